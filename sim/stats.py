@@ -1,0 +1,69 @@
+"""Monte Carlo statistics: intervals for outcome probabilities and the run summary."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+Z95 = 1.959963984540054  # two-sided 95% standard-normal quantile
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson (1927) score interval for a binomial proportion.
+
+    Unlike the Wald interval it stays inside [0, 1], always contains the
+    estimate, and keeps close to nominal coverage near 0 and 1 (Brown, Cai and
+    DasGupta 2001), which matters for rare outcomes such as P(deal) = 0.
+    """
+    if n <= 0:
+        raise ValueError("wilson_interval needs n >= 1")
+    p = successes / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    # Guard the exact endpoints against rounding so the interval always holds p.
+    low = 0.0 if successes == 0 else min(p, max(0.0, centre - half))
+    high = 1.0 if successes == n else max(p, min(1.0, centre + half))
+    return low, high
+
+
+def _shares(series: pd.Series) -> dict[str, float]:
+    counts = series.value_counts()
+    counts = counts[counts > 0]
+    total = counts.sum()
+    return {str(k): float(v / total) for k, v in counts.items()} if total else {}
+
+
+def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
+    """The headline numbers of a run, from its per-replication records.
+
+    Keys: ``p_deal``, ``p_escalation``, ``p_stalemate`` and their Wilson 95%
+    intervals (``ci95``), mean rounds to each outcome, the share of each cause
+    among escalations and among stalemates, the share of deals per agenda
+    scope, and the median term per issue over the deals that had the issue on
+    their agenda (None where there is no such deal).
+    """
+    n = len(episodes)
+    out: dict = {"replications": n}
+    ci = {}
+    mean_rounds = {}
+    for outcome in ("deal", "escalation", "stalemate"):
+        hit = episodes["outcome"] == outcome
+        k = int(hit.sum())
+        out[f"p_{outcome}"] = k / n
+        ci[outcome] = list(wilson_interval(k, n))
+        mean_rounds[outcome] = float(episodes.loc[hit, "round"].mean()) if k else None
+    out["ci95"] = ci
+    out["mean_rounds"] = mean_rounds
+    deals = episodes[episodes["outcome"] == "deal"]
+    out["escalation_causes"] = _shares(episodes.loc[episodes["outcome"] == "escalation", "cause"])
+    out["stalemate_causes"] = _shares(episodes.loc[episodes["outcome"] == "stalemate", "cause"])
+    out["deal_scopes"] = _shares(deals["scope"])
+    medians = {}
+    for issue in issue_names:
+        covered = deals.loc[deals[f"on_agenda_{issue}"], f"term_{issue}"]
+        medians[issue] = float(np.median(covered)) if len(covered) else None
+    out["deal_terms_median"] = medians
+    return out
