@@ -155,7 +155,6 @@ class NegotiationModel(mesa.Model):
         disputing = self._agenda_phase()
         self._events_phase()
         self._outside_actors_phase(disputing)
-        a, b = self.principals
         for p in self.principals:
             p.update_reservation(self.world)
             p.update_aspiration(t, self.push, self.unrest)
@@ -348,7 +347,7 @@ class NegotiationModel(mesa.Model):
         self.final_settled[ids] = self.settled[mask]
         self.alive[mask] = False
         if self.trace and mask[0]:
-            self._say(f"END round {self.round}: {OUTCOMES[outcome]} ({cause})")
+            self._say(f"talks end in {OUTCOMES[outcome].upper()} ({cause})")
 
     # ------------------------------------------------------------ narrative
 

@@ -157,5 +157,5 @@ def simulate(
 
 
 def episode(scenario: Scenario, seed: int = 0, *, trace: bool = True, record: bool = True) -> NegotiationModel:
-    """One replication as an ordinary Mesa episode, run to its end, with narrative and per-round record."""
-    return NegotiationModel(scenario, 1, np.random.SeedSequence(seed), trace=trace, record=record).run()
+    """Replication 0 of ``simulate(scenario, 1, seed)`` as an ordinary Mesa episode, with narrative and record."""
+    return NegotiationModel(scenario, 1, block_seed(seed, 0), trace=trace, record=record).run()

@@ -1,0 +1,193 @@
+"""Command line: ``python -m sim [scenario=NAME] [KEY=VALUE ...]``, a Hydra app.
+
+A thin layer over the core: compose the configuration, build the scenario,
+run it, print the table and write the files into Hydra's run directory. Bad
+input ends in one line on stderr and exit status 2, never a traceback: the
+configuration is composed and validated before Hydra starts (``preflight``),
+so that Hydra's own multi-line errors are replaced by a message that names
+the key and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import sys
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import CONFIG_DIR, compose, known_actors, known_scenarios, scenario_from_config, suggest
+from sim.params import ConfigError
+
+EXIT_BAD_INPUT = 2
+INFO_FLAGS = ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc")
+
+
+def quiet_mesa() -> None:
+    """Keep Mesa's per-step INFO log lines out of the console and the job logs."""
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+
+
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _flatten(node, prefix: str = "") -> list[str]:
+    if isinstance(node, dict):
+        keys = []
+        for k, v in node.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            keys.append(path)
+            keys.extend(_flatten(v, path))
+        return keys
+    return []
+
+
+def explain_compose_error(exc: Exception, overrides: list[str]) -> str:
+    """One line for a Hydra composition error: which override or file, and the fix."""
+    from hydra.errors import MissingConfigException, OverrideParseException
+
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, OverrideParseException):
+        return f"malformed override: {first}; write overrides as key=value (lists as key=[a,b])"
+    if isinstance(exc, MissingConfigException) or "Could not find" in text:
+        for group, known in (("scenario", known_scenarios()), ("actors", known_actors())):
+            if f"'{group}/" in text or f"{group}@" in text or f"'{group}'" in text:
+                name = text.split(f"{group}/", 1)[-1].split("'", 1)[0] if f"{group}/" in text else "?"
+                what = "scenario" if group == "scenario" else "actor"
+                return f"unknown {what} {name!r}: known {what}s are {', '.join(known)}"
+        return f"{first} (config directory {CONFIG_DIR})"
+    if "Could not override" in text or "Key '" in text or "not in struct" in text:
+        bad = next((o for o in overrides if text.find(f"'{o.split('=', 1)[0]}'") >= 0), None)
+        if bad is not None:
+            key = bad.split("=", 1)[0].lstrip("+~")
+            clean = [o for o in overrides if o is not bad]
+            try:
+                base = OmegaConf.to_container(compose(clean), resolve=False)
+                known = _flatten(base)
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else "see docs/parameters.md for the parameters"
+            except Exception:  # the rest of the command line has its own problem
+                hint = "see docs/parameters.md for the parameters"
+            return f"unknown parameter {key!r} in override {bad!r}: {hint}"
+    if "while parsing" in text or "while scanning" in text or "mapping values" in text:
+        return f"malformed YAML in the configs: {' '.join(text.split())[:300]}"
+    return " ".join(text.split())[:400]
+
+
+def compose_checked(overrides: list[str]) -> DictConfig:
+    """Compose the configuration or raise ConfigError with one line."""
+    try:
+        return compose(overrides)
+    except ConfigError:
+        raise
+    except Exception as exc:  # Hydra, OmegaConf and YAML errors of every kind
+        raise ConfigError(explain_compose_error(exc, overrides)) from exc
+
+
+def check_run_settings(cfg: DictConfig) -> None:
+    """Replications, seed, block size and workers: whole numbers in range."""
+    for key, low in (("replications", 1), ("seed", 0), ("block_size", 1), ("workers", 1)):
+        value = cfg.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            example = 10000 if key == "replications" else low
+            raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}, e.g. {key}={example}")
+
+
+def sweep_variants(overrides: list[str]) -> list[list[str]]:
+    """Override lists that cover every value of every sweep (one sweep varied at a time)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    firsts = []
+    sweeps = []
+    for override, text in zip(parsed, overrides, strict=True):
+        if override.is_sweep_override():
+            values = list(override.sweep_string_iterator())
+            key = override.get_key_element()
+            firsts.append(f"{key}={values[0]}")
+            sweeps.append((len(firsts) - 1, key, values))
+        else:
+            firsts.append(text)
+    variants = [firsts]
+    for index, key, values in sweeps:
+        for value in values[1:]:
+            variant = list(firsts)
+            variant[index] = f"{key}={value}"
+            variants.append(variant)
+    return variants
+
+
+def preflight(argv: list[str]) -> None:
+    """Compose and validate what the command line asks for, before Hydra runs it."""
+    if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
+        return
+    overrides = [a for a in argv if not a.startswith("-")]
+    multirun = any(a in ("-m", "--multirun") for a in argv)
+    try:
+        variants = sweep_variants(overrides) if multirun else [overrides]
+    except Exception as exc:
+        raise ConfigError(explain_compose_error(exc, overrides)) from exc
+    for variant in variants:
+        user = [o for o in variant if not o.lstrip("+~").startswith("hydra")]
+        cfg = compose_checked(user)
+        check_run_settings(cfg)
+        scenario_from_config(cfg)
+
+
+def run_job(cfg: DictConfig) -> dict:
+    """The body of one Hydra job: run the configured scenario, print, write the files."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.io import write_results
+    from sim.report import format_summary
+    from sim.runner import episode, simulate
+
+    quiet_mesa()
+    check_run_settings(cfg)
+    scenario = scenario_from_config(cfg)
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    if cfg.trace:
+        if cfg.replications != 1:
+            raise ConfigError(f"trace=true needs replications=1 (got {cfg.replications}): add replications=1")
+        model = episode(scenario, seed=cfg.seed, trace=True, record=True)
+        print("\n".join(model.narrative))
+        model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
+        (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
+    results = simulate(scenario, cfg.replications, cfg.seed, block_size=cfg.block_size, workers=cfg.workers)
+    paths = write_results(results, out_dir)
+    if not cfg.quiet:
+        print(format_summary(results.summary))
+        print(f"\nWrote {paths['summary']} and {paths['episodes'].name}")
+    return results.summary
+
+
+def _hydra_entry() -> None:
+    import hydra
+
+    @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
+    def _app(cfg: DictConfig) -> dict:
+        try:
+            return run_job(cfg)
+        except ConfigError as exc:
+            fail(str(exc))
+
+    _app()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``python -m sim`` and the ``muscat-sim`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    quiet_mesa()
+    try:
+        preflight(argv)
+    except ConfigError as exc:
+        fail(str(exc))
+    sys.argv = [sys.argv[0], *argv]
+    _hydra_entry()
+
+
+__all__ = ["main", "preflight", "suggest"]
