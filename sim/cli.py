@@ -135,7 +135,7 @@ def preflight(argv: list[str]) -> None:
         user = [o for o in variant if not o.lstrip("+~").startswith("hydra")]
         cfg = compose_checked(user)
         check_run_settings(cfg)
-        scenario_from_config(cfg)
+        scenario_from_config(cfg, user)
 
 
 def run_job(cfg: DictConfig) -> dict:
