@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,14 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     return frame
 
 
+class BlockStore(Protocol):
+    """Where finished blocks are kept, so that a run that fails part-way loses nothing (see sim.io)."""
+
+    def load(self, block: int, n: int) -> dict[str, np.ndarray] | None: ...
+
+    def save(self, block: int, arrays: dict[str, np.ndarray]) -> None: ...
+
+
 @dataclass
 class Results:
     """What one Monte Carlo run returns: the per-replication table and its summary."""
@@ -118,40 +127,50 @@ def simulate(
     block_size: int = DEFAULT_BLOCK_SIZE,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    store: BlockStore | None = None,
 ) -> Results:
     """Run ``replications`` episodes of ``scenario`` and summarise them.
 
     ``workers`` > 1 spreads the blocks over that many processes; the results
     are identical to ``workers=1``. ``progress(done, total)`` is called with
-    the number of replications finished after each block.
+    the number of replications finished after each block. With a ``store``,
+    every finished block is saved as soon as it is done and blocks already in
+    the store are not run again, so an interrupted run resumes where it stopped.
     """
-    if not isinstance(replications, int | np.integer) or isinstance(replications, bool) or replications < 1:
-        raise ConfigError(f"replications = {replications!r}: use a whole number >= 1")
-    if not isinstance(block_size, int | np.integer) or block_size < 1:
-        raise ConfigError(f"block_size = {block_size!r}: use a whole number >= 1")
-    if not isinstance(workers, int | np.integer) or workers < 1:
-        raise ConfigError(f"workers = {workers!r}: use a whole number >= 1")
-    if not isinstance(seed, int | np.integer) or seed < 0:
-        raise ConfigError(f"seed = {seed!r}: use a whole number >= 0")
+    for key, value, low in (("replications", replications, 1), ("block_size", block_size, 1),
+                            ("workers", workers, 1), ("seed", seed, 0)):
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
+            raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}")
     scenario.validate()
     sizes = block_sizes(int(replications), int(block_size))
     start = time.perf_counter()
     blocks: list[dict] = [{}] * len(sizes)
     done = 0
-    if workers == 1 or len(sizes) == 1:
-        for b, n in enumerate(sizes):
-            blocks[b] = run_block(scenario, n, seed, b)
-            done += n
-            if progress:
-                progress(done, replications)
+
+    def finished(b: int, arrays: dict, fresh: bool) -> None:
+        nonlocal done
+        blocks[b] = arrays
+        if fresh and store is not None:
+            store.save(b, arrays)
+        done += sizes[b]
+        if progress:
+            progress(done, int(replications))
+
+    todo = []
+    for b, n in enumerate(sizes):
+        cached = store.load(b, n) if store is not None else None
+        if cached is None:
+            todo.append(b)
+        else:
+            finished(b, cached, fresh=False)
+    if workers == 1 or len(todo) <= 1:
+        for b in todo:
+            finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(sizes))) as pool:
-            futures = [pool.submit(run_block, scenario, n, seed, b) for b, n in enumerate(sizes)]
-            for b, fut in enumerate(futures):
-                blocks[b] = fut.result()
-                done += sizes[b]
-                if progress:
-                    progress(done, replications)
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            futures = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
+            for fut in as_completed(futures):
+                finished(futures[fut], fut.result(), fresh=True)
     episodes = episodes_frame(scenario, blocks)
     return Results(scenario, int(seed), int(block_size), episodes, time.perf_counter() - start)
 

@@ -75,7 +75,6 @@ def test_a_nuclear_only_agenda_yields_deals_that_cover_only_the_nuclear_track(ba
 
 def test_overlapping_red_lines_allow_deals_and_disjoint_ones_forbid_them(toy):
     assert simulate(toy, 2000, 0).summary["p_deal"] > 0.2
-    a, b = toy.principals
     disjoint = _replace_principal(_replace_principal(toy, 0, red_lines={"nuke": (0.8, 1.0)}), 1,
                                   red_lines={"nuke": (0.0, 0.5)})
     assert simulate(disjoint, 2000, 0).summary["p_deal"] == 0.0
@@ -124,7 +123,7 @@ def test_the_traced_episode_is_replication_zero_of_the_same_run(baseline):
 def test_the_summary_has_the_documented_keys_and_consistent_numbers(baseline):
     results = simulate(baseline, 5000, 1)
     s = results.summary
-    assert SUMMARY_KEYS <= set(s)
+    assert set(s) >= SUMMARY_KEYS
     assert s["replications"] == 5000
     counts = results.episodes["outcome"].value_counts()
     assert s["p_deal"] == counts["deal"] / 5000
@@ -178,9 +177,31 @@ def test_a_scenario_needs_exactly_two_principals(toy):
 
 
 def test_a_world_value_out_of_range_is_refused(toy):
-    with pytest.raises(ConfigError, match="world.tension"):
+    with pytest.raises(ConfigError, match=r"world\.tension"):
         dataclasses.replace(toy, world=World(tension=1.5)).validate()
 
 
 def test_toy_fixture_is_valid():
     assert toy_scenario().validate().name == "toy"
+
+
+def test_an_interrupted_run_resumes_from_its_stored_blocks_with_identical_results(baseline, tmp_path):
+    from sim.io import BlockStore
+
+    store = BlockStore(tmp_path, baseline, 3, 500)
+    calls = []
+
+    def interrupt_after_two(done, total):
+        calls.append(done)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        simulate(baseline, 2500, 3, block_size=500, progress=interrupt_after_two, store=store)
+    assert len(list(store.directory.glob("block_*.npz"))) == 2  # what was computed is kept
+    resumed = simulate(baseline, 2500, 3, block_size=500, store=store)
+    assert store.resumed == 2
+    fresh = simulate(baseline, 2500, 3, block_size=500)
+    pd.testing.assert_frame_equal(resumed.episodes, fresh.episodes)
+    other_seed = BlockStore(tmp_path, baseline, 4, 500)
+    assert other_seed.directory != store.directory  # a different run never reuses these blocks

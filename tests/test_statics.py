@@ -9,6 +9,8 @@ change between the extreme values is positive beyond 3 standard errors.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -37,7 +39,7 @@ def _paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 ])
 def test_comparative_statics_hold_within_monte_carlo_error(key, values, outcome, sign):
     series = [_indicator([f"{key}={v}"], outcome) for v in values]
-    for x, y in zip(series, series[1:], strict=False):
+    for x, y in itertools.pairwise(series):
         diff, se = _paired(x, y)
         assert sign * diff > -3 * se, f"{key}: {values} moved P({outcome}) the wrong way by {diff:.4f} (se {se:.4f})"
     diff, se = _paired(series[0], series[-1])
