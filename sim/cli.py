@@ -159,9 +159,14 @@ def run_job(cfg: DictConfig) -> dict:
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
     results = simulate(scenario, cfg.replications, cfg.seed, block_size=cfg.block_size, workers=cfg.workers)
     paths = write_results(results, out_dir)
+    figures = []
+    if cfg.get("plots", False):
+        from sim.plots import write_figures
+
+        figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
     if not cfg.quiet:
         print(format_summary(results.summary))
-        print(f"\nWrote {paths['summary']} and {paths['episodes'].name}")
+        print(f"\nWrote {paths['summary']} and {paths['episodes'].name}" + "".join(f", {f.name}" for f in figures))
     return results.summary
 
 

@@ -48,6 +48,7 @@ RUN_KEYS = (
     "workers",
     "trace",
     "quiet",
+    "plots",
     "max_rounds",
     "provenance",
     "scenario",

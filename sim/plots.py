@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -457,4 +458,28 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
     return fig
 
 
-__all__ = ["anatomy", "causes", "deal_terms", "heatmap", "odds", "odds_vs_parameter", "rounds", "summary_row"]
+# ---------------------------------------------------------------- files
+
+
+def write_figures(results, directory, *, episode=None, dpi: int = 120) -> list[Path]:
+    """Write the figures of a run into ``directory``: odds.png, rounds.png, causes.png, terms.png.
+
+    With ``episode`` (a NegotiationModel run with ``record=True``) also
+    anatomy.png. Returns the paths written. The command line calls this with
+    ``plots=true``.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    figures = {"odds": odds(results), "rounds": rounds(results), "causes": causes(results),
+               "terms": deal_terms(results)}
+    if episode is not None:
+        figures["anatomy"] = anatomy(episode)
+    paths = []
+    for name, fig in figures.items():
+        path = directory / f"{name}.png"
+        fig.savefig(path, dpi=dpi)
+        paths.append(path)
+    return paths
+
+
+__all__ = ["anatomy", "causes", "deal_terms", "heatmap", "odds", "odds_vs_parameter", "rounds", "summary_row", "write_figures"]

@@ -242,6 +242,8 @@ class ConfigSchema:
     workers: int = param(1, doc="processes to spread blocks over (results do not depend on it)", range=">= 1")
     trace: bool = param(False, doc="with replications=1: print the round-by-round narrative")
     quiet: bool = param(False, doc="no table on stdout, only the files")
+    plots: bool = param(False, doc="also write odds.png, rounds.png, causes.png and terms.png into the run directory "
+                        "(and anatomy.png with trace=true)")
     max_rounds: int = param(20, doc="horizon: weekly rounds before the talks end in stalemate", range=">= 1")
     provenance: dict[str, str] = param(factory=dict, doc=PROVENANCE_DOC)
     scenario: ScenarioMetaSchema = param(factory=ScenarioMetaSchema, doc="what the scenario represents")

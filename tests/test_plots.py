@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -298,3 +301,28 @@ def test_plots_refuse_inputs_of_the_wrong_kind(toy_run):
         plots.rounds(toy_run.summary)
     with pytest.raises(TypeError, match="record=True"):
         plots.anatomy(toy_run)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("replications=500",), {"odds.png", "rounds.png", "causes.png", "terms.png"}),
+    (("replications=1", "trace=true"), {"odds.png", "rounds.png", "causes.png", "terms.png", "anatomy.png"}),
+])
+def test_the_command_line_writes_the_figures_into_the_run_directory_on_request(tmp_path, args, expected):
+    out = tmp_path / "run"
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "sim", *args, "seed=3", "plots=true", f"hydra.run.dir={out}"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    written = {p.name for p in out.glob("*.png")}
+    assert written == expected
+    assert all((out / name).read_bytes()[:4] == b"\x89PNG" for name in written)
+    assert "terms.png" in proc.stdout
+
+
+def test_the_command_line_writes_no_figures_by_default(tmp_path):
+    out = tmp_path / "run"
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "sim", "replications=200", "quiet=true", f"hydra.run.dir={out}"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "summary.json").exists() and not list(out.glob("*.png"))
