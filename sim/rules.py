@@ -182,7 +182,8 @@ def nash_package(
     alpha = (u_b0 - disagreement_b)[:, None] + (np.cumsum(g, axis=1) - g)  # b's surplus at segment start
     beta = (u_a0 - disagreement_a)[:, None] - (np.cumsum(c, axis=1) - c)  # a's surplus at segment start
     # Nash maximum on each segment: d/ds (alpha + g s)(beta - c s) = 0.
-    s = np.divide(g * beta - c * alpha, 2.0 * g * c, out=(g > 0).astype(float), where=(g > 0) & (c > 0))
+    den = 2.0 * g * c
+    s = np.divide(g * beta - c * alpha, den, out=(g > 0).astype(float), where=den > 0)
     np.clip(s, 0.0, 1.0, out=s)
     surplus_b = alpha + g * s
     surplus_a = beta - c * s
