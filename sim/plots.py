@@ -334,6 +334,53 @@ def heatmap(table: pd.DataFrame, x: str, y: str, *, outcome: str = "escalation",
     return fig
 
 
+def drivers(table: pd.DataFrame, *, outcome: str = "escalation", baseline: float | None = None,
+            title: str | None = None) -> Figure:
+    """What moves P(``outcome``) most: one bar per parameter, from its value at the parameter's lowest setting
+    to its value at the highest (a tornado chart of one-at-a-time sweeps).
+
+    ``table`` is a long sweep table with columns ``parameter`` (its name),
+    ``value`` (its setting) and ``p_<outcome>``: one parameter varied at a time,
+    the others at their defaults. Parameters are sorted by how far they move
+    the probability over their whole range; red bars: the probability rises
+    with the parameter, blue: it falls. ``baseline`` draws the probability of
+    the unchanged configuration as a vertical line.
+    """
+    column = f"p_{outcome}"
+    for name in ("parameter", "value", column):
+        if name not in table:
+            raise KeyError(f"the sweep table has no column {name!r}: columns are {', '.join(map(str, table.columns))}")
+    spans = []
+    for parameter, group in table.groupby("parameter", sort=False):
+        group = group.sort_values("value")
+        p = group[column].to_numpy(float)
+        spans.append((str(parameter), float(p.min()), float(p.max()), float(p[-1] - p[0]),
+                      group["value"].iloc[0], group["value"].iloc[-1]))
+    spans.sort(key=lambda s: s[2] - s[1], reverse=True)
+    fig = Figure(figsize=(8, 1.3 + 0.55 * max(1, len(spans))), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(spans))
+    colors = [OUTCOME_COLORS["escalation"] if s[3] >= 0 else SERIES_COLORS[0] for s in spans]
+    ax.barh(y, [s[2] - s[1] for s in spans], 0.6, left=[s[1] for s in spans], color=colors)
+    for yi, (_, low, high, rise, first, last) in zip(y, spans, strict=True):
+        at_low, at_high = (first, last) if rise >= 0 else (last, first)
+        ax.annotate(f"{at_low:g}", (low, yi), xytext=(-3, 0), textcoords="offset points", ha="right", va="center",
+                    fontsize=8)
+        ax.annotate(f"{at_high:g}", (high, yi), xytext=(3, 0), textcoords="offset points", ha="left", va="center",
+                    fontsize=8)
+    if baseline is not None:
+        ax.axvline(baseline, color="black", lw=1.2, ls="--", label="unchanged configuration")
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.set_yticks(y, [s[0] for s in spans])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(f"P({outcome}) over each parameter's range (numbers: the parameter's value at each end)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.set_title(title or f"What drives P({outcome})")
+    return fig
+
+
 # ---------------------------------------------------------------- one episode
 
 
@@ -482,4 +529,7 @@ def write_figures(results, directory, *, episode=None, dpi: int = 120) -> list[P
     return paths
 
 
-__all__ = ["anatomy", "causes", "deal_terms", "heatmap", "odds", "odds_vs_parameter", "rounds", "summary_row", "write_figures"]
+__all__ = [
+    "anatomy", "causes", "deal_terms", "drivers", "heatmap", "odds", "odds_vs_parameter", "rounds", "summary_row",
+    "write_figures",
+]

@@ -326,3 +326,19 @@ def test_the_command_line_writes_no_figures_by_default(tmp_path):
                           cwd=root, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert (out / "summary.json").exists() and not list(out.glob("*.png"))
+
+
+def test_drivers_draws_one_bar_per_parameter_spanning_its_range_of_probabilities_largest_first():
+    rows = []
+    for value, k in ((0.0, 1), (0.5, 2), (1.0, 4)):  # escalation rises with "strike": 1/5 .. 4/5
+        rows.append(plots.summary_row(summary_of(["escalation"] * k + ["deal"] * (5 - k)), parameter="strike", value=value))
+    for value, k in ((0.2, 3), (0.8, 2)):  # and falls a little with "mediator": 3/5 .. 2/5
+        rows.append(plots.summary_row(summary_of(["escalation"] * k + ["deal"] * (5 - k)), parameter="mediator", value=value))
+    ax = plots.drivers(pd.DataFrame(rows), baseline=0.5).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["strike", "mediator"]
+    patches = bars(ax)
+    assert [(p.get_x(), p.get_x() + p.get_width()) for p in patches] == [
+        pytest.approx((0.2, 0.8)), pytest.approx((0.4, 0.6))]
+    assert patches[0].get_facecolor() != patches[1].get_facecolor()  # rising and falling differ
+    assert [t.get_text() for t in ax.texts] == ["0", "1", "0.8", "0.2"]
+    assert ax.get_lines()[0].get_xdata()[0] == 0.5
