@@ -10,6 +10,7 @@ the key and the fix.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
 import sys
@@ -125,15 +126,19 @@ def preflight(argv: list[str]) -> None:
     """Compose and validate what the command line asks for, before Hydra runs it."""
     if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
         return
+    from sim.sweep import VariantComposer, check_hydra_choices, with_sweeper_params
+
     overrides = [a for a in argv if not a.startswith("-")]
     multirun = any(a in ("-m", "--multirun") for a in argv)
+    check_hydra_choices(overrides)
     try:
-        variants = sweep_variants(overrides) if multirun else [overrides]
+        variants = sweep_variants(with_sweeper_params(overrides)) if multirun else [overrides]
     except Exception as exc:
         raise ConfigError(explain_compose_error(exc, overrides)) from exc
+    composer = VariantComposer(compose_checked)
     for variant in variants:
         user = [o for o in variant if not o.lstrip("+~").startswith("hydra")]
-        cfg = compose_checked(user)
+        cfg = composer(user)
         check_run_settings(cfg)
         scenario_from_config(cfg, user)
 
@@ -141,6 +146,7 @@ def preflight(argv: list[str]) -> None:
 def run_job(cfg: DictConfig) -> dict:
     """The body of one Hydra job: run the configured scenario, print, write the files."""
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
     from sim.io import write_results
     from sim.report import format_summary
@@ -150,6 +156,12 @@ def run_job(cfg: DictConfig) -> dict:
     check_run_settings(cfg)
     scenario = scenario_from_config(cfg)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    in_sweep = HydraConfig.get().mode == RunMode.MULTIRUN
+    seed, seed_info = cfg.seed, {}
+    if in_sweep:  # common random numbers unless hydra.sweeper.crn=false (sim.sweep.job_seed)
+        from sim.sweep import job_seed
+
+        seed, seed_info = job_seed(cfg.seed)
     if cfg.trace:
         if cfg.replications != 1:
             raise ConfigError(f"trace=true needs replications=1 (got {cfg.replications}): add replications=1")
@@ -157,17 +169,33 @@ def run_job(cfg: DictConfig) -> dict:
         print("\n".join(model.narrative))
         model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
-    results = simulate(scenario, cfg.replications, cfg.seed, block_size=cfg.block_size, workers=cfg.workers)
+    with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
+        results = simulate(scenario, cfg.replications, seed, block_size=cfg.block_size, workers=cfg.workers,
+                           progress=progress)
+    results.summary.update(seed_info)
     paths = write_results(results, out_dir)
     figures = []
     if cfg.get("plots", False):
         from sim.plots import write_figures
 
         figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
-    if not cfg.quiet:
+    if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.SweepTable)
         print(format_summary(results.summary))
         print(f"\nWrote {paths['summary']} and {paths['episodes'].name}" + "".join(f", {f.name}" for f in figures))
     return results.summary
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, enabled: bool = True):
+    """A progress bar on stderr for a long single run (tqdm; silent when stderr is not a terminal)."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="ep", unit_scale=True, desc="replications", disable=None, leave=False,
+              file=sys.stderr) as bar:
+        yield lambda done, _total: bar.update(done - bar.n)
 
 
 def _hydra_entry() -> None:
@@ -178,6 +206,11 @@ def _hydra_entry() -> None:
         try:
             return run_job(cfg)
         except ConfigError as exc:
+            from hydra.core.hydra_config import HydraConfig
+            from hydra.types import RunMode
+
+            if HydraConfig.get().mode == RunMode.MULTIRUN:
+                raise  # a failed job is a row of the sweep table; the other jobs go on
             fail(str(exc))
 
     _app()
@@ -185,14 +218,30 @@ def _hydra_entry() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``python -m sim`` and the ``muscat-sim`` console script."""
+    from sim import sweep
+
     argv = sys.argv[1:] if argv is None else list(argv)
     quiet_mesa()
+    multirun = sweep.is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
     try:
         preflight(argv)
     except ConfigError as exc:
         fail(str(exc))
+    if multirun:
+        argv = sweep.add_default_sweep_dir(argv)
     sys.argv = [sys.argv[0], *argv]
     _hydra_entry()
+    if multirun and sweep.LAST_SWEEP is not None:
+        report = sweep.LAST_SWEEP
+        quiet = any(a.lstrip("+") in ("quiet=true", "quiet=True") for a in argv)
+        if not quiet or report.failed:
+            print(f"Sweep {report.root}: {report.jobs} jobs, {report.ran - report.failed} run, "
+                  f"{report.skipped} already done, {report.failed} failed; table in "
+                  f"{report.root / sweep.TABLE_CSV} and {sweep.TABLE_PARQUET}", file=sys.stderr if report.failed else sys.stdout)
+        for line in report.errors[:10]:
+            print(f"  failed {line}", file=sys.stderr)
+        if report.failed:
+            raise SystemExit(1)
 
 
 __all__ = ["main", "preflight", "suggest"]

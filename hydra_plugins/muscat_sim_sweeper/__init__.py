@@ -1,0 +1,1 @@
+"""Hydra plugin of the Muscat talks simulator: the table sweeper (``hydra/sweeper=table``)."""

@@ -1,0 +1,74 @@
+"""The table sweeper: Hydra's basic grid sweeper, made to resume and to keep going.
+
+Differences from ``hydra/sweeper=basic``:
+
+- jobs whose row in the sweep table says they are done are not launched
+  again (``skip_done``), and the others keep their job numbers, so their
+  directories are those of the first attempt;
+- a failed job does not stop the sweep nor raise at its end: it is a row of
+  the table with its error (written by ``sim.sweep.SweepTable``), and the
+  command line reports the count;
+- the jobs' configurations are not composed a second time in the main
+  process before launching (``validate: false``): the command line has
+  already composed and checked every value of every swept parameter, and
+  composing 100 configurations serially would cost ~20 s.
+
+Logic lives in :mod:`sim.sweep`; Hydra only finds plugins in the
+``hydra_plugins`` namespace, hence this thin module.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import OmegaConf
+
+log = logging.getLogger(__name__)
+
+
+class TableSweeper(BasicSweeper):
+    def __init__(
+        self,
+        max_batch_size: int | None = None,
+        params: dict[str, str] | None = None,
+        skip_done: bool = True,
+        validate: bool = False,
+        crn: bool = True,
+    ) -> None:
+        super().__init__(max_batch_size=max_batch_size, params=params)
+        self.skip_done = skip_done
+        self.validate = validate
+        self.crn = crn  # read by each job from its Hydra config (sim.sweep.job_seed)
+
+    def sweep(self, arguments: list[str]) -> Any:
+        from sim.sweep import finish_report, plan_sweep
+
+        assert self.config is not None and self.launcher is not None and self.hydra_context is not None
+        params_conf = self._parse_config()
+        params_conf.extend(arguments)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        overrides = parser.parse_overrides(params_conf)
+        swept = [o.get_key_element().lstrip("+~") for o in overrides if o.is_sweep_override()]
+        jobs = [job for batch in self.split_arguments(overrides, None) for job in batch]
+
+        sweep_dir = Path(str(self.config.hydra.sweep.dir))
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        plan = plan_sweep(sweep_dir, jobs, swept, skip_done=self.skip_done)
+        if plan.skipped:
+            log.info(f"Sweep {sweep_dir}: {plan.skipped} of {len(jobs)} jobs already done, skipped")
+
+        returns = []
+        size = self.max_batch_size or len(jobs) or 1
+        for start, run in plan.launches():
+            for offset in range(0, len(run), size):
+                batch = run[offset : offset + size]
+                if self.validate:
+                    self.validate_batch_is_legal(batch)
+                returns.extend(self.launcher.launch(batch, initial_job_idx=start + offset))
+        finish_report(plan, returns)
+        return [returns]
