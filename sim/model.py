@@ -81,6 +81,10 @@ class NegotiationModel(mesa.Model):
         self.failures = np.zeros(self.n)
         self.push = np.zeros(self.n)
         self.events_now = np.zeros((self.n, len(scenario.events)), dtype=bool)
+        self.event_hazards = np.array([e.hazard for e in scenario.events])
+        self.event_effects = np.array(
+            [[e.effects.get(k, 0.0) for k in (*WORLD_VARS, "trust")] for e in scenario.events]
+        ).reshape(len(scenario.events), len(WORLD_VARS) + 1)
 
         self.causes = cause_names(scenario)
         self.outcome = np.full(self.n, RUNNING, dtype=np.int8)
@@ -181,28 +185,31 @@ class NegotiationModel(mesa.Model):
         """1. Agenda: settle the scope where nothing is contested, else fight over it."""
         a, b = self.principals
         n_issues = len(self.issue_names)
-        if self.settled.all():  # settled for good: this stream is never needed again
-            return np.zeros(self.m, dtype=bool)
-        draws = self._draw("agenda", 2 * (n_issues + 1))
-        conflict = rules.agenda_conflict(a.insists, a.refuses, b.insists, b.refuses)
+        disputing = np.zeros(self.m, dtype=bool)
+        open_rows = np.flatnonzero(~self.settled & self.alive)
+        if open_rows.size == 0:  # settled or ended for good: this stream is never needed again
+            return disputing
+        draws = self._draw("agenda", 2 * (n_issues + 1))[open_rows]
+        conflict = rules.agenda_conflict(a.insists[open_rows], a.refuses[open_rows],
+                                         b.insists[open_rows], b.refuses[open_rows])
         contested = conflict.any(axis=1)
-        newly = ~self.settled & ~contested
-        scope = rules.settled_scope(a.refuses, b.refuses)
-        self.agenda = np.where(newly[:, None], scope, self.agenda)
-        self.settled |= newly
-        disputing = ~self.settled & self.active
+        newly = open_rows[~contested]
+        self.agenda[newly] = rules.settled_scope(a.refuses[newly], b.refuses[newly])
+        self.settled[newly] = True
+        rows, draws = open_rows[contested], draws[contested]
+        disputing[rows] = True
         effectiveness = self.lead_mediator.params.effectiveness if self.lead_mediator else 0.0
         for k, (p, other) in enumerate(((a, b), (b, a))):
             flex = p.params.agenda_flexibility
             track = draws[:, k] < rules.parallel_track_acceptance(flex, effectiveness)
             soften = draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < flex
-            drop_insist = disputing[:, None] & track[:, None] & p.insists & other.refuses
-            drop_refuse = disputing[:, None] & soften & p.refuses & other.insists
+            drop_insist = track[:, None] & p.insists[rows] & other.refuses[rows]
+            drop_refuse = soften & p.refuses[rows] & other.insists[rows]
             if self.trace and disputing[0]:
                 self._say_agenda(p, drop_insist[0], drop_refuse[0])
-            p.insists = p.insists & ~drop_insist
-            p.refuses = p.refuses & ~drop_refuse
-        if self.trace and newly[0]:
+            p.insists[rows] &= ~drop_insist
+            p.refuses[rows] &= ~drop_refuse
+        if self.trace and newly.size and newly[0] == 0:
             self._say(f"agenda settled: {self.params.scope_label(np.array(self.issue_names)[self.agenda[0]])}")
         if self.trace and disputing[0]:
             contested_issues = [i for i, c in zip(self.issue_names, conflict[0], strict=True) if c]
@@ -212,22 +219,20 @@ class NegotiationModel(mesa.Model):
         return disputing
 
     def _events_phase(self) -> None:
-        """2. Events: random shocks at their configured hazards."""
+        """2. Events: random shocks at their configured hazards; simultaneous effects add up."""
         events = self.params.events
         if not events:
             return
         draws = self._draw("events", len(events))
-        self.events_now = draws < np.array([e.hazard for e in events])
-        for j, event in enumerate(events):
-            hit = self.events_now[:, j]
-            for key, delta in event.effects.items():
-                if key == "trust":
-                    for p in self.principals:
-                        p.trust = np.clip(p.trust + hit * delta, 0.0, 1.0)
-                else:
-                    self._add(key, hit * delta)
-            if self.trace and hit[0] and self.active[0]:
-                self._say(f"event: {event.name} ({', '.join(f'{k} {v:+g}' for k, v in event.effects.items())})")
+        self.events_now = draws < self.event_hazards
+        delta = self.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
+        self.world = np.clip(self.world + delta[:, :-1].T, 0.0, 1.0)
+        for p in self.principals:
+            p.trust = np.clip(p.trust + delta[:, -1], 0.0, 1.0)
+        if self.trace and self.active[0]:
+            for event, hit in zip(events, self.events_now[0], strict=True):
+                if hit:
+                    self._say(f"event: {event.name} ({', '.join(f'{k} {v:+g}' for k, v in event.effects.items())})")
 
     def _outside_actors_phase(self, disputing: np.ndarray) -> None:
         """3. Outside actors: spoilers lobby; mediators and stakeholders de-escalate, build trust, press."""
