@@ -177,7 +177,10 @@ def _typed(values: pd.Series) -> pd.Series:
     if all(isinstance(v, bool) for v in present):
         return values.astype("boolean")
     try:
-        return pd.to_numeric(values)
+        numbers = pd.to_numeric(values)
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+            return numbers.astype("Int64")  # whole numbers stay whole when a failed row leaves a gap
+        return numbers
     except (TypeError, ValueError):
         return values.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v))
 
@@ -278,6 +281,8 @@ def _param_value(config, key: str, text: str):
 
 def job_row(overrides: list[str], num: int, job_dir: Path, root: Path, outcome, config=None) -> dict:
     """The row of one finished job: ``outcome`` is the job's summary dict or the exception it raised."""
+    from omegaconf import OmegaConf
+
     row: dict = {"job": int(num), "key": job_key(overrides)}
     if isinstance(outcome, BaseException):
         text = " ".join(str(outcome).split()) or type(outcome).__name__
@@ -302,6 +307,9 @@ def job_row(overrides: list[str], num: int, job_dir: Path, root: Path, outcome, 
     row["params"] = params
     if isinstance(outcome, dict):
         row.update(summary_columns(outcome))
+    elif config is not None:  # a failed job: what it was asked to run
+        row.update(scenario=OmegaConf.select(config, "scenario.name", default=None),
+                   **{k: OmegaConf.select(config, k, default=None) for k in ("seed", "replications", "block_size")})
     row["finished_at"] = datetime.now(UTC).isoformat(timespec="milliseconds")
     return row
 
@@ -437,8 +445,6 @@ class SweepTable(Callback):
         outcome = job_return.return_value if job_return.status == JobStatus.COMPLETED else job_return._return_value
         row = job_row(overrides, int(hydra_cfg.job.num), job_dir, root, outcome, config)
         table = append_row(root, row)
-        if row["status"] != "ok":
-            log.error("job %s failed: %s", row["job"], row["error"])
         quiet = bool(config.get("quiet", False))
         if self.echo and not quiet:
             manifest = read_manifest(root)
