@@ -600,3 +600,88 @@ class VariantComposer:
         except Exception:
             return self.compose(overrides)
         return cfg
+
+
+class CachedSweepLoader:
+    """Hydra's config loader for the jobs of a sweep, composing each job in milliseconds instead of ~0.3 s.
+
+    Hydra composes every job's configuration from scratch (read the YAML tree,
+    merge the defaults list, apply the overrides). In a sweep most jobs differ
+    only in values (``actors.israel.strike_propensity=0.3``): this loader
+    composes each distinct set of structural overrides (config groups such as
+    ``scenario=...``, additions ``+key=...``) once per process with Hydra's own
+    loader, and applies the value overrides to a copy, with the same type
+    checks (the configuration is a structured config in struct mode). It then
+    records the overrides in ``hydra.overrides.task`` and
+    ``hydra.job.override_dirname`` as Hydra does. Anything else (a value
+    override on a node that is not a scalar, an error) goes through Hydra's
+    loader unchanged. Installed by the table sweeper (``fast_compose: true``).
+    """
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self._cache: dict[tuple[str, ...], object] = {}
+
+    def __getstate__(self) -> dict:
+        return {"inner": self.inner}  # every process builds its own cache
+
+    def __setstate__(self, state: dict) -> None:
+        self.inner = state["inner"]
+        self._cache = {}
+
+    def __getattr__(self, name: str):
+        if name in ("inner", "_cache"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def _is_group(self, key: str) -> bool:
+        try:
+            return bool(self.inner.repository.group_exists(key))
+        except Exception:
+            return True
+
+    def load_sweep_config(self, master_config, sweep_overrides: list[str]):
+        overrides = list(sweep_overrides)
+        try:
+            cfg = self._fast(master_config, overrides)
+        except Exception:  # whatever the fast path cannot do, Hydra's loader does (and reports)
+            cfg = None
+        return cfg if cfg is not None else self.inner.load_sweep_config(master_config, overrides)
+
+    def _fast(self, master_config, overrides: list[str]):
+        import copy
+
+        from hydra._internal.config_loader_impl import get_overrides_dirname
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
+
+        parsed = OverridesParser.create().parse_overrides(overrides)
+        structural, values = [], []
+        for override in parsed:
+            key = override.input_line.split("=", 1)[0]
+            plain = (not override.is_hydra_override() and not override.is_sweep_override()
+                     and key == override.get_key_element() and "/" not in key and "@" not in key
+                     and not self._is_group(key))
+            (values if plain else structural).append(override)
+        if not values:
+            return None
+        cache_key = tuple(o.input_line for o in structural)
+        base = self._cache.get(cache_key)
+        if base is None:
+            base = self._cache[cache_key] = self.inner.load_sweep_config(master_config, list(cache_key))
+        cfg = copy.deepcopy(base)
+        for override in values:
+            path = override.get_key_element()
+            current = OmegaConf.select(cfg, path, default=None, throw_on_missing=False)
+            value = override.value()
+            if current is None or isinstance(current, DictConfig | ListConfig) or isinstance(value, dict | list):
+                return None
+            OmegaConf.update(cfg, path, value, merge=False)
+        task = [o for o in parsed if not o.is_hydra_override()]
+        with open_dict(cfg.hydra):
+            cfg.hydra.overrides.task = [o.input_line for o in task]
+            dirname = cfg.hydra.job.config.override_dirname
+            cfg.hydra.job.override_dirname = get_overrides_dirname(
+                overrides=task, kv_sep=dirname.kv_sep, item_sep=dirname.item_sep, exclude_keys=list(dirname.exclude_keys)
+            )
+        return cfg

@@ -11,7 +11,10 @@ Differences from ``hydra/sweeper=basic``:
 - the jobs' configurations are not composed a second time in the main
   process before launching (``validate: false``): the command line has
   already composed and checked every value of every swept parameter, and
-  composing 100 configurations serially would cost ~20 s.
+  composing 100 configurations serially would cost ~20 s;
+- each job's configuration is composed by ``sim.sweep.CachedSweepLoader``
+  (``fast_compose: true``): the tree once per set of config-group choices,
+  then the swept values applied to a copy, milliseconds instead of ~0.3 s.
 
 Logic lives in :mod:`sim.sweep`; Hydra only finds plugins in the
 ``hydra_plugins`` namespace, hence this thin module.
@@ -25,7 +28,8 @@ from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from omegaconf import OmegaConf
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, OmegaConf
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +42,22 @@ class TableSweeper(BasicSweeper):
         skip_done: bool = True,
         validate: bool = False,
         crn: bool = True,
+        fast_compose: bool = True,
     ) -> None:
         super().__init__(max_batch_size=max_batch_size, params=params)
         self.skip_done = skip_done
         self.validate = validate
         self.crn = crn  # read by each job from its Hydra config (sim.sweep.job_seed)
+        self.fast_compose = fast_compose
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        if self.fast_compose:
+            from sim.sweep import CachedSweepLoader
+
+            hydra_context = HydraContext(
+                config_loader=CachedSweepLoader(hydra_context.config_loader), callbacks=hydra_context.callbacks
+            )
+        super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
 
     def sweep(self, arguments: list[str]) -> Any:
         from sim.sweep import finish_report, plan_sweep
