@@ -35,7 +35,8 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 OUTCOMES = ("deal", "escalation", "stalemate")
 OUTCOME_COLORS = {"deal": "#2e8b57", "escalation": "#c0392b", "stalemate": "#7f8c8d", "running": "#34495e"}
 PRINCIPAL_COLORS = ("#1f5aa6", "#d98c00", "#7b3f9e", "#3c9d9b")
-SERIES_COLORS = ("#1f5aa6", "#d98c00", "#2e8b57", "#c0392b", "#7b3f9e", "#3c9d9b", "#8c564b", "#e377c2")
+SERIES_COLORS = ("#1f5aa6", "#d98c00", "#2e8b57", "#c0392b", "#7b3f9e", "#3c9d9b", "#8c564b", "#e377c2",
+                 "#7f7f7f", "#bcbd22", "#17becf", "#1a1a1a")
 EVENT_MARKERS = ("v", "^", "s", "P", "X", "*", "h", "<", ">", "p")
 AXIS_TERMS = "term (0 = Tehran's end, 1 = Washington's)"
 
@@ -131,7 +132,9 @@ def odds(runs, *, title: str | None = None) -> Figure:
     ax.set_ylim(0, min(1.0, top * 1.15 + 0.03) if top < 0.87 else 1.08)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    if k > 1:
+    if k > 3:
+        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    elif k > 1:
         ax.legend(frameon=False, fontsize=9)
     if title is None:
         if k == 1:
@@ -215,7 +218,9 @@ def causes(runs, *, outcome: str = "escalation", absolute: bool = False, title: 
     ax.set_axisbelow(True)
     if not names:
         ax.text(0.5, 0.5, f"no {outcome} in this run", transform=ax.transAxes, ha="center", va="center")
-    if k > 1:
+    if k > 3:
+        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    elif k > 1:
         ax.legend(frameon=False, fontsize=9, loc="lower right")
     if title is None:
         if k == 1:
@@ -374,6 +379,10 @@ def drivers(table: pd.DataFrame, *, outcome: str = "escalation", baseline: float
     ax.set_yticks(y, [s[0] for s in spans])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    low = min([s[1] for s in spans] + ([baseline] if baseline is not None else []), default=0.0)
+    high = max([s[2] for s in spans] + ([baseline] if baseline is not None else []), default=1.0)
+    pad = max(0.04, 0.12 * (high - low))  # room for the values written at both ends of the bars
+    ax.set_xlim(max(0.0, low - pad), high + pad)
     ax.set_xlabel(f"P({outcome}) over each parameter's range (numbers: the parameter's value at each end)")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
@@ -394,7 +403,7 @@ def _episode_parts(episode) -> dict:
             if c.startswith("aspiration_"):
                 principals.append(c.removeprefix("aspiration_"))
         return {"record": record, "issues": issues, "principals": principals, "agenda": None,
-                "red_lines": {}, "cause": None, "name": None, "mediator": "mediator"}
+                "red_lines": {}, "cause": None, "name": None, "mediator": "mediator", "threshold": None}
     collector = getattr(episode, "datacollector", None)
     if collector is None:
         raise TypeError("expected a NegotiationModel run with record=True, or its DataCollector table")
@@ -405,7 +414,7 @@ def _episode_parts(episode) -> dict:
     code = int(episode.cause[0])
     return {"record": record, "issues": issues, "principals": [p.name for p in episode.principals],
             "agenda": agenda, "red_lines": red_lines, "cause": episode.causes[code] if code >= 0 else None,
-            "name": episode.params.name,
+            "name": episode.params.name, "threshold": episode.params.world.tension_threshold,
             "mediator": episode.lead_mediator.name if episode.lead_mediator is not None else "mediator"}
 
 
@@ -483,6 +492,8 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
     if "nuclear_progress" in record:
         ax.plot(r, record["nuclear_progress"].to_numpy(float), color="#6c3483", lw=1.4, ls="--",
                 label="Iran's nuclear progress")
+    if parts["threshold"] is not None and parts["threshold"] <= 1.0:
+        ax.axhline(parts["threshold"], color=OUTCOME_COLORS["escalation"], lw=1, ls=":", label="tension threshold")
     events = record["events"].fillna("").astype(str)
     names = sorted({e for cell in events for e in cell.split(",") if e})
     tension = record["tension"].to_numpy(float)

@@ -265,6 +265,7 @@ def test_anatomy_draws_positions_proposals_tension_events_and_the_ending(traced)
     assert nuke["A red line"].get_ydata()[0] == pytest.approx(0.3)  # A's red line on nuke is [0.3, 1]
     assert nuke["B red line"].get_ydata()[0] == pytest.approx(0.7)
     world_lines = {line.get_label(): line for line in world.get_lines()}
+    assert world_lines["tension threshold"].get_ydata()[0] == pytest.approx(traced.params.world.tension_threshold)
     assert list(world_lines["tension"].get_ydata()) == pytest.approx(record["tension"].to_list())
     assert record["events"].str.len().sum() > 0
     for name in ("shock", "report"):
