@@ -479,8 +479,10 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
             )
         what = {"scenario": "scenario", "actors": "actor"}.get(group, f"{group} option")
         known = _options(group, config_dir)
+        close = difflib.get_close_matches(option, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         add = f"; or add configs/{group}/{option}.yaml" if group != "scenario" else ""
-        return f"{where}: unknown {what} {option!r}: known {what}s are {', '.join(known)}{add}"
+        return f"{where}: unknown {what} {option!r}{hint}: known {what}s are {', '.join(known)}{add}"
 
     # 2. an override of a key that does not exist: actors.us.trus=0.4
     unknown = re.search(r"Could not override '([^']+)'", full)
