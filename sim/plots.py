@@ -123,8 +123,8 @@ def odds(runs, *, title: str | None = None) -> Figure:
         ax.bar(x + offset, p, width * 0.92, color=colors, label=label if k > 1 else None)
         ax.errorbar(x + offset, p, yerr=np.abs(ci.T - p), fmt="none", ecolor="black", elinewidth=1.2, capsize=5)
         for xi, pi, hi in zip(x + offset, p, ci[:, 1], strict=True):
-            ax.annotate(f"{100 * pi:.1f}%", (xi, hi), xytext=(0, 3), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=9 if k < 4 else 7)
+            ax.annotate(f"{100 * pi:.1f}%", (xi, hi), xytext=(0, 3), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=9 if k < 4 else 7, rotation=0 if k < 6 else 90)
     ax.set_xticks(x, [o.capitalize() for o in OUTCOMES])
     ax.set_ylabel("probability (95% Wilson interval)")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -362,7 +362,7 @@ def drivers(table: pd.DataFrame, *, outcome: str = "escalation", baseline: float
         spans.append((str(parameter), float(p.min()), float(p.max()), float(p[-1] - p[0]),
                       group["value"].iloc[0], group["value"].iloc[-1]))
     spans.sort(key=lambda s: s[2] - s[1], reverse=True)
-    fig = Figure(figsize=(8, 1.3 + 0.55 * max(1, len(spans))), layout="constrained")
+    fig = Figure(figsize=(9, 1.5 + 0.55 * max(1, len(spans))), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(spans))
     colors = [OUTCOME_COLORS["escalation"] if s[3] >= 0 else SERIES_COLORS[0] for s in spans]
@@ -383,7 +383,7 @@ def drivers(table: pd.DataFrame, *, outcome: str = "escalation", baseline: float
     high = max([s[2] for s in spans] + ([baseline] if baseline is not None else []), default=1.0)
     pad = max(0.04, 0.12 * (high - low))  # room for the values written at both ends of the bars
     ax.set_xlim(max(0.0, low - pad), high + pad)
-    ax.set_xlabel(f"P({outcome}) over each parameter's range (numbers: the parameter's value at each end)")
+    ax.set_xlabel(f"P({outcome}); at each end of a bar, the parameter's value giving it")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     ax.set_title(title or f"What drives P({outcome})")
