@@ -13,8 +13,10 @@ import yaml
 from omegaconf import OmegaConf
 
 from sim import docs, schema
+from sim.cli import main as cli_main
 from sim.config import CONFIG_DIR, compose, known_actors, known_scenarios, load_scenario, scenario_from_config
 from sim.params import ConfigError, Event, Issue, Mediator, Principal, Spoiler, Stakeholder, World
+from sim.scenarios import main as scenarios_main
 from sim.scenarios import scenario_info
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,19 +176,25 @@ def run(module: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProces
     return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-def test_the_listing_command_names_every_scenario_with_its_description():
-    proc = run("sim.scenarios")
-    assert proc.returncode == 0, proc.stderr
+def test_the_listing_command_names_every_scenario_with_its_description(capsys):
+    assert scenarios_main([]) == 0
+    out = capsys.readouterr().out
     for name in known_scenarios():
-        assert f"{name} " in proc.stdout and scenario_info(name).description in proc.stdout
+        assert f"{name} " in out and scenario_info(name).description in out
 
 
-def test_the_resolved_parameters_of_one_scenario_print_with_its_changes():
-    proc = run("sim.scenarios", "nuclear_only")
-    assert proc.returncode == 0, proc.stderr
-    assert "#   actors.us.insists = []" in proc.stdout
-    resolved = yaml.safe_load(proc.stdout)
+def test_the_resolved_parameters_of_one_scenario_print_with_its_changes(capsys):
+    assert scenarios_main(["nuclear_only"]) == 0
+    out = capsys.readouterr().out
+    assert "#   actors.us.insists = []" in out
+    resolved = yaml.safe_load(out)
     assert resolved["actors"]["us"]["insists"] == [] and resolved["scenario"]["name"] == "nuclear_only"
+
+
+def test_the_listing_command_refuses_an_unknown_scenario_in_one_line(capsys):
+    assert scenarios_main(["nuclear_onyl"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and len(err.splitlines()) == 1 and "nuclear_only" in err
 
 
 def test_hydra_cfg_job_prints_the_resolved_scenario():
@@ -318,32 +326,38 @@ def test_a_bad_config_file_gets_one_line_naming_the_file_the_key_and_the_fix(con
 # ----------------------------------------------------------------- the same, end to end
 
 
-@pytest.fixture(scope="module")
-def project_copy(tmp_path_factory) -> Path:
-    """sim/ and configs/ copied, so a subprocess `python -m sim` can run on broken configs."""
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(ROOT / "sim", root / "sim", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(CONFIG_DIR, root / "configs")
-    return root
-
-
 @pytest.mark.parametrize(
     "args, fragments",
     [
         (["scenario=nope"], ["unknown scenario 'nope'", "nuclear_only", "trust_building"]),
         (["+actors@actors.china=china"], ["unknown actor 'china'", "eu3"]),
         (["actors.us.trus=0.3"], ["did you mean 'actors.us.trust'?"]),
-        (["scenario=broken"], ["configs/scenario/broken.yaml, line 3", "malformed YAML"]),
+        (
+            ["scenario=trust_building", "actors.oman.trust_building=-0.5"],
+            ["override actors.oman.trust_building=-0.5", "out of range"],
+        ),
     ],
 )
-def test_the_command_line_prints_one_line_and_exits_with_status_two(project_copy, args, fragments):
-    write(project_copy / "configs" / "scenario" / "broken.yaml", "# @package _global_\nworld: {tension: 0.5\nmax_rounds: 3\n")
-    proc = run("sim", *args, "replications=10", cwd=project_copy)
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    err = proc.stderr.strip()
+def test_the_command_line_prints_one_line_and_exits_with_status_two(capsys, args, fragments):
+    with pytest.raises(SystemExit) as info:
+        cli_main([*args, "replications=10"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1 and err.startswith("error: "), err
     for fragment in fragments:
         assert fragment in err, (fragment, err)
+
+
+def test_malformed_yaml_on_the_command_line_is_one_line_naming_file_and_line(tmp_path):
+    """End to end in a subprocess, on a copy of the project whose scenario file is broken."""
+    shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(CONFIG_DIR, tmp_path / "configs")
+    write(tmp_path / "configs" / "scenario" / "broken.yaml", "# @package _global_\nworld: {tension: 0.5\nmax_rounds: 3\n")
+    proc = run("sim", "scenario=broken", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    err = proc.stderr.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert err.startswith("error: configs/scenario/broken.yaml, line 3 ('max_rounds: 3'): malformed YAML"), err
 
 
 def test_load_scenario_reads_a_config_dir_of_ones_own(configs):
