@@ -343,3 +343,16 @@ def test_drivers_draws_one_bar_per_parameter_spanning_its_range_of_probabilities
     assert patches[0].get_facecolor() != patches[1].get_facecolor()  # rising and falling differ
     assert [t.get_text() for t in ax.texts] == ["0", "1", "0.8", "0.2"]
     assert ax.get_lines()[0].get_xdata()[0] == 0.5
+
+
+def test_sweep_plots_read_the_table_the_sweep_machinery_writes(toy_run):
+    """The columns of sim.sweep's sweep.parquet rows (one per swept key, then the odds) are the ones the plots read."""
+    sweep = pytest.importorskip("sim.sweep")
+    rows = [{"job": k, "status": "ok", "actors.s.strike": x, "world.tension": y, **sweep.summary_columns(toy_run.summary)}
+            for k, (x, y) in enumerate([(0.0, 0.1), (0.0, 0.2), (0.5, 0.1), (0.5, 0.2)])]
+    table = pd.DataFrame(rows)
+    mine = plots.summary_row(toy_run.summary)
+    assert {c for c in mine if c.startswith("p_")} <= set(table.columns)
+    assert plots.heatmap(table, "actors.s.strike", "world.tension").axes[0].images[0].get_array().shape == (2, 2)
+    line = plots.odds_vs_parameter(table[table["world.tension"] == 0.1], "actors.s.strike").axes[0]
+    assert len([c for c in line.collections if isinstance(c, PolyCollection)]) == 3
