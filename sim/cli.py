@@ -125,6 +125,9 @@ def sweep_variants(overrides: list[str]) -> list[list[str]]:
 def preflight(argv: list[str]) -> None:
     """Compose and validate what the command line asks for, before Hydra runs it."""
     if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
+        if any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in argv):  # --cfg job: composition errors in one line
+            wanted = [a for a in argv if "=" in a or a.startswith("~")]
+            compose_checked([a for a in wanted if not a.lstrip("+~").startswith(("-", "hydra"))])
         return
     from sim.sweep import VariantComposer, check_hydra_choices, with_sweeper_params
 
