@@ -13,10 +13,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import nbclient  # the dev extra installs nbformat, nbclient and ipykernel: a missing one fails, never skips
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
