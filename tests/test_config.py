@@ -236,6 +236,12 @@ SCENARIO = "# @package _global_\nscenario: {{name: {name}}}\n{body}"
         (["max_rounds=ten"], ["override max_rounds=ten", "max_rounds", "use a whole number"]),
         (["+replications=5"], ["override +replications=5", "drop the '+'"]),
         (["actors.israel.target=EU"], ["actors.israel.target = 'EU' is not a principal", "US"]),
+        (
+            ["+actors.us.red_lines.uranium=[0.1,0.2]"],
+            ["actors.us.red_lines names issue 'uranium'", "not on the issue list", "enrichment"],
+        ),
+        (["actors.iran.salience.sanctions=0.5"], ["override actors.iran.salience.sanctions=0.5", "sums to", "add up to 1"]),
+        (["actors.iran.ideal.enrichment=0.9"], ["actors.iran.ideal.enrichment = 0.9 lies outside its own red line"]),
     ],
 )
 def test_a_bad_override_gets_one_line_naming_it_the_key_and_the_fix(overrides, fragments):
@@ -286,6 +292,12 @@ BAD_FILES = {
         (CONFIG_DIR / "actors" / "us.yaml").read_text().replace("\ntrust: 0.5", "\ntrust: [0.5"),
         [],
         ["actors/us.yaml, line", "malformed YAML", "expected ',' or ']'"],
+    ),
+    "hazard out of range in an events file": (
+        "events/muscat_2026.yaml",
+        (CONFIG_DIR / "events" / "muscat_2026.yaml").read_text().replace("hazard: 0.15", "hazard: 1.5"),
+        [],
+        ["events/muscat_2026.yaml: events.protests_flare.hazard = 1.5 is out of range", "[0.0, 1.0]"],
     ),
     "actor file without a name": (
         "actors/russia.yaml",
