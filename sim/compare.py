@@ -110,8 +110,9 @@ def newcombe_paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """95% interval for mean(y) - mean(x) from paired 0/1 outcomes (Newcombe 1998, method 10).
 
     The Wilson intervals of the two proportions, combined with the phi
-    correlation of the pairs, so that the interval is tight when the pairs
-    agree (common random numbers) and stays inside [-1, 1].
+    correlation of the pairs (continuity-corrected as Newcombe specifies), so
+    that the interval is tight when the pairs agree (common random numbers)
+    and stays inside [-1, 1].
     """
     x, y = np.asarray(x, bool), np.asarray(y, bool)
     n = len(x)
@@ -123,7 +124,10 @@ def newcombe_paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     l1, u1 = wilson_interval(a + b, n)
     l2, u2 = wilson_interval(a + c, n)
     denom = (a + b) * (c + d) * (a + c) * (b + d)
-    phi = (a * d - b * c) / math.sqrt(denom) if denom > 0 else 0.0
+    # Newcombe's phi: the correlation of the pairs, with a continuity correction of n/2 on a positive association.
+    cross = a * d - b * c
+    corrected = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
+    phi = corrected / math.sqrt(denom) if denom > 0 else 0.0
     diff = p1 - p2
     delta = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
     eps = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
@@ -234,9 +238,13 @@ def _matches(value, wanted: str) -> bool:
 
 
 def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
-    from sim.sweep import load_table
+    from sim.sweep import RUN_SETTINGS, load_table, read_manifest, read_rows
 
     table = load_table(root)
+    params = read_manifest(root).get("swept") or list(dict.fromkeys(
+        p for row in read_rows(root) for p in row.get("params", []) if p not in RUN_SETTINGS))
+    params = [p for p in params if p in table.columns]
+    varying = [p for p in params if table[p].astype(str).nunique() > 1] or params
     if table.empty:
         raise ConfigError(f"{root}: the sweep table has no rows yet")
     if selector:
@@ -260,16 +268,13 @@ def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
     if table.empty:
         raise ConfigError(f"{root}{'@' + selector if selector else ''}: every selected job failed "
                           f"({failed['error'].iloc[0] if len(failed) else 'no finished job'})")
-    swept = [c for c in (json.loads((root / "sweep.json").read_text()).get("swept", [])
-                         if (root / "sweep.json").exists() else []) if c in table.columns]
     configs = []
     for _, row in table.iterrows():
         directory = root / str(row["job_dir"])
         if not (directory / "summary.json").exists():
             raise ConfigError(f"{root}: job {row['job']}'s directory {directory} has no summary.json")
         config = from_run_dir(directory)
-        shown = swept or [c for c in ("scenario",) if c in table.columns]
-        config.label = " ".join(f"{c}={row[c]}" for c in shown) or f"job {row['job']}"
+        config.label = " ".join(f"{c}={row[c]}" for c in varying) or f"job {row['job']}"
         config.source = f"{root}@{row['job']}"
         configs.append(config)
     return configs
