@@ -115,7 +115,7 @@ def test_submitit_local_launcher_runs_a_sweep_into_the_same_table(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
     root = tmp_path / "sw"
     run_cli("-m", "actors.israel.strike_propensity=0.02,0.2", "replications=100", "seed=3", "quiet=true",
-            "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=5", f"hydra.sweep.dir={root}")
+            "hydra/launcher=local_cluster", "hydra.launcher.timeout_min=5", f"hydra.sweep.dir={root}")
     table = sweep.load_table(root)
     assert sorted(table["job"]) == [0, 1] and (table["status"] == "ok").all()
     assert (root / "0" / "summary.json").exists() and (root / "1" / "episodes.parquet").exists()
