@@ -398,6 +398,7 @@ class NegotiationModel(mesa.Model):
             "round": lambda m: m.round,
             "outcome": lambda m: OUTCOMES[m.outcome[0]] if m.outcome[0] >= 0 else "running",
             "agenda_settled": lambda m: bool(m.settled[0]),
+            "agenda": lambda m: (m.params.scope_label(np.array(m.issue_names)[m.agenda[0]]) if m.settled[0] else ""),
             "proposed": lambda m: bool(m.proposed[0]),
             "events": lambda m: ",".join(e.name for e, hit in zip(m.params.events, m.events_now[0], strict=True) if hit),
         }
