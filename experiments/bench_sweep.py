@@ -37,7 +37,7 @@ TARGET_OVERHEAD_S = 0.5
 
 def grid(configs: int) -> tuple[list[float], list[float]]:
     """Two axes whose product has ``configs`` points (as square as possible)."""
-    rows = max(1, int(math.isqrt(configs)))
+    rows = max(1, math.isqrt(configs))
     while configs % rows:
         rows -= 1
     cols = configs // rows

@@ -30,7 +30,7 @@ GRID = ("scenario=baseline,nuclear_only", "actors.israel.strike_propensity=0.02,
 
 def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own_composition(tmp_path):
     # Serial: Hydra's basic launcher, every job composed by Hydra itself (fast_compose=false).
-    run_cli("-m", *GRID, "quiet=true", "hydra/launcher=basic", "hydra.sweeper.fast_compose=false",
+    run_cli("-m", *GRID, "hydra/launcher=basic", "hydra.sweeper.fast_compose=false",
             f"hydra.sweep.dir={tmp_path / 'serial'}")
     # Parallel: joblib on two processes, jobs composed by the cached loader.
     done = run_cli("-m", *GRID, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path / 'par'}")
@@ -46,6 +46,9 @@ def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own
     total = serial["p_deal"] + serial["p_escalation"] + serial["p_stalemate"]
     assert total.round(12).eq(1).all()
     pd.testing.assert_frame_equal(serial[RESULT_COLUMNS], parallel[RESULT_COLUMNS])
+    for job in range(4):  # the cached loader composes exactly what Hydra composes
+        assert (tmp_path / "serial" / str(job) / ".hydra" / "config.yaml").read_text() == (
+            tmp_path / "par" / str(job) / ".hydra" / "config.yaml").read_text()
     # Both files are there and agree; a stronger Israeli strike hazard raises escalation.
     csv = pd.read_csv(tmp_path / "par" / sweep.TABLE_CSV)
     assert list(csv["p_deal"]) == pytest.approx(list(parallel["p_deal"]))
@@ -174,3 +177,15 @@ def test_rows_appended_concurrently_all_reach_the_table(tmp_path):
         handle.write('{"job": 9, "key": "k9", "sta')
     _append(str(tmp_path), 3)
     assert sorted(sweep.load_table(tmp_path)["job"]) == list(range(6))
+
+
+def test_progress_bar_follows_a_single_run_block_by_block(toy):
+    from sim.cli import progress_bar
+    from sim.runner import simulate
+
+    seen = []
+    with progress_bar(300) as update:  # stderr is not a terminal under pytest: tqdm stays silent
+        simulate(toy, 300, 1, block_size=100, progress=lambda done, total: (seen.append(done), update(done, total)))
+    assert seen == [100, 200, 300]
+    with progress_bar(300, enabled=False) as update:
+        assert update is None
