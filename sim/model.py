@@ -292,7 +292,7 @@ class NegotiationModel(mesa.Model):
         for j, p in enumerate(self.principals, start=len(self.spoilers)):
             value = p.force_value(self.military_posture, self.nuclear_progress)
             fires = rules.uses_force(value, p.value_of_continuing(self.proposed, self.incentive), failing,
-                                     p.params.force_propensity, draws[:, j])
+                                     p.params.force_propensity, p.params.force_noise, draws[:, j])
             self._finish(self.active & fires, ESCALATION, p.params.cause)
         spiral = self.tension >= self.params.world.tension_threshold
         self._finish(self.active & spiral, ESCALATION, "tension_spiral")

@@ -71,6 +71,7 @@ class Principal:
     force_posture_weight: float = 0.0
     force_progress_weight: float = 0.0
     war_cost: float = 0.5
+    force_noise: float = 0.05
     walkout_propensity: float = 0.0
     force_cause: str = ""
 
@@ -283,6 +284,8 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
         _check_unit(f"{where}.{attr}", getattr(p, attr))
     for attr in ("force_posture_weight", "force_progress_weight"):
         _check_unit(f"{where}.{attr}", getattr(p, attr), low=-1.0, high=1.0)
+    if not isinstance(p.force_noise, int | float) or not 0.0 < p.force_noise <= 1.0:
+        raise ConfigError(f"{where}.force_noise = {p.force_noise!r}: use a number in (0, 1]")
     if not isinstance(p.concession_e, int | float) or not 0.0 < p.concession_e <= 100.0:
         raise ConfigError(
             f"{where}.concession_e = {p.concession_e!r}: use a number in (0, 100] "

@@ -11,6 +11,7 @@ assumption of this project.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 # ---------------------------------------------------------------- utilities
 
@@ -310,16 +311,22 @@ def force_value(posture_weight: float, progress_weight: float, war_cost: float, 
     return posture_weight * posture + progress_weight * progress - war_cost
 
 
-def uses_force(value_of_force, value_of_continuing, talks_failing, propensity: float, draws) -> np.ndarray:
-    """A principal turns to force when talks fail and force beats continuing, at its propensity.
+def uses_force(value_of_force, value_of_continuing, talks_failing, propensity: float, noise: float, draws) -> np.ndarray:
+    """A principal turns to force when talks fail and force looks better than continuing.
 
     Model spec, "Force" (Fearon 1995: war is costly, so it needs bargaining to
     fail): force needs this round to have failed (a refused package or an
-    agenda dispute) and force to be worth more than continuing, i.e. than the
-    better of the value of no deal and the trust-discounted value of the
-    package on the table; then it is used with the principal's propensity.
+    agenda dispute). Continuing is worth the better of the value of no deal
+    and the trust-discounted package on the table. The principal judges force
+    against continuing with private noise: it looks better with the logit
+    probability 1 / (1 + exp(-(force - continuing) / noise)), the quantal
+    response of McKelvey and Palfrey (1995) and the random-utility choice of
+    Signorino (1999) for crisis decisions, rather than a sharp threshold that
+    would make the odds jump when an assumption moves a little. It then acts
+    with its ``propensity``.
     """
-    return talks_failing & (value_of_force > value_of_continuing) & (draws < propensity)
+    looks_better = expit((value_of_force - value_of_continuing) / noise)
+    return talks_failing & (draws < propensity * looks_better)
 
 
 def walks_out(value_of_staying, value_of_leaving, talks_failing, propensity: float, standing: float, draws) -> np.ndarray:

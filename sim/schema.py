@@ -98,6 +98,10 @@ class PrincipalSchema:
         0.0, doc="weight of Iran's nuclear progress in its value of force (preventive motive)", range=SIGNED
     )
     war_cost: float = param(0.5, doc="cost of war on the utility scale, subtracted from the value of force", range=UNIT)
+    force_noise: float = param(
+        0.05, doc="spread of its private assessment of force against talks (logit scale): small is a sharp threshold",
+        range="(0, 1]",
+    )
     walkout_propensity: float = param(
         0.0, doc="chance per failed round of walking out when leaving beats staying (times 1 - mediator standing)", range=UNIT
     )

@@ -173,12 +173,21 @@ def test_force_value_rises_with_posture_and_progress_and_pays_the_cost_of_war():
     assert rules.force_value(0.5, 0.3, 0.3, np.array([0.8]), np.array([0.5]))[0] == pytest.approx(0.25)
 
 
-def test_force_needs_failed_talks_and_force_better_than_continuing():
+def test_force_needs_failed_talks_and_grows_as_force_beats_continuing():
     value = np.array([0.5, 0.5, 0.1, 0.5])
-    cont = np.array([0.3, 0.3, 0.3, 0.3])
+    cont = np.full(4, 0.3)
     failing = np.array([True, False, True, True])
     draws = np.array([0.05, 0.05, 0.05, 0.5])
-    assert rules.uses_force(value, cont, failing, 0.1, draws).tolist() == [True, False, False, False]
+    # force 0.2 above continuing: looks better with probability ~0.98, so a draw of 0.05 < 0.1 * 0.98 fires
+    assert rules.uses_force(value, cont, failing, 0.1, 0.05, draws).tolist() == [True, False, False, False]
+    grid = np.linspace(0.0, 1.0, 2000, endpoint=False)  # evenly spread draws: the share firing is the chance
+    failing_all = np.ones(grid.size, dtype=bool)
+    chance = [rules.uses_force(np.full(grid.size, g), np.zeros(grid.size), failing_all, 1.0, 0.05, grid).mean()
+              for g in np.linspace(-0.3, 0.3, 13)]
+    assert all(b >= a for a, b in itertools.pairwise(chance))  # rises with the advantage of force
+    assert chance[6] == pytest.approx(0.5, abs=0.01)  # even odds when force and talks are worth the same
+    sharp = rules.uses_force(np.array([0.31, 0.29]), np.full(2, 0.3), np.array([True, True]), 1.0, 1e-6, np.full(2, 0.5))
+    assert sharp.tolist() == [True, False]  # a tiny noise is the sharp threshold
 
 
 def test_walk_out_needs_a_failed_round_and_is_damped_by_mediator_standing():
