@@ -88,12 +88,13 @@ class PrincipalAgent(Actor):
 
     @property
     def position(self) -> np.ndarray:
-        """Stated position (R, I): conceded toward the last package on the table, never past a red line.
+        """Stated position (R, I): conceded toward the last package on its agenda issues, never past a red line.
 
         Computed when read, since no decision uses it: it is what the principal
         says it would settle for, for narratives and the anatomy of an episode.
         """
-        proposal = np.where(self.model.proposal_seen[:, None], self.model.proposal, self.ideal)
+        seen = self.model.proposal_seen[:, None] & self.model.agenda  # off the agenda: no concession
+        proposal = np.where(seen, self.model.proposal, self.ideal)
         return rules.concede_positions(self.ideal, proposal, self.low, self.high, self.conceded)
 
     def value_of_continuing(self, proposed: np.ndarray, incentive: float) -> np.ndarray:
