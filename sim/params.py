@@ -242,7 +242,7 @@ def _validate_red_lines(where: str, red_lines: dict, issues: tuple[str, ...]) ->
     _check_issue_keys(where, red_lines, issues)
     for issue, bounds in red_lines.items():
         if len(bounds) != 2:
-            raise ConfigError(f"{where}.{issue} = {bounds!r}: give a red line as [low, high]")
+            raise ConfigError(f"{where}.{issue} = {list(bounds)}: give a red line as [low, high]")
         low, high = bounds
         _check_unit(f"{where}.{issue} (low end)", low)
         _check_unit(f"{where}.{issue} (high end)", high)
