@@ -115,7 +115,8 @@ def test_a_failed_job_is_a_row_with_its_error_and_the_others_go_on(tmp_path):
 
 
 def test_submitit_local_launcher_runs_a_sweep_into_the_same_table(tmp_path):
-    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    import hydra_plugins.hydra_submitit_launcher  # noqa: F401  (in the dev extra: CI must run this test)
+
     root = tmp_path / "sw"
     run_cli("-m", "actors.israel.strike_propensity=0.02,0.2", "replications=100", "seed=3", "quiet=true",
             "hydra/launcher=local_cluster", "hydra.launcher.timeout_min=5", f"hydra.sweep.dir={root}")
