@@ -23,7 +23,7 @@ import numpy as np
 from sim.config import load_scenario
 from sim.runner import simulate
 from sim.scenarios import catalogue
-from sim.stats import Z95
+from sim.stats import Z95, paired_difference
 
 OUTCOMES = ("deal", "escalation", "stalemate")
 
@@ -37,15 +37,15 @@ def scenario_rows(replications: int = 20_000, seed: int = 7) -> list[dict]:
         results = simulate(load_scenario(info.name), replications, seed)
         outcome = results.episodes["outcome"].to_numpy()
         base = outcome if base is None else base
-        paired = {o: paired_difference(outcome == o, base == o) for o in OUTCOMES}
+        paired = {o: paired_shift(outcome == o, base == o) for o in OUTCOMES}
         rows.append({"name": info.name, "description": info.description, "summary": results.summary, "paired": paired})
     return rows
 
 
-def paired_difference(hit: np.ndarray, base_hit: np.ndarray) -> tuple[float, float]:
+def paired_shift(hit: np.ndarray, base_hit: np.ndarray) -> tuple[float, float]:
     """Mean paired difference of two outcome indicators over the same replications, and its 95% half-width."""
-    d = hit.astype(float) - base_hit.astype(float)
-    return float(d.mean()), float(Z95 * d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else 0.0
+    mean, se = paired_difference(base_hit, hit)
+    return mean, Z95 * se
 
 
 def odds(summary: dict, outcome: str) -> str:

@@ -21,6 +21,7 @@ import yaml
 
 from sim.config import CONFIG_DIR, known_scenarios, load_scenario
 from sim.runner import simulate
+from sim.stats import paired_difference
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICATIONS = 10_000
@@ -71,9 +72,8 @@ EXPECTED_CAUSES = {
 
 def paired_shift(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """Mean of the paired differences a - b of two indicator arrays, and that mean in standard errors."""
-    d = a.astype(float) - b.astype(float)
-    se = d.std(ddof=1) / np.sqrt(len(d))
-    return float(d.mean()), float(d.mean() / se) if se > 0 else 0.0
+    mean, se = paired_difference(b, a)
+    return mean, mean / se if se > 0 else 0.0
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import pytest
 
 from sim.config import load_scenario
 from sim.runner import simulate
+from sim.stats import paired_difference
 
 N = 20_000
 SEED = 2026
@@ -24,11 +25,6 @@ SEED = 2026
 def _indicator(overrides: list[str], outcome: str) -> np.ndarray:
     episodes = simulate(load_scenario("baseline", overrides), N, SEED).episodes
     return (episodes["outcome"] == outcome).to_numpy(dtype=float)
-
-
-def _paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    d = y - x
-    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))
 
 
 @pytest.mark.parametrize("key, values, outcome, sign", [
@@ -40,9 +36,9 @@ def _paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 def test_comparative_statics_hold_within_monte_carlo_error(key, values, outcome, sign):
     series = [_indicator([f"{key}={v}"], outcome) for v in values]
     for x, y in itertools.pairwise(series):
-        diff, se = _paired(x, y)
+        diff, se = paired_difference(x, y)
         assert sign * diff > -3 * se, f"{key}: {values} moved P({outcome}) the wrong way by {diff:.4f} (se {se:.4f})"
-    diff, se = _paired(series[0], series[-1])
+    diff, se = paired_difference(series[0], series[-1])
     assert sign * diff > 3 * se, f"{key}: no clear effect on P({outcome}) ({diff:.4f}, se {se:.4f})"
 
 
