@@ -151,7 +151,7 @@ def run_job(cfg: DictConfig) -> dict:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim.io import write_results
+    from sim.io import BlockStore, write_results
     from sim.report import format_summary
     from sim.runner import episode, simulate
 
@@ -168,15 +168,20 @@ def run_job(cfg: DictConfig) -> dict:
     if cfg.trace:
         if cfg.replications != 1:
             raise ConfigError(f"trace=true needs replications=1 (got {cfg.replications}): add replications=1")
-        model = episode(scenario, seed=cfg.seed, trace=True, record=True)
+        model = episode(scenario, seed=seed, trace=True, record=True)
         print("\n".join(model.narrative))
         model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
+    # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
+    store = BlockStore(Path.cwd() / "outputs" / ".blocks", scenario, seed, cfg.block_size)
     with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
         results = simulate(scenario, cfg.replications, seed, block_size=cfg.block_size, workers=cfg.workers,
-                           progress=progress)
+                           progress=progress, store=store if cfg.replications > cfg.block_size else None)
     results.summary.update(seed_info)
     paths = write_results(results, out_dir)
+    store.clear()
+    if store.resumed and not cfg.quiet:
+        print(f"Resumed an interrupted run: {store.resumed} finished block(s) reused from {store.directory}")
     figures = []
     if cfg.get("plots", False):
         from sim.plots import write_figures

@@ -85,3 +85,21 @@ def test_bad_input_gets_one_clear_line_naming_the_problem(capsys, args, fragment
     assert len(err.splitlines()) == 1 and err.startswith("error: ")
     for fragment in fragments:
         assert fragment in err
+
+
+def test_a_long_run_resumes_from_the_blocks_an_interrupted_run_left(tmp_path):
+    from sim.config import load_scenario
+    from sim.io import BlockStore
+    from sim.runner import run_block
+
+    scenario = load_scenario("baseline")
+    store = BlockStore(tmp_path / "outputs" / ".blocks", scenario, 5, 1000)
+    store.save(0, run_block(scenario, 1000, 5, 0))  # what an interrupted run had finished
+    proc = run_cli("replications=3000", "block_size=1000", "seed=5", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Resumed an interrupted run: 1 finished block(s)" in proc.stdout
+    assert not store.directory.exists()  # cleared once the run is complete
+    fresh = tmp_path / "fresh"
+    assert run_cli("replications=3000", "block_size=1000", "seed=5", "quiet=true", f"hydra.run.dir={fresh}").returncode == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "run" / "episodes.parquet"),
+                                  pd.read_parquet(fresh / "episodes.parquet"))
