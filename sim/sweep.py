@@ -16,7 +16,7 @@ its own directory; this module adds what ties the jobs together:
   again only runs what is missing or failed.
 - Common random numbers: by default every job uses the same ``seed``, so job
   ``i``'s replication ``k`` meets the same shocks as every other job's
-  replication ``k`` and differences between jobs are paired. ``crn=false``
+  replication ``k`` and differences between jobs are paired. ``hydra.sweeper.crn=false``
   gives each job its own seed, derived from the seed and the job's overrides
   (:func:`derived_seed`), recorded in its summary.
 
