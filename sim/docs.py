@@ -194,6 +194,11 @@ def generate(config_dir: Path = CONFIG_DIR) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    unknown = [a for a in argv if a != "--check"]
+    if unknown:
+        print(f"error: unknown argument {unknown[0]!r}: use `python -m sim.docs` to write "
+              "docs/parameters.md or `python -m sim.docs --check` to check it", file=sys.stderr)
+        return 2
     text = generate()
     if "--check" in argv:
         current = DOC_PATH.read_text() if DOC_PATH.exists() else ""
