@@ -29,6 +29,16 @@ def _bounds(red_lines: dict, issues: tuple[str, ...]) -> tuple[np.ndarray, np.nd
     return low, high
 
 
+def issue_bits(flags: np.ndarray) -> np.ndarray:
+    """Boolean flags over issues (..., I) as bit masks (...,): bit k set when issue k is flagged."""
+    return np.asarray(flags, dtype=np.int64) @ (1 << np.arange(np.shape(flags)[-1], dtype=np.int64))
+
+
+def issue_flags(bits: np.ndarray, n_issues: int) -> np.ndarray:
+    """Bit masks (...,) as boolean flags over issues (..., I)."""
+    return (np.asarray(bits)[..., None] >> np.arange(n_issues, dtype=np.int64)) & 1 == 1
+
+
 class Actor(mesa.Agent):
     """Common base: every actor has a name, a role and its parameters."""
 
@@ -57,8 +67,9 @@ class PrincipalAgent(Actor):
         self.ideal = np.array([params.ideal[i] for i in issues], dtype=float)
         self.salience = np.array([params.salience.get(i, 0.0) for i in issues], dtype=float)
         self.low, self.high = _bounds(params.red_lines, issues)
-        self.insists = np.tile(np.isin(issues, params.insists), (n, 1))
-        self.refuses = np.tile(np.isin(issues, params.refuses), (n, 1))
+        # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
+        self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
+        self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
         self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
         self.sensitivity = np.array(list(params.pressure.values()), dtype=float)
         self.trust = np.full(n, params.trust)

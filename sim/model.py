@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim import rules
-from sim.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent
+from sim.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent, issue_bits, issue_flags
 from sim.params import WORLD_VARS, Scenario
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
@@ -68,6 +68,7 @@ class NegotiationModel(mesa.Model):
         self.issue_names = scenario.issue_names
         self.status_quo = np.array([i.status_quo for i in scenario.issues], dtype=float)
         self.round = 0
+        self.all_issues = (1 << len(self.issue_names)) - 1  # bit mask of every issue
         self.trace = trace
         self.narrative: list[str] = []
 
@@ -192,9 +193,10 @@ class NegotiationModel(mesa.Model):
         draws = self._draw("agenda", 2 * (n_issues + 1))[open_rows]
         conflict = rules.agenda_conflict(a.insists[open_rows], a.refuses[open_rows],
                                          b.insists[open_rows], b.refuses[open_rows])
-        contested = conflict.any(axis=1)
+        contested = conflict != 0
         newly = open_rows[~contested]
-        self.agenda[newly] = rules.settled_scope(a.refuses[newly], b.refuses[newly])
+        scope = rules.settled_scope(a.refuses[newly], b.refuses[newly], self.all_issues)
+        self.agenda[newly] = issue_flags(scope, n_issues)
         self.settled[newly] = True
         rows, draws = open_rows[contested], draws[contested]
         disputing[rows] = True
@@ -202,17 +204,17 @@ class NegotiationModel(mesa.Model):
         for k, (p, other) in enumerate(((a, b), (b, a))):
             flex = p.params.agenda_flexibility
             track = draws[:, k] < rules.parallel_track_acceptance(flex, effectiveness)
-            soften = draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < flex
-            drop_insist = track[:, None] & p.insists[rows] & other.refuses[rows]
+            soften = issue_bits(draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < flex)
+            drop_insist = np.where(track, p.insists[rows] & other.refuses[rows], 0)
             drop_refuse = soften & p.refuses[rows] & other.insists[rows]
             if self.trace and disputing[0]:
-                self._say_agenda(p, drop_insist[0], drop_refuse[0])
+                self._say_agenda(p, issue_flags(drop_insist[0], n_issues), issue_flags(drop_refuse[0], n_issues))
             p.insists[rows] &= ~drop_insist
             p.refuses[rows] &= ~drop_refuse
         if self.trace and newly.size and newly[0] == 0:
             self._say(f"agenda settled: {self.params.scope_label(np.array(self.issue_names)[self.agenda[0]])}")
         if self.trace and disputing[0]:
-            contested_issues = [i for i, c in zip(self.issue_names, conflict[0], strict=True) if c]
+            contested_issues = np.array(self.issue_names)[issue_flags(conflict[0], n_issues)]
             self._say(f"agenda dispute over {', '.join(contested_issues)}: no package this round")
         self._add("tension", disputing * self.params.world.agenda_dispute_tension)
         self.failures += disputing

@@ -229,9 +229,11 @@ def degrade_proposal(
 # -------------------------------------------------------------------- agenda
 
 
-def agenda_conflict(insists_a, refuses_a, insists_b, refuses_b) -> np.ndarray:
-    """Issues (R, I) on which one principal insists and the other refuses: the scope fight.
+def agenda_conflict(insists_a, refuses_a, insists_b, refuses_b):
+    """Issues on which one principal insists and the other refuses: the scope fight.
 
+    Stances are bit masks over the issues (bit k: issue k), one per
+    replication, or boolean arrays (R, I); the result has the same form.
     Seed: "Iran insists that only nuclear issues be discussed, while the
     United States is seeking to broaden the scope to include Tehran's
     ballistic missile program, its support for regional proxy groups, and
@@ -240,14 +242,15 @@ def agenda_conflict(insists_a, refuses_a, insists_b, refuses_b) -> np.ndarray:
     return (insists_a & refuses_b) | (insists_b & refuses_a)
 
 
-def settled_scope(refuses_a: np.ndarray, refuses_b: np.ndarray) -> np.ndarray:
+def settled_scope(refuses_a, refuses_b, all_issues):
     """The agreed agenda once no issue is contested: every issue that neither principal refuses.
 
-    A principal accepts a scope that respects its agenda stance (model spec,
-    "Agenda"); with no contested issue left, the widest such scope is the one
-    without the refused issues. Widest scope: assumption.
+    ``all_issues`` is the mask with every issue set (``True`` for boolean
+    stances). A principal accepts a scope that respects its agenda stance
+    (model spec, "Agenda"); with no contested issue left, the widest such
+    scope is the one without the refused issues. Widest scope: assumption.
     """
-    return ~(refuses_a | refuses_b)
+    return all_issues & ~(refuses_a | refuses_b)
 
 
 def parallel_track_acceptance(flexibility: float, mediator_effectiveness: float) -> float:

@@ -140,12 +140,23 @@ def test_agenda_conflict_is_insistence_met_by_refusal():
     ref_b = np.array([[False, True, False]])
     none = np.zeros((1, 3), dtype=bool)
     assert rules.agenda_conflict(ins_a, none, none, ref_b).tolist() == [[False, True, False]]
+    # the same on bit masks (bit k: issue k)
+    assert rules.agenda_conflict(np.array([0b110]), np.array([0]), np.array([0]), np.array([0b010]))[0] == 0b010
 
 
 def test_settled_scope_holds_every_issue_neither_side_refuses():
     ref_a = np.array([[False, False, True]])
     ref_b = np.array([[False, True, False]])
-    assert rules.settled_scope(ref_a, ref_b).tolist() == [[True, False, False]]
+    assert rules.settled_scope(ref_a, ref_b, True).tolist() == [[True, False, False]]
+    assert rules.settled_scope(np.array([0b100]), np.array([0b010]), 0b111)[0] == 0b001
+
+
+def test_issue_bits_and_flags_are_inverse():
+    from sim.agents import issue_bits, issue_flags
+
+    flags = np.array([[True, False, True, True], [False, False, False, False]])
+    assert issue_bits(flags).tolist() == [0b1101, 0]
+    assert (issue_flags(issue_bits(flags), 4) == flags).all()
 
 
 def test_parallel_track_acceptance_grows_with_mediator_effectiveness():
