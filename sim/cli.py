@@ -11,14 +11,13 @@ the key and the fix.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import logging
 import sys
 from pathlib import Path
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from sim.config import CONFIG_DIR, compose, known_actors, known_scenarios, scenario_from_config, suggest
+from sim.config import CONFIG_DIR, compose, explain_compose_error, scenario_from_config, suggest
 from sim.params import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -33,60 +32,6 @@ def quiet_mesa() -> None:
 def fail(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(EXIT_BAD_INPUT)
-
-
-def _flatten(node, prefix: str = "") -> list[str]:
-    if isinstance(node, dict):
-        keys = []
-        for k, v in node.items():
-            path = f"{prefix}.{k}" if prefix else str(k)
-            keys.append(path)
-            keys.extend(_flatten(v, path))
-        return keys
-    return []
-
-
-def explain_compose_error(exc: Exception, overrides: list[str]) -> str:
-    """One line for a Hydra composition error: which override or file, and the fix."""
-    from hydra.errors import MissingConfigException, OverrideParseException
-
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
-    if isinstance(exc, OverrideParseException):
-        return f"malformed override: {first}; write overrides as key=value (lists as key=[a,b])"
-    if isinstance(exc, MissingConfigException) or "Could not find" in text:
-        for group, known in (("scenario", known_scenarios()), ("actors", known_actors())):
-            if f"'{group}/" in text or f"{group}@" in text or f"'{group}'" in text:
-                name = text.split(f"{group}/", 1)[-1].split("'", 1)[0] if f"{group}/" in text else "?"
-                what = "scenario" if group == "scenario" else "actor"
-                return f"unknown {what} {name!r}: known {what}s are {', '.join(known)}"
-        return f"{first} (config directory {CONFIG_DIR})"
-    if "Could not override" in text or "Key '" in text or "not in struct" in text:
-        bad = next((o for o in overrides if text.find(f"'{o.split('=', 1)[0]}'") >= 0), None)
-        if bad is not None:
-            key = bad.split("=", 1)[0].lstrip("+~")
-            clean = [o for o in overrides if o is not bad]
-            try:
-                base = OmegaConf.to_container(compose(clean), resolve=False)
-                known = _flatten(base)
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]!r}?" if close else "see docs/parameters.md for the parameters"
-            except Exception:  # the rest of the command line has its own problem
-                hint = "see docs/parameters.md for the parameters"
-            return f"unknown parameter {key!r} in override {bad!r}: {hint}"
-    if "while parsing" in text or "while scanning" in text or "mapping values" in text:
-        return f"malformed YAML in the configs: {' '.join(text.split())[:300]}"
-    return " ".join(text.split())[:400]
-
-
-def compose_checked(overrides: list[str]) -> DictConfig:
-    """Compose the configuration or raise ConfigError with one line."""
-    try:
-        return compose(overrides)
-    except ConfigError:
-        raise
-    except Exception as exc:  # Hydra, OmegaConf and YAML errors of every kind
-        raise ConfigError(explain_compose_error(exc, overrides)) from exc
 
 
 def check_run_settings(cfg: DictConfig) -> None:
@@ -127,7 +72,7 @@ def preflight(argv: list[str]) -> None:
     if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
         if any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in argv):  # --cfg job: composition errors in one line
             wanted = [a for a in argv if "=" in a or a.startswith("~")]
-            compose_checked([a for a in wanted if not a.lstrip("+~").startswith(("-", "hydra"))])
+            compose([a for a in wanted if not a.lstrip("+~").startswith(("-", "hydra"))])
         return
     from sim.sweep import VariantComposer, check_hydra_choices, with_sweeper_params
 
@@ -138,7 +83,7 @@ def preflight(argv: list[str]) -> None:
         variants = sweep_variants(with_sweeper_params(overrides)) if multirun else [overrides]
     except Exception as exc:
         raise ConfigError(explain_compose_error(exc, overrides)) from exc
-    composer = VariantComposer(compose_checked)
+    composer = VariantComposer(compose)
     for variant in variants:
         user = [o for o in variant if not o.lstrip("+~").startswith("hydra")]
         cfg = composer(user)
