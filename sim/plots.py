@@ -32,6 +32,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from sim.stats import summary_columns
+
 OUTCOMES = ("deal", "escalation", "stalemate")
 OUTCOME_COLORS = {"deal": "#2e8b57", "escalation": "#c0392b", "stalemate": "#7f8c8d", "running": "#34495e"}
 PRINCIPAL_COLORS = ("#1f5aa6", "#d98c00", "#7b3f9e", "#3c9d9b")
@@ -73,21 +75,15 @@ def _label(name: str) -> str:
 
 
 def summary_row(summary, **parameters) -> dict:
-    """One row of a sweep table from a run's summary: the given parameter values, the odds and their bounds.
+    """One row of a sweep table from a run's summary: the given parameter values, then the result columns.
 
-    Columns: the keyword arguments as given, then for each outcome ``o``:
-    ``p_<o>``, ``p_<o>_low``, ``p_<o>_high``, ``mean_rounds_<o>``; then
-    ``main_escalation_cause`` (None without escalations) and ``replications``.
+    Columns: the keyword arguments as given, then those of
+    :func:`sim.stats.summary_columns` (for each outcome ``o``: ``p_<o>``,
+    ``p_<o>_low``, ``p_<o>_high``, ``mean_rounds_<o>``; ``main_escalation_cause``,
+    ``replications``, ...), the same columns as a sweep's ``sweep.parquet``.
     """
-    s = _summary(summary)
     row: dict = dict(parameters)
-    for o in OUTCOMES:
-        row[f"p_{o}"] = s[f"p_{o}"]
-        row[f"p_{o}_low"], row[f"p_{o}_high"] = s["ci95"][o]
-        row[f"mean_rounds_{o}"] = s["mean_rounds"][o]
-    causes = s.get("escalation_causes") or {}
-    row["main_escalation_cause"] = max(causes, key=causes.get) if causes else None
-    row["replications"] = s["replications"]
+    row.update({k: v for k, v in summary_columns(_summary(summary)).items() if k not in row})
     return row
 
 

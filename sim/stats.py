@@ -80,3 +80,39 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
         medians[issue] = float(np.median(covered)) if len(covered) else None
     out["deal_terms_median"] = medians
     return out
+
+
+def summary_columns(summary: dict) -> dict:
+    """A run's summary as the result columns of one row of a results table.
+
+    The odds with their 95% intervals (``p_<outcome>``, ``p_<outcome>_low``,
+    ``p_<outcome>_high``), mean rounds overall and per outcome, the main
+    escalation and stalemate causes with their shares, and the run's identity
+    (scenario, seed, replications, block size). Used by sweep tables and plots.
+    """
+    out: dict = {
+        "scenario": summary.get("scenario"),
+        "seed": summary.get("seed"),
+        "crn": summary.get("crn", True),
+        "replications": summary.get("replications"),
+        "block_size": summary.get("block_size"),
+    }
+    mean_rounds = 0.0
+    for outcome in ("deal", "escalation", "stalemate"):
+        p = summary[f"p_{outcome}"]
+        low, high = summary["ci95"][outcome]
+        out[f"p_{outcome}"] = p
+        out[f"p_{outcome}_low"] = low
+        out[f"p_{outcome}_high"] = high
+        rounds = summary["mean_rounds"][outcome]
+        if rounds is not None:
+            mean_rounds += p * rounds
+    out["mean_rounds"] = mean_rounds
+    for outcome in ("deal", "escalation", "stalemate"):
+        out[f"mean_rounds_{outcome}"] = summary["mean_rounds"][outcome]
+    for kind in ("escalation", "stalemate"):
+        causes = summary.get(f"{kind}_causes") or {}
+        main = max(causes.items(), key=lambda kv: kv[1]) if causes else (None, None)
+        out[f"main_{kind}_cause"], out[f"main_{kind}_cause_share"] = main
+    out["elapsed_s"] = summary.get("elapsed_s")
+    return out

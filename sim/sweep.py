@@ -42,6 +42,7 @@ import pandas as pd
 from hydra.experimental.callback import Callback
 
 from sim.params import ConfigError
+from sim.stats import summary_columns
 
 log = logging.getLogger(__name__)
 
@@ -237,36 +238,6 @@ def load_table(root: str | Path) -> pd.DataFrame:
     if (root / ROWS).exists():
         return table_from_rows(read_rows(root), read_manifest(root).get("swept", []))
     raise FileNotFoundError(f"{root} holds no sweep table ({TABLE_PARQUET} or {ROWS})")
-
-
-def summary_columns(summary: dict) -> dict:
-    """The result columns of a row: the odds with their intervals, rounds, the main causes."""
-    out: dict = {
-        "scenario": summary.get("scenario"),
-        "seed": summary.get("seed"),
-        "crn": summary.get("crn", True),
-        "replications": summary.get("replications"),
-        "block_size": summary.get("block_size"),
-    }
-    mean_rounds = 0.0
-    for outcome in OUTCOMES:
-        p = summary[f"p_{outcome}"]
-        low, high = summary["ci95"][outcome]
-        out[f"p_{outcome}"] = p
-        out[f"p_{outcome}_low"] = low
-        out[f"p_{outcome}_high"] = high
-        rounds = summary["mean_rounds"][outcome]
-        if rounds is not None:
-            mean_rounds += p * rounds
-    out["mean_rounds"] = mean_rounds
-    for outcome in OUTCOMES:
-        out[f"mean_rounds_{outcome}"] = summary["mean_rounds"][outcome]
-    for kind in ("escalation", "stalemate"):
-        causes = summary.get(f"{kind}_causes") or {}
-        main = max(causes.items(), key=lambda kv: kv[1]) if causes else (None, None)
-        out[f"main_{kind}_cause"], out[f"main_{kind}_cause_share"] = main
-    out["elapsed_s"] = summary.get("elapsed_s")
-    return out
 
 
 def _param_value(config, key: str, text: str):
