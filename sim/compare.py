@@ -36,7 +36,6 @@ runs with nothing in common) ends in one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.io import EPISODES, read_episodes, read_summary
 from sim.params import ConfigError
 from sim.stats import wilson_interval
 
@@ -200,10 +200,9 @@ def compare(configs: list[Configuration], test: str = "auto") -> pd.DataFrame:
 
 def _outcome_loader(directory: Path) -> Callable[[], pd.Series | None]:
     def load() -> pd.Series | None:
-        path = directory / "episodes.parquet"
-        if not path.exists():
+        if not (directory / EPISODES).exists():
             return None
-        frame = pd.read_parquet(path, columns=["replication", "outcome"]).sort_values("replication")
+        frame = read_episodes(directory, ["replication", "outcome"]).sort_values("replication")
         return frame["outcome"].astype(str).reset_index(drop=True)
 
     return load
@@ -223,7 +222,7 @@ def _overrides_label(directory: Path) -> str | None:
 
 
 def from_run_dir(directory: Path) -> Configuration:
-    summary = json.loads((directory / "summary.json").read_text())
+    summary = read_summary(directory)
     label = _overrides_label(directory) or summary.get("scenario") or directory.name
     return Configuration(label, str(directory), summary, _outcome_loader(directory))
 

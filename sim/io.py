@@ -41,8 +41,8 @@ def read_summary(directory: str | Path) -> dict:
     return json.loads((Path(directory) / SUMMARY).read_text())
 
 
-def read_episodes(directory: str | Path) -> pd.DataFrame:
-    return pd.read_parquet(Path(directory) / EPISODES)
+def read_episodes(directory: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(Path(directory) / EPISODES, columns=columns)
 
 
 class BlockStore:
