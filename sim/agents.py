@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from sim import rules
-from sim.params import WORLD_VARS, Mediator, Principal, Spoiler, Stakeholder
+from sim.params import WORLD_VARS, Principal, Spoiler
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -178,12 +178,3 @@ class StakeholderAgent(Actor):
     """A regional stakeholder (the UAE): lowers tension, sweetens a deal, presses both sides to concede."""
 
     role = "stakeholder"
-
-
-ROLE_CLASSES: dict[str, type[Actor]] = {
-    "principal": PrincipalAgent,
-    "mediator": MediatorAgent,
-    "spoiler": SpoilerAgent,
-    "stakeholder": StakeholderAgent,
-}
-PARAM_CLASSES = {Principal: "principal", Mediator: "mediator", Spoiler: "spoiler", Stakeholder: "stakeholder"}

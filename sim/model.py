@@ -143,10 +143,6 @@ class NegotiationModel(mesa.Model):
         """Which held replications are still running (aligned with the state arrays)."""
         return self.alive
 
-    @property
-    def share_running(self) -> float:
-        return float(self.active.mean())
-
     def principal(self, name: str) -> PrincipalAgent:
         return next(p for p in self.principals if p.name == name)
 
