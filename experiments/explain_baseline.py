@@ -15,6 +15,7 @@ import sys
 import pandas as pd
 
 from sim import load_scenario, simulate
+from sim.params import OUTCOMES
 
 COUNTERFACTUALS = {
     "as configured": [],
@@ -39,7 +40,7 @@ def main() -> None:
     for label, overrides in COUNTERFACTUALS.items():
         s = simulate(load_scenario("baseline", overrides), n, seed).summary
         rows.append({"configuration": label, **{f"P({o})": f"{100 * s[f'p_{o}']:.1f}%"
-                                                for o in ("deal", "escalation", "stalemate")}})
+                                                for o in OUTCOMES}})
     print(pd.DataFrame(rows).to_markdown(index=False))
 
 

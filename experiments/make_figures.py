@@ -27,6 +27,7 @@ import pandas as pd
 
 from sim import episode, load_scenario, plots, simulate
 from sim.config import known_scenarios
+from sim.params import OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 #: One-at-a-time ranges around the baseline values (the baseline value is inside each range).
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{100 * p:.1f}% at {v:g}" for v, p in zip(ends["value"], ends["p_escalation"], strict=True)))
     for name in order:
         s = catalogue[name]
-        print(f"{name:>26}: " + ", ".join(f"P({o}) {100 * s[f'p_{o}']:5.1f}%" for o in ("deal", "escalation", "stalemate")))
+        print(f"{name:>26}: " + ", ".join(f"P({o}) {100 * s[f'p_{o}']:5.1f}%" for o in OUTCOMES))
 
 
 if __name__ == "__main__":

@@ -21,11 +21,10 @@ import time
 import numpy as np
 
 from sim.config import load_scenario
+from sim.params import OUTCOMES
 from sim.runner import simulate
 from sim.scenarios import catalogue
 from sim.stats import Z95, paired_difference
-
-OUTCOMES = ("deal", "escalation", "stalemate")
 
 
 def scenario_rows(replications: int = 20_000, seed: int = 7) -> list[dict]:

@@ -47,10 +47,9 @@ import numpy as np
 import pandas as pd
 
 from sim.io import EPISODES, read_episodes, read_summary
-from sim.params import ConfigError
+from sim.params import OUTCOMES, ConfigError
 from sim.stats import wilson_interval
 
-OUTCOMES = ("deal", "escalation", "stalemate")
 EXIT_BAD_INPUT = 2
 
 

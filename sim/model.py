@@ -22,10 +22,9 @@ import numpy as np
 
 from sim import rules
 from sim.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent, issue_bits, issue_flags
-from sim.params import WORLD_VARS, Scenario
+from sim.params import OUTCOMES, WORLD_VARS, Scenario
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
-OUTCOMES = ("deal", "escalation", "stalemate")
 STREAMS = ("agenda", "events", "proposal", "force", "walkout", "mesa")
 
 

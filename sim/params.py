@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 WORLD_VARS = ("tension", "nuclear_progress", "military_posture", "unrest", "sanctions")
 EVENT_TARGETS = (*WORLD_VARS, "trust")
 ROLES = ("principal", "mediator", "spoiler", "stakeholder")
+#: The three ways the talks can end, in the order results code them.
+OUTCOMES = ("deal", "escalation", "stalemate")
 
 
 class ConfigError(ValueError):

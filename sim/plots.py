@@ -32,9 +32,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from sim.params import OUTCOMES
 from sim.stats import summary_columns
 
-OUTCOMES = ("deal", "escalation", "stalemate")
 OUTCOME_COLORS = {"deal": "#2e8b57", "escalation": "#c0392b", "stalemate": "#7f8c8d", "running": "#34495e"}
 PRINCIPAL_COLORS = ("#1f5aa6", "#d98c00", "#7b3f9e", "#3c9d9b")
 SERIES_COLORS = ("#1f5aa6", "#d98c00", "#2e8b57", "#c0392b", "#7b3f9e", "#3c9d9b", "#8c564b", "#e377c2",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-OUTCOMES = ("deal", "escalation", "stalemate")
+from sim.params import OUTCOMES
 
 
 def _pct(x: float) -> str:

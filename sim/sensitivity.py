@@ -34,10 +34,9 @@ import numpy as np
 import pandas as pd
 
 from sim import schema
-from sim.params import ConfigError, Scenario
+from sim.params import OUTCOMES, ConfigError, Scenario
 from sim.stats import Z95, paired_difference
 
-OUTCOMES = ("deal", "escalation", "stalemate")
 EXIT_BAD_INPUT = 2
 SKIP_FIELDS = {"name", "role", "target", "provenance", "force_cause", "strike_cause"}
 

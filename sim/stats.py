@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.params import OUTCOMES
+
 Z95 = 1.959963984540054  # two-sided 95% standard-normal quantile
 
 
@@ -62,7 +64,7 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
     out: dict = {"replications": n}
     ci = {}
     mean_rounds = {}
-    for outcome in ("deal", "escalation", "stalemate"):
+    for outcome in OUTCOMES:
         hit = episodes["outcome"] == outcome
         k = int(hit.sum())
         out[f"p_{outcome}"] = k / n
@@ -98,7 +100,7 @@ def summary_columns(summary: dict) -> dict:
         "block_size": summary.get("block_size"),
     }
     mean_rounds = 0.0
-    for outcome in ("deal", "escalation", "stalemate"):
+    for outcome in OUTCOMES:
         p = summary[f"p_{outcome}"]
         low, high = summary["ci95"][outcome]
         out[f"p_{outcome}"] = p
@@ -108,7 +110,7 @@ def summary_columns(summary: dict) -> dict:
         if rounds is not None:
             mean_rounds += p * rounds
     out["mean_rounds"] = mean_rounds
-    for outcome in ("deal", "escalation", "stalemate"):
+    for outcome in OUTCOMES:
         out[f"mean_rounds_{outcome}"] = summary["mean_rounds"][outcome]
     for kind in ("escalation", "stalemate"):
         causes = summary.get(f"{kind}_causes") or {}

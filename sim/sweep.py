@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 from hydra.experimental.callback import Callback
 
-from sim.params import ConfigError
+from sim.params import OUTCOMES, ConfigError
 from sim.stats import summary_columns
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,6 @@ TABLE_PARQUET = "sweep.parquet"
 TABLE_CSV = "sweep.csv"
 MANIFEST = "sweep.json"
 LOCK = ".sweep.lock"
-OUTCOMES = ("deal", "escalation", "stalemate")
 # Overrides that change how a job runs or prints, not what it computes.
 NOT_IDENTITY = ("quiet", "workers")
 # Run settings: excluded from the seed that crn=false derives (they are not "the configuration").
