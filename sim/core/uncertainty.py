@@ -1,0 +1,391 @@
+"""Assumptions as ranges: distributions of parameters, drawn per replication.
+
+A parameter marked *assumption* has a plausible range rather than a value.
+This module turns plain dicts such as ``{dist: uniform, low: 0.2, high: 0.6,
+provenance: "..."}`` into distributions (:func:`parse_dist`), draws one value
+per replication for every uncertain parameter (:func:`sample`), and puts the
+draws into a :class:`~sim.params.Scenario` (:func:`with_draws`): a field that
+held a float then holds an ``(R,)`` array, one value per replication, which
+the engine broadcasts like any other per-replication state.
+
+Draws come from inverse CDFs of uniforms, so a range collapsed to a point
+gives exactly that point, and from a stream of their own: every parameter has
+its own generator, derived from the run's uncertainty stream and a stable hash
+of the parameter's path. The shocks of an episode never share a stream with
+its parameters, so common random numbers hold (same seed: the same shocks
+whatever the assumptions), and narrowing or adding one range leaves the other
+parameters' draws as they were.
+
+Pure: no Hydra, no files, no terminal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from sim.params import ConfigError, Scenario
+
+#: Spawn-key tag of the parameter-draw stream ("unc"): SeedSequence(seed, spawn_key=(STREAM, ...)) can never
+#: coincide with a block's shock stream SeedSequence(seed, spawn_key=(block,)) or the streams the model spawns
+#: from it, which all start with the block index (far below this number).
+STREAM = 0x756E63
+DISTS = ("point", "uniform", "triangular", "beta", "truncnormal")
+_KEYS = {
+    "point": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "beta": ("alpha", "beta", "low", "high"),
+    "truncnormal": ("mean", "sd", "low", "high"),
+}
+_OPTIONAL = ("dist", "provenance")
+
+
+@dataclass(frozen=True)
+class Dist:
+    """One parameter's distribution on a bounded support [low, high]."""
+
+    kind: str
+    low: float
+    high: float
+    mode: float = math.nan  # triangular
+    alpha: float = math.nan  # beta
+    beta: float = math.nan
+    mean: float = math.nan  # truncnormal (of the normal before truncation)
+    sd: float = math.nan
+    provenance: str = ""
+
+    @property
+    def is_point(self) -> bool:
+        return self.low == self.high
+
+    @property
+    def center(self) -> float:
+        """The distribution's median (the value a plain run would use if it had to pick one)."""
+        return float(self.ppf(np.array([0.5]))[0])
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF: the quantiles at ``u`` in [0, 1), as float64."""
+        u = np.asarray(u, dtype=np.float64)
+        if self.is_point:
+            return np.full(u.shape, self.low)
+        width = self.high - self.low
+        if self.kind == "uniform":
+            x = self.low + width * u
+        elif self.kind == "triangular":
+            c = (self.mode - self.low) / width
+            x = np.where(
+                u < c,
+                self.low + np.sqrt(u * width * (self.mode - self.low)),
+                self.high - np.sqrt((1.0 - u) * width * (self.high - self.mode)),
+            )
+        elif self.kind == "beta":
+            q = special.betaincinv(self.alpha, self.beta, u)
+            x = self.low + width * np.where(np.isnan(q), u >= 0.5, q)  # NaN only for subnormal u or 1 - u
+        else:  # truncnormal
+            a, b = self._phi_bounds()
+            # far in a tail or on a tiny support: scipy's log-space algorithm
+            x = self.mean + self.sd * special.ndtri(a + u * (b - a)) if b - a > 1e-6 else self._scipy().ppf(u)
+        return np.clip(x, self.low, self.high)
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """CDF at ``x`` (clipped to [0, 1]); a point mass has CDF 0 below and 1 from its value on."""
+        x = np.asarray(x, dtype=np.float64)
+        if self.is_point:
+            return (x >= self.low).astype(np.float64)
+        width = self.high - self.low
+        z = np.clip(x, self.low, self.high)
+        if self.kind == "uniform":
+            p = (z - self.low) / width
+        elif self.kind == "triangular":
+            left = (z - self.low) ** 2 / (width * (self.mode - self.low)) if self.mode > self.low else 0.0 * z
+            right = 1.0 - (self.high - z) ** 2 / (width * (self.high - self.mode)) if self.high > self.mode else 1.0 + 0 * z
+            p = np.where(z < self.mode, left, right)
+        elif self.kind == "beta":
+            p = special.betainc(self.alpha, self.beta, (z - self.low) / width)
+        else:
+            a, b = self._phi_bounds()
+            p = (special.ndtr((z - self.mean) / self.sd) - a) / (b - a) if b - a > 1e-6 else self._scipy().cdf(z)
+        return np.clip(p, 0.0, 1.0)
+
+    def _phi_bounds(self) -> tuple[float, float]:
+        return (float(special.ndtr((self.low - self.mean) / self.sd)), float(special.ndtr((self.high - self.mean) / self.sd)))
+
+    def _scipy(self):
+        from scipy.stats import truncnorm
+
+        return truncnorm((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd, loc=self.mean, scale=self.sd)
+
+    def describe(self) -> str:
+        """A short text such as 'uniform [0.2, 0.6]' for tables and reports."""
+        if self.is_point:
+            return f"point {self.low:g}"
+        extra = {
+            "triangular": f", mode {self.mode:g}",
+            "beta": f", alpha {self.alpha:g}, beta {self.beta:g}",
+            "truncnormal": f", mean {self.mean:g}, sd {self.sd:g}",
+        }.get(self.kind, "")
+        return f"{self.kind} [{self.low:g}, {self.high:g}{extra}]"
+
+
+def _number(where: str, key: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{where}.{key} = {value!r}: use a finite number")
+    return float(value)
+
+
+def parse_dist(where: str, spec) -> Dist:
+    """A :class:`Dist` from a plain dict (or ``[low, high]`` for a uniform, or a bare number for a point).
+
+    ``where`` names the parameter in the one-line :class:`ConfigError` that bad input raises.
+    """
+    if isinstance(spec, int | float) and not isinstance(spec, bool):
+        spec = {"dist": "point", "value": spec}
+    elif isinstance(spec, list | tuple):
+        if len(spec) != 2:
+            raise ConfigError(f"{where} = {list(spec)}: give a range as [low, high] or as {{dist: ..., ...}}")
+        spec = {"dist": "uniform", "low": spec[0], "high": spec[1]}
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"{where} = {spec!r}: give a distribution as {{dist: uniform, low: ..., high: ...}}")
+    kind = spec.get("dist")
+    if kind not in DISTS:
+        raise ConfigError(f"{where}.dist = {kind!r}: use one of {', '.join(DISTS)}")
+    needed = _KEYS[kind]
+    unknown = sorted(set(spec) - set(needed) - set(_OPTIONAL))
+    if unknown:
+        raise ConfigError(f"{where} has {unknown[0]!r}, which a {kind} distribution does not take: give {', '.join(needed)}")
+    missing = [k for k in needed if k not in spec]
+    if missing:
+        raise ConfigError(f"{where} ({kind}) has no {missing[0]!r}: give {', '.join(needed)}")
+    v = {k: _number(where, k, spec[k]) for k in needed}
+    provenance = str(spec.get("provenance") or "")
+    if kind == "point":
+        return Dist("point", v["value"], v["value"], provenance=provenance)
+    low, high = v["low"], v["high"]
+    if low > high:
+        raise ConfigError(f"{where}: low {low:g} is above high {high:g}: swap them")
+    if kind == "triangular" and not low <= v["mode"] <= high:
+        raise ConfigError(f"{where}: mode {v['mode']:g} lies outside [{low:g}, {high:g}]: put it inside the range")
+    if kind == "beta" and (v["alpha"] <= 0 or v["beta"] <= 0):
+        raise ConfigError(f"{where}: alpha and beta must be > 0, got {v['alpha']:g} and {v['beta']:g}")
+    if kind == "truncnormal" and v["sd"] <= 0:
+        raise ConfigError(f"{where}: sd = {v['sd']:g}: use a positive standard deviation")
+    return Dist(
+        kind,
+        low,
+        high,
+        mode=v.get("mode", math.nan),
+        alpha=v.get("alpha", math.nan),
+        beta=v.get("beta", math.nan),
+        mean=v.get("mean", math.nan),
+        sd=v.get("sd", math.nan),
+        provenance=provenance,
+    )
+
+
+def is_leaf(node) -> bool:
+    """Whether a config node is one distribution (a dict with ``dist``, ``[low, high]`` or a number)."""
+    if isinstance(node, Mapping):
+        return "dist" in node
+    if isinstance(node, list | tuple):
+        return len(node) == 2 and all(isinstance(x, int | float) and not isinstance(x, bool) for x in node)
+    return isinstance(node, int | float) and not isinstance(node, bool)
+
+
+def parse_specs(tree: Mapping, prefix: str = "") -> dict[str, Dist]:
+    """Every distribution in a nested dict, keyed by its dotted path (``actors.us.war_cost``)."""
+    specs: dict[str, Dist] = {}
+    for key, node in tree.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if node is None:
+            continue
+        if is_leaf(node):
+            specs[path] = parse_dist(path, node)
+        elif isinstance(node, Mapping):
+            specs.update(parse_specs(node, path))
+        else:
+            raise ConfigError(f"{path} = {node!r}: give a distribution as {{dist: uniform, low: ..., high: ...}}")
+    return specs
+
+
+def stream(seed: int, *key: int) -> np.random.SeedSequence:
+    """The seed of the parameter-draw stream of a run (``key``: e.g. the block index), apart from its shocks."""
+    return np.random.SeedSequence(int(seed), spawn_key=(STREAM, *(int(k) for k in key)))
+
+
+def path_key(path: str) -> int:
+    """A stable 32-bit number for a parameter path (CRC-32), so each parameter has its own generator."""
+    return zlib.crc32(path.encode())
+
+
+def sample(specs: Mapping[str, Dist], n: int, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """Draw ``n`` values of every parameter: one (n,) float64 array per path.
+
+    Parameter ``path`` is drawn by inverse CDF from the uniforms of its own
+    generator, ``SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (crc32(path),))``:
+    the same seed gives the same draws, a point gives exactly its value, and
+    a parameter's draws do not depend on which other parameters are uncertain.
+    """
+    out = {}
+    for path, dist in specs.items():
+        child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, path_key(path)))
+        u = np.random.default_rng(child).random(n)
+        out[path] = dist.ppf(u)
+    return out
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace(" ", "_").replace("-", "_")
+
+
+def _actor_slot(scenario: Scenario, key: str, aliases: Mapping[str, str]) -> tuple[str, int]:
+    name = aliases.get(key, key)
+    for group in ("principals", "mediators", "spoilers", "stakeholders"):
+        for i, actor in enumerate(getattr(scenario, group)):
+            if _norm(actor.name) == _norm(name):
+                return group, i
+    known = ", ".join(_norm(a.name) for a in scenario.actors)
+    raise ConfigError(f"actors.{key} is not an actor of scenario {scenario.name!r}: use one of {known}")
+
+
+def _set(obj, path: str, parts: list[str], value):
+    """A copy of dataclass ``obj`` with the field (or dict entry, or red-line end) at ``parts`` set to ``value``."""
+    field_name, rest = parts[0], parts[1:]
+    names = {f.name for f in dataclasses.fields(obj)}
+    if field_name not in names:
+        raise ConfigError(f"{path}: {type(obj).__name__} has no parameter {field_name!r}")
+    current = getattr(obj, field_name)
+    if not rest:
+        if isinstance(current, bool) or not isinstance(current, int | float | np.ndarray):
+            raise ConfigError(f"{path} is not a number and cannot be given a range")
+        if isinstance(current, int) and not isinstance(current, bool) and field_name == "max_rounds":
+            raise ConfigError(f"{path} bounds the run and cannot vary per replication: give it one value")
+        return dataclasses.replace(obj, **{field_name: value})
+    if not isinstance(current, dict):
+        raise ConfigError(f"{path}: {field_name} has no entries to give ranges to")
+    key, rest = rest[0], rest[1:]
+    new = dict(current)
+    if field_name == "red_lines":
+        if len(rest) != 1 or rest[0] not in ("0", "1", "low", "high"):
+            raise ConfigError(f"{path}: name a red line's end as red_lines.<issue>.low or .high")
+        bounds = list(current.get(key, (0.0, 1.0)))
+        bounds[0 if rest[0] in ("0", "low") else 1] = value
+        new[key] = tuple(bounds)
+    else:
+        if rest:
+            raise ConfigError(f"{path}: {field_name}.{key} has no entries below it")
+        if key not in current and field_name not in ("pressure", "effects"):
+            raise ConfigError(f"{path}: {field_name} has no entry {key!r}: use one of {', '.join(current)}")
+        new[key] = value
+    return dataclasses.replace(obj, **{field_name: new})
+
+
+def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -> Scenario:
+    parts = path.split(".")
+    head = parts[0]
+    if head == "world" and len(parts) == 2:
+        return dataclasses.replace(scenario, world=_set(scenario.world, path, parts[1:], value))
+    if head == "actors" and len(parts) >= 3:
+        group, i = _actor_slot(scenario, parts[1], aliases)
+        items = list(getattr(scenario, group))
+        items[i] = _set(items[i], path, parts[2:], value)
+        return dataclasses.replace(scenario, **{group: tuple(items)})
+    if head == "events" and len(parts) >= 3:
+        names = [e.name for e in scenario.events]
+        if parts[1] not in names:
+            raise ConfigError(f"{path}: no event {parts[1]!r}: use one of {', '.join(names)}")
+        i = names.index(parts[1])
+        events = list(scenario.events)
+        events[i] = _set(events[i], path, parts[2:], value)
+        return dataclasses.replace(scenario, events=tuple(events))
+    if head == "agenda" and len(parts) == 3:
+        names = list(scenario.issue_names)
+        if parts[1] not in names:
+            raise ConfigError(f"{path}: no issue {parts[1]!r}: use one of {', '.join(names)}")
+        i = names.index(parts[1])
+        issues = list(scenario.issues)
+        issues[i] = _set(issues[i], path, parts[2:], value)
+        return dataclasses.replace(scenario, issues=tuple(issues))
+    if len(parts) == 1:
+        return _set(scenario, path, parts, value)
+    raise ConfigError(
+        f"{path}: name a parameter as world.X, actors.<actor>.X, events.<event>.hazard, "
+        "agenda.<issue>.status_quo or a top-level setting"
+    )
+
+
+def _renormalise_saliences(scenario: Scenario, drawn: Iterable[str], aliases: Mapping[str, str]) -> Scenario:
+    """Drawn saliences are relative weights: rescale each such actor's saliences to sum to one per replication."""
+    actors = {p.split(".")[1] for p in drawn if p.startswith("actors.") and p.split(".")[2:3] == ["salience"]}
+    for key in actors:
+        group, i = _actor_slot(scenario, key, aliases)
+        items = list(getattr(scenario, group))
+        sal = items[i].salience
+        total = sum(sal.values())
+        items[i] = dataclasses.replace(items[i], salience={k: v / total for k, v in sal.items()})
+        scenario = dataclasses.replace(scenario, **{group: tuple(items)})
+    return scenario
+
+
+def with_draws(scenario: Scenario, draws: Mapping[str, np.ndarray | float], aliases: Mapping[str, str] | None = None) -> Scenario:
+    """``scenario`` with each drawn parameter replaced by its (R,) array (or scalar), checked.
+
+    Paths: ``world.<field>``, ``actors.<actor>.<field>`` (the actor by its
+    config key or its name in lower case; ``.pressure.<var>``,
+    ``.salience.<issue>``, ``.red_lines.<issue>.low|high`` for entries),
+    ``events.<event>.hazard`` or ``.effects.<target>``,
+    ``agenda.<issue>.status_quo``. ``aliases`` maps config keys to actor names
+    where they differ. A drawn salience is a relative weight: the actor's
+    saliences are rescaled to sum to one, replication by replication.
+
+    The result is checked by :meth:`Scenario.validate` at two corners, every
+    drawn parameter at its smallest draw and every one at its largest, which
+    catches a range that leaves a parameter's legal interval (with a one-line
+    ConfigError naming it).
+    """
+    aliases = dict(aliases or {})
+    arrays = {p: np.asarray(v, dtype=np.float64) for p, v in draws.items()}
+    sizes = {a.shape for a in arrays.values() if a.ndim}
+    if len(sizes) > 1 or any(a.ndim > 1 for a in arrays.values()):
+        raise ConfigError(f"parameter draws have different shapes {sorted(sizes)}: give one (R,) array per parameter")
+    for corner in (np.min, np.max):
+        probe = scenario
+        for path, a in arrays.items():
+            probe = _replace(probe, path, float(corner(a)), aliases)
+        _renormalise_saliences(probe, arrays, aliases).validate()
+    out = scenario
+    for path, a in arrays.items():
+        out = _replace(out, path, a if a.ndim else float(a), aliases)
+    return _renormalise_saliences(out, arrays, aliases)
+
+
+def value_at(scenario: Scenario, path: str, aliases: Mapping[str, str] | None = None) -> float:
+    """The scenario's current value of a parameter path (the point a plain run uses)."""
+    aliases = dict(aliases or {})
+    parts = path.split(".")
+    if parts[0] == "world":
+        obj, rest = scenario.world, parts[1:]
+    elif parts[0] == "actors":
+        group, i = _actor_slot(scenario, parts[1], aliases)
+        obj, rest = getattr(scenario, group)[i], parts[2:]
+    elif parts[0] == "events":
+        obj, rest = {e.name: e for e in scenario.events}[parts[1]], parts[2:]
+    elif parts[0] == "agenda":
+        obj, rest = {i.name: i for i in scenario.issues}[parts[1]], parts[2:]
+    else:
+        obj, rest = scenario, parts
+    value = getattr(obj, rest[0])
+    if len(rest) >= 2:
+        value = value.get(rest[1], (0.0, 1.0) if rest[0] == "red_lines" else 0.0)
+    if len(rest) == 3:
+        value = value[0 if rest[2] in ("0", "low") else 1]
+    return float(value)

@@ -1,0 +1,190 @@
+"""Distributions of assumptions: parsing, inverse-CDF sampling, and draws put into a Scenario."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.config import load_scenario
+from sim.core.uncertainty import parse_dist, parse_specs, sample, stream, value_at, with_draws
+from sim.params import ConfigError
+
+unit = st.floats(0.0, 1.0, allow_nan=False)
+
+
+@st.composite
+def dists(draw):
+    """A random distribution spec on a random support inside [-5, 5]."""
+    a, b = sorted((draw(st.floats(-5, 5)), draw(st.floats(-5, 5))))
+    kind = draw(st.sampled_from(["uniform", "triangular", "beta", "truncnormal"]))
+    spec = {"dist": kind, "low": a, "high": b}
+    if kind == "triangular":
+        spec["mode"] = a + draw(unit) * (b - a)
+    elif kind == "beta":
+        spec["alpha"], spec["beta"] = draw(st.floats(0.2, 20)), draw(st.floats(0.2, 20))
+    elif kind == "truncnormal":
+        spec["mean"] = a + draw(unit) * (b - a)
+        spec["sd"] = draw(st.floats(0.05, 5))
+    return spec
+
+
+@settings(max_examples=150, deadline=None)
+@given(dists(), st.integers(0, 2**32 - 1))
+def test_draws_stay_inside_the_support_and_repeat_with_the_seed(spec, seed):
+    d = parse_dist("x", spec)
+    first = sample({"x": d}, 500, stream(seed))["x"]
+    assert first.shape == (500,)
+    assert np.all(first >= spec["low"]) and np.all(first <= spec["high"])
+    np.testing.assert_array_equal(first, sample({"x": d}, 500, stream(seed))["x"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(dists(), st.floats(-5, 5), st.integers(0, 2**32 - 1))
+def test_a_range_collapsed_to_a_point_gives_exactly_the_point(spec, value, seed):
+    spec = {**spec, "low": value, "high": value}
+    if "mode" in spec:
+        spec["mode"] = value
+    if "mean" in spec:
+        spec["mean"] = value
+    draws = sample({"x": parse_dist("x", spec)}, 200, stream(seed))["x"]
+    assert np.all(draws == value)
+    assert np.all(sample({"x": parse_dist("x", {"dist": "point", "value": value})}, 7, stream(seed))["x"] == value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(dists(), st.lists(unit.filter(lambda u: u < 1), min_size=1, max_size=20))
+def test_the_cdf_inverts_the_quantile_function(spec, us):
+    d = parse_dist("x", spec)
+    u = np.array(us)
+    x = d.ppf(u)
+    assert np.all(np.diff(x[np.argsort(u)]) >= -1e-12)  # monotone
+    if spec["high"] - spec["low"] > 1e-6 and not (spec["dist"] == "beta" and min(spec["alpha"], spec["beta"]) < 0.5):
+        np.testing.assert_allclose(d.cdf(x), u, atol=1e-6)
+
+
+def test_sample_moments_match_the_distribution():
+    n = 200_000
+    draws = sample(
+        {
+            "u": parse_dist("u", [0.2, 0.6]),
+            "t": parse_dist("t", {"dist": "triangular", "low": 0.0, "mode": 0.3, "high": 1.0}),
+            "b": parse_dist("b", {"dist": "beta", "alpha": 2, "beta": 6, "low": 0.1, "high": 0.5}),
+        },
+        n,
+        stream(3),
+    )
+    assert abs(draws["u"].mean() - 0.4) < 0.002
+    assert abs(draws["t"].mean() - (0.0 + 0.3 + 1.0) / 3) < 0.003
+    assert abs(draws["b"].mean() - (0.1 + 0.4 * 2 / 8)) < 0.002
+
+
+def test_each_parameter_has_its_own_stream():
+    a = parse_dist("a", [0, 1])
+    alone = sample({"a": a}, 100, stream(5))["a"]
+    with_other = sample({"z": parse_dist("z", [3, 4]), "a": a}, 100, stream(5))
+    np.testing.assert_array_equal(alone, with_other["a"])
+    assert not np.array_equal(with_other["a"], with_other["z"] - 3)
+    assert not np.array_equal(alone, sample({"a": a}, 100, stream(6))["a"])
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ({"dist": "normal", "low": 0, "high": 1}, "use one of point, uniform"),
+        ({"dist": "uniform", "low": 0.6, "high": 0.2}, "swap them"),
+        ({"dist": "uniform", "low": 0}, "has no 'high'"),
+        ({"dist": "uniform", "low": 0, "high": "x"}, "use a finite number"),
+        ({"dist": "triangular", "low": 0, "mode": 2, "high": 1}, "outside"),
+        ({"dist": "beta", "alpha": 0, "beta": 1, "low": 0, "high": 1}, "must be > 0"),
+        ({"dist": "truncnormal", "mean": 0, "sd": -1, "low": 0, "high": 1}, "positive standard deviation"),
+        ({"dist": "uniform", "low": 0, "high": 1, "mode": 0.5}, "does not take"),
+        ([1, 2, 3], "[low, high]"),
+        ("wide", "give a distribution"),
+    ],
+)
+def test_bad_specs_give_one_line_errors(spec, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_dist("actors.us.war_cost", spec)
+    assert fragment in str(err.value) and "\n" not in str(err.value)
+    assert "actors.us.war_cost" in str(err.value)
+
+
+def test_parse_specs_flattens_nested_paths():
+    specs = parse_specs(
+        {
+            "actors": {"us": {"war_cost": [0.2, 0.6], "pressure": {"nuclear_progress": 0.1}}},
+            "world": {"tension": {"dist": "uniform", "low": 0.5, "high": 0.7, "provenance": "p"}},
+        }
+    )
+    assert set(specs) == {"actors.us.war_cost", "actors.us.pressure.nuclear_progress", "world.tension"}
+    assert specs["world.tension"].provenance == "p"
+    assert specs["actors.us.pressure.nuclear_progress"].is_point
+
+
+def test_with_draws_puts_arrays_into_the_scenario():
+    base = load_scenario("baseline")
+    n = 50
+    specs = parse_specs(
+        {
+            "actors": {
+                "us": {
+                    "war_cost": [0.2, 0.6],
+                    "red_lines": {"enrichment": {"low": [0.3, 0.6]}},
+                    "salience": {"enrichment": [0.2, 0.4]},
+                },
+                "iran": {"pressure": {"sanctions": [0.1, 0.3]}},
+            },
+            "world": {"tension": [0.5, 0.7]},
+            "events": {"proxy_attack": {"hazard": [0.02, 0.06], "effects": {"tension": [0.03, 0.09]}}},
+        }
+    )
+    draws = sample(specs, n, stream(0))
+    s = with_draws(base, draws)
+    us, iran = s.principals
+    np.testing.assert_array_equal(us.war_cost, draws["actors.us.war_cost"])
+    np.testing.assert_array_equal(us.red_lines["enrichment"][0], draws["actors.us.red_lines.enrichment.low"])
+    assert us.red_lines["enrichment"][1] == base.principals[0].red_lines["enrichment"][1]
+    total = sum(np.asarray(v) for v in us.salience.values())
+    np.testing.assert_allclose(total, 1.0)
+    np.testing.assert_array_equal(iran.pressure["sanctions"], draws["actors.iran.pressure.sanctions"])
+    assert iran.pressure["military_posture"] == base.principals[1].pressure["military_posture"]
+    np.testing.assert_array_equal(s.world.tension, draws["world.tension"])
+    proxy = next(e for e in s.events if e.name == "proxy_attack")
+    np.testing.assert_array_equal(proxy.hazard, draws["events.proxy_attack.hazard"])
+    assert base.world.tension == 0.6  # the original is untouched
+    assert value_at(base, "actors.us.red_lines.enrichment.low") == 0.5
+    assert value_at(base, "actors.iran.pressure.sanctions") == base.principals[1].pressure["sanctions"]
+
+
+def test_with_draws_with_scalars_is_a_plain_scenario():
+    base = load_scenario("baseline")
+    s = with_draws(base, {"world.tension": 0.6, "actors.us.war_cost": base.principals[0].war_cost})
+    assert s == base
+
+
+@pytest.mark.parametrize(
+    ("draws", "fragment"),
+    [
+        ({"world.tension": np.array([0.5, 1.2])}, "world.tension"),
+        ({"actors.us.ideal.enrichment": np.array([0.2, 1.0])}, "outside its own red line"),
+        ({"actors.atlantis.trust": np.array([0.5])}, "not an actor"),
+        ({"actors.us.nerve": np.array([0.5])}, "no parameter 'nerve'"),
+        ({"events.meteor.hazard": np.array([0.5])}, "no event 'meteor'"),
+        ({"max_rounds": np.array([10.0, 20.0])}, "cannot vary per replication"),
+        ({"actors.us.name": np.array([1.0])}, "not a number"),
+        ({"world.tension": np.zeros(3), "world.unrest": np.zeros(4)}, "different shapes"),
+    ],
+)
+def test_with_draws_refuses_bad_paths_and_values_in_one_line(draws, fragment):
+    with pytest.raises(ConfigError) as err:
+        with_draws(load_scenario("baseline"), draws)
+    assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+def test_center_is_the_median():
+    d = parse_dist("x", {"dist": "triangular", "low": 0, "mode": 1, "high": 1})
+    assert math.isclose(d.center, math.sqrt(0.5))
