@@ -36,10 +36,11 @@ from sim.params import ConfigError, Scenario
 #: coincide with a block's shock stream SeedSequence(seed, spawn_key=(block,)) or the streams the model spawns
 #: from it, which all start with the block index (far below this number).
 STREAM = 0x756E63
-DISTS = ("point", "uniform", "triangular", "beta", "truncnormal")
+DISTS = ("point", "uniform", "loguniform", "triangular", "beta", "truncnormal")
 _KEYS = {
     "point": ("value",),
     "uniform": ("low", "high"),
+    "loguniform": ("low", "high"),
     "triangular": ("low", "mode", "high"),
     "beta": ("alpha", "beta", "low", "high"),
     "truncnormal": ("mean", "sd", "low", "high"),
@@ -78,6 +79,8 @@ class Dist:
         width = self.high - self.low
         if self.kind == "uniform":
             x = self.low + width * u
+        elif self.kind == "loguniform":
+            x = self.low * (self.high / self.low) ** u
         elif self.kind == "triangular":
             c = (self.mode - self.low) / width
             x = np.where(
@@ -103,6 +106,8 @@ class Dist:
         z = np.clip(x, self.low, self.high)
         if self.kind == "uniform":
             p = (z - self.low) / width
+        elif self.kind == "loguniform":
+            p = np.log(z / self.low) / math.log(self.high / self.low)
         elif self.kind == "triangular":
             left = (z - self.low) ** 2 / (width * (self.mode - self.low)) if self.mode > self.low else 0.0 * z
             right = 1.0 - (self.high - z) ** 2 / (width * (self.high - self.mode)) if self.high > self.mode else 1.0 + 0 * z
@@ -172,6 +177,8 @@ def parse_dist(where: str, spec) -> Dist:
         raise ConfigError(f"{where}: low {low:g} is above high {high:g}: swap them")
     if kind == "triangular" and not low <= v["mode"] <= high:
         raise ConfigError(f"{where}: mode {v['mode']:g} lies outside [{low:g}, {high:g}]: put it inside the range")
+    if kind == "loguniform" and not low * high > 0:
+        raise ConfigError(f"{where}: a loguniform range needs ends of one sign, not 0: use uniform for [{low:g}, {high:g}]")
     if kind == "beta" and (v["alpha"] <= 0 or v["beta"] <= 0):
         raise ConfigError(f"{where}: alpha and beta must be > 0, got {v['alpha']:g} and {v['beta']:g}")
     if kind == "truncnormal" and v["sd"] <= 0:

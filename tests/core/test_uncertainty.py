@@ -20,7 +20,9 @@ unit = st.floats(0.0, 1.0, allow_nan=False)
 def dists(draw):
     """A random distribution spec on a random support inside [-5, 5]."""
     a, b = sorted((draw(st.floats(-5, 5)), draw(st.floats(-5, 5))))
-    kind = draw(st.sampled_from(["uniform", "triangular", "beta", "truncnormal"]))
+    kind = draw(st.sampled_from(["uniform", "loguniform", "triangular", "beta", "truncnormal"]))
+    if kind == "loguniform":
+        a, b = 10**a, 10**b
     spec = {"dist": kind, "low": a, "high": b}
     if kind == "triangular":
         spec["mode"] = a + draw(unit) * (b - a)
@@ -45,6 +47,8 @@ def test_draws_stay_inside_the_support_and_repeat_with_the_seed(spec, seed):
 @settings(max_examples=100, deadline=None)
 @given(dists(), st.floats(-5, 5), st.integers(0, 2**32 - 1))
 def test_a_range_collapsed_to_a_point_gives_exactly_the_point(spec, value, seed):
+    if spec["dist"] == "loguniform":
+        value = abs(value) + 1e-3
     spec = {**spec, "low": value, "high": value}
     if "mode" in spec:
         spec["mode"] = value
@@ -80,6 +84,10 @@ def test_sample_moments_match_the_distribution():
     assert abs(draws["u"].mean() - 0.4) < 0.002
     assert abs(draws["t"].mean() - (0.0 + 0.3 + 1.0) / 3) < 0.003
     assert abs(draws["b"].mean() - (0.1 + 0.4 * 2 / 8)) < 0.002
+    log = sample({"g": parse_dist("g", {"dist": "loguniform", "low": 0.01, "high": 0.04})}, n, stream(4))["g"]
+    assert abs(np.median(log) - 0.02) < 0.0003  # the geometric midpoint
+    neg = sample({"g": parse_dist("g", {"dist": "loguniform", "low": -0.04, "high": -0.01})}, n, stream(4))["g"]
+    assert abs(np.median(neg) + 0.02) < 0.0003 and neg.min() >= -0.04 and neg.max() <= -0.01
 
 
 def test_each_parameter_has_its_own_stream():
@@ -99,6 +107,7 @@ def test_each_parameter_has_its_own_stream():
         ({"dist": "uniform", "low": 0}, "has no 'high'"),
         ({"dist": "uniform", "low": 0, "high": "x"}, "use a finite number"),
         ({"dist": "triangular", "low": 0, "mode": 2, "high": 1}, "outside"),
+        ({"dist": "loguniform", "low": 0, "high": 1}, "same sign"),
         ({"dist": "beta", "alpha": 0, "beta": 1, "low": 0, "high": 1}, "must be > 0"),
         ({"dist": "truncnormal", "mean": 0, "sd": -1, "low": 0, "high": 1}, "positive standard deviation"),
         ({"dist": "uniform", "low": 0, "high": 1, "mode": 0.5}, "does not take"),
