@@ -107,7 +107,7 @@ def test_each_parameter_has_its_own_stream():
         ({"dist": "uniform", "low": 0}, "has no 'high'"),
         ({"dist": "uniform", "low": 0, "high": "x"}, "use a finite number"),
         ({"dist": "triangular", "low": 0, "mode": 2, "high": 1}, "outside"),
-        ({"dist": "loguniform", "low": 0, "high": 1}, "same sign"),
+        ({"dist": "loguniform", "low": 0, "high": 1}, "one sign"),
         ({"dist": "beta", "alpha": 0, "beta": 1, "low": 0, "high": 1}, "must be > 0"),
         ({"dist": "truncnormal", "mean": 0, "sd": -1, "low": 0, "high": 1}, "positive standard deviation"),
         ({"dist": "uniform", "low": 0, "high": 1, "mode": 0.5}, "does not take"),
