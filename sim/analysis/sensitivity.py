@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config import schema
 from sim.core.params import OUTCOMES, ConfigError, Scenario
 from sim.core.stats import Z95, paired_difference
 
@@ -51,23 +50,17 @@ class Knob:
     field: str
     subkey: str | None  # for dict fields (pressure sensitivities)
     value: float
-    range: str  # "[0, 1]", "[-1, 1]" or another text: moved relatively
+    range: tuple[float, float] | None  # the declared range; values are kept inside it
     provenance: str
 
 
-def _schema_ranges() -> dict[tuple[str, str], str]:
-    ranges = {}
-    for role, cls in schema.ROLE_SCHEMAS.items():
-        for f in dataclasses.fields(cls):
-            ranges[(role, f.name)] = f.metadata.get("range", "")
-    for f in dataclasses.fields(schema.WorldSchema):
-        ranges[("world", f.name)] = f.metadata.get("range", "")
-    return ranges
+def _range(obj, name: str) -> tuple[float, float] | None:
+    """The declared range of field ``name`` of a core parameter dataclass (its field metadata)."""
+    return next((f.metadata.get("range") for f in dataclasses.fields(obj) if f.name == name), None)
 
 
 def knobs(scenario: Scenario, cfg) -> list[Knob]:
     """Every numeric parameter of ``scenario``, named by its override key in the composed ``cfg``."""
-    ranges = _schema_ranges()
     found: list[Knob] = []
     groups = {"principal": "principals", "mediator": "mediators", "spoiler": "spoilers", "stakeholder": "stakeholders"}
     for key, actor in (cfg.get("actors") or {}).items():
@@ -85,19 +78,19 @@ def knobs(scenario: Scenario, cfg) -> list[Knob]:
             if isinstance(value, dict) and f.name == "pressure":  # a principal's sensitivities to the world
                 for var, sens in value.items():
                     found.append(Knob(f"actors.{key}.pressure.{var}", group, index, "pressure", var, float(sens),
-                                      schema.SIGNED, source))
+                                      _range(params, "pressure"), source))
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 found.append(Knob(f"actors.{key}.{f.name}", group, index, f.name, None, float(value),
-                                  ranges.get((actor.role, f.name), ""), source))
+                                  _range(params, f.name), source))
     world_prov = cfg.world.get("provenance") or {}
     for f in dataclasses.fields(scenario.world):
         found.append(Knob(f"world.{f.name}", "world", -1, f.name, None, float(getattr(scenario.world, f.name)),
-                          ranges.get(("world", f.name), ""), str(world_prov.get(f.name, ""))))
+                          _range(scenario.world, f.name), str(world_prov.get(f.name, ""))))
     for i, event in enumerate(scenario.events):
         source = str(cfg.events.events[i].get("source", ""))
-        found.append(Knob(f"events.events.{i}.hazard", "events", i, "hazard", None, event.hazard, schema.UNIT,
+        found.append(Knob(f"events.events.{i}.hazard", "events", i, "hazard", None, event.hazard, _range(event, "hazard"),
                           source))
-    found.append(Knob("max_rounds", "scenario", -1, "max_rounds", None, float(scenario.max_rounds), "",
+    found.append(Knob("max_rounds", "scenario", -1, "max_rounds", None, float(scenario.max_rounds), None,
                       str((cfg.get("provenance") or {}).get("max_rounds", ""))))
     return found
 
@@ -115,9 +108,9 @@ def settings(knob: Knob, delta: float, relative: bool = True) -> tuple[float, fl
         low, high = sorted((knob.value * (1 - delta), knob.value * (1 + delta)))
     else:
         low, high = knob.value - delta, knob.value + delta
-    if knob.range in (schema.UNIT, schema.SIGNED):
-        floor = 0.0 if knob.range == schema.UNIT else -1.0
-        low, high = min(max(floor, low), 1.0), min(max(floor, high), 1.0)
+    if knob.range is not None:
+        floor, ceiling = knob.range
+        low, high = min(max(floor, low), ceiling), min(max(floor, high), ceiling)
     if knob.field == "max_rounds":
         low, high = max(1.0, float(round(low))), float(round(high))
     return low, high
