@@ -1,0 +1,1 @@
+"""Sweeps: job identity and seeds, the locked results table, the manifest and resume, the Hydra callback."""
