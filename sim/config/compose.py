@@ -57,6 +57,7 @@ RUN_KEYS = (
     "world",
     "events",
     "actors",
+    "uncertainty",
 )
 #: Groups whose one selected file fills the package of the same name.
 GROUPS = ("agenda", "world", "events")

@@ -138,6 +138,10 @@ ConfigSchema = dataclasses.make_dataclass(
         ("world", WorldSchema, param(factory=WorldSchema, doc="the state of the world")),
         ("events", EventsSchema, param(factory=EventsSchema, doc="the random shocks")),
         ("actors", dict[str, Any], param(factory=dict, doc="the actors by key, each with a role schema")),
+        ("uncertainty", dict[str, Any], param(
+            factory=dict, kind="label",
+            doc="ranges of assumptions, drawn per replication by python -m sim.explore (group uncertainty: none, assumptions)",
+        )),
     ],
     namespace={"__doc__": "The root of the composed configuration: run settings, horizon and the groups."},
 )

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from sim.params import ConfigError, Scenario
+from sim.core.params import ConfigError, Scenario
 
 #: Spawn-key tag of the parameter-draw stream ("unc"): SeedSequence(seed, spawn_key=(STREAM, ...)) can never
 #: coincide with a block's shock stream SeedSequence(seed, spawn_key=(block,)) or the streams the model spawns
@@ -162,9 +162,10 @@ def parse_dist(where: str, spec) -> Dist:
     if kind not in DISTS:
         raise ConfigError(f"{where}.dist = {kind!r}: use one of {', '.join(DISTS)}")
     needed = _KEYS[kind]
-    unknown = sorted(set(spec) - set(needed) - set(_OPTIONAL))
+    # Keys of another distribution are ignored: an override merged into a range of the file may change its dist.
+    unknown = sorted(set(spec) - {k for keys in _KEYS.values() for k in keys} - set(_OPTIONAL))
     if unknown:
-        raise ConfigError(f"{where} has {unknown[0]!r}, which a {kind} distribution does not take: give {', '.join(needed)}")
+        raise ConfigError(f"{where} has {unknown[0]!r}, which no distribution takes: a {kind} takes {', '.join(needed)}")
     missing = [k for k in needed if k not in spec]
     if missing:
         raise ConfigError(f"{where} ({kind}) has no {missing[0]!r}: give {', '.join(needed)}")

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.config import load_scenario
+from sim.config.compose import load_scenario
+from sim.core.params import ConfigError
 from sim.core.uncertainty import parse_dist, parse_specs, sample, stream, value_at, with_draws
-from sim.params import ConfigError
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 
@@ -110,7 +110,7 @@ def test_each_parameter_has_its_own_stream():
         ({"dist": "loguniform", "low": 0, "high": 1}, "one sign"),
         ({"dist": "beta", "alpha": 0, "beta": 1, "low": 0, "high": 1}, "must be > 0"),
         ({"dist": "truncnormal", "mean": 0, "sd": -1, "low": 0, "high": 1}, "positive standard deviation"),
-        ({"dist": "uniform", "low": 0, "high": 1, "mode": 0.5}, "does not take"),
+        ({"dist": "uniform", "low": 0, "hihg": 1}, "which no distribution takes"),
         ([1, 2, 3], "[low, high]"),
         ("wide", "give a distribution"),
     ],
@@ -120,6 +120,12 @@ def test_bad_specs_give_one_line_errors(spec, fragment):
         parse_dist("actors.us.war_cost", spec)
     assert fragment in str(err.value) and "\n" not in str(err.value)
     assert "actors.us.war_cost" in str(err.value)
+
+
+def test_keys_of_another_distribution_are_ignored():
+    # what an override such as uncertainty.actors.us.war_cost={dist:uniform,low:0.3,high:0.5} leaves behind
+    d = parse_dist("x", {"dist": "uniform", "low": 0.3, "mode": 0.4, "high": 0.5})
+    assert d.kind == "uniform" and d.describe() == "uniform [0.3, 0.5]"
 
 
 def test_parse_specs_flattens_nested_paths():

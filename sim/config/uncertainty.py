@@ -1,6 +1,6 @@
-"""Odds under uncertainty: ``python -m sim.explore [scenario=NAME] [uncertainty=NAME] [KEY=VALUE ...]``.
+"""The uncertainty of a configuration: its parameters, which of them are assumptions, and their ranges.
 
-(Front end; the exploration itself is :mod:`sim.analysis.explore`.)
+Reads composed configurations as plain dicts (no Hydra here); :mod:`sim.cli.explore` composes them.
 """
 
 from __future__ import annotations
