@@ -251,7 +251,7 @@ def _quiet_ema():
     return fs, prim_mod
 
 
-def feature_scores(x: pd.DataFrame, y: np.ndarray, *, seed: int = 0, trees: int = 200) -> pd.Series:
+def feature_scores(x: pd.DataFrame, y: np.ndarray, *, seed: int = 0, trees: int = 100) -> pd.Series:
     """EMA Workbench's extra-trees feature scores of the columns of ``x`` for a continuous ``y`` (sum to one)."""
     fs, _ = _quiet_ema()
     with warnings.catch_warnings():

@@ -52,6 +52,12 @@ def specs_for(cfg, overrides: list[str], scenario) -> tuple[dict, dict, dict]:
     held, dropped = {}, {}
     for path in list(specs):
         explicit_range = any(path == e or path.startswith(e + ".") for e in explicit)
+        if path not in values and explicit_range:
+            known = sorted({".".join(v.split(".")[:2]) for v in values if v.startswith(path.split(".")[0])})
+            raise ConfigError(
+                f"uncertainty.{path}: this configuration has no such parameter (under "
+                f"{path.split('.')[0]}: {', '.join(known[:12])})"
+            )
         if path not in values:
             dropped[path] = "not a parameter of this configuration (an actor or event it does not have)"
             del specs[path]
