@@ -1,0 +1,223 @@
+"""The README section on odds under uncertainty, with real output: explores the baseline and writes Markdown.
+
+Runs ``python -m sim.explore`` on the baseline (every assumption drawn per
+replication), the one-at-a-time sensitivity of ``python -m sim.sensitivity``
+(every assumption moved -/+20% alone, common random numbers) for comparison,
+and the synthetic check of the first-order estimator; writes a Markdown
+section with the numbers of this run (nothing typed by hand).
+
+    python experiments/uncertainty_report.py [--replications 1000000] [--workers 2]
+                                             [--oat-replications 20000] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+OUTCOMES = ("deal", "escalation")
+
+
+def pct(x: float, digits: int = 1) -> str:
+    return f"{100 * x:.{digits}f}%"
+
+
+def synthetic_check(n: int = 100_000) -> list[tuple[str, float, float]]:
+    """The estimator on Y ~ Bernoulli(0.05 + 0.6 X1 + 0.35 X2^2), X1 ~ Beta(2, 2), X2 ~ U(0, 1), X3 a dummy."""
+    from sim.analysis import gsa
+    from sim.core.uncertainty import parse_dist, sample, stream
+
+    specs = {
+        "X1 ~ Beta(2, 2)": parse_dist("a", {"dist": "beta", "alpha": 2, "beta": 2, "low": 0, "high": 1}),
+        "X2 ~ U(0, 1)": parse_dist("b", [0, 1]),
+        "X3 (dummy)": parse_dist("c", {"dist": "triangular", "low": 0, "mode": 0.2, "high": 1}),
+    }
+    d = sample(specs, n, stream(11))
+    x = np.column_stack(list(d.values()))
+    p = 0.05 + 0.6 * x[:, 0] + 0.35 * x[:, 1] ** 2
+    y = (np.random.default_rng(12).random(n) < p).astype(np.int64)
+    var = (0.05 + 0.3 + 0.35 / 3) * (1 - (0.05 + 0.3 + 0.35 / 3))
+    truth = [0.36 / 20 / var, 0.35**2 * (1 / 5 - 1 / 9) / var, 0.0]
+    fo = gsa.first_order(x, y, binners=[gsa.binner(s) for s in specs.values()], n_outcomes=2)
+    rows = [(name, truth[j], float(fo.s1[j, 1])) for j, name in enumerate(specs)]
+    rows.append(("noise floor", float("nan"), float(fo.floor[1])))
+    return rows
+
+
+def one_at_a_time(replications: int, seed: int) -> pd.DataFrame:
+    """sim.sensitivity's table for the baseline's assumptions, keyed by the paths sim.explore uses."""
+    from sim.analysis.sensitivity import sensitivity
+    from sim.config.compose import compose, scenario_from_config
+
+    cfg = compose(["scenario=baseline"])
+    table, _ = sensitivity(scenario_from_config(cfg), cfg, replications=replications, seed=seed, delta=0.2, assumptions_only=True)
+    names = [e.name for e in cfg.events.events]
+
+    def path(key: str) -> str:
+        parts = key.split(".")
+        if parts[:2] == ["events", "events"]:
+            return f"events.{names[int(parts[2])]}.{parts[3]}"
+        return key
+
+    table["path"] = table["parameter"].map(path)
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--oat-replications", type=int, default=20_000)
+    parser.add_argument("--out", default="/work/scratch/unc_readme.md")
+    parser.add_argument("--keep", default=None, help="keep the exploration's run folder here")
+    args = parser.parse_args()
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    from sim.cli.explore import main as explore_main
+    from sim.config.compose import load_scenario
+    from sim.core.runner import simulate
+
+    tmp = tempfile.TemporaryDirectory()
+    run = Path(args.keep or Path(tmp.name) / "explore")
+    command = f"python -m sim.explore replications={args.replications} seed={args.seed} workers={args.workers}"
+    t = time.perf_counter()
+    explore_main([f"replications={args.replications}", f"seed={args.seed}", f"workers={args.workers}", "--out", str(run)])
+    wall = time.perf_counter() - t
+    summary = json.loads((run / "summary.json").read_text())
+    indices = pd.read_csv(run / "indices.csv")
+    boxes = pd.read_csv(run / "boxes.csv")
+    plain = simulate(load_scenario("baseline"), 200_000, args.seed, workers=args.workers).summary
+    oat = one_at_a_time(args.oat_replications, args.seed)
+    synth = synthetic_check()
+
+    d = summary["design"]
+    lines = [
+        "## Odds under uncertainty",
+        "",
+        "Almost every number behind the odds is an *assumption*. `python -m sim.explore` draws each of them "
+        "from a range per replication (`sim/configs/uncertainty/assumptions.yaml`: one rule per kind of "
+        "parameter, each range's provenance says which and why), so the odds carry the uncertainty of the "
+        "assumptions, and says which assumptions drive that uncertainty and under which combinations a deal "
+        "becomes more likely than escalation.",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        f"{summary['replications']:,} episodes ({wall:.0f} s on {args.workers} worker processes, "
+        f"{summary['uncertain_parameters']} uncertain parameters): {d['episodes']:,} in the *episode design* "
+        f"(each its own parameter vector: marginal odds, sensitivity indices) and {d['vectors']:,} parameter "
+        f"vectors x {d['per_vector']} replications in the *two-level design* (the odds of each vector: their "
+        "spread, PRIM).",
+        "",
+        "| outcome | plain run (configured values) | marginal over the assumptions | 5% | 50% | 95% |",
+        "|---|---|---|---|---|---|",
+    ]
+    for o in ("deal", "escalation", "stalemate", "any_strike"):
+        if f"p_{o}" not in summary:
+            continue
+        s = summary["spread"].get(o, {})
+        plain_p = pct(plain[f"p_{o}"]) if f"p_{o}" in plain else ""
+        lines.append(
+            f"| {o} | {plain_p} | {pct(summary[f'p_{o}'])} ± {100 * summary[f'p_{o}_ci95']:.2f} | "
+            f"{pct(s.get('p5', np.nan), 0)} | {pct(s.get('p50', np.nan), 0)} | {pct(s.get('p95', np.nan), 0)} |"
+        )
+    sd = summary["spread"]["deal"]
+    lines += [
+        "",
+        "The ± is the Monte Carlo 95% half-width; the percentiles are those of P(outcome | assumptions) over "
+        f"the {d['vectors']:,} vectors, each estimated from {d['per_vector']} replications (binomial noise of "
+        f"about {100 * sd['sd_noise']:.1f} points widens them a little; the spread net of that noise has a "
+        f"standard deviation of {100 * sd['sd_between']:.1f} points for P(deal) and "
+        f"{100 * summary['spread']['escalation']['sd_between']:.1f} for P(escalation)).",
+        "",
+    ]
+    for o in OUTCOMES:
+        s = summary["spread"][o]
+        top = indices[(indices["outcome"] == o) & ~indices["parameter"].str.startswith("dummy")]
+        top = top.sort_values("s1", ascending=False).head(10)
+        lines += [
+            f"### What drives P({o})",
+            "",
+            f"First-order indices (the share of the variance of the outcome each assumption explains alone; "
+            f"noise floor {summary['noise_floor'][o]:.1e}, the dummy parameter's index "
+            f"{summary['dummy_index'][o]:+.1e}). The assumptions together explain "
+            f"{s['share_explained']:.3f} of the variance of the 0/1 outcome (the rest is the episodes' own "
+            f"chance); the first-order indices add up to {s['sum_s1']:.3f}, so interactions account for "
+            f"about {max(0.0, 1 - s['sum_s1'] / s['share_explained']):.0%} of what the assumptions explain.",
+            "",
+            "| parameter | S1 | RBD-FAST | feature score | range |",
+            "|---|---|---|---|---|",
+        ]
+        for _, r in top.iterrows():
+            lines.append(
+                f"| `{r['parameter']}` | {r['s1']:.4f} | {r['rbd_fast']:.4f} | {r['feature_score']:.3f} | {r['distribution']} |"
+            )
+        lines.append("")
+    lines += ["### Scenario discovery (PRIM)", ""]
+    chosen = boxes[boxes.get("chosen", pd.Series(dtype=bool)).fillna(False).astype(bool)] if "chosen" in boxes else boxes
+    for _, b in chosen.iterrows():
+        lines += [
+            f"**{b['target']}** ({pct(b['share_of_vectors'], 0)} of parameter vectors): the box chosen on the "
+            f"peeling trajectory (largest harmonic mean of coverage and density) has coverage "
+            f"{b['coverage']:.2f}, density {b['density']:.2f}, mass {b['mass']:.2f}:",
+            "",
+        ]
+        lines += [f"- `{part.split(' in ')[0]}` in {part.split(' in ')[1]}" for part in str(b["limits"]).split("; ")]
+        lines.append("")
+    lines += ["### Against one-at-a-time sensitivity", ""]
+    for o in OUTCOMES:
+        s1 = indices[indices["outcome"] == o].set_index("parameter")["s1"]
+        table = oat.assign(s1=oat["path"].map(s1)).dropna(subset=["s1"])
+        rho = stats.spearmanr(table[f"swing_{o}"], table["s1"]).statistic
+        top_oat = table.sort_values(f"swing_{o}", ascending=False).head(10)["path"].tolist()
+        top_gsa = s1.drop(index=[p for p in s1.index if p.startswith("dummy")]).sort_values(ascending=False)
+        top_gsa = top_gsa.head(10).index.tolist()
+        both = [p for p in top_gsa if p in top_oat]
+        only_gsa = [p for p in top_gsa if p not in set(oat["path"])]
+        lines += [
+            f"P({o}): `sim.sensitivity` (each assumption -/+20% alone, {args.oat_replications:,} replications "
+            f"per setting) ranks {len(table)} of the same parameters with a Spearman correlation of {rho:.2f} "
+            f"to the first-order indices; {len(both)} of the top ten agree "
+            f"({', '.join(f'`{p}`' for p in both) or 'none'}).",
+            f"Top ten one at a time: {', '.join(f'`{p}`' for p in top_oat)}.",
+        ]
+        if only_gsa:
+            lines.append(
+                f"Among the global top ten, never moved by `sim.sensitivity` (saliences, red lines, event "
+                f"effects, status quo): {', '.join(f'`{p}`' for p in only_gsa)}."
+            )
+        lines.append("")
+    lines += [
+        "### The estimator, checked",
+        "",
+        "On Y ~ Bernoulli(0.05 + 0.6 X1 + 0.35 X2²) with 10⁵ draws, where the first-order indices are known by hand:",
+        "",
+        "| input | true S1 | estimated |",
+        "|---|---|---|",
+    ]
+    for name, truth, est in synth:
+        lines.append(f"| {name} | {'' if np.isnan(truth) else f'{truth:.4f}'} | {est:.4f} |")
+    lines += [
+        "",
+        "Files of a run: `summary.json`, `indices.csv` (every parameter and outcome: S1, its raw value, the "
+        "noise floor, RBD-FAST, feature score), `boxes.csv` (every PRIM peeling step, the chosen box "
+        "flagged), `vectors.csv`, `draws.parquet` (each episode's parameter vector as float32, its outcome and "
+        "cause) and the figures `indices.png`, `spread.png`, `prim.png`.",
+        "",
+    ]
+    Path(args.out).write_text("\n".join(lines) + "\n")
+    print(f"Wrote {args.out}")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
