@@ -34,6 +34,7 @@ GRID = {"actors.israel.strike_propensity": [0.0, 0.06], "actors.us.force_propens
 """,
     "04_one_episode": "SEED = 3",
     "05_compare_configurations": "REPLICATIONS = 2_000",
+    "07_uncertainty": "REPLICATIONS = 6_000\nVECTORS = 20\nPER_VECTOR = 100",
 }
 TIME_LIMIT_S = 60
 
