@@ -46,6 +46,8 @@ DUMMY = "dummy (no effect)"
 DUMMY_DIST = parse_dist(DUMMY, {"dist": "uniform", "low": 0.0, "high": 1.0})
 #: 0/1 outcomes besides the three endings that are analysed when the engine reports them.
 EXTRA_OUTCOMES = ("any_strike",)
+#: Outcomes whose odds per vector get EMA Workbench's feature scores (extra trees: about 2 s each at 2000 vectors).
+SCORED = ("deal", "escalation")
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,9 @@ def explore(
                 if progress:
                     progress(done, design.replications)
     arrays = {k: np.concatenate([r[0][k] for r in results]) for k in results[0][0]}
-    x = np.concatenate([r[1] for r in results])
+    x = np.empty((design.replications, results[0][1].shape[1]), dtype=np.float32, order="F")  # column by column
+    for (_, xb), start in zip(results, starts, strict=True):
+        x[start : start + len(xb)] = xb
     return Exploration(
         scenario, design, block_size, x, [*design.uncertain, DUMMY], arrays, cause_names(scenario), time.perf_counter() - t0
     )
@@ -218,11 +222,17 @@ def analyse(
     binners = [gsa.binner(dist) for dist in dists]
     rows = []
     s1s, floors, dummy = {}, {}, {}
-    for o, (codes, n_cat, k) in outcomes.items():
+    groups: dict[int, list[str]] = {}  # outcomes that share one code array (the three endings) are binned once
+    for o, (codes, _, _) in outcomes.items():
+        groups.setdefault(id(codes), []).append(o)
+    for names in groups.values():
+        codes, n_cat, _ = outcomes[names[0]]
         fo = gsa.first_order(xa, codes[: d.episodes], binners=binners, n_outcomes=n_cat)
-        s1s[o] = (fo.s1[:, k], fo.raw[:, k])
-        floors[o] = float(fo.floor[k])
-        dummy[o] = float(fo.s1[-1, k])
+        for o in names:
+            k = outcomes[o][2]
+            s1s[o] = (fo.s1[:, k], fo.raw[:, k])
+            floors[o] = float(fo.floor[k])
+            dummy[o] = float(fo.s1[-1, k])
         bins = fo.bins
     timings["indices_s"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -250,7 +260,7 @@ def analyse(
             "share_explained": float(sp.share[k]),
             "sum_s1": float(np.nansum(np.clip(s1s[o][0][:-1], 0, None))),
         }
-        if d.uncertain and d.vectors >= 20:
+        if d.uncertain and d.vectors >= 20 and o in SCORED:
             scores[o] = gsa.feature_scores(vec[d.uncertain], sp.p[:, k], seed=seed)
     timings["spread_and_scores_s"] = time.perf_counter() - t
     for j, name in enumerate(ex.columns):
@@ -354,6 +364,42 @@ def summary(
     return out
 
 
+def write_draws(ex: Exploration, path: str | Path) -> Path:
+    """``draws.parquet``: each episode's parameter vector (float32), outcome, cause and vector (-1: episode design).
+
+    Built column by column from the exploration's arrays without copies and
+    written uncompressed (random draws do not compress); pyarrow releases the
+    GIL, so this can run in a thread beside the analysis (:func:`start_writing_draws`).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = ex.design
+    cols = {c: pa.array(ex.x[:, j]) for j, c in enumerate(ex.columns)}
+    cols["outcome"] = pa.DictionaryArray.from_arrays(pa.array(ex.arrays["outcome"].astype(np.int32)), list(OUTCOMES))
+    cols["cause"] = pa.DictionaryArray.from_arrays(pa.array(ex.arrays["cause"].astype(np.int32)), list(ex.causes))
+    for extra in EXTRA_OUTCOMES:
+        if extra in ex.arrays:
+            cols[extra] = pa.array(ex.arrays[extra])
+    vector = np.full(d.replications, -1, dtype=np.int32)
+    vector[d.episodes :] = np.arange(d.replications - d.episodes) // max(d.per_vector, 1)
+    cols["vector"] = pa.array(vector)
+    path = Path(path)
+    pq.write_table(pa.table(cols), path, compression="none")
+    return path
+
+
+def start_writing_draws(ex: Exploration, directory: str | Path):
+    """Write ``draws.parquet`` in a background thread; returns the thread (join it before leaving)."""
+    import threading
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    thread = threading.Thread(target=write_draws, args=(ex, directory / "draws.parquet"))
+    thread.start()
+    return thread
+
+
 def write(
     ex: Exploration, an: Analysis, directory: str | Path, *, draws: bool = True, notes: Mapping[str, object] | None = None
 ) -> dict[str, Path]:
@@ -362,18 +408,7 @@ def write(
     directory.mkdir(parents=True, exist_ok=True)
     paths = {}
     if draws:
-        d = ex.design
-        frame = pd.DataFrame({c: ex.x[:, j] for j, c in enumerate(ex.columns)})
-        frame["outcome"] = pd.Categorical.from_codes(ex.arrays["outcome"].astype(np.int64), categories=list(OUTCOMES))
-        frame["cause"] = pd.Categorical.from_codes(ex.arrays["cause"].astype(np.int64), categories=list(ex.causes))
-        for extra in EXTRA_OUTCOMES:
-            if extra in ex.arrays:
-                frame[extra] = ex.arrays[extra]
-        vector = np.full(d.replications, -1, dtype=np.int32)
-        vector[d.episodes :] = np.arange(d.replications - d.episodes) // max(d.per_vector, 1)
-        frame["vector"] = vector
-        paths["draws"] = directory / "draws.parquet"
-        frame.to_parquet(paths["draws"], index=False)
+        paths["draws"] = write_draws(ex, directory / "draws.parquet")
     paths["indices"] = directory / "indices.csv"
     an.indices.to_csv(paths["indices"], index=False)
     paths["boxes"] = directory / "boxes.csv"

@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         "--vectors", type=int, default=None, help="parameter vectors K of the two-level design (default: up to 2000)"
     )
     parser.add_argument("--per-vector", type=int, default=DEFAULT_PER_VECTOR, help="replications M per vector (default 200)")
-    parser.add_argument("--rbd", type=int, default=200_000, help="episodes of the RBD-FAST cross-check (default 200000)")
+    parser.add_argument("--rbd", type=int, default=100_000, help="episodes of the RBD-FAST cross-check (default 100000)")
     parser.add_argument("--no-draws", action="store_true", help="do not write draws.parquet")
     parser.add_argument("--out", default=None, help="the run folder (default outputs/explore/<scenario>/<time>)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -170,10 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    from sim.analysis.explore import start_writing_draws
+
+    writer = None if args.no_draws else start_writing_draws(ex, out)  # beside the analysis, on the other core
     an = analyse(ex, rbd_n=args.rbd, seed=int(cfg.seed))
     notes["uncertainty"] = next(o.split("=", 1)[1] for o in overrides if o.lstrip("+").startswith("uncertainty="))
     notes["overrides"] = overrides
-    write(ex, an, out, draws=not args.no_draws, notes=notes)
+    write(ex, an, out, draws=False, notes=notes)
+    if writer is not None:
+        writer.join()
     print_report(ex, an, out)
     if notes["held_by_scenario"]:
         print(f"Held at the scenario's values: {', '.join(notes['held_by_scenario'])}")

@@ -78,16 +78,22 @@ class Dist:
             return np.full(u.shape, self.low)
         width = self.high - self.low
         if self.kind == "uniform":
-            x = self.low + width * u
+            x = u * width
+            x += self.low
         elif self.kind == "loguniform":
-            x = self.low * (self.high / self.low) ** u
+            x = u * math.log(self.high / self.low)
+            np.exp(x, out=x)
+            x *= self.low
         elif self.kind == "triangular":
-            c = (self.mode - self.low) / width
-            x = np.where(
-                u < c,
-                self.low + np.sqrt(u * width * (self.mode - self.low)),
-                self.high - np.sqrt((1.0 - u) * width * (self.high - self.mode)),
-            )
+            # below the mode: low + sqrt(u w (mode - low)); above it: high - sqrt((1 - u) w (high - mode))
+            x = u * (width * (self.mode - self.low))
+            np.sqrt(x, out=x)
+            x += self.low
+            above = 1.0 - u
+            above *= width * (self.high - self.mode)
+            np.sqrt(above, out=above)
+            np.subtract(self.high, above, out=above)
+            np.copyto(x, above, where=u >= (self.mode - self.low) / width)
         elif self.kind == "beta":
             q = special.betaincinv(self.alpha, self.beta, u)
             x = self.low + width * np.where(np.isnan(q), u >= 0.5, q)  # NaN only for subnormal u or 1 - u
@@ -95,7 +101,7 @@ class Dist:
             a, b = self._phi_bounds()
             # far in a tail or on a tiny support: scipy's log-space algorithm
             x = self.mean + self.sd * special.ndtri(a + u * (b - a)) if b - a > 1e-6 else self._scipy().ppf(u)
-        return np.clip(x, self.low, self.high)
+        return np.clip(x, self.low, self.high, out=x)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """CDF at ``x`` (clipped to [0, 1]); a point mass has CDF 0 below and 1 from its value on."""
