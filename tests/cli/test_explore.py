@@ -110,3 +110,12 @@ def test_bad_input_is_one_line(args, fragment, tmp_path, capsys):
     assert main([*args, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1
+
+
+def test_a_plain_run_refuses_ranges_in_one_line():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "sim", "uncertainty=assumptions", "replications=100"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "python -m sim.explore" in proc.stderr and proc.stderr.count("\n") == 1
