@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.cli import preflight
 from sim.core.params import OUTCOMES
 from sim.sweep import identity
 from sim.sweep import table as sweep_table
