@@ -37,20 +37,17 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.config.overrides import RUN_KEYS
 from sim.core.params import OUTCOMES, ConfigError
 from sim.core.stats import wilson_interval
 from sim.io import EPISODES, read_episodes, read_summary
-
-EXIT_BAD_INPUT = 2
 
 
 @dataclass
@@ -153,31 +150,18 @@ def compare(configs: list[Configuration], test: str = "auto") -> pd.DataFrame:
         raise ConfigError(f"nothing to compare: {len(configs)} configuration given, give two or more")
     missing = [c.label for c in configs if not all(f"p_{o}" in c.summary for o in OUTCOMES)]
     if missing:
-        raise ConfigError(
-            f"nothing in common: {', '.join(missing)} has no outcome probabilities ({', '.join(OUTCOMES)}) to compare"
-        )
+        raise ConfigError(f"nothing in common: {', '.join(missing)} has no outcome probabilities "
+                          f"({', '.join(OUTCOMES)}) to compare")
     first = configs[0]
     rows = []
     for outcome in OUTCOMES:
         for index, config in enumerate(configs):
             k, n = config.count(outcome), config.n
             low, high = wilson_interval(k, n)
-            row = {
-                "outcome": outcome,
-                "index": index + 1,
-                "configuration": config.label,
-                "source": config.source,
-                "replications": n,
-                "seed": config.summary.get("seed"),
-                "p": k / n,
-                "p_low": low,
-                "p_high": high,
-                "difference": None,
-                "difference_low": None,
-                "difference_high": None,
-                "p_value": None,
-                "test": None,
-            }
+            row = {"outcome": outcome, "index": index + 1, "configuration": config.label, "source": config.source,
+                   "replications": n, "seed": config.summary.get("seed"), "p": k / n, "p_low": low, "p_high": high,
+                   "difference": None, "difference_low": None, "difference_high": None, "p_value": None,
+                   "test": None}
             if index > 0:
                 use_pairs = test == "paired" or (test == "auto" and paired(first, config))
                 xs = ys = None
@@ -186,35 +170,23 @@ def compare(configs: list[Configuration], test: str = "auto") -> pd.DataFrame:
                         raise ConfigError(
                             f"cannot pair {first.label!r} with {config.label!r}: they share no random numbers "
                             f"(seed, block size, replications: {first.identity} vs {config.identity}); "
-                            "drop --test paired to compare them as independent samples"
-                        )
+                            "drop --test paired to compare them as independent samples")
                     xs, ys = first.outcomes(), config.outcomes()
                     if xs is None or ys is None:
                         if test == "paired":
-                            raise ConfigError(
-                                f"cannot pair {first.label!r} with {config.label!r}: their episodes.parquet is missing"
-                            )
+                            raise ConfigError(f"cannot pair {first.label!r} with {config.label!r}: "
+                                              "their episodes.parquet is missing")
                         use_pairs = False
                 if use_pairs:
                     x, y = (xs == outcome).to_numpy(), (ys == outcome).to_numpy()
                     d_low, d_high = newcombe_paired(x, y)
-                    row.update(
-                        difference=float(y.mean() - x.mean()),
-                        difference_low=d_low,
-                        difference_high=d_high,
-                        p_value=mcnemar_p(x, y),
-                        test="paired (McNemar)",
-                    )
+                    row.update(difference=float(y.mean() - x.mean()), difference_low=d_low, difference_high=d_high,
+                               p_value=mcnemar_p(x, y), test="paired (McNemar)")
                 else:
                     k1, n1 = first.count(outcome), first.n
                     d_low, d_high = newcombe_unpaired(k1, n1, k, n)
-                    row.update(
-                        difference=k / n - k1 / n1,
-                        difference_low=d_low,
-                        difference_high=d_high,
-                        p_value=two_proportion_p(k1, n1, k, n),
-                        test="two-proportion z",
-                    )
+                    row.update(difference=k / n - k1 / n1, difference_low=d_low, difference_high=d_high,
+                               p_value=two_proportion_p(k1, n1, k, n), test="two-proportion z")
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -238,10 +210,9 @@ def _overrides_label(directory: Path) -> str | None:
         return None
     from omegaconf import OmegaConf
 
-    from sim.sweep.jobs import RUN_SETTINGS
 
     items = [str(o) for o in OmegaConf.load(path)]
-    shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_SETTINGS and not o.startswith("hydra")]
+    shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_KEYS and not o.startswith("hydra")]
     return " ".join(shown) if shown else None
 
 
@@ -261,12 +232,11 @@ def _matches(value, wanted: str) -> bool:
 
 
 def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
-    from sim.sweep.jobs import RUN_SETTINGS, load_table, read_manifest, read_rows
+    from sim.sweep.table import load_table, read_manifest, read_rows
 
     table = load_table(root)
-    params = read_manifest(root).get("swept") or list(
-        dict.fromkeys(p for row in read_rows(root) for p in row.get("params", []) if p not in RUN_SETTINGS)
-    )
+    params = read_manifest(root).get("swept") or list(dict.fromkeys(
+        p for row in read_rows(root) for p in row.get("params", []) if p not in RUN_KEYS))
     params = [p for p in params if p in table.columns]
     varying = [p for p in params if table[p].astype(str).nunique() > 1] or params
     if table.empty:
@@ -282,17 +252,16 @@ def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
                 if key not in table.columns:
                     from sim.config.compose import suggest
 
-                    raise ConfigError(f"{root}@{selector}: the sweep table has no column {key!r}, {suggest(key, table.columns)}")
+                    raise ConfigError(f"{root}@{selector}: the sweep table has no column {key!r}, "
+                                      f"{suggest(key, table.columns)}")
                 table = table[[_matches(v, wanted) for v in table[key]]]
         if table.empty:
             raise ConfigError(f"{root}@{selector}: no job of the sweep matches")
     failed = table[table["status"] != "ok"]
     table = table[table["status"] == "ok"]
     if table.empty:
-        raise ConfigError(
-            f"{root}{'@' + selector if selector else ''}: every selected job failed "
-            f"({failed['error'].iloc[0] if len(failed) else 'no finished job'})"
-        )
+        raise ConfigError(f"{root}{'@' + selector if selector else ''}: every selected job failed "
+                          f"({failed['error'].iloc[0] if len(failed) else 'no finished job'})")
     configs = []
     for _, row in table.iterrows():
         directory = root / str(row["job_dir"])
@@ -320,15 +289,15 @@ def from_scenario(spec: str, replications: int, seed: int, block_size: int, out:
     if name not in known_scenarios():
         from sim.config.compose import suggest
 
-        raise ConfigError(f"{spec!r} is not a run directory, a sweep or a known scenario: {suggest(name, known_scenarios())}")
+        raise ConfigError(f"{spec!r} is not a run directory, a sweep or a known scenario: "
+                          f"{suggest(name, known_scenarios())}")
     scenario = load_scenario(name, overrides)
     results = simulate(scenario, replications, seed, block_size=block_size)
     slug = "_".join([name, *overrides]).replace("/", "-")[:120]
     directory = out / "runs" / slug
     write_results(results, directory)
-    return Configuration(
-        spec, f"run now: {spec}", results.summary, lambda: results.episodes["outcome"].astype(str).reset_index(drop=True)
-    )
+    return Configuration(spec, f"run now: {spec}", results.summary,
+                         lambda: results.episodes["outcome"].astype(str).reset_index(drop=True))
 
 
 def resolve(arg: str, args: argparse.Namespace, out: Path) -> list[Configuration]:
@@ -365,10 +334,8 @@ def format_table(table: pd.DataFrame) -> str:
     """The comparison as text: probabilities, then differences from [1] in percentage points."""
     width = max(14, *(len(str(c)) for c in table["configuration"])) + 5
     width = min(width, 60)
-    lines = [
-        f"{'outcome':<11}{'configuration':<{width}}{'probability':>11}  {'95% interval':<17}"
-        f"{'diff vs [1]':>12}  {'95% interval (pts)':<19}{'p-value':>9}  test"
-    ]
+    lines = [f"{'outcome':<11}{'configuration':<{width}}{'probability':>11}  {'95% interval':<17}"
+             f"{'diff vs [1]':>12}  {'95% interval (pts)':<19}{'p-value':>9}  test"]
     for outcome in OUTCOMES:
         part = table[table["outcome"] == outcome]
         for i, (_, row) in enumerate(part.iterrows()):
@@ -377,11 +344,10 @@ def format_table(table: pd.DataFrame) -> str:
                 label = label[: width - 2] + "…"
             interval = f"[{_pct(row['p_low'])}, {_pct(row['p_high'])}]"
             diff = _pct(row["difference"], signed=True)
-            diff_ci = f"[{_pct(row['difference_low'], True)}, {_pct(row['difference_high'], True)}]" if diff else ""
-            lines.append(
-                f"{outcome if i == 0 else '':<11}{label:<{width}}{_pct(row['p']):>11}  {interval:<17}"
-                f"{diff:>12}  {diff_ci:<19}{_p_text(row['p_value']):>9}  {'' if pd.isna(row['test']) else row['test']}"
-            )
+            diff_ci = (f"[{_pct(row['difference_low'], True)}, {_pct(row['difference_high'], True)}]"
+                       if diff else "")
+            lines.append(f"{outcome if i == 0 else '':<11}{label:<{width}}{_pct(row['p']):>11}  {interval:<17}"
+                         f"{diff:>12}  {diff_ci:<19}{_p_text(row['p_value']):>9}  {'' if pd.isna(row['test']) else row['test']}")
     return "\n".join(lines)
 
 
@@ -398,53 +364,3 @@ def write_outputs(table: pd.DataFrame, configs: list[Configuration], out: Path) 
     png = out / "comparison.png"
     figure.savefig(png, dpi=120)
     return {"csv": csv, "png": png}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.compare",
-        description="Compare configurations: odds with 95%% intervals, differences from the first, paired tests "
-        "under common random numbers. RUN: a run directory, a sweep root (NAME@JOB or NAME@col=value selects rows) "
-        "or a scenario name with overrides, run now.",
-    )
-    parser.add_argument("runs", nargs="+", metavar="RUN")
-    parser.add_argument("--replications", type=int, default=10_000, help="for scenarios run now (default 10000)")
-    parser.add_argument("--seed", type=int, default=0, help="for scenarios run now; one seed for all, so they pair")
-    parser.add_argument("--block-size", type=int, default=10_000, help="for scenarios run now")
-    parser.add_argument(
-        "--test",
-        choices=("auto", "paired", "unpaired"),
-        default="auto",
-        help="auto: paired where runs share seed, block size and replications (default)",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=None, help="where to write comparison.csv and comparison.png (default outputs/compare/TIME)"
-    )
-    args = parser.parse_args(argv)
-    import logging
-
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    out = args.out or Path("outputs") / "compare" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    try:
-        if args.replications < 1 or args.block_size < 1 or args.seed < 0:
-            raise ConfigError("--replications and --block-size must be >= 1, --seed >= 0")
-        configs = [c for arg in args.runs for c in resolve(arg, args, out)]
-        table = compare(configs, args.test)
-    except (ConfigError, OSError, ValueError, KeyError) as exc:
-        text = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"error: {text}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    pairs = table["test"].dropna()
-    how = ", ".join(sorted(set(pairs)))
-    print(
-        f"Comparing {len(configs)} configurations with [1] {configs[0].label} ({how}; differences in "
-        f"percentage points, 95% intervals)\n"
-    )
-    print(format_table(table))
-    paths = write_outputs(table, configs, out)
-    print(f"\nWrote {paths['csv']} and {paths['png'].name}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

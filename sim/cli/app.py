@@ -11,87 +11,15 @@ the key and the fix.
 from __future__ import annotations
 
 import contextlib
-import logging
 import sys
 from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.config.compose import CONFIG_DIR, compose, explain_compose_error, scenario_from_config, suggest
+from sim.cli.common import fail, quiet_mesa
+from sim.cli.preflight import INFO_FLAGS, add_default_sweep_dir, check_run_settings, is_multirun, preflight
+from sim.config.compose import CONFIG_DIR, scenario_from_config
 from sim.core.params import ConfigError
-
-EXIT_BAD_INPUT = 2
-INFO_FLAGS = ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc")
-
-
-def quiet_mesa() -> None:
-    """Keep Mesa's per-step INFO log lines out of the console and the job logs."""
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-
-
-def fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
-
-
-def check_run_settings(cfg: DictConfig) -> None:
-    """Replications, seed, block size and workers: whole numbers in range."""
-    for key, low in (("replications", 1), ("seed", 0), ("block_size", 1), ("workers", 1)):
-        value = cfg.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            example = 10000 if key == "replications" else low
-            raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}, e.g. {key}={example}")
-    if cfg.get("uncertainty"):  # ranges are drawn by the exploration; a plain run would silently ignore them
-        raise ConfigError("a plain run uses the configured values and draws no ranges: run python -m sim.explore "
-                          "with the same arguments to draw the assumptions (or leave uncertainty=none)")
-
-
-def sweep_variants(overrides: list[str]) -> list[list[str]]:
-    """Override lists that cover every value of every sweep (one sweep varied at a time)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    firsts = []
-    sweeps = []
-    for override, text in zip(parsed, overrides, strict=True):
-        if override.is_sweep_override():
-            values = list(override.sweep_string_iterator())
-            key = override.get_key_element()
-            firsts.append(f"{key}={values[0]}")
-            sweeps.append((len(firsts) - 1, key, values))
-        else:
-            firsts.append(text)
-    variants = [firsts]
-    for index, key, values in sweeps:
-        for value in values[1:]:
-            variant = list(firsts)
-            variant[index] = f"{key}={value}"
-            variants.append(variant)
-    return variants
-
-
-def preflight(argv: list[str]) -> None:
-    """Compose and validate what the command line asks for, before Hydra runs it."""
-    if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
-        if any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in argv):  # --cfg job: composition errors in one line
-            wanted = [a for a in argv if "=" in a or a.startswith("~")]
-            compose([a for a in wanted if not a.lstrip("+~").startswith(("-", "hydra"))])
-        return
-    from sim.sweep.jobs import VariantComposer, check_hydra_choices, with_sweeper_params
-
-    overrides = [a for a in argv if not a.startswith("-")]
-    multirun = any(a in ("-m", "--multirun") for a in argv)
-    check_hydra_choices(overrides)
-    try:
-        variants = sweep_variants(with_sweeper_params(overrides)) if multirun else [overrides]
-    except Exception as exc:
-        raise ConfigError(explain_compose_error(exc, overrides)) from exc
-    composer = VariantComposer(compose)
-    for variant in variants:
-        user = [o for o in variant if not o.lstrip("+~").startswith("hydra")]
-        cfg = composer(user)
-        check_run_settings(cfg)
-        scenario_from_config(cfg, user)
 
 
 def run_job(cfg: DictConfig) -> dict:
@@ -109,8 +37,8 @@ def run_job(cfg: DictConfig) -> dict:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     in_sweep = HydraConfig.get().mode == RunMode.MULTIRUN
     seed, seed_info = cfg.seed, {}
-    if in_sweep:  # common random numbers unless hydra.sweeper.crn=false (sim.sweep.jobs.job_seed)
-        from sim.sweep.jobs import job_seed
+    if in_sweep:  # common random numbers unless hydra.sweeper.crn=false (sim.sweep.identity.job_seed)
+        from sim.sweep.identity import job_seed
 
         seed, seed_info = job_seed(cfg.seed)
     if cfg.trace:
@@ -135,7 +63,7 @@ def run_job(cfg: DictConfig) -> dict:
         from sim.analysis.plots import write_figures
 
         figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
-    if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.jobs.SweepTable)
+    if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
         print(format_summary(results.summary))
         print(f"\nWrote {paths['summary']} and {paths['episodes'].name}" + "".join(f", {f.name}" for f in figures))
     return results.summary
@@ -174,30 +102,30 @@ def _hydra_entry() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``python -m sim`` and the ``muscat-sim`` console script."""
-    from sim.sweep import jobs as sweep
+    from sim.sweep import plan, table
 
     argv = sys.argv[1:] if argv is None else list(argv)
     quiet_mesa()
-    multirun = sweep.is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
+    multirun = is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
     try:
         preflight(argv)
     except ConfigError as exc:
         fail(str(exc))
     if multirun:
-        argv = sweep.add_default_sweep_dir(argv)
+        argv = add_default_sweep_dir(argv)
     sys.argv = [sys.argv[0], *argv]
     _hydra_entry()
-    if multirun and sweep.LAST_SWEEP is not None:
-        report = sweep.LAST_SWEEP
+    if multirun and plan.LAST_SWEEP is not None:
+        report = plan.LAST_SWEEP
         quiet = any(a.lstrip("+") in ("quiet=true", "quiet=True") for a in argv)
         if not quiet or report.failed:
             print(f"Sweep {report.root}: {report.jobs} jobs, {report.ran - report.failed} run, "
                   f"{report.skipped} already done, {report.failed} failed; table in "
-                  f"{report.root / sweep.TABLE_CSV} and {sweep.TABLE_PARQUET}", file=sys.stderr if report.failed else sys.stdout)
+                  f"{report.root / table.TABLE_CSV} and {table.TABLE_PARQUET}", file=sys.stderr if report.failed else sys.stdout)
         for line in report.errors[:10]:
             print(f"  failed {line}", file=sys.stderr)
         if report.failed:
             raise SystemExit(1)
 
 
-__all__ = ["main", "preflight", "suggest"]
+__all__ = ["main", "run_job"]

@@ -20,10 +20,11 @@ from pathlib import Path
 import yaml
 from omegaconf import OmegaConf
 
+from sim.cli.common import fail
 from sim.cli.scenarios import catalogue
 from sim.config import schema
-from sim.core.params import range_text
 from sim.config.compose import CONFIG_DIR, compose, known_actors
+from sim.core.params import range_text
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 META_FIELDS = ("role", "provenance")
@@ -199,9 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     unknown = [a for a in argv if a != "--check"]
     if unknown:
-        print(f"error: unknown argument {unknown[0]!r}: use `python -m sim.docs` to write "
-              "docs/parameters.md or `python -m sim.docs --check` to check it", file=sys.stderr)
-        return 2
+        fail(f"unknown argument {unknown[0]!r}: use `python -m sim.docs` to write "
+             "docs/parameters.md or `python -m sim.docs --check` to check it")
     text = generate()
     if "--check" in argv:
         current = DOC_PATH.read_text() if DOC_PATH.exists() else ""
@@ -215,6 +215,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {DOC_PATH}")
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -140,7 +140,9 @@ class Principal:
         doc="ideal term per issue (0 = Tehran's end, 1 = Washington's maximal demand); one per issue, inside its own red lines",
         range=UNIT,
     )
-    salience: dict[str, float] = param(doc="weight of each issue in its utility (sum = 1); an issue left out weighs 0", range=UNIT)
+    salience: dict[str, float] = param(
+        doc="weight of each issue in its utility (sum = 1); an issue left out weighs 0", range=UNIT
+    )
     red_lines: dict[str, tuple[float, float]] = param(
         factory=dict,
         doc="interval [low, high] of terms it can ever accept, per issue (0 <= low <= high <= 1); an issue left out is [0, 1]",

@@ -210,7 +210,9 @@ def test_the_resolved_parameters_of_one_scenario_print_with_its_changes(capsys):
 
 
 def test_the_listing_command_refuses_an_unknown_scenario_in_one_line(capsys):
-    assert scenarios_main(["nuclear_onyl"]) == 2
+    with pytest.raises(SystemExit) as info:
+        scenarios_main(["nuclear_onyl"])
+    assert info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and len(err.splitlines()) == 1 and "nuclear_only" in err
 
