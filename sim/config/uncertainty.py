@@ -82,3 +82,15 @@ def parameters(data: Mapping) -> dict[str, tuple[float, str]]:
 def assumptions(data: Mapping) -> dict[str, tuple[float, str]]:
     """The parameters whose provenance marks them (or their number) an assumption."""
     return {p: vp for p, vp in parameters(data).items() if is_assumption(vp[1])}
+
+
+def whole_numbers(data: Mapping, prefix: str = "") -> set[str]:
+    """Paths of settings configured as whole numbers (horizons, numbers of rounds): never drawn per replication."""
+    out: set[str] = set()
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if key not in ("uncertainty", "provenance"):
+                out |= whole_numbers(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, int) and not isinstance(data, bool):
+        out.add(prefix)
+    return out

@@ -281,8 +281,9 @@ def _set(obj, path: str, parts: list[str], value):
     if not rest:
         if isinstance(current, bool) or not isinstance(current, int | float | np.ndarray):
             raise ConfigError(f"{path} is not a number and cannot be given a range")
-        if isinstance(current, int) and not isinstance(current, bool) and field_name == "max_rounds":
-            raise ConfigError(f"{path} bounds the run and cannot vary per replication: give it one value")
+        declared = next(f.type for f in dataclasses.fields(obj) if f.name == field_name)
+        if declared in ("int", int):  # a horizon or a number of rounds: it bounds the run's loops
+            raise ConfigError(f"{path} is a whole number of rounds and cannot vary per replication: give it one value")
         return dataclasses.replace(obj, **{field_name: value})
     if not isinstance(current, dict):
         raise ConfigError(f"{path}: {field_name} has no entries to give ranges to")

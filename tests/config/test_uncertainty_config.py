@@ -7,12 +7,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.config.compose import compose, known_scenarios, scenario_from_config
-from sim.config.uncertainty import assumptions, parameters
+from sim.config.uncertainty import assumptions, parameters, whole_numbers
 from sim.core.uncertainty import parse_specs, sample, stream, value_at, with_draws
-
-#: Assumptions that cannot be drawn per replication, with the reason (also in the file's header).
-NOT_DRAWN = {"max_rounds": "bounds the run, the same for every replication"}
-
 
 @pytest.fixture(scope="module")
 def composed():
@@ -27,7 +23,9 @@ def test_plain_runs_have_no_ranges():
 def test_every_assumption_of_the_baseline_has_a_range(composed):
     _, data = composed
     specs = parse_specs(data["uncertainty"])
-    missing = sorted(set(assumptions(data)) - set(specs) - set(NOT_DRAWN))
+    not_drawn = whole_numbers(data)  # numbers of rounds bound the run's loops (the file's header says so)
+    assert "max_rounds" in not_drawn and not not_drawn & set(specs)
+    missing = sorted(set(assumptions(data)) - set(specs) - not_drawn)
     assert not missing, f"assumptions without a range in configs/uncertainty/assumptions.yaml: {missing}"
     unknown = sorted(set(specs) - set(parameters(data)))
     assert not unknown, f"ranges for parameters the baseline does not have: {unknown}"

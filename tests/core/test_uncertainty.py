@@ -189,7 +189,7 @@ def test_with_draws_with_scalars_is_a_plain_scenario():
         ({"actors.atlantis.trust": np.array([0.5])}, "not an actor"),
         ({"actors.us.nerve": np.array([0.5])}, "no parameter 'nerve'"),
         ({"events.meteor.hazard": np.array([0.5])}, "no event 'meteor'"),
-        ({"max_rounds": np.array([10.0, 20.0])}, "cannot vary per replication"),
+        ({"max_rounds": np.array([10.0, 20.0])}, "whole number of rounds"),
         ({"actors.us.name": np.array([1.0])}, "not a number"),
         ({"world.tension": np.zeros(3), "world.unrest": np.zeros(4)}, "different shapes"),
     ],
