@@ -10,6 +10,7 @@ from sim.config.compose import compose, known_scenarios, scenario_from_config
 from sim.config.uncertainty import assumptions, parameters, whole_numbers
 from sim.core.uncertainty import parse_specs, sample, stream, value_at, with_draws
 
+
 @pytest.fixture(scope="module")
 def composed():
     cfg = compose(["uncertainty=assumptions"])
