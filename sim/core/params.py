@@ -373,7 +373,7 @@ def _validate_red_lines(where: str, red_lines: dict, issues: tuple[str, ...]) ->
         low, high = bounds
         _check_unit(f"{where}.{issue} (low end)", low)
         _check_unit(f"{where}.{issue} (high end)", high)
-        if low > high:
+        if np.any(np.asarray(low) > np.asarray(high)):  # per replication when drawn (sim.core.uncertainty)
             raise ConfigError(f"{where}.{issue} = [{low}, {high}] has its ends reversed: write [{high}, {low}]")
 
 
@@ -386,14 +386,15 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
         raise ConfigError(f"{where}.ideal has no value for {missing}: give an ideal point for every issue")
     check_ranges(where, p)
     total = sum(p.salience.values())
-    if abs(total - 1.0) > 1e-6:
+    if np.any(np.abs(np.asarray(total) - 1.0) > 1e-6):  # per replication when drawn (sim.core.uncertainty)
         raise ConfigError(
-            f"{where}.salience sums to {total:.4g}, not 1: saliences are a distribution over issues, "
+            f"{where}.salience sums to {np.asarray(total).flat[0]:.4g}, not 1: saliences are a distribution over issues, "
             "rescale them so they add up to 1"
         )
     _validate_red_lines(f"{where}.red_lines", p.red_lines, issues)
     for issue, (low, high) in p.red_lines.items():
-        if not low <= p.ideal[issue] <= high:
+        ideal = p.ideal[issue]
+        if np.any((np.asarray(ideal) < np.asarray(low)) | (np.asarray(ideal) > np.asarray(high))):
             raise ConfigError(
                 f"{where}.ideal.{issue} = {p.ideal[issue]} lies outside its own red line "
                 f"[{low}, {high}]: move the ideal point inside or widen the red line"
