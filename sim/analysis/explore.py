@@ -230,7 +230,7 @@ def analyse(
         fo = gsa.first_order(xa, codes[: d.episodes], binners=binners, n_outcomes=n_cat)
         for o in names:
             k = outcomes[o][2]
-            s1s[o] = (fo.s1[:, k], fo.raw[:, k])
+            s1s[o] = (fo.s1[:, k], fo.raw[:, k], fo.se[:, k])
             floors[o] = float(fo.floor[k])
             dummy[o] = float(fo.s1[-1, k])
         bins = fo.bins
@@ -272,6 +272,7 @@ def analyse(
                     "outcome": o,
                     "s1": s1s[o][0][j],
                     "s1_raw": s1s[o][1][j],
+                    "s1_se": s1s[o][2][j],
                     "noise_floor": floors[o],
                     "above_floor": bool(s1s[o][0][j] > floors[o]),
                     "rbd_fast": rbd[j, m],

@@ -97,6 +97,7 @@ class FirstOrder:
 
     s1: np.ndarray  # (P, O) bias-corrected
     raw: np.ndarray  # (P, O) Var(E[Y|bin]) / Var(Y) before the correction
+    se: np.ndarray  # (P, O) approximate standard error of s1 (noncentral chi-square of the between-bin sum)
     floor: np.ndarray  # (O,) the noise floor of the corrected index
     bins: int
     n: int
@@ -112,6 +113,7 @@ class FirstOrder:
                         "outcome": outcome,
                         "s1": self.s1[j, o],
                         "s1_raw": self.raw[j, o],
+                        "s1_se": self.se[j, o],
                         "noise_floor": self.floor[o],
                         "bins": self.bins,
                         "n": self.n,
@@ -170,13 +172,19 @@ def first_order(
         ssw = sst - ssb
         raw = ssb / sst
         s1 = (ssb - (used - 1) * ssw / (n - used)) / sst
+        # SSB / sigma_w^2 is about noncentral chi-square(B - 1, lambda = N Var(E[Y|bin]) / sigma_w^2), of
+        # variance 2 (B - 1 + 2 lambda): the standard error of s1 follows (Patnaik 1949's moments).
+        sigma_w = ssw / (n - used)
+        lam = np.maximum(ssb / sigma_w - (used - 1), 0.0)
+        se = np.sqrt(2.0 * (used - 1 + 2.0 * lam)) * sigma_w / sst
         s1 = np.where(used > 1, s1, np.nan)
         raw = np.where(used > 1, raw, np.nan)
+        se = np.where(used > 1, se, np.nan)
     # Under no effect SSB / sigma_w^2 ~ chi2(B-1); the corrected index then exceeds this with probability alpha/P.
     q = stats.chi2.ppf(1 - alpha / max(p, 1), bins - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         floor = (q - (bins - 1)) / (n - bins) * np.where(sst > 0, 1.0, np.nan) * np.ones(n_out)
-    return FirstOrder(s1=s1, raw=raw, floor=floor, bins=bins, n=n, alpha=alpha)
+    return FirstOrder(s1=s1, raw=raw, se=se, floor=floor, bins=bins, n=n, alpha=alpha)
 
 
 def rbd_fast(x: np.ndarray, y: np.ndarray, *, harmonics: int = 10) -> np.ndarray:

@@ -133,3 +133,20 @@ def test_feature_scores_rank_the_driver_first():
     scores = gsa.feature_scores(x, y.to_numpy(), trees=50)
     assert scores.idxmax() == "b" and scores["d"] < 0.1
     assert scores.sum() == pytest.approx(1.0)
+
+
+def test_the_standard_error_matches_the_spread_of_repeated_estimates():
+    rng = np.random.default_rng(2)
+    n = 20_000
+    specs = [parse_dist("a", [0, 1]), parse_dist("b", [0, 1])]
+    binners = [gsa.binner(d) for d in specs]
+    estimates, ses = [], []
+    for _ in range(60):
+        x = rng.random((n, 2))
+        y = (rng.random(n) < 0.2 + 0.5 * x[:, 0]).astype(np.int64)  # S1 of a: 0.25/12 / (0.45 * 0.55) = 0.084
+        fo = gsa.first_order(x, y, binners=binners, n_outcomes=2, bins=20)
+        estimates.append(fo.s1[:, 1])
+        ses.append(fo.se[:, 1])
+    spread, se = np.std(estimates, axis=0, ddof=1), np.mean(ses, axis=0)
+    np.testing.assert_allclose(se, spread, rtol=0.3)
+    assert abs(np.mean(estimates, axis=0)[0] - 0.25 / 12 / (0.45 * 0.55)) < 3 * spread[0] / np.sqrt(60) + 0.002
