@@ -154,7 +154,7 @@ def main() -> None:
             f"chance); the first-order indices add up to {s['sum_s1']:.3f}, so interactions account for "
             f"about {max(0.0, 1 - s['sum_s1'] / s['share_explained']):.0%} of what the assumptions explain.",
             "",
-            "| parameter | S1 | RBD-FAST | feature score | range |",
+            "| parameter | S1 ± s.e. | RBD-FAST | feature score | range |",
             "|---|---|---|---|---|",
         ]
         for _, r in top.iterrows():
