@@ -159,7 +159,8 @@ def main() -> None:
         ]
         for _, r in top.iterrows():
             lines.append(
-                f"| `{r['parameter']}` | {r['s1']:.4f} | {r['rbd_fast']:.4f} | {r['feature_score']:.3f} | {r['distribution']} |"
+                f"| `{r['parameter']}` | {r['s1']:.4f} ± {r['s1_se']:.4f} | {r['rbd_fast']:.4f} | "
+                f"{r['feature_score']:.3f} | {r['distribution']} |"
             )
         lines.append("")
     lines += ["### Scenario discovery (PRIM)", ""]
