@@ -104,7 +104,8 @@ def print_report(ex, an, out: Path) -> None:
                 f"sum of first-order indices: {s['sum_s1']:.3f}"
             )
         for _, r in top_parameters(an.indices, o).iterrows():
-            print(f"  {r['parameter']:<46} S1 {r['s1']:.4f}   RBD-FAST {r['rbd_fast']:.4f}   {r['distribution']}")
+            print(f"  {r['parameter']:<46} S1 {r['s1']:.4f} ± {r['s1_se']:.4f}   RBD-FAST {r['rbd_fast']:.4f}   "
+                  f"{r['distribution']}")
     boxes = chosen_boxes(an.boxes)
     for _, b in boxes.iterrows():
         print(
