@@ -137,7 +137,11 @@ def explore(
     scenario.validate()
     sizes = block_sizes(design.replications, block_size)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
-    _scenario_for(scenario, design, design.block_draws(0, 1, 0), aliases)  # a bad range fails before any work
+    # A range that leaves a parameter's legal interval fails here, before any work: every parameter at the low
+    # end of its support, then every one at the high end.
+    support = {p: np.array([dist.low, dist.high]) for p, dist in design.specs.items()}
+    if support:
+        with_draws(scenario, support, aliases)
     t0 = time.perf_counter()
     results: list = [None] * len(sizes)
     done = 0

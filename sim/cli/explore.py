@@ -72,6 +72,11 @@ def specs_for(cfg, overrides: list[str], scenario) -> tuple[dict, dict, dict]:
     return specs, aliases, {"held_by_scenario": held, "dropped": dropped}
 
 
+def notes_choice(overrides: list[str]) -> str:
+    """The uncertainty group chosen on the command line (assumptions unless another was given)."""
+    return next((o.split("=", 1)[1] for o in overrides if o.lstrip("+").startswith("uncertainty=")), "assumptions")
+
+
 def print_report(ex, an, out: Path) -> None:
     from sim.analysis.explore import chosen_boxes, top_parameters
 
@@ -169,13 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ex = explore(scenario, design, block_size=int(cfg.block_size), workers=int(cfg.workers), aliases=aliases)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: with the ranges of uncertainty={notes_choice(overrides)}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     from sim.analysis.explore import start_writing_draws
 
     writer = None if args.no_draws else start_writing_draws(ex, out)  # beside the analysis, on the other core
     an = analyse(ex, rbd_n=args.rbd, seed=int(cfg.seed))
-    notes["uncertainty"] = next(o.split("=", 1)[1] for o in overrides if o.lstrip("+").startswith("uncertainty="))
+    notes["uncertainty"] = notes_choice(overrides)
     notes["overrides"] = overrides
     write(ex, an, out, draws=False, notes=notes)
     if writer is not None:
