@@ -56,6 +56,7 @@ RUN_KEYS = (
     "world",
     "events",
     "actors",
+    "history",  # a historical case's outcome (configs/history/), read by sim.retro, not by the model
 )
 #: Groups whose one selected file fills the package of the same name.
 GROUPS = ("agenda", "world", "events")

@@ -235,6 +235,21 @@ class ScenarioMetaSchema:
 
 
 @dataclass
+class HistorySchema:
+    """What happened in a historical case (configs/history/): read by sim.retro, never by the model."""
+
+    actual: str = param(MISSING, doc="how the talks ended: deal, escalation or stalemate")
+    actual_weeks: int = param(MISSING, doc="weeks from the first round to the event that fixed the outcome", range=">= 1")
+    start: str = param("", doc="date of the first round (YYYY-MM-DD)")
+    end: str = param("", doc="date of the event that fixed the outcome (YYYY-MM-DD)")
+    event: str = param("", doc="that event, with its source")
+    deadline_week: int | None = param(None, doc="first deadline publicly fixed at or before the start, in weeks from it")
+    deadlines: str = param("", doc="the deadlines of the record, extensions included")
+    mediators: str = param("", doc="who mediated")
+    mapping: str = param("", doc="the file of mapping rules the state values follow")
+
+
+@dataclass
 class ConfigSchema:
     """The root of the composed configuration: run settings, horizon and the groups."""
 
@@ -255,6 +270,7 @@ class ConfigSchema:
     world: WorldSchema = param(factory=WorldSchema, doc="the state of the world")
     events: EventsSchema = param(factory=EventsSchema, doc="the random shocks")
     actors: dict[str, Any] = param(factory=dict, doc="the actors by key, each with a role schema")
+    history: HistorySchema | None = param(None, doc="a historical case's outcome (set by +history=CASE, read by sim.retro)")
 
 
 #: (group, name, node) of every schema registered in the ConfigStore.
