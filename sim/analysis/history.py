@@ -1,0 +1,201 @@
+"""Historical cases (``configs/history/``): which keys are state and which behaviour, loading and running a case.
+
+A case is the 2026 configuration with one file of ``configs/history/`` added
+(``+history=NAME``): the file sets the state of the world and the context of
+the actors as they were when those talks opened, and a ``history`` block with
+what happened. Every behavioural parameter stays the baseline's, so all cases
+and the 2026 baseline share one set of behavioural rules and numbers
+(``../shared/design/retrodiction.md``, "State from the time, behaviour
+shared"). :func:`behavioural_keys` finds a case that breaks that rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from sim.params import OUTCOMES, ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder, World
+from sim.runner import Results, simulate
+
+# ------------------------------------------------------------------ state or behaviour
+
+#: TEMPORARY FALLBACK, to be removed when issue 8 lands: until the core's dataclass
+#: fields carry ``metadata={"kind": "state" | "behaviour"}`` (sim/params.py), these
+#: fields are the state; every other field of these classes is behaviour. Once the
+#: metadata exists, :func:`kind_of` reads it and this table is no longer consulted
+#: (tests/test_history.py checks the two agree while both exist).
+STATE_FALLBACK: dict[type, frozenset[str]] = {
+    World: frozenset({"tension", "nuclear_progress", "military_posture", "unrest", "sanctions", "progress_rate"}),
+    Principal: frozenset({"trust", "refuses", "insists"}),
+    Mediator: frozenset(),
+    Spoiler: frozenset(),
+    Stakeholder: frozenset(),
+}
+ROLE_CLASSES = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
+#: Keys of a case file that are not parameters: documentation and the outcome.
+META_KEYS = ("provenance", "source", "scenario", "history", "defaults")
+
+
+def kind_of(cls: type, name: str) -> str:
+    """``"state"`` or ``"behaviour"`` for field ``name`` of core dataclass ``cls``.
+
+    Reads the field's ``kind`` metadata; a field without it falls back to
+    :data:`STATE_FALLBACK` (temporary, see there).
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    if name not in fields:
+        raise ConfigError(f"{name!r} is not a parameter of a {cls.__name__.lower()}")
+    kind = fields[name].metadata.get("kind")
+    if kind is not None:
+        if kind not in ("state", "behaviour"):
+            raise ValueError(f"{cls.__name__}.{name} has kind {kind!r}: use 'state' or 'behaviour'")
+        return kind
+    return "state" if name in STATE_FALLBACK.get(cls, frozenset()) else "behaviour"
+
+
+def state_keys(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that are state."""
+    return tuple(f.name for f in dataclasses.fields(cls) if kind_of(cls, f.name) == "state")
+
+
+def _leaves(node: Mapping, prefix: str = "") -> list[str]:
+    out = []
+    for key, value in node.items():
+        if key in META_KEYS:
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.extend(_leaves(value, path + "."))
+        else:
+            out.append(path)
+    return out
+
+
+def keys_set(path: Path) -> list[str]:
+    """The dotted parameter keys a case file sets (documentation and the outcome block left out)."""
+    data = yaml.safe_load(Path(path).read_text()) or {}
+    return _leaves(data)
+
+
+def kind_of_key(key: str, roles: Mapping[str, str]) -> str:
+    """State or behaviour for a dotted key of the configuration, ``roles`` giving each actor key's role.
+
+    ``world.X`` is a field of World; ``actors.K.X`` a field of K's role class;
+    ``actors.K`` alone (an actor added or removed) is state: who is in the
+    room is a fact of the time. Anything else (the agenda, the events, the
+    horizon ``max_rounds``) is behaviour.
+    """
+    parts = key.split(".")
+    if parts[0] == "world" and len(parts) == 2:
+        return kind_of(World, parts[1])
+    if parts[0] == "actors" and len(parts) == 2:
+        return "state"
+    if parts[0] == "actors" and len(parts) >= 3:
+        role = roles.get(parts[1])
+        if role not in ROLE_CLASSES:
+            raise ConfigError(f"{key}: actor {parts[1]!r} has no known role")
+        return kind_of(ROLE_CLASSES[role], parts[2])
+    return "behaviour"
+
+
+def _defaults_entries(path: Path) -> list[str]:
+    """The defaults-list entries of a case file that are behaviour: anything but adding a stock actor file.
+
+    ``- /actors@actors.K: FILE`` adds actor K with the shared file
+    ``configs/actors/FILE.yaml`` (state: who is present); selecting another
+    agenda, world or events file, or a different actor file for an actor of
+    the baseline, would change behaviour wholesale.
+    """
+    data = yaml.safe_load(Path(path).read_text()) or {}
+    flagged = []
+    for entry in data.get("defaults") or []:
+        if entry == "_self_":
+            continue
+        if isinstance(entry, Mapping) and len(entry) == 1:
+            (key, option), = entry.items()
+            group, _, package = str(key).lstrip("/").partition("@")
+            if group == "actors" and package.startswith("actors.") and package.count(".") == 1:
+                continue
+        flagged.append(f"defaults: {entry}")
+    return flagged
+
+
+def behavioural_keys(path: Path, roles: Mapping[str, str]) -> list[str]:
+    """The keys a case file sets that are behaviour: a case must set none (the protocol's rule 1)."""
+    return [*_defaults_entries(path), *(k for k in keys_set(path) if kind_of_key(k, roles) == "behaviour")]
+
+
+# ------------------------------------------------------------------ loading and running
+
+
+def history_dir() -> Path:
+    from sim.config import CONFIG_DIR
+
+    return Path(CONFIG_DIR) / "history"
+
+
+def known_cases() -> list[str]:
+    """The cases of ``configs/history/``, in chronological order of their start (``history.start``)."""
+
+    def start(path: Path) -> str:
+        try:
+            return str(((yaml.safe_load(path.read_text()) or {}).get("history") or {}).get("start", ""))
+        except (OSError, yaml.YAMLError, AttributeError):
+            return ""
+
+    return [p.stem for p in sorted(history_dir().glob("*.yaml"), key=lambda p: (start(p), p.stem))]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A historical case: its scenario (state of the time, baseline behaviour) and what happened."""
+
+    name: str
+    scenario: Scenario
+    actual: str
+    actual_weeks: int
+    history: dict
+    roles: dict
+
+    @property
+    def path(self) -> Path:
+        return history_dir() / f"{self.name}.yaml"
+
+
+def load_case(name: str, overrides: list[str] | None = None) -> Case:
+    """Compose the baseline with ``+history=NAME`` (and optional overrides) into a :class:`Case`."""
+    from omegaconf import OmegaConf
+
+    from sim.config import compose, scenario_from_config
+
+    known = known_cases()
+    if name not in known:
+        raise ConfigError(f"unknown historical case {name!r}: known cases are {', '.join(known)}")
+    full = [f"+history={name}", *(overrides or [])]
+    cfg = compose(full)
+    scenario = scenario_from_config(cfg, full)
+    history = OmegaConf.to_container(cfg.history, resolve=True) if cfg.get("history") is not None else None
+    where = f"configs/history/{name}.yaml"
+    if not history:
+        raise ConfigError(f"{where}: no history block: add history: {{actual: ..., actual_weeks: ...}}")
+    if history["actual"] not in OUTCOMES:
+        raise ConfigError(f"{where}: history.actual = {history['actual']!r}: use one of {', '.join(OUTCOMES)}")
+    if not isinstance(history["actual_weeks"], int) or history["actual_weeks"] < 1:
+        raise ConfigError(f"{where}: history.actual_weeks = {history['actual_weeks']!r}: use a whole number of weeks >= 1")
+    roles = {k: str(a["role"]) for k, a in (OmegaConf.to_container(cfg.actors) or {}).items() if a is not None}
+    return Case(name, scenario, history["actual"], int(history["actual_weeks"]), history, roles)
+
+
+def run_case(case: Case, replications: int, seed: int = 0, **kwargs) -> Results:
+    """``sim.simulate`` on the case's scenario: the same engine and behaviour as every other run."""
+    return simulate(case.scenario, replications, seed, **kwargs)
+
+
+def mean_rounds_to_outcome(results: Results, outcome: str) -> float:
+    """Mean round at which the episodes that ended in ``outcome`` ended (NaN when none did)."""
+    value = results.summary["mean_rounds"].get(outcome)
+    return float("nan") if value is None else float(value)
