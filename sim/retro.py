@@ -44,9 +44,14 @@ def run(cases: list[str], replications: int, seed: int) -> tuple[pd.DataFrame, d
         res = run_case(case, replications, seed)
         results[name] = res
         s = res.summary
-        row = retro.case_row(name, case.actual, {o: s[f"p_{o}"] for o in OUTCOMES},
-                             mean_rounds=mean_rounds_to_outcome(res, case.actual), actual_weeks=case.actual_weeks,
-                             replications=replications)
+        row = retro.case_row(
+            name,
+            case.actual,
+            {o: s[f"p_{o}"] for o in OUTCOMES},
+            mean_rounds=mean_rounds_to_outcome(res, case.actual),
+            actual_weeks=case.actual_weeks,
+            replications=replications,
+        )
         for o in OUTCOMES:
             row[f"p_{o}_low"], row[f"p_{o}_high"] = s["ci95"][o]
         row["mean_rounds_any"] = float(res.episodes["round"].mean())
@@ -58,23 +63,33 @@ def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: in
     def pct(row, o):
         return f"{100 * row[f'p_{o}']:5.1f}% [{100 * row[f'p_{o}_low']:4.1f}, {100 * row[f'p_{o}_high']:5.1f}]"
 
-    lines = [f"Retrodiction: {len(table)} historical cases, {replications:,} replications each, seed {seed}",
-             "(state from the time, behaviour the 2026 baseline's; intervals are Wilson 95%)", ""]
-    head = (f"{'case':<18} {'actual':<10} {'P(deal)':>21} {'P(escalation)':>21} {'P(stalemate)':>21} "
-            f"{'p_actual':>8} {'log':>6} {'Brier':>6} {'rounds':>6} {'weeks':>5}")
+    lines = [
+        f"Retrodiction: {len(table)} historical cases, {replications:,} replications each, seed {seed}",
+        "(state from the time, behaviour the 2026 baseline's; intervals are Wilson 95%)",
+        "",
+    ]
+    head = (
+        f"{'case':<18} {'actual':<10} {'P(deal)':>21} {'P(escalation)':>21} {'P(stalemate)':>21} "
+        f"{'p_actual':>8} {'log':>6} {'Brier':>6} {'rounds':>6} {'weeks':>5}"
+    )
     lines += [head, "-" * len(head)]
     for _, r in table.iterrows():
         rounds = "-" if math.isnan(r["mean_rounds"]) else f"{r['mean_rounds']:.1f}"
         mark = "*" if r["floored"] else " "
-        lines.append(f"{r['case']:<18} {r['actual']:<10} {pct(r, 'deal'):>21} {pct(r, 'escalation'):>21} "
-                     f"{pct(r, 'stalemate'):>21} {r['p_actual']:8.3f} {r['log_score']:6.2f}{mark}{r['brier']:6.3f} "
-                     f"{rounds:>6} {r['actual_weeks']:>5}")
-    lines += ["", f"mean log score {scores['mean_log_score']:.2f} against uniform {scores['uniform_log_score']:.2f} "
-              f"(higher is better); mean Brier {scores['mean_brier']:.3f} against uniform {scores['uniform_brier']:.3f} "
-              "(lower is better; Brier = sum over the three outcomes of (p - hit)^2)",
-              f"the actual outcome is the most likely one in {scores['hits']} of {scores['cases']} cases",
-              "rounds: mean round at which the simulated talks reached the actual outcome (- : never); "
-              "weeks: the actual weeks from the first round"]
+        lines.append(
+            f"{r['case']:<18} {r['actual']:<10} {pct(r, 'deal'):>21} {pct(r, 'escalation'):>21} "
+            f"{pct(r, 'stalemate'):>21} {r['p_actual']:8.3f} {r['log_score']:6.2f}{mark}{r['brier']:6.3f} "
+            f"{rounds:>6} {r['actual_weeks']:>5}"
+        )
+    lines += [
+        "",
+        f"mean log score {scores['mean_log_score']:.2f} against uniform {scores['uniform_log_score']:.2f} "
+        f"(higher is better); mean Brier {scores['mean_brier']:.3f} against uniform {scores['uniform_brier']:.3f} "
+        "(lower is better; Brier = sum over the three outcomes of (p - hit)^2)",
+        f"the actual outcome is the most likely one in {scores['hits']} of {scores['cases']} cases",
+        "rounds: mean round at which the simulated talks reached the actual outcome (- : never); "
+        "weeks: the actual weeks from the first round",
+    ]
     if table["floored"].any():
         lines.append("* probability estimated as 0: scored at half a replication, 0.5 / replications")
     return "\n".join(lines)

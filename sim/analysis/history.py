@@ -105,10 +105,10 @@ def kind_of_key(key: str, roles: Mapping[str, str]) -> str:
 def _defaults_entries(path: Path) -> list[str]:
     """The defaults-list entries of a case file that are behaviour: anything but adding a stock actor file.
 
-    ``- /actors@actors.K: FILE`` adds actor K with the shared file
-    ``configs/actors/FILE.yaml`` (state: who is present); selecting another
-    agenda, world or events file, or a different actor file for an actor of
-    the baseline, would change behaviour wholesale.
+    ``- /actors@actors.K: K`` adds actor K with its stock file
+    ``configs/actors/K.yaml`` (state: who is present); selecting another
+    agenda, world or events file, or another file for an actor, would change
+    behaviour wholesale.
     """
     data = yaml.safe_load(Path(path).read_text()) or {}
     flagged = []
@@ -116,10 +116,10 @@ def _defaults_entries(path: Path) -> list[str]:
         if entry == "_self_":
             continue
         if isinstance(entry, Mapping) and len(entry) == 1:
-            (key, option), = entry.items()
+            ((key, option),) = entry.items()
             group, _, package = str(key).lstrip("/").partition("@")
-            if group == "actors" and package.startswith("actors.") and package.count(".") == 1:
-                continue
+            if group == "actors" and package == f"actors.{option}":
+                continue  # the stock file of an actor, under its own name
         flagged.append(f"defaults: {entry}")
     return flagged
 
@@ -132,13 +132,13 @@ def behavioural_keys(path: Path, roles: Mapping[str, str]) -> list[str]:
 # ------------------------------------------------------------------ loading and running
 
 
-def history_dir() -> Path:
+def history_dir(config_dir: Path | None = None) -> Path:
     from sim.config import CONFIG_DIR
 
-    return Path(CONFIG_DIR) / "history"
+    return Path(config_dir or CONFIG_DIR) / "history"
 
 
-def known_cases() -> list[str]:
+def known_cases(config_dir: Path | None = None) -> list[str]:
     """The cases of ``configs/history/``, in chronological order of their start (``history.start``)."""
 
     def start(path: Path) -> str:
@@ -147,7 +147,7 @@ def known_cases() -> list[str]:
         except (OSError, yaml.YAMLError, AttributeError):
             return ""
 
-    return [p.stem for p in sorted(history_dir().glob("*.yaml"), key=lambda p: (start(p), p.stem))]
+    return [p.stem for p in sorted(history_dir(config_dir).glob("*.yaml"), key=lambda p: (start(p), p.stem))]
 
 
 @dataclass(frozen=True)
@@ -160,24 +160,22 @@ class Case:
     actual_weeks: int
     history: dict
     roles: dict
-
-    @property
-    def path(self) -> Path:
-        return history_dir() / f"{self.name}.yaml"
+    path: Path
 
 
-def load_case(name: str, overrides: list[str] | None = None) -> Case:
+def load_case(name: str, overrides: list[str] | None = None, config_dir: Path | None = None) -> Case:
     """Compose the baseline with ``+history=NAME`` (and optional overrides) into a :class:`Case`."""
     from omegaconf import OmegaConf
 
-    from sim.config import compose, scenario_from_config
+    from sim.config import CONFIG_DIR, compose, scenario_from_config
 
-    known = known_cases()
+    config_dir = Path(config_dir or CONFIG_DIR)
+    known = known_cases(config_dir)
     if name not in known:
         raise ConfigError(f"unknown historical case {name!r}: known cases are {', '.join(known)}")
     full = [f"+history={name}", *(overrides or [])]
-    cfg = compose(full)
-    scenario = scenario_from_config(cfg, full)
+    cfg = compose(full, config_dir)
+    scenario = scenario_from_config(cfg, full, config_dir)
     history = OmegaConf.to_container(cfg.history, resolve=True) if cfg.get("history") is not None else None
     where = f"configs/history/{name}.yaml"
     if not history:
@@ -187,7 +185,9 @@ def load_case(name: str, overrides: list[str] | None = None) -> Case:
     if not isinstance(history["actual_weeks"], int) or history["actual_weeks"] < 1:
         raise ConfigError(f"{where}: history.actual_weeks = {history['actual_weeks']!r}: use a whole number of weeks >= 1")
     roles = {k: str(a["role"]) for k, a in (OmegaConf.to_container(cfg.actors) or {}).items() if a is not None}
-    return Case(name, scenario, history["actual"], int(history["actual_weeks"]), history, roles)
+    return Case(
+        name, scenario, history["actual"], int(history["actual_weeks"]), history, roles, history_dir(config_dir) / f"{name}.yaml"
+    )
 
 
 def run_case(case: Case, replications: int, seed: int = 0, **kwargs) -> Results:

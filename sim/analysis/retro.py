@@ -29,7 +29,15 @@ from sim.params import OUTCOMES
 
 #: Columns of retro.csv, in order.
 COLUMNS = (
-    "case", "actual", "p_deal", "p_escalation", "p_stalemate", "p_actual", "log_score", "brier", "mean_rounds",
+    "case",
+    "actual",
+    "p_deal",
+    "p_escalation",
+    "p_stalemate",
+    "p_actual",
+    "log_score",
+    "brier",
+    "mean_rounds",
     "actual_weeks",
 )
 #: Scores of the uniform forecast (one third each) over the three outcomes.
@@ -76,8 +84,9 @@ def most_likely(probs: Mapping[str, float]) -> str:
     return OUTCOMES[int(np.argmax(p))]
 
 
-def case_row(case: str, actual: str, probs: Mapping[str, float], *, mean_rounds: float, actual_weeks: int,
-             replications: int | None = None) -> dict:
+def case_row(
+    case: str, actual: str, probs: Mapping[str, float], *, mean_rounds: float, actual_weeks: int, replications: int | None = None
+) -> dict:
     """One row of the table: the forecast, the probability of what happened, both scores, the durations.
 
     With ``replications``, a probability estimated as 0 is scored at half a
@@ -132,12 +141,26 @@ def figure(table: pd.DataFrame, *, title: str | None = None):
     for k, o in enumerate(OUTCOMES):
         p = table[f"p_{o}"].to_numpy(dtype=float)
         actual = (table["actual"] == o).to_numpy()
-        bars = ax.bar(x + (k - 1) * width, p, width, color=OUTCOME_COLORS[o], label=o,
-                      edgecolor=np.where(actual, "black", "none").tolist(), linewidth=2.0)
+        bars = ax.bar(
+            x + (k - 1) * width,
+            p,
+            width,
+            color=OUTCOME_COLORS[o],
+            label=o,
+            edgecolor=np.where(actual, "black", "none").tolist(),
+            linewidth=2.0,
+        )
         for bar, hit, value in zip(bars, actual, p, strict=True):
-            ax.annotate(f"{100 * value:.0f}%" + ("\nactual" if hit else ""),
-                        (bar.get_x() + bar.get_width() / 2, value), ha="center", va="bottom", fontsize=8,
-                        fontweight="bold" if hit else "normal", xytext=(0, 2), textcoords="offset points")
+            ax.annotate(
+                f"{100 * value:.0f}%" + ("\nactual" if hit else ""),
+                (bar.get_x() + bar.get_width() / 2, value),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                fontweight="bold" if hit else "normal",
+                xytext=(0, 2),
+                textcoords="offset points",
+            )
     ax.set_xticks(x, [f"{c}\n(actual: {a})" for c, a in zip(table["case"], table["actual"], strict=True)])
     ax.set_ylim(0, 1.15)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
