@@ -124,13 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    from sim import plots
     from sim.analysis import retro
 
     scores = retro.mean_scores(table)
     print(format_report(table, scores, args.replications, args.seed))
     out.mkdir(parents=True, exist_ok=True)
     table[list(retro.COLUMNS)].to_csv(out / "retro.csv", index=False)
-    retro.figure(table).savefig(out / "retro.png", dpi=120)
+    plots.retrodiction(table).savefig(out / "retro.png", dpi=120)
     print(f"\nWrote {out / 'retro.csv'} and retro.png")
     return 0
 

@@ -243,6 +243,7 @@ class HistorySchema:
     start: str = param("", doc="date of the first round (YYYY-MM-DD)")
     end: str = param("", doc="date of the event that fixed the outcome (YYYY-MM-DD)")
     event: str = param("", doc="that event, with its source")
+    cause: str = param("", doc="how the talks ended, in the model's cause labels (agreement, israeli_strike, horizon ...)")
     deadline_week: int | None = param(None, doc="first deadline publicly fixed at or before the start, in weeks from it")
     deadlines: str = param("", doc="the deadlines of the record, extensions included")
     mediators: str = param("", doc="who mediated")

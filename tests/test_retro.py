@@ -88,7 +88,9 @@ def test_forecasts_that_are_not_distributions_and_unknown_outcomes_are_refused()
 
 
 def test_the_figure_draws_three_bars_per_case_and_outlines_only_the_actual_outcomes():
-    fig = retro.figure(toy_table())
+    from sim import plots
+
+    fig = plots.retrodiction(toy_table())
     bars = [p for p in fig.axes[0].patches]
     assert len(bars) == 3 * len(TOY)
     outlined = [b for b in bars if b.get_linewidth() > 0 and b.get_edgecolor()[3] > 0]
