@@ -43,7 +43,10 @@ MISSING = {
         "Missing: a way for talks to stall without ending, and coercion below the threshold of war. In 2021-22 "
         "Israel's sabotage (Natanz, 11 Apr 2021) and Iran's 60% enrichment raised the pressure without a war, and "
         "the talks paused for five months (20 Jun - 29 Nov 2021) and resumed; in the model a strike always ends "
-        "the talks in escalation and a stalemate comes only from the horizon or a walk-out."
+        "the talks in escalation, a stalemate comes only from the horizon or a walk-out, and deals come as the "
+        "horizon nears whatever the distrust. Also absent are the issues that blocked the final text: guarantees "
+        "against a future US withdrawal (a commitment problem) and Iran's demands to delist the IRGC and to close "
+        "the IAEA's safeguards investigation."
     ),
     "oman_rome_2025": (
         "Missing: a deadline that turns into force. In 2025 Israel struck on day 62 of a 60-day window, the day "
