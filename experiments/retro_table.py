@@ -23,11 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import plots
-from sim.analysis import retro
-from sim.analysis.history import load_case
-from sim.params import ConfigError
-from sim.retro import run
+from sim.analysis import plots, retro
+from sim.analysis.history import load_case, score_cases
+from sim.core.params import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     from sim.analysis.history import known_cases
 
     try:
-        table, results = run(known_cases(), args.replications, args.seed)
+        table, results = score_cases(known_cases(), args.replications, args.seed)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

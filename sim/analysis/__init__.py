@@ -1,1 +1,1 @@
-"""Analysis of results: read tables of runs, score them, draw them. Imports the core, never the command line."""
+"""Analysis of results: comparisons between configurations, one-at-a-time sensitivity, figures, scores against history."""

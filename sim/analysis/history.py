@@ -11,54 +11,40 @@ shared"). :func:`behavioural_keys` finds a case that breaks that rule.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
-from sim.params import OUTCOMES, ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder, World
-from sim.runner import Results, simulate
+from sim.analysis import retro
+from sim.core.params import OUTCOMES, ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder, World, kind_of_key
+from sim.core.runner import Results, simulate
 
 # ------------------------------------------------------------------ state or behaviour
 
-#: TEMPORARY FALLBACK, to be removed when issue 8 lands: until the core's dataclass
-#: fields carry ``metadata={"kind": "state" | "behaviour"}`` (sim/params.py), these
-#: fields are the state; every other field of these classes is behaviour. Once the
-#: metadata exists, :func:`kind_of` reads it and this table is no longer consulted
-#: (tests/test_history.py checks the two agree while both exist).
-STATE_FALLBACK: dict[type, frozenset[str]] = {
-    World: frozenset({"tension", "nuclear_progress", "military_posture", "unrest", "sanctions", "progress_rate"}),
-    Principal: frozenset({"trust", "refuses", "insists"}),
-    Mediator: frozenset(),
-    Spoiler: frozenset(),
-    Stakeholder: frozenset(),
-}
 ROLE_CLASSES = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 #: Keys of a case file that are not parameters: documentation and the outcome.
 META_KEYS = ("provenance", "source", "scenario", "history", "defaults")
 
 
 def kind_of(cls: type, name: str) -> str:
-    """``"state"`` or ``"behaviour"`` for field ``name`` of core dataclass ``cls``.
+    """``"state"``, ``"behaviour"`` or ``"label"`` for field ``name`` of core dataclass ``cls``.
 
-    Reads the field's ``kind`` metadata; a field without it falls back to
-    :data:`STATE_FALLBACK` (temporary, see there).
+    The one declaration is the field's ``kind`` metadata in :mod:`sim.core.params`
+    (``param(..., kind=...)``); this only turns an unknown name into a one-line error.
     """
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    if name not in fields:
+    kind = kind_of_key(cls, name)
+    if kind is None:
         raise ConfigError(f"{name!r} is not a parameter of a {cls.__name__.lower()}")
-    kind = fields[name].metadata.get("kind")
-    if kind is not None:
-        if kind not in ("state", "behaviour"):
-            raise ValueError(f"{cls.__name__}.{name} has kind {kind!r}: use 'state' or 'behaviour'")
-        return kind
-    return "state" if name in STATE_FALLBACK.get(cls, frozenset()) else "behaviour"
+    return kind
 
 
 def state_keys(cls: type) -> tuple[str, ...]:
-    """The fields of ``cls`` that are state."""
+    """The fields of ``cls`` declared as state."""
+    import dataclasses
+
     return tuple(f.name for f in dataclasses.fields(cls) if kind_of(cls, f.name) == "state")
 
 
@@ -81,8 +67,8 @@ def keys_set(path: Path) -> list[str]:
     return _leaves(data)
 
 
-def kind_of_key(key: str, roles: Mapping[str, str]) -> str:
-    """State or behaviour for a dotted key of the configuration, ``roles`` giving each actor key's role.
+def config_kind(key: str, roles: Mapping[str, str]) -> str:
+    """The kind of a dotted key of the configuration, ``roles`` giving each actor key's role.
 
     ``world.X`` is a field of World; ``actors.K.X`` a field of K's role class;
     ``actors.K`` alone (an actor added or removed) is state: who is in the
@@ -125,15 +111,15 @@ def _defaults_entries(path: Path) -> list[str]:
 
 
 def behavioural_keys(path: Path, roles: Mapping[str, str]) -> list[str]:
-    """The keys a case file sets that are behaviour: a case must set none (the protocol's rule 1)."""
-    return [*_defaults_entries(path), *(k for k in keys_set(path) if kind_of_key(k, roles) == "behaviour")]
+    """The keys a case file sets that are not state (behaviour or labels): a case must set none (the protocol's rule 1)."""
+    return [*_defaults_entries(path), *(k for k in keys_set(path) if config_kind(k, roles) != "state")]
 
 
 # ------------------------------------------------------------------ loading and running
 
 
 def history_dir(config_dir: Path | None = None) -> Path:
-    from sim.config import CONFIG_DIR
+    from sim.config.compose import CONFIG_DIR
 
     return Path(config_dir or CONFIG_DIR) / "history"
 
@@ -167,7 +153,7 @@ def load_case(name: str, overrides: list[str] | None = None, config_dir: Path | 
     """Compose the baseline with ``+history=NAME`` (and optional overrides) into a :class:`Case`."""
     from omegaconf import OmegaConf
 
-    from sim.config import CONFIG_DIR, compose, scenario_from_config
+    from sim.config.compose import CONFIG_DIR, compose, scenario_from_config
 
     config_dir = Path(config_dir or CONFIG_DIR)
     known = known_cases(config_dir)
@@ -199,3 +185,30 @@ def mean_rounds_to_outcome(results: Results, outcome: str) -> float:
     """Mean round at which the episodes that ended in ``outcome`` ended (NaN when none did)."""
     value = results.summary["mean_rounds"].get(outcome)
     return float("nan") if value is None else float(value)
+
+
+def score_cases(cases: Sequence[str], replications: int, seed: int = 0) -> tuple[pd.DataFrame, dict[str, Results]]:
+    """Run and score every case: the table of :func:`sim.analysis.retro.score_table` with Wilson intervals, and the runs.
+
+    Each row also holds ``p_<outcome>_low``/``_high`` (the 95% interval),
+    ``floored`` and ``most_likely``; a probability estimated as 0 is scored at
+    half a replication (see :mod:`sim.analysis.retro`).
+    """
+    rows, results = [], {}
+    for name in cases:
+        case = load_case(name)
+        res = run_case(case, replications, seed)
+        results[name] = res
+        s = res.summary
+        row = retro.case_row(
+            name,
+            case.actual,
+            {o: s[f"p_{o}"] for o in OUTCOMES},
+            mean_rounds=mean_rounds_to_outcome(res, case.actual),
+            actual_weeks=case.actual_weeks,
+            replications=replications,
+        )
+        for o in OUTCOMES:
+            row[f"p_{o}_low"], row[f"p_{o}_high"] = s["ci95"][o]
+        rows.append(row)
+    return retro.score_table(rows), results

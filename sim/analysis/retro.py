@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.params import OUTCOMES
+from sim.core.params import OUTCOMES
 
 #: Columns of retro.csv, in order.
 COLUMNS = (
