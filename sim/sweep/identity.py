@@ -60,9 +60,9 @@ def derived_seed(seed: int, overrides: Iterable[str]) -> int:
 def default_sweep_dir(overrides: Iterable[str], base: str = "multirun") -> str:
     """A sweep root named after what the sweep asks for, so that the same command finds its own table again."""
     ident = identity_overrides(overrides)
-    experiment = next((split_override(o)[1] for o in ident if override_key(o) == "experiment"), None)
+    named = next((split_override(o)[1] for o in ident if override_key(o) == "sweep"), None)
     digest = hashlib.sha1(json.dumps(ident).encode()).hexdigest()[:8]
-    return f"{base}/{experiment or 'sweep'}-{digest}"
+    return f"{base}/{named or 'sweep'}-{digest}"
 
 
 

@@ -50,6 +50,7 @@ def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_d
     """Write the sweep's manifest and work out which jobs are still to run."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    swept = list(dict.fromkeys(swept))  # a key swept by a named sweep and again on the command line counts once
     fingerprint = config_fingerprint()
     keys = [job_key(job, fingerprint) for job in jobs]
     done = done_keys(root) if skip_done else set()

@@ -149,16 +149,16 @@ def test_bad_sweep_input_is_one_line_and_exit_2(args, expected, tmp_path):
 
 @pytest.mark.parametrize("name", ["agenda_vs_mediator", "strike_vs_deescalation", "posture_vs_unrest"])
 def test_named_sweeps_compose_and_sweep_at_least_two_parameters(name):
-    params = preflight.sweeper_params([f"+experiment={name}"])
+    params = preflight.sweeper_params([f"sweep={name}"])
     assert len(params) >= 2 and all("," in v for v in params.values())
-    preflight.preflight(["-m", f"+experiment={name}", "replications=10"])  # every value of every parameter composes
+    preflight.preflight(["-m", f"sweep={name}", "replications=10"])  # every value of every parameter composes
 
 
 def test_default_sweep_root_is_named_after_the_command_so_a_rerun_finds_it():
     a = identity.default_sweep_dir(["a.b=1,2", "scenario=x", "quiet=true", "hydra/launcher=joblib"])
     assert a == identity.default_sweep_dir(["scenario=x", "a.b=1,2"])
     assert a != identity.default_sweep_dir(["scenario=x", "a.b=1,3"])
-    assert identity.default_sweep_dir(["+experiment=agenda_vs_mediator"]).startswith("multirun/agenda_vs_mediator-")
+    assert identity.default_sweep_dir(["sweep=agenda_vs_mediator"]).startswith("multirun/agenda_vs_mediator-")
 
 
 def _append(root: str, job: int) -> None:
