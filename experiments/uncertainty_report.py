@@ -167,12 +167,17 @@ def main() -> None:
     chosen = boxes[boxes.get("chosen", pd.Series(dtype=bool)).fillna(False).astype(bool)] if "chosen" in boxes else boxes
     for _, b in chosen.iterrows():
         lines += [
-            f"**{b['target']}** ({pct(b['share_of_vectors'], 0)} of parameter vectors): the box chosen on the "
-            f"peeling trajectory (largest harmonic mean of coverage and density) has coverage "
-            f"{b['coverage']:.2f}, density {b['density']:.2f}, mass {b['mass']:.2f}:",
+            f"**{b['target']}** ({pct(b['share_of_vectors'], 0)} of parameter vectors): the widest box on the "
+            f"peeling trajectory whose density reaches {b['target_density']:.2f} (halfway from that share to "
+            f"certainty) has coverage {b['coverage']:.2f}, density {b['density']:.2f} and mass {b['mass']:.2f}, "
+            f"with {int(b['res_dim'])} restricted parameters (PRIM's quasi-p-value of each restriction in brackets):",
             "",
         ]
-        lines += [f"- `{part.split(' in ')[0]}` in {part.split(' in ')[1]}" for part in str(b["limits"]).split("; ")]
+        qps = str(b.get("quasi_p", "")).split("; ")
+        for k, part in enumerate(str(b["limits"]).split("; ")):
+            if " in " in part:
+                qp = f" (p = {qps[k]})" if k < len(qps) else ""
+                lines.append(f"- `{part.split(' in ')[0]}` in {part.split(' in ')[1]}{qp}")
         lines.append("")
     lines += ["### Against one-at-a-time sensitivity", ""]
     for o in OUTCOMES:

@@ -22,8 +22,9 @@
 - :func:`feature_scores`: EMA Workbench's extra-trees feature scoring on the
   vectors (a total effect, interactions included).
 - :func:`prim`: EMA Workbench's PRIM (Friedman and Fisher 1999; Bryant and
-  Lempert 2010) on the vectors, with the peeling trajectory and the box chosen
-  by the largest harmonic mean of coverage and density.
+  Lempert 2010) on the vectors, with the peeling trajectory and a box chosen
+  by a stated rule: the widest box (largest coverage) whose density is at
+  least halfway from the share of vectors of interest to certainty.
 """
 
 from __future__ import annotations
@@ -285,10 +286,15 @@ def feature_scores(x: pd.DataFrame, y: np.ndarray, *, seed: int = 0, trees: int 
 def prim(x: pd.DataFrame, y: np.ndarray, *, peel_alpha: float = 0.05, mass_min: float = 0.05) -> tuple[pd.DataFrame, int]:
     """PRIM's peeling trajectory for the 0/1 target ``y`` over the vectors ``x`` (in parameter units).
 
-    Returns one row per box of the trajectory (coverage, density, mass,
-    restricted dimensions and, for each restricted parameter, its limits as
-    ``low .. high``) and the index of the chosen box: the one with the largest
-    harmonic mean of coverage and density. An empty frame when no vector is of interest.
+    Returns one row per box of the trajectory (coverage, density, mass, the
+    number of restricted parameters, their limits as ``name in [low, high]``
+    and PRIM's quasi-p-value of each restriction, Bryant and Lempert 2010) and
+    the index of the chosen box: the one with the largest coverage among those
+    whose density reaches ``target_density`` = base + (1 - base) / 2, halfway
+    from the share of vectors of interest to certainty (the densest box when
+    none does). EMA Workbench 3 no longer stops peeling at a threshold; this
+    rule picks the point on the trajectory instead. An empty frame when no
+    vector, or every vector, is of interest.
     """
     _, prim_mod = _quiet_ema()
     y = np.asarray(y, dtype=int)
@@ -304,21 +310,32 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, peel_alpha: float = 0.05, mass_min: 
     rows = []
     for i, lims in enumerate(box.box_lims):
         restricted = [c for c in x.columns if (lims[c].iloc[0] != init[c].iloc[0]) or (lims[c].iloc[1] != init[c].iloc[1])]
-        row = {
-            "box": i,
-            "coverage": float(traj.loc[i, "coverage"]),
-            "density": float(traj.loc[i, "density"]),
-            "mass": float(traj.loc[i, "mass"]),
-            "res_dim": len(restricted),
-            "limits": "; ".join(f"{c} in [{lims[c].iloc[0]:.4g}, {lims[c].iloc[1]:.4g}]" for c in restricted),
-        }
-        rows.append(row)
+        qp = box.p_values[i] if i < len(box.p_values) else {}
+        rows.append(
+            {
+                "box": i,
+                "coverage": float(traj.loc[i, "coverage"]),
+                "density": float(traj.loc[i, "density"]),
+                "mass": float(traj.loc[i, "mass"]),
+                "res_dim": len(restricted),
+                "limits": "; ".join(f"{c} in [{lims[c].iloc[0]:.4g}, {lims[c].iloc[1]:.4g}]" for c in restricted),
+                "quasi_p": "; ".join(f"{_restriction_p(qp.get(c, [])):.2g}" for c in restricted),
+            }
+        )
     frame = pd.DataFrame(rows)
-    f1 = 2 * frame["coverage"] * frame["density"] / (frame["coverage"] + frame["density"])
-    frame["f1"] = f1
-    chosen = int(f1.idxmax())
+    base = float(y.mean())
+    target = base + (1.0 - base) / 2
+    frame["target_density"] = target
+    dense = frame[frame["density"] >= target].sort_values(["coverage", "density"], ascending=False)
+    chosen = int(dense.index[0]) if len(dense) else int(frame["density"].idxmax())
     frame["chosen"] = frame["box"] == chosen
     return frame, chosen
+
+
+def _restriction_p(sides) -> float:
+    """The quasi-p-value of a restriction: the larger of its restricted sides' (EMA marks a free side -1)."""
+    values = [float(v) for v in sides if v is not None and float(v) >= 0]
+    return max(values) if values else float("nan")
 
 
 def box_limits(x: pd.DataFrame, limits: str) -> dict[str, tuple[float, float]]:
