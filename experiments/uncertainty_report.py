@@ -157,12 +157,13 @@ def main() -> None:
             f"chance); the first-order indices add up to {s['sum_s1']:.3f}, so interactions account for "
             f"about {max(0.0, 1 - s['sum_s1'] / s['share_explained']):.0%} of what the assumptions explain.",
             "",
-            "| parameter | S1 ± s.e. | RBD-FAST | feature score | range |",
-            "|---|---|---|---|---|",
+            "| parameter | S1 ± s.e. | S1 / explained | RBD-FAST | feature score | range |",
+            "|---|---|---|---|---|---|",
         ]
         for _, r in top.iterrows():
             lines.append(
-                f"| `{r['parameter']}` | {r['s1']:.4f} ± {r['s1_se']:.4f} | {r['rbd_fast']:.4f} | "
+                f"| `{r['parameter']}` | {r['s1']:.4f} ± {r['s1_se']:.4f} | {r['s1'] / s['share_explained']:.1%} | "
+                f"{r['rbd_fast']:.4f} | "
                 f"{r['feature_score']:.3f} | {r['distribution']} |"
             )
         lines.append("")
