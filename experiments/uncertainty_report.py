@@ -167,7 +167,13 @@ def main() -> None:
                 f"{r['feature_score']:.3f} | {r['distribution']} |"
             )
         lines.append("")
-    lines += ["### Scenario discovery (PRIM)", ""]
+    lines += [
+        "### Scenario discovery (PRIM)",
+        "",
+        "On the parameter vectors of the two-level design, for each target: the eight assumptions that EMA "
+        "Workbench's extra-trees feature scoring ranks highest for it, then PRIM's peeling trajectory over them.",
+        "",
+    ]
     chosen = boxes[boxes.get("chosen", pd.Series(dtype=bool)).fillna(False).astype(bool)] if "chosen" in boxes else boxes
     for _, b in chosen.iterrows():
         lines += [
@@ -182,6 +188,14 @@ def main() -> None:
             if " in " in part:
                 qp = f" (p = {qps[k]})" if k < len(qps) else ""
                 lines.append(f"- `{part.split(' in ')[0]}` in {part.split(' in ')[1]}{qp}")
+        if isinstance(b.get("significant_limits"), str) and b["significant_limits"]:
+            lines += [
+                "",
+                f"Its restrictions with a quasi-p-value under 0.05 alone: coverage {b['significant_coverage']:.2f}, "
+                f"density {b['significant_density']:.2f}, mass {b['significant_mass']:.2f}:",
+                "",
+            ]
+            lines += [f"- `{part.split(' in ')[0]}` in {part.split(' in ')[1]}" for part in b["significant_limits"].split("; ")]
         lines.append("")
     lines += ["### Against one-at-a-time sensitivity", ""]
     for o in OUTCOMES:

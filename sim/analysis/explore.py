@@ -211,7 +211,13 @@ def _outcome_codes(ex: Exploration) -> dict[str, tuple[np.ndarray, int, int]]:
 
 
 def analyse(
-    ex: Exploration, *, rbd_n: int = 200_000, prim_peel: float = 0.05, prim_mass: float = 0.05, seed: int = 0
+    ex: Exploration,
+    *,
+    rbd_n: int = 100_000,
+    prim_dims: int = 8,
+    prim_peel: float = 0.05,
+    prim_mass: float = 0.05,
+    seed: int = 0,
 ) -> Analysis:
     """Marginal odds, spread across assumptions, first-order indices (+ RBD-FAST), feature scores, PRIM boxes."""
     d = ex.design
@@ -296,7 +302,13 @@ def analyse(
             "escalation above 50%": (vec["p_escalation"] > 0.5).to_numpy(),
         }
         for name, y in targets.items():
-            frame, _ = gsa.prim(vec[d.uncertain], y, peel_alpha=prim_peel, mass_min=prim_mass)
+            # Scenario discovery as EMA Workbench's workflow has it: feature scoring picks the uncertainties that
+            # matter for the target, PRIM boxes them (on all 80-odd, peeling shaves every one by chance).
+            candidates = d.uncertain
+            if len(candidates) > prim_dims and 0 < y.sum() < len(y):
+                ranked = gsa.feature_scores(vec[d.uncertain], y.astype(float), seed=seed).sort_values(ascending=False)
+                candidates = list(ranked.index[:prim_dims])
+            frame, _ = gsa.prim(vec[candidates], y, peel_alpha=prim_peel, mass_min=prim_mass)
             if frame.empty:
                 boxes.append(
                     pd.DataFrame(

@@ -329,6 +329,22 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, peel_alpha: float = 0.05, mass_min: 
     dense = frame[frame["density"] >= target].sort_values(["coverage", "density"], ascending=False)
     chosen = int(dense.index[0]) if len(dense) else int(frame["density"].idxmax())
     frame["chosen"] = frame["box"] == chosen
+    # The chosen box restricted to its significant limits (quasi-p < 0.05), its statistics recomputed on the
+    # vectors: peeling shaves a little off many parameters by chance, these are the restrictions that matter.
+    lims = box_limits(x, str(frame.loc[chosen, "limits"]))
+    ps = [float(v) for v in str(frame.loc[chosen, "quasi_p"]).split("; ") if v]
+    kept = {c: lim for (c, lim), qp in zip(lims.items(), ps, strict=False) if qp < 0.05}
+    inside = np.ones(len(x), dtype=bool)
+    for c, (low, high) in kept.items():
+        inside &= (x[c] >= low).to_numpy() & (x[c] <= high).to_numpy()
+    frame["significant_limits"] = ""
+    frame["significant_coverage"] = np.nan
+    frame["significant_density"] = np.nan
+    frame["significant_mass"] = np.nan
+    frame.loc[chosen, "significant_limits"] = "; ".join(f"{c} in [{lo:.4g}, {hi:.4g}]" for c, (lo, hi) in kept.items())
+    frame.loc[chosen, "significant_coverage"] = float(y[inside].sum() / y.sum())
+    frame.loc[chosen, "significant_density"] = float(y[inside].mean()) if inside.any() else np.nan
+    frame.loc[chosen, "significant_mass"] = float(inside.mean())
     return frame, chosen
 
 

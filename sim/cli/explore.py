@@ -123,6 +123,9 @@ def print_report(ex, an, out: Path) -> None:
         )
         for part in str(b["limits"]).split("; "):
             print(f"  {part}")
+        if isinstance(b.get("significant_limits"), str) and b["significant_limits"]:
+            print(f"  restrictions with quasi-p < 0.05 alone: coverage {b['significant_coverage']:.2f}, density "
+                  f"{b['significant_density']:.2f}: {b['significant_limits']}")
     print(f"\nWrote {out}/summary.json, indices.csv, boxes.csv, vectors.csv, draws.parquet and figures")
 
 
