@@ -93,7 +93,7 @@ def _scenario_for(scenario: Scenario, design: Design, draws: Mapping[str, np.nda
     values = {}
     for path, dist in design.specs.items():
         values[path] = draws[path] if (not dist.is_point or design.points_as_arrays) else dist.low
-    return with_draws(scenario, values, aliases) if values else scenario
+    return with_draws(scenario, values, aliases, check=False) if values else scenario  # supports checked in explore()
 
 
 def run_explore_block(

@@ -266,7 +266,6 @@ def per_replication(path: str) -> bool:
     return not any(part in ONE_VALUE_PER_RUN for part in path.split(".")[1:])
 
 
-
 def _norm(name: str) -> str:
     return name.lower().replace(" ", "_").replace("-", "_")
 
@@ -361,7 +360,9 @@ def _renormalise_saliences(scenario: Scenario, drawn: Iterable[str], aliases: Ma
     return scenario
 
 
-def with_draws(scenario: Scenario, draws: Mapping[str, np.ndarray | float], aliases: Mapping[str, str] | None = None) -> Scenario:
+def with_draws(
+    scenario: Scenario, draws: Mapping[str, np.ndarray | float], aliases: Mapping[str, str] | None = None, *, check: bool = True
+) -> Scenario:
     """``scenario`` with each drawn parameter replaced by its (R,) array (or scalar), checked.
 
     Paths: ``world.<field>``, ``actors.<actor>.<field>`` (the actor by its
@@ -375,14 +376,16 @@ def with_draws(scenario: Scenario, draws: Mapping[str, np.ndarray | float], alia
     The result is checked by :meth:`Scenario.validate` at two corners, every
     drawn parameter at its smallest draw and every one at its largest, which
     catches a range that leaves a parameter's legal interval (with a one-line
-    ConfigError naming it).
+    ConfigError naming it). ``check=False`` skips this, for draws already known
+    to lie inside supports that were checked (the exploration checks each
+    range's two ends once, then draws block after block).
     """
     aliases = dict(aliases or {})
     arrays = {p: np.asarray(v, dtype=np.float64) for p, v in draws.items()}
     sizes = {a.shape for a in arrays.values() if a.ndim}
     if len(sizes) > 1 or any(a.ndim > 1 for a in arrays.values()):
         raise ConfigError(f"parameter draws have different shapes {sorted(sizes)}: give one (R,) array per parameter")
-    for corner in (np.min, np.max):
+    for corner in (np.min, np.max) if check else ():
         probe = scenario
         for path, a in arrays.items():
             probe = _replace(probe, path, float(corner(a)), aliases)
