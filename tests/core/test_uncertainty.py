@@ -203,3 +203,36 @@ def test_with_draws_refuses_bad_paths_and_values_in_one_line(draws, fragment):
 def test_center_is_the_median():
     d = parse_dist("x", {"dist": "triangular", "low": 0, "mode": 1, "high": 1})
     assert math.isclose(d.center, math.sqrt(0.5))
+
+
+def test_replication_i_of_a_drawn_run_is_replication_i_of_the_scalar_run_with_its_values():
+    """Every kind of parameter the exploration draws (actor and world fields, pressure entries, event hazards and
+    effects, agenda flexibility): the engine treats replication i with its own values, as a scalar run would."""
+    from sim.core.model import NegotiationModel
+    from sim.core.uncertainty import per_replication
+
+    base = load_scenario("baseline")
+    n = 4000
+    half = np.arange(n) < n // 2
+    pairs = {
+        "world.tension": (0.6, 0.75),
+        "world.progress_rate": (0.01, 0.02),
+        "actors.us.trust": (0.5, 0.65),
+        "actors.us.war_cost": (0.4, 0.25),
+        "actors.iran.no_deal_value": (0.5, 0.35),
+        "actors.iran.agenda_flexibility": (0.05, 0.3),
+        "actors.iran.pressure.sanctions": (0.2, 0.35),
+        "actors.oman.effectiveness": (0.7, 0.5),
+        "actors.israel.strike_propensity": (0.03, 0.06),
+        "actors.uae.deescalation": (0.02, 0.005),
+        "events.proxy_attack.hazard": (0.04, 0.3),
+        "events.incident_at_sea.effects.tension": (0.08, 0.2),
+        "events.new_sanctions.effects.trust": (-0.03, -0.1),
+    }
+    assert all(per_replication(p) for p in pairs)
+    mixed = NegotiationModel(with_draws(base, {p: np.where(half, lo, hi) for p, (lo, hi) in pairs.items()}), n, 5).run()
+    low = NegotiationModel(with_draws(base, {p: lo for p, (lo, _) in pairs.items()}), n, 5).run()
+    high = NegotiationModel(with_draws(base, {p: hi for p, (_, hi) in pairs.items()}), n, 5).run()
+    for name in ("outcome", "end_round", "cause"):
+        np.testing.assert_array_equal(getattr(mixed, name), np.where(half, getattr(low, name), getattr(high, name)))
+    assert not np.array_equal(low.outcome[~half], high.outcome[~half])  # the values matter
