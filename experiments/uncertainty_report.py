@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--oat-replications", type=int, default=20_000)
     parser.add_argument("--out", default="/work/scratch/unc_readme.md")
     parser.add_argument("--keep", default=None, help="keep the exploration's run folder here")
+    parser.add_argument("overrides", nargs="*", help="extra KEY=VALUE for the exploration (e.g. uncertainty=none)")
     args = parser.parse_args()
     logging.getLogger("MESA").setLevel(logging.WARNING)
     from sim.cli.explore import main as explore_main
@@ -89,7 +90,11 @@ def main() -> None:
     run = Path(args.keep or Path(tmp.name) / "explore")
     command = f"python -m sim.explore replications={args.replications} seed={args.seed} workers={args.workers}"
     t = time.perf_counter()
-    explore_main([f"replications={args.replications}", f"seed={args.seed}", f"workers={args.workers}", "--out", str(run)])
+    code = explore_main(
+        [f"replications={args.replications}", f"seed={args.seed}", f"workers={args.workers}", *args.overrides, "--out", str(run)]
+    )
+    if code:
+        raise SystemExit(code)
     wall = time.perf_counter() - t
     summary = json.loads((run / "summary.json").read_text())
     indices = pd.read_csv(run / "indices.csv")
@@ -112,7 +117,7 @@ def main() -> None:
         command,
         "```",
         "",
-        f"{summary['replications']:,} episodes ({wall:.0f} s on {args.workers} worker processes, "
+        f"{summary['replications']:,} episodes ({wall:.0f} s with workers={args.workers}, "
         f"{summary['uncertain_parameters']} uncertain parameters): {d['episodes']:,} in the *episode design* "
         f"(each its own parameter vector: marginal odds, sensitivity indices) and {d['vectors']:,} parameter "
         f"vectors x {d['per_vector']} replications in the *two-level design* (the odds of each vector: their "
@@ -154,8 +159,13 @@ def main() -> None:
             f"noise floor {summary['noise_floor'][o]:.1e}, the dummy parameter's index "
             f"{summary['dummy_index'][o]:+.1e}). The assumptions together explain "
             f"{s['share_explained']:.3f} of the variance of the 0/1 outcome (the rest is the episodes' own "
-            f"chance); the first-order indices add up to {s['sum_s1']:.3f}, so interactions account for "
-            f"about {max(0.0, 1 - s['sum_s1'] / s['share_explained']):.0%} of what the assumptions explain.",
+            f"chance); the first-order indices add up to {s['sum_s1']:.3f}"
+            + (
+                f", so interactions account for about {max(0.0, 1 - s['sum_s1'] / s['share_explained']):.0%} of "
+                "what the assumptions explain."
+                if s["share_explained"] > 0.01
+                else "."
+            ),
             "",
             "| parameter | S1 ± s.e. | S1 / explained | RBD-FAST | feature score | range |",
             "|---|---|---|---|---|---|",

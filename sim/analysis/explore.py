@@ -46,6 +46,24 @@ DUMMY = "dummy (no effect)"
 DUMMY_DIST = parse_dist(DUMMY, {"dist": "uniform", "low": 0.0, "high": 1.0})
 #: 0/1 outcomes besides the three endings that are analysed when the engine reports them.
 EXTRA_OUTCOMES = ("any_strike",)
+#: Columns of boxes.csv (also when there is no box to write).
+BOX_COLUMNS = (
+    "target",
+    "share_of_vectors",
+    "box",
+    "coverage",
+    "density",
+    "mass",
+    "res_dim",
+    "limits",
+    "quasi_p",
+    "target_density",
+    "chosen",
+    "significant_limits",
+    "significant_coverage",
+    "significant_density",
+    "significant_mass",
+)
 #: Outcomes whose odds per vector get EMA Workbench's feature scores (extra trees: about 2 s each at 2000 vectors).
 SCORED = ("deal", "escalation")
 
@@ -331,7 +349,7 @@ def analyse(
         marginal=marginal,
         spread=spread,
         indices=indices,
-        boxes=pd.concat(boxes, ignore_index=True) if boxes else pd.DataFrame(),
+        boxes=pd.concat(boxes, ignore_index=True) if boxes else pd.DataFrame(columns=list(BOX_COLUMNS)),
         vectors=vec,
         noise_floor=floors,
         dummy=dummy,
