@@ -18,9 +18,13 @@ COLOURS = {"deal": "#2a9d8f", "escalation": "#e76f51", "stalemate": "#8d99ae", "
 def indices_figure(indices: pd.DataFrame, outcomes, top: int = 15) -> Figure:
     """The largest first-order indices per outcome, with RBD-FAST's estimate, the noise floor and the dummy."""
     outcomes = [o for o in outcomes if o in set(indices["outcome"])]
-    fig = Figure(figsize=(6.2 * len(outcomes), 0.32 * top + 1.8), layout="constrained")
-    axes = fig.subplots(1, len(outcomes), squeeze=False).ravel()
-    for ax, o in zip(axes, outcomes, strict=True):
+    ncols = min(2, len(outcomes))
+    nrows = -(-len(outcomes) // ncols)
+    fig = Figure(figsize=(7.5 * ncols, (0.3 * top + 1.6) * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(outcomes) :]:
+        ax.set_visible(False)
+    for ax, o in zip(axes, outcomes, strict=False):
         rows = indices[indices["outcome"] == o]
         dummy = rows[rows["parameter"].str.startswith("dummy")]
         rows = rows[~rows["parameter"].str.startswith("dummy")].sort_values("s1", ascending=False).head(top)
