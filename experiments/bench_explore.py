@@ -30,12 +30,12 @@ def draws_cost(n: int, repeats: int = 3) -> dict:
     from sim.analysis.explore import Design, explore
     from sim.config.compose import compose, scenario_from_config
     from sim.core.runner import simulate
-    from sim.core.uncertainty import parse_specs, stream
+    from sim.core.uncertainty import parse_specs, per_replication, stream
     from sim.core.uncertainty import sample as draw_sample
 
     cfg = compose(["uncertainty=assumptions"])
     scenario = scenario_from_config(cfg)
-    specs = parse_specs(dict(cfg.uncertainty))
+    specs = {p: d for p, d in parse_specs(dict(cfg.uncertainty)).items() if per_replication(p)}
     aliases = {k: a.name for k, a in cfg.actors.items() if a}
     design = Design(specs, seed=7, replications=n, vectors=0, per_vector=1)
     simulate(scenario, 2000, 0)  # warm up
