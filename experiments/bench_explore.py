@@ -30,7 +30,7 @@ def draws_cost(n: int, repeats: int = 3) -> dict:
     from sim.analysis.explore import Design, explore
     from sim.config.compose import compose, scenario_from_config
     from sim.core.runner import simulate
-    from sim.core.uncertainty import parse_specs, per_replication, stream
+    from sim.core.uncertainty import parse_dist, parse_specs, per_replication, stream, value_at
     from sim.core.uncertainty import sample as draw_sample
 
     cfg = compose(["uncertainty=assumptions"])
@@ -38,16 +38,23 @@ def draws_cost(n: int, repeats: int = 3) -> dict:
     specs = {p: d for p, d in parse_specs(dict(cfg.uncertainty)).items() if per_replication(p)}
     aliases = {k: a.name for k, a in cfg.actors.items() if a}
     design = Design(specs, seed=7, replications=n, vectors=0, per_vector=1)
+    # The same parameters as constant (R,) arrays: the engine's cost of per-replication parameters alone, on
+    # exactly the plain run's episodes (the drawn run's episodes differ, and so does their length).
+    points = {p: parse_dist(p, {"dist": "point", "value": value_at(scenario, p, aliases)}) for p in specs}
+    constant = Design(points, seed=7, replications=n, vectors=0, per_vector=1, points_as_arrays=True)
     simulate(scenario, 2000, 0)  # warm up
     explore(scenario, Design(specs, seed=0, replications=2000, vectors=0, per_vector=1), aliases=aliases)
-    plain, drawn = [], []
-    for _ in range(repeats):
+    plain, drawn, arrays = [], [], []
+    for _ in range(repeats):  # alternated, so that a moment of load on the machine hits all three alike
         t = time.perf_counter()
         simulate(scenario, n, 7)
         plain.append(time.perf_counter() - t)
         t = time.perf_counter()
         explore(scenario, design, aliases=aliases)
         drawn.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        explore(scenario, constant, aliases=aliases)
+        arrays.append(time.perf_counter() - t)
     t = time.perf_counter()
     draw_sample(specs, n, stream(7, 0, 0))
     sampling = time.perf_counter() - t
@@ -56,6 +63,7 @@ def draws_cost(n: int, repeats: int = 3) -> dict:
         "parameters": len(specs),
         "plain_s": min(plain),
         "drawn_s": min(drawn),
+        "arrays_s": min(arrays),
         "ratio": min(drawn) / min(plain),
         "sampling_s": sampling,
     }
@@ -98,7 +106,11 @@ def main() -> None:
         f"  {cost['parameters']} assumptions drawn per replication {cost['drawn_s']:6.2f} s  "
         f"({cost['n'] / cost['drawn_s']:,.0f} episodes/s; drawing alone {cost['sampling_s']:.2f} s)"
     )
-    print(f"  ratio {cost['ratio']:.2f} (the issue asks for at most 1.5)")
+    print(
+        f"  the same parameters as constant arrays   {cost['arrays_s']:6.2f} s  (the plain run's episodes: "
+        f"{cost['arrays_s'] / cost['plain_s']:.2f} x plain)"
+    )
+    print(f"  ratio drawn / plain {cost['ratio']:.2f} (the issue asks for at most 1.5)")
     full_n = 100_000 if args.quick else 1_000_000
     print(
         f"\nFull exploration of the baseline: {full_n:,} episodes on {args.workers} worker processes "
