@@ -63,8 +63,9 @@ class Principal:
     refuses: tuple[str, ...] = ()
     insists: tuple[str, ...] = ()
     agenda_flexibility: float = 0.1
-    concession_e: float = 1.0
-    concession_k: float = 0.0
+    concession_e: float = field(default=1.0, metadata={
+        "doc": "concession style: the per-round discount is discount ** concession_e (below 1 Boulware, more "
+               "patient; above 1 Conceder)", "range": (0.0, 100.0)})
     no_deal_value: float = 0.5
     pressure: dict[str, float] = field(default_factory=dict)
     sovereignty_cost: float = 0.0
@@ -73,8 +74,16 @@ class Principal:
     force_posture_weight: float = 0.0
     force_progress_weight: float = 0.0
     war_cost: float = 0.5
-    force_noise: float = 0.05
+    force_noise: float = field(default=0.05, metadata={
+        "doc": "logit noise of its choice between force or walking out and continuing (0: sharp rule)",
+        "range": (0.0, 1.0)})
     walkout_propensity: float = 0.0
+    resolve_spread: float = field(default=0.0, metadata={
+        "doc": "half-width of the uniform private shock to its outside option, drawn once per replication "
+               "(0: complete information)", "range": (0.0, 1.0)})
+    discount: float = field(default=0.98, metadata={
+        "doc": "per-round discount factor: what a deal one round later is worth relative to now",
+        "range": (0.0, 1.0)})
     force_cause: str = ""
 
     @property
@@ -107,6 +116,11 @@ class Spoiler:
     weight_progress: float = 0.25
     weight_failure: float = 0.25
     weight_crossing: float = 0.25
+    strike_threshold: float = field(default=0.5, metadata={
+        "doc": "value of letting the talks go on before what it expects to lose by waiting (the cost of a strike)",
+        "range": (0.0, 1.0)})
+    strike_noise: float = field(default=0.02, metadata={
+        "doc": "logit noise of its choice between striking and waiting (0: sharp rule)", "range": (0.0, 1.0)})
     strike_cause: str = ""
 
     @property
@@ -148,6 +162,21 @@ class World:
     agenda_dispute_tension: float = 0.02
     failed_round_tension: float = 0.02
     collapse_escalation: float = 0.5
+    perceived_risk: float = field(default=0.05, metadata={
+        "doc": "per-round chance, at tension 1, that the principals see the talks ending in escalation before "
+               "the next round (scaled by tension)", "range": (0.0, 1.0)})
+    deadline: int = field(default=0, metadata={
+        "doc": "round of the talks' deadline (0: none); at it the talks are extended or lapse", "range": (0, math.inf)})
+    extension_probability: float = field(default=0.5, metadata={
+        "doc": "chance that the talks are extended at a deadline", "range": (0.0, 1.0)})
+    extension_rounds: int = field(default=4, metadata={
+        "doc": "rounds an extension adds to the deadline", "range": (1, math.inf)})
+    retaliation_probability: float = field(default=0.5, metadata={
+        "doc": "chance that a limited strike draws retaliation", "range": (0.0, 1.0)})
+    resume_probability: float = field(default=0.3, metadata={
+        "doc": "chance that the talks resume after the ceasefire that follows a strike", "range": (0.0, 1.0)})
+    strike_setback: float = field(default=0.1, metadata={
+        "doc": "nuclear progress a strike destroys when the talks resume after it", "range": (0.0, 1.0)})
 
 
 @dataclass(frozen=True)
@@ -201,7 +230,7 @@ class Scenario:
                     f"{s.name}.target = {s.target!r} is not a principal: use one of {principal_names}"
                 )
             for attr in ("lobbying", "strike_propensity", "weight_tension", "weight_progress",
-                         "weight_failure", "weight_crossing"):
+                         "weight_failure", "weight_crossing", "strike_threshold", "strike_noise"):
                 _check_unit(f"{s.name}.{attr}", getattr(s, attr))
             _validate_red_lines(f"{s.name}.red_lines", s.red_lines, names)
         for h in self.stakeholders:
@@ -218,8 +247,13 @@ class Scenario:
         w = self.world
         for attr in ("tension", "nuclear_progress", "military_posture", "unrest", "sanctions",
                      "progress_rate", "posture_tension", "agenda_dispute_tension",
-                     "failed_round_tension", "collapse_escalation"):
+                     "failed_round_tension", "collapse_escalation", "perceived_risk", "extension_probability",
+                     "retaliation_probability", "resume_probability", "strike_setback"):
             _check_unit(f"world.{attr}", getattr(w, attr))
+        if not isinstance(w.deadline, int) or isinstance(w.deadline, bool) or w.deadline < 0:
+            raise ConfigError(f"world.deadline = {w.deadline!r}: use a whole round number >= 0 (0: no deadline)")
+        if not isinstance(w.extension_rounds, int) or isinstance(w.extension_rounds, bool) or w.extension_rounds < 1:
+            raise ConfigError(f"world.extension_rounds = {w.extension_rounds!r}: use a whole number of rounds >= 1")
         _check_unit("world.tension_threshold", w.tension_threshold, low=0.0, high=math.inf)
         return self
 
@@ -281,13 +315,11 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
     both = set(p.refuses) & set(p.insists)
     if both:
         raise ConfigError(f"{where} both refuses and insists on {sorted(both)}: keep each issue in one list")
-    for attr in ("agenda_flexibility", "concession_k", "no_deal_value", "sovereignty_cost", "trust",
-                 "force_propensity", "walkout_propensity", "war_cost"):
+    for attr in ("agenda_flexibility", "no_deal_value", "sovereignty_cost", "trust",
+                 "force_propensity", "walkout_propensity", "war_cost", "resolve_spread", "discount", "force_noise"):
         _check_unit(f"{where}.{attr}", getattr(p, attr))
     for attr in ("force_posture_weight", "force_progress_weight"):
         _check_unit(f"{where}.{attr}", getattr(p, attr), low=-1.0, high=1.0)
-    if not isinstance(p.force_noise, int | float) or not 0.0 < p.force_noise <= 1.0:
-        raise ConfigError(f"{where}.force_noise = {p.force_noise!r}: use a number in (0, 1]")
     if not isinstance(p.concession_e, int | float) or not 0.0 < p.concession_e <= 100.0:
         raise ConfigError(
             f"{where}.concession_e = {p.concession_e!r}: use a number in (0, 100] "

@@ -74,10 +74,15 @@ class PrincipalSchema:
         range=UNIT,
     )
     concession_e: float = param(
-        1.0, doc="Faratin concession exponent e: below 1 Boulware (holds firm until late), above 1 Conceder", range="(0, 100]"
+        1.0,
+        doc="concession style: its per-round discount is discount ** concession_e (below 1 Boulware, more patient, "
+        "later deals; above 1 Conceder)",
+        range="(0, 100]",
     )
-    concession_k: float = param(0.0, doc="Faratin initial concession k: share conceded at the first round", range=UNIT)
-    no_deal_value: float = param(0.5, doc="value of no deal (reservation utility) before pressure", range=UNIT)
+    no_deal_value: float = param(
+        0.5, doc="value of no deal before pressure; its outside option is the better of this and force, plus its resolve",
+        range=UNIT,
+    )
     pressure: dict[str, float] = param(
         factory=dict,
         doc="sensitivity of the value of no deal to world variables (tension, nuclear_progress, "
@@ -85,11 +90,14 @@ class PrincipalSchema:
         range="[-1, 1] per variable",
     )
     sovereignty_cost: float = param(
-        0.0, doc="domestic cost of conceding: the aspiration floor rises by sovereignty_cost x unrest", range=UNIT
+        0.0, doc="domestic cost of signing: a deal is worth sovereignty_cost x unrest less to it", range=UNIT
     )
     trust: float = param(0.5, doc="initial trust that the other side keeps a deal (discounts a package's value)", range=UNIT)
     force_propensity: float = param(
-        0.0, doc="chance per failed round of turning to force when force looks better than continuing", range=UNIT
+        0.0,
+        doc="chance per round that it weighs force, once a package has been on the table; it then uses force if "
+        "force (its outside option) looks worth more than continuing",
+        range=UNIT,
     )
     force_posture_weight: float = param(
         0.0, doc="weight of US military posture in its value of force (negative: deterred by it)", range=SIGNED
@@ -99,11 +107,24 @@ class PrincipalSchema:
     )
     war_cost: float = param(0.5, doc="cost of war on the utility scale, subtracted from the value of force", range=UNIT)
     force_noise: float = param(
-        0.05, doc="spread of its private assessment of force against talks (logit scale): small is a sharp threshold",
-        range="(0, 1]",
+        0.05,
+        doc="logit noise of its choice between leaving (force or walk-out) and continuing; 0 is the sharp rule",
+        range=UNIT,
     )
     walkout_propensity: float = param(
-        0.0, doc="chance per failed round of walking out when leaving beats staying (times 1 - mediator standing)", range=UNIT
+        0.0,
+        doc="chance per round that it weighs walking out (times 1 - mediator standing); it leaves if no deal "
+        "(its outside option) looks worth more than continuing",
+        range=UNIT,
+    )
+    resolve_spread: float = param(
+        0.0,
+        doc="private information: its resolve, a shock to its outside option uniform on [-spread, spread], is drawn "
+        "once per replication; the others know only the spread (0: complete information)",
+        range=UNIT,
+    )
+    discount: float = param(
+        0.98, doc="per-round discount factor: a deal next round is worth this much of the same deal now", range=UNIT
     )
     force_cause: str = param("", doc="label of its use of force among escalation causes (empty: <name>_force)")
     provenance: dict[str, str] = param(factory=dict, doc=PROVENANCE_DOC)
@@ -117,13 +138,17 @@ class MediatorSchema:
     name: str = param(doc="display name, used in results and narratives")
     effectiveness: float = param(
         0.5,
-        doc="how close its packages come to the Nash compromise (1: exactly); also speeds a parallel-track agenda",
+        doc="how close its estimate of each side's resolve comes to its belief (1: exactly); also speeds a "
+        "parallel-track agenda",
         range=UNIT,
     )
     standing: float = param(0.5, doc="lowers the chance that a failed round ends in a walk-out", range=UNIT)
     deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
     trust_building: float = param(0.0, doc="trust it adds to both principals per round", range=UNIT)
-    proposal_noise: float = param(0.2, doc="scale of the error of its packages, shrunk by (1 - effectiveness)", range=UNIT)
+    proposal_noise: float = param(
+        0.2, doc="scale of the error of its resolve estimates, shrunk by (1 - effectiveness) and by what it has learned",
+        range=UNIT,
+    )
     provenance: dict[str, str] = param(factory=dict, doc=PROVENANCE_DOC)
 
 
@@ -137,14 +162,27 @@ class SpoilerSchema:
     lobbying: float = param(0.0, doc="value of no deal it adds to its target's per round (hardens its terms)", range=UNIT)
     red_lines: dict[str, list[float]] = param(
         factory=dict,
-        doc="its own red lines per issue; a package outside them raises its strike hazard",
+        doc="its own red lines per issue; a package outside them that is likely to be signed makes waiting worth less",
         range="0 <= low <= high <= 1",
     )
-    strike_propensity: float = param(0.0, doc="per-round strike chance when its hazard index is 1", range=UNIT)
-    weight_tension: float = param(0.25, doc="weight of tension in its strike hazard index", range=UNIT)
-    weight_progress: float = param(0.25, doc="weight of Iran's nuclear progress in its strike hazard index", range=UNIT)
-    weight_failure: float = param(0.25, doc="weight of failing talks (share of rounds failed) in its hazard index", range=UNIT)
-    weight_crossing: float = param(0.25, doc="weight of a package crossing its red line in its hazard index", range=UNIT)
+    strike_propensity: float = param(
+        0.0, doc="chance per round that it weighs a strike; it strikes if striking looks worth more than waiting",
+        range=UNIT,
+    )
+    weight_tension: float = param(0.25, doc="weight of tension in its value of striking now", range=UNIT)
+    weight_progress: float = param(0.25, doc="weight of Iran's nuclear progress in its value of striking now", range=UNIT)
+    weight_failure: float = param(
+        0.25, doc="what failing talks (share of rounds so far failed) take off its value of waiting", range=UNIT
+    )
+    weight_crossing: float = param(
+        0.25, doc="what a likely deal crossing its red line takes off its value of waiting", range=UNIT
+    )
+    strike_threshold: float = param(
+        0.5, doc="its value of waiting before losses: the cost of a strike it avoids by letting the talks go on", range=UNIT
+    )
+    strike_noise: float = param(
+        0.02, doc="logit noise of its choice between striking and waiting; 0 is the sharp rule", range=UNIT
+    )
     strike_cause: str = param("", doc="label of its strike among escalation causes (empty: <name>_strike)")
     provenance: dict[str, str] = param(factory=dict, doc=PROVENANCE_DOC)
 
@@ -157,7 +195,9 @@ class StakeholderSchema:
     name: str = param(doc="display name, used in narratives")
     deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
     incentive: float = param(0.0, doc="utility it adds to a deal for both principals (investment, trade)", range=UNIT)
-    pressure: float = param(0.0, doc="concession share it adds to both principals per round", range=UNIT)
+    pressure: float = param(
+        0.0, doc="value of no deal it takes off both principals per round (cumulative): presses them to settle", range=UNIT
+    )
     provenance: dict[str, str] = param(factory=dict, doc=PROVENANCE_DOC)
 
 
@@ -203,6 +243,23 @@ class WorldSchema:
     failed_round_tension: float = param(0.02, doc="tension added by a refused package", range=UNIT)
     collapse_escalation: float = param(
         0.5, doc="chance, times tension, that a walk-out turns into military confrontation", range=UNIT
+    )
+    perceived_risk: float = param(
+        0.05,
+        doc="per-round chance, at tension 1, that the principals see the talks ending in escalation before the next "
+        "round (times tension): makes waiting costly",
+        range=UNIT,
+    )
+    deadline: int = param(0, doc="round of the talks' deadline (0: none); at it the talks are extended or lapse",
+                          range=">= 0")
+    extension_probability: float = param(0.5, doc="chance that the talks are extended at a deadline", range=UNIT)
+    extension_rounds: int = param(4, doc="rounds an extension adds to the deadline", range=">= 1")
+    retaliation_probability: float = param(0.5, doc="chance that a limited strike draws retaliation", range=UNIT)
+    resume_probability: float = param(
+        0.3, doc="chance that the talks resume after the ceasefire that follows a strike", range=UNIT
+    )
+    strike_setback: float = param(
+        0.1, doc="nuclear progress a strike destroys when the talks resume after it", range=UNIT
     )
     provenance: dict[str, str] = param(factory=dict, doc=PROVENANCE_DOC)
 
