@@ -197,7 +197,8 @@ class NegotiationModel(mesa.Model):
         contested = conflict != 0
         newly = open_rows[~contested]
         scope = rules.settled_scope(a.refuses[newly], b.refuses[newly], self.all_issues)
-        s.agenda[newly] = rules.parallel_track(issue_flags(scope, n_issues), self.box[2])
+        scope = issue_flags(scope, n_issues)
+        s.agenda[newly] = rules.parallel_track(scope, self.box[2])
         s.settled[newly] = True
         rows, draws = open_rows[contested], draws[contested]
         disputing[rows] = True
@@ -213,7 +214,7 @@ class NegotiationModel(mesa.Model):
             p.insists[rows] &= ~drop_insist
             p.refuses[rows] &= ~drop_refuse
         if self.narrator:
-            self.narrator.agenda(newly, disputing, conflict)
+            self.narrator.agenda(newly, disputing, conflict, scope)
         s.add("tension", disputing * self.params.world.agenda_dispute_tension)
         return disputing
 

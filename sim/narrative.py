@@ -40,12 +40,12 @@ class Narrator:
         if dropped_refuse.any():
             self.say(f"{p.name} agrees to discuss {', '.join(names[dropped_refuse])}")
 
-    def agenda(self, newly: np.ndarray, disputing: np.ndarray, conflict: np.ndarray) -> None:
+    def agenda(self, newly: np.ndarray, disputing: np.ndarray, conflict: np.ndarray, scope: np.ndarray) -> None:
         m = self.model
         names = np.array(m.issue_names)
         if newly.size and newly[0] == 0:
             self.say(f"agenda settled: {m.params.scope_label(names[m.state.agenda[0]])}")
-            parked = ~m.box[2] & ~m.state.agenda[0]
+            parked = scope[0] & ~m.state.agenda[0]
             if parked.any():
                 self.say(f"red lines cannot meet on {', '.join(names[parked])}: a parallel track")
         if disputing[0]:
