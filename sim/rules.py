@@ -470,7 +470,8 @@ def chooses(advantage, noise, opportunity, draws) -> np.ndarray:
     """
     noise = np.asarray(noise, dtype=float)
     safe = np.where(noise > 0, noise, 1.0)
-    looks_better = np.where(noise > 0, expit(advantage / safe), (advantage > 0).astype(float))
+    with np.errstate(over="ignore", divide="ignore"):  # a tiny noise is the sharp rule: expit(+-inf) is 1 or 0
+        looks_better = np.where(noise > 0, expit(advantage / safe), (advantage > 0).astype(float))
     return draws < opportunity * looks_better
 
 
