@@ -127,7 +127,7 @@ class PrincipalAgent(Actor):
 
     def threshold_utility(self, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
         """The package utility that is worth its outside option, for a given estimate of its resolve."""
-        return rules.utility_threshold(self.base + resolve_estimate, incentive, self.trust, self.no_deal,
+        return rules.utility_threshold(self.base + resolve_estimate, incentive, self.trust, self.base,
                                        self.domestic_cost)
 
     # ------------------------------------------------------------- answers
@@ -136,8 +136,8 @@ class PrincipalAgent(Actor):
         """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force."""
         u = rules.utility(package, self.ideal, self.salience)
         within = rules.inside(package, self.low, self.high, agenda)
-        value = rules.deal_value(u, incentive, self.trust[rows], self.no_deal[rows], self.domestic_cost[rows])
         base = self.base[rows]
+        value = rules.deal_value(u, incentive, self.trust[rows], base, self.domestic_cost[rows])
         lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
         cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount, self.risk[rows])
         cutoff = np.where(within, cutoff, -np.inf)
@@ -162,22 +162,23 @@ class PrincipalAgent(Actor):
                                         self.other.gain[rows], self.outside[rows])
 
     def decide_exit(self, rows: np.ndarray, standing, draws: np.ndarray):
-        """Force or walk out where its outside option beats continuing; returns (force, walkout, O, C) over rows.
+        """Leave where its outside option beats continuing; returns (force, walkout, O, C) over ``rows``.
 
-        Force when force is its outside option (worth at least no deal) and the
-        occasion arises (``force_propensity``); walk-out when no deal is, with
-        ``walkout_propensity`` damped by the mediators' standing. Both use the
-        one outside option and the same noisy choice (:func:`rules.chooses`).
+        One decision, taken when the occasion arises (``walkout_propensity``,
+        damped by the mediators' standing: model spec, "its standing lowers the
+        chance that a bad round ends the talks"), with the noisy choice of
+        :func:`rules.chooses` between the one outside option and continuing. It
+        leaves by force when force is its outside option (worth more than no
+        deal), else it walks out: the form follows the value, so pressure that
+        lowers no deal below force changes neither the odds of leaving nor the
+        outside option.
         """
         p = self.params
         outside = self.outside[rows]
         staying = self.continuing(rows)
-        advantage = outside - staying
-        by_force = self.force[rows] >= self.no_deal[rows]
-        force = by_force & rules.chooses(advantage, p.force_noise, p.force_propensity, draws[:, 0])
-        walk = ~by_force & rules.chooses(advantage, p.force_noise, p.walkout_propensity * (1.0 - standing),
-                                         draws[:, 1])
-        return force, walk, outside, staying
+        leaves = rules.chooses(outside - staying, p.force_noise, p.walkout_propensity * (1.0 - standing), draws)
+        by_force = self.force[rows] > self.no_deal[rows]
+        return leaves & by_force, leaves & ~by_force, outside, staying
 
     @property
     def position(self) -> np.ndarray:
@@ -231,8 +232,8 @@ class MediatorAgent(Actor):
         for k, pr in enumerate((a, b)):
             guess = rules.estimated_resolve(self.lo[rows, k], self.hi[rows, k], pr.params.resolve_spread,
                                             p.effectiveness, p.proposal_noise, normal_draws[:, k])
-            d.append(rules.utility_threshold(pr.base[rows] + guess, incentive, pr.trust[rows], pr.no_deal[rows],
-                                             pr.domestic_cost[rows]))
+            base = pr.base[rows]
+            d.append(rules.utility_threshold(base + guess, incentive, pr.trust[rows], base, pr.domestic_cost[rows]))
         return rules.nash_package(a.ideal, a.salience, d[0], b.ideal, b.salience, d[1], low, high,
                                   s.agenda[rows], s.status_quo)
 

@@ -92,6 +92,7 @@ class NegotiationModel(mesa.Model):
         self.severity = np.zeros(self.n, dtype=np.int8)
         self.resumed = np.zeros(self.n, dtype=bool)
         self.deal_type = np.full(self.n, -1, dtype=np.int8)
+        self.first_strike = np.full(self.n, -1, dtype=np.int16)  # cause code of the first strike, -1: none
         self.force_value = np.full(self.n, np.nan)  # at the decision that ended the talks in escalation
         self.continue_value = np.full(self.n, np.nan)
 
@@ -294,10 +295,14 @@ class NegotiationModel(mesa.Model):
         return refused
 
     def _force_phase(self) -> None:
-        """7. Force: spoiler strikes and principals' force, each up the escalation ladder; tension spirals."""
+        """7. Force: spoiler strikes and principals' force, each up the escalation ladder; tension spirals.
+
+        A principal's decision to leave is taken here once: by force (step 7) or
+        by walking out (step 8), whichever its outside option is.
+        """
         s = self.state
         w = self.params.world
-        draws = self._draw("force", len(self.spoilers) + 2 * len(self.principals))
+        draws = self._draw("force", len(self.spoilers) + len(self.principals))
         ladder = self._draw("ladder", 2)
         struck = np.zeros(s.m, dtype=bool)
         for j, sp in enumerate(self.spoilers):
@@ -308,8 +313,7 @@ class NegotiationModel(mesa.Model):
         rows = np.flatnonzero(s.alive & s.proposal_seen & ~struck)
         self._exits = []
         for j, p in enumerate(self.principals):
-            k = len(self.spoilers) + 2 * j
-            force, walk, outside, staying = p.decide_exit(rows, self.standing, draws[rows, k : k + 2])
+            force, walk, outside, staying = p.decide_exit(rows, self.standing, draws[rows, len(self.spoilers) + j])
             fires = np.zeros(s.m, dtype=bool)
             fires[rows[force]] = True
             fires &= s.alive & ~struck
@@ -332,6 +336,8 @@ class NegotiationModel(mesa.Model):
         w = self.params.world
         severity, resumed = rules.escalation_ladder(w.retaliation_probability, w.resume_probability, ladder)
         ids = s.ids[fires]
+        first = ids[~self.any_strike[ids]]
+        self.first_strike[first] = self.causes.index(cause)
         self.any_strike[ids] = True
         self.severity[ids] = np.maximum(self.severity[ids], severity[fires])
         self.force_value[ids] = force_value[fires]

@@ -70,7 +70,6 @@ class Principal:
     pressure: dict[str, float] = field(default_factory=dict)
     sovereignty_cost: float = 0.0
     trust: float = 0.5
-    force_propensity: float = 0.0
     force_posture_weight: float = 0.0
     force_progress_weight: float = 0.0
     war_cost: float = 0.5
@@ -316,7 +315,7 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
     if both:
         raise ConfigError(f"{where} both refuses and insists on {sorted(both)}: keep each issue in one list")
     for attr in ("agenda_flexibility", "no_deal_value", "sovereignty_cost", "trust",
-                 "force_propensity", "walkout_propensity", "war_cost", "resolve_spread", "discount", "force_noise"):
+                 "walkout_propensity", "war_cost", "resolve_spread", "discount", "force_noise"):
         _check_unit(f"{where}.{attr}", getattr(p, attr))
     for attr in ("force_posture_weight", "force_progress_weight"):
         _check_unit(f"{where}.{attr}", getattr(p, attr), low=-1.0, high=1.0)

@@ -94,20 +94,21 @@ def outside_option(no_deal, force, resolve) -> np.ndarray:
     return np.maximum(no_deal, force) + resolve
 
 
-def deal_value(package_utility, incentive, trust, no_deal, domestic_cost) -> np.ndarray:
+def deal_value(package_utility, incentive, trust, fallback, domestic_cost) -> np.ndarray:
     """What signing a package is worth to a principal, on the scale of its outside option.
 
     The package's utility plus outside ``incentive`` if the other side keeps
-    the deal (probability ``trust``), the value of no deal if it reneges: the
+    the deal (probability ``trust``), its ``fallback`` if it reneges (its
+    outside option before resolve: the better of no deal and force): the
     commitment problem of Fearon (1995) and Powell (2006), with trust low after
     the 2015 JCPOA withdrawal (seed). ``domestic_cost`` (sovereignty cost x
     unrest) is what signing costs the leadership at home (Putnam 1988,
     two-level games). Linear form: assumption.
     """
-    return trust * (package_utility + incentive) + (1.0 - trust) * no_deal - domestic_cost
+    return trust * (package_utility + incentive) + (1.0 - trust) * fallback - domestic_cost
 
 
-def utility_threshold(outside, incentive, trust, no_deal, domestic_cost) -> np.ndarray:
+def utility_threshold(outside, incentive, trust, fallback, domestic_cost) -> np.ndarray:
     """The package utility at which :func:`deal_value` equals ``outside``: the disagreement point in utility terms.
 
     The inverse of :func:`deal_value`; the mediator uses it as each side's
@@ -116,7 +117,7 @@ def utility_threshold(outside, incentive, trust, no_deal, domestic_cost) -> np.n
     floored at 1e-6 (a side that trusts nothing accepts nothing short of its
     ideal).
     """
-    return (outside + domestic_cost - (1.0 - trust) * no_deal) / np.maximum(trust, 1e-6) - incentive
+    return (outside + domestic_cost - (1.0 - trust) * fallback) / np.maximum(trust, 1e-6) - incentive
 
 
 # ------------------------------------------------------- time and the cost of delay

@@ -55,6 +55,7 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
         "severity": model.severity,
         "resumed": model.resumed,
         "deal_type": model.deal_type,
+        "first_strike": model.first_strike,
         "force_value": model.force_value.astype(np.float32),
         "continue_value": model.continue_value.astype(np.float32),
     }
@@ -73,7 +74,8 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     ``any_strike``: a strike (or a spiral or collapse into confrontation)
     happened during the talks; ``severity``: the highest rung of the
     escalation ladder reached (0 none, 1 limited strike, 2 retaliation, 3 war);
-    ``resumed``: the talks resumed after a strike; ``deal_type``: full or
+    ``resumed``: the talks resumed after a strike; ``first_strike``: who
+    struck first (a cause label; empty without a strike by an actor); ``deal_type``: full or
     interim (empty without a deal); ``force_value`` and ``continue_value``: for
     an escalation decided by a principal or a spoiler, the value of force and
     of continuing as that actor judged them at the moment it struck.
@@ -93,6 +95,7 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
             "any_strike": cols["any_strike"],
             "severity": cols["severity"],
             "resumed": cols["resumed"],
+            "first_strike": pd.Categorical.from_codes(cols["first_strike"].astype(np.int64), categories=list(causes)),
             "deal_type": pd.Categorical.from_codes(cols["deal_type"].astype(np.int64), categories=list(DEAL_TYPES)),
             "force_value": cols["force_value"],
             "continue_value": cols["continue_value"],

@@ -93,12 +93,6 @@ class PrincipalSchema:
         0.0, doc="domestic cost of signing: a deal is worth sovereignty_cost x unrest less to it", range=UNIT
     )
     trust: float = param(0.5, doc="initial trust that the other side keeps a deal (discounts a package's value)", range=UNIT)
-    force_propensity: float = param(
-        0.0,
-        doc="chance per round that it weighs force, once a package has been on the table; it then uses force if "
-        "force (its outside option) looks worth more than continuing",
-        range=UNIT,
-    )
     force_posture_weight: float = param(
         0.0, doc="weight of US military posture in its value of force (negative: deterred by it)", range=SIGNED
     )
@@ -113,8 +107,9 @@ class PrincipalSchema:
     )
     walkout_propensity: float = param(
         0.0,
-        doc="chance per round that it weighs walking out (times 1 - mediator standing); it leaves if no deal "
-        "(its outside option) looks worth more than continuing",
+        doc="chance per round, once a package has been on the table, that it weighs leaving the talks (times "
+        "1 - mediator standing); it leaves if its outside option looks worth more than continuing: by force "
+        "when force is worth more than no deal, else by walking out",
         range=UNIT,
     )
     resolve_spread: float = param(

@@ -35,7 +35,7 @@ def principals(draw, name: str, issues: tuple[str, ...], high_end: bool):
         agenda_flexibility=draw(unit), concession_e=draw(st.floats(0.2, 5.0)),
         resolve_spread=draw(st.floats(0.0, 0.3)), discount=draw(st.floats(0.8, 1.0)), force_noise=draw(st.floats(0, 0.1)),
         no_deal_value=draw(unit), pressure={"tension": draw(st.floats(-0.5, 0.5))}, sovereignty_cost=draw(unit),
-        trust=draw(unit), force_propensity=draw(unit), force_posture_weight=draw(st.floats(-1, 1)),
+        trust=draw(unit), force_posture_weight=draw(st.floats(-1, 1)),
         force_progress_weight=draw(st.floats(-1, 1)), war_cost=draw(unit), walkout_propensity=draw(unit),
     )
 
@@ -124,7 +124,8 @@ def test_red_lines_without_overlap_keep_an_issue_out_of_every_deal(scenario, see
 def test_shutting_every_escalation_channel_gives_no_escalation(scenario, seed):
     shut = Scenario(**{
         **scenario.__dict__,
-        "principals": tuple(Principal(**{**p.__dict__, "force_propensity": 0.0}) for p in scenario.principals),
+        "principals": tuple(Principal(**{**p.__dict__, "force_posture_weight": 0.0, "force_progress_weight": 0.0,
+                                         "war_cost": 1.0}) for p in scenario.principals),  # force worth < no deal
         "spoilers": tuple(Spoiler(**{**s.__dict__, "strike_propensity": 0.0}) for s in scenario.spoilers),
         "world": World(**{**scenario.world.__dict__, "tension_threshold": 1.01, "collapse_escalation": 0.0}),
     }).validate()
