@@ -363,9 +363,9 @@ class NegotiationModel(mesa.Model):
         """9. At a deadline: extension (the deadline moves on) or lapse (stalemate)."""
         s = self.state
         w = self.params.world
-        draws = self._draw("deadline", 1)[:, 0]
-        if w.deadline <= 0:
+        if w.deadline <= 0:  # no deadline: the stream is never used (every run with a deadline draws each round)
             return
+        draws = self._draw("deadline", 1)[:, 0]
         lapse = rules.deadline_lapses(s.round, s.deadline, w.extension_probability, draws)
         extended = (s.deadline == s.round) & ~lapse
         s.deadline = np.where(extended, s.deadline + w.extension_rounds, s.deadline)

@@ -23,11 +23,9 @@ def model_reporters(model: NegotiationModel) -> dict:
         "round": lambda m: m.round,
         "outcome": lambda m: OUTCOMES[m.outcome[0]] if m.outcome[0] >= 0 else "running",
         "agenda_settled": lambda m: bool(m.state.settled[0]),
-        "agenda": lambda m: (m.params.scope_label(np.array(names)[m.state.agenda[0]]) if m.state.settled[0] else ""),
+        "agenda": lambda m: m.params.scope_label(np.array(names)[m.state.agenda[0]]) if m.state.settled[0] else "",
         "proposed": lambda m: bool(m.state.proposed[0]),
-        "events": lambda m: ",".join(
-            e.name for e, hit in zip(m.params.events, m.state.events_now[0], strict=True) if hit
-        ),
+        "events": lambda m: ",".join(e.name for e, hit in zip(m.params.events, m.state.events_now[0], strict=True) if hit),
         "any_strike": lambda m: bool(m.any_strike[0]),
     }
     for v in WORLD_VARS:

@@ -18,8 +18,19 @@ class BatchState:
     """World and talks of the replications of a batch still running."""
 
     #: Per-replication arrays (first axis over replications), dropped with the replications that end.
-    REP_ARRAYS = ("settled", "agenda", "proposal", "proposed", "proposal_seen", "failures", "events_now",
-                  "deadline", "deal_chance", "ids", "alive")
+    REP_ARRAYS = (
+        "settled",
+        "agenda",
+        "proposal",
+        "proposed",
+        "proposal_seen",
+        "failures",
+        "events_now",
+        "deadline",
+        "deal_chance",
+        "ids",
+        "alive",
+    )
 
     def __init__(self, scenario: Scenario, n: int) -> None:
         w = scenario.world

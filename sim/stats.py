@@ -56,7 +56,8 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
 
     Keys: ``p_deal``, ``p_escalation``, ``p_stalemate`` and their Wilson 95%
     intervals (``ci95``), ``p_any_strike`` (a strike at any time during the
-    talks, whether or not they resumed) and its interval (``p_any_strike_ci95``), mean rounds to each outcome, the share of each cause
+    talks, whether or not they resumed) and its interval
+    (``p_any_strike_ci95``), mean rounds to each outcome, the share of each cause
     among escalations and among stalemates, the share of deals per agenda
     scope, and the median term per issue over the deals that had the issue on
     their agenda (None where there is no such deal).

@@ -158,7 +158,9 @@ def test_a_deadline_lapses_unless_extended_and_only_at_the_deadline():
 
 def test_continuation_value_moves_with_what_each_side_is_learned_to_need():
     base = rules.continuation_value(0.9, 0.1, 0.5, 0.0, 0.0, 0.3)
-    assert rules.continuation_value(0.9, 0.1, 0.5, 0.05, 0.0, 0.3) > base > rules.continuation_value(0.9, 0.1, 0.5, 0.0, 0.05, 0.3)
+    better = rules.continuation_value(0.9, 0.1, 0.5, 0.05, 0.0, 0.3)
+    worse = rules.continuation_value(0.9, 0.1, 0.5, 0.0, 0.05, 0.3)
+    assert better > base > worse
 
 
 def test_a_choice_follows_the_logit_and_is_sharp_without_noise():
