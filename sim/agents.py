@@ -145,6 +145,17 @@ class PrincipalAgent(Actor):
         self.cutoff[rows], self.gain[rows] = cutoff, 0.0
         return rules.accepts(self.resolve[rows], cutoff, within)
 
+    def signs_interim(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive) -> np.ndarray:
+        """At a lapsing deadline: sign the interim package if it is inside its red lines and worth its outside option.
+
+        The alternative is the lapse, so there is no value of waiting to beat.
+        """
+        u = rules.utility(package, self.ideal, self.salience)
+        within = rules.inside(package, self.low, self.high, agenda)
+        base = self.base[rows]
+        value = rules.deal_value(u, incentive, self.trust[rows], base, self.domestic_cost[rows])
+        return rules.accepts(self.resolve[rows], value - base, within)
+
     def learn(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
         """Update its belief about the other from the other's answer; return the mean shift (what it learned)."""
         other = self.other

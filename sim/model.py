@@ -141,6 +141,21 @@ class NegotiationModel(mesa.Model):
         return self.state.alive
 
     @property
+    def settled(self) -> np.ndarray:
+        """Whether the agenda is settled, per held replication (a view of the shared state)."""
+        return self.state.settled
+
+    @property
+    def agenda(self) -> np.ndarray:
+        """The agreed agenda (R, I) per held replication (a view of the shared state)."""
+        return self.state.agenda
+
+    @property
+    def proposal(self) -> np.ndarray:
+        """The package on the table (R, I) per held replication (a view of the shared state)."""
+        return self.state.proposal
+
+    @property
     def narrative(self) -> list[str]:
         return self.narrator.lines if self.narrator else []
 
@@ -360,15 +375,35 @@ class NegotiationModel(mesa.Model):
             self._finish(leaves & ~escalates, STALEMATE, f"{p.name.lower()}_walkout")
 
     def _deadline_phase(self) -> None:
-        """9. At a deadline: extension (the deadline moves on) or lapse (stalemate)."""
+        """9. At a deadline: extension (the deadline moves on), an interim deal, or lapse (stalemate).
+
+        Where the talks would lapse and a package has been on the table, the
+        mediator proposes an interim deal (:func:`rules.interim_package`); both
+        sign it if it is worth their outside option, the alternative being the
+        lapse (a deal of type ``interim``).
+        """
         s = self.state
         w = self.params.world
         if w.deadline <= 0:  # no deadline: the stream is never used (every run with a deadline draws each round)
             return
         draws = self._draw("deadline", 1)[:, 0]
-        lapse = rules.deadline_lapses(s.round, s.deadline, w.extension_probability, draws)
+        lapse = rules.deadline_lapses(s.round, s.deadline, w.extension_probability, draws) & s.alive
         extended = (s.deadline == s.round) & ~lapse
         s.deadline = np.where(extended, s.deadline + w.extension_rounds, s.deadline)
+        rows = np.flatnonzero(lapse & s.proposal_seen)
+        if w.interim_scale > 0 and rows.size:
+            low, high, _ = self.box
+            interim = rules.interim_package(s.status_quo, s.proposal[rows], w.interim_scale, s.agenda[rows], low, high)
+            signed = np.ones(rows.size, dtype=bool)
+            for p in self.principals:
+                signed &= p.signs_interim(rows, interim, s.agenda[rows], self.incentive)
+            deal = np.zeros(s.m, dtype=bool)
+            deal[rows[signed]] = True
+            self.terms[s.ids[rows[signed]]] = interim[signed]
+            self.deal_type[s.ids[rows[signed]]] = DEAL_TYPES.index("interim")
+            if self.narrator and deal[0]:
+                self.narrator.say("deadline: the sides sign an interim deal (freeze for relief)")
+            self._finish(deal, DEAL, "agreement")
         self._finish(s.alive & lapse, STALEMATE, "deadline_lapse")
 
     # ------------------------------------------------------------ bookkeeping

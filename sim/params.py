@@ -174,6 +174,9 @@ class World:
         "doc": "chance that a limited strike draws retaliation", "range": (0.0, 1.0)})
     resume_probability: float = field(default=0.3, metadata={
         "doc": "chance that the talks resume after the ceasefire that follows a strike", "range": (0.0, 1.0)})
+    interim_scale: float = field(default=0.0, metadata={
+        "doc": "how far an interim deal at a lapsing deadline goes from the status quo toward the package on the "
+               "table (0: no interim deals)", "range": (0.0, 1.0)})
     strike_setback: float = field(default=0.1, metadata={
         "doc": "nuclear progress a strike destroys when the talks resume after it", "range": (0.0, 1.0)})
 
@@ -247,7 +250,7 @@ class Scenario:
         for attr in ("tension", "nuclear_progress", "military_posture", "unrest", "sanctions",
                      "progress_rate", "posture_tension", "agenda_dispute_tension",
                      "failed_round_tension", "collapse_escalation", "perceived_risk", "extension_probability",
-                     "retaliation_probability", "resume_probability", "strike_setback"):
+                     "retaliation_probability", "resume_probability", "strike_setback", "interim_scale"):
             _check_unit(f"world.{attr}", getattr(w, attr))
         if not isinstance(w.deadline, int) or isinstance(w.deadline, bool) or w.deadline < 0:
             raise ConfigError(f"world.deadline = {w.deadline!r}: use a whole round number >= 0 (0: no deadline)")

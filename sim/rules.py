@@ -278,6 +278,21 @@ def concede_positions(ideal, proposal, low, high, conceded) -> np.ndarray:
     return np.clip(position, low, high)
 
 
+def interim_package(status_quo, package, scale, agenda, low, high) -> np.ndarray:
+    """An interim deal: the smallest step both could ever accept, moved ``scale`` of the way toward the package.
+
+    Freeze for relief, as in the Joint Plan of Action of November 2013: part
+    of the nuclear limits for part of the sanctions relief, signed when a
+    deadline would otherwise end the talks. Each agenda term starts at the
+    point of the red-line box [low, high] nearest its status quo (the least
+    change inside both red lines) and moves ``scale`` of the way toward the
+    package on the table, so it stays inside both red lines. Off-agenda issues
+    stay at the status quo. Linear interpolation: assumption.
+    """
+    least = np.clip(status_quo, low, np.maximum(low, high))
+    return np.where(agenda, least + scale * (package - least), status_quo)
+
+
 def deadline_lapses(round_, deadline, extension_probability, draws) -> np.ndarray:
     """Whether the talks lapse at their deadline this round: at the deadline, unless extended.
 

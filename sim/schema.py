@@ -253,6 +253,12 @@ class WorldSchema:
     resume_probability: float = param(
         0.3, doc="chance that the talks resume after the ceasefire that follows a strike", range=UNIT
     )
+    interim_scale: float = param(
+        0.0,
+        doc="at a deadline where the talks would lapse, an interim deal goes this far from the status quo toward "
+        "the package on the table (freeze for relief); 0: no interim deals",
+        range=UNIT,
+    )
     strike_setback: float = param(
         0.1, doc="nuclear progress a strike destroys when the talks resume after it", range=UNIT
     )

@@ -271,6 +271,10 @@ def test_a_deadline_without_extension_ends_the_talks_there(baseline):
     assert ep["round"].max() <= 3
     lapsed = ep["cause"] == "deadline_lapse"
     assert lapsed.any() and (ep.loc[lapsed, "round"] == 3).all()
+    interim = ep["deal_type"] == "interim"
+    assert interim.any() and (ep.loc[interim, "round"] == 3).all()  # freeze for relief, signed at the deadline
+    none = dataclasses.replace(hard, world=dataclasses.replace(hard.world, interim_scale=0.0))
+    assert not (simulate(none, 5000, 2).episodes["deal_type"] == "interim").any()
     extended = dataclasses.replace(hard, world=dataclasses.replace(hard.world, extension_probability=1.0))
     assert "deadline_lapse" not in set(simulate(extended, 5000, 2).episodes["cause"].astype(str))
 

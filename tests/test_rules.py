@@ -150,6 +150,15 @@ def test_concession_share_reaches_the_package_when_it_is_acceptable():
     assert share == pytest.approx([0.5, 1.0, 1.0])
 
 
+def test_an_interim_package_starts_at_the_least_change_inside_the_red_lines_and_leaves_off_agenda_issues_alone():
+    sq = np.array([0.0, 1.0, 0.5])
+    package = np.array([[1.0, 0.0, 0.9]])
+    agenda = np.array([[True, True, False]])
+    low, high = np.array([0.0, 0.0, 0.0]), np.array([1.0, 0.6, 1.0])
+    interim = rules.interim_package(sq, package, 0.5, agenda, low, high)
+    assert interim == pytest.approx(np.array([[0.5, 0.3, 0.5]]))  # sanctions from 0.6 (its red line), not 1.0
+
+
 def test_a_deadline_lapses_unless_extended_and_only_at_the_deadline():
     deadline = np.array([5, 5, 6, 0])
     draws = np.array([0.9, 0.1, 0.9, 0.9])
