@@ -109,7 +109,7 @@ class NegotiationModel(mesa.Model):
         self.stakeholders = tuple(StakeholderAgent(self, h) for h in scenario.stakeholders)
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
         self.lead_mediator = max(self.mediators, key=lambda m: m.params.effectiveness, default=None)
-        self.standing = 1.0 - float(np.prod([1.0 - m.params.standing for m in self.mediators]))
+        self.standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
         self.incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
 
         self.narrator = Narrator(self) if trace else None
@@ -391,7 +391,7 @@ class NegotiationModel(mesa.Model):
         extended = (s.deadline == s.round) & ~lapse
         s.deadline = np.where(extended, s.deadline + w.extension_rounds, s.deadline)
         rows = np.flatnonzero(lapse & s.proposal_seen)
-        if w.interim_scale > 0 and rows.size:
+        if np.any(w.interim_scale > 0) and rows.size:
             low, high, _ = self.box
             interim = rules.interim_package(s.status_quo, s.proposal[rows], w.interim_scale, s.agenda[rows], low, high)
             signed = np.ones(rows.size, dtype=bool)

@@ -114,10 +114,12 @@ def utility_threshold(outside, incentive, trust, fallback, domestic_cost) -> np.
     The inverse of :func:`deal_value`; the mediator uses it as each side's
     disagreement point in the Nash bargaining problem (Nash 1950), so the
     package it proposes is judged on the same scale as the answers. Trust is
-    floored at 1e-6 (a side that trusts nothing accepts nothing short of its
-    ideal).
+    floored at 1e-6 and the threshold kept in [-1, 2] (utilities lie in
+    [0, 1]: beyond, a side accepts everything or nothing, and no more need be
+    said).
     """
-    return (outside + domestic_cost - (1.0 - trust) * fallback) / np.maximum(trust, 1e-6) - incentive
+    threshold = (outside + domestic_cost - (1.0 - trust) * fallback) / np.maximum(trust, 1e-6) - incentive
+    return np.clip(threshold, -1.0, 2.0)
 
 
 # ------------------------------------------------------- time and the cost of delay
@@ -384,7 +386,8 @@ def nash_package(
     no_zone = np.flatnonzero(product[rows, best] == -np.inf)
     if no_zone.size:  # egalitarian point on the frontier: equal surpluses
         al, be, gg, cc = alpha[no_zone], beta[no_zone], g[no_zone], c[no_zone]
-        s_eq = np.clip(np.divide(be - al, gg + cc, out=np.zeros_like(al), where=gg + cc > 0), 0.0, 1.0)
+        with np.errstate(over="ignore"):  # a vanishing segment: the share is clipped to [0, 1] anyway
+            s_eq = np.clip(np.divide(be - al, gg + cc, out=np.zeros_like(al), where=gg + cc > 0), 0.0, 1.0)
         best[no_zone] = np.argmax(np.minimum(al + gg * s_eq, be - cc * s_eq), axis=1)
         s[no_zone] = s_eq
     share_sorted = (np.arange(n_issues) < best[:, None]).astype(float)

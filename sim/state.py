@@ -40,7 +40,7 @@ class BatchState:
         self.round = 0
         self.issue_names = scenario.issue_names
         self.status_quo = np.array([i.status_quo for i in scenario.issues], dtype=float)
-        self.world = np.array([np.full(n, float(getattr(w, v))) for v in WORLD_VARS])
+        self.world = np.array([np.broadcast_to(np.asarray(getattr(w, v), dtype=float), (n,)) for v in WORLD_VARS])
         self.ids = np.arange(n)  # original index of each held replication
         self.alive = np.ones(n, dtype=bool)
         self.settled = np.zeros(n, dtype=bool)
