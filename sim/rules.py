@@ -494,14 +494,24 @@ def chooses(advantage, noise, opportunity, draws) -> np.ndarray:
     return draws < opportunity * looks_better
 
 
+def failure_estimate(failures, rounds) -> np.ndarray:
+    """The chance that a round of talks fails, estimated from ``failures`` failed rounds out of ``rounds``.
+
+    Laplace's rule of succession, (failures + 1) / (rounds + 2): the posterior
+    mean under a uniform prior, so one failed week does not read as certain
+    failure. Used as the spoiler's sense that the talks are dragging on.
+    """
+    return (failures + 1.0) / (rounds + 2.0)
+
+
 def spoiler_strike_values(weights, strike_threshold, tension, progress, drag, crossing_chance):
     """Israel's value of striking now and of letting the talks go on, by its own beliefs: (strike, wait).
 
     Striking now is worth more the higher tension and Iran's nuclear
     progress (w_t tension + w_p progress: what a strike forestalls). Waiting
     is worth ``strike_threshold`` (the cost of a strike it avoids), less what
-    it expects to lose while the talks drag on (w_f x the share of rounds so
-    far that failed) and the chance that the package taking shape is signed
+    it expects to lose while the talks drag on (w_f x the estimated chance
+    that a round fails, :func:`failure_estimate`) and the chance that the package taking shape is signed
     and crosses its red line (w_x x that chance). Model spec, "Spoiler":
     Israel "decides, by its own beliefs, whether striking now is worth more
     than what the talks are likely to bring"; seed: Israeli officials

@@ -167,7 +167,7 @@ class SpoilerSchema:
     weight_tension: float = param(0.25, doc="weight of tension in its value of striking now", range=UNIT)
     weight_progress: float = param(0.25, doc="weight of Iran's nuclear progress in its value of striking now", range=UNIT)
     weight_failure: float = param(
-        0.25, doc="what failing talks (share of rounds so far failed) take off its value of waiting", range=UNIT
+        0.25, doc="what failing talks (the estimated chance a round fails) take off its value of waiting", range=UNIT
     )
     weight_crossing: float = param(
         0.25, doc="what a likely deal crossing its red line takes off its value of waiting", range=UNIT

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import rules
 from sim.params import WORLD_VARS, Scenario
 
 
@@ -86,8 +87,8 @@ class BatchState:
 
     @property
     def drag(self) -> np.ndarray:
-        """Share of the rounds so far that ended without a deal."""
-        return self.failures / max(self.round, 1)
+        """How likely a round is to fail, judged from the rounds so far (see :func:`rules.failure_estimate`)."""
+        return rules.failure_estimate(self.failures, self.round)
 
     def compact(self, keep: np.ndarray) -> None:
         """Drop the replications not in ``keep`` from every array."""

@@ -193,6 +193,11 @@ def test_spoiler_values_strike_more_with_progress_and_tension_and_waits_less_whe
     assert strike[0] == pytest.approx(0.25) and wait[0] == pytest.approx(0.5)
 
 
+def test_the_failure_estimate_follows_the_rule_of_succession():
+    assert rules.failure_estimate(np.array([0.0, 1.0, 5.0]), 5) == pytest.approx([1 / 7, 2 / 7, 6 / 7])
+    assert rules.failure_estimate(0.0, 0) == pytest.approx(0.5)
+
+
 def test_the_escalation_ladder_climbs_with_retaliation_and_ends_in_war_without_resumption():
     draws = np.array([[0.1, 0.1], [0.1, 0.9], [0.9, 0.1], [0.9, 0.9]])
     severity, resumed = rules.escalation_ladder(0.5, 0.5, draws)
