@@ -118,14 +118,15 @@ def settings(knob: Knob, delta: float, relative: bool = True) -> tuple[float, fl
     if knob.range in (schema.UNIT, schema.SIGNED):
         floor = 0.0 if knob.range == schema.UNIT else -1.0
         low, high = min(max(floor, low), 1.0), min(max(floor, high), 1.0)
-    if knob.field == "max_rounds":
-        low, high = max(1.0, float(round(low))), float(round(high))
+    if isinstance(knob.value, int):  # whole rounds: the horizon, a deadline, an extension
+        floor = 1.0 if knob.field == "max_rounds" else 0.0
+        low, high = max(floor, float(round(low))), max(floor, float(round(high)))
     return low, high
 
 
 def with_value(scenario: Scenario, knob: Knob, value: float) -> Scenario:
     """A copy of ``scenario`` with one knob set to ``value``."""
-    value = int(value) if knob.field == "max_rounds" else float(value)
+    value = int(value) if isinstance(knob.value, int) else float(value)
     if knob.group == "scenario":
         return dataclasses.replace(scenario, **{knob.field: value})
     if knob.group == "world":
