@@ -34,6 +34,11 @@ def _bounds(red_lines: dict, issues: tuple[str, ...]) -> tuple[np.ndarray, np.nd
     return low, high
 
 
+def at(value, rows: np.ndarray):
+    """A parameter for a subset ``rows`` of the held replications: a scalar as it is, an array indexed."""
+    return value[rows] if np.ndim(value) else value
+
+
 def issue_bits(flags: np.ndarray) -> np.ndarray:
     """Boolean flags over issues (..., I) as bit masks (...,): bit k set when issue k is flagged."""
     return np.asarray(flags, dtype=np.int64) @ (1 << np.arange(np.shape(flags)[-1], dtype=np.int64))
@@ -60,6 +65,10 @@ class Actor(mesa.Agent):
         for name in self.REP_ARRAYS:
             setattr(self, name, getattr(self, name)[keep])
 
+    def p(self, name: str):
+        """One of its parameters for the replications held (a scalar, or an array over them: issue 12)."""
+        return self.state.held(getattr(self.params, name))
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 
@@ -68,7 +77,7 @@ class PrincipalAgent(Actor):
     """A principal at the table (the US, Iran): outside option, answers, beliefs, walk-out and force."""
 
     role = "principal"
-    REP_ARRAYS = ("insists", "refuses", "trust", "hardening", "resolve", "belief_lo", "belief_hi",
+    REP_ARRAYS = ("insists", "refuses", "trust", "hardening", "resolve", "belief_lo", "belief_hi", "discount",
                   "no_deal", "force", "outside", "risk", "value", "utility", "cutoff", "within", "gain")
 
     def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray) -> None:
@@ -82,14 +91,16 @@ class PrincipalAgent(Actor):
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
         self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
-        self.sensitivity = np.array(list(params.pressure.values()), dtype=float)
-        self.trust = np.full(n, params.trust, dtype=float)
+        # Sensitivities (K,), or (K, n) when any is drawn per replication (issue 12).
+        self.sensitivity = np.array(np.broadcast_arrays(*params.pressure.values()), dtype=float) if params.pressure \
+            else np.zeros(0)
+        self.trust = np.broadcast_to(np.asarray(params.trust, dtype=float), (n,)).copy()
         self.hardening = np.zeros(n)
         self.resolve = rules.resolve_draw(params.resolve_spread, resolve_uniform)  # private, drawn once
         # What this principal believes about the other's resolve: uniform on [belief_lo, belief_hi].
         self.belief_lo = np.zeros(n)
         self.belief_hi = np.zeros(n)
-        self.discount = rules.effective_discount(params.discount, params.concession_e)
+        self.discount = np.broadcast_to(rules.effective_discount(params.discount, params.concession_e), (n,)).copy()
         zeros = np.zeros(n)
         self.no_deal, self.force, self.outside, self.risk = zeros, zeros, zeros, zeros
         self.value, self.utility, self.cutoff, self.gain = zeros, zeros, np.full(n, np.inf), zeros
@@ -99,15 +110,15 @@ class PrincipalAgent(Actor):
     def meet(self, other: PrincipalAgent) -> None:
         """Take the other principal's resolve prior (its configured spread) as this principal's belief."""
         self.other = other
-        spread = other.params.resolve_spread
-        self.belief_lo = np.full(self.state.n, -1.0) * spread
-        self.belief_hi = np.full(self.state.n, 1.0) * spread
+        spread = np.broadcast_to(np.asarray(other.params.resolve_spread, dtype=float), (self.state.n,))
+        self.belief_lo = -spread.copy()
+        self.belief_hi = spread.copy()
 
     # ------------------------------------------------------------- assessment
 
     @property
     def domestic_cost(self) -> np.ndarray:
-        return self.params.sovereignty_cost * self.state.unrest
+        return self.p("sovereignty_cost") * self.state.unrest
 
     @property
     def base(self) -> np.ndarray:
@@ -116,13 +127,14 @@ class PrincipalAgent(Actor):
 
     def assess(self, extension_probability) -> None:
         """Value its outside option (no deal after pressure, or force) and the risk of waiting, this round."""
-        s, p = self.state, self.params
-        self.no_deal = rules.no_deal_value(p.no_deal_value, self.sensitivity, s.world[self.pressure_vars], self.hardening)
-        self.force = rules.force_value(p.force_posture_weight, p.force_progress_weight, p.war_cost,
+        s, p = self.state, self.p
+        sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else self.sensitivity[:, s.ids]
+        self.no_deal = rules.no_deal_value(p("no_deal_value"), sensitivity, s.world[self.pressure_vars], self.hardening)
+        self.force = rules.force_value(p("force_posture_weight"), p("force_progress_weight"), p("war_cost"),
                                        s.military_posture, s.nuclear_progress)
         self.outside = rules.outside_option(self.no_deal, self.force, self.resolve)
         at_deadline = (s.deadline > 0) & (s.deadline == s.round)
-        self.risk = rules.perceived_risk(self.model.params.world.perceived_risk, s.tension, at_deadline,
+        self.risk = rules.perceived_risk(s.held(self.model.params.world.perceived_risk), s.tension, at_deadline,
                                          extension_probability)
 
     def threshold_utility(self, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
@@ -137,9 +149,9 @@ class PrincipalAgent(Actor):
         u = rules.utility(package, self.ideal, self.salience)
         within = rules.inside(package, self.low, self.high, agenda)
         base = self.base[rows]
-        value = rules.deal_value(u, incentive, self.trust[rows], base, self.domestic_cost[rows])
+        value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
         lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
-        cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount, self.risk[rows])
+        cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount[rows], self.risk[rows])
         cutoff = np.where(within, cutoff, -np.inf)
         self.utility[rows], self.value[rows], self.within[rows] = u, value, within
         self.cutoff[rows], self.gain[rows] = cutoff, 0.0
@@ -153,7 +165,7 @@ class PrincipalAgent(Actor):
         u = rules.utility(package, self.ideal, self.salience)
         within = rules.inside(package, self.low, self.high, agenda)
         base = self.base[rows]
-        value = rules.deal_value(u, incentive, self.trust[rows], base, self.domestic_cost[rows])
+        value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
         return rules.accepts(self.resolve[rows], value - base, within)
 
     def learn(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
@@ -169,7 +181,7 @@ class PrincipalAgent(Actor):
 
     def continuing(self, rows: np.ndarray) -> np.ndarray:
         """What staying in the talks is worth to it now, by its beliefs (after this round's learning)."""
-        return rules.continuation_value(self.discount, self.risk[rows], self.value[rows], self.gain[rows],
+        return rules.continuation_value(self.discount[rows], self.risk[rows], self.value[rows], self.gain[rows],
                                         self.other.gain[rows], self.outside[rows])
 
     def decide_exit(self, rows: np.ndarray, standing, draws: np.ndarray):
@@ -184,10 +196,10 @@ class PrincipalAgent(Actor):
         lowers no deal below force changes neither the odds of leaving nor the
         outside option.
         """
-        p = self.params
         outside = self.outside[rows]
         staying = self.continuing(rows)
-        leaves = rules.chooses(outside - staying, p.force_noise, p.walkout_propensity * (1.0 - standing), draws)
+        occasion = at(self.p("walkout_propensity") * (1.0 - standing), rows)
+        leaves = rules.chooses(outside - staying, at(self.p("force_noise"), rows), occasion, draws)
         by_force = self.force[rows] > self.no_deal[rows]
         return leaves & by_force, leaves & ~by_force, outside, staying
 
@@ -230,21 +242,23 @@ class MediatorAgent(Actor):
 
     def step(self) -> None:
         """Keep the channel open: take tension off and build trust between the principals."""
-        self.state.relief = self.state.relief + self.params.deescalation
+        self.state.relief = self.state.relief + self.p("deescalation")
         for p in self.model.principals:
-            p.trust = np.clip(p.trust + self.params.trust_building, 0.0, 1.0)
+            p.trust = np.clip(p.trust + self.p("trust_building"), 0.0, 1.0)
 
     def propose(self, rows: np.ndarray, normal_draws: np.ndarray, incentive) -> np.ndarray:
         """Packages for replications ``rows``: the Nash package over its estimates of each side's outside option."""
-        model, s, p = self.model, self.state, self.params
+        model, s = self.model, self.state
         a, b = model.principals
         low, high, _ = model.box
         d = []
         for k, pr in enumerate((a, b)):
-            guess = rules.estimated_resolve(self.lo[rows, k], self.hi[rows, k], pr.params.resolve_spread,
-                                            p.effectiveness, p.proposal_noise, normal_draws[:, k])
+            guess = rules.estimated_resolve(self.lo[rows, k], self.hi[rows, k], at(pr.p("resolve_spread"), rows),
+                                            at(self.p("effectiveness"), rows), at(self.p("proposal_noise"), rows),
+                                            normal_draws[:, k])
             base = pr.base[rows]
-            d.append(rules.utility_threshold(base + guess, incentive, pr.trust[rows], base, pr.domestic_cost[rows]))
+            d.append(rules.utility_threshold(base + guess, at(incentive, rows), pr.trust[rows], base,
+                                             pr.domestic_cost[rows]))
         return rules.nash_package(a.ideal, a.salience, d[0], b.ideal, b.salience, d[1], low, high,
                                   s.agenda[rows], s.status_quo)
 
@@ -273,7 +287,7 @@ class SpoilerAgent(Actor):
     def lobby(self) -> None:
         """Harden the target principal's terms: raise its value of no deal by the lobbying weight per round."""
         target = self.model.principal(self.params.target)
-        target.hardening = target.hardening + self.params.lobbying
+        target.hardening = target.hardening + self.p("lobbying")
 
     def watch(self, rows: np.ndarray) -> None:
         """Note where the package on the table (in ``rows``) crosses this spoiler's own red line."""
@@ -284,17 +298,16 @@ class SpoilerAgent(Actor):
 
     def strike_values(self) -> tuple[np.ndarray, np.ndarray]:
         """Its value of striking now and of waiting, by its own beliefs (see :func:`rules.spoiler_strike_values`)."""
-        s, p = self.state, self.params
+        s, p = self.state, self.p
         return rules.spoiler_strike_values(
-            (p.weight_tension, p.weight_progress, p.weight_failure, p.weight_crossing), p.strike_threshold,
+            (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing")), p("strike_threshold"),
             s.tension, s.nuclear_progress, s.drag, s.deal_chance * self.crossing,
         )
 
     def decide_strike(self, draws: np.ndarray):
         """Strike where striking looks worth more than waiting and the occasion arises; returns (strike, S, W)."""
         strike, wait = self.strike_values()
-        p = self.params
-        return rules.chooses(strike - wait, p.strike_noise, p.strike_propensity, draws), strike, wait
+        return rules.chooses(strike - wait, self.p("strike_noise"), self.p("strike_propensity"), draws), strike, wait
 
 
 class StakeholderAgent(Actor):
@@ -304,6 +317,6 @@ class StakeholderAgent(Actor):
 
     def step(self) -> None:
         """De-escalate, and press both principals: their value of no deal falls by its pressure each round."""
-        self.state.relief = self.state.relief + self.params.deescalation
+        self.state.relief = self.state.relief + self.p("deescalation")
         for p in self.model.principals:
-            p.hardening = p.hardening - self.params.pressure
+            p.hardening = p.hardening - self.p("pressure")

@@ -25,7 +25,7 @@ import mesa
 import numpy as np
 
 from sim import rules
-from sim.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent, issue_bits, issue_flags
+from sim.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent, at, issue_bits, issue_flags
 from sim.narrative import Narrator
 from sim.params import OUTCOMES, WORLD_VARS, Scenario
 from sim.reporters import model_reporters
@@ -108,9 +108,9 @@ class NegotiationModel(mesa.Model):
         self.spoilers = tuple(SpoilerAgent(self, s) for s in scenario.spoilers)
         self.stakeholders = tuple(StakeholderAgent(self, h) for h in scenario.stakeholders)
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
-        self.lead_mediator = max(self.mediators, key=lambda m: m.params.effectiveness, default=None)
-        self.standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
-        self.incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
+        self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
+        self._standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
+        self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
 
         self.narrator = Narrator(self) if trace else None
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self)) if record else None
@@ -139,6 +139,20 @@ class NegotiationModel(mesa.Model):
     def active(self) -> np.ndarray:
         """Which held replications are still running (aligned with the state arrays)."""
         return self.state.alive
+
+    @property
+    def standing(self):
+        """The mediators' combined standing, for the replications held."""
+        return self.state.held(self._standing)
+
+    @property
+    def incentive(self):
+        """What the stakeholders add to a deal's value, for the replications held."""
+        return self.state.held(self._incentive)
+
+    def _w(self, name: str):
+        """A world parameter for the replications held (a scalar, or an array over them: issue 12)."""
+        return self.state.held(getattr(self.params.world, name))
 
     @property
     def settled(self) -> np.ndarray:
@@ -171,7 +185,7 @@ class NegotiationModel(mesa.Model):
         disputing = self._agenda_phase()
         self._events_phase()
         self._outside_actors_phase()
-        ext = self.params.world.extension_probability
+        ext = self._w("extension_probability")
         for p in self.principals:
             p.assess(ext)
         refused = self._bargaining_phase()
@@ -218,9 +232,9 @@ class NegotiationModel(mesa.Model):
         s.settled[newly] = True
         rows, draws = open_rows[contested], draws[contested]
         disputing[rows] = True
-        effectiveness = self.lead_mediator.params.effectiveness if self.lead_mediator else 0.0
+        effectiveness = at(self.lead_mediator.p("effectiveness"), rows) if self.lead_mediator else 0.0
         for k, (p, other) in enumerate(((a, b), (b, a))):
-            flex = p.params.agenda_flexibility
+            flex = at(p.p("agenda_flexibility"), rows)
             track = draws[:, k] < rules.parallel_track_acceptance(flex, effectiveness)
             soften = issue_bits(draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < flex)
             drop_insist = np.where(track, p.insists[rows] & other.refuses[rows], 0)
@@ -231,7 +245,7 @@ class NegotiationModel(mesa.Model):
             p.refuses[rows] &= ~drop_refuse
         if self.narrator:
             self.narrator.agenda(newly, disputing, conflict, scope)
-        s.add("tension", disputing * self.params.world.agenda_dispute_tension)
+        s.add("tension", disputing * self._w("agenda_dispute_tension"))
         return disputing
 
     def _events_phase(self) -> None:
@@ -252,7 +266,6 @@ class NegotiationModel(mesa.Model):
     def _outside_actors_phase(self) -> None:
         """3. Outside actors: spoilers lobby; mediators and stakeholders de-escalate, build trust, press."""
         s = self.state
-        w = self.params.world
         s.relief = 0.0
         for sp in self.spoilers:
             sp.lobby()
@@ -260,8 +273,8 @@ class NegotiationModel(mesa.Model):
             m.step()
         for h in self.stakeholders:
             h.step()
-        s.add("nuclear_progress", w.progress_rate)
-        increase = w.posture_tension * s.military_posture
+        s.add("nuclear_progress", self._w("progress_rate"))
+        increase = self._w("posture_tension") * s.military_posture
         s.set("tension", rules.next_tension(s.tension, increase, s.relief))
 
     def _bargaining_phase(self) -> np.ndarray:
@@ -306,7 +319,7 @@ class NegotiationModel(mesa.Model):
             sp.watch(rows)
         refused = np.zeros(s.m, dtype=bool)
         refused[rows[~agreed]] = True
-        s.add("tension", refused * self.params.world.failed_round_tension)
+        s.add("tension", refused * self._w("failed_round_tension"))
         return refused
 
     def _force_phase(self) -> None:
@@ -316,7 +329,6 @@ class NegotiationModel(mesa.Model):
         by walking out (step 8), whichever its outside option is.
         """
         s = self.state
-        w = self.params.world
         draws = self._draw("force", len(self.spoilers) + len(self.principals))
         ladder = self._draw("ladder", 2)
         struck = np.zeros(s.m, dtype=bool)
@@ -340,7 +352,7 @@ class NegotiationModel(mesa.Model):
             leaves = np.zeros(s.m, dtype=bool)
             leaves[rows[walk]] = True
             self._exits.append(leaves)
-        spiral = s.tension >= w.tension_threshold
+        spiral = s.tension >= self._w("tension_threshold")
         self._finish(s.alive & spiral, ESCALATION, "tension_spiral", severity=3)
 
     def _strike(self, fires, cause: str, force_value, continue_value, ladder) -> None:
@@ -348,8 +360,8 @@ class NegotiationModel(mesa.Model):
         if not fires.any():
             return
         s = self.state
-        w = self.params.world
-        severity, resumed = rules.escalation_ladder(w.retaliation_probability, w.resume_probability, ladder)
+        severity, resumed = rules.escalation_ladder(self._w("retaliation_probability"), self._w("resume_probability"),
+                                                    ladder)
         ids = s.ids[fires]
         first = ids[~self.any_strike[ids]]
         self.first_strike[first] = self.causes.index(cause)
@@ -359,7 +371,7 @@ class NegotiationModel(mesa.Model):
         self.continue_value[ids] = continue_value[fires]
         back = fires & resumed
         self.resumed[s.ids[back]] = True
-        s.add("nuclear_progress", -w.strike_setback * back)
+        s.add("nuclear_progress", -self._w("strike_setback") * back)
         if self.narrator:
             self.narrator.strike(fires, cause, severity, resumed)
         self._finish(fires & ~resumed, ESCALATION, cause)
@@ -368,7 +380,7 @@ class NegotiationModel(mesa.Model):
         """8. Walk-out: a principal for whom no deal is worth more than staying ends the talks."""
         s = self.state
         draws = self._draw("walkout", 1)
-        escalates = rules.collapse_escalates(self.params.world.collapse_escalation, s.tension, draws[:, 0])
+        escalates = rules.collapse_escalates(self._w("collapse_escalation"), s.tension, draws[:, 0])
         for p, leaves in zip(self.principals, self._exits, strict=True):
             leaves = leaves & s.alive
             self._finish(leaves & escalates, ESCALATION, "collapse_to_confrontation", severity=3)
@@ -387,13 +399,15 @@ class NegotiationModel(mesa.Model):
         if w.deadline <= 0:  # no deadline: the stream is never used (every run with a deadline draws each round)
             return
         draws = self._draw("deadline", 1)[:, 0]
-        lapse = rules.deadline_lapses(s.round, s.deadline, w.extension_probability, draws) & s.alive
+        lapse = rules.deadline_lapses(s.round, s.deadline, self._w("extension_probability"), draws) & s.alive
         extended = (s.deadline == s.round) & ~lapse
         s.deadline = np.where(extended, s.deadline + w.extension_rounds, s.deadline)
         rows = np.flatnonzero(lapse & s.proposal_seen)
-        if np.any(w.interim_scale > 0) and rows.size:
+        scale = self._w("interim_scale")
+        if np.any(scale > 0) and rows.size:
             low, high, _ = self.box
-            interim = rules.interim_package(s.status_quo, s.proposal[rows], w.interim_scale, s.agenda[rows], low, high)
+            interim = rules.interim_package(s.status_quo, s.proposal[rows], np.reshape(at(scale, rows), (-1, 1)),
+                                            s.agenda[rows], low, high)
             signed = np.ones(rows.size, dtype=bool)
             for p in self.principals:
                 signed &= p.signs_interim(rows, interim, s.agenda[rows], self.incentive)

@@ -50,7 +50,9 @@ def no_deal_value(base, sensitivity: np.ndarray, state: np.ndarray, hardening) -
     Pressure lowers what walking away is worth and so widens the win-set
     (Putnam 1988, two-level games). Linear form: assumption.
     """
-    return np.clip(base - sensitivity @ state + hardening, 0.0, 1.0)
+    sens = np.asarray(sensitivity, dtype=float)
+    sens = sens[:, None] if sens.ndim == 1 else sens  # (K, 1), or (K, R) when drawn per replication
+    return np.clip(base - np.sum(sens * state, axis=0) + hardening, 0.0, 1.0)
 
 
 def force_value(posture_weight, progress_weight, war_cost, posture, progress) -> np.ndarray:

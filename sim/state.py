@@ -55,6 +55,11 @@ class BatchState:
         self.deal_chance = np.zeros(n)  # the mediator's belief that this round's package would be signed
         self.relief = 0.0  # tension removed this round by mediators and stakeholders
 
+    def held(self, value):
+        """A parameter for the replications held: a scalar as it is, an array over the batch's replications
+        (issue 12: parameters drawn per replication) indexed by the original index of those still running."""
+        return value[self.ids] if np.ndim(value) else value
+
     def var(self, name: str) -> np.ndarray:
         return self.world[WORLD_VARS.index(name)]
 

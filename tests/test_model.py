@@ -287,3 +287,51 @@ def test_without_choice_noise_no_principal_uses_force_when_continuing_is_worth_m
     by_principal = ep["cause"].isin(["us_strike", "iran_breakout"])
     assert by_principal.sum() > 0, "the check needs principal escalations to look at"
     assert (ep.loc[by_principal, "force_value"] > ep.loc[by_principal, "continue_value"]).all()
+
+
+def _unchecked(scenario: Scenario) -> Scenario:
+    """The same scenario with validation switched off, so parameters can be arrays over replications."""
+
+    class Unchecked(Scenario):
+        def validate(self):
+            return self
+
+    return Unchecked(**{f.name: getattr(scenario, f.name) for f in dataclasses.fields(scenario)})
+
+
+def test_any_parameter_may_be_an_array_over_replications(baseline):
+    """Prepared for issue 12: replication i of a run with per-replication parameters is replication i of the
+    scalar run with its values (replications are independent within a batch, draws are per replication)."""
+    n = 4000
+    half = np.arange(n) < n // 2
+
+    def varied(low, high):
+        return np.where(half, low, high)
+
+    us, iran = baseline.principals
+    oman, israel, uae = baseline.mediators[0], baseline.spoilers[0], baseline.stakeholders[0]
+    changes = {  # (low, high) per parameter: the first half of the replications gets low, the second high
+        "us": dict(trust=(0.5, 0.7), discount=(0.98, 0.9), no_deal_value=(0.35, 0.25), resolve_spread=(0.1, 0.2)),
+        "iran": dict(force_noise=(0.01, 0.05), walkout_propensity=(0.2, 0.4), sovereignty_cost=(0.15, 0.3)),
+        "oman": dict(effectiveness=(0.7, 0.3), standing=(0.7, 0.4)),
+        "israel": dict(strike_propensity=(0.03, 0.08), strike_threshold=(0.5, 0.4)),
+        "uae": dict(pressure=(0.01, 0.0), incentive=(0.03, 0.06)),
+        "world": dict(perceived_risk=(0.05, 0.1), progress_rate=(0.01, 0.03), tension_threshold=(0.95, 0.8)),
+    }
+
+    def build(pick):
+        actors = {"us": us, "iran": iran, "oman": oman, "israel": israel, "uae": uae, "world": baseline.world}
+        made = {k: dataclasses.replace(v, **{f: pick(lo, hi) for f, (lo, hi) in changes[k].items()})
+                for k, v in actors.items()}
+        made["iran"] = dataclasses.replace(made["iran"], pressure={**iran.pressure, "sanctions": pick(0.2, 0.4)})
+        return _unchecked(dataclasses.replace(
+            baseline, principals=(made["us"], made["iran"]), mediators=(made["oman"],), spoilers=(made["israel"],),
+            stakeholders=(made["uae"],), world=made["world"]))
+
+    mixed = NegotiationModel(build(varied), n, 5).run()
+    low = NegotiationModel(build(lambda lo, hi: lo), n, 5).run()
+    high = NegotiationModel(build(lambda lo, hi: hi), n, 5).run()
+    for name in ("outcome", "end_round", "cause", "severity"):
+        expected = np.where(half, getattr(low, name), getattr(high, name))
+        np.testing.assert_array_equal(getattr(mixed, name), expected)
+    assert not np.array_equal(low.outcome[~half], high.outcome[~half])  # the values do matter
