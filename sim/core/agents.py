@@ -105,11 +105,18 @@ class PrincipalAgent(Actor):
         self.no_deal, self.force, self.outside, self.risk = zeros, zeros, zeros, zeros
         self.value, self.utility, self.cutoff, self.gain = zeros, zeros, np.full(n, np.inf), zeros
         self.within = np.zeros(n, dtype=bool)
-        self.other: PrincipalAgent | None = None
+        self._other: PrincipalAgent | None = None
+
+    @property
+    def other(self) -> PrincipalAgent:
+        """The principal across the table (set by :meth:`meet`)."""
+        if self._other is None:
+            raise RuntimeError(f"{self.name} has not met the other principal: call meet() first")
+        return self._other
 
     def meet(self, other: PrincipalAgent) -> None:
         """Take the other principal's resolve prior (its configured spread) as this principal's belief."""
-        self.other = other
+        self._other = other
         spread = np.broadcast_to(np.asarray(other.params.resolve_spread, dtype=float), (self.state.n,))
         self.belief_lo = -spread.copy()
         self.belief_hi = spread.copy()

@@ -66,7 +66,7 @@ class Narrator:
         m = self.model
         s = m.state
         terms = ", ".join(f"{name} {x:.2f}" for name, x, on in zip(m.issue_names, s.proposal[0], s.agenda[0], strict=True) if on)
-        self.say(f"{m.lead_mediator.name} proposes {terms}")
+        self.say(f"{m.lead_mediator.name if m.lead_mediator else 'the mediator'} proposes {terms}")
         for p, ok in zip(m.principals, answers, strict=True):
             worth = f"worth {p.value[0]:.3f} against its outside option {p.outside[0]:.3f}"
             if ok:

@@ -6,7 +6,8 @@ model hands to ``mesa.DataCollector`` when it records (``record=True``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 def model_reporters(model: NegotiationModel) -> dict:
     """Reporter functions of replication 0, by column name."""
     names = model.issue_names
-    reporters = {
+    reporters: dict[str, Callable[[Any], Any]] = {
         "round": lambda m: m.round,
         "outcome": lambda m: OUTCOMES[m.outcome[0]] if m.outcome[0] >= 0 else "running",
         "agenda_settled": lambda m: bool(m.state.settled[0]),
@@ -29,14 +30,28 @@ def model_reporters(model: NegotiationModel) -> dict:
         "any_strike": lambda m: bool(m.any_strike[0]),
     }
     for v in WORLD_VARS:
-        reporters[v] = lambda m, v=v: float(m.state.var(v)[0])
+        reporters[v] = _world(v)
     for k, name in enumerate(names):
-        reporters[f"proposal_{name}"] = lambda m, k=k: float(m.state.proposal[0, k]) if m.state.proposed[0] else np.nan
+        reporters[f"proposal_{name}"] = _proposal(k)
         for p in model.params.principals:
-            reporters[f"position_{p.name}_{name}"] = lambda m, k=k, n=p.name: float(m.principal(n).position[0, k])
+            reporters[f"position_{p.name}_{name}"] = _principal(p.name, "position", k)
     for p in model.params.principals:
-        reporters[f"aspiration_{p.name}"] = lambda m, n=p.name: float(m.principal(n).aspiration[0])
-        reporters[f"no_deal_value_{p.name}"] = lambda m, n=p.name: float(m.principal(n).no_deal[0])
-        reporters[f"outside_option_{p.name}"] = lambda m, n=p.name: float(m.principal(n).outside[0])
-        reporters[f"trust_{p.name}"] = lambda m, n=p.name: float(m.principal(n).trust[0])
+        for column, attr in (("aspiration", "aspiration"), ("no_deal_value", "no_deal"), ("outside_option", "outside"),
+                             ("trust", "trust")):
+            reporters[f"{column}_{p.name}"] = _principal(p.name, attr)
     return reporters
+
+
+def _world(var: str) -> Callable[[Any], float]:
+    return lambda m: float(m.state.var(var)[0])
+
+
+def _proposal(k: int) -> Callable[[Any], float]:
+    return lambda m: float(m.state.proposal[0, k]) if m.state.proposed[0] else np.nan
+
+
+def _principal(name: str, attr: str, k: int | None = None) -> Callable[[Any], float]:
+    """A principal's array ``attr`` at replication 0 (and issue ``k`` for per-issue arrays)."""
+    if k is None:
+        return lambda m: float(getattr(m.principal(name), attr)[0])
+    return lambda m: float(getattr(m.principal(name), attr)[0, k])
