@@ -74,10 +74,19 @@ class NegotiationModel(mesa.Model):
         self.max_rounds = scenario.max_rounds
         self.issue_names = scenario.issue_names
         self.all_issues = (1 << len(self.issue_names)) - 1  # bit mask of every issue
-        self.event_hazards = np.array([e.hazard for e in scenario.events])
-        self.event_effects = np.array(
-            [[e.effects.get(k, 0.0) for k in (*WORLD_VARS, "trust")] for e in scenario.events]
-        ).reshape(len(scenario.events), len(WORLD_VARS) + 1)
+        # Hazards (E,) and effects (E, V), or per replication (n, E) and (n, E, V) when any is an array over
+        # replications (sim.core.uncertainty draws them per replication).
+        targets = (*WORLD_VARS, "trust")
+        hazards = [e.hazard for e in scenario.events]
+        effects = [[e.effects.get(k, 0.0) for k in targets] for e in scenario.events]
+        if any(np.ndim(h) for h in hazards) or any(np.ndim(v) for row in effects for v in row):
+            self.event_hazards = np.stack([np.broadcast_to(h, (self.n,)) for h in hazards], axis=1).astype(float)
+            self.event_effects = np.stack(
+                [np.stack([np.broadcast_to(v, (self.n,)) for v in row], axis=1) for row in effects], axis=1
+            ).astype(float)
+        else:
+            self.event_hazards = np.array(hazards, dtype=float)
+            self.event_effects = np.array(effects, dtype=float).reshape(len(scenario.events), len(targets))
 
         self.causes = cause_names(scenario)
         n_issues = len(self.issue_names)
@@ -236,7 +245,8 @@ class NegotiationModel(mesa.Model):
         for k, (p, other) in enumerate(((a, b), (b, a))):
             flex = at(p.p("agenda_flexibility"), rows)
             track = draws[:, k] < rules.parallel_track_acceptance(flex, effectiveness)
-            soften = issue_bits(draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < flex)
+            per_issue = np.reshape(flex, (-1, 1)) if np.ndim(flex) else flex  # per replication: one per row
+            soften = issue_bits(draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < per_issue)
             drop_insist = np.where(track, p.insists[rows] & other.refuses[rows], 0)
             drop_refuse = soften & p.refuses[rows] & other.insists[rows]
             if self.narrator and disputing[0]:
@@ -255,8 +265,12 @@ class NegotiationModel(mesa.Model):
             return
         s = self.state
         draws = self._draw("events", len(events))
-        s.events_now = draws < self.event_hazards
-        delta = s.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
+        if self.event_hazards.ndim == 2:  # per replication: the held replications' rows
+            s.events_now = draws < self.event_hazards[s.ids]
+            delta = np.einsum("re,rev->rv", s.events_now.astype(float), self.event_effects[s.ids])
+        else:
+            s.events_now = draws < self.event_hazards
+            delta = s.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
         s.world = np.clip(s.world + delta[:, :-1].T, 0.0, 1.0)
         for p in self.principals:
             p.trust = np.clip(p.trust + delta[:, -1], 0.0, 1.0)

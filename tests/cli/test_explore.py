@@ -69,7 +69,10 @@ def test_an_exploration_writes_its_files(tmp_path, capsys):
         assert word in text
     summary = json.loads((out / "summary.json").read_text())
     assert summary["design"] == {"episodes": 4000, "vectors": 40, "per_vector": 50}
-    assert summary["uncertain_parameters"] >= 90
+    every = parse_specs(dict(compose(["uncertainty=assumptions"]).uncertainty))
+    drawn = [p for p in every if per_replication(p)]
+    assert summary["uncertain_parameters"] == len(drawn) > 70
+    assert set(summary["notes"]["held_one_value_per_run"]) == set(every) - set(drawn)
     assert summary["p_deal"] + summary["p_escalation"] + summary["p_stalemate"] == pytest.approx(1.0)
     for o in ("deal", "escalation"):
         s = summary["spread"][o]
