@@ -113,8 +113,9 @@ def print_report(ex, an, out: Path) -> None:
                 f"sum of first-order indices: {s['sum_s1']:.3f}"
             )
         for _, r in top_parameters(an.indices, o).iterrows():
-            print(f"  {r['parameter']:<46} S1 {r['s1']:.4f} ± {r['s1_se']:.4f}   RBD-FAST {r['rbd_fast']:.4f}   "
-                  f"{r['distribution']}")
+            print(
+                f"  {r['parameter']:<46} S1 {r['s1']:.4f} ± {r['s1_se']:.4f}   RBD-FAST {r['rbd_fast']:.4f}   {r['distribution']}"
+            )
     boxes = chosen_boxes(an.boxes)
     for _, b in boxes.iterrows():
         print(
@@ -124,8 +125,10 @@ def print_report(ex, an, out: Path) -> None:
         for part in str(b["limits"]).split("; "):
             print(f"  {part}")
         if isinstance(b.get("significant_limits"), str) and b["significant_limits"]:
-            print(f"  restrictions with quasi-p < 0.05 alone: coverage {b['significant_coverage']:.2f}, density "
-                  f"{b['significant_density']:.2f}: {b['significant_limits']}")
+            print(
+                f"  restrictions with quasi-p < 0.05 alone: coverage {b['significant_coverage']:.2f}, density "
+                f"{b['significant_density']:.2f}: {b['significant_limits']}"
+            )
     print(f"\nWrote {out}/summary.json, indices.csv, boxes.csv, vectors.csv, draws.parquet and figures")
 
 
@@ -196,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     if notes["held_by_scenario"]:
         print(f"Held at the scenario's values: {', '.join(notes['held_by_scenario'])}")
     if notes["held_one_value_per_run"]:
-        print(f"Held at their configured values (the engine reads per-issue values once per run): "
-              f"{len(notes['held_one_value_per_run'])} saliences, red-line ends and status quo values")
+        print(
+            f"Held at their configured values (the engine reads per-issue values once per run): "
+            f"{len(notes['held_one_value_per_run'])} saliences, red-line ends and status quo values"
+        )
     return 0

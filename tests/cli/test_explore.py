@@ -119,14 +119,14 @@ def test_a_plain_run_refuses_ranges_in_one_line():
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "sim", "uncertainty=assumptions", "replications=100"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "uncertainty=assumptions", "replications=100"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 2 and "python -m sim.explore" in proc.stderr and proc.stderr.count("\n") == 1
 
 
 def test_a_range_outside_a_parameters_legal_interval_fails_before_any_run(tmp_path, capsys):
-    assert main(["uncertainty.world.tension={dist:uniform,low:0.5,high:1.2}", "replications=3000",
-                 "--out", str(tmp_path)]) == 2
+    assert main(["uncertainty.world.tension={dist:uniform,low:0.5,high:1.2}", "replications=3000", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "world.tension = 1.2 is out of range" in err and err.count("\n") == 1
     assert not (tmp_path / "summary.json").exists()
