@@ -26,6 +26,7 @@ import math
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -322,7 +323,8 @@ def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -
         group, i = _actor_slot(scenario, parts[1], aliases)
         items = list(getattr(scenario, group))
         items[i] = _set(items[i], path, parts[2:], value)
-        return dataclasses.replace(scenario, **{group: tuple(items)})
+        changes: dict[str, Any] = {group: tuple(items)}
+        return dataclasses.replace(scenario, **changes)
     if head == "events" and len(parts) >= 3:
         names = [e.name for e in scenario.events]
         if parts[1] not in names:
@@ -356,7 +358,8 @@ def _renormalise_saliences(scenario: Scenario, drawn: Iterable[str], aliases: Ma
         sal = items[i].salience
         total = sum(sal.values())
         items[i] = dataclasses.replace(items[i], salience={k: v / total for k, v in sal.items()})
-        scenario = dataclasses.replace(scenario, **{group: tuple(items)})
+        changes: dict[str, Any] = {group: tuple(items)}
+        scenario = dataclasses.replace(scenario, **changes)
     return scenario
 
 
@@ -400,6 +403,7 @@ def value_at(scenario: Scenario, path: str, aliases: Mapping[str, str] | None = 
     """The scenario's current value of a parameter path (the point a plain run uses)."""
     aliases = dict(aliases or {})
     parts = path.split(".")
+    obj: Any
     if parts[0] == "world":
         obj, rest = scenario.world, parts[1:]
     elif parts[0] == "actors":
