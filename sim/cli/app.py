@@ -17,10 +17,12 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from sim.cli import faults
 from sim.config.compose import CONFIG_DIR, compose, explain_compose_error, scenario_from_config, suggest
 from sim.core.params import ConfigError
 
 EXIT_BAD_INPUT = 2
+GUARD_FROM = 200_000  # replications from which a run's memory, disk and time are estimated before it starts
 INFO_FLAGS = ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc")
 
 
@@ -29,9 +31,17 @@ def quiet_mesa() -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
 
 
-def fail(message: str) -> None:
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT)
+    raise SystemExit(code)
+
+
+def fail_os(exc: OSError) -> None:
+    """A file that could not be written: one line; a full disk is the machine's fault (1), a bad path the input's (2)."""
+    import errno
+
+    code = faults.EXIT_FAULT if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO) else EXIT_BAD_INPUT
+    fail(faults.os_error_line(exc), code)
 
 
 def check_run_settings(cfg: DictConfig) -> None:
@@ -78,17 +88,39 @@ def preflight(argv: list[str]) -> None:
 
     overrides = [a for a in argv if not a.startswith("-")]
     multirun = any(a in ("-m", "--multirun") for a in argv)
+    faults.check_bool_settings(overrides)
+    faults.check_scenario_file(overrides)
     check_hydra_choices(overrides)
     try:
         variants = sweep_variants(with_sweeper_params(overrides)) if multirun else [overrides]
     except Exception as exc:
         raise ConfigError(explain_compose_error(exc, overrides)) from exc
     composer = VariantComposer(compose)
+    largest, notes = None, []
     for variant in variants:
         user = [o for o in variant if not o.lstrip("+~").startswith("hydra")]
         cfg = composer(user)
         check_run_settings(cfg)
-        scenario_from_config(cfg, user)
+        scenario = scenario_from_config(cfg, user)
+        if largest is None or cfg.replications > largest[0].replications:
+            largest = (cfg, scenario)
+        note = faults.mediator_note(scenario, user)
+        if note and note not in notes:
+            notes.append(note)
+    for directory in faults.output_dirs(overrides) if not multirun else ():
+        faults.check_writable(directory)
+    if multirun:
+        faults.check_writable(faults.output_dirs([*overrides, "hydra.sweep.dir=multirun"])[-1])
+    if largest is not None and largest[0].replications >= GUARD_FROM:
+        cfg, scenario = largest
+        estimate = faults.estimate_run(scenario, cfg.replications, cfg.block_size,
+                                       Path(faults.output_dirs(overrides)[0]), episodes=cfg.episodes)
+        faults.check_fits(estimate)
+        if estimate.seconds > 600 and not cfg.quiet:
+            print(f"note: this run needs about {faults.human_seconds(estimate.seconds)} and "
+                  f"{faults.human_bytes(estimate.memory_bytes)} of memory (measured on a sample)", file=sys.stderr)
+    for note in notes:
+        print(note, file=sys.stderr)
 
 
 def run_job(cfg: DictConfig) -> dict:
@@ -118,12 +150,12 @@ def run_job(cfg: DictConfig) -> dict:
         model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
     # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
-    store = BlockStore(Path.cwd() / "outputs" / ".blocks", scenario, seed, cfg.block_size)
+    store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size)
     with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
         results = simulate(scenario, cfg.replications, seed, block_size=cfg.block_size, workers=cfg.workers,
                            progress=progress, store=store if cfg.replications > cfg.block_size else None)
     results.summary.update(seed_info)
-    paths = write_results(results, out_dir)
+    paths = write_results(results, out_dir, episodes=cfg.get("episodes", True))
     store.clear()
     if store.resumed and not cfg.quiet:
         print(f"Resumed an interrupted run: {store.resumed} finished block(s) reused from {store.directory}")
@@ -134,8 +166,21 @@ def run_job(cfg: DictConfig) -> dict:
         figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.jobs.SweepTable)
         print(format_summary(results.summary))
-        print(f"\nWrote {paths['summary']} and {paths['episodes'].name}" + "".join(f", {f.name}" for f in figures))
+        names = [p.name for key, p in paths.items() if key != "summary"] + [f.name for f in figures]
+        print(f"\nWrote {paths['summary']}" + (f" and {', '.join(names)}" if names else ""))
     return results.summary
+
+
+def block_cache_root(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> Path:
+    """Where an unfinished run keeps its blocks: the sweep root, the output root the run is in, or the run's folder."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.io import BLOCKS
+
+    if in_sweep:
+        return Path(str(HydraConfig.get().sweep.dir)) / BLOCKS
+    root = Path(str(cfg.get("output_root", faults.DEFAULT_OUTPUT_ROOT))).resolve()
+    return root / BLOCKS if out_dir.resolve().is_relative_to(root) else out_dir / BLOCKS
 
 
 @contextlib.contextmanager
@@ -158,12 +203,14 @@ def _hydra_entry() -> None:
     def _app(cfg: DictConfig) -> dict:
         try:
             return run_job(cfg)
-        except ConfigError as exc:
+        except (ConfigError, OSError) as exc:
             from hydra.core.hydra_config import HydraConfig
             from hydra.types import RunMode
 
             if HydraConfig.get().mode == RunMode.MULTIRUN:
                 raise  # a failed job is a row of the sweep table; the other jobs go on
+            if isinstance(exc, OSError):
+                fail_os(exc)
             fail(str(exc))
 
     _app()
@@ -171,10 +218,32 @@ def _hydra_entry() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``python -m sim`` and the ``muscat-sim`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a in ("--version", "-V") for a in argv):
+        from sim.io import package_version
+
+        print(f"muscat-sim {package_version()}")
+        return
+    try:
+        _main(argv)
+    except faults.Interrupted as exc:
+        print(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume", file=sys.stderr)
+        raise SystemExit(faults.EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt:
+        print("interrupted; finished blocks and sweep jobs are kept: run the same command to resume", file=sys.stderr)
+        raise SystemExit(faults.EXIT_INTERRUPTED) from None
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0) from None
+
+
+def _main(argv: list[str]) -> None:
     from sim.sweep import jobs as sweep
 
-    argv = sys.argv[1:] if argv is None else list(argv)
     quiet_mesa()
+    faults.register_resolvers()
     multirun = sweep.is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
     try:
         preflight(argv)
@@ -182,11 +251,13 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
     if multirun:
         argv = sweep.add_default_sweep_dir(argv)
+    quiet = any(a.lstrip("+").lower() == "quiet=true" for a in argv)
+    if quiet and not any(a.startswith("hydra/hydra_logging=") for a in argv):
+        argv = [*argv, "hydra/hydra_logging=disabled"]  # no "[HYDRA] Launching ..." lines either
     sys.argv = [sys.argv[0], *argv]
     _hydra_entry()
     if multirun and sweep.LAST_SWEEP is not None:
         report = sweep.LAST_SWEEP
-        quiet = any(a.lstrip("+") in ("quiet=true", "quiet=True") for a in argv)
         if not quiet or report.failed:
             print(f"Sweep {report.root}: {report.jobs} jobs, {report.ran - report.failed} run, "
                   f"{report.skipped} already done, {report.failed} failed; table in "

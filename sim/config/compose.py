@@ -50,6 +50,8 @@ RUN_KEYS = (
     "trace",
     "quiet",
     "plots",
+    "episodes",
+    "output_root",
     "max_rounds",
     "provenance",
     "scenario",
@@ -157,7 +159,7 @@ def group_choices(overrides: list[str] | None = None, config_dir: Path = CONFIG_
     def defaults_of(path: Path) -> list:
         try:
             return (yaml.safe_load(path.read_text()) or {}).get("defaults", []) or []
-        except (OSError, yaml.YAMLError, AttributeError):
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
             return []
 
     choices: dict[str, str] = {}
@@ -197,7 +199,7 @@ def _sets(path: Path, key: str) -> bool:
 
     try:
         node = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:
@@ -395,6 +397,18 @@ def _yaml_error(err, config_dir: Path) -> str:
     )
 
 
+def _encoding_error(err: UnicodeDecodeError, config_dir: Path) -> str:
+    """A config file that is not UTF-8: name it (the decoder does not)."""
+    for path in sorted(Path(config_dir).rglob("*.yaml")):
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return f"{_display(path)}: byte {bad.start} is not UTF-8 text ({bad.reason}): save the file as UTF-8"
+        except OSError:
+            continue
+    return f"a config file is not UTF-8 text ({err.reason}): save it as UTF-8"
+
+
 def _unknown_key_hint(key: str, overrides: list[str], config_dir: Path) -> str:
     """'did you mean X?' for a dotted key that is not in the composed configuration."""
     clean = [o for o in overrides if _override_key(o) != key]
@@ -459,6 +473,8 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     for err in chain:
         if isinstance(err, yaml.MarkedYAMLError):
             return _yaml_error(err, config_dir)
+        if isinstance(err, UnicodeDecodeError):
+            return _encoding_error(err, config_dir)
     texts = [str(e) for e in chain]
     text = texts[0].strip()
     full = "\n".join(texts)

@@ -248,6 +248,8 @@ class ConfigSchema:
     quiet: bool = param(False, doc="no table on stdout, only the files")
     plots: bool = param(False, doc="also write odds.png, rounds.png, causes.png and terms.png into the run directory "
                         "(and anatomy.png with trace=true)")
+    episodes: bool = param(True, doc="write episodes.parquet (one row per replication); false keeps only summary.json")
+    output_root: str = param("outputs", doc="folder of the runs (<scenario>/<time>-<id>) and of an interrupted run's blocks")
     max_rounds: int = param(20, doc="horizon: weekly rounds before the talks end in stalemate", range=">= 1")
     provenance: dict[str, str] = param(factory=dict, doc=PROVENANCE_DOC)
     scenario: ScenarioMetaSchema = param(factory=ScenarioMetaSchema, doc="what the scenario represents")

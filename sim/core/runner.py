@@ -11,9 +11,10 @@ the summary records it.
 from __future__ import annotations
 
 import math
+import signal
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -84,8 +85,37 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     return frame
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`simulate`: ``done`` of ``total`` blocks had finished (and were saved to the store)."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"interrupted after {done} of {total} blocks")
+        self.done = done
+        self.total = total
+
+
+def _ignore_sigint() -> None:
+    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: cancel what has not started, terminate the workers, do not wait for running blocks."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=1)
+
+
 class BlockStore(Protocol):
-    """Where finished blocks are kept, so that a run that fails part-way loses nothing (see sim.io)."""
+    """Where finished blocks are kept, so that a run that fails part-way loses nothing (see sim.io).
+
+    ``load`` returns a block only if it is exactly block ``block`` of ``n``
+    replications of this run; ``save`` is called as soon as a block finishes.
+    """
 
     def load(self, block: int, n: int) -> dict[str, np.ndarray] | None: ...
 
@@ -136,6 +166,8 @@ def simulate(
     the number of replications finished after each block. With a ``store``,
     every finished block is saved as soon as it is done and blocks already in
     the store are not run again, so an interrupted run resumes where it stopped.
+    Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) with the
+    number of blocks finished, after ending the worker processes at once.
     """
     for key, value, low in (("replications", replications, 1), ("block_size", block_size, 1),
                             ("workers", workers, 1), ("seed", seed, 0)):
@@ -163,14 +195,29 @@ def simulate(
             todo.append(b)
         else:
             finished(b, cached, fresh=False)
-    if workers == 1 or len(todo) <= 1:
-        for b in todo:
-            finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-            futures = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
-            for fut in as_completed(futures):
-                finished(futures[fut], fut.result(), fresh=True)
+    finished_blocks = len(sizes) - len(todo)
+    try:
+        if workers == 1 or len(todo) <= 1:
+            for b in todo:
+                finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
+                finished_blocks += 1
+        else:
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_ignore_sigint)
+            try:
+                pending = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
+                while pending:
+                    ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in ready:
+                        finished(pending.pop(fut), fut.result(), fresh=True)
+                        finished_blocks += 1
+            except BaseException:
+                _stop(pool)
+                raise
+            pool.shutdown(wait=True)
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Interrupted):
+            raise
+        raise Interrupted(finished_blocks, len(sizes)) from None
     episodes = episodes_frame(scenario, blocks)
     return Results(scenario, int(seed), int(block_size), episodes, time.perf_counter() - start)
 
