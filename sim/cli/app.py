@@ -201,8 +201,11 @@ def _hydra_entry() -> None:
 
     @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
     def _app(cfg: DictConfig) -> dict:
+        from sim.sweep.claims import claim_job
+
         try:
-            return run_job(cfg)
+            with claim_job() as done:  # a sweep job that an identical sweep running beside this one has just run
+                return done if done is not None else run_job(cfg)
         except (ConfigError, OSError) as exc:
             from hydra.core.hydra_config import HydraConfig
             from hydra.types import RunMode

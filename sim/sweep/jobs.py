@@ -52,9 +52,10 @@ TABLE_CSV = "sweep.csv"
 MANIFEST = "sweep.json"
 LOCK = ".sweep.lock"
 # Overrides that change how a job runs or prints, not what it computes.
-NOT_IDENTITY = ("quiet", "workers")
+NOT_IDENTITY = ("quiet", "workers", "output_root")
 # Run settings: excluded from the seed that crn=false derives (they are not "the configuration").
-RUN_SETTINGS = ("seed", "crn", "replications", "block_size", "workers", "quiet", "trace")
+RUN_SETTINGS = ("seed", "crn", "replications", "block_size", "workers", "quiet", "trace", "plots", "episodes",
+                "output_root")
 # Leading columns of the table, in this order; the swept parameters follow, then the results.
 ID_COLUMNS = ("job", "status", "error")
 TRAILING_COLUMNS = ("job_dir", "key", "finished_at")
@@ -104,10 +105,22 @@ def config_fingerprint(config_dir: str | Path | None = None) -> str:
     return value
 
 
-def job_key(overrides: Iterable[str], fingerprint: str | None = None) -> str:
-    """A job's identity: its result-relevant overrides and the configs they apply to."""
-    payload = json.dumps([identity_overrides(overrides), fingerprint or config_fingerprint()])
+def job_key(overrides: Iterable[str], fingerprint: str | None = None, crn: bool = True) -> str:
+    """A job's identity: its result-relevant overrides, the configs they apply to, the code, and ``crn``.
+
+    ``crn`` (``hydra.sweeper.crn``) decides the job's seed, so a sweep with
+    common random numbers and the same sweep without are different jobs.
+    """
+    from sim.io import code_fingerprint, package_version
+
+    code = [package_version(), code_fingerprint()]
+    payload = json.dumps([identity_overrides(overrides), fingerprint or config_fingerprint(), code, bool(crn)])
     return hashlib.sha1(payload.encode()).hexdigest()[:16]
+
+
+def sweep_crn(hydra_cfg) -> bool:
+    """``hydra.sweeper.crn`` of a job's Hydra config (true unless turned off)."""
+    return bool(hydra_cfg.sweeper.get("crn", True)) if "sweeper" in hydra_cfg else True
 
 
 def derived_seed(seed: int, overrides: Iterable[str]) -> int:
@@ -136,16 +149,12 @@ def default_sweep_dir(overrides: Iterable[str], base: str = "multirun") -> str:
 
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """An exclusive lock on the sweep root (fcntl.flock: local disks and NFS with lock support)."""
-    import fcntl
+    """An exclusive lock on the sweep root (filelock: flock on local disks and NFS with lock support)."""
+    from filelock import FileLock
 
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with FileLock(root / LOCK):
+        yield
 
 
 def read_rows(root: str | Path) -> list[dict]:
@@ -209,12 +218,12 @@ def write_table(root: str | Path) -> pd.DataFrame:
     table = table_from_rows(read_rows(root), manifest.get("swept", []))
     if table.empty:
         return table
-    tmp = root / (TABLE_PARQUET + ".tmp")
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, root / TABLE_PARQUET)
-    tmp = root / (TABLE_CSV + ".tmp")
-    table.to_csv(tmp, index=False)
-    os.replace(tmp, root / TABLE_CSV)
+    from sim.io import atomic_path
+
+    with atomic_path(root / TABLE_PARQUET) as tmp:
+        table.to_parquet(tmp, index=False)
+    with atomic_path(root / TABLE_CSV) as tmp:
+        table.to_csv(tmp, index=False)
     return table
 
 
@@ -230,13 +239,60 @@ def append_row(root: str | Path, row: dict) -> pd.DataFrame:
 
 
 def load_table(root: str | Path) -> pd.DataFrame:
-    """The sweep table of a sweep root (from ``sweep.parquet``; rebuilt from the rows if it is missing)."""
+    """The sweep table of a sweep root (from ``sweep.parquet``; rebuilt from the rows if it is missing or damaged)."""
     root = Path(root)
     if (root / TABLE_PARQUET).exists():
-        return pd.read_parquet(root / TABLE_PARQUET)
+        try:
+            return pd.read_parquet(root / TABLE_PARQUET)
+        except (OSError, ValueError):  # cut short or overwritten: the rows are the record
+            if not (root / ROWS).exists():
+                raise ConfigError(f"{root / TABLE_PARQUET} is damaged and {ROWS} is missing: run the sweep again") from None
     if (root / ROWS).exists():
         return table_from_rows(read_rows(root), read_manifest(root).get("swept", []))
     raise FileNotFoundError(f"{root} holds no sweep table ({TABLE_PARQUET} or {ROWS})")
+
+
+def repair_table(root: str | Path, jobs: list[list[str]] | None = None, keys: list[str] | None = None) -> str | None:
+    """Bring ``sweep.parquet``/``.csv`` back in line with the jobs' own records; return a one-line note if it had to.
+
+    Rows lost from ``sweep_rows.jsonl`` are recovered from the jobs' folders
+    (a summary.json that names the job's key); a damaged or partial
+    ``sweep.parquet`` is rewritten from the rows. Call with the lock held.
+    """
+    root = Path(root)
+    notes = []
+    if jobs is not None and keys is not None:
+        known = {r["key"] for r in read_rows(root) if r.get("status") == "ok"}
+        recovered = 0
+        for num, (overrides, key) in enumerate(zip(jobs, keys, strict=True)):
+            summary_path = root / str(num) / "summary.json"
+            if key in known or not summary_path.exists():
+                continue
+            try:
+                summary = json.loads(summary_path.read_text())
+            except (OSError, ValueError):
+                continue
+            if not isinstance(summary, dict) or summary.get("job_key") != key:
+                continue
+            row = job_row(overrides, num, root / str(num), root, summary)
+            row["key"] = key
+            with open(root / ROWS, "a") as handle:
+                handle.write(json.dumps(row, default=str) + "\n")
+            recovered += 1
+        if recovered:
+            notes.append(f"{recovered} finished job(s) recovered from their folders")
+    rows = read_rows(root)
+    if not rows:
+        return "; ".join(notes) or None
+    try:
+        table = pd.read_parquet(root / TABLE_PARQUET)
+        sound = len(table) == len(rows) and set(table["key"]) == {r["key"] for r in rows}
+    except (OSError, ValueError, KeyError):
+        sound = False
+    if not sound or notes:
+        write_table(root)
+        notes.append(f"{TABLE_PARQUET} rebuilt from the {len(rows)} job rows")
+    return "; ".join(notes)
 
 
 def _param_value(config, key: str, text: str):
@@ -253,7 +309,8 @@ def job_row(overrides: list[str], num: int, job_dir: Path, root: Path, outcome, 
     """The row of one finished job: ``outcome`` is the job's summary dict or the exception it raised."""
     from omegaconf import OmegaConf
 
-    row: dict = {"job": int(num), "key": job_key(overrides)}
+    crn = sweep_crn(config.hydra) if config is not None and "hydra" in config else True
+    row: dict = {"job": int(num), "key": job_key(overrides, crn=crn)}
     if isinstance(outcome, BaseException):
         text = " ".join(str(outcome).split()) or type(outcome).__name__
         row.update(status="failed", error=f"{type(outcome).__name__}: {text}"[:500])
@@ -328,20 +385,24 @@ class SweepPlan:
         return runs
 
 
-def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_done: bool = True) -> SweepPlan:
-    """Write the sweep's manifest and work out which jobs are still to run."""
+def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_done: bool = True,
+               crn: bool = True) -> SweepPlan:
+    """Write the sweep's manifest, repair its table if it has to, and work out which jobs are still to run."""
+    from sim.io import atomic_write_text
+
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     fingerprint = config_fingerprint()
-    keys = [job_key(job, fingerprint) for job in jobs]
-    done = done_keys(root) if skip_done else set()
-    plan = SweepPlan(root, jobs, swept, [i for i, k in enumerate(keys) if k not in done])
-    manifest = {"jobs": len(jobs), "swept": swept, "keys": keys, "overrides": jobs, "started_at": time.time()}
+    keys = [job_key(job, fingerprint, crn) for job in jobs]
+    manifest = {"jobs": len(jobs), "swept": swept, "keys": keys, "overrides": jobs, "crn": bool(crn),
+                "started_at": time.time()}
     with locked(root):
-        tmp = root / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=1) + "\n")
-        os.replace(tmp, root / MANIFEST)
-    return plan
+        atomic_write_text(root / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+        note = repair_table(root, jobs, keys)
+    if note:
+        log.warning(f"Sweep {root}: {note}")
+    done = done_keys(root) if skip_done else set()
+    return SweepPlan(root, jobs, swept, [i for i, k in enumerate(keys) if k not in done])
 
 
 @dataclass
@@ -515,10 +576,11 @@ def job_seed(seed: int) -> tuple[int, dict]:
     from hydra.core.hydra_config import HydraConfig
 
     hydra_cfg = HydraConfig.get()
-    crn = bool(hydra_cfg.sweeper.get("crn", True)) if "sweeper" in hydra_cfg else True
+    crn = sweep_crn(hydra_cfg)
+    info = {"crn": crn, "base_seed": int(seed), "job_key": job_key(list(hydra_cfg.overrides.task), crn=crn)}
     if crn:
-        return int(seed), {"crn": True, "base_seed": int(seed)}
-    return derived_seed(seed, list(hydra_cfg.overrides.task)), {"crn": False, "base_seed": int(seed)}
+        return int(seed), info
+    return derived_seed(seed, list(hydra_cfg.overrides.task)), info
 
 
 class VariantComposer:
