@@ -205,7 +205,7 @@ class BlockStore:
         if not path.exists():
             return None
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
             self._discard(path, f"unreadable: {type(exc).__name__}")

@@ -88,7 +88,6 @@ def preflight(argv: list[str]) -> None:
 
     overrides = [a for a in argv if not a.startswith("-")]
     multirun = any(a in ("-m", "--multirun") for a in argv)
-    faults.check_bool_settings(overrides)
     faults.check_scenario_file(overrides)
     check_hydra_choices(overrides)
     try:
@@ -99,6 +98,7 @@ def preflight(argv: list[str]) -> None:
     largest, notes = None, []
     for variant in variants:
         user = [o for o in variant if not o.lstrip("+~").startswith("hydra")]
+        faults.check_bool_settings(user)
         cfg = composer(user)
         check_run_settings(cfg)
         scenario = scenario_from_config(cfg, user)

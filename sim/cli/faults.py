@@ -122,7 +122,8 @@ def os_error_line(exc: OSError, what: str = "") -> str:
         errno.ENOTDIR: "part of that path is a file, not a folder: choose another output_root=... (or hydra.run.dir=...)",
         errno.EEXIST: "a file is in the way of that folder: choose another output_root=... (or hydra.run.dir=...)",
         errno.ENAMETOOLONG: "the path is too long: choose a shorter one",
-    }.get(exc.errno or 0, "check the path and the disk")
+        errno.ENOENT: "that folder cannot be made there: choose another output_root=... (or hydra.run.dir=...)",
+    }.get(exc.errno or 0, "check the path and the disk, or choose another output_root=...")
     where = f" {path}" if path else ""
     return f"cannot write{(' ' + what) if what else ''}{where}: {reason}: {fix}"
 

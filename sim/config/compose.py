@@ -278,8 +278,35 @@ def scenario_from_config(
         return _scenario(cfg)
     except ConfigError as exc:
         message = str(exc)
-        where = locate(_key_of(message), overrides, config_dir)
+        blamed = _blame_override(message, overrides or [])
+        where = f"override {blamed}" if blamed else locate(_key_of(message), overrides, config_dir)
+        deletions = [o for o in overrides or [] if o.startswith("~") and not _override_key(o).startswith("hydra")]
+        if not blamed and where.endswith("config.yaml") and len(deletions) == 1:
+            where = f"override {deletions[0]}"  # nothing else set it: removing a part is the likeliest cause
         raise ConfigError(f"{where}: {message}") from exc
+
+
+def _blame_override(message: str, overrides: list[str]) -> str | None:
+    """The override that most likely caused a semantic error, when the message names no key of its own.
+
+    ``agenda.issues=[]`` -> 'the agenda has no issues: ... agenda.issues';
+    ``events.events.0.hazard=1.5`` -> 'events.protests_flare.hazard = 1.5 ...'
+    (same group, same field, same value); ``~actors.us`` -> 'needs exactly two
+    principals' (see scenario_from_config: a deletion is the likeliest cause of a missing part).
+    """
+    user = [o for o in overrides if not _override_key(o).startswith("hydra") and not o.startswith("scenario=")]
+    for o in reversed(user):
+        key = _override_key(o)
+        if "=" in o and re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", message):
+            return o
+    named = _key_of(message).split(".")
+    for o in reversed(user):
+        key, _, value = o.partition("=")
+        parts = key.lstrip("+~").split(".")
+        if (value and len(named) > 1 and parts[0] == named[0] and parts[-1] == named[-1]
+                and re.search(rf"= {re.escape(value)}\b", message)):
+            return o
+    return None
 
 
 def _scenario(cfg) -> Scenario:
@@ -543,6 +570,13 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
         return f"{where}: {key or 'a value'}{shown} has the wrong type: {_wrong_type_fix(detail)}"
     if "mandatory value" in full.lower() or "Missing mandatory" in full:
         return f"{where}: {key} has no value: give it one"
+    if "LexerNoViableAlt" in full:  # a character the override grammar has no place for (unicode junk, a stray quote)
+        odd = next((o for o in overrides if any(not (c.isascii() and c.isprintable()) for c in o)), None)
+        if odd is not None:
+            char = next(c for c in odd if not (c.isascii() and c.isprintable()))
+            return (f"override {odd!r}: character {char!r} cannot appear in an override: "
+                    "quote a text value (key='text') or remove it")
+        return f"malformed override: {first.split(': ', 1)[-1]}: write overrides as key=value (quote text: key='text')"
     if "OverrideParseException" in type(exc).__name__ or "mismatched input" in full or "no viable" in full:
         return f"malformed override: {first}; write overrides as key=value (lists as key=[a,b])"
     return f"{where if key else 'configuration'}: {' '.join(first.split())[:300]}"

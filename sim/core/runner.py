@@ -177,13 +177,14 @@ def simulate(
     sizes = block_sizes(int(replications), int(block_size))
     start = time.perf_counter()
     blocks: list[dict] = [{}] * len(sizes)
-    done = 0
+    done = finished_blocks = 0
 
     def finished(b: int, arrays: dict, fresh: bool) -> None:
-        nonlocal done
+        nonlocal done, finished_blocks
         blocks[b] = arrays
         if fresh and store is not None:
             store.save(b, arrays)
+        finished_blocks += 1
         done += sizes[b]
         if progress:
             progress(done, int(replications))
@@ -195,12 +196,10 @@ def simulate(
             todo.append(b)
         else:
             finished(b, cached, fresh=False)
-    finished_blocks = len(sizes) - len(todo)
     try:
         if workers == 1 or len(todo) <= 1:
             for b in todo:
                 finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
-                finished_blocks += 1
         else:
             pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_ignore_sigint)
             try:
@@ -209,7 +208,6 @@ def simulate(
                     ready, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in ready:
                         finished(pending.pop(fut), fut.result(), fresh=True)
-                        finished_blocks += 1
             except BaseException:
                 _stop(pool)
                 raise

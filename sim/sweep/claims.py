@@ -3,9 +3,11 @@
 Two sweeps of the same command share a sweep root (it is named after the
 command) and so the same job folders. Each job takes a lock named by its key
 (:func:`sim.sweep.jobs.job_key`) before it runs: the second sweep's copy of a
-job waits for the first one and then finds it done, and returns its summary
-instead of running it again (or writing over its files while they are being
-written).
+job waits for the first one and then finds its summary.json (which records the
+key) in the job's folder, and returns it instead of running the job again (or
+writing over its files while they are being written). The row of the table
+is written after the lock is released, so the summary, not the row, is what
+says the job is done.
 """
 
 from __future__ import annotations
@@ -18,20 +20,13 @@ from pathlib import Path
 CLAIMS = ".claims"
 
 
-def finished_summary(root: Path, key: str) -> dict | None:
-    """The summary of the job with ``key`` if a row says it finished and its summary.json names that key."""
-    from sim.sweep.jobs import read_rows
-
-    for row in reversed(read_rows(root)):
-        if row.get("key") != key or row.get("status") != "ok":
-            continue
-        path = root / str(row.get("job_dir", "?")) / "summary.json"
-        try:
-            summary = json.loads(path.read_text())
-        except (OSError, ValueError):
-            return None
-        return summary if isinstance(summary, dict) and summary.get("job_key") == key else None
-    return None
+def finished_summary(job_dir: Path, key: str) -> dict | None:
+    """The job's summary if its folder holds a complete summary.json of exactly this job (same key)."""
+    try:
+        summary = json.loads((job_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) and summary.get("job_key") == key else None
 
 
 @contextlib.contextmanager
@@ -51,4 +46,4 @@ def claim_job() -> Iterator[dict | None]:
     key = job_key(list(hydra_cfg.overrides.task), crn=sweep_crn(hydra_cfg))
     (root / CLAIMS).mkdir(parents=True, exist_ok=True)
     with FileLock(root / CLAIMS / f"{key}.lock"):
-        yield finished_summary(root, key)
+        yield finished_summary(Path(str(hydra_cfg.runtime.output_dir)), key)
