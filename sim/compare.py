@@ -1,6 +1,7 @@
-"""`python -m sim.compare`: the command of :mod:`sim.analysis.compare`."""
+"""``python -m sim.compare``: the command of :mod:`sim.cli.compare`."""
 
-from sim.analysis.compare import main
+from sim.cli.common import run_command
+from sim.cli.compare import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_command(main)

@@ -1,6 +1,7 @@
-"""`python -m sim.docs`: the command of :mod:`sim.cli.docs`."""
+"""``python -m sim.docs``: the command of :mod:`sim.cli.docs`."""
 
+from sim.cli.common import run_command
 from sim.cli.docs import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_command(main)

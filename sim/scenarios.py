@@ -1,6 +1,7 @@
-"""`python -m sim.scenarios`: the command of :mod:`sim.cli.scenarios`."""
+"""``python -m sim.scenarios``: the command of :mod:`sim.cli.scenarios`."""
 
+from sim.cli.common import run_command
 from sim.cli.scenarios import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_command(main)

@@ -1,6 +1,7 @@
-"""`python -m sim.sensitivity`: the command of :mod:`sim.analysis.sensitivity`."""
+"""``python -m sim.sensitivity``: the command of :mod:`sim.cli.sensitivity`."""
 
-from sim.analysis.sensitivity import main
+from sim.cli.common import run_command
+from sim.cli.sensitivity import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_command(main)

@@ -23,7 +23,8 @@ import pytest
 
 from sim import io as simio
 from sim.cli import faults
-from sim.cli.app import main, preflight
+from sim.cli.app import main
+from sim.cli.preflight import preflight
 from sim.config.compose import CONFIG_DIR, compose
 from sim.core.params import ConfigError
 from sim.core.runner import Interrupted, simulate

@@ -37,20 +37,17 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.config.overrides import RUN_KEYS
 from sim.core.params import OUTCOMES, ConfigError
 from sim.core.stats import wilson_interval
 from sim.io import EPISODES, read_episodes, read_summary
-
-EXIT_BAD_INPUT = 2
 
 
 @dataclass
@@ -213,10 +210,9 @@ def _overrides_label(directory: Path) -> str | None:
         return None
     from omegaconf import OmegaConf
 
-    from sim.sweep.jobs import RUN_SETTINGS
 
     items = [str(o) for o in OmegaConf.load(path)]
-    shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_SETTINGS and not o.startswith("hydra")]
+    shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_KEYS and not o.startswith("hydra")]
     return " ".join(shown) if shown else None
 
 
@@ -236,11 +232,11 @@ def _matches(value, wanted: str) -> bool:
 
 
 def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
-    from sim.sweep.jobs import RUN_SETTINGS, load_table, read_manifest, read_rows
+    from sim.sweep.table import load_table, read_manifest, read_rows
 
     table = load_table(root)
     params = read_manifest(root).get("swept") or list(dict.fromkeys(
-        p for row in read_rows(root) for p in row.get("params", []) if p not in RUN_SETTINGS))
+        p for row in read_rows(root) for p in row.get("params", []) if p not in RUN_KEYS))
     params = [p for p in params if p in table.columns]
     varying = [p for p in params if table[p].astype(str).nunique() > 1] or params
     if table.empty:
@@ -368,46 +364,3 @@ def write_outputs(table: pd.DataFrame, configs: list[Configuration], out: Path) 
     png = out / "comparison.png"
     figure.savefig(png, dpi=120)
     return {"csv": csv, "png": png}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.compare",
-        description="Compare configurations: odds with 95%% intervals, differences from the first, paired tests "
-        "under common random numbers. RUN: a run directory, a sweep root (NAME@JOB or NAME@col=value selects rows) "
-        "or a scenario name with overrides, run now.",
-    )
-    parser.add_argument("runs", nargs="+", metavar="RUN")
-    parser.add_argument("--replications", type=int, default=10_000, help="for scenarios run now (default 10000)")
-    parser.add_argument("--seed", type=int, default=0, help="for scenarios run now; one seed for all, so they pair")
-    parser.add_argument("--block-size", type=int, default=10_000, help="for scenarios run now")
-    parser.add_argument("--test", choices=("auto", "paired", "unpaired"), default="auto",
-                        help="auto: paired where runs share seed, block size and replications (default)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="where to write comparison.csv and comparison.png (default outputs/compare/TIME)")
-    args = parser.parse_args(argv)
-    import logging
-
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    out = args.out or Path("outputs") / "compare" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    try:
-        if args.replications < 1 or args.block_size < 1 or args.seed < 0:
-            raise ConfigError("--replications and --block-size must be >= 1, --seed >= 0")
-        configs = [c for arg in args.runs for c in resolve(arg, args, out)]
-        table = compare(configs, args.test)
-    except (ConfigError, OSError, ValueError, KeyError) as exc:
-        text = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"error: {text}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    pairs = table["test"].dropna()
-    how = ", ".join(sorted(set(pairs)))
-    print(f"Comparing {len(configs)} configurations with [1] {configs[0].label} ({how}; differences in "
-          f"percentage points, 95% intervals)\n")
-    print(format_table(table))
-    paths = write_outputs(table, configs, out)
-    print(f"\nWrote {paths['csv']} and {paths['png'].name}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

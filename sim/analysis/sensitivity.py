@@ -22,22 +22,15 @@ outcomes) and ``sensitivity.png`` (a tornado chart) into ``--out`` (default
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import logging
-import sys
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.config import schema
 from sim.core.params import OUTCOMES, ConfigError, Scenario
 from sim.core.stats import Z95, paired_difference
 
-EXIT_BAD_INPUT = 2
 SKIP_FIELDS = {"name", "role", "target", "provenance", "force_cause", "strike_cause"}
 
 
@@ -51,23 +44,17 @@ class Knob:
     field: str
     subkey: str | None  # for dict fields (pressure sensitivities)
     value: float
-    range: str  # "[0, 1]", "[-1, 1]" or another text: moved relatively
+    range: tuple[float, float] | None  # the declared range; values are kept inside it
     provenance: str
 
 
-def _schema_ranges() -> dict[tuple[str, str], str]:
-    ranges = {}
-    for role, cls in schema.ROLE_SCHEMAS.items():
-        for f in dataclasses.fields(cls):
-            ranges[(role, f.name)] = f.metadata.get("range", "")
-    for f in dataclasses.fields(schema.WorldSchema):
-        ranges[("world", f.name)] = f.metadata.get("range", "")
-    return ranges
+def _range(obj, name: str) -> tuple[float, float] | None:
+    """The declared range of field ``name`` of a core parameter dataclass (its field metadata)."""
+    return next((f.metadata.get("range") for f in dataclasses.fields(obj) if f.name == name), None)
 
 
 def knobs(scenario: Scenario, cfg) -> list[Knob]:
     """Every numeric parameter of ``scenario``, named by its override key in the composed ``cfg``."""
-    ranges = _schema_ranges()
     found: list[Knob] = []
     groups = {"principal": "principals", "mediator": "mediators", "spoiler": "spoilers", "stakeholder": "stakeholders"}
     for key, actor in (cfg.get("actors") or {}).items():
@@ -85,19 +72,19 @@ def knobs(scenario: Scenario, cfg) -> list[Knob]:
             if isinstance(value, dict) and f.name == "pressure":  # a principal's sensitivities to the world
                 for var, sens in value.items():
                     found.append(Knob(f"actors.{key}.pressure.{var}", group, index, "pressure", var, float(sens),
-                                      schema.SIGNED, source))
+                                      _range(params, "pressure"), source))
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 found.append(Knob(f"actors.{key}.{f.name}", group, index, f.name, None, float(value),
-                                  ranges.get((actor.role, f.name), ""), source))
+                                  _range(params, f.name), source))
     world_prov = cfg.world.get("provenance") or {}
     for f in dataclasses.fields(scenario.world):
         found.append(Knob(f"world.{f.name}", "world", -1, f.name, None, float(getattr(scenario.world, f.name)),
-                          ranges.get(("world", f.name), ""), str(world_prov.get(f.name, ""))))
+                          _range(scenario.world, f.name), str(world_prov.get(f.name, ""))))
     for i, event in enumerate(scenario.events):
         source = str(cfg.events.events[i].get("source", ""))
-        found.append(Knob(f"events.events.{i}.hazard", "events", i, "hazard", None, event.hazard, schema.UNIT,
+        found.append(Knob(f"events.events.{i}.hazard", "events", i, "hazard", None, event.hazard, _range(event, "hazard"),
                           source))
-    found.append(Knob("max_rounds", "scenario", -1, "max_rounds", None, float(scenario.max_rounds), "",
+    found.append(Knob("max_rounds", "scenario", -1, "max_rounds", None, float(scenario.max_rounds), None,
                       str((cfg.get("provenance") or {}).get("max_rounds", ""))))
     return found
 
@@ -115,9 +102,9 @@ def settings(knob: Knob, delta: float, relative: bool = True) -> tuple[float, fl
         low, high = sorted((knob.value * (1 - delta), knob.value * (1 + delta)))
     else:
         low, high = knob.value - delta, knob.value + delta
-    if knob.range in (schema.UNIT, schema.SIGNED):
-        floor = 0.0 if knob.range == schema.UNIT else -1.0
-        low, high = min(max(floor, low), 1.0), min(max(floor, high), 1.0)
+    if knob.range is not None:
+        floor, ceiling = knob.range
+        low, high = min(max(floor, low), ceiling), min(max(floor, high), ceiling)
     if knob.field == "max_rounds":
         low, high = max(1.0, float(round(low))), float(round(high))
     return low, high
@@ -210,67 +197,3 @@ def format_table(table: pd.DataFrame, outcome: str, top: int) -> str:
         lines.append(f"{r['parameter']:<40} {r['provenance']:<11} {r['low']:>7.3g} {r['value']:>7.3g} "
                      f"{r['high']:>7.3g}   {change(r, 'low'):>26} {change(r, 'high'):>18}")
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    from sim.config.compose import compose, known_scenarios, scenario_from_config
-
-    parser = argparse.ArgumentParser(prog="python -m sim.sensitivity",
-                                     description="Which assumptions move the odds: one-at-a-time sensitivity.")
-    parser.add_argument("scenario", nargs="?", default="baseline")
-    parser.add_argument("overrides", nargs="*", help="KEY=VALUE changes to the scenario, as for python -m sim")
-    parser.add_argument("--replications", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--delta", type=float, default=0.2,
-                        help="how far to move each parameter: by this share of its value (default 0.2, i.e. -/+20%%)")
-    parser.add_argument("--absolute", action="store_true", help="move each parameter by delta itself, not by a share")
-    parser.add_argument("--outcome", default="escalation", help="the outcome to sort by: deal, escalation, stalemate")
-    parser.add_argument("--assumptions-only", action="store_true", help="only parameters whose provenance says assumption")
-    parser.add_argument("--top", type=int, default=15, help="rows to print and to draw (default 15)")
-    parser.add_argument("--out", default=None, help="directory for sensitivity.csv and sensitivity.png")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    try:
-        if "=" in args.scenario:  # only overrides were given
-            args.overrides.insert(0, args.scenario)
-            args.scenario = "baseline"
-        if args.scenario not in known_scenarios():
-            raise ConfigError(f"unknown scenario {args.scenario!r}: known scenarios are {', '.join(known_scenarios())}")
-        if args.outcome not in OUTCOMES:
-            raise ConfigError(f"--outcome {args.outcome!r}: use one of {', '.join(OUTCOMES)}")
-        if not 0.0 < args.delta < 1.0:
-            raise ConfigError(f"--delta {args.delta}: use a number between 0 and 1, e.g. --delta 0.1")
-        for name, value, low in (("--replications", args.replications, 2), ("--seed", args.seed, 0),
-                                 ("--top", args.top, 1)):
-            if value < low:
-                raise ConfigError(f"{name} {value}: use a whole number >= {low}")
-        overrides = [f"scenario={args.scenario}", *args.overrides]
-        cfg = compose(overrides)
-        scenario = scenario_from_config(cfg, overrides)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    start = time.perf_counter()
-    table, base = sensitivity(scenario, cfg, replications=args.replications, seed=args.seed, delta=args.delta,
-                              relative=not args.absolute, assumptions_only=args.assumptions_only)
-    table = table.sort_values(f"swing_{args.outcome}", ascending=False).reset_index(drop=True)
-    out = Path(args.out or Path("outputs") / "sensitivity" / f"{args.scenario}_{time.strftime('%Y-%m-%d_%H-%M-%S')}")
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "sensitivity.csv", index=False)
-    from sim.analysis.plots import drivers
-
-    step = f"-/+ {args.delta:g}" if args.absolute else f"-/+ {100 * args.delta:g}%"
-    fig = drivers(tornado_table(table, args.top), outcome=args.outcome, baseline=base[f"p_{args.outcome}"],
-                  title=f"{args.scenario}: what moves P({args.outcome}) (each parameter {step})")
-    fig.savefig(out / "sensitivity.png", dpi=120)
-    print(f"Sensitivity of {args.scenario}: {len(table)} parameters moved {step} one at a time, "
-          f"{args.replications:,} replications each, seed {args.seed} (common random numbers; "
-          f"{time.perf_counter() - start:.0f} s)")
-    print(f"P({args.outcome}) unchanged: {100 * base[f'p_{args.outcome}']:.1f}%\n")
-    print(format_table(table, args.outcome, args.top))
-    print(f"\nWrote {out / 'sensitivity.csv'} and sensitivity.png")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -26,6 +26,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 BOOL_SETTINGS = ("trace", "quiet", "plots", "episodes")
 DEFAULT_OUTPUT_ROOT = "outputs"
+GUARD_FROM = 200_000  # replications from which a run's memory, disk and time are measured and estimated first
 
 
 # ---------------------------------------------------------------- resolvers used by configs/config.yaml
@@ -107,6 +108,15 @@ def mediator_note(scenario, overrides: Iterable[str]) -> str | None:
 
 
 # ---------------------------------------------------------------- paths that cannot be written
+
+
+def fail_os(exc: OSError) -> None:
+    """A file that could not be written: one line; a full disk is the machine's fault (1), a bad path the input's (2)."""
+    import sys
+
+    code = EXIT_FAULT if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO) else EXIT_BAD_INPUT
+    print(f"error: {os_error_line(exc)}", file=sys.stderr)
+    raise SystemExit(code)
 
 
 def os_error_line(exc: OSError, what: str = "") -> str:
@@ -290,3 +300,32 @@ def _round_down(n: int) -> int:
         return max(n, 1)
     magnitude = 10 ** int(math.log10(n))
     return n // magnitude * magnitude
+
+
+def check_room(overrides: list[str], checked: list, *, multirun: bool = False) -> None:
+    """After the pre-flight composition: the output folder can be written, the run fits, notes are printed.
+
+    ``checked`` holds ``(cfg, scenario, overrides)`` of every variant of the
+    command line (one per swept value). ConfigError (one line) if the output
+    cannot be written or the largest variant cannot fit in memory or on disk.
+    """
+    import sys
+
+    if multirun:
+        given = [o for o in overrides if split_override(o)[0] == "hydra.sweep.dir"]
+        check_writable(output_dirs([*given] or ["hydra.sweep.dir=multirun"])[-1])
+    else:
+        for directory in output_dirs(overrides):
+            check_writable(directory)
+    if checked:
+        cfg, scenario, _ = max(checked, key=lambda c: c[0].replications)
+        if cfg.replications >= GUARD_FROM:
+            estimate = estimate_run(scenario, cfg.replications, cfg.block_size, Path(output_dirs(overrides)[0]),
+                                    episodes=bool(cfg.get("episodes", True)))
+            check_fits(estimate)
+            if estimate.seconds > 600 and not cfg.quiet:
+                print(f"note: this run needs about {human_seconds(estimate.seconds)} and "
+                      f"{human_bytes(estimate.memory_bytes)} of memory (measured on a sample)", file=sys.stderr)
+    notes = dict.fromkeys(note for _, scenario, user in checked if (note := mediator_note(scenario, user)))
+    for note in notes:
+        print(note, file=sys.stderr)

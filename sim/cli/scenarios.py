@@ -13,7 +13,6 @@ line on stderr and exit status 2.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,10 +21,9 @@ from pathlib import Path
 import yaml
 from omegaconf import OmegaConf
 
+from sim.cli.common import EXIT_BAD_INPUT, fail
 from sim.config.compose import CONFIG_DIR, compose, known_scenarios, scenario_from_config
 from sim.core.params import ConfigError
-
-EXIT_BAD_INPUT = 2
 
 
 @dataclass(frozen=True)
@@ -187,14 +185,5 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"unknown scenario {name!r}: known scenarios are {', '.join(known_scenarios())}")
         print(format_resolved(name, overrides), end="")
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        fail(str(exc))
     return 0
-
-
-if __name__ == "__main__":
-    try:
-        raise SystemExit(main())
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise SystemExit(0) from None

@@ -16,16 +16,18 @@ under ``configs/``), the key, and the fix::
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from pathlib import Path
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.config import schema
+from sim.config.overrides import override_key
 from sim.core.params import (
     ROLES,
     ConfigError,
@@ -42,24 +44,8 @@ from sim.core.params import (
 CONFIG_DIR = Path(str(files("sim") / "configs"))  # shipped inside the package (package data)
 ROLE_PARAMS = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 ACTOR_META = ("role", "provenance")
-RUN_KEYS = (
-    "replications",
-    "seed",
-    "block_size",
-    "workers",
-    "trace",
-    "quiet",
-    "plots",
-    "episodes",
-    "output_root",
-    "max_rounds",
-    "provenance",
-    "scenario",
-    "agenda",
-    "world",
-    "events",
-    "actors",
-)
+#: Keys of the root configuration (run settings, horizon, provenance and the groups).
+TOP_KEYS = tuple(f.name for f in dataclasses.fields(schema.ConfigSchema))
 #: Groups whose one selected file fills the package of the same name.
 GROUPS = ("agenda", "world", "events")
 
@@ -143,10 +129,6 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _override_key(override: str) -> str:
-    return override.split("=", 1)[0].lstrip("+~")
-
-
 def group_choices(overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> dict[str, str]:
     """Which file fills each package: {'actors.us': 'actors/us', 'world': 'world/muscat_2026', 'scenario': ...}.
 
@@ -179,17 +161,17 @@ def group_choices(overrides: list[str] | None = None, config_dir: Path = CONFIG_
     group_overrides = [
         o
         for o in overrides or []
-        if "=" in o and not o.startswith("~") and _override_key(o).split("@")[0] in ("scenario", "actors", *GROUPS)
+        if "=" in o and not o.startswith("~") and override_key(o).split("@")[0] in ("scenario", "actors", *GROUPS)
     ]
     for o in group_overrides:
-        if _override_key(o) == "scenario":
+        if override_key(o) == "scenario":
             apply({"scenario": o.split("=", 1)[1]})
     scenario = choices.get("scenario")
     if scenario:
         for entry in defaults_of(config_dir / f"{scenario}.yaml"):
             apply(entry)
     for o in group_overrides:
-        apply({_override_key(o): o.split("=", 1)[1]})
+        apply({override_key(o): o.split("=", 1)[1]})
     return choices
 
 
@@ -212,7 +194,7 @@ def locate(key: str, overrides: list[str] | None = None, config_dir: Path = CONF
     """Where the value at dotted ``key`` was set: 'override K=V' or a config file path."""
     overrides = list(overrides or [])
     for o in reversed(overrides):
-        k = _override_key(o)
+        k = override_key(o)
         if "@" not in k and "=" in o and (key == k or key.startswith(k + ".") or k.startswith(key + ".")):
             return f"override {o}"
     choices = group_choices(overrides, config_dir)
@@ -280,7 +262,7 @@ def scenario_from_config(
         message = str(exc)
         blamed = _blame_override(message, overrides or [])
         where = f"override {blamed}" if blamed else locate(_key_of(message), overrides, config_dir)
-        deletions = [o for o in overrides or [] if o.startswith("~") and not _override_key(o).startswith("hydra")]
+        deletions = [o for o in overrides or [] if o.startswith("~") and not override_key(o).startswith("hydra")]
         if not blamed and where.endswith("config.yaml") and len(deletions) == 1:
             where = f"override {deletions[0]}"  # nothing else set it: removing a part is the likeliest cause
         raise ConfigError(f"{where}: {message}") from exc
@@ -294,9 +276,9 @@ def _blame_override(message: str, overrides: list[str]) -> str | None:
     (same group, same field, same value); ``~actors.us`` -> 'needs exactly two
     principals' (see scenario_from_config: a deletion is the likeliest cause of a missing part).
     """
-    user = [o for o in overrides if not _override_key(o).startswith("hydra") and not o.startswith("scenario=")]
+    user = [o for o in overrides if not override_key(o).startswith("hydra") and not o.startswith("scenario=")]
     for o in reversed(user):
-        key = _override_key(o)
+        key = override_key(o)
         if "=" in o and re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", message):
             return o
     named = _key_of(message).split(".")
@@ -312,8 +294,8 @@ def _blame_override(message: str, overrides: list[str]) -> str | None:
 def _scenario(cfg) -> Scenario:
     data = _plain(cfg)
     for key in data:
-        if key not in RUN_KEYS and key != "hydra":
-            raise ConfigError(f"{key} is not a top-level key: {suggest(key, RUN_KEYS)}")
+        if key not in TOP_KEYS and key != "hydra":
+            raise ConfigError(f"{key} is not a top-level key: {suggest(key, TOP_KEYS)}")
     issues = tuple(build(Issue, f"agenda.issues[{k}]", d, skip=("source",)) for k, d in enumerate(data["agenda"]["issues"]))
     world = build(World, "world", data.get("world", {}), skip=("provenance",))
     events = tuple(
@@ -373,27 +355,48 @@ def known_actors(config_dir: Path = CONFIG_DIR) -> list[str]:
 # --------------------------------------------------------------- composing, with one-line errors
 
 
-def compose(overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> DictConfig:
-    """Compose the configuration with Hydra's compose API (for notebooks and tests).
+@contextlib.contextmanager
+def hydra_context(config_dir: Path = CONFIG_DIR) -> Iterator[None]:
+    """Hydra's compose API initialised on ``config_dir``, its global state cleared before and after.
 
-    Raises :class:`ConfigError` with one line (see :func:`explain_compose_error`)
-    when Hydra, OmegaConf or YAML reject the configuration.
+    The one place that initialises Hydra outside the command line's own ``@hydra.main``.
     """
-    from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    overrides = list(overrides or [])
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(Path(config_dir).resolve()), version_base="1.3"):
-            return hydra_compose(config_name="config", overrides=overrides)
+            yield
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def compose(overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR, *, hydra: bool = False) -> DictConfig:
+    """Compose the configuration with Hydra's compose API (for notebooks, tests and the pre-flight checks).
+
+    Raises :class:`ConfigError` with one line (see :func:`explain_compose_error`)
+    when Hydra, OmegaConf or YAML reject the configuration. ``hydra=True``
+    keeps Hydra's own node (``hydra.sweeper``...) in the result.
+    """
+    from hydra import compose as hydra_compose
+
+    overrides = list(overrides or [])
+    try:
+        with hydra_context(config_dir):
+            return hydra_compose(config_name="config", overrides=overrides, return_hydra_config=hydra)
     except ConfigError:
         raise
     except Exception as exc:  # Hydra, OmegaConf and YAML errors of every kind
         raise ConfigError(explain_compose_error(exc, overrides, config_dir)) from exc
-    finally:
-        GlobalHydra.instance().clear()
+
+
+def hydra_group_options(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
+    """The configs Hydra can find for a group (``scenario``, ``hydra/launcher``...): plugins' and the config dir's."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    with hydra_context(config_dir):
+        return sorted(GlobalHydra.instance().config_loader().get_group_options(group))
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -438,7 +441,7 @@ def _encoding_error(err: UnicodeDecodeError, config_dir: Path) -> str:
 
 def _unknown_key_hint(key: str, overrides: list[str], config_dir: Path) -> str:
     """'did you mean X?' for a dotted key that is not in the composed configuration."""
-    clean = [o for o in overrides if _override_key(o) != key]
+    clean = [o for o in overrides if override_key(o) != key]
     try:
         base = _plain(compose(clean, config_dir))
     except ConfigError:
@@ -512,7 +515,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     if missing:
         group, option = missing.group(1), missing.group(2)
         by = next(
-            (o for o in overrides if "=" in o and _override_key(o).split("@")[0] == group and o.split("=", 1)[1] == option), None
+            (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and o.split("=", 1)[1] == option), None
         )
         origin = re.search(r"In '([^']+)'", full)
         where = f"override {by}" if by else _display(config_dir / f"{origin.group(1)}.yaml") if origin else "configs"
@@ -532,16 +535,16 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     unknown = re.search(r"Could not override '([^']+)'", full)
     if unknown:
         key = unknown.group(1)
-        by = next((o for o in overrides if _override_key(o) == key), key)
+        by = next((o for o in overrides if override_key(o) == key), key)
         return f"override {by}: unknown parameter {key!r}: {_unknown_key_hint(key, overrides, config_dir)}"
     if "Could not append to config" in full:
         key = re.search(r"An item is already at '([^']+)'", full)
-        by = next((o for o in overrides if key and _override_key(o) == key.group(1)), "")
+        by = next((o for o in overrides if key and override_key(o) == key.group(1)), "")
         return f"override {by}: {key.group(1) if key else 'the key'} already exists: drop the '+' (write {by.lstrip('+')})"
     if "Could not delete from config" in full:
         key = re.search(r"'([^']+)'", full)
         name = key.group(1) if key else "?"
-        by = next((o for o in overrides if _override_key(o) == name), f"~{name}")
+        by = next((o for o in overrides if override_key(o) == name), f"~{name}")
         return f"override {by}: {name!r} is not in the configuration, nothing to delete: check the key's spelling"
 
     # 3. a value of the wrong type, from an override or from a file

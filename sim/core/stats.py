@@ -95,7 +95,6 @@ def summary_columns(summary: dict) -> dict:
     out: dict = {
         "scenario": summary.get("scenario"),
         "seed": summary.get("seed"),
-        "crn": summary.get("crn", True),
         "replications": summary.get("replications"),
         "block_size": summary.get("block_size"),
     }

@@ -36,7 +36,7 @@ def claim_job() -> Iterator[dict | None]:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim.sweep.jobs import job_key, sweep_crn
+    from sim.sweep.identity import job_key, sweep_crn
 
     hydra_cfg = HydraConfig.get()
     if hydra_cfg.mode != RunMode.MULTIRUN:

@@ -14,10 +14,11 @@ import pytest
 from scipy.stats import chi2_contingency
 
 from sim.analysis import compare
+from sim.cli.compare import main as compare_main
 from sim.config.compose import load_scenario
 from sim.core.runner import simulate
 from sim.io import write_results
-from sim.sweep import jobs as sweep
+from sim.sweep import table as sweep_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,7 +94,7 @@ def test_paired_intervals_cover_the_true_difference_about_95_percent_of_the_time
 
 
 def test_runs_with_one_seed_are_compared_pair_by_pair(runs, tmp_path, capsys):
-    assert compare.main([str(runs["base"]), str(runs["strike"]), "--out", str(tmp_path)]) == 0
+    assert compare_main([str(runs["base"]), str(runs["strike"]), "--out", str(tmp_path)]) == 0
     text = capsys.readouterr().out
     assert "paired (McNemar)" in text and "two-proportion" not in text
     table = pd.read_csv(tmp_path / "comparison.csv")
@@ -104,7 +105,7 @@ def test_runs_with_one_seed_are_compared_pair_by_pair(runs, tmp_path, capsys):
     assert esc["difference_low"] <= esc["difference"] <= esc["difference_high"]
     assert esc["difference_low"] > 0 and esc["p_value"] < 1e-6  # a strike-prone Israel: more escalation
     # Pairing tightens the interval: the same two runs compared as independent samples give a wider one.
-    assert compare.main([str(runs["base"]), str(runs["strike"]), "--test", "unpaired", "--out",
+    assert compare_main([str(runs["base"]), str(runs["strike"]), "--test", "unpaired", "--out",
                          str(tmp_path / "u")]) == 0
     unpaired = pd.read_csv(tmp_path / "u" / "comparison.csv")
     row = unpaired[(unpaired["outcome"] == "escalation") & (unpaired["index"] == 2)].iloc[0]
@@ -113,7 +114,7 @@ def test_runs_with_one_seed_are_compared_pair_by_pair(runs, tmp_path, capsys):
 
 
 def test_runs_with_different_seeds_get_the_two_proportion_test(runs, tmp_path, capsys):
-    assert compare.main([str(runs["base"]), str(runs["base_other_seed"]), "--out", str(tmp_path)]) == 0
+    assert compare_main([str(runs["base"]), str(runs["base_other_seed"]), "--out", str(tmp_path)]) == 0
     table = pd.read_csv(tmp_path / "comparison.csv")
     assert set(table["test"].dropna()) == {"two-proportion z"}
     # Same configuration, two seeds: no difference to speak of.
@@ -127,12 +128,12 @@ def test_sweep_rows_are_selected_by_job_or_by_column_values(runs, tmp_path, caps
         for name in ("summary.json", "episodes.parquet"):
             (root / str(job) / name).write_bytes((runs[key] / name).read_bytes())
         summary = json.loads((runs[key] / "summary.json").read_text())
-        row = sweep.job_row([f"actors.israel.strike_propensity={0.03 if job == 0 else 0.1}"], job, root / str(job),
+        row = sweep_table.job_row([f"actors.israel.strike_propensity={0.03 if job == 0 else 0.1}"], job, root / str(job),
                             root, summary)
-        sweep.append_row(root, row)
-    assert compare.main([str(root), "--out", str(tmp_path / "all")]) == 0
+        sweep_table.append_row(root, row)
+    assert compare_main([str(root), "--out", str(tmp_path / "all")]) == 0
     assert len(pd.read_csv(tmp_path / "all" / "comparison.csv")) == 6
-    assert compare.main([f"{root}@1", f"{root}@actors.israel.strike_propensity=0.03", "--out",
+    assert compare_main([f"{root}@1", f"{root}@actors.israel.strike_propensity=0.03", "--out",
                          str(tmp_path / "sel")]) == 0
     table = pd.read_csv(tmp_path / "sel" / "comparison.csv")
     assert list(table["configuration"][:2]) == ["actors.israel.strike_propensity=0.1",
@@ -141,7 +142,7 @@ def test_sweep_rows_are_selected_by_job_or_by_column_values(runs, tmp_path, caps
 
 
 def test_scenarios_named_on_the_command_line_are_run_on_the_spot_with_one_seed(tmp_path, capsys):
-    code = compare.main(["baseline", "nuclear_only", "baseline actors.oman.effectiveness=0.9",
+    code = compare_main(["baseline", "nuclear_only", "baseline actors.oman.effectiveness=0.9",
                          "--replications", "400", "--seed", "4", "--out", str(tmp_path)])
     assert code == 0
     table = pd.read_csv(tmp_path / "comparison.csv")
@@ -166,7 +167,9 @@ def test_bad_comparisons_are_one_line_and_exit_2(runs, tmp_path, capsys, make_ar
     alien = tmp_path / "alien"
     alien.mkdir()
     (alien / "summary.json").write_text(json.dumps({"scenario": "other model", "replications": 10, "p_win": 0.3}))
-    assert compare.main([*make_args(runs, tmp_path), "--out", str(tmp_path / "o")]) == 2
+    with pytest.raises(SystemExit) as info:
+        compare_main([*make_args(runs, tmp_path), "--out", str(tmp_path / "o")])
+    assert info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and expected in err[0]
 

@@ -346,9 +346,10 @@ def test_drivers_draws_one_bar_per_parameter_spanning_its_range_of_probabilities
 
 
 def test_sweep_plots_read_the_table_the_sweep_machinery_writes(toy_run):
-    """The columns of sim.sweep.jobs's sweep.parquet rows (one per swept key, then the odds) are the ones the plots read."""
-    sweep = pytest.importorskip("sim.sweep.jobs")
-    rows = [{"job": k, "status": "ok", "actors.s.strike": x, "world.tension": y, **sweep.summary_columns(toy_run.summary)}
+    """The columns of sim.sweep.table's sweep.parquet rows (one per swept key, then the odds) are the ones the plots read."""
+    from sim.core.stats import summary_columns
+
+    rows = [{"job": k, "status": "ok", "actors.s.strike": x, "world.tension": y, **summary_columns(toy_run.summary)}
             for k, (x, y) in enumerate([(0.0, 0.1), (0.0, 0.2), (0.5, 0.1), (0.5, 0.2)])]
     table = pd.DataFrame(rows)
     mine = plots.summary_row(toy_run.summary)

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from sim.analysis.sensitivity import Knob, knobs, sensitivity, settings, with_value
-from sim.config import schema
 from sim.config.compose import compose, scenario_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,12 +43,12 @@ def test_setting_a_knob_gives_the_scenario_its_override_composes(composed, key, 
 
 
 def test_settings_move_by_a_share_or_by_delta_and_stay_in_range():
-    unit = Knob("k", "world", -1, "tension", None, 0.9, schema.UNIT, "")
+    unit = Knob("k", "world", -1, "tension", None, 0.9, (0.0, 1.0), "")
     assert settings(unit, 0.2) == pytest.approx((0.72, 1.0))  # 1.08 clipped to the range
     assert settings(unit, 0.2, relative=False) == pytest.approx((0.7, 1.0))
-    signed = Knob("k", "principals", 0, "force_posture_weight", None, -0.3, schema.SIGNED, "")
+    signed = Knob("k", "principals", 0, "force_posture_weight", None, -0.3, (-1.0, 1.0), "")
     assert settings(signed, 0.5) == pytest.approx((-0.45, -0.15))
-    rounds = Knob("max_rounds", "scenario", -1, "max_rounds", None, 20.0, "", "")
+    rounds = Knob("max_rounds", "scenario", -1, "max_rounds", None, 20.0, None, "")
     assert settings(rounds, 0.2) == (16.0, 24.0)
 
 

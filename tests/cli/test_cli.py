@@ -73,7 +73,7 @@ def test_a_bad_value_from_the_shell_is_one_line_and_exit_status_two():
     (["replications=-10"], ["replications", ">= 1"]),
     (["actors.iran.salience.sanctions=0.5"], ["salience", "sums to"]),
     (["actors.iran.red_lines.enrichment=[0.8,0.2]"], ["enrichment", "reversed"]),
-    (["actors.iran.red_lines.enrichment=[0.0,1.3]"], ["enrichment", "[0.0, 1.0]"]),
+    (["actors.iran.red_lines.enrichment=[0.0,1.3]"], ["enrichment", "[0, 1]"]),
     (["actors.us.ideal.enrichment=0.2"], ["ideal", "outside its own red line"]),
     (["scenario=no_such_scenario"], ["no_such_scenario", "baseline"]),
 ])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import shutil
 import subprocess
 import sys
@@ -18,14 +19,14 @@ from sim.cli.scenarios import main as scenarios_main
 from sim.cli.scenarios import scenario_info
 from sim.config import schema
 from sim.config.compose import CONFIG_DIR, compose, known_actors, known_scenarios, load_scenario, scenario_from_config
-from sim.core.params import ConfigError, Event, Issue, Mediator, Principal, Spoiler, Stakeholder, World
+from sim.core.params import KINDS, ConfigError, Event, Issue, Mediator, Principal, Spoiler, Stakeholder, World
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 
 
-def names(cls, drop=("role", "provenance", "source")) -> set[str]:
-    return {f.name for f in dataclasses.fields(cls)} - set(drop)
+def names(cls) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)]
 
 
 @pytest.fixture
@@ -52,37 +53,53 @@ def one_line_error(overrides: list[str], config_dir: Path = CONFIG_DIR) -> str:
 
 
 @pytest.mark.parametrize("role", list(PARAMS))
-def test_each_role_schema_has_exactly_the_parameters_of_its_role(role):
-    assert names(schema.ROLE_SCHEMAS[role]) == names(PARAMS[role])
+def test_a_role_schema_is_its_core_dataclass_plus_role_and_provenance_with_the_same_defaults(role):
+    core = {f.name: f for f in dataclasses.fields(PARAMS[role])}
+    generated = {f.name: f for f in dataclasses.fields(schema.ROLE_SCHEMAS[role])}
+    assert list(generated) == ["role", *core, "provenance"]
+    for name, f in core.items():
+        g = generated[name]
+        assert g.metadata == f.metadata
+        if f.default is not dataclasses.MISSING:
+            expected = list(f.default) if isinstance(f.default, tuple) else f.default
+            assert (g.default if g.default is not dataclasses.MISSING else g.default_factory()) == expected
+        elif f.default_factory is not dataclasses.MISSING:
+            assert g.default_factory() == f.default_factory()
+        else:
+            assert g.default == "???"  # required in the core, mandatory in the file
 
 
-def test_world_issue_and_event_schemas_have_exactly_the_model_parameters():
-    assert names(schema.WorldSchema) == names(World)
-    assert names(schema.IssueSchema) == names(Issue)
-    assert names(schema.EventSchema) == names(Event)
+def test_world_issue_and_event_schemas_are_generated_from_the_core():
+    assert names(schema.WorldSchema) == [*names(World), "provenance"]
+    assert names(schema.IssueSchema) == [*names(Issue), "source"]
+    assert names(schema.EventSchema) == [*names(Event), "source"]
 
 
-def test_every_schema_field_says_what_it_means():
+def test_every_schema_field_says_what_it_means_and_its_kind():
     for _, _, cls in schema.SCHEMAS:
         for f in dataclasses.fields(cls):
             assert f.metadata.get("doc"), f"{cls.__name__}.{f.name} has no doc"
+    for cls in (*PARAMS.values(), World, Issue, Event):
+        for f in dataclasses.fields(cls):
+            assert f.metadata.get("kind") in KINDS, f"{cls.__name__}.{f.name} has no kind"
 
 
 def _scalar_ranges():
-    """(schema class, field, low, high) of every scalar parameter with a [0, 1] or [-1, 1] range."""
-    for cls in (*schema.ROLE_SCHEMAS.values(), schema.WorldSchema):
+    """(core class, field, low, high) of every scalar parameter with a finite declared range."""
+    for cls in (*PARAMS.values(), World):
         for f in dataclasses.fields(cls):
-            bounds = {schema.UNIT: (0.0, 1.0), schema.SIGNED: (-1.0, 1.0)}.get(f.metadata.get("range"))
-            if bounds and f.type == "float":
-                yield cls, f.name, *bounds
+            bounds = f.metadata.get("range")
+            if bounds and f.type == "float" and not math.isinf(bounds[1]):
+                low = bounds[0] + 1e-9 if f.metadata.get("open_low") else bounds[0]
+                yield cls, f.name, low, bounds[1]
 
 
 @pytest.mark.parametrize("cls, field, low, high", list(_scalar_ranges()), ids=lambda v: getattr(v, "__name__", v))
 def test_the_documented_range_is_the_range_validate_enforces(baseline, cls, field, low, high):
-    role = next((r for r, c in schema.ROLE_SCHEMAS.items() if c is cls), None)
+    role = next((r for r, c in PARAMS.items() if c is cls), None)
 
     def with_value(value):
-        if cls is schema.WorldSchema:
+        if cls is World:
             return dataclasses.replace(baseline, world=dataclasses.replace(baseline.world, **{field: value}))
         group = {"principal": "principals", "mediator": "mediators", "spoiler": "spoilers", "stakeholder": "stakeholders"}[role]
         actors = list(getattr(baseline, group))
@@ -193,7 +210,9 @@ def test_the_resolved_parameters_of_one_scenario_print_with_its_changes(capsys):
 
 
 def test_the_listing_command_refuses_an_unknown_scenario_in_one_line(capsys):
-    assert scenarios_main(["nuclear_onyl"]) == 2
+    with pytest.raises(SystemExit) as info:
+        scenarios_main(["nuclear_onyl"])
+    assert info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and len(err.splitlines()) == 1 and "nuclear_only" in err
 
@@ -223,7 +242,7 @@ SCENARIO = "# @package _global_\nscenario: {{name: {name}}}\n{body}"
         (["actors.israe.lobbying=0.1"], ["no actor 'israe'", "did you mean 'actors.israel'?"]),
         (["actors.eu3.standing=0.1"], ["no actor 'eu3'", "+actors@actors.eu3=FILE"]),
         (["world.tensoin=0.3"], ["override world.tensoin=0.3", "did you mean 'world.tension'?"]),
-        (["actors.iran.trust=1.5"], ["override actors.iran.trust=1.5", "actors.iran.trust = 1.5 is out of range", "[0.0, 1.0]"]),
+        (["actors.iran.trust=1.5"], ["override actors.iran.trust=1.5", "actors.iran.trust = 1.5 is out of range", "[0, 1]"]),
         (["world.progress_rate=-0.1"], ["override world.progress_rate=-0.1", "world.progress_rate", "out of range"]),
         (
             ["actors.iran.red_lines.enrichment=[0.7,0.2]"],
@@ -262,7 +281,7 @@ BAD_FILES = {
         "scenario/mine.yaml",
         SCENARIO.format(name="mine", body="world:\n  tension: 1.7\n"),
         ["scenario=mine"],
-        ["scenario/mine.yaml: world.tension = 1.7 is out of range", "[0.0, 1.0]"],
+        ["scenario/mine.yaml: world.tension = 1.7 is out of range", "[0, 1]"],
     ),
     "reversed red line in a scenario": (
         "scenario/mine.yaml",
@@ -298,7 +317,7 @@ BAD_FILES = {
         "events/muscat_2026.yaml",
         (CONFIG_DIR / "events" / "muscat_2026.yaml").read_text().replace("hazard: 0.15", "hazard: 1.5"),
         [],
-        ["events/muscat_2026.yaml: events.protests_flare.hazard = 1.5 is out of range", "[0.0, 1.0]"],
+        ["events/muscat_2026.yaml: events.protests_flare.hazard = 1.5 is out of range", "[0, 1]"],
     ),
     "actor file without a name": (
         "actors/russia.yaml",

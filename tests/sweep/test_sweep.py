@@ -11,10 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep import jobs as sweep
+from sim.cli import preflight
+from sim.core.params import OUTCOMES
+from sim.sweep import identity
+from sim.sweep import table as sweep_table
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULT_COLUMNS = [f"p_{o}{s}" for o in sweep.OUTCOMES for s in ("", "_low", "_high")] + [
+RESULT_COLUMNS = [f"p_{o}{s}" for o in OUTCOMES for s in ("", "_low", "_high")] + [
     "mean_rounds", "main_escalation_cause", "seed", "replications", "block_size", "scenario", "status"]
 
 
@@ -34,8 +37,8 @@ def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own
             f"hydra.sweep.dir={tmp_path / 'serial'}")
     # Parallel: joblib on two processes, jobs composed by the cached loader.
     done = run_cli("-m", *GRID, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path / 'par'}")
-    serial = sweep.load_table(tmp_path / "serial").sort_values("job").reset_index(drop=True)
-    parallel = sweep.load_table(tmp_path / "par").sort_values("job").reset_index(drop=True)
+    serial = sweep_table.load_table(tmp_path / "serial").sort_values("job").reset_index(drop=True)
+    parallel = sweep_table.load_table(tmp_path / "par").sort_values("job").reset_index(drop=True)
     assert len(serial) == 4 and (serial["status"] == "ok").all()
     # One line per finished job, and the closing line.
     assert sum(line.startswith("[sweep ") for line in done.stdout.splitlines()) == 4
@@ -50,7 +53,7 @@ def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own
         assert (tmp_path / "serial" / str(job) / ".hydra" / "config.yaml").read_text() == (
             tmp_path / "par" / str(job) / ".hydra" / "config.yaml").read_text()
     # Both files are there and agree; a stronger Israeli strike hazard raises escalation.
-    csv = pd.read_csv(tmp_path / "par" / sweep.TABLE_CSV)
+    csv = pd.read_csv(tmp_path / "par" / sweep_table.TABLE_CSV)
     assert list(csv["p_deal"]) == pytest.approx(list(parallel["p_deal"]))
     base = serial[serial["scenario"] == "baseline"]
     assert base["p_escalation"].iloc[1] > base["p_escalation"].iloc[0]
@@ -61,21 +64,21 @@ def test_common_random_numbers_by_default_and_a_seed_per_job_when_turned_off(tmp
             "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 'crn'}")
     run_cli("-m", "actors.israel.strike_propensity=0.02,0.03", "replications=50", "seed=5", "quiet=true",
             "hydra/launcher=basic", "hydra.sweeper.crn=false", f"hydra.sweep.dir={tmp_path / 'free'}")
-    crn = sweep.load_table(tmp_path / "crn")
-    free = sweep.load_table(tmp_path / "free")
+    crn = sweep_table.load_table(tmp_path / "crn")
+    free = sweep_table.load_table(tmp_path / "free")
     assert list(crn["seed"]) == [5, 5] and crn["crn"].all()
     assert free["seed"].nunique() == 2 and not free["crn"].any()
     summary = json.loads((tmp_path / "free" / "1" / "summary.json").read_text())
     assert summary["base_seed"] == 5 and summary["crn"] is False
-    assert summary["seed"] == sweep.derived_seed(5, ["actors.israel.strike_propensity=0.03", "replications=50",
+    assert summary["seed"] == identity.derived_seed(5, ["actors.israel.strike_propensity=0.03", "replications=50",
                                                      "seed=5", "quiet=true"])
 
 
 def test_derived_seed_depends_on_the_configuration_not_on_run_settings():
-    a = sweep.derived_seed(1, ["actors.israel.strike_propensity=0.1", "replications=10"])
-    assert a == sweep.derived_seed(1, ["replications=99", "actors.israel.strike_propensity=0.1", "quiet=true"])
-    assert a != sweep.derived_seed(1, ["actors.israel.strike_propensity=0.2"])
-    assert a != sweep.derived_seed(2, ["actors.israel.strike_propensity=0.1"])
+    a = identity.derived_seed(1, ["actors.israel.strike_propensity=0.1", "replications=10"])
+    assert a == identity.derived_seed(1, ["replications=99", "actors.israel.strike_propensity=0.1", "quiet=true"])
+    assert a != identity.derived_seed(1, ["actors.israel.strike_propensity=0.2"])
+    assert a != identity.derived_seed(2, ["actors.israel.strike_propensity=0.1"])
     assert 0 <= a < 2**63
 
 
@@ -85,15 +88,15 @@ def test_an_interrupted_sweep_resumes_and_runs_only_the_missing_jobs(tmp_path):
             f"hydra.sweep.dir={root}")
     run_cli(*args)
     # Interrupt after two jobs: job 2's row never made it to the table, its directory is half written.
-    rows = (root / sweep.ROWS).read_text().splitlines()
-    (root / sweep.ROWS).write_text("\n".join(r for r in rows if json.loads(r)["job"] != 2) + "\n")
+    rows = (root / sweep_table.ROWS).read_text().splitlines()
+    (root / sweep_table.ROWS).write_text("\n".join(r for r in rows if json.loads(r)["job"] != 2) + "\n")
     (root / "2" / "summary.json").unlink()
     first_summary = (root / "0" / "summary.json").stat().st_mtime_ns
     done = run_cli(*args)
     assert "3 jobs, 1 run, 2 already done, 0 failed" in done.stdout
     assert "job 2 done" in done.stdout and "job 0 done" not in done.stdout
     assert (root / "0" / "summary.json").stat().st_mtime_ns == first_summary
-    table = sweep.load_table(root)
+    table = sweep_table.load_table(root)
     assert list(table["job"]) == [0, 1, 2] and (table["status"] == "ok").all()
     # Running it once more does nothing.
     again = run_cli(*args)
@@ -107,7 +110,7 @@ def test_a_failed_job_is_a_row_with_its_error_and_the_others_go_on(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
     assert "2 jobs, 1 run, 0 already done, 1 failed" in done.stderr
-    table = sweep.load_table(root).set_index("job")
+    table = sweep_table.load_table(root).set_index("job")
     assert table.loc[0, "status"] == "failed"
     assert "trace=true needs replications=1" in table.loc[0, "error"]
     assert table.loc[0, "replications"] == 40 and table.loc[0, "scenario"] == "baseline"
@@ -120,7 +123,7 @@ def test_submitit_local_launcher_runs_a_sweep_into_the_same_table(tmp_path):
     root = tmp_path / "sw"
     run_cli("-m", "actors.israel.strike_propensity=0.02,0.2", "replications=100", "seed=3", "quiet=true",
             "hydra/launcher=local_cluster", "hydra.launcher.timeout_min=5", f"hydra.sweep.dir={root}")
-    table = sweep.load_table(root)
+    table = sweep_table.load_table(root)
     assert sorted(table["job"]) == [0, 1] and (table["status"] == "ok").all()
     assert (root / "0" / "summary.json").exists() and (root / "1" / "episodes.parquet").exists()
     assert table["p_escalation"].iloc[1] > table["p_escalation"].iloc[0]
@@ -146,38 +149,36 @@ def test_bad_sweep_input_is_one_line_and_exit_2(args, expected, tmp_path):
 
 @pytest.mark.parametrize("name", ["agenda_vs_mediator", "strike_vs_deescalation", "posture_vs_unrest"])
 def test_named_sweeps_compose_and_sweep_at_least_two_parameters(name):
-    from sim.cli.app import preflight
-
-    params = sweep.sweeper_params([f"+experiment={name}"])
+    params = preflight.sweeper_params([f"sweep={name}"])
     assert len(params) >= 2 and all("," in v for v in params.values())
-    preflight(["-m", f"+experiment={name}", "replications=10"])  # every value of every parameter composes
+    preflight.preflight(["-m", f"sweep={name}", "replications=10"])  # every value of every parameter composes
 
 
 def test_default_sweep_root_is_named_after_the_command_so_a_rerun_finds_it():
-    a = sweep.default_sweep_dir(["a.b=1,2", "scenario=x", "quiet=true", "hydra/launcher=joblib"])
-    assert a == sweep.default_sweep_dir(["scenario=x", "a.b=1,2"])
-    assert a != sweep.default_sweep_dir(["scenario=x", "a.b=1,3"])
-    assert sweep.default_sweep_dir(["+experiment=agenda_vs_mediator"]).startswith("multirun/agenda_vs_mediator-")
+    a = identity.default_sweep_dir(["a.b=1,2", "scenario=x", "quiet=true", "hydra/launcher=joblib"])
+    assert a == identity.default_sweep_dir(["scenario=x", "a.b=1,2"])
+    assert a != identity.default_sweep_dir(["scenario=x", "a.b=1,3"])
+    assert identity.default_sweep_dir(["sweep=agenda_vs_mediator"]).startswith("multirun/agenda_vs_mediator-")
 
 
 def _append(root: str, job: int) -> None:
     row = {"job": job, "key": f"k{job}", "status": "ok", "error": None, "job_dir": str(job), "params": ["x"],
            "x": job / 10, "p_deal": 0.5, "finished_at": str(job)}
-    sweep.append_row(Path(root), row)
+    sweep_table.append_row(Path(root), row)
 
 
 def test_rows_appended_concurrently_all_reach_the_table(tmp_path):
     # flock locks belong to each open() of the lock file, so threads contend for it as processes do.
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda j: _append(str(tmp_path), j), range(6)))
-    table = pd.read_parquet(tmp_path / sweep.TABLE_PARQUET)
+    table = pd.read_parquet(tmp_path / sweep_table.TABLE_PARQUET)
     assert sorted(table["job"]) == list(range(6))
     assert list(table.columns[:4]) == ["job", "status", "error", "x"]
     # A re-run of a job replaces its row; a line cut short by a crash is ignored.
-    with open(tmp_path / sweep.ROWS, "a") as handle:
+    with open(tmp_path / sweep_table.ROWS, "a") as handle:
         handle.write('{"job": 9, "key": "k9", "sta')
     _append(str(tmp_path), 3)
-    assert sorted(sweep.load_table(tmp_path)["job"]) == list(range(6))
+    assert sorted(sweep_table.load_table(tmp_path)["job"]) == list(range(6))
 
 
 def test_progress_bar_follows_a_single_run_block_by_block(toy):
