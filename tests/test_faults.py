@@ -29,6 +29,7 @@ from sim.config.compose import CONFIG_DIR, compose
 from sim.core.params import ConfigError
 from sim.core.runner import Interrupted, simulate
 from sim.io import BlockStore, RunFileError, read_summary, write_results
+from sim.sweep import identity, plan, table
 from tests.conftest import toy_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -272,35 +273,33 @@ def test_one_broken_scenario_file_does_not_hide_the_others(tmp_path):
 
 
 def test_a_sweep_table_that_was_cut_short_is_read_from_its_rows(tmp_path):
-    from sim.sweep import jobs as sweep
 
     rows = [{"job": i, "key": f"k{i}", "status": "ok", "error": None, "job_dir": str(i), "p_deal": 0.1 * i} for i in range(3)]
-    (tmp_path / sweep.ROWS).write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / sweep.TABLE_PARQUET).write_bytes(b"PAR1 cut short")
-    assert list(sweep.load_table(tmp_path)["key"]) == ["k0", "k1", "k2"]
-    with sweep.locked(tmp_path):
-        note = sweep.repair_table(tmp_path)
-    assert "rebuilt" in note and len(pd.read_parquet(tmp_path / sweep.TABLE_PARQUET)) == 3
+    (tmp_path / table.ROWS).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / table.TABLE_PARQUET).write_bytes(b"PAR1 cut short")
+    assert list(table.load_table(tmp_path)["key"]) == ["k0", "k1", "k2"]
+    with table.locked(tmp_path):
+        note = table.repair_table(tmp_path)
+    assert "rebuilt" in note and len(pd.read_parquet(tmp_path / table.TABLE_PARQUET)) == 3
 
 
 def test_a_rerun_sweep_rebuilds_a_damaged_table_and_recovers_lost_rows_from_the_job_folders(tmp_path):
-    from sim.sweep import jobs as sweep
 
     jobs = [["actors.us.trust=0.3"], ["actors.us.trust=0.6"], ["actors.us.trust=0.9"]]
-    keys = [sweep.job_key(job) for job in jobs]
+    keys = [identity.job_key(job) for job in jobs]
     for num, (job, key) in enumerate(zip(jobs, keys, strict=True)):
         write_results(simulate(toy_scenario(), 100, num), tmp_path / str(num), episodes=False)
         summary = read_summary(tmp_path / str(num))
         summary["job_key"] = key
         (tmp_path / str(num) / "summary.json").write_text(json.dumps(summary))
         if num < 2:  # job 2's row was lost (a crash between its files and its row)
-            sweep.append_row(tmp_path, sweep.job_row(job, num, tmp_path / str(num), tmp_path, summary))
-    (tmp_path / sweep.TABLE_PARQUET).write_bytes(b"PAR1 cut")
-    plan = sweep.plan_sweep(tmp_path, jobs, ["actors.us.trust"])
-    assert plan.pending == []
-    table = pd.read_parquet(tmp_path / sweep.TABLE_PARQUET)
-    assert sorted(table["key"]) == sorted(keys) and (table["status"] == "ok").all()
-    assert sweep.plan_sweep(tmp_path, jobs, ["actors.us.trust"], crn=False).pending == [0, 1, 2]
+            table.append_row(tmp_path, table.job_row(job, num, tmp_path / str(num), tmp_path, summary))
+    (tmp_path / table.TABLE_PARQUET).write_bytes(b"PAR1 cut")
+    planned = plan.plan_sweep(tmp_path, jobs, ["actors.us.trust"])
+    assert planned.pending == []
+    rebuilt = pd.read_parquet(tmp_path / table.TABLE_PARQUET)
+    assert sorted(rebuilt["key"]) == sorted(keys) and (rebuilt["status"] == "ok").all()
+    assert plan.plan_sweep(tmp_path, jobs, ["actors.us.trust"], crn=False).pending == [0, 1, 2]
 
 
 # ---------------------------------------------------------------- whole commands in a subprocess
@@ -391,10 +390,9 @@ def test_a_sweep_reruns_when_crn_is_toggled_and_quiet_silences_hydra(tmp_path):
     assert first.stdout == "" and first.stderr == ""  # no table, no [HYDRA] launcher lines
     toggled = sweep_cli(root, "hydra.sweeper.crn=false")  # the same sweep without common random numbers
     assert "2 run, 0 already done" in toggled.stdout, toggled.stdout
-    from sim.sweep import jobs as sweep
 
-    table = sweep.load_table(root)
-    assert len(table) == 2 and not table["crn"].any() and table["seed"].nunique() == 2
+    result = table.load_table(root)
+    assert len(result) == 2 and not result["crn"].any() and result["seed"].nunique() == 2
 
 
 def test_two_identical_sweeps_started_together_run_each_job_once(tmp_path):
@@ -404,9 +402,8 @@ def test_two_identical_sweeps_started_together_run_each_job_once(tmp_path):
     procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
-    from sim.sweep import jobs as sweep
 
-    rows = [json.loads(line) for line in (root / sweep.ROWS).read_text().splitlines()]
+    rows = [json.loads(line) for line in (root / table.ROWS).read_text().splitlines()]
     assert all(r["status"] == "ok" for r in rows)
     by_key: dict[str, set] = {}
     for row in rows:

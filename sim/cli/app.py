@@ -130,11 +130,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _main(argv)
     except faults.Interrupted as exc:
-        print(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume", file=sys.stderr)
-        raise SystemExit(faults.EXIT_INTERRUPTED) from None
+        faults.exit_interrupted(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume")
     except KeyboardInterrupt:
-        print("interrupted; finished blocks and sweep jobs are kept: run the same command to resume", file=sys.stderr)
-        raise SystemExit(faults.EXIT_INTERRUPTED) from None
+        faults.exit_interrupted("interrupted; finished blocks and sweep jobs are kept: run the same command to resume")
 
 
 def _main(argv: list[str]) -> None:

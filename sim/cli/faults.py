@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from sim.core.params import ConfigError
 from sim.core.runner import Interrupted as Interrupted  # re-exported for sim.cli.app
@@ -57,6 +58,26 @@ def scenarios_help() -> str:
         return "\n".join(f"  {i.name:<{width}}  {i.description}" for i in infos)
     except Exception as exc:  # the help must come out even if a scenario file is broken
         return f"  (could not read the scenario files: {exc})"
+
+
+def exit_interrupted(line: str) -> NoReturn:
+    """Ctrl-C: one line, then exit 130 at once.
+
+    Everything worth keeping is already on disk (each block is written whole
+    when it finishes), so the interpreter's slow teardown (module cleanup,
+    joining the pool's threads) is skipped: streams and log files are flushed
+    and the process ends.
+    """
+    import logging
+    import sys
+
+    print(line, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with contextlib.suppress(Exception):
+        logging.shutdown()
+    os._exit(EXIT_INTERRUPTED)
 
 
 # ---------------------------------------------------------------- override checks
