@@ -55,9 +55,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and not exc.filename:  # a failed write() names no file: name it
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
 
 
@@ -238,7 +240,20 @@ class BlockStore:
         atomic_write_bytes(self._path(block), buffer.getvalue())
 
     def clear(self) -> None:
-        """Remove this run's blocks (once its results are written), and the cache folder if nothing else is in it."""
+        """Remove this run's blocks (once its results are written) and those no run of this code can use.
+
+        Blocks made by another version of the code (another package version,
+        sources or file format) can never be reused: they go too. Blocks of
+        other configurations made by this code stay (their runs can resume).
+        """
         shutil.rmtree(self.directory, ignore_errors=True)
+        current = {k: self.identity[k] for k in ("version", "code", "format")}
+        for other in self.root.glob("*/identity.json"):
+            try:
+                made = json.loads(other.read_text())
+            except (OSError, ValueError):
+                continue
+            if isinstance(made, dict) and {k: made.get(k) for k in current} != current:
+                shutil.rmtree(other.parent, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.root.rmdir()  # only if empty

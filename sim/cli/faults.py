@@ -102,16 +102,21 @@ def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None
 
     from sim.config.compose import CONFIG_DIR
 
-    name = "baseline"
+    name, dirs = "baseline", [Path(config_dir or CONFIG_DIR)]
     for text in overrides:
         key, value = split_override(text)
         if key == "scenario" and "=" in text:
             name = value
-    path = Path(config_dir or CONFIG_DIR) / "scenario" / f"{name}.yaml"
+        elif key == "hydra.searchpath":  # users' own config folders (--config-dir), searched first
+            dirs[:0] = [Path(v.strip(" '\"")[len("file://"):]) for v in value.strip("[]").split(",")
+                        if v.strip(" '\"").startswith("file://")]
+    path = next((d / "scenario" / f"{name}.yaml" for d in dirs if (d / "scenario" / f"{name}.yaml").exists()), None)
+    if path is None:
+        return  # an unknown scenario: the composition names it
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError, yaml.YAMLError):
-        return  # missing, non-UTF-8 or malformed: the composition names the problem
+        return  # non-UTF-8 or malformed: the composition names the problem
     if data is None:
         raise ConfigError(f"{path}: the scenario file is empty: give it at least `scenario: {{name: {name}, description: ...}}`")
 
@@ -145,8 +150,10 @@ def os_error_line(exc: OSError, what: str = "") -> str:
     path = exc.filename or ""
     reason = exc.strerror or str(exc)
     fix = {
-        errno.ENOSPC: "free some space or choose another output_root=...",
-        errno.EDQUOT: "free some space or choose another output_root=...",
+        errno.ENOSPC: "free some space (finished blocks are kept: then run the same command to resume) "
+        "or choose another output_root=...",
+        errno.EDQUOT: "free some space (finished blocks are kept: then run the same command to resume) "
+        "or choose another output_root=...",
         errno.EROFS: "the file system is read-only: choose another output_root=... (or hydra.run.dir=...)",
         errno.EACCES: "you may not write there: choose another output_root=... (or hydra.run.dir=...)",
         errno.EPERM: "you may not write there: choose another output_root=... (or hydra.run.dir=...)",

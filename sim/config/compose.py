@@ -427,9 +427,10 @@ def _yaml_error(err, config_dir: Path) -> str:
     )
 
 
-def _encoding_error(err: UnicodeDecodeError, config_dir: Path) -> str:
-    """A config file that is not UTF-8: name it (the decoder does not)."""
-    for path in sorted(Path(config_dir).rglob("*.yaml")):
+def _encoding_error(err: UnicodeDecodeError, config_dir: Path, overrides: list[str]) -> str:
+    """A config file that is not UTF-8: name it (the decoder does not), in users' folders first, then the package's."""
+    users = [Path(m) for o in overrides if override_key(o) == "hydra.searchpath" for m in re.findall(r"file://([^,\]'\"]+)", o)]
+    for path in [p for d in [*users, Path(config_dir)] for p in sorted(d.rglob("*.yaml"))]:
         try:
             path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as bad:
@@ -504,7 +505,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
         if isinstance(err, yaml.MarkedYAMLError):
             return _yaml_error(err, config_dir)
         if isinstance(err, UnicodeDecodeError):
-            return _encoding_error(err, config_dir)
+            return _encoding_error(err, config_dir, overrides)
     texts = [str(e) for e in chain]
     text = texts[0].strip()
     full = "\n".join(texts)
