@@ -183,16 +183,19 @@ def test_a_truncated_summary_names_its_file(tmp_path):
 # ---------------------------------------------------------------- bad input, each one line and exit status 2
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["plots=2"], "plots=true or plots=false"),
-    (["episodes=yes"], "episodes=true or episodes=false"),
-    (["actors.us.trust=ü€"], "cannot appear in an override"),
-    (["agenda.issues=[]"], "override agenda.issues=[]"),
-    (["~actors.us"], "override ~actors.us"),
-    (["events.events.0.hazard=1.5"], "override events.events.0.hazard=1.5"),
-    (["replications=1000000000000"], "of memory"),
-    (["replications=10000000000000"], "of memory"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["plots=2"], "plots=true or plots=false"),
+        (["episodes=yes"], "episodes=true or episodes=false"),
+        (["actors.us.trust=ü€"], "cannot appear in an override"),
+        (["agenda.issues=[]"], "override agenda.issues=[]"),
+        (["~actors.us"], "override ~actors.us"),
+        (["events.events.0.hazard=1.5"], "override events.events.0.hazard=1.5"),
+        (["replications=1000000000000"], "of memory"),
+        (["replications=10000000000000"], "of memory"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(capsys, tmp_path, args, fragment):
     start = time.perf_counter()
     with pytest.raises(SystemExit) as info:
@@ -343,8 +346,9 @@ def wait_for_blocks(directory: Path, count: int, proc: subprocess.Popen, limit: 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_is_one_line_exit_130_within_two_seconds_and_keeps_the_blocks(tmp_path, workers):
     args = ["replications=150000", "block_size=1000", "seed=9", f"workers={workers}", "quiet=true", f"output_root={tmp_path}"]
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     wait_for_blocks(tmp_path / ".blocks", 2, proc)
     start = time.monotonic()
     proc.send_signal(signal.SIGINT)
@@ -363,8 +367,9 @@ def test_sigkill_loses_at_most_the_blocks_in_flight_and_the_resume_is_exact(tmp_
     from sim.config.compose import load_scenario
 
     args = ["replications=12000", "block_size=500", "seed=12", "quiet=true", f"output_root={tmp_path}"]
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     wait_for_blocks(tmp_path / ".blocks", 3, proc)
     proc.kill()
     proc.communicate(timeout=30)
@@ -379,8 +384,9 @@ def test_sigkill_loses_at_most_the_blocks_in_flight_and_the_resume_is_exact(tmp_
 
 
 def sweep_cli(root: Path, *extra: str) -> subprocess.CompletedProcess:
-    return run_cli("-m", "actors.us.trust=0.3,0.6", "replications=300", "seed=5", "hydra/launcher=basic",
-                   f"hydra.sweep.dir={root}", *extra)
+    return run_cli(
+        "-m", "actors.us.trust=0.3,0.6", "replications=300", "seed=5", "hydra/launcher=basic", f"hydra.sweep.dir={root}", *extra
+    )
 
 
 def test_a_sweep_reruns_when_crn_is_toggled_and_quiet_silences_hydra(tmp_path):
@@ -397,8 +403,18 @@ def test_a_sweep_reruns_when_crn_is_toggled_and_quiet_silences_hydra(tmp_path):
 
 def test_two_identical_sweeps_started_together_run_each_job_once(tmp_path):
     root = tmp_path / "sweep"
-    cmd = [sys.executable, "-m", "sim", "-m", "actors.us.trust=0.3,0.6", "replications=300", "seed=5",
-           "hydra/launcher=basic", "quiet=true", f"hydra.sweep.dir={root}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "-m",
+        "actors.us.trust=0.3,0.6",
+        "replications=300",
+        "seed=5",
+        "hydra/launcher=basic",
+        "quiet=true",
+        f"hydra.sweep.dir={root}",
+    ]
     procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs

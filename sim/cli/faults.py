@@ -108,8 +108,11 @@ def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None
         if key == "scenario" and "=" in text:
             name = value
         elif key == "hydra.searchpath":  # users' own config folders (--config-dir), searched first
-            dirs[:0] = [Path(v.strip(" '\"")[len("file://"):]) for v in value.strip("[]").split(",")
-                        if v.strip(" '\"").startswith("file://")]
+            dirs[:0] = [
+                Path(v.strip(" '\"")[len("file://") :])
+                for v in value.strip("[]").split(",")
+                if v.strip(" '\"").startswith("file://")
+            ]
     path = next((d / "scenario" / f"{name}.yaml" for d in dirs if (d / "scenario" / f"{name}.yaml").exists()), None)
     if path is None:
         return  # an unknown scenario: the composition names it
@@ -348,12 +351,20 @@ def check_room(overrides: list[str], checked: list, *, multirun: bool = False) -
     if checked:
         cfg, scenario, _ = max(checked, key=lambda c: c[0].replications)
         if cfg.replications >= GUARD_FROM:
-            estimate = estimate_run(scenario, cfg.replications, cfg.block_size, Path(output_dirs(overrides)[0]),
-                                    episodes=bool(cfg.get("episodes", True)))
+            estimate = estimate_run(
+                scenario,
+                cfg.replications,
+                cfg.block_size,
+                Path(output_dirs(overrides)[0]),
+                episodes=bool(cfg.get("episodes", True)),
+            )
             check_fits(estimate)
             if estimate.seconds > 600 and not cfg.quiet:
-                print(f"note: this run needs about {human_seconds(estimate.seconds)} and "
-                      f"{human_bytes(estimate.memory_bytes)} of memory (measured on a sample)", file=sys.stderr)
+                print(
+                    f"note: this run needs about {human_seconds(estimate.seconds)} and "
+                    f"{human_bytes(estimate.memory_bytes)} of memory (measured on a sample)",
+                    file=sys.stderr,
+                )
     notes = dict.fromkeys(note for _, scenario, user in checked if (note := mediator_note(scenario, user)))
     for note in notes:
         print(note, file=sys.stderr)
