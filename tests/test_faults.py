@@ -9,17 +9,21 @@ partial file. Runs are kept small (a few thousand replications, small blocks).
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim import io as simio
 from sim.cli import faults
@@ -426,3 +430,40 @@ def test_two_identical_sweeps_started_together_run_each_job_once(tmp_path):
         by_key.setdefault(row["key"], set()).add(row["elapsed_s"])
     assert len(by_key) == 2
     assert all(len(times) == 1 for times in by_key.values())  # the second copy returned the first one's result
+
+
+@functools.cache
+def _toy_blocks() -> tuple[pd.DataFrame, dict[str, bytes]]:
+    """A fresh 4-block toy run and the bytes of its block files (made once)."""
+    toy = toy_scenario()
+    root = Path(tempfile.mkdtemp())
+    store = make_store(root, toy, [], seed=8, block=250)
+    fresh = simulate(toy, 1000, 8, block_size=250, store=store)
+    files = {p.name: p.read_bytes() for p in store.directory.glob("block_*.npz")}
+    shutil.rmtree(root)
+    return fresh.episodes, files
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kept=st.lists(st.booleans(), min_size=4, max_size=4),
+    damaged=st.dictionaries(st.integers(0, 3), st.sampled_from(["truncated", "empty", "bitflip", "swapped", "foreign"])),
+)
+def test_whatever_the_cache_holds_the_results_are_those_of_a_fresh_run(tmp_path_factory, kept, damaged):
+    """Any subset of finished blocks, any of them damaged or swapped: the run equals a fresh one, block for block."""
+    toy = toy_scenario()
+    fresh, files = _toy_blocks()
+    notices: list[str] = []
+    store = make_store(tmp_path_factory.mktemp("cache"), toy, notices, seed=8, block=250)
+    store.directory.mkdir(parents=True)
+    for b, keep in enumerate(kept):
+        if keep:
+            (store.directory / f"block_{b:06d}.npz").write_bytes(files[f"block_{b:06d}.npz"])
+    for b, how in damaged.items():
+        path = store.directory / f"block_{b:06d}.npz"
+        other = store.directory / f"block_{(b + 1) % 4:06d}.npz"
+        if path.exists() and (how != "swapped" or other.exists()):
+            damage(path, how, other=other)
+    resumed = simulate(toy, 1000, 8, block_size=250, store=store)
+    pd.testing.assert_frame_equal(resumed.episodes, fresh)
+    assert store.resumed + store.discarded == sum(kept) and len(notices) == store.discarded
