@@ -37,7 +37,10 @@ MODULES = sorted(p for p in SIM.rglob("*.py") if layer_of("sim." + p.relative_to
 
 
 def test_importing_the_core_loads_neither_hydra_nor_omegaconf():
-    code = "import sys, sim.core; sim.core.simulate; print(sorted(m for m in sys.modules if m.split('.')[0] in ('hydra', 'omegaconf')))"
+    code = (
+        "import sys, sim.core; sim.core.simulate; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('hydra', 'omegaconf')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 

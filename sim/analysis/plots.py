@@ -515,6 +515,49 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
 # ---------------------------------------------------------------- files
 
 
+def retrodiction(table: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Historical cases: each case's three odds as bars, the actual outcome's bar outlined and marked.
+
+    ``table``: one row per case with ``case``, ``actual`` and ``p_<outcome>``
+    (``retro.csv`` of ``python -m sim.retro``, or :func:`sim.analysis.retro.score_table`).
+    """
+    fig = Figure(figsize=(1.8 + 2.2 * len(table), 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    width = 0.26
+    x = np.arange(len(table))
+    for k, o in enumerate(OUTCOMES):
+        p = table[f"p_{o}"].to_numpy(dtype=float)
+        actual = (table["actual"] == o).to_numpy()
+        bars = ax.bar(
+            x + (k - 1) * width,
+            p,
+            width,
+            color=OUTCOME_COLORS[o],
+            label=o,
+            edgecolor=np.where(actual, "black", "none").tolist(),
+            linewidth=2.0,
+        )
+        for bar, hit, value in zip(bars, actual, p, strict=True):
+            ax.annotate(
+                f"{100 * value:.0f}%" + ("\nactual" if hit else ""),
+                (bar.get_x() + bar.get_width() / 2, value),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                fontweight="bold" if hit else "normal",
+                xytext=(0, 2),
+                textcoords="offset points",
+            )
+    ax.set_xticks(x, [f"{c}\n(actual: {a})" for c, a in zip(table["case"], table["actual"], strict=True)])
+    ax.set_ylim(0, 1.15)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.axhline(1 / 3, color="0.6", linestyle=":", linewidth=1, label="uniform (1/3)")
+    ax.set_ylabel("simulated probability")
+    ax.legend(loc="upper right", fontsize=8, ncols=4)
+    ax.set_title(title or "Retrodiction: the model's odds for each case, the actual outcome outlined")
+    return fig
+
+
 def write_figures(results, directory, *, episode=None, dpi: int = 120) -> list[Path]:
     """Write the figures of a run into ``directory``: odds.png, rounds.png, causes.png, terms.png.
 

@@ -103,6 +103,28 @@ class ScenarioMetaSchema:
     motivation: str = param("", doc="the seed sentence or public source that motivates it", kind="label")
 
 
+@dataclass
+class HistorySchema:
+    """What happened in a historical case (configs/history/): read by sim.retro, never by the model."""
+
+    actual: str = param(MISSING, doc="how the talks ended: deal, escalation or stalemate", kind="label")
+    actual_weeks: int = param(
+        MISSING, doc="weeks from the first round to the event that fixed the outcome", range=(1, float("inf")), kind="label"
+    )
+    start: str = param("", doc="date of the first round (YYYY-MM-DD)", kind="label")
+    end: str = param("", doc="date of the event that fixed the outcome (YYYY-MM-DD)", kind="label")
+    event: str = param("", doc="that event, with its source", kind="label")
+    cause: str = param(
+        "", doc="how the talks ended, in the model's cause labels (agreement, israeli_strike, horizon ...)", kind="label"
+    )
+    deadline_week: int | None = param(
+        None, doc="first deadline publicly fixed at or before the start, in weeks from it", kind="label"
+    )
+    deadlines: str = param("", doc="the deadlines of the record, extensions included", kind="label")
+    mediators: str = param("", doc="who mediated", kind="label")
+    mapping: str = param("", doc="the file of mapping rules the state values follow", kind="label")
+
+
 #: The run settings: how a run is carried out, not what the model assumes.
 RUN_SETTINGS: dict[str, dataclasses.Field] = {
     "replications": param(10000, doc="Monte Carlo replications (episodes)", range=(1, float("inf")), kind="label"),
@@ -142,6 +164,11 @@ ConfigSchema = dataclasses.make_dataclass(
         ("world", WorldSchema, param(factory=WorldSchema, doc="the state of the world")),
         ("events", EventsSchema, param(factory=EventsSchema, doc="the random shocks")),
         ("actors", dict[str, Any], param(factory=dict, doc="the actors by key, each with a role schema")),
+        (
+            "history",
+            HistorySchema | None,
+            param(None, doc="a historical case's outcome (set by +history=CASE, read by sim.retro)", kind="label"),
+        ),
     ],
     namespace={"__doc__": "The root of the composed configuration: run settings, horizon and the groups."},
 )
