@@ -198,6 +198,7 @@ def test_a_truncated_summary_names_its_file(tmp_path):
         (["events.events.0.hazard=1.5"], "override events.events.0.hazard=1.5"),
         (["replications=1000000000000"], "of memory"),
         (["replications=10000000000000"], "of memory"),
+        (["=5"], "override '=5' has no key"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys, tmp_path, args, fragment):
@@ -264,6 +265,23 @@ def test_an_empty_scenario_file_is_an_error(tmp_path):
     (cfg / "scenario" / "blank.yaml").write_text("")
     with pytest.raises(ConfigError, match=r"blank\.yaml: the scenario file is empty"):
         faults.check_scenario_file(["scenario=blank"], cfg)
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"", "empty.yaml: the scenario file is empty"),
+        (b"# @package _global_\nscenario:\n  name: caf\xe9\n", "empty.yaml: byte 41 is not UTF-8 text"),
+        (b"scenario: [oops\n", "empty.yaml, line 2: malformed YAML"),
+    ],
+)
+def test_a_broken_scenario_in_a_users_config_folder_is_named(capsys, tmp_path, content, fragment):
+    (tmp_path / "mine" / "scenario").mkdir(parents=True)
+    (tmp_path / "mine" / "scenario" / "empty.yaml").write_bytes(content)
+    with pytest.raises(SystemExit) as info:
+        main(["-cd", str(tmp_path / "mine"), "scenario=empty", f"output_root={tmp_path}"])
+    assert info.value.code == 2
+    assert fragment in one_line(capsys.readouterr().err)
 
 
 def test_one_broken_scenario_file_does_not_hide_the_others(tmp_path):

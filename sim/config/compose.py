@@ -427,10 +427,20 @@ def _yaml_error(err, config_dir: Path) -> str:
     )
 
 
+def _user_dirs(overrides: list[str]) -> list[Path]:
+    """Users' config folders (``hydra.searchpath=[file://DIR]``, which ``--config-dir`` adds), in search order."""
+    return [Path(m) for o in overrides if override_key(o) == "hydra.searchpath" for m in re.findall(r"file://([^,\]'\"]+)", o)]
+
+
+def _config_file(name: str, config_dir: Path, overrides: list[str]) -> str:
+    """The file Hydra read for config ``name`` ('scenario/mine'): in a user's folder if it is there, else the package's."""
+    found = [d / f"{name}.yaml" for d in [*_user_dirs(overrides), Path(config_dir)] if (d / f"{name}.yaml").exists()]
+    return _display(found[0] if found else Path(config_dir) / f"{name}.yaml")
+
+
 def _encoding_error(err: UnicodeDecodeError, config_dir: Path, overrides: list[str]) -> str:
     """A config file that is not UTF-8: name it (the decoder does not), in users' folders first, then the package's."""
-    users = [Path(m) for o in overrides if override_key(o) == "hydra.searchpath" for m in re.findall(r"file://([^,\]'\"]+)", o)]
-    for path in [p for d in [*users, Path(config_dir)] for p in sorted(d.rglob("*.yaml"))]:
+    for path in [p for d in [*_user_dirs(overrides), Path(config_dir)] for p in sorted(d.rglob("*.yaml"))]:
         try:
             path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as bad:
@@ -511,6 +521,10 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     full = "\n".join(texts)
     first = text.splitlines()[0] if text else type(exc).__name__
 
+    keyless = next((o for o in overrides if o.startswith("=")), None)
+    if keyless is not None:
+        return f"override {keyless!r} has no key: write key=value"
+
     # 1. a group option that does not exist: scenario=nope, +actors@actors.eu4=eu4
     missing = re.search(r"Could not (?:find|load) '([\w/]+)/([^']+)'", full)
     if missing:
@@ -519,7 +533,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
             (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and o.split("=", 1)[1] == option), None
         )
         origin = re.search(r"In '([^']+)'", full)
-        where = f"override {by}" if by else _display(config_dir / f"{origin.group(1)}.yaml") if origin else "configs"
+        where = f"override {by}" if by else _config_file(origin.group(1), config_dir, overrides) if origin else "configs"
         if option.endswith("_schema"):
             return (
                 f"{where}: extends {option!r}, which is not a schema: use one of "
@@ -556,7 +570,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     where = (
         f"override {merging.group(1)}"
         if merging
-        else (_display(config_dir / f"{in_file.group(1)}.yaml") if in_file else locate(key, overrides, config_dir))
+        else (_config_file(in_file.group(1), config_dir, overrides) if in_file else locate(key, overrides, config_dir))
     )
     key_error = re.search(r"Key '([^']+)' (?:not in|is not in struct)", full)
     if key_error:
