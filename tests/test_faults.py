@@ -199,12 +199,13 @@ def test_a_truncated_summary_names_its_file(tmp_path):
         (["replications=1000000000000"], "of memory"),
         (["replications=10000000000000"], "of memory"),
         (["=5"], "override '=5' has no key"),
+        (["output_root="], "output_root is empty"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys, tmp_path, args, fragment):
     start = time.perf_counter()
     with pytest.raises(SystemExit) as info:
-        main([*args, f"output_root={tmp_path}"])
+        main([f"output_root={tmp_path}", *args])
     assert info.value.code == 2
     line = one_line(capsys.readouterr().err)
     assert line.startswith("error: ") and fragment in line

@@ -106,6 +106,8 @@ def _hydra_entry() -> None:
         try:
             with claim_job() as done:  # a sweep job that an identical sweep running beside this one has just run
                 return done if done is not None else run_job(cfg)
+        except BrokenPipeError:
+            raise  # output piped into `head`: sim.cli.common.run_command ends quietly
         except (ConfigError, OSError) as exc:
             from hydra.core.hydra_config import HydraConfig
             from hydra.types import RunMode

@@ -180,6 +180,8 @@ def check_writable(directory: str | Path) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
+        if exc.filename == str(probe):  # name the folder, not the probe
+            exc = OSError(exc.errno, exc.strerror, str(directory))
         raise ConfigError(os_error_line(exc, "the results to")) from None
     finally:
         with contextlib.suppress(OSError):
@@ -193,11 +195,17 @@ def static_prefix(path_template: str) -> str:
 
 
 def output_dirs(overrides: Iterable[str]) -> list[str]:
-    """The folders a run will write into, as far as they are known before Hydra resolves them."""
+    """The folders a run will write into, as far as they are known before Hydra resolves them.
+
+    An empty one is refused: ``output_root=`` would write to the root of the
+    file system, ``hydra.run.dir=`` into the working directory itself.
+    """
     found: dict[str, str] = {}
     for text in overrides:
         key, value = split_override(text)
         if key in ("output_root", "hydra.run.dir", "hydra.sweep.dir") and "=" in text:
+            if not value.strip().strip("'\""):
+                raise ConfigError(f"override {text}: {key} is empty: give a folder, e.g. {key}=outputs")
             found[key] = value
     multirun_dir = found.get("hydra.sweep.dir")
     dirs = [static_prefix(found.get("hydra.run.dir", found.get("output_root", DEFAULT_OUTPUT_ROOT)))]
