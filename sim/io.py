@@ -63,6 +63,29 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
+def remove_stale_tmp(directory: Path) -> int:
+    """Remove the temporary files that killed processes left in ``directory`` (``.NAME.PID.tmp``); return how many."""
+    removed = 0
+    for tmp in directory.glob(".*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+        except (ValueError, IndexError):
+            continue
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # that process is still writing it
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OSError):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed += 1
+    return removed
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -191,6 +214,8 @@ class BlockStore:
         self.notice = notice or (lambda _message: None)
         self.resumed = 0
         self.discarded = 0
+        if self.directory.is_dir():
+            remove_stale_tmp(self.directory)  # a block being written when its process was killed
 
     def _path(self, block: int) -> Path:
         return self.directory / f"block_{block:06d}.npz"

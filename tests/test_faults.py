@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -397,13 +398,15 @@ def test_sigkill_loses_at_most_the_blocks_in_flight_and_the_resume_is_exact(tmp_
     proc.kill()
     proc.communicate(timeout=30)
     kept = len(list((tmp_path / ".blocks").glob("*/block_*.npz")))
+    cache = next((tmp_path / ".blocks").glob("*/"))
+    (cache / f".block_{kept:06d}.npz.{proc.pid}.tmp").write_bytes(b"PK half a block")  # what a kill mid-write leaves
     resumed = run_cli(*args[:-2], f"output_root={tmp_path}")
     assert resumed.returncode == 0, resumed.stderr
     assert f"Resumed an interrupted run: {kept} finished block(s)" in resumed.stdout
     run_dir = next((tmp_path / "baseline").glob("*/episodes.parquet")).parent
     fresh = simulate(load_scenario("baseline"), 12000, 12, block_size=500)
     pd.testing.assert_frame_equal(pd.read_parquet(run_dir / "episodes.parquet"), fresh.episodes)
-    assert not (tmp_path / ".blocks").exists()
+    assert not (tmp_path / ".blocks").exists() and no_tmp_files(tmp_path)
 
 
 def sweep_cli(root: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -486,3 +489,16 @@ def test_whatever_the_cache_holds_the_results_are_those_of_a_fresh_run(tmp_path_
     resumed = simulate(toy, 1000, 8, block_size=250, store=store)
     pd.testing.assert_frame_equal(resumed.episodes, fresh)
     assert store.resumed + store.discarded == sum(kept) and len(notices) == store.discarded
+
+
+def test_a_temporary_file_left_by_a_killed_process_is_removed_when_the_run_resumes(tmp_path, notices):
+    toy = toy_scenario()
+    store = make_store(tmp_path, toy, notices)
+    store.directory.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout
+    stale = store.directory / f".block_000001.npz.{int(dead)}.tmp"
+    mine = store.directory / f".block_000002.npz.{os.getpid()}.tmp"  # a live writer's file is left alone
+    for path in (stale, mine):
+        path.write_bytes(b"PK half a block")
+    make_store(tmp_path, toy, notices)
+    assert not stale.exists() and mine.exists()
