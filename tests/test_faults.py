@@ -367,20 +367,29 @@ def wait_for_blocks(directory: Path, count: int, proc: subprocess.Popen, limit: 
     raise AssertionError(f"no {count} blocks in {directory} (exit {proc.poll()})")
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_ctrl_c_is_one_line_exit_130_within_two_seconds_and_keeps_the_blocks(tmp_path, workers):
+@pytest.mark.parametrize(
+    "sig, workers, code, word",
+    [(signal.SIGINT, 1, 130, "interrupted"), (signal.SIGINT, 2, 130, "interrupted"), (signal.SIGTERM, 2, 143, "terminated")],
+)
+def test_ctrl_c_is_one_line_exit_130_within_two_seconds_and_keeps_the_blocks(tmp_path, sig, workers, code, word):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) and SIGTERM (a scheduler's kill)."""
     args = ["replications=150000", "block_size=1000", "seed=9", f"workers={workers}", "quiet=true", f"output_root={tmp_path}"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "sim", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     wait_for_blocks(tmp_path / ".blocks", 2, proc)
     start = time.monotonic()
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, sig)
     _, err = proc.communicate(timeout=30)
     elapsed = time.monotonic() - start
-    assert proc.returncode == 130, (err, elapsed)
+    assert proc.returncode == code, (err, elapsed)
     line = one_line(err)
-    assert line.startswith("interrupted after ") and line.endswith("of 150 blocks; run the same command to resume")
+    assert line.startswith(f"{word} after ") and line.endswith("of 150 blocks; run the same command to resume")
     assert elapsed < 2.0, f"exit took {elapsed:.2f} s"
     done = int(line.split()[2])
     kept = list((tmp_path / ".blocks").glob("*/block_*.npz"))

@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"muscat-sim {package_version()}")
         return
+    faults.treat_sigterm_as_interrupt()
     try:
         _main(argv)
     except faults.Interrupted as exc:

@@ -60,6 +60,21 @@ def scenarios_help() -> str:
         return f"  (could not read the scenario files: {exc})"
 
 
+_TERMINATED = []
+
+
+def treat_sigterm_as_interrupt() -> None:
+    """SIGTERM (``kill``, a scheduler's time limit) ends a run like Ctrl-C: one line, blocks kept; exit status 143."""
+    import signal
+
+    def handler(signum, frame):
+        _TERMINATED.append(signum)
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not in the main thread
+        signal.signal(signal.SIGTERM, handler)
+
+
 def exit_interrupted(line: str) -> NoReturn:
     """Ctrl-C: one line, then exit 130 at once.
 
@@ -71,13 +86,13 @@ def exit_interrupted(line: str) -> NoReturn:
     import logging
     import sys
 
-    print(line, file=sys.stderr)
+    print(line.replace("interrupted", "terminated", 1) if _TERMINATED else line, file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
     with contextlib.suppress(Exception):
         logging.shutdown()
-    os._exit(EXIT_INTERRUPTED)
+    os._exit(128 + 15 if _TERMINATED else EXIT_INTERRUPTED)
 
 
 # ---------------------------------------------------------------- override checks

@@ -10,10 +10,12 @@ the summary records it.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -94,18 +96,51 @@ class Interrupted(KeyboardInterrupt):
         self.total = total
 
 
-def _ignore_sigint() -> None:
-    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them."""
+def _worker_signals() -> None:
+    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them; SIGTERM ends them at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _deferred_signals() -> Iterator[list]:
+    """While a pool runs, note SIGINT/SIGTERM instead of raising inside the executor's machinery.
+
+    A KeyboardInterrupt raised at an arbitrary point of ``concurrent.futures``
+    can leave its locks held, and the shutdown that follows then waits
+    forever. Here a signal whose handler is a Python function (Ctrl-C's
+    default, or one the caller installed) is only recorded; the caller checks
+    the record between waits, ends the pool, then hands the signal to the
+    handler it was meant for (which raises). Outside the main thread nothing
+    is deferred.
+    """
+    caught: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if callable(handler):
+            previous[sig] = handler
+            signal.signal(sig, lambda signum, frame: caught.append((signum, frame)))
+    try:
+        yield caught
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            signum, frame = caught[0]
+            previous[signum](signum, frame)  # raises KeyboardInterrupt (or whatever the caller's handler does)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """End a pool now: cancel what has not started, terminate the workers, do not wait for running blocks."""
+    """End a pool now: terminate the workers, cancel what has not started, do not wait for running blocks."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=1)
 
@@ -201,17 +236,21 @@ def simulate(
             for b in todo:
                 finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
         else:
-            pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_ignore_sigint)
-            try:
-                pending = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
-                while pending:
-                    ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in ready:
-                        finished(pending.pop(fut), fut.result(), fresh=True)
-            except BaseException:
-                _stop(pool)
-                raise
-            pool.shutdown(wait=True)
+            with _deferred_signals() as signalled:
+                pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_worker_signals)
+                try:
+                    pending = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
+                    while pending and not signalled:
+                        ready, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                        for fut in ready:
+                            finished(pending.pop(fut), fut.result(), fresh=True)
+                except BaseException:
+                    _stop(pool)
+                    raise
+                if signalled:
+                    _stop(pool)
+                else:
+                    pool.shutdown(wait=True)
     except KeyboardInterrupt as exc:
         if isinstance(exc, Interrupted):
             raise
