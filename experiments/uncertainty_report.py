@@ -229,6 +229,19 @@ def main() -> None:
             f"({', '.join(f'`{p}`' for p in both) or 'none'}).",
             f"Top ten one at a time: {', '.join(f'`{p}`' for p in top_oat)}.",
         ]
+        ranges = indices.drop_duplicates("parameter").set_index("parameter")["distribution"]
+        settings = table.set_index("path")
+        missed = [p for p in top_oat if p not in top_gsa][:4]
+        if missed:
+            lines.append(
+                "Of these, outside the global top ten: "
+                + "; ".join(
+                    f"`{p}` (moved to {settings.loc[p, 'low']:.3g} and {settings.loc[p, 'high']:.3g}; its range "
+                    f"{ranges.get(p, '?')})"
+                    for p in missed
+                )
+                + "."
+            )
         if only_gsa:
             lines.append(
                 f"Among the global top ten, never moved by `sim.sensitivity` (saliences, red lines, event "
