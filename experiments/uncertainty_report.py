@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--oat-replications", type=int, default=20_000)
     parser.add_argument("--out", default="/work/scratch/unc_readme.md")
     parser.add_argument("--keep", default=None, help="keep the exploration's run folder here")
+    parser.add_argument("--reuse", default=None, help="report on this finished run folder instead of exploring again")
     parser.add_argument("overrides", nargs="*", help="extra KEY=VALUE for the exploration (e.g. uncertainty=none)")
     args = parser.parse_args()
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -89,13 +90,26 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory()
     run = Path(args.keep or Path(tmp.name) / "explore")
     command = f"python -m sim.explore replications={args.replications} seed={args.seed} workers={args.workers}"
-    t = time.perf_counter()
-    code = explore_main(
-        [f"replications={args.replications}", f"seed={args.seed}", f"workers={args.workers}", *args.overrides, "--out", str(run)]
-    )
-    if code:
-        raise SystemExit(code)
-    wall = time.perf_counter() - t
+    if args.reuse:
+        run = Path(args.reuse)
+        saved = run / "wall_s.txt"  # written when this script explored with --keep
+        wall = float(saved.read_text()) if saved.exists() else float("nan")
+    else:
+        t = time.perf_counter()
+        code = explore_main(
+            [
+                f"replications={args.replications}",
+                f"seed={args.seed}",
+                f"workers={args.workers}",
+                *args.overrides,
+                "--out",
+                str(run),
+            ]
+        )
+        if code:
+            raise SystemExit(code)
+        wall = time.perf_counter() - t
+        (run / "wall_s.txt").write_text(f"{wall:.1f}\n")
     summary = json.loads((run / "summary.json").read_text())
     indices = pd.read_csv(run / "indices.csv")
     boxes = pd.read_csv(run / "boxes.csv")
@@ -120,7 +134,13 @@ def main() -> None:
         command,
         "```",
         "",
-        f"{summary['replications']:,} episodes ({wall:.0f} s with workers={args.workers}, "
+        f"{summary['replications']:,} episodes ("
+        + (
+            f"{wall:.0f} s with workers={args.workers}"
+            if wall == wall
+            else f"{summary['elapsed_s'] + sum(summary['timings'].values()):.0f} s of simulation and analysis"
+        )
+        + ", "
         f"{summary['uncertain_parameters']} uncertain parameters): {d['episodes']:,} in the *episode design* "
         f"(each its own parameter vector: marginal odds, sensitivity indices) and {d['vectors']:,} parameter "
         f"vectors x {d['per_vector']} replications in the *two-level design* (the odds of each vector: their "
