@@ -97,8 +97,9 @@ def fetch(directory: str | Path | None = None, packages: tuple[str, ...] | None 
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory, prefix=".fetch-") as tmp:
         tmp_path = Path(tmp)
-        subprocess.run([_npm(), "pack", "--silent", "--pack-destination", str(tmp_path), *missing],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [_npm(), "pack", "--silent", "--pack-destination", str(tmp_path), *missing], check=True, stdout=subprocess.DEVNULL
+        )
         for package in missing:
             name, version = package.rsplit("@", 1)
             tarball = tmp_path / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import math
+from html import escape
 
 import numpy as np
 import solara
@@ -47,7 +48,6 @@ from sim.app.state import (
     known_scenarios,
     live_odds,
     save_run,
-    scenario_with,
 )
 
 REPLICATION_CHOICES = [1_000, 10_000, 100_000]
@@ -79,32 +79,65 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def odds_markdown(odds: Odds) -> str:
-    """The live odds as Markdown: the three outcomes with intervals and paired differences, the causes."""
-    summary = odds.results.summary
-    what = ", ".join(f"`{o}`" for o in odds.overrides) if odds.overrides else "the scenario as configured"
-    lines = [
-        f"**{summary['replications']:,} replications**, seed {summary['seed']}, {what} "
-        f"(ran in {odds.elapsed_s:.2f} s)",
-        "",
-        "| outcome | probability | 95% interval | change from as configured (points, paired 95% interval) |",
-        "|---|---:|---|---|",
-    ]
+def _table(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> str:
+    """An HTML table (cells escaped; ``right``: the columns aligned right)."""
+
+    def cells(tag: str, row: list[str]) -> str:
+        return "".join(f"<{tag}{' class=num' if i in right else ''}>{escape(str(c))}</{tag}>" for i, c in enumerate(row))
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return f"<table class=muscat-table><thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
+
+
+STYLE = """<style>
+.muscat-table {border-collapse: collapse; margin: 4px 0 12px 0; font-size: 0.92em}
+.muscat-table th, .muscat-table td {padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left}
+.muscat-table .num {text-align: right}
+</style>"""
+
+
+def odds_rows(odds: Odds) -> list[list[str]]:
+    """Per outcome: its probability, 95% interval and change from the scenario as configured (paired)."""
+    rows = []
     for outcome in OUTCOMES:
         low, high = odds.interval(outcome)
         mean, _ = odds.difference[outcome]
         dlow, dhigh = odds.difference_interval(outcome)
         change = "none (same scenario)" if not odds.overrides else f"{_points(mean)} ({_points(dlow)} to {_points(dhigh)})"
-        lines.append(f"| P({outcome}) | **{_pct(odds.probability(outcome))}** | {_pct(low)} – {_pct(high)} | {change} |")
+        rows.append([f"P({outcome})", _pct(odds.probability(outcome)), f"{_pct(low)} – {_pct(high)}", change])
+    return rows
+
+
+def odds_text(odds: Odds) -> str:
+    """The live odds in one line, as the page shows them first."""
+    return " · ".join(f"{row[0]} {row[1]}" for row in odds_rows(odds))
+
+
+def odds_html(odds: Odds) -> str:
+    """The live odds: the three outcomes with intervals and paired differences, the causes of escalation."""
+    summary = odds.results.summary
+    what = ", ".join(odds.overrides) if odds.overrides else "the scenario as configured"
+    parts = [
+        STYLE,
+        f"<p class=muscat-odds-line><b>{escape(odds_text(odds))}</b></p>",
+        f"<p>{summary['replications']:,} replications, seed {summary['seed']}, {escape(what)} "
+        f"(ran in {odds.elapsed_s:.2f} s)</p>",
+        _table(
+            ["outcome", "probability", "95% interval", "change from as configured, points (paired 95% interval)"],
+            odds_rows(odds),
+            right=(1,),
+        ),
+    ]
     causes = odds.escalation_causes
     base = dict(odds.configured.summary.get("escalation_causes") or {})
     if causes:
-        lines += ["", "| cause of escalation | share of escalations | as configured |", "|---|---:|---:|"]
-        for cause, share in sorted(causes.items(), key=lambda kv: -kv[1]):
-            lines.append(f"| {_label(cause)} | {_pct(share)} | {_pct(base[cause]) if cause in base else '–'} |")
+        rows = [
+            [_label(c), _pct(s), _pct(base[c]) if c in base else "–"] for c, s in sorted(causes.items(), key=lambda kv: -kv[1])
+        ]
+        parts.append(_table(["cause of escalation", "share of escalations", "as configured"], rows, right=(1, 2)))
     else:
-        lines.append("\nNo escalation in this batch.")
-    return "\n".join(lines)
+        parts.append("<p>No escalation in this batch.</p>")
+    return "".join(parts)
 
 
 def _png(figure) -> bytes:
@@ -129,14 +162,19 @@ def KnobSlider(knob: Knob, value, configured_value, provenance: str, on_value):
     """One knob: its slider, its value, and where the configured value comes from."""
     css = "knob-" + knob.key.replace(".", "-").replace("_", "-")
     moved = not knob.same(value, configured_value)
-    with solara.Column(gap="0px", classes=["muscat-knob", css], style={"margin-bottom": "6px"}):
+    with solara.Column(gap="0px", classes=["muscat-knob", css], style={"margin-bottom": "6px"}).meta(ref=css):
         shown = f"{value:g}" if not knob.integer else f"{int(value)}"
-        solara.Text(f"{knob.label}: {shown}" + (f" (configured {configured_value:g})" if moved else ""),
-                    style={"font-weight": "bold" if moved else "normal", "font-size": "0.9em"})
+        solara.Text(
+            f"{knob.label}: {shown}" + (f" (configured {configured_value:g})" if moved else ""),
+            style={"font-weight": "bold" if moved else "normal", "font-size": "0.9em"},
+        )
         slider = solara.SliderInt if knob.integer else solara.SliderFloat
         slider("", value=value, min=knob.low, max=knob.high, step=knob.step, on_value=on_value, thumb_label=True)
-        solara.Text(f"{knob.key} — {provenance}", classes=["muscat-provenance"],
-                    style={"font-size": "0.72em", "color": "#666", "line-height": "1.2"})
+        solara.Text(
+            f"{knob.key} — {provenance}",
+            classes=["muscat-provenance"],
+            style={"font-size": "0.72em", "color": "#666", "line-height": "1.2"},
+        )
 
 
 @solara.component
@@ -146,8 +184,7 @@ def OddsPanel(odds: Odds | None, error: str | None = None):
         if error:
             solara.Error(error, classes=["muscat-error"])
         if odds is not None:
-            with solara.Column(classes=["muscat-odds"]):
-                solara.Markdown(odds_markdown(odds))
+            solara.HTML(unsafe_innerHTML=odds_html(odds), classes=["muscat-odds"]).meta(ref="muscat-odds")
 
 
 def _record_row(model: NegotiationModel):
@@ -155,9 +192,9 @@ def _record_row(model: NegotiationModel):
     return record, record.iloc[-1]
 
 
-def episode_markdown(model: NegotiationModel) -> str:
-    """The state of a one-replication episode after its latest round, as Markdown."""
-    record, row = _record_row(model)
+def episode_html(model: NegotiationModel) -> str:
+    """The state of a one-replication episode after its latest round: status, agenda, positions, measures."""
+    _, row = _record_row(model)
     principals = [p.name for p in model.params.principals]
     outcome = str(row["outcome"])
     if outcome == "running":
@@ -165,34 +202,38 @@ def episode_markdown(model: NegotiationModel) -> str:
     else:
         code = int(model.cause[0])
         cause = _label(model.causes[code]) if code >= 0 else ""
-        status = f"ended in round {int(row['round'])}: **{outcome.upper()}** ({cause})"
+        status = f"ended in round {int(row['round'])}: {outcome.upper()} ({cause})"
     agenda = row["agenda"] if bool(row["agenda_settled"]) else "in dispute"
-    lines = [f"**Episode seed {getattr(model, 'episode_seed', '?')}** — {status}", "",
-             f"Agenda: {agenda or 'none'}; events this round: {_label(str(row['events'])) or 'none'}", ""]
-    lines += ["| issue | " + " | ".join(f"{p} position" for p in principals) + " | proposal |",
-              "|---|" + "---:|" * (len(principals) + 1)]
+    parts = [
+        STYLE,
+        f"<p class=muscat-episode-status><b>Episode seed {getattr(model, 'episode_seed', '?')}</b>: {escape(status)}</p>",
+        f"<p>Agenda: {escape(str(agenda) or 'none')}; events this round: {escape(_label(str(row['events'])) or 'none')}</p>",
+    ]
     shown = {"round", "outcome", "agenda_settled", "agenda", "proposed", "events"}
+    rows = []
     for issue in model.issue_names:
-        cells = []
+        cells = [_label(issue)]
         for p in principals:
             column = f"position_{p}_{issue}"
             shown.add(column)
-            cells.append(f"{row[column]:.2f}" if column in row and not _missing(row[column]) else "–")
-        proposal = row.get(f"proposal_{issue}")
+            cells.append(_fmt(row.get(column)))
         shown.add(f"proposal_{issue}")
-        cells.append("–" if _missing(proposal) else f"{proposal:.2f}")
-        lines.append(f"| {_label(issue)} | " + " | ".join(cells) + " |")
-    per_side = sorted({c.rsplit("_", 1)[0] for c in row.index for p in principals if c.endswith(f"_{p}")} - shown)
+        cells.append(_fmt(row.get(f"proposal_{issue}")))
+        rows.append(cells)
+    parts.append(
+        _table(["issue", *(f"{p} position" for p in principals), "proposal"], rows, right=tuple(range(1, len(principals) + 2)))
+    )
+    per_side = sorted({c.removesuffix(f"_{p}") for c in row.index for p in principals if c.endswith(f"_{p}")} - shown)
     if per_side:
-        lines += ["", "| measure | " + " | ".join(principals) + " |", "|---|" + "---:|" * len(principals)]
+        rows = []
         for measure in per_side:
-            cells = [_fmt(row.get(f"{measure}_{p}")) for p in principals]
+            rows.append([_label(measure), *(_fmt(row.get(f"{measure}_{p}")) for p in principals)])
             shown.update(f"{measure}_{p}" for p in principals)
-            lines.append(f"| {_label(measure)} | " + " | ".join(cells) + " |")
+        parts.append(_table(["measure", *principals], rows, right=tuple(range(1, len(principals) + 1))))
     rest = [c for c in row.index if c not in shown]
     if rest:
-        lines += ["", " · ".join(f"{_label(c)} {_fmt(row[c])}" for c in rest)]
-    return "\n".join(lines)
+        parts.append(_table(["world", "level"], [[_label(c), _fmt(row[c])] for c in rest], right=(1,)))
+    return "".join(parts)
 
 
 def _missing(value) -> bool:
@@ -215,29 +256,33 @@ def EpisodePanel(model: solara.Reactive[NegotiationModel]):
     update_counter.get()  # Mesa's SolaraViz bumps it after every step
     m = model.value
     steps = m.round
-    with solara.Card("One episode, round by round", classes=["muscat-episode"]):
-        with solara.Columns([5, 7]):
-            with solara.Column():
-                solara.Markdown(episode_markdown(m))
-                text = "\n".join(m.narrative[-NARRATIVE_LINES:]) or "(not started: press Step or ▶ in the sidebar)"
-                solara.Preformatted(text, style={"font-size": "0.75em", "white-space": "pre-wrap"})
-            with solara.Column():
-                BackgroundFigure(lambda: plots.anatomy(m), [id(m), steps], alt="anatomy of the episode")
+    with solara.Card("One episode, round by round", classes=["muscat-episode"]), solara.Columns([5, 7]):
+        with solara.Column():
+            solara.HTML(unsafe_innerHTML=episode_html(m), classes=["muscat-episode-state"]).meta(ref="muscat-episode-state")
+            text = "\n".join(m.narrative[-NARRATIVE_LINES:]) or "(not started: press Step or ▶ in the sidebar)"
+            solara.Preformatted(text, style={"font-size": "0.75em", "white-space": "pre-wrap"})
+        with solara.Column():
+            BackgroundFigure(lambda: plots.anatomy(m), [id(m), steps], alt="anatomy of the episode")
 
 
 @solara.component
 def EpisodeViz(params: Scenario, seed: int):
     """One replication stepped with SolaraViz's controls; re-created when the scenario on screen changes."""
     model = solara.use_reactive(solara.use_memo(lambda: Episode(params, seed), []))
-    SolaraViz(model, components=[], model_params={"params": params, "seed": seed}, name="Muscat talks, 2026",
-              play_interval=500)
+    SolaraViz(model, components=[], model_params={"params": params, "seed": seed}, name="Muscat talks, 2026", play_interval=500)
     EpisodePanel(model)
 
 
 @solara.component
-def Controls(configured: Configured, name: solara.Reactive[str], values: solara.Reactive[dict],
-             replications: solara.Reactive[int], seed: solara.Reactive[int], episode_seed: solara.Reactive[int],
-             on_save):
+def Controls(
+    configured: Configured,
+    name: solara.Reactive[str],
+    values: solara.Reactive[dict],
+    replications: solara.Reactive[int],
+    seed: solara.Reactive[int],
+    episode_seed: solara.Reactive[int],
+    on_save,
+):
     """The scenario, its knobs with their provenance, the run settings and the save button."""
 
     def pick(new: str) -> None:
@@ -248,22 +293,31 @@ def Controls(configured: Configured, name: solara.Reactive[str], values: solara.
         solara.Select("Scenario", values=known_scenarios(), value=name.value, on_value=pick)
         solara.Text(configured.description, style={"font-size": "0.8em", "color": "#444"})
         for knob in configured.knobs:
-            KnobSlider(knob, values.value[knob.key], configured.values[knob.key], configured.provenance[knob.key],
-                       on_value=lambda v, key=knob.key: values.set({**values.value, key: v}))
-        solara.Button("Back to the scenario as configured", text=True, color="primary",
-                      on_click=lambda: values.set(dict(configured.values)),
-                      disabled=not changed(configured, values.value))
+            KnobSlider(
+                knob,
+                values.value[knob.key],
+                configured.values[knob.key],
+                configured.provenance[knob.key],
+                on_value=lambda v, key=knob.key: values.set({**values.value, key: v}),
+            )
+        solara.Button(
+            "Back to the scenario as configured",
+            text=True,
+            color="primary",
+            on_click=lambda: values.set(dict(configured.values)),
+            disabled=not changed(configured, values.value),
+        )
     with solara.Card("Run"):
-        solara.Select("Replications per batch", values=REPLICATION_CHOICES, value=replications.value,
-                      on_value=replications.set)
+        solara.Select("Replications per batch", values=REPLICATION_CHOICES, value=replications.value, on_value=replications.set)
         solara.InputInt("Seed of the batch (common to both runs)", value=seed, continuous_update=False)
         solara.InputInt("Seed of the episode", value=episode_seed, continuous_update=False)
         solara.Button("Save run", color="primary", on_click=on_save, classes=["muscat-save"])
 
 
 @solara.component
-def Dashboard(scenario: str = "baseline", replications: int = DEFAULT_REPLICATIONS, seed: int = 0,
-              output_root: str = "outputs/dashboard"):
+def Dashboard(
+    scenario: str = "baseline", replications: int = DEFAULT_REPLICATIONS, seed: int = 0, output_root: str = "outputs/dashboard"
+):
     """The whole dashboard: controls in the sidebar, live odds and one episode in the main area."""
     name = solara.use_reactive(scenario)
     configured = solara.use_memo(lambda: configure(name.value), [name.value])
@@ -289,9 +343,11 @@ def Dashboard(scenario: str = "baseline", replications: int = DEFAULT_REPLICATIO
             return
         path = save_run(odds, root=output_root)
         summary = odds.results.summary
-        saved.set(f"Saved {path}/summary.json and episodes.parquet. Compare with the scenario as configured "
-                  f"(paired): python -m sim.compare {summary['scenario']} {path} --seed {summary['seed']} "
-                  f"--replications {summary['replications']}")
+        saved.set(
+            f"Saved {path}/summary.json and episodes.parquet. Compare with the scenario as configured "
+            f"(paired): python -m sim.compare {summary['scenario']} {path} --seed {summary['seed']} "
+            f"--replications {summary['replications']}"
+        )
 
     with solara.Sidebar():
         Controls(configured, name, values, reps, batch_seed, episode_seed, on_save=save)
@@ -310,5 +366,4 @@ def Page():
     Dashboard()
 
 
-__all__ = ["Dashboard", "Episode", "EpisodePanel", "KnobSlider", "OddsPanel", "Page", "episode_markdown",
-           "odds_markdown", "scenario_with"]
+__all__ = ["Dashboard", "Episode", "EpisodePanel", "KnobSlider", "OddsPanel", "Page", "episode_html", "odds_html", "odds_text"]

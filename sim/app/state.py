@@ -48,7 +48,7 @@ class Knob:
         """``value`` on the slider's grid: inside its range, rounded to its step (no 0.30000000000000004)."""
         value = min(max(float(value), self.low), self.high)
         if self.integer:
-            return int(round(value))
+            return round(value)
         decimals = max(0, -math.floor(math.log10(self.step))) if self.step < 1 else 0
         return round(round(value / self.step) * self.step, decimals + 2)
 
@@ -164,7 +164,7 @@ def _replace_actor(scenario: Scenario, name: str, attr: str, value) -> Scenario 
                 new = dataclasses.replace(actor, **{attr: value})
             else:
                 return None
-            return dataclasses.replace(scenario, **{group: (*actors[:i], new, *actors[i + 1:])})
+            return dataclasses.replace(scenario, **{group: (*actors[:i], new, *actors[i + 1 :])})
     return None
 
 
@@ -242,8 +242,9 @@ def _run(name: str, replications: int, seed: int) -> Results:
     return simulate(configure(name).scenario, replications, seed)
 
 
-def live_odds(configured: Configured, values: Mapping[str, float], *, replications: int = DEFAULT_REPLICATIONS,
-              seed: int = 0) -> Odds:
+def live_odds(
+    configured: Configured, values: Mapping[str, float], *, replications: int = DEFAULT_REPLICATIONS, seed: int = 0
+) -> Odds:
     """Run the scenario with the knobs at ``values`` and compare it, pair by pair, with the scenario as configured."""
     start = time.perf_counter()
     base = _run(configured.name, int(replications), int(seed))
@@ -274,8 +275,12 @@ def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Pat
         directory = Path(root) / f"{summary['scenario']}_{stamp}"
     directory = Path(directory)
     write_results(odds.results, directory)
-    line = [f"scenario={summary['scenario']}", *odds.overrides, f"seed={summary['seed']}",
-            f"replications={summary['replications']}"]
+    line = [
+        f"scenario={summary['scenario']}",
+        *odds.overrides,
+        f"seed={summary['seed']}",
+        f"replications={summary['replications']}",
+    ]
     (directory / ".hydra").mkdir(parents=True, exist_ok=True)
     OmegaConf.save(OmegaConf.create(line), directory / ".hydra" / "overrides.yaml")
     return directory
