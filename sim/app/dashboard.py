@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 from html import escape
 
 import numpy as np
@@ -49,9 +50,11 @@ from sim.app.state import (
     live_odds,
     save_run,
 )
+from sim.runner import block_seed
 
 REPLICATION_CHOICES = [1_000, 10_000, 100_000]
 NARRATIVE_LINES = 14
+FIGURE_DELAY_S = 0.3
 
 
 class Episode(NegotiationModel):
@@ -63,7 +66,9 @@ class Episode(NegotiationModel):
     """
 
     def __init__(self, params: Scenario, seed: int = 0) -> None:
-        super().__init__(params, 1, seed, trace=True, record=True)
+        # Replication 0 of the first block of a run with this seed: the episode of
+        # ``python -m sim replications=1 trace=true seed=SEED`` and of ``sim.episode(scenario, SEED)``.
+        super().__init__(params, 1, block_seed(seed, 0), trace=True, record=True)
         self.episode_seed = seed
 
 
@@ -142,14 +147,19 @@ def odds_html(odds: Odds) -> str:
 
 def _png(figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
+    figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
 
 
 @solara.component
 def BackgroundFigure(draw, dependencies: list, alt: str = "figure"):
     """A Matplotlib figure drawn in a background thread; the last one stays on screen meanwhile."""
-    task = solara.lab.use_task(lambda: _png(draw()), dependencies=dependencies, raise_error=False)
+
+    def work() -> bytes:
+        time.sleep(FIGURE_DELAY_S)  # let the odds of a slider change reach the page before Matplotlib takes the GIL
+        return _png(draw())
+
+    task = solara.lab.use_task(work, dependencies=dependencies, raise_error=False)
     solara.ProgressLinear(task.pending)
     if task.error:
         solara.Error(f"could not draw the {alt}: {task.exception}")

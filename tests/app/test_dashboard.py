@@ -8,7 +8,7 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from sim import load_scenario
+from sim import episode, load_scenario
 from sim.app import dashboard, state
 from sim.io import read_summary
 from tests.app.conftest import SMALL
@@ -165,7 +165,7 @@ def test_a_slider_change_starts_a_new_episode_of_the_new_scenario(page):
 def test_the_episode_is_one_replication_of_the_scenario_on_screen_and_ends_like_the_model():
     scenario = load_scenario("baseline", ["actors.israel.strike_propensity=0.1"])
     model = dashboard.Episode(scenario, 11)
-    reference = dashboard.NegotiationModel(scenario, 1, 11, trace=True, record=True).run()
+    reference = episode(scenario, 11)  # what `python -m sim replications=1 trace=true seed=11` shows
     while model.running:
         model.step()
     assert model.narrative == reference.narrative
