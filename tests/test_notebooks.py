@@ -34,6 +34,7 @@ GRID = {"actors.israel.strike_propensity": [0.0, 0.06], "actors.us.force_propens
 """,
     "04_one_episode": "SEED = 3",
     "05_compare_configurations": "REPLICATIONS = 2_000",
+    "08_dashboard": "REPLICATIONS = 2_000",
 }
 TIME_LIMIT_S = 60
 
