@@ -242,7 +242,7 @@ def episode_html(model: NegotiationModel) -> str:
         parts.append(_table(["measure", *principals], rows, right=tuple(range(1, len(principals) + 1))))
     rest = [c for c in row.index if c not in shown]
     if rest:
-        parts.append(_table(["world", "level"], [[_label(c), _fmt(row[c])] for c in rest], right=(1,)))
+        parts.append(_table(["measure", "value"], [[_label(c), _fmt(row[c])] for c in rest], right=(1,)))
     return "".join(parts)
 
 

@@ -74,8 +74,10 @@ KNOBS: tuple[Knob, ...] = (
     Knob("actors.iran.trust", "Tehran's trust in Washington", 0.0, 1.0, 0.05),
     Knob("world.sanctions", "Sanctions on Iran", 0.0, 1.0, 0.05),
     Knob("actors.iran.pressure.sanctions", "Iran's sensitivity to sanctions", 0.0, 1.0, 0.05),
-    Knob("deadline", "Deadline (rounds)", 1, 60, 1, integer=True),
     Knob("max_rounds", "Rounds before the talks run out of time", 1, 60, 1, integer=True),
+    # Keys of the mechanics of issue 10 (deadlines, private information): shown where the configs set them.
+    Knob("world.deadline", "Deadline (round; 0: none)", 0, 60, 1, integer=True),
+    Knob("world.extension_probability", "Chance of an extension at the deadline", 0.0, 1.0, 0.05),
     Knob("actors.us.resolve_spread", "Spread of Washington's private resolve", 0.0, 0.5, 0.01),
     Knob("actors.iran.resolve_spread", "Spread of Tehran's private resolve", 0.0, 0.5, 0.01),
 )
