@@ -55,6 +55,8 @@ from sim.runner import block_seed
 REPLICATION_CHOICES = [1_000, 10_000, 100_000]
 NARRATIVE_LINES = 14
 FIGURE_DELAY_S = 0.3
+#: How the table names an event other than the three outcomes (the strike of the mechanics of issue 10).
+EVENT_LABELS = {"any_strike": "P(any strike during the talks)"}
 
 
 class Episode(NegotiationModel):
@@ -104,18 +106,20 @@ STYLE = """<style>
 def odds_rows(odds: Odds) -> list[list[str]]:
     """Per outcome: its probability, 95% interval and change from the scenario as configured (paired)."""
     rows = []
-    for outcome in OUTCOMES:
-        low, high = odds.interval(outcome)
-        mean, _ = odds.difference[outcome]
-        dlow, dhigh = odds.difference_interval(outcome)
+    for event in [*OUTCOMES, *(e for e in odds.difference if e not in OUTCOMES)]:
+        low, high = odds.interval(event)
+        mean, _ = odds.difference[event]
+        dlow, dhigh = odds.difference_interval(event)
         change = "none (same scenario)" if not odds.overrides else f"{_points(mean)} ({_points(dlow)} to {_points(dhigh)})"
-        rows.append([f"P({outcome})", _pct(odds.probability(outcome)), f"{_pct(low)} – {_pct(high)}", change])
+        rows.append(
+            [EVENT_LABELS.get(event, f"P({event})"), _pct(odds.probability(event)), f"{_pct(low)} – {_pct(high)}", change]
+        )
     return rows
 
 
 def odds_text(odds: Odds) -> str:
     """The live odds in one line, as the page shows them first."""
-    return " · ".join(f"{row[0]} {row[1]}" for row in odds_rows(odds))
+    return " · ".join(f"{row[0]} {row[1]}" for row in odds_rows(odds)[: len(OUTCOMES)])
 
 
 def odds_html(odds: Odds) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import ConfigError, Results, Scenario, load_scenario, simulate
-from sim.stats import Z95, paired_difference
+from sim.stats import Z95, paired_difference, wilson_interval
 
 OUTCOMES = ("deal", "escalation", "stalemate")
 DEFAULT_REPLICATIONS = 10_000
@@ -219,15 +219,16 @@ class Odds:
     results: Results
     configured: Results
     overrides: tuple[str, ...]
-    difference: Mapping[str, tuple[float, float]]  # outcome -> (mean of paired differences, its standard error)
+    difference: Mapping[str, tuple[float, float]]  # event -> (mean of paired differences, its standard error)
     elapsed_s: float
 
-    def probability(self, outcome: str) -> float:
-        return float(self.results.summary[f"p_{outcome}"])
+    def probability(self, event: str) -> float:
+        return float(indicators(self.results.episodes)[event].mean())
 
-    def interval(self, outcome: str) -> tuple[float, float]:
-        low, high = self.results.summary["ci95"][outcome]
-        return float(low), float(high)
+    def interval(self, event: str) -> tuple[float, float]:
+        """The 95% Wilson interval of the probability (as the run's summary has it for the outcomes)."""
+        hits = indicators(self.results.episodes)[event]
+        return wilson_interval(int(hits.sum()), len(hits))
 
     def difference_interval(self, outcome: str) -> tuple[float, float]:
         mean, se = self.difference[outcome]
@@ -236,6 +237,14 @@ class Odds:
     @property
     def escalation_causes(self) -> dict[str, float]:
         return dict(self.results.summary.get("escalation_causes") or {})
+
+
+def indicators(episodes) -> dict[str, np.ndarray]:
+    """Per replication, 0 or 1: each outcome, and a strike at any time during the talks where the run records it."""
+    out = {o: (episodes["outcome"] == o).to_numpy(dtype=np.int8) for o in OUTCOMES}
+    if "any_strike" in episodes:
+        out["any_strike"] = episodes["any_strike"].to_numpy(dtype=np.int8)
+    return out
 
 
 @lru_cache(maxsize=16)
@@ -252,11 +261,8 @@ def live_odds(
     base = _run(configured.name, int(replications), int(seed))
     diff = overrides(configured, values)
     results = base if not diff else simulate(scenario_with(configured, values), int(replications), int(seed))
-    difference = {}
-    for outcome in OUTCOMES:
-        x = (base.episodes["outcome"] == outcome).to_numpy(dtype=np.int8)
-        y = (results.episodes["outcome"] == outcome).to_numpy(dtype=np.int8)
-        difference[outcome] = paired_difference(x, y)
+    x, y = indicators(base.episodes), indicators(results.episodes)
+    difference = {event: paired_difference(x[event], y[event]) for event in y if event in x}
     return Odds(results, base, tuple(diff), difference, time.perf_counter() - start)
 
 

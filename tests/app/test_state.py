@@ -165,3 +165,26 @@ def test_a_knob_range_widens_to_hold_a_configured_value_outside_it():
     knob = Knob("x", "x", 0.0, 0.2, 0.01)
     assert dataclasses.replace(knob, high=0.5) == knob.around(0.5)
     assert knob.around(0.1) == knob
+
+
+def test_a_run_that_records_strikes_gets_their_probability_and_paired_difference(configured, monkeypatch):
+    from sim import Results
+    from sim.app.dashboard import odds_rows
+
+    def with_strikes(scenario, n, seed):  # the column the mechanics of issue 10 add to the episode table
+        run = simulate(scenario, n, seed)
+        episodes = run.episodes.assign(any_strike=run.episodes["cause"].astype(str).str.endswith("strike"))
+        return Results(run.scenario, run.seed, run.block_size, episodes, run.elapsed_s)
+
+    monkeypatch.setattr(state, "simulate", with_strikes)
+    state._run.cache_clear()
+    values = {**configured.values, "actors.israel.strike_propensity": 0.1}
+    odds = live_odds(configured, values, replications=SMALL, seed=77)
+    state._run.cache_clear()
+    strikes = odds.results.episodes["any_strike"].to_numpy()
+    assert odds.probability("any_strike") == strikes.mean()
+    mean, se = odds.difference["any_strike"]
+    assert mean == pytest.approx(strikes.mean() - odds.configured.episodes["any_strike"].mean(), abs=1e-12)
+    assert mean > 0 and se > 0
+    row = odds_rows(odds)[-1]
+    assert row[0] == "P(any strike during the talks)" and row[1] == f"{100 * strikes.mean():.1f}%"
