@@ -79,7 +79,8 @@ def test_a_failed_npm_pack_leaves_nothing_that_looks_complete(tmp_path, monkeypa
 
 
 def test_use_local_assets_points_solara_at_a_full_cache_and_respects_an_explicit_setting(tmp_path, monkeypatch):
-    monkeypatch.delenv(assets.ENV, raising=False)
+    monkeypatch.setenv(assets.ENV, "recorded")  # so that the value use_local_assets sets is undone afterwards
+    monkeypatch.delenv(assets.ENV)
     assert assets.use_local_assets(tmp_path / "empty") is None
     assert assets.ENV not in os.environ
     for package in assets.required_packages():
