@@ -50,7 +50,7 @@ def batched(n: int, workers: int = 1, repeats: int = 1) -> dict:
 def one_at_a_time(n: int) -> float:
     """Episodes per second when each replication is its own Mesa model of one replication."""
     from sim import NegotiationModel, load_scenario
-    from sim.runner import block_seed
+    from sim.core.runner import block_seed
 
     scenario = load_scenario("baseline")
     start = time.perf_counter()

@@ -15,7 +15,7 @@ import sys
 import pandas as pd
 
 from sim import load_scenario, simulate
-from sim.params import OUTCOMES
+from sim.core.params import OUTCOMES
 
 COUNTERFACTUALS = {
     "as configured": [],

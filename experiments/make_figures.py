@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import episode, load_scenario, plots, simulate
-from sim.config import known_scenarios
-from sim.params import OUTCOMES
+from sim import episode, load_scenario, simulate
+from sim.analysis import plots
+from sim.config.compose import known_scenarios
+from sim.core.params import OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 #: One-at-a-time ranges around the baseline values (the baseline value is inside each range).

@@ -20,11 +20,11 @@ import time
 
 import numpy as np
 
-from sim.config import load_scenario
-from sim.params import OUTCOMES
-from sim.runner import simulate
-from sim.scenarios import catalogue
-from sim.stats import Z95, paired_difference
+from sim.cli.scenarios import catalogue
+from sim.config.compose import load_scenario
+from sim.core.params import OUTCOMES
+from sim.core.runner import simulate
+from sim.core.stats import Z95, paired_difference
 
 
 def scenario_rows(replications: int = 20_000, seed: int = 7) -> list[dict]:

@@ -8,14 +8,14 @@ the terminal::
     results.summary["p_deal"], results.episodes.head()
 """
 
-from sim.model import NegotiationModel
-from sim.params import ConfigError, Scenario
-from sim.runner import Results, episode, simulate
+from sim.core.model import NegotiationModel
+from sim.core.params import ConfigError, Scenario
+from sim.core.runner import Results, episode, simulate
 
 
 def load_scenario(name: str = "baseline", overrides: list[str] | None = None) -> Scenario:
     """A named scenario from ``configs/`` with optional Hydra overrides (imports Hydra lazily)."""
-    from sim.config import load_scenario as _load
+    from sim.config.compose import load_scenario as _load
 
     return _load(name, overrides)
 

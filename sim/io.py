@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.params import Scenario
-from sim.runner import Results
+from sim.core.params import Scenario
+from sim.core.runner import Results
 
 SUMMARY = "summary.json"
 EPISODES = "episodes.parquet"

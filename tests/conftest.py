@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from sim.config import load_scenario
-from sim.params import Event, Issue, Mediator, Principal, Scenario, Spoiler, Stakeholder, World
+from sim.config.compose import load_scenario
+from sim.core.params import Event, Issue, Mediator, Principal, Scenario, Spoiler, Stakeholder, World
 
 
 @pytest.fixture(autouse=True)

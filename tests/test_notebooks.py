@@ -34,6 +34,7 @@ GRID = {"actors.israel.strike_propensity": [0.0, 0.06], "actors.us.force_propens
 """,
     "04_one_episode": "SEED = 3",
     "05_compare_configurations": "REPLICATIONS = 2_000",
+    "06_history": "REPLICATIONS = 2_000",
     "08_dashboard": "REPLICATIONS = 2_000",
 }
 TIME_LIMIT_S = 60
@@ -44,7 +45,7 @@ def parameters_cells(book) -> list[int]:
 
 
 def test_there_is_a_notebook_for_each_topic_and_small_parameters_for_each_notebook():
-    assert len(PATHS) >= 5
+    assert len(PATHS) >= 6
     assert {p.stem for p in PATHS} == set(SMALL)
 
 

@@ -6,13 +6,13 @@ Differences from ``hydra/sweeper=basic``:
   again (``skip_done``), and the others keep their job numbers, so their
   directories are those of the first attempt;
 - a failed job does not stop the sweep nor raise at its end: it is a row of
-  the table with its error (written by ``sim.sweep.SweepTable``), and the
+  the table with its error (written by ``sim.sweep.callback.SweepTable``), and the
   command line reports the count;
 - the jobs' configurations are not composed a second time in the main
   process before launching (``validate: false``): the command line has
   already composed and checked every value of every swept parameter, and
   composing 100 configurations serially would cost ~20 s;
-- each job's configuration is composed by ``sim.sweep.CachedSweepLoader``
+- each job's configuration is composed by ``sim.sweep.loader.CachedSweepLoader``
   (``fast_compose: true``): the tree once per set of config-group choices,
   then the swept values applied to a copy, milliseconds instead of ~0.3 s.
 
@@ -47,12 +47,12 @@ class TableSweeper(BasicSweeper):
         super().__init__(max_batch_size=max_batch_size, params=params)
         self.skip_done = skip_done
         self.validate = validate
-        self.crn = crn  # read by each job from its Hydra config (sim.sweep.job_seed)
+        self.crn = crn  # read by each job from its Hydra config (sim.sweep.identity.job_seed)
         self.fast_compose = fast_compose
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
         if self.fast_compose:
-            from sim.sweep import CachedSweepLoader
+            from sim.sweep.loader import CachedSweepLoader
 
             hydra_context = HydraContext(
                 config_loader=CachedSweepLoader(hydra_context.config_loader), callbacks=hydra_context.callbacks
@@ -60,7 +60,7 @@ class TableSweeper(BasicSweeper):
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
 
     def sweep(self, arguments: list[str]) -> Any:
-        from sim.sweep import finish_report, plan_sweep
+        from sim.sweep.plan import finish_report, plan_sweep
 
         assert self.config is not None and self.launcher is not None and self.hydra_context is not None
         params_conf = self._parse_config()

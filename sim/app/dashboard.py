@@ -2,7 +2,7 @@
 
 ``solara run sim.app.dashboard`` (or ``muscat-sim-app``) serves :func:`Page`;
 in Jupyter, display ``solara.AppLayout(children=[Dashboard()])``. A thin layer
-over the public API (:mod:`sim.app.state` for the numbers, :mod:`sim.plots` for
+over the public API (:mod:`sim.app.state` for the numbers, :mod:`sim.analysis.plots` for
 the figures):
 
 - the sidebar: the scenario, one slider per knob of :data:`sim.app.state.KNOBS`
@@ -14,7 +14,7 @@ the figures):
   and the causes of escalation;
 - one episode, round by round: a single replication of the scenario on screen,
   stepped with Mesa's SolaraViz controls (Reset, play, Step in the sidebar);
-  its state, narrative and anatomy (:func:`sim.plots.anatomy`) are drawn by
+  its state, narrative and anatomy (:func:`sim.analysis.plots.anatomy`) are drawn by
   :func:`EpisodePanel`. SolaraViz's own grid of components gives each one a
   fixed half-width cell 390 pixels high, too small for the anatomy, so the panel
   is drawn below it at full width and re-renders on Mesa's ``update_counter``.
@@ -37,7 +37,8 @@ import solara.lab
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim import ConfigError, NegotiationModel, Scenario, plots
+from sim import ConfigError, NegotiationModel, Scenario
+from sim.analysis import plots
 from sim.app.state import (
     DEFAULT_REPLICATIONS,
     OUTCOMES,
@@ -50,7 +51,7 @@ from sim.app.state import (
     live_odds,
     save_run,
 )
-from sim.runner import block_seed
+from sim.core.runner import block_seed
 
 REPLICATION_CHOICES = [1_000, 10_000, 100_000]
 NARRATIVE_LINES = 14

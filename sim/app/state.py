@@ -10,7 +10,7 @@ composing with the override, so a knob never silently does nothing.
 Live odds (:func:`live_odds`) run the changed scenario and the scenario as
 configured with the same seed, so replication k of both met the same random
 numbers (common random numbers) and their difference is estimated pair by pair
-(:func:`sim.stats.paired_difference`).
+(:func:`sim.core.stats.paired_difference`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import ConfigError, Results, Scenario, load_scenario, simulate
-from sim.stats import Z95, paired_difference, wilson_interval
+from sim.core.stats import Z95, paired_difference, wilson_interval
 
 OUTCOMES = ("deal", "escalation", "stalemate")
 DEFAULT_REPLICATIONS = 10_000
@@ -98,7 +98,7 @@ class Configured:
 
 def known_scenarios() -> list[str]:
     """The scenario names of the configs (``scenario=NAME``)."""
-    from sim.config import known_scenarios as names
+    from sim.config.compose import known_scenarios as names
 
     return names()
 
@@ -132,7 +132,7 @@ def configure(name: str) -> Configured:
     """Compose scenario ``name`` once; the knobs it sets with their values and provenance."""
     from omegaconf import OmegaConf
 
-    from sim.config import compose, scenario_from_config
+    from sim.config.compose import compose, scenario_from_config
 
     overrides = [f"scenario={name}"]
     cfg = compose(overrides)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sim import ConfigError, load_scenario, simulate
 from sim.app import state
 from sim.app.state import KNOBS, Knob, changed, configure, live_odds, overrides, save_run, scenario_with
-from sim.config import CONFIG_DIR
+from sim.config.compose import CONFIG_DIR
 from sim.io import read_episodes, read_summary
 from tests.app.conftest import SMALL
 
@@ -125,7 +125,7 @@ def test_live_odds_of_the_configured_scenario_differ_by_exactly_nothing(configur
 
 
 def test_a_saved_run_is_what_the_command_line_writes_and_compare_pairs_it(configured, tmp_path, capsys):
-    from sim import compare
+    from sim.cli import compare
 
     values = {**configured.values, "actors.oman.effectiveness": 0.3}
     odds = live_odds(configured, values, replications=SMALL, seed=3)

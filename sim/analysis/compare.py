@@ -1,0 +1,366 @@
+"""Compare configurations: ``python -m sim.compare RUN_A RUN_B ...``.
+
+Each argument is one of
+
+- a run directory (``outputs/baseline/2026-...``, a sweep's job directory):
+  its ``summary.json`` and ``episodes.parquet``;
+- a sweep root (``multirun/NAME``): every finished job of its table, or some
+  of them: ``multirun/NAME@3`` (job 3), ``multirun/NAME@scenario=nuclear_only``
+  or ``multirun/NAME@actors.oman.effectiveness=0.9,scenario=baseline`` (the
+  jobs whose columns have these values);
+- a scenario name, with overrides if wanted, run on the spot:
+  ``nuclear_only`` or ``"baseline actors.israel.strike_propensity=0.1"``
+  (``--replications``, ``--seed``, ``--block-size`` set the run).
+
+For each outcome it prints the probability under each configuration with its
+95% Wilson interval, the difference from the first configuration with a 95%
+interval and a p-value, and writes the table (``comparison.csv``) and a figure
+of the odds with their intervals (``comparison.png``) into ``--out``.
+
+Paired or not. Two runs with the same seed, block size and number of
+replications faced the same random numbers replication by replication (common
+random numbers: every block's seed derives from the master seed and the block
+index, and every mechanism draws from its own stream at a fixed shape), so
+their outcomes are compared pair by pair: the difference of the indicators per
+replication, McNemar's exact test (the binomial test on the discordant pairs),
+and Newcombe's (1998) score interval for a paired difference (method 10).
+Otherwise the runs are independent samples: the two-proportion z-test with
+the pooled variance and Newcombe's hybrid score interval (method 10 for
+unpaired proportions). Pairing needs both runs' episodes; with a summary only,
+the comparison is unpaired.
+
+Bad input (a path that is not a run, a sweep selection that matches nothing,
+runs with nothing in common) ends in one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config.overrides import RUN_KEYS
+from sim.core.params import OUTCOMES, ConfigError
+from sim.core.stats import wilson_interval
+from sim.io import EPISODES, read_episodes, read_summary
+
+
+@dataclass
+class Configuration:
+    """One configuration to compare: its label, summary and (lazily) its per-replication outcomes."""
+
+    label: str
+    source: str
+    summary: dict
+    load_outcomes: Callable[[], pd.Series | None] = field(repr=False, default=lambda: None)
+    _outcomes: pd.Series | None = field(default=None, repr=False)
+    _loaded: bool = field(default=False, repr=False)
+
+    @property
+    def n(self) -> int:
+        return int(self.summary["replications"])
+
+    def count(self, outcome: str) -> int:
+        return round(self.summary[f"p_{outcome}"] * self.n)
+
+    def outcomes(self) -> pd.Series | None:
+        if not self._loaded:
+            self._outcomes, self._loaded = self.load_outcomes(), True
+        return self._outcomes
+
+    @property
+    def identity(self) -> tuple:
+        """What decides the random numbers of replication k: seed, block size, replications."""
+        s = self.summary
+        return (s.get("seed"), s.get("block_size"), s.get("replications"))
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def newcombe_unpaired(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
+    """95% interval for p2 - p1 from two independent samples (Newcombe 1998, method 10: hybrid Wilson score)."""
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_interval(k1, n1)
+    l2, u2 = wilson_interval(k2, n2)
+    d = p2 - p1
+    return d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2), d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+
+
+def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p-value of the pooled two-proportion z-test of p1 = p2."""
+    pooled = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (k2 / n2 - k1 / n1) / se
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def newcombe_paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """95% interval for mean(y) - mean(x) from paired 0/1 outcomes (Newcombe 1998, method 10).
+
+    The Wilson intervals of the two proportions, combined with the phi
+    correlation of the pairs (continuity-corrected as Newcombe specifies), so
+    that the interval is tight when the pairs agree (common random numbers)
+    and stays inside [-1, 1].
+    """
+    x, y = np.asarray(x, bool), np.asarray(y, bool)
+    n = len(x)
+    a = int(np.sum(x & y))
+    b = int(np.sum(~x & y))  # y only
+    c = int(np.sum(x & ~y))  # x only
+    d = n - a - b - c
+    p1, p2 = (a + b) / n, (a + c) / n  # mean(y), mean(x)
+    l1, u1 = wilson_interval(a + b, n)
+    l2, u2 = wilson_interval(a + c, n)
+    denom = (a + b) * (c + d) * (a + c) * (b + d)
+    # Newcombe's phi: the correlation of the pairs, with a continuity correction of n/2 on a positive association.
+    cross = a * d - b * c
+    corrected = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
+    phi = corrected / math.sqrt(denom) if denom > 0 else 0.0
+    diff = p1 - p2
+    delta = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
+    eps = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
+    return max(-1.0, diff - delta), min(1.0, diff + eps)
+
+
+def mcnemar_p(x: np.ndarray, y: np.ndarray) -> float:
+    """Two-sided p-value of McNemar's exact test: the binomial test of the discordant pairs."""
+    from scipy.stats import binomtest
+
+    x, y = np.asarray(x, bool), np.asarray(y, bool)
+    b, c = int(np.sum(~x & y)), int(np.sum(x & ~y))
+    return 1.0 if b + c == 0 else float(binomtest(b, b + c, 0.5).pvalue)
+
+
+def paired(first: Configuration, other: Configuration) -> bool:
+    """Whether two runs share their random numbers replication by replication."""
+    return first.identity == other.identity and None not in first.identity
+
+
+def compare(configs: list[Configuration], test: str = "auto") -> pd.DataFrame:
+    """The comparison table: one row per outcome and configuration, differences from the first."""
+    if len(configs) < 2:
+        raise ConfigError(f"nothing to compare: {len(configs)} configuration given, give two or more")
+    missing = [c.label for c in configs if not all(f"p_{o}" in c.summary for o in OUTCOMES)]
+    if missing:
+        raise ConfigError(f"nothing in common: {', '.join(missing)} has no outcome probabilities "
+                          f"({', '.join(OUTCOMES)}) to compare")
+    first = configs[0]
+    rows = []
+    for outcome in OUTCOMES:
+        for index, config in enumerate(configs):
+            k, n = config.count(outcome), config.n
+            low, high = wilson_interval(k, n)
+            row = {"outcome": outcome, "index": index + 1, "configuration": config.label, "source": config.source,
+                   "replications": n, "seed": config.summary.get("seed"), "p": k / n, "p_low": low, "p_high": high,
+                   "difference": None, "difference_low": None, "difference_high": None, "p_value": None,
+                   "test": None}
+            if index > 0:
+                use_pairs = test == "paired" or (test == "auto" and paired(first, config))
+                xs = ys = None
+                if use_pairs:
+                    if not paired(first, config):
+                        raise ConfigError(
+                            f"cannot pair {first.label!r} with {config.label!r}: they share no random numbers "
+                            f"(seed, block size, replications: {first.identity} vs {config.identity}); "
+                            "drop --test paired to compare them as independent samples")
+                    xs, ys = first.outcomes(), config.outcomes()
+                    if xs is None or ys is None:
+                        if test == "paired":
+                            raise ConfigError(f"cannot pair {first.label!r} with {config.label!r}: "
+                                              "their episodes.parquet is missing")
+                        use_pairs = False
+                if use_pairs:
+                    x, y = (xs == outcome).to_numpy(), (ys == outcome).to_numpy()
+                    d_low, d_high = newcombe_paired(x, y)
+                    row.update(difference=float(y.mean() - x.mean()), difference_low=d_low, difference_high=d_high,
+                               p_value=mcnemar_p(x, y), test="paired (McNemar)")
+                else:
+                    k1, n1 = first.count(outcome), first.n
+                    d_low, d_high = newcombe_unpaired(k1, n1, k, n)
+                    row.update(difference=k / n - k1 / n1, difference_low=d_low, difference_high=d_high,
+                               p_value=two_proportion_p(k1, n1, k, n), test="two-proportion z")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def _outcome_loader(directory: Path) -> Callable[[], pd.Series | None]:
+    def load() -> pd.Series | None:
+        if not (directory / EPISODES).exists():
+            return None
+        frame = read_episodes(directory, ["replication", "outcome"]).sort_values("replication")
+        return frame["outcome"].astype(str).reset_index(drop=True)
+
+    return load
+
+
+def _overrides_label(directory: Path) -> str | None:
+    path = directory / ".hydra" / "overrides.yaml"
+    if not path.exists():
+        return None
+    from omegaconf import OmegaConf
+
+
+    items = [str(o) for o in OmegaConf.load(path)]
+    shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_KEYS and not o.startswith("hydra")]
+    return " ".join(shown) if shown else None
+
+
+def from_run_dir(directory: Path) -> Configuration:
+    summary = read_summary(directory)
+    label = _overrides_label(directory) or summary.get("scenario") or directory.name
+    return Configuration(label, str(directory), summary, _outcome_loader(directory))
+
+
+def _matches(value, wanted: str) -> bool:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return wanted.lower() in ("null", "none", "")
+    try:
+        return math.isclose(float(value), float(wanted), rel_tol=1e-9, abs_tol=1e-12)
+    except (TypeError, ValueError):
+        return str(value).lower() == wanted.lower()
+
+
+def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
+    from sim.sweep.table import load_table, read_manifest, read_rows
+
+    table = load_table(root)
+    params = read_manifest(root).get("swept") or list(dict.fromkeys(
+        p for row in read_rows(root) for p in row.get("params", []) if p not in RUN_KEYS))
+    params = [p for p in params if p in table.columns]
+    varying = [p for p in params if table[p].astype(str).nunique() > 1] or params
+    if table.empty:
+        raise ConfigError(f"{root}: the sweep table has no rows yet")
+    if selector:
+        if selector.isdigit():
+            table = table[table["job"] == int(selector)]
+        else:
+            for item in selector.split(","):
+                key, sep, wanted = item.partition("=")
+                if not sep:
+                    raise ConfigError(f"{root}@{selector}: select rows as @JOB or @column=value[,column=value]")
+                if key not in table.columns:
+                    from sim.config.compose import suggest
+
+                    raise ConfigError(f"{root}@{selector}: the sweep table has no column {key!r}, "
+                                      f"{suggest(key, table.columns)}")
+                table = table[[_matches(v, wanted) for v in table[key]]]
+        if table.empty:
+            raise ConfigError(f"{root}@{selector}: no job of the sweep matches")
+    failed = table[table["status"] != "ok"]
+    table = table[table["status"] == "ok"]
+    if table.empty:
+        raise ConfigError(f"{root}{'@' + selector if selector else ''}: every selected job failed "
+                          f"({failed['error'].iloc[0] if len(failed) else 'no finished job'})")
+    configs = []
+    for _, row in table.iterrows():
+        directory = root / str(row["job_dir"])
+        if not (directory / "summary.json").exists():
+            raise ConfigError(f"{root}: job {row['job']}'s directory {directory} has no summary.json")
+        config = from_run_dir(directory)
+        config.label = " ".join(f"{c}={row[c]}" for c in varying) or f"job {row['job']}"
+        config.source = f"{root}@{row['job']}"
+        configs.append(config)
+    return configs
+
+
+def from_scenario(spec: str, replications: int, seed: int, block_size: int, out: Path) -> Configuration:
+    """Run ``"NAME key=value ..."`` now, keep its files under ``out/runs``, and return it."""
+    from sim.config.compose import known_scenarios, load_scenario
+    from sim.core.runner import simulate
+    from sim.io import write_results
+
+    parts = spec.split()
+    name, overrides = parts[0], parts[1:]
+    if name.startswith("scenario="):
+        name = name.split("=", 1)[1]
+    if "=" in name:  # only overrides: the baseline with them
+        name, overrides = "baseline", parts
+    if name not in known_scenarios():
+        from sim.config.compose import suggest
+
+        raise ConfigError(f"{spec!r} is not a run directory, a sweep or a known scenario: "
+                          f"{suggest(name, known_scenarios())}")
+    scenario = load_scenario(name, overrides)
+    results = simulate(scenario, replications, seed, block_size=block_size)
+    slug = "_".join([name, *overrides]).replace("/", "-")[:120]
+    directory = out / "runs" / slug
+    write_results(results, directory)
+    return Configuration(spec, f"run now: {spec}", results.summary,
+                         lambda: results.episodes["outcome"].astype(str).reset_index(drop=True))
+
+
+def resolve(arg: str, args: argparse.Namespace, out: Path) -> list[Configuration]:
+    """The configurations one command-line argument stands for."""
+    path_text, _, selector = arg.partition("@") if "@" in arg and Path(arg.split("@", 1)[0]).is_dir() else (arg, "", "")
+    path = Path(path_text)
+    if path.is_dir():
+        if (path / "sweep_rows.jsonl").exists() or (path / "sweep.parquet").exists():
+            return from_sweep(path, selector or None)
+        if (path / "summary.json").exists():
+            return [from_run_dir(path)]
+        raise ConfigError(f"{arg}: a directory with neither a run (summary.json) nor a sweep table (sweep.parquet)")
+    if "/" in arg and not arg.split()[0].count("="):
+        raise ConfigError(f"{arg}: no such run directory or sweep")
+    return [from_scenario(arg, args.replications, args.seed, args.block_size, out)]
+
+
+# ---------------------------------------------------------------- output
+
+
+def _pct(x: float | None, signed: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return f"{100 * x:+.1f}" if signed else f"{100 * x:.1f}%"
+
+
+def _p_text(p: float | None) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "<1e-16" if p < 1e-16 else f"{p:.3g}"
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """The comparison as text: probabilities, then differences from [1] in percentage points."""
+    width = max(14, *(len(str(c)) for c in table["configuration"])) + 5
+    width = min(width, 60)
+    lines = [f"{'outcome':<11}{'configuration':<{width}}{'probability':>11}  {'95% interval':<17}"
+             f"{'diff vs [1]':>12}  {'95% interval (pts)':<19}{'p-value':>9}  test"]
+    for outcome in OUTCOMES:
+        part = table[table["outcome"] == outcome]
+        for i, (_, row) in enumerate(part.iterrows()):
+            label = f"[{row['index']}] {row['configuration']}"
+            if len(label) > width - 1:
+                label = label[: width - 2] + "…"
+            interval = f"[{_pct(row['p_low'])}, {_pct(row['p_high'])}]"
+            diff = _pct(row["difference"], signed=True)
+            diff_ci = (f"[{_pct(row['difference_low'], True)}, {_pct(row['difference_high'], True)}]"
+                       if diff else "")
+            lines.append(f"{outcome if i == 0 else '':<11}{label:<{width}}{_pct(row['p']):>11}  {interval:<17}"
+                         f"{diff:>12}  {diff_ci:<19}{_p_text(row['p_value']):>9}  {'' if pd.isna(row['test']) else row['test']}")
+    return "\n".join(lines)
+
+
+def write_outputs(table: pd.DataFrame, configs: list[Configuration], out: Path) -> dict[str, Path]:
+    from sim.analysis.plots import odds
+
+    out.mkdir(parents=True, exist_ok=True)
+    csv = out / "comparison.csv"
+    table.to_csv(csv, index=False)
+    labels = {}
+    for i, c in enumerate(configs, start=1):
+        labels[f"[{i}] {c.label}"[:60]] = c.summary
+    figure = odds(labels, title=f"Odds of the talks: {len(configs)} configurations (95% intervals)")
+    png = out / "comparison.png"
+    figure.savefig(png, dpi=120)
+    return {"csv": csv, "png": png}

@@ -1,0 +1,131 @@
+"""Command line: ``python -m sim [scenario=NAME] [KEY=VALUE ...]``, a Hydra app.
+
+A thin layer over the core: compose the configuration, build the scenario,
+run it, print the table and write the files into Hydra's run directory. Bad
+input ends in one line on stderr and exit status 2, never a traceback: the
+configuration is composed and validated before Hydra starts (``preflight``),
+so that Hydra's own multi-line errors are replaced by a message that names
+the key and the fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+from omegaconf import DictConfig
+
+from sim.cli.common import fail, quiet_mesa
+from sim.cli.preflight import INFO_FLAGS, add_default_sweep_dir, check_run_settings, is_multirun, preflight
+from sim.config.compose import CONFIG_DIR, scenario_from_config
+from sim.core.params import ConfigError
+
+
+def run_job(cfg: DictConfig) -> dict:
+    """The body of one Hydra job: run the configured scenario, print, write the files."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from sim.cli.report import format_summary
+    from sim.core.runner import episode, simulate
+    from sim.io import BlockStore, write_results
+
+    quiet_mesa()
+    check_run_settings(cfg)
+    scenario = scenario_from_config(cfg)
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    in_sweep = HydraConfig.get().mode == RunMode.MULTIRUN
+    seed, seed_info = cfg.seed, {}
+    if in_sweep:  # common random numbers unless hydra.sweeper.crn=false (sim.sweep.identity.job_seed)
+        from sim.sweep.identity import job_seed
+
+        seed, seed_info = job_seed(cfg.seed)
+    if cfg.trace:
+        if cfg.replications != 1:
+            raise ConfigError(f"trace=true needs replications=1 (got {cfg.replications}): add replications=1")
+        model = episode(scenario, seed=seed, trace=True, record=True)
+        print("\n".join(model.narrative))
+        model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
+        (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
+    # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
+    store = BlockStore(Path.cwd() / "outputs" / ".blocks", scenario, seed, cfg.block_size)
+    with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
+        results = simulate(scenario, cfg.replications, seed, block_size=cfg.block_size, workers=cfg.workers,
+                           progress=progress, store=store if cfg.replications > cfg.block_size else None)
+    results.summary.update(seed_info)
+    paths = write_results(results, out_dir)
+    store.clear()
+    if store.resumed and not cfg.quiet:
+        print(f"Resumed an interrupted run: {store.resumed} finished block(s) reused from {store.directory}")
+    figures = []
+    if cfg.get("plots", False):
+        from sim.analysis.plots import write_figures
+
+        figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
+    if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
+        print(format_summary(results.summary))
+        print(f"\nWrote {paths['summary']} and {paths['episodes'].name}" + "".join(f", {f.name}" for f in figures))
+    return results.summary
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, enabled: bool = True):
+    """A progress bar on stderr for a long single run (tqdm; silent when stderr is not a terminal)."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="ep", unit_scale=True, desc="replications", disable=None, leave=False,
+              file=sys.stderr) as bar:
+        yield lambda done, _total: bar.update(done - bar.n)
+
+
+def _hydra_entry() -> None:
+    import hydra
+
+    @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
+    def _app(cfg: DictConfig) -> dict:
+        try:
+            return run_job(cfg)
+        except ConfigError as exc:
+            from hydra.core.hydra_config import HydraConfig
+            from hydra.types import RunMode
+
+            if HydraConfig.get().mode == RunMode.MULTIRUN:
+                raise  # a failed job is a row of the sweep table; the other jobs go on
+            fail(str(exc))
+
+    _app()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``python -m sim`` and the ``muscat-sim`` console script."""
+    from sim.sweep import plan, table
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    quiet_mesa()
+    multirun = is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
+    try:
+        preflight(argv)
+    except ConfigError as exc:
+        fail(str(exc))
+    if multirun:
+        argv = add_default_sweep_dir(argv)
+    sys.argv = [sys.argv[0], *argv]
+    _hydra_entry()
+    if multirun and plan.LAST_SWEEP is not None:
+        report = plan.LAST_SWEEP
+        quiet = any(a.lstrip("+") in ("quiet=true", "quiet=True") for a in argv)
+        if not quiet or report.failed:
+            print(f"Sweep {report.root}: {report.jobs} jobs, {report.ran - report.failed} run, "
+                  f"{report.skipped} already done, {report.failed} failed; table in "
+                  f"{report.root / table.TABLE_CSV} and {table.TABLE_PARQUET}", file=sys.stderr if report.failed else sys.stdout)
+        for line in report.errors[:10]:
+            print(f"  failed {line}", file=sys.stderr)
+        if report.failed:
+            raise SystemExit(1)
+
+
+__all__ = ["main", "run_job"]

@@ -1,0 +1,34 @@
+"""What every command shares: the exit code for bad input, ``fail()``, quiet logging and the entry tail."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str) -> NoReturn:
+    """End the command with one line on stderr and exit status 2 (bad input)."""
+    text = " ".join(str(message).split()) or "bad input"
+    print(f"error: {text}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def quiet_mesa() -> None:
+    """Keep Mesa's per-step INFO log lines out of the console and the job logs."""
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+
+
+def run_command(main: Callable[[], int | None]) -> NoReturn:
+    """Run a command's ``main()`` as a program: its return value is the exit status; piping into ``head`` is quiet."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    raise SystemExit(code or 0)

@@ -1,0 +1,168 @@
+"""Pre-flight checks of a command line: compose and validate what it asks for before Hydra runs it.
+
+Hydra's own errors are many lines long; composing every variant first (one per
+swept value) turns each problem into one line that names the key and the fix.
+Users' own config folders (``--config-dir DIR``, ``hydra.searchpath=[file://DIR]``)
+are searched as Hydra will search them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config.cache import ComposeCache, parse
+from sim.config.compose import compose, explain_compose_error, hydra_group_options, scenario_from_config
+from sim.config.overrides import bare_key, override_key, split_override
+from sim.core.params import ConfigError
+from sim.sweep.identity import default_sweep_dir
+
+INFO_FLAGS = ("--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc", "--version")
+CONFIG_DIR_FLAGS = ("--config-dir", "-cd")
+
+
+def is_multirun(argv: Iterable[str]) -> bool:
+    return any(a in ("-m", "--multirun") for a in argv)
+
+
+def user_config_dirs(argv: list[str]) -> list[str]:
+    """The folders of ``--config-dir DIR`` / ``-cd DIR`` / ``--config-dir=DIR`` on the command line."""
+    dirs = []
+    for i, arg in enumerate(argv):
+        if arg in CONFIG_DIR_FLAGS and i + 1 < len(argv):
+            dirs.append(argv[i + 1])
+        elif arg.startswith("--config-dir="):
+            dirs.append(arg.split("=", 1)[1])
+    return dirs
+
+
+def overrides_of(argv: list[str]) -> list[str]:
+    """The overrides of a command line (``key=value``, ``~key``), without flags and their values."""
+    skip = {i + 1 for i, a in enumerate(argv) if a in (*CONFIG_DIR_FLAGS, "--config-name", "-cn", "--config-path", "-cp")}
+    return [a for i, a in enumerate(argv) if i not in skip and not a.startswith("-") and ("=" in a or a.startswith("~"))]
+
+
+def with_search_path(overrides: list[str], dirs: list[str]) -> list[str]:
+    """Overrides with ``--config-dir`` folders added to ``hydra.searchpath`` (as Hydra adds them)."""
+    if not dirs:
+        return list(overrides)
+    from pathlib import Path
+
+    extra = [f"file://{Path(d).resolve()}" for d in dirs]
+    rest, given = [], []
+    for o in overrides:
+        if override_key(o) == "hydra.searchpath":
+            given = [str(v) for v in parse([o])[0].value()]
+        else:
+            rest.append(o)
+    return [*rest, f"hydra.searchpath=[{','.join([*given, *extra])}]"]
+
+
+def check_run_settings(cfg: DictConfig) -> None:
+    """Replications, seed, block size and workers: whole numbers in range."""
+    for key, low in (("replications", 1), ("seed", 0), ("block_size", 1), ("workers", 1)):
+        value = cfg.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            example = 10000 if key == "replications" else low
+            raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}, e.g. {key}={example}")
+
+
+def sweep_variants(overrides: list[str]) -> list[list[str]]:
+    """Override lists that cover every value of every sweep (one sweep varied at a time)."""
+    parsed = parse(overrides)
+    firsts = []
+    sweeps = []
+    for override, text in zip(parsed, overrides, strict=True):
+        if override.is_sweep_override():
+            values = list(override.sweep_string_iterator())
+            key = override.get_key_element()
+            firsts.append(f"{key}={values[0]}")
+            sweeps.append((len(firsts) - 1, key, values))
+        else:
+            firsts.append(text)
+    variants = [firsts]
+    for index, key, values in sweeps:
+        for value in values[1:]:
+            variant = list(firsts)
+            variant[index] = f"{key}={value}"
+            variants.append(variant)
+    return variants
+
+
+def check_hydra_choices(overrides: Iterable[str]) -> None:
+    """``hydra/launcher=NAME`` and the like must name a config Hydra can find: one line otherwise."""
+    for override in overrides:
+        key, value = split_override(override)
+        group = bare_key(key)
+        if not group.startswith("hydra/") or key.startswith("~"):
+            continue
+        options = hydra_group_options(group)
+        if value not in options:
+            what = group.split("/", 1)[1]
+            hint = ""
+            if what == "launcher" and value in ("ray", "ray_local", "ray_aws"):
+                hint = " (the Ray launcher is not installed: pip install hydra-ray-launcher)"
+            raise ConfigError(f"unknown {what} {value!r} in {override!r}: use one of {', '.join(options)}{hint}")
+
+
+def sweeper_params(overrides: list[str]) -> dict[str, str]:
+    """``hydra.sweeper.params`` of the configuration the overrides select (a named sweep sets them)."""
+    fixed = [text for o, text in zip(parse(overrides), overrides, strict=True) if not o.is_sweep_override()]
+    try:
+        cfg = compose(fixed, hydra=True)
+    except ConfigError:  # the pre-flight composition names the problem better
+        return {}
+    params = OmegaConf.select(cfg, "hydra.sweeper.params") or {}
+    return {str(k): str(v) for k, v in params.items()}
+
+
+def with_sweeper_params(overrides: list[str]) -> list[str]:
+    """The overrides a sweep will really use: the named sweep's parameters, then the command line's (which win)."""
+    params = sweeper_params(overrides)
+    if not params:
+        return list(overrides)
+    given = {override_key(o) for o in overrides}
+    return [f"{k}={v}" for k, v in params.items() if bare_key(k) not in given] + list(overrides)
+
+
+def add_default_sweep_dir(argv: list[str]) -> list[str]:
+    """Give a sweep a root named after its overrides, unless ``hydra.sweep.dir`` is set.
+
+    The same command then finds its own table again and skips the jobs that
+    are done (Hydra's default, a time stamp, would start afresh every time).
+    """
+    if any(override_key(a) == "hydra.sweep.dir" for a in argv):
+        return list(argv)
+    return [*argv, f"hydra.sweep.dir={default_sweep_dir(overrides_of(argv))}"]
+
+
+def _composes_model(override: str) -> bool:
+    """Overrides the pre-flight composition keeps: the model's, and Hydra's search path."""
+    key = override_key(override)
+    return not key.startswith("hydra") or key == "hydra.searchpath"
+
+
+def preflight(argv: list[str]) -> None:
+    """Compose and validate what the command line asks for, before Hydra runs it."""
+    overrides = with_search_path(overrides_of(argv), user_config_dirs(argv))
+    if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
+        if any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in argv):  # --cfg job: composition errors in one line
+            compose([o for o in overrides if _composes_model(o)])
+        return
+    check_hydra_choices(overrides)
+    try:
+        variants = sweep_variants(with_sweeper_params(overrides)) if is_multirun(argv) else [overrides]
+    except Exception as exc:
+        raise ConfigError(explain_compose_error(exc, overrides)) from exc
+    cache = ComposeCache(compose, lambda key: key in ("scenario", "sweep", "agenda", "world", "events", "actors"))
+    for variant in variants:
+        user = [o for o in variant if _composes_model(o)]
+        try:
+            cfg = cache(parse(user))
+        except Exception:
+            cfg = None
+        if cfg is None:
+            cfg = compose(user)
+        check_run_settings(cfg)
+        scenario_from_config(cfg, [o for o in user if override_key(o) != "hydra.searchpath"])

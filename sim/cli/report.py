@@ -1,0 +1,43 @@
+"""Text rendering of a run's summary for the terminal (pure: summary in, string out)."""
+
+from __future__ import annotations
+
+from sim.core.params import OUTCOMES
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:5.1f}%"
+
+
+def _shares(shares: dict[str, float], limit: int = 6) -> str:
+    items = sorted(shares.items(), key=lambda kv: -kv[1])[:limit]
+    return ", ".join(f"{k} {100 * v:.1f}%" for k, v in items) if items else "none"
+
+
+def format_summary(summary: dict) -> str:
+    """A readable table of the odds with their 95% intervals, causes, scopes and deal terms."""
+    lines = [
+        f"Scenario {summary['scenario']}: {summary['replications']:,} replications, seed {summary['seed']} "
+        f"({summary['elapsed_s']:.2f} s, {summary['episodes_per_s']:,.0f} episodes/s)",
+        "",
+        f"{'outcome':<12}{'probability':>12}   {'95% interval':<18}{'mean rounds':>12}",
+    ]
+    for outcome in OUTCOMES:
+        low, high = summary["ci95"][outcome]
+        rounds = summary["mean_rounds"][outcome]
+        rounds_txt = f"{rounds:.1f}" if rounds is not None else "-"
+        lines.append(
+            f"{outcome:<12}{_pct(summary[f'p_{outcome}']):>12}   [{_pct(low)}, {_pct(high)}]{rounds_txt:>12}"
+        )
+    lines += [
+        "",
+        f"Escalation causes (share of escalations): {_shares(summary['escalation_causes'])}",
+        f"Stalemate causes (share of stalemates):   {_shares(summary['stalemate_causes'])}",
+        f"Deals by agenda scope (share of deals):   {_shares(summary['deal_scopes'])}",
+    ]
+    terms = [f"{k} {v:.2f}" for k, v in summary["deal_terms_median"].items() if v is not None]
+    lines.append(
+        "Median deal terms (0 = Tehran's end, 1 = Washington's; deals covering the issue): "
+        + (", ".join(terms) if terms else "no deal")
+    )
+    return "\n".join(lines)

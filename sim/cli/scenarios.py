@@ -1,0 +1,151 @@
+"""The scenario catalogue: ``python -m sim.scenarios`` lists the scenarios, one line each.
+
+::
+
+    python -m sim.scenarios                      # name and one-line description of every scenario
+    python -m sim.scenarios us_military_buildup  # its resolved parameters (YAML), with what it changes
+    python -m sim.scenarios baseline +actors@actors.eu3=eu3 actors.us.trust=0.6   # overrides too
+
+Hydra prints the same resolved configuration with
+``python -m sim scenario=NAME --cfg job``. A bad name or override ends in one
+line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from omegaconf import OmegaConf
+
+from sim.cli.common import fail
+from sim.config.compose import CONFIG_DIR, compose, known_scenarios, scenario_from_config
+from sim.core.params import ConfigError
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """What a scenario file says about itself, and what it changes."""
+
+    name: str
+    description: str
+    motivation: str
+    changes: dict[str, object]  # dotted key -> value set by the scenario file
+    provenance: dict[str, str]  # dotted key -> the file's provenance for it
+    adds: tuple[str, ...]  # actors the scenario adds through its defaults list
+
+
+def _leaves(node, prefix: str = "") -> dict[str, object]:
+    """Dotted keys of the parameters a scenario file sets (provenance and scenario meta excluded)."""
+    out: dict[str, object] = {}
+    if not isinstance(node, Mapping):
+        return {prefix: node}
+    for key, value in node.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if key in ("provenance", "defaults") or path == "scenario":
+            continue
+        if isinstance(value, Mapping) and prefix in ("", "actors", "world"):
+            out.update(_leaves(value, path))
+        else:
+            out[path] = value
+    return out
+
+
+def scenario_changes(data: Mapping) -> tuple[dict[str, object], dict[str, str]]:
+    """(changes, provenance) of a scenario file's content: each parameter it sets and the file's source for it.
+
+    A parameter is an actor's or the world's field (``actors.us.insists``,
+    ``world.unrest``) or a top-level run setting (``max_rounds``); its
+    provenance is read from the ``provenance`` mapping beside it in the file.
+    """
+    changes = _leaves(data)
+    provenance: dict[str, str] = {}
+    for key, value in changes.items():
+        if key in ("agenda.issues", "events.events"):  # lists whose items carry their own `source:`
+            sources = [item.get("source") for item in value or [] if isinstance(item, Mapping)]
+            if sources and all(sources):
+                provenance[key] = "; ".join(map(str, sources))
+            continue
+        parent, _, leaf = key.rpartition(".")
+        node = data
+        for part in parent.split(".") if parent else []:
+            node = node.get(part, {}) if isinstance(node, Mapping) else {}
+        prov = node.get("provenance", {}) if isinstance(node, Mapping) else {}
+        if isinstance(prov, Mapping) and prov.get(leaf):
+            provenance[key] = str(prov[leaf])
+    return changes, provenance
+
+
+def scenario_info(name: str, config_dir: Path = CONFIG_DIR) -> ScenarioInfo:
+    """Read ``configs/scenario/NAME.yaml`` (no composition: fast, for listings and docs)."""
+    path = config_dir / "scenario" / f"{name}.yaml"
+    data = yaml.safe_load(path.read_text()) or {}
+    meta = data.get("scenario") or {}
+    changes, provenance = scenario_changes(data)
+    adds = tuple(
+        str(key).split("@", 1)[1]
+        for entry in data.get("defaults", []) or []
+        if isinstance(entry, Mapping)
+        for key in entry
+        if "@" in str(key)
+    )
+    return ScenarioInfo(
+        name=str(meta.get("name", name)),
+        description=str(meta.get("description", "")),
+        motivation=str(meta.get("motivation", "")),
+        changes=changes,
+        provenance=provenance,
+        adds=adds,
+    )
+
+
+def catalogue(config_dir: Path = CONFIG_DIR) -> list[ScenarioInfo]:
+    """Every scenario, baseline first, then by name."""
+    names = sorted(known_scenarios(config_dir), key=lambda n: (n != "baseline", n))
+    return [scenario_info(n, config_dir) for n in names]
+
+
+def format_listing(config_dir: Path = CONFIG_DIR) -> str:
+    infos = catalogue(config_dir)
+    width = max(len(i.name) for i in infos)
+    lines = [f"{i.name:<{width}}  {i.description}" for i in infos]
+    lines.append("")
+    lines.append("Run one:        python -m sim scenario=NAME replications=10000 seed=7")
+    lines.append("Its parameters: python -m sim.scenarios NAME   (or: python -m sim scenario=NAME --cfg job)")
+    return "\n".join(lines)
+
+
+def format_resolved(name: str, overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> str:
+    """The resolved configuration of one scenario (validated), as YAML, headed by what the scenario changes."""
+    overrides = [f"scenario={name}", *(overrides or [])]
+    cfg = compose(overrides, config_dir)
+    scenario_from_config(cfg, overrides, config_dir)
+    info = scenario_info(name, config_dir)
+    head = [f"# {info.name}: {info.description}", f"# motivation: {info.motivation}"]
+    if info.changes:
+        head.append("# changes from the baseline files:")
+        head.extend(f"#   {key} = {value}" for key, value in info.changes.items())
+    if info.adds:
+        head.append(f"# adds actors: {', '.join(info.adds)}")
+    return "\n".join(head) + "\n" + OmegaConf.to_yaml(cfg, resolve=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip())
+        return 0
+    try:
+        if not argv:
+            print(format_listing())
+            return 0
+        name, *overrides = argv
+        if name not in known_scenarios():
+            raise ConfigError(f"unknown scenario {name!r}: known scenarios are {', '.join(known_scenarios())}")
+        print(format_resolved(name, overrides), end="")
+    except ConfigError as exc:
+        fail(str(exc))
+    return 0

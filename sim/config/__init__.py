@@ -1,0 +1,1 @@
+"""From Hydra configuration files to the core's typed parameters: composition, schemas, one-line errors."""

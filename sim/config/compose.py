@@ -1,0 +1,543 @@
+"""From a composed Hydra/OmegaConf configuration to the core's typed parameters.
+
+This is the only module that knows the layout of ``configs/``. Keys and types
+are checked twice: by the structured-config schemas of :mod:`sim.config.schema` when
+Hydra composes the configuration, and again against the parameter dataclasses
+when the :class:`~sim.core.params.Scenario` is built (for files that do not extend a
+schema). The semantic checks are :meth:`sim.core.params.Scenario.validate`.
+
+Every problem is a :class:`~sim.core.params.ConfigError` with one line that names
+where the bad value was set (the override on the command line or the file
+under ``configs/``), the key, and the fix::
+
+    override actors.us.trus=0.4: unknown parameter 'actors.us.trus': did you mean 'actors.us.trust'?
+    configs/scenario/mine.yaml: actors.us.red_lines.enrichment = [0.9, 0.5] has its ends reversed: write [0.5, 0.9]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from importlib.resources import files
+from pathlib import Path
+
+from omegaconf import DictConfig, ListConfig, OmegaConf
+
+from sim.config import schema
+from sim.config.overrides import override_key
+from sim.core.params import (
+    ROLES,
+    ConfigError,
+    Event,
+    Issue,
+    Mediator,
+    Principal,
+    Scenario,
+    Spoiler,
+    Stakeholder,
+    World,
+)
+
+CONFIG_DIR = Path(str(files("sim") / "configs"))  # shipped inside the package (package data)
+ROLE_PARAMS = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
+ACTOR_META = ("role", "provenance")
+#: Keys of the root configuration (run settings, horizon, provenance and the groups).
+TOP_KEYS = tuple(f.name for f in dataclasses.fields(schema.ConfigSchema))
+#: Groups whose one selected file fills the package of the same name.
+GROUPS = ("agenda", "world", "events")
+
+schema.register()
+
+
+def suggest(key: str, known) -> str:
+    """'did you mean X?' for the closest known name, or the list of known names."""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"known keys: {', '.join(sorted(known))}"
+
+
+def _plain(node):
+    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig | ListConfig) else node
+
+
+HUMAN_TYPES = {
+    "float": "a number",
+    "int": "a whole number",
+    "str": "a string",
+    "bool": "true or false",
+    "dict": "a mapping {key: value}",
+    "tuple": "a list [a, b, ...]",
+    "list": "a list [a, b, ...]",
+}
+
+
+def _check_type(where: str, value, expected) -> None:
+    """Check ``value`` against a dataclass field annotation given as a string."""
+    kind = expected.split("[")[0]
+    ok = {
+        "str": isinstance(value, str),
+        "float": isinstance(value, int | float) and not isinstance(value, bool),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "dict": isinstance(value, Mapping),
+        "tuple": isinstance(value, list | tuple),
+    }.get(kind, True)
+    if not ok:
+        raise ConfigError(f"{where} = {value!r} has the wrong type: use {HUMAN_TYPES[kind]}")
+
+
+def build(cls, where: str, data: Mapping, *, skip: tuple[str, ...] = ()):
+    """Instantiate dataclass ``cls`` from ``data``, rejecting unknown keys and wrong types."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        if key in skip:
+            continue
+        if key not in fields:
+            close = difflib.get_close_matches(key, [*fields, *skip], n=1, cutoff=0.6)
+            hint = f"did you mean {where}.{close[0]}?" if close else f"known parameters: {', '.join(fields)}"
+            raise ConfigError(f"{where}.{key} is not a parameter of a {cls.__name__.lower()}: {hint}")
+        _check_type(f"{where}.{key}", value, str(fields[key].type))
+        if str(fields[key].type).startswith("tuple"):
+            value = tuple(value)
+        if key == "red_lines":
+            value = {issue: tuple(bounds) if isinstance(bounds, list | tuple) else bounds for issue, bounds in value.items()}
+        kwargs[key] = value
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # a required field is missing
+        missing = [
+            f
+            for f, spec in fields.items()
+            if f not in kwargs and spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+        ]
+        raise ConfigError(f"{where} is missing {', '.join(missing)}: add them to its config file") from exc
+
+
+# --------------------------------------------------------------- where a value was set
+
+
+def _display(path: Path) -> str:
+    """A config file as the user would type it: relative to the working directory when inside it."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def group_choices(overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> dict[str, str]:
+    """Which file fills each package: {'actors.us': 'actors/us', 'world': 'world/muscat_2026', 'scenario': ...}.
+
+    Read from the defaults lists of ``config.yaml`` and of the selected
+    scenario, then the group overrides of the command line (``scenario=X``,
+    ``+actors@actors.eu3=eu3``, ``world=other``).
+    """
+    import yaml
+
+    def defaults_of(path: Path) -> list:
+        try:
+            return (yaml.safe_load(path.read_text()) or {}).get("defaults", []) or []
+        except (OSError, yaml.YAMLError, AttributeError):
+            return []
+
+    choices: dict[str, str] = {}
+
+    def apply(entry) -> None:
+        if not isinstance(entry, Mapping):
+            return
+        for key, option in entry.items():
+            key = str(key).replace("override ", "").strip().lstrip("/")
+            group, _, package = key.partition("@")
+            if group in ("hydra",) or group.startswith("hydra/"):
+                continue
+            choices[package or group] = f"{group}/{option}"
+
+    for entry in defaults_of(config_dir / "config.yaml"):
+        apply(entry)
+    group_overrides = [
+        o
+        for o in overrides or []
+        if "=" in o and not o.startswith("~") and override_key(o).split("@")[0] in ("scenario", "actors", *GROUPS)
+    ]
+    for o in group_overrides:
+        if override_key(o) == "scenario":
+            apply({"scenario": o.split("=", 1)[1]})
+    scenario = choices.get("scenario")
+    if scenario:
+        for entry in defaults_of(config_dir / f"{scenario}.yaml"):
+            apply(entry)
+    for o in group_overrides:
+        apply({override_key(o): o.split("=", 1)[1]})
+    return choices
+
+
+def _sets(path: Path, key: str) -> bool:
+    """Whether the YAML file at ``path`` sets ``key`` (dotted, from the root of the file's package)."""
+    import yaml
+
+    try:
+        node = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return False
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def locate(key: str, overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> str:
+    """Where the value at dotted ``key`` was set: 'override K=V' or a config file path."""
+    overrides = list(overrides or [])
+    for o in reversed(overrides):
+        k = override_key(o)
+        if "@" not in k and "=" in o and (key == k or key.startswith(k + ".") or k.startswith(key + ".")):
+            return f"override {o}"
+    choices = group_choices(overrides, config_dir)
+    scenario = choices.get("scenario")
+    if scenario and key and _sets(config_dir / f"{scenario}.yaml", key):
+        return _display(config_dir / f"{scenario}.yaml")
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        package = ".".join(parts[:n])
+        if package in choices and package != "scenario":
+            return _display(config_dir / f"{choices[package]}.yaml")
+    return _display(config_dir / "config.yaml")
+
+
+def _key_of(message: str) -> str:
+    """The dotted key a one-line message starts with ('actors.us.trust = 1.5 is ...' -> 'actors.us.trust')."""
+    match = re.match(r"[A-Za-z_][\w\-]*(?:\.[\w\-]+|\[\d+\])*", message)
+    return re.sub(r"\[\d+\]", "", match.group(0)) if match else ""
+
+
+def _in_actor_terms(message: str, names: dict[str, str]) -> str:
+    """Rewrite a message of Scenario.validate from actor names ('US.trust') to config keys ('actors.us.trust')."""
+    for name, key in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        for sep in (".", " "):
+            if message.startswith(name + sep):
+                return f"actors.{key}{sep}{message[len(name) + 1 :]}"
+    return message
+
+
+# --------------------------------------------------------------- building the scenario
+
+
+def _check_missing(cfg: DictConfig, overrides, config_dir) -> None:
+    missing = sorted(OmegaConf.missing_keys(cfg)) if isinstance(cfg, DictConfig) else []
+    if missing:
+        key = re.sub(r"\[\d+\]", "", missing[0])
+        where = locate(key, overrides, config_dir)
+        raise ConfigError(f"{where}: {key} has no value: add `{key.rsplit('.', 1)[-1]}: ...` to that file")
+
+
+def _check_role(key: str, node, role) -> None:
+    """A file that extends one role's schema must not declare another role."""
+    kind = OmegaConf.get_type(node) if isinstance(node, DictConfig) else None
+    for schema_role, cls in schema.ROLE_SCHEMAS.items():
+        if kind is cls and role != schema_role:
+            raise ConfigError(
+                f"actors.{key}.role = {role!r} but its file extends {schema_role}_schema: "
+                f"make the two agree (use `- {role}_schema` in its defaults list for a {role})"
+            )
+
+
+def scenario_from_config(
+    cfg: DictConfig | Mapping, overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR
+) -> Scenario:
+    """The validated :class:`Scenario` described by a composed configuration.
+
+    ``overrides`` (the command line that composed ``cfg``) only serves the
+    error message: it names the override or file that set a bad value.
+    """
+    if isinstance(cfg, DictConfig):
+        _check_missing(cfg, overrides, config_dir)
+    try:
+        return _scenario(cfg)
+    except ConfigError as exc:
+        message = str(exc)
+        where = locate(_key_of(message), overrides, config_dir)
+        raise ConfigError(f"{where}: {message}") from exc
+
+
+def _scenario(cfg) -> Scenario:
+    data = _plain(cfg)
+    for key in data:
+        if key not in TOP_KEYS and key != "hydra":
+            raise ConfigError(f"{key} is not a top-level key: {suggest(key, TOP_KEYS)}")
+    issues = tuple(build(Issue, f"agenda.issues[{k}]", d, skip=("source",)) for k, d in enumerate(data["agenda"]["issues"]))
+    world = build(World, "world", data.get("world", {}), skip=("provenance",))
+    events = tuple(
+        build(Event, f"events.{d.get('name', k)}", d, skip=("source",))
+        for k, d in enumerate(data.get("events", {}).get("events", []) or [])
+    )
+    by_role: dict[str, list] = {role: [] for role in ROLES}
+    names: dict[str, str] = {}
+    for key, actor in (data.get("actors") or {}).items():
+        if actor is None:  # an actor removed by a scenario (actors.israel: null)
+            continue
+        where = f"actors.{key}"
+        if not isinstance(actor, Mapping):
+            raise ConfigError(
+                f"{where} = {actor!r}: an actor is a mapping of its parameters, select its file with +actors@actors.{key}=FILE"
+            )
+        role = actor.get("role")
+        if role not in ROLE_PARAMS:
+            raise ConfigError(f"{where}.role = {role!r}: use one of {', '.join(ROLES)}")
+        if isinstance(cfg, DictConfig):
+            _check_role(key, cfg.actors[key], role)
+        by_role[role].append(build(ROLE_PARAMS[role], where, actor, skip=ACTOR_META))
+        names[by_role[role][-1].name] = key
+    scenario_meta = data.get("scenario") or {}
+    scenario = Scenario(
+        name=str(scenario_meta.get("name", "custom")),
+        issues=issues,
+        principals=tuple(by_role["principal"]),
+        mediators=tuple(by_role["mediator"]),
+        spoilers=tuple(by_role["spoiler"]),
+        stakeholders=tuple(by_role["stakeholder"]),
+        events=events,
+        world=world,
+        max_rounds=data.get("max_rounds", 20),
+    )
+    try:
+        return scenario.validate()
+    except ConfigError as exc:
+        raise ConfigError(_in_actor_terms(str(exc), names)) from exc
+
+
+# --------------------------------------------------------------- catalogue
+
+
+def _options(group: str, config_dir: Path) -> list[str]:
+    return sorted(p.stem for p in (config_dir / group).glob("*.yaml"))
+
+
+def known_scenarios(config_dir: Path = CONFIG_DIR) -> list[str]:
+    return _options("scenario", config_dir)
+
+
+def known_actors(config_dir: Path = CONFIG_DIR) -> list[str]:
+    return _options("actors", config_dir)
+
+
+# --------------------------------------------------------------- composing, with one-line errors
+
+
+@contextlib.contextmanager
+def hydra_context(config_dir: Path = CONFIG_DIR) -> Iterator[None]:
+    """Hydra's compose API initialised on ``config_dir``, its global state cleared before and after.
+
+    The one place that initialises Hydra outside the command line's own ``@hydra.main``.
+    """
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(Path(config_dir).resolve()), version_base="1.3"):
+            yield
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def compose(overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR, *, hydra: bool = False) -> DictConfig:
+    """Compose the configuration with Hydra's compose API (for notebooks, tests and the pre-flight checks).
+
+    Raises :class:`ConfigError` with one line (see :func:`explain_compose_error`)
+    when Hydra, OmegaConf or YAML reject the configuration. ``hydra=True``
+    keeps Hydra's own node (``hydra.sweeper``...) in the result.
+    """
+    from hydra import compose as hydra_compose
+
+    overrides = list(overrides or [])
+    try:
+        with hydra_context(config_dir):
+            return hydra_compose(config_name="config", overrides=overrides, return_hydra_config=hydra)
+    except ConfigError:
+        raise
+    except Exception as exc:  # Hydra, OmegaConf and YAML errors of every kind
+        raise ConfigError(explain_compose_error(exc, overrides, config_dir)) from exc
+
+
+def hydra_group_options(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
+    """The configs Hydra can find for a group (``scenario``, ``hydra/launcher``...): plugins' and the config dir's."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    with hydra_context(config_dir):
+        return sorted(GlobalHydra.instance().config_loader().get_group_options(group))
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    out = []
+    while exc is not None and exc not in out:
+        out.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return out
+
+
+def _yaml_error(err, config_dir: Path) -> str:
+    mark = err.problem_mark
+    where = _display(Path(mark.name)) if mark is not None and mark.name and Path(mark.name).exists() else "a config file"
+    line_no = mark.line + 1 if mark is not None else 0
+    text = ""
+    if mark is not None and Path(mark.name).exists():
+        lines = Path(mark.name).read_text().splitlines()
+        if 0 < line_no <= len(lines):
+            text = f" ({lines[line_no - 1].strip()!r})"
+    problem = err.problem or str(err).splitlines()[0]
+    context = ""
+    if getattr(err, "context", None):
+        opened = f" opened at line {err.context_mark.line + 1}" if err.context_mark is not None else ""
+        context = f" ({err.context.removeprefix('while ')}{opened})"
+    return (
+        f"{where}, line {line_no}{text}: malformed YAML, {problem}{context}: "
+        "fix the syntax there (close every [ ] and { }, quote text that holds ': ', indent with spaces)"
+    )
+
+
+def _unknown_key_hint(key: str, overrides: list[str], config_dir: Path) -> str:
+    """'did you mean X?' for a dotted key that is not in the composed configuration."""
+    clean = [o for o in overrides if override_key(o) != key]
+    try:
+        base = _plain(compose(clean, config_dir))
+    except ConfigError:
+        base = None
+    parts = key.split(".")
+    node, depth = base, 0
+    while isinstance(node, Mapping) and depth < len(parts) and parts[depth] in node:
+        node, depth = node[parts[depth]], depth + 1
+    parent = ".".join(parts[:depth])
+    if parent == "actors" and depth < len(parts):
+        actor = parts[depth]
+        known = sorted(node) if isinstance(node, Mapping) else []
+        close = difflib.get_close_matches(actor, known, n=1, cutoff=0.6)
+        if close:
+            return f"no actor {actor!r} in the configuration, did you mean 'actors.{close[0]}'?"
+        return (
+            f"no actor {actor!r} in the configuration (actors: {', '.join(known)}): add one with "
+            f"+actors@actors.{actor}=FILE, FILE one of {', '.join(known_actors(config_dir))}"
+        )
+    if isinstance(node, Mapping) and node:
+        close = difflib.get_close_matches(parts[depth] if depth < len(parts) else "", list(node), n=1, cutoff=0.6)
+        prefix = f"{parent}." if parent else ""
+        if close:
+            return f"did you mean {prefix + close[0]!r}?"
+        return f"known keys under {parent or 'the root'}: {', '.join(map(str, node))}"
+    return "see docs/parameters.md for the parameters"
+
+
+def _schema_hint(unknown: str, object_type: str, key: str = "") -> str:
+    cls = getattr(schema, object_type, None)
+    fields = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
+    close = difflib.get_close_matches(unknown, fields, n=1, cutoff=0.6)
+    if close:
+        parent = key.rsplit(".", 1)[0] + "." if "." in key else ""
+        return f"did you mean {parent + close[0]!r}?"
+    return f"known parameters: {', '.join(fields)}" if fields else "see docs/parameters.md"
+
+
+def _wrong_type_fix(text: str) -> str:
+    if "Integer" in text:
+        return "use a whole number"
+    if "Float" in text:
+        return "use a number"
+    if "Boolean" in text or "bool" in text:
+        return "use true or false"
+    if "ListConfig" in text or "list or tuple" in text:
+        return "use a list [a, b, ...] (a red line is [low, high])"
+    if "DictConfig" in text or "dict" in text.lower():
+        return "use a mapping {key: value}"
+    return "see docs/parameters.md for its type"
+
+
+def explain_compose_error(exc: BaseException, overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> str:
+    """One line for a composition error: the override or file, the key and the fix."""
+    import yaml
+
+    overrides = list(overrides or [])
+    chain = _chain(exc)
+    for err in chain:
+        if isinstance(err, yaml.MarkedYAMLError):
+            return _yaml_error(err, config_dir)
+    texts = [str(e) for e in chain]
+    text = texts[0].strip()
+    full = "\n".join(texts)
+    first = text.splitlines()[0] if text else type(exc).__name__
+
+    # 1. a group option that does not exist: scenario=nope, +actors@actors.eu4=eu4
+    missing = re.search(r"Could not (?:find|load) '([\w/]+)/([^']+)'", full)
+    if missing:
+        group, option = missing.group(1), missing.group(2)
+        by = next(
+            (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and o.split("=", 1)[1] == option), None
+        )
+        origin = re.search(r"In '([^']+)'", full)
+        where = f"override {by}" if by else _display(config_dir / f"{origin.group(1)}.yaml") if origin else "configs"
+        if option.endswith("_schema"):
+            return (
+                f"{where}: extends {option!r}, which is not a schema: use one of "
+                f"{', '.join(sorted(n for n in schema.SCHEMA_NAMES if n != 'config_schema'))}"
+            )
+        what = {"scenario": "scenario", "actors": "actor"}.get(group, f"{group} option")
+        known = _options(group, config_dir)
+        close = difflib.get_close_matches(option, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        add = f"; or add configs/{group}/{option}.yaml" if group != "scenario" else ""
+        return f"{where}: unknown {what} {option!r}{hint}: known {what}s are {', '.join(known)}{add}"
+
+    # 2. an override of a key that does not exist: actors.us.trus=0.4
+    unknown = re.search(r"Could not override '([^']+)'", full)
+    if unknown:
+        key = unknown.group(1)
+        by = next((o for o in overrides if override_key(o) == key), key)
+        return f"override {by}: unknown parameter {key!r}: {_unknown_key_hint(key, overrides, config_dir)}"
+    if "Could not append to config" in full:
+        key = re.search(r"An item is already at '([^']+)'", full)
+        by = next((o for o in overrides if key and override_key(o) == key.group(1)), "")
+        return f"override {by}: {key.group(1) if key else 'the key'} already exists: drop the '+' (write {by.lstrip('+')})"
+    if "Could not delete from config" in full:
+        key = re.search(r"'([^']+)'", full)
+        name = key.group(1) if key else "?"
+        by = next((o for o in overrides if override_key(o) == name), f"~{name}")
+        return f"override {by}: {name!r} is not in the configuration, nothing to delete: check the key's spelling"
+
+    # 3. a value of the wrong type, from an override or from a file
+    full_key = re.search(r"full_key: (\S+)", full)
+    key = re.sub(r"\[\d+\]", "", full_key.group(1)) if full_key else ""
+    merging = re.search(r"Error merging override (\S+)", full)
+    in_file = re.search(r"In '([^']+)'", full)
+    where = (
+        f"override {merging.group(1)}"
+        if merging
+        else (_display(config_dir / f"{in_file.group(1)}.yaml") if in_file else locate(key, overrides, config_dir))
+    )
+    key_error = re.search(r"Key '([^']+)' (?:not in|is not in struct)", full)
+    if key_error:
+        object_type = re.search(r"object_type=(\w+)", full)
+        hint = _schema_hint(key_error.group(1), object_type.group(1) if object_type else "", key)
+        return f"{where}: unknown parameter {key or key_error.group(1)!r}: {hint}"
+    if re.search(
+        r"could not be converted|Invalid value assigned|Invalid type assigned|is not a subclass|"
+        r"Value '.*' is not a valid",
+        full,
+    ):
+        value = re.search(r"Value '([^']*)'", full)
+        shown = f" = {value.group(1)!r}" if value else ""
+        detail = next((t for t in texts if "full_key" in t), full)
+        return f"{where}: {key or 'a value'}{shown} has the wrong type: {_wrong_type_fix(detail)}"
+    if "mandatory value" in full.lower() or "Missing mandatory" in full:
+        return f"{where}: {key} has no value: give it one"
+    if "OverrideParseException" in type(exc).__name__ or "mismatched input" in full or "no viable" in full:
+        return f"malformed override: {first}; write overrides as key=value (lists as key=[a,b])"
+    return f"{where if key else 'configuration'}: {' '.join(first.split())[:300]}"
+
+
+def load_scenario(name: str = "baseline", overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> Scenario:
+    """The Scenario of a named scenario plus overrides, composed from ``configs/``."""
+    full = [f"scenario={name}", *(overrides or [])]
+    return scenario_from_config(compose(full, config_dir), full, config_dir)

@@ -1,0 +1,36 @@
+"""Hydra override strings (``key=value``, ``+key=value``, ``~key``): the one parser of their keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sim.config.schema import RUN_SETTINGS
+
+#: Overrides of how a run is carried out, not of the model (``crn``: the sweeper's common random numbers).
+RUN_KEYS = (*RUN_SETTINGS, "crn")
+
+
+def split_override(override: str) -> tuple[str, str]:
+    """``'a.b=0.3'`` -> ``('a.b', '0.3')``; ``'+sweep=x'`` -> ``('+sweep', 'x')``; ``'~a'`` -> ``('~a', '')``."""
+    key, _, value = override.partition("=")
+    return key, value
+
+
+def bare_key(key: str) -> str:
+    """A key without its ``+``/``++``/``~`` prefix."""
+    return key.lstrip("+~")
+
+
+def override_key(override: str) -> str:
+    """The bare key an override sets: ``'+actors@actors.eu3=eu3'`` -> ``'actors@actors.eu3'``."""
+    return bare_key(split_override(override)[0])
+
+
+def is_hydra_override(override: str) -> bool:
+    """Whether an override sets one of Hydra's own settings (``hydra.*``, ``hydra/launcher=...``)."""
+    return override_key(override).startswith("hydra")
+
+
+def model_overrides(overrides: Iterable[str]) -> list[str]:
+    """The overrides that change the model: neither Hydra's own nor run settings."""
+    return [o for o in overrides if not is_hydra_override(o) and override_key(o) not in RUN_KEYS]

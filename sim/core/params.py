@@ -1,0 +1,408 @@
+"""Typed parameters of the negotiation model.
+
+Plain frozen dataclasses: the simulation core takes these and nothing else (no
+Hydra, no files). ``Scenario.validate()`` checks every semantic constraint and
+raises :class:`ConfigError` with a one-line message that names the offending
+parameter and how to fix it. The Hydra layer (``sim.config.compose``) builds these
+objects from YAML and adds the file or override to the message.
+
+Orientation of the issue space: every issue is a dimension on [0, 1], 0 being
+Tehran's preferred end and 1 Washington's maximal demand (model spec, "The
+agenda: issues").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+#: World-state variables that events, pressure sensitivities and force rules may
+#: name. ``trust`` is per principal but events move both principals' trust.
+WORLD_VARS = ("tension", "nuclear_progress", "military_posture", "unrest", "sanctions")
+EVENT_TARGETS = (*WORLD_VARS, "trust")
+ROLES = ("principal", "mediator", "spoiler", "stakeholder")
+#: The three ways the talks can end, in the order results code them.
+OUTCOMES = ("deal", "escalation", "stalemate")
+
+
+class ConfigError(ValueError):
+    """A configuration that the model cannot run; the message is one line for the user."""
+
+
+# ------------------------------------------------------------ declarations
+
+UNIT = (0.0, 1.0)
+SIGNED = (-1.0, 1.0)
+#: What a parameter describes. ``state``: the situation of one time and place (the world, trust, agenda
+#: stances, red lines), set per case by a historical or 2026 scenario from dated sources; ``behaviour``:
+#: how actors decide, one shared set for every case (retrodiction protocol); ``label``: names and tags.
+KINDS = ("state", "behaviour", "label")
+
+
+def param(
+    default: Any = MISSING,
+    *,
+    doc: str,
+    range: tuple[float, float] | None = None,
+    open_low: bool = False,
+    kind: str = "behaviour",
+    factory: Any = None,
+) -> Any:
+    """A dataclass field with its meaning, its range and its kind: the one declaration of a parameter.
+
+    The Hydra schemas (:mod:`sim.config.schema`), the range checks of
+    :meth:`Scenario.validate`, ``docs/parameters.md`` and ``sim.sensitivity``
+    all read this metadata. ``range`` bounds a number, or each value of a
+    mapping (per issue, per world variable); ``open_low`` excludes its low end.
+    """
+    meta = {"doc": doc, "range": range, "open_low": open_low, "kind": kind}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def range_text(f) -> str:
+    """A field's range as the docs and error messages write it: [0, 1], (0, 100], [0, inf)."""
+    bounds = f.metadata.get("range")
+    if bounds is None:
+        return ""
+    low, high = bounds
+    return f"{'(' if f.metadata.get('open_low') else '['}{low:g}, {high:g}{')' if math.isinf(high) else ']'}"
+
+
+def _in_range(value, low: float, high: float, open_low: bool) -> bool:
+    values = np.asarray(value, dtype=float) if isinstance(value, np.ndarray) else value
+    if isinstance(values, np.ndarray):
+        return bool(np.all((values > low if open_low else values >= low) & (values <= high)))
+    if not isinstance(values, int | float) or isinstance(values, bool) or math.isnan(values):
+        return False
+    return (values > low if open_low else values >= low) and values <= high
+
+
+def _check_unit(where: str, value, *, low: float = 0.0, high: float = 1.0, open_low: bool = False) -> None:
+    if not _in_range(value, low, high, open_low):
+        shown = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if math.isinf(high) else ']'}"
+        raise ConfigError(f"{where} = {value!r} is out of range: use a number in {shown}")
+
+
+def check_ranges(where: str, obj) -> None:
+    """Check every field of ``obj`` that declares a range: a number, or each value of a mapping."""
+    for f in fields(obj):
+        bounds = f.metadata.get("range")
+        if bounds is None:
+            continue
+        value = getattr(obj, f.name)
+        low, high = bounds
+        open_low = f.metadata.get("open_low", False)
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                _check_unit(f"{where}.{f.name}.{key}", item, low=low, high=high, open_low=open_low)
+        else:
+            _check_unit(f"{where}.{f.name}", value, low=low, high=high, open_low=open_low)
+
+
+def kind_of_key(cls, name: str) -> str | None:
+    """The declared kind (state, behaviour, label) of field ``name`` of dataclass ``cls``, None if no such field."""
+    for f in fields(cls):
+        if f.name == name:
+            return f.metadata.get("kind")
+    return None
+
+
+def _check_issue_keys(where: str, mapping, issues: tuple[str, ...]) -> None:
+    for key in mapping:
+        if key not in issues:
+            raise ConfigError(
+                f"{where} names issue {key!r}, which is not on the issue list: "
+                f"use one of {', '.join(issues)}"
+            )
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One negotiating dimension on [0, 1] (0 = Tehran's end, 1 = Washington's)."""
+
+    name: str = param(doc="the issue's name, used in red lines, saliences and results", kind="label")
+    track: str = param(doc="the track it belongs to (nuclear, regional); a whole track reads as one scope", kind="label")
+    status_quo: float = param(doc="where the issue stays in any deal that leaves it off the agenda", range=UNIT, kind="state")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A party at the table that signs or walks away (the US, Iran)."""
+
+    name: str = param(doc="display name, used in results (e.g. us_walkout) and by a spoiler's target", kind="label")
+    ideal: dict[str, float] = param(
+        doc="ideal term per issue (0 = Tehran's end, 1 = Washington's maximal demand); one per issue, inside its own red lines",
+        range=UNIT,
+    )
+    salience: dict[str, float] = param(
+        doc="weight of each issue in its utility (sum = 1); an issue left out weighs 0", range=UNIT
+    )
+    red_lines: dict[str, tuple[float, float]] = param(
+        factory=dict,
+        doc="interval [low, high] of terms it can ever accept, per issue (0 <= low <= high <= 1); an issue left out is [0, 1]",
+        kind="state",
+    )
+    refuses: tuple[str, ...] = param((), doc="issues it refuses to discuss (agenda stance)", kind="state")
+    insists: tuple[str, ...] = param((), doc="issues it insists on putting on the agenda", kind="state")
+    agenda_flexibility: float = param(
+        0.1,
+        doc="per-round chance of softening its stance on a contested issue (dropping a refusal; for the "
+        "insisting side, accepting a parallel track, scaled by the mediator's effectiveness)",
+        range=UNIT,
+    )
+    concession_e: float = param(
+        1.0,
+        doc="Faratin concession exponent e: below 1 Boulware (holds firm until late), above 1 Conceder",
+        range=(0.0, 100.0),
+        open_low=True,
+    )
+    concession_k: float = param(0.0, doc="Faratin initial concession k: share conceded at the first round", range=UNIT)
+    no_deal_value: float = param(0.5, doc="value of no deal (reservation utility) before pressure", range=UNIT)
+    pressure: dict[str, float] = param(
+        factory=dict,
+        doc="sensitivity of the value of no deal to world variables (tension, nuclear_progress, "
+        "military_posture, unrest, sanctions): it falls by sensitivity x variable",
+        range=SIGNED,
+    )
+    sovereignty_cost: float = param(
+        0.0, doc="domestic cost of conceding: the aspiration floor rises by sovereignty_cost x unrest", range=UNIT
+    )
+    trust: float = param(
+        0.5, doc="initial trust that the other side keeps a deal (discounts a package's value)", range=UNIT, kind="state"
+    )
+    force_propensity: float = param(
+        0.0, doc="chance per failed round of turning to force when force looks better than continuing", range=UNIT
+    )
+    force_posture_weight: float = param(
+        0.0, doc="weight of US military posture in its value of force (negative: deterred by it)", range=SIGNED
+    )
+    force_progress_weight: float = param(
+        0.0, doc="weight of Iran's nuclear progress in its value of force (preventive motive)", range=SIGNED
+    )
+    war_cost: float = param(0.5, doc="cost of war on the utility scale, subtracted from the value of force", range=UNIT)
+    force_noise: float = param(
+        0.05,
+        doc="spread of its private assessment of force against talks (logit scale): small is a sharp threshold",
+        range=UNIT,
+        open_low=True,
+    )
+    walkout_propensity: float = param(
+        0.0, doc="chance per failed round of walking out when leaving beats staying (times 1 - mediator standing)", range=UNIT
+    )
+    force_cause: str = param("", doc="label of its use of force among escalation causes (empty: <name>_force)", kind="label")
+
+    @property
+    def cause(self) -> str:
+        return self.force_cause or f"{self.name.lower()}_force"
+
+
+@dataclass(frozen=True)
+class Mediator:
+    """A go-between that keeps the channel open and proposes packages (Oman)."""
+
+    name: str = param(doc="display name, used in results and narratives", kind="label")
+    effectiveness: float = param(
+        0.5,
+        doc="how close its packages come to the Nash compromise (1: exactly); also speeds a parallel-track agenda",
+        range=UNIT,
+    )
+    standing: float = param(0.5, doc="lowers the chance that a failed round ends in a walk-out", range=UNIT)
+    deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
+    trust_building: float = param(0.0, doc="trust it adds to both principals per round", range=UNIT)
+    proposal_noise: float = param(0.2, doc="scale of the error of its packages, shrunk by (1 - effectiveness)", range=UNIT)
+
+
+@dataclass(frozen=True)
+class Spoiler:
+    """An outside actor that lobbies a principal and may strike (Israel)."""
+
+    name: str = param(doc="display name, used in results (e.g. israel_strike) and narratives", kind="label")
+    target: str = param(doc="name of the principal it lobbies", kind="label")
+    lobbying: float = param(0.0, doc="value of no deal it adds to its target's per round (hardens its terms)", range=UNIT)
+    red_lines: dict[str, tuple[float, float]] = param(
+        factory=dict,
+        doc="its own red lines per issue (0 <= low <= high <= 1); a package outside them raises its strike hazard",
+    )
+    strike_propensity: float = param(0.0, doc="per-round strike chance when its hazard index is 1", range=UNIT)
+    weight_tension: float = param(0.25, doc="weight of tension in its strike hazard index", range=UNIT)
+    weight_progress: float = param(0.25, doc="weight of Iran's nuclear progress in its strike hazard index", range=UNIT)
+    weight_failure: float = param(0.25, doc="weight of failing talks (share of rounds failed) in its hazard index", range=UNIT)
+    weight_crossing: float = param(0.25, doc="weight of a package crossing its red line in its hazard index", range=UNIT)
+    strike_cause: str = param("", doc="label of its strike among escalation causes (empty: <name>_strike)", kind="label")
+
+    @property
+    def cause(self) -> str:
+        return self.strike_cause or f"{self.name.lower()}_strike"
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    """A regional actor that urges de-escalation and a deal (the UAE)."""
+
+    name: str = param(doc="display name, used in narratives", kind="label")
+    deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
+    incentive: float = param(0.0, doc="utility it adds to a deal for both principals (investment, trade)", range=UNIT)
+    pressure: float = param(0.0, doc="concession share it adds to both principals per round", range=UNIT)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A random shock with a per-round hazard and additive effects on the world."""
+
+    name: str = param(doc="the shock's name", kind="label")
+    hazard: float = param(doc="its chance per round", range=UNIT)
+    effects: dict[str, float] = param(
+        factory=dict,
+        doc="additive effects on tension, nuclear_progress, military_posture, unrest, sanctions, trust (both principals)",
+        range=SIGNED,
+    )
+
+
+@dataclass(frozen=True)
+class World:
+    """Initial state of the world and the rates that move it."""
+
+    tension: float = param(0.5, doc="initial tension", range=UNIT, kind="state")
+    nuclear_progress: float = param(0.5, doc="initial nuclear progress of Iran (1: at breakout)", range=UNIT, kind="state")
+    military_posture: float = param(0.5, doc="initial US military posture in the region", range=UNIT, kind="state")
+    unrest: float = param(0.5, doc="initial domestic unrest in Iran", range=UNIT, kind="state")
+    sanctions: float = param(0.5, doc="initial sanctions pressure on Iran", range=UNIT, kind="state")
+    progress_rate: float = param(0.01, doc="nuclear progress added per round without a deal", range=UNIT, kind="state")
+    posture_tension: float = param(0.0, doc="tension added per round per unit of military posture", range=UNIT)
+    tension_threshold: float = param(
+        0.9, doc="tension at which the crisis spirals into confrontation (above 1: never)", range=(0.0, math.inf)
+    )
+    agenda_dispute_tension: float = param(0.02, doc="tension added by a round lost to the agenda dispute", range=UNIT)
+    failed_round_tension: float = param(0.02, doc="tension added by a refused package", range=UNIT)
+    collapse_escalation: float = param(
+        0.5, doc="chance, times tension, that a walk-out turns into military confrontation", range=UNIT
+    )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything the model needs for one configuration."""
+
+    name: str
+    issues: tuple[Issue, ...]
+    principals: tuple[Principal, Principal]
+    mediators: tuple[Mediator, ...] = ()
+    spoilers: tuple[Spoiler, ...] = ()
+    stakeholders: tuple[Stakeholder, ...] = ()
+    events: tuple[Event, ...] = ()
+    world: World = field(default_factory=World)
+    max_rounds: int = param(20, doc="horizon: weekly rounds before the talks end in stalemate", range=(1, math.inf))
+
+    @property
+    def issue_names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.issues)
+
+    def validate(self) -> Scenario:
+        """Check every semantic constraint; return self or raise ConfigError (one line)."""
+        names = self.issue_names
+        if not names:
+            raise ConfigError("the agenda has no issues: list at least one under agenda.issues")
+        if len(set(names)) != len(names):
+            raise ConfigError(f"issue names repeat in {list(names)}: give each issue a unique name")
+        for issue in self.issues:
+            check_ranges(f"agenda.{issue.name}", issue)
+        if not isinstance(self.max_rounds, int) or isinstance(self.max_rounds, bool) or self.max_rounds < 1:
+            raise ConfigError(f"max_rounds = {self.max_rounds!r}: use a whole number of rounds >= 1")
+        if len(self.principals) != 2:
+            raise ConfigError(
+                f"the model needs exactly two principals at the table, got "
+                f"{[p.name for p in self.principals]}: give other actors the role "
+                "mediator, spoiler or stakeholder"
+            )
+        actor_names = [a.name for a in self.actors]
+        dupes = {n for n in actor_names if actor_names.count(n) > 1}
+        if dupes:
+            raise ConfigError(f"actor name {sorted(dupes)[0]!r} is used twice: give each actor a unique name")
+        for p in self.principals:
+            _validate_principal(p, names)
+        principal_names = [p.name for p in self.principals]
+        for m in self.mediators:
+            check_ranges(m.name, m)
+        for s in self.spoilers:
+            if s.target not in principal_names:
+                raise ConfigError(
+                    f"{s.name}.target = {s.target!r} is not a principal: use one of {principal_names}"
+                )
+            check_ranges(s.name, s)
+            _validate_red_lines(f"{s.name}.red_lines", s.red_lines, names)
+        for h in self.stakeholders:
+            check_ranges(h.name, h)
+        for e in self.events:
+            for key in e.effects:
+                if key not in EVENT_TARGETS:
+                    raise ConfigError(
+                        f"events.{e.name}.effects names {key!r}: use one of {', '.join(EVENT_TARGETS)}"
+                    )
+            check_ranges(f"events.{e.name}", e)
+        check_ranges("world", self.world)
+        return self
+
+    def scope_label(self, on_agenda) -> str:
+        """A readable name for an agenda: a whole track by its name, single issues by theirs."""
+        on = set(on_agenda)
+        parts = []
+        for track in dict.fromkeys(i.track for i in self.issues):
+            members = [i.name for i in self.issues if i.track == track]
+            if all(m in on for m in members):
+                parts.append(track)
+            else:
+                parts.extend(m for m in members if m in on)
+        return "+".join(parts) if parts else "none"
+
+    @property
+    def actors(self) -> tuple:
+        return (*self.principals, *self.mediators, *self.spoilers, *self.stakeholders)
+
+
+def _validate_red_lines(where: str, red_lines: dict, issues: tuple[str, ...]) -> None:
+    _check_issue_keys(where, red_lines, issues)
+    for issue, bounds in red_lines.items():
+        if len(bounds) != 2:
+            raise ConfigError(f"{where}.{issue} = {list(bounds)}: give a red line as [low, high]")
+        low, high = bounds
+        _check_unit(f"{where}.{issue} (low end)", low)
+        _check_unit(f"{where}.{issue} (high end)", high)
+        if low > high:
+            raise ConfigError(f"{where}.{issue} = [{low}, {high}] has its ends reversed: write [{high}, {low}]")
+
+
+def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
+    where = p.name
+    _check_issue_keys(f"{where}.ideal", p.ideal, issues)
+    _check_issue_keys(f"{where}.salience", p.salience, issues)
+    missing = [i for i in issues if i not in p.ideal]
+    if missing:
+        raise ConfigError(f"{where}.ideal has no value for {missing}: give an ideal point for every issue")
+    check_ranges(where, p)
+    total = sum(p.salience.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(
+            f"{where}.salience sums to {total:.4g}, not 1: saliences are a distribution over issues, "
+            "rescale them so they add up to 1"
+        )
+    _validate_red_lines(f"{where}.red_lines", p.red_lines, issues)
+    for issue, (low, high) in p.red_lines.items():
+        if not low <= p.ideal[issue] <= high:
+            raise ConfigError(
+                f"{where}.ideal.{issue} = {p.ideal[issue]} lies outside its own red line "
+                f"[{low}, {high}]: move the ideal point inside or widen the red line"
+            )
+    for attr in ("refuses", "insists"):
+        _check_issue_keys(f"{where}.{attr}", dict.fromkeys(getattr(p, attr)), issues)
+    both = set(p.refuses) & set(p.insists)
+    if both:
+        raise ConfigError(f"{where} both refuses and insists on {sorted(both)}: keep each issue in one list")
+    for key in p.pressure:
+        if key not in WORLD_VARS:
+            raise ConfigError(f"{where}.pressure names {key!r}: use one of {', '.join(WORLD_VARS)}")

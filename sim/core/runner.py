@@ -1,0 +1,180 @@
+"""Monte Carlo runs: many replications of one scenario, in seeded blocks.
+
+Replications run in blocks of ``block_size``; block ``b`` of a run with master
+seed ``s`` is seeded by ``SeedSequence(s, spawn_key=(b,))``, so a block's
+results depend only on the master seed, the block size and its index: they
+are the same whether the blocks run in one process or are spread over many.
+The block size is therefore part of what identifies a run (like the seed), and
+the summary records it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from sim.core.model import OUTCOMES, NegotiationModel, cause_names
+from sim.core.params import ConfigError, Scenario
+from sim.core.stats import summarize
+
+DEFAULT_BLOCK_SIZE = 10_000
+
+
+def block_sizes(replications: int, block_size: int) -> list[int]:
+    """Sizes of the blocks a run of ``replications`` is cut into (the last one may be shorter)."""
+    full, rest = divmod(replications, block_size)
+    return [block_size] * full + ([rest] if rest else [])
+
+
+def block_seed(seed: int, block: int) -> np.random.SeedSequence:
+    """The seed of one block, derived from the master seed and the block's index only."""
+    return np.random.SeedSequence(seed, spawn_key=(block,))
+
+
+def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np.ndarray]:
+    """Run one block of ``n`` replications to the end; return its per-replication arrays."""
+    model = NegotiationModel(scenario, n, block_seed(seed, block)).run()
+    weights = 1 << np.arange(len(scenario.issues), dtype=np.int64)
+    scope_code = np.where(model.final_settled, model.final_agenda @ weights, -1)
+    return {
+        "outcome": model.outcome,
+        "round": model.end_round,
+        "cause": model.cause,
+        "scope_code": scope_code,
+        "final_tension": model.final_tension.astype(np.float32),
+        "terms": np.where(model.outcome[:, None] == 0, model.terms, np.nan).astype(np.float32),
+        "on_agenda": model.final_agenda & model.final_settled[:, None],
+    }
+
+
+def scope_label(scenario: Scenario, code: int) -> str:
+    """Readable agenda scope for a bitmask code (-1: the agenda was never settled)."""
+    if code < 0:
+        return "unsettled"
+    return scenario.scope_label(i.name for k, i in enumerate(scenario.issues) if code >> k & 1)
+
+
+def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One row per replication: outcome, round, cause, agenda scope, deal terms, final tension."""
+    cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    causes = cause_names(scenario)
+    codes = np.unique(cols["scope_code"])
+    labels = {int(c): scope_label(scenario, int(c)) for c in codes}
+    frame = pd.DataFrame(
+        {
+            "replication": np.arange(len(cols["outcome"]), dtype=np.int64),
+            "outcome": pd.Categorical.from_codes(cols["outcome"].astype(np.int64), categories=list(OUTCOMES)),
+            "round": cols["round"],
+            "cause": pd.Categorical.from_codes(cols["cause"].astype(np.int64), categories=list(causes)),
+            "scope": pd.Categorical([labels[int(c)] for c in codes])[np.searchsorted(codes, cols["scope_code"])],
+            "final_tension": cols["final_tension"],
+        }
+    )
+    for k, issue in enumerate(scenario.issue_names):
+        frame[f"term_{issue}"] = cols["terms"][:, k]
+    for k, issue in enumerate(scenario.issue_names):
+        frame[f"on_agenda_{issue}"] = cols["on_agenda"][:, k]
+    return frame
+
+
+class BlockStore(Protocol):
+    """Where finished blocks are kept, so that a run that fails part-way loses nothing (see sim.io)."""
+
+    def load(self, block: int, n: int) -> dict[str, np.ndarray] | None: ...
+
+    def save(self, block: int, arrays: dict[str, np.ndarray]) -> None: ...
+
+
+@dataclass
+class Results:
+    """What one Monte Carlo run returns: the per-replication table and its summary."""
+
+    scenario: Scenario
+    seed: int
+    block_size: int
+    episodes: pd.DataFrame
+    elapsed_s: float
+    summary: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.episodes)
+        self.summary = {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "block_size": self.block_size,
+            **summarize(self.episodes, self.scenario.issue_names),
+            "elapsed_s": self.elapsed_s,
+            "episodes_per_s": n / self.elapsed_s if self.elapsed_s > 0 else math.inf,
+        }
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        return {o: self.summary[f"p_{o}"] for o in OUTCOMES}
+
+
+def simulate(
+    scenario: Scenario,
+    replications: int,
+    seed: int = 0,
+    *,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    store: BlockStore | None = None,
+) -> Results:
+    """Run ``replications`` episodes of ``scenario`` and summarise them.
+
+    ``workers`` > 1 spreads the blocks over that many processes; the results
+    are identical to ``workers=1``. ``progress(done, total)`` is called with
+    the number of replications finished after each block. With a ``store``,
+    every finished block is saved as soon as it is done and blocks already in
+    the store are not run again, so an interrupted run resumes where it stopped.
+    """
+    for key, value, low in (("replications", replications, 1), ("block_size", block_size, 1),
+                            ("workers", workers, 1), ("seed", seed, 0)):
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
+            raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}")
+    scenario.validate()
+    sizes = block_sizes(int(replications), int(block_size))
+    start = time.perf_counter()
+    blocks: list[dict] = [{}] * len(sizes)
+    done = 0
+
+    def finished(b: int, arrays: dict, fresh: bool) -> None:
+        nonlocal done
+        blocks[b] = arrays
+        if fresh and store is not None:
+            store.save(b, arrays)
+        done += sizes[b]
+        if progress:
+            progress(done, int(replications))
+
+    todo = []
+    for b, n in enumerate(sizes):
+        cached = store.load(b, n) if store is not None else None
+        if cached is None:
+            todo.append(b)
+        else:
+            finished(b, cached, fresh=False)
+    if workers == 1 or len(todo) <= 1:
+        for b in todo:
+            finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            futures = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
+            for fut in as_completed(futures):
+                finished(futures[fut], fut.result(), fresh=True)
+    episodes = episodes_frame(scenario, blocks)
+    return Results(scenario, int(seed), int(block_size), episodes, time.perf_counter() - start)
+
+
+def episode(scenario: Scenario, seed: int = 0, *, trace: bool = True, record: bool = True) -> NegotiationModel:
+    """Replication 0 of ``simulate(scenario, 1, seed)`` as an ordinary Mesa episode, with narrative and record."""
+    return NegotiationModel(scenario, 1, block_seed(seed, 0), trace=trace, record=record).run()

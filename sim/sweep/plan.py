@@ -1,0 +1,98 @@
+"""A sweep's plan: its manifest, which jobs are done (resume), and what the last sweep did."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.sweep.identity import config_fingerprint, job_key
+from sim.sweep.table import MANIFEST, locked, read_rows
+
+
+def done_keys(root: str | Path) -> set[str]:
+    """Keys of the jobs that finished well and whose files are still there."""
+    root = Path(root)
+    return {
+        r["key"] for r in read_rows(root)
+        if r.get("status") == "ok" and (root / r.get("job_dir", "?") / "summary.json").exists()
+    }
+
+
+@dataclass
+class SweepPlan:
+    """What a sweep will do: every job's overrides, and which of them still have to run."""
+
+    root: Path
+    jobs: list[list[str]]
+    swept: list[str]
+    pending: list[int] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.jobs) - len(self.pending)
+
+    def launches(self) -> list[tuple[int, list[list[str]]]]:
+        """Runs of consecutive pending jobs as (first job number, overrides): job numbers stay those of the full sweep."""
+        runs: list[tuple[int, list[list[str]]]] = []
+        for num in self.pending:
+            if runs and runs[-1][0] + len(runs[-1][1]) == num:
+                runs[-1][1].append(self.jobs[num])
+            else:
+                runs.append((num, [self.jobs[num]]))
+        return runs
+
+
+def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_done: bool = True) -> SweepPlan:
+    """Write the sweep's manifest and work out which jobs are still to run."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    swept = list(dict.fromkeys(swept))  # a key swept by a named sweep and again on the command line counts once
+    fingerprint = config_fingerprint()
+    keys = [job_key(job, fingerprint) for job in jobs]
+    done = done_keys(root) if skip_done else set()
+    plan = SweepPlan(root, jobs, swept, [i for i, k in enumerate(keys) if k not in done])
+    manifest = {"jobs": len(jobs), "swept": swept, "keys": keys, "overrides": jobs, "started_at": time.time()}
+    with locked(root):
+        tmp = root / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(manifest, indent=1) + "\n")
+        os.replace(tmp, root / MANIFEST)
+    return plan
+
+
+@dataclass
+class SweepReport:
+    """What the last sweep of this process did (read by the command line for its closing line)."""
+
+    root: Path
+    jobs: int
+    skipped: int
+    ran: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+LAST_SWEEP: SweepReport | None = None
+
+
+def finish_report(plan: SweepPlan, returns: Iterable) -> SweepReport:
+    """Count what ran and what failed from the launchers' job returns; remember it as LAST_SWEEP."""
+    global LAST_SWEEP
+    from hydra.core.utils import JobStatus
+
+    report = SweepReport(plan.root, len(plan.jobs), plan.skipped)
+    for ret in returns:
+        report.ran += 1
+        failed = ret.status != JobStatus.COMPLETED
+        if failed:
+            report.failed += 1
+            error = ret._return_value
+            text = " ".join(str(error).split())
+            report.errors.append(f"job {ret.hydra_cfg.hydra.job.num}: {type(error).__name__}: {text}")
+    LAST_SWEEP = report
+    return report
+
+

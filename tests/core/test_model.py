@@ -1,0 +1,207 @@
+"""The Mesa model and the runner: rounds, agenda, outcomes, seeding, results tables."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.core.model import DEAL, ESCALATION, RUNNING, STALEMATE, NegotiationModel
+from sim.core.params import ConfigError, Principal, Scenario, World
+from sim.core.runner import episode, simulate
+from tests.conftest import toy_scenario
+
+SUMMARY_KEYS = {"scenario", "replications", "seed", "p_deal", "p_escalation", "p_stalemate", "ci95",
+                "mean_rounds", "escalation_causes", "deal_terms_median", "elapsed_s", "episodes_per_s"}
+
+
+def _replace_principal(scenario: Scenario, index: int, **changes) -> Scenario:
+    principals = list(scenario.principals)
+    principals[index] = dataclasses.replace(principals[index], **changes)
+    return dataclasses.replace(scenario, principals=tuple(principals))
+
+
+def test_every_actor_is_a_mesa_agent_with_its_role(baseline):
+    model = NegotiationModel(baseline, 10, 0)
+    roles = {a.name: a.role for a in model.agents}
+    assert roles == {"US": "principal", "Iran": "principal", "Oman": "mediator",
+                     "Israel": "spoiler", "UAE": "stakeholder"}
+    assert all(isinstance(a, mesa.Agent) for a in model.agents)
+
+
+def test_one_replication_can_be_stepped_and_inspected_round_by_round(baseline):
+    model = NegotiationModel(baseline, 1, 3, trace=True, record=True)
+    rounds = 0
+    while model.running:
+        model.step()
+        rounds += 1
+        assert model.round == rounds
+        assert 0.0 <= float(model.tension[0]) <= 1.0
+    assert model.outcome[0] in (DEAL, ESCALATION, STALEMATE)
+    assert model.end_round[0] == rounds <= baseline.max_rounds
+    record = model.datacollector.get_model_vars_dataframe()
+    assert len(record) == rounds + 1  # the opening state and one row per round
+    assert record["outcome"].iloc[-1] != "running"
+    assert "talks end in" in model.narrative[-1]
+
+
+def test_the_agenda_settles_at_once_when_nothing_is_contested(baseline):
+    nuclear_only = _replace_principal(baseline, 0, insists=())
+    model = NegotiationModel(nuclear_only, 200, 1)
+    model.step()
+    assert model.settled.all()
+    assert model.agenda[:, :3].all() and not model.agenda[:, 3:].any()
+
+
+def test_an_agenda_fight_that_nobody_softens_never_reaches_a_package(baseline):
+    stuck = _replace_principal(_replace_principal(baseline, 0, agenda_flexibility=0.0), 1, agenda_flexibility=0.0)
+    results = simulate(stuck, 2000, 5)
+    assert results.summary["p_deal"] == 0.0
+    assert set(results.episodes["scope"]) == {"unsettled"}
+
+
+def test_a_nuclear_only_agenda_yields_deals_that_cover_only_the_nuclear_track(baseline):
+    nuclear_only = _replace_principal(baseline, 0, insists=())
+    ep = simulate(nuclear_only, 5000, 2).episodes
+    deals = ep[ep["outcome"] == "deal"]
+    assert len(deals) > 0
+    assert set(deals["scope"]) == {"nuclear"}
+    assert deals[["on_agenda_missiles", "on_agenda_proxies", "on_agenda_human_rights"]].to_numpy().sum() == 0
+    assert (deals["term_missiles"] == 0.0).all()  # left at the status quo
+
+
+def test_overlapping_red_lines_allow_deals_and_disjoint_ones_forbid_them(toy):
+    assert simulate(toy, 2000, 0).summary["p_deal"] > 0.2
+    disjoint = _replace_principal(_replace_principal(toy, 0, red_lines={"nuke": (0.8, 1.0)}), 1,
+                                  red_lines={"nuke": (0.0, 0.5)})
+    assert simulate(disjoint, 2000, 0).summary["p_deal"] == 0.0
+
+
+def test_every_replication_ends_by_the_horizon_with_a_recorded_cause(baseline):
+    model = NegotiationModel(baseline, 3000, 11).run()
+    assert not np.any(model.outcome == RUNNING)
+    assert model.end_round.max() <= baseline.max_rounds
+    causes = np.array(model.causes)[model.cause]
+    assert set(causes[model.outcome == DEAL]) == {"agreement"}
+    assert "horizon" not in set(causes[model.outcome != STALEMATE])
+
+
+def test_dropping_ended_replications_from_the_arrays_changes_no_result(baseline):
+    compacted = NegotiationModel(baseline, 4000, 9).run()
+    full = NegotiationModel(baseline, 4000, 9)
+    full.compacting = False
+    full.run()
+    for name in ("outcome", "end_round", "cause"):
+        np.testing.assert_array_equal(getattr(compacted, name), getattr(full, name))
+    np.testing.assert_array_equal(compacted.terms, full.terms)
+
+
+def test_the_same_seed_gives_identical_results_and_another_seed_does_not(baseline):
+    a = simulate(baseline, 3000, 42, block_size=1000).episodes
+    b = simulate(baseline, 3000, 42, block_size=1000).episodes
+    c = simulate(baseline, 3000, 43, block_size=1000).episodes
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["outcome"].equals(c["outcome"])
+
+
+def test_results_are_identical_with_one_or_two_worker_processes(baseline):
+    one = simulate(baseline, 6000, 8, block_size=1500, workers=1).episodes
+    two = simulate(baseline, 6000, 8, block_size=1500, workers=2).episodes
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_the_traced_episode_is_replication_zero_of_the_same_run(baseline):
+    model = episode(baseline, seed=4)
+    row = simulate(baseline, 1, 4).episodes.iloc[0]
+    assert ("deal", "escalation", "stalemate")[model.outcome[0]] == row["outcome"]
+    assert model.end_round[0] == row["round"]
+
+
+def test_the_summary_has_the_documented_keys_and_consistent_numbers(baseline):
+    results = simulate(baseline, 5000, 1)
+    s = results.summary
+    assert set(s) >= SUMMARY_KEYS
+    assert s["replications"] == 5000
+    counts = results.episodes["outcome"].value_counts()
+    assert s["p_deal"] == counts["deal"] / 5000
+    assert sum(s["escalation_causes"].values()) == pytest.approx(1.0)
+    esc = results.episodes[results.episodes["outcome"] == "escalation"]
+    assert s["mean_rounds"]["escalation"] == pytest.approx(esc["round"].mean())
+    deals = results.episodes[results.episodes["outcome"] == "deal"]
+    assert s["deal_terms_median"]["enrichment"] == pytest.approx(deals["term_enrichment"].median())
+
+
+def test_the_episodes_table_has_one_row_per_replication_and_no_terms_without_a_deal(baseline):
+    ep = simulate(baseline, 2500, 6, block_size=1000).episodes
+    assert len(ep) == 2500 and ep["replication"].tolist() == list(range(2500))
+    assert ep.loc[ep["outcome"] != "deal", "term_enrichment"].isna().all()
+    assert ep.loc[ep["outcome"] == "deal", "term_enrichment"].notna().all()
+    assert ep["final_tension"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"replications": 0}, "replications"),
+    ({"replications": -5}, "replications"),
+    ({"replications": 10, "block_size": 0}, "block_size"),
+    ({"replications": 10, "workers": 0}, "workers"),
+    ({"replications": 10, "seed": -1}, "seed"),
+])
+def test_bad_run_settings_are_refused_with_a_message_naming_them(toy, kwargs, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        simulate(toy, **kwargs)
+
+
+@pytest.mark.parametrize("change, fragment", [
+    ({"salience": {"nuke": 0.9, "rockets": 0.4}}, "sums to"),
+    ({"red_lines": {"nuke": (0.9, 0.3)}}, "reversed"),
+    ({"red_lines": {"nuke": (0.3, 1.2)}}, "out of range"),
+    ({"ideal": {"nuke": 0.1, "rockets": 1.0}}, "outside its own red line"),
+    ({"red_lines": {"nukes": (0.3, 1.0)}}, "not on the issue list"),
+    ({"concession_e": 0.0}, "concession_e"),
+])
+def test_invalid_principals_are_refused_with_one_line(toy, change, fragment):
+    bad = _replace_principal(toy, 0, **change)
+    with pytest.raises(ConfigError, match=fragment) as info:
+        bad.validate()
+    assert "\n" not in str(info.value)
+
+
+def test_a_scenario_needs_exactly_two_principals(toy):
+    third = Principal(name="C", ideal={"nuke": 0.5, "rockets": 0.5}, salience={"nuke": 0.5, "rockets": 0.5},
+                      red_lines={})
+    with pytest.raises(ConfigError, match="exactly two principals"):
+        dataclasses.replace(toy, principals=(*toy.principals, third)).validate()
+
+
+def test_a_world_value_out_of_range_is_refused(toy):
+    with pytest.raises(ConfigError, match=r"world\.tension"):
+        dataclasses.replace(toy, world=World(tension=1.5)).validate()
+
+
+def test_toy_fixture_is_valid():
+    assert toy_scenario().validate().name == "toy"
+
+
+def test_an_interrupted_run_resumes_from_its_stored_blocks_with_identical_results(baseline, tmp_path):
+    from sim.io import BlockStore
+
+    store = BlockStore(tmp_path, baseline, 3, 500)
+    calls = []
+
+    def interrupt_after_two(done, total):
+        calls.append(done)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        simulate(baseline, 2500, 3, block_size=500, progress=interrupt_after_two, store=store)
+    assert len(list(store.directory.glob("block_*.npz"))) == 2  # what was computed is kept
+    resumed = simulate(baseline, 2500, 3, block_size=500, store=store)
+    assert store.resumed == 2
+    fresh = simulate(baseline, 2500, 3, block_size=500)
+    pd.testing.assert_frame_equal(resumed.episodes, fresh.episodes)
+    other_seed = BlockStore(tmp_path, baseline, 4, 500)
+    assert other_seed.directory != store.directory  # a different run never reuses these blocks

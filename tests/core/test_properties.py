@@ -1,0 +1,137 @@
+"""Hypothesis property tests: the invariants of the model spec hold for every configuration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.core.model import DEAL, ESCALATION, NegotiationModel
+from sim.core.params import Event, Issue, Mediator, Principal, Scenario, Spoiler, Stakeholder, World
+from sim.core.runner import block_seed, block_sizes, episodes_frame, run_block, simulate
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+unit = st.floats(0.0, 1.0, allow_nan=False)
+
+
+@st.composite
+def principals(draw, name: str, issues: tuple[str, ...], high_end: bool):
+    saliences = [draw(st.floats(0.05, 1.0)) for _ in issues]
+    total = sum(saliences)
+    ideal, red_lines = {}, {}
+    for issue in issues:
+        a, b = sorted((draw(unit), draw(unit)))
+        point = draw(st.floats(a, b)) if b > a else a
+        ideal[issue] = point
+        if draw(st.booleans()):
+            red_lines[issue] = (a, b)
+    stance = draw(st.lists(st.sampled_from(issues), unique=True, max_size=len(issues) - 1))
+    refuses = tuple(stance) if not high_end else ()
+    insists = tuple(stance) if high_end else ()
+    return Principal(
+        name=name, ideal=ideal, salience={i: s / total for i, s in zip(issues, saliences, strict=True)},
+        red_lines=red_lines, refuses=refuses, insists=insists,
+        agenda_flexibility=draw(unit), concession_e=draw(st.floats(0.2, 5.0)), concession_k=draw(st.floats(0, 0.3)),
+        no_deal_value=draw(unit), pressure={"tension": draw(st.floats(-0.5, 0.5))}, sovereignty_cost=draw(unit),
+        trust=draw(unit), force_propensity=draw(unit), force_posture_weight=draw(st.floats(-1, 1)),
+        force_progress_weight=draw(st.floats(-1, 1)), war_cost=draw(unit), walkout_propensity=draw(unit),
+    )
+
+
+@st.composite
+def scenarios(draw):
+    n_issues = draw(st.integers(1, 4))
+    names = tuple(f"i{k}" for k in range(n_issues))
+    issues = tuple(Issue(n, draw(st.sampled_from(["nuclear", "regional"])), draw(unit)) for n in names)
+    a = draw(principals("A", names, True))
+    b = draw(principals("B", names, False))
+    watched = draw(st.sampled_from(names))
+    lo, hi = sorted((draw(unit), draw(unit)))
+    return Scenario(
+        name="random", issues=issues, principals=(a, b),
+        mediators=(Mediator("M", effectiveness=draw(unit), standing=draw(unit), deescalation=draw(st.floats(0, 0.1)),
+                            trust_building=draw(st.floats(0, 0.05)), proposal_noise=draw(st.floats(0, 0.5))),),
+        spoilers=(Spoiler("S", target="A", lobbying=draw(st.floats(0, 0.02)), red_lines={watched: (lo, hi)},
+                          strike_propensity=draw(st.floats(0, 0.2))),),
+        stakeholders=(Stakeholder("H", deescalation=draw(st.floats(0, 0.1)), incentive=draw(st.floats(0, 0.2)),
+                                  pressure=draw(st.floats(0, 0.1))),),
+        events=(Event("shock", draw(unit), {"tension": draw(st.floats(-0.2, 0.2)), "trust": draw(st.floats(-0.1, 0.1))}),),
+        world=World(tension=draw(unit), nuclear_progress=draw(unit), military_posture=draw(unit), unrest=draw(unit),
+                    sanctions=draw(unit), progress_rate=draw(st.floats(0, 0.05)),
+                    tension_threshold=draw(st.floats(0.5, 1.5)), collapse_escalation=draw(unit)),
+        max_rounds=draw(st.integers(1, 12)),
+    ).validate()
+
+
+def _deals(model: NegotiationModel):
+    deal = model.outcome == DEAL
+    return model.terms[deal], model.final_agenda[deal]
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_no_deal_lies_outside_a_red_line_or_moves_an_issue_off_the_agenda(scenario, seed):
+    model = NegotiationModel(scenario, 300, seed).run()
+    terms, agenda = _deals(model)
+    for p in scenario.principals:
+        for k, issue in enumerate(scenario.issue_names):
+            low, high = p.red_lines.get(issue, (0.0, 1.0))
+            on = agenda[:, k]
+            assert np.all(terms[on, k] >= low - 1e-9) and np.all(terms[on, k] <= high + 1e-9)
+    sq = np.array([i.status_quo for i in scenario.issues])
+    assert np.all(np.where(agenda, True, terms == sq))
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_probabilities_sum_to_one_and_every_interval_holds_its_estimate(scenario, seed):
+    summary = simulate(scenario, 200, seed, block_size=64).summary
+    probs = [summary[f"p_{o}"] for o in ("deal", "escalation", "stalemate")]
+    assert sum(probs) == 1.0 or abs(sum(probs) - 1.0) < 1e-12
+    for outcome, p in zip(("deal", "escalation", "stalemate"), probs, strict=True):
+        low, high = summary["ci95"][outcome]
+        assert 0.0 <= low <= p <= high <= 1.0
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1), st.floats(0.05, 0.5))
+def test_red_lines_without_overlap_on_an_agenda_issue_give_no_deal(scenario, seed, cut):
+    a, b = scenario.principals
+    first = scenario.issue_names[0]
+    # A will accept only terms above the cut, B only below: no overlap on the first issue.
+    a_lines = {**a.red_lines, first: (cut + 0.01, 1.0)}
+    b_lines = {**b.red_lines, first: (0.0, cut)}
+    a = Principal(**{**a.__dict__, "red_lines": a_lines, "ideal": {**a.ideal, first: 1.0}})
+    b = Principal(**{**b.__dict__, "red_lines": b_lines, "ideal": {**b.ideal, first: 0.0},
+                     "refuses": tuple(i for i in b.refuses if i != first)})
+    scenario = Scenario(**{**scenario.__dict__, "principals": (a, b)}).validate()
+    model = NegotiationModel(scenario, 300, seed).run()
+    assert not np.any(model.outcome == DEAL)
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_shutting_every_escalation_channel_gives_no_escalation(scenario, seed):
+    shut = Scenario(**{
+        **scenario.__dict__,
+        "principals": tuple(Principal(**{**p.__dict__, "force_propensity": 0.0}) for p in scenario.principals),
+        "spoilers": tuple(Spoiler(**{**s.__dict__, "strike_propensity": 0.0}) for s in scenario.spoilers),
+        "world": World(**{**scenario.world.__dict__, "tension_threshold": 1.01, "collapse_escalation": 0.0}),
+    }).validate()
+    model = NegotiationModel(shut, 300, seed).run()
+    assert not np.any(model.outcome == ESCALATION)
+    assert np.all(model.outcome >= 0)  # and every replication ended
+
+
+@settings(max_examples=15, deadline=None)
+@given(scenarios(), st.integers(0, 2**32 - 1), st.randoms(use_true_random=False))
+def test_results_do_not_depend_on_how_blocks_are_spread_over_processes(scenario, seed, shuffler):
+    sizes = block_sizes(130, 32)
+    order = list(range(len(sizes)))
+    shuffler.shuffle(order)  # any worker may run any block, in any order
+    blocks = {b: run_block(scenario, sizes[b], seed, b) for b in order}
+    spread = episodes_frame(scenario, [blocks[b] for b in range(len(sizes))])
+    serial = simulate(scenario, 130, seed, block_size=32).episodes
+    pd.testing.assert_frame_equal(spread, serial)
+    assert block_seed(seed, 1).entropy == seed
