@@ -3,7 +3,9 @@
 Starts the dashboard (``python -m sim.app``) on a free port of 127.0.0.1, loads
 it in Debian's headless Chromium, clicks Israel's strike-propensity slider at
 ``--moves`` positions in turn and times each click until the page shows new
-odds. Prints every time, their best and median, the time the batch itself took
+odds, pausing between changes as a person would (``--pause 0`` for changes
+in quick succession, where the figure of the previous change's episode is
+still being drawn). Prints every time, their best and median, the time the batch itself took
 on the server (shown on the page as "ran in"), and the load average, since the
 2-core machine is shared. Same helpers as ``tests/app/test_browser.py``.
 
@@ -32,6 +34,12 @@ from tests.app.test_browser import launch, move_slider, open_dashboard, serve
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--moves", type=int, default=12)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=3.0,
+        help="seconds between changes, as a person reads the odds (the episode's figure is drawn then)",
+    )
     args = parser.parse_args()
     shares = [0.25 + 0.6 * ((k * 7) % 11) / 10 for k in range(1, args.moves + 1)]  # never 0.03, the configured value
     latencies, batches = [], []
@@ -40,6 +48,7 @@ def main() -> None:
         try:
             page = open_dashboard(browser, url)
             for share in shares:
+                page.wait_for_timeout(1000 * args.pause)
                 latencies.append(move_slider(page, "actors.israel.strike_propensity", share))
                 ran = re.search(r"ran in (\d+\.\d+) s", page.locator(".muscat-odds").inner_text())
                 batches.append(float(ran.group(1)))

