@@ -20,7 +20,7 @@ from sim.core.params import OUTCOMES
 COUNTERFACTUALS = {
     "as configured": [],
     "no Israeli strike (actors.israel.strike_propensity=0)": ["actors.israel.strike_propensity=0"],
-    "no US force (actors.us.force_propensity=0)": ["actors.us.force_propensity=0"],
+    "no US force (actors.us.war_cost=1)": ["actors.us.war_cost=1"],
     "no agenda fight (actors.us.insists=[])": ["actors.us.insists=[]"],
     "full trust (actors.us.trust=1 actors.iran.trust=1)": ["actors.us.trust=1", "actors.iran.trust=1"],
 }

@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DRIVERS = {
     "actors.israel.strike_propensity": [0.0, 0.015, 0.03, 0.045, 0.06],
     "actors.uae.deescalation": [0.0, 0.02, 0.04, 0.06],
-    "actors.us.force_propensity": [0.0, 0.05, 0.1, 0.15, 0.2],
+    "actors.us.war_cost": [0.2, 0.3, 0.4, 0.5, 0.6],
     "actors.oman.effectiveness": [0.4, 0.55, 0.7, 0.85, 1.0],
-    "actors.iran.force_propensity": [0.0, 0.1, 0.2, 0.3, 0.4],
+    "actors.iran.war_cost": [0.1, 0.2, 0.3, 0.4, 0.5],
     "world.tension_threshold": [0.8, 0.85, 0.9, 0.95, 1.0],
     "world.collapse_escalation": [0.2, 0.4, 0.6, 0.8],
 }

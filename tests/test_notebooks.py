@@ -30,7 +30,7 @@ PARAMETERS = {
     "actors.israel.strike_propensity": [0.0, 0.03, 0.06],
     "actors.oman.effectiveness": [0.4, 1.0],
 }
-GRID = {"actors.israel.strike_propensity": [0.0, 0.06], "actors.us.force_propensity": [0.0, 0.1, 0.2]}
+GRID = {"actors.israel.strike_propensity": [0.0, 0.06], "actors.us.war_cost": [0.2, 0.4, 0.6]}
 """,
     "04_one_episode": "SEED = 3",
     "05_compare_configurations": "REPLICATIONS = 2_000",

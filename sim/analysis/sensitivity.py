@@ -46,6 +46,7 @@ class Knob:
     value: float
     range: tuple[float, float] | None  # the declared range; values are kept inside it
     provenance: str
+    whole: bool = False  # a whole number of rounds (the horizon, a deadline, an extension)
 
 
 def _range(obj, name: str) -> tuple[float, float] | None:
@@ -79,13 +80,13 @@ def knobs(scenario: Scenario, cfg) -> list[Knob]:
     world_prov = cfg.world.get("provenance") or {}
     for f in dataclasses.fields(scenario.world):
         found.append(Knob(f"world.{f.name}", "world", -1, f.name, None, float(getattr(scenario.world, f.name)),
-                          _range(scenario.world, f.name), str(world_prov.get(f.name, ""))))
+                          _range(scenario.world, f.name), str(world_prov.get(f.name, "")), whole=f.type == "int"))
     for i, event in enumerate(scenario.events):
         source = str(cfg.events.events[i].get("source", ""))
         found.append(Knob(f"events.events.{i}.hazard", "events", i, "hazard", None, event.hazard, _range(event, "hazard"),
                           source))
     found.append(Knob("max_rounds", "scenario", -1, "max_rounds", None, float(scenario.max_rounds), None,
-                      str((cfg.get("provenance") or {}).get("max_rounds", ""))))
+                      str((cfg.get("provenance") or {}).get("max_rounds", "")), whole=True))
     return found
 
 
@@ -105,14 +106,15 @@ def settings(knob: Knob, delta: float, relative: bool = True) -> tuple[float, fl
     if knob.range is not None:
         floor, ceiling = knob.range
         low, high = min(max(floor, low), ceiling), min(max(floor, high), ceiling)
-    if knob.field == "max_rounds":
-        low, high = max(1.0, float(round(low))), float(round(high))
+    if knob.whole:  # whole rounds: the horizon (at least 1), a deadline, an extension
+        floor = 1.0 if knob.field == "max_rounds" else 0.0
+        low, high = max(floor, float(round(low))), max(floor, float(round(high)))
     return low, high
 
 
 def with_value(scenario: Scenario, knob: Knob, value: float) -> Scenario:
     """A copy of ``scenario`` with one knob set to ``value``."""
-    value = int(value) if knob.field == "max_rounds" else float(value)
+    value = int(value) if knob.whole else float(value)
     if knob.group == "scenario":
         return dataclasses.replace(scenario, **{knob.field: value})
     if knob.group == "world":

@@ -29,6 +29,10 @@ def format_summary(summary: dict) -> str:
         lines.append(
             f"{outcome:<12}{_pct(summary[f'p_{outcome}']):>12}   [{_pct(low)}, {_pct(high)}]{rounds_txt:>12}"
         )
+    if "p_any_strike" in summary:
+        low, high = summary["p_any_strike_ci95"]
+        lines.append(f"{'any strike':<12}{_pct(summary['p_any_strike']):>12}   [{_pct(low)}, {_pct(high)}]"
+                     "   (during the talks, resumed or not)")
     lines += [
         "",
         f"Escalation causes (share of escalations): {_shares(summary['escalation_causes'])}",

@@ -1,11 +1,15 @@
-"""The actors as Mesa agents, one class per role.
+"""The actors as Mesa agents, one class per role; each owns its decisions.
 
-Each agent holds its parameters and its state as NumPy arrays over the
-replications of the batch its model advances: ``trust`` has shape (R,), a
-stated ``position`` (R, I). Agents decide by calling the rules in
-:mod:`sim.core.rules`; they never draw random numbers themselves: the model hands
-them its draws, so that every mechanism keeps its own random stream (common
-random numbers across configurations).
+Each agent holds its parameters and its own state as NumPy arrays over the
+replications of the batch (``trust`` has shape (R,)), reads the shared
+:class:`sim.core.state.BatchState` and decides by calling the rules of
+:mod:`sim.core.rules`: a principal assesses its outside option, answers a package,
+learns from the other's answer and chooses between continuing, walking out and
+force; the mediator proposes and learns; the spoiler lobbies and decides to
+strike; the stakeholder de-escalates and presses. Agents never draw random
+numbers themselves: the model hands them its draws, so that every mechanism
+keeps its own random stream (common random numbers across configurations).
+Any scalar parameter may also be an array over the replications (broadcasting).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sim.core.params import WORLD_VARS, Principal, Spoiler
 
 if TYPE_CHECKING:
     from sim.core.model import NegotiationModel
+    from sim.core.state import BatchState
 
 
 def _bounds(red_lines: dict, issues: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -27,6 +32,11 @@ def _bounds(red_lines: dict, issues: tuple[str, ...]) -> tuple[np.ndarray, np.nd
     low = np.array([red_lines.get(i, (0.0, 1.0))[0] for i in issues], dtype=float)
     high = np.array([red_lines.get(i, (0.0, 1.0))[1] for i in issues], dtype=float)
     return low, high
+
+
+def at(value, rows: np.ndarray):
+    """A parameter for a subset ``rows`` of the held replications: a scalar as it is, an array indexed."""
+    return value[rows] if np.ndim(value) else value
 
 
 def issue_bits(flags: np.ndarray) -> np.ndarray:
@@ -40,30 +50,40 @@ def issue_flags(bits: np.ndarray, n_issues: int) -> np.ndarray:
 
 
 class Actor(mesa.Agent):
-    """Common base: every actor has a name, a role and its parameters."""
+    """Common base: every actor has a name, a role, its parameters and the shared batch state."""
 
     role = "actor"
+    REP_ARRAYS: tuple[str, ...] = ()
 
     def __init__(self, model: NegotiationModel, params) -> None:
         super().__init__(model)
         self.params = params
         self.name = params.name
+        self.state: BatchState = model.state
+
+    def compact(self, keep: np.ndarray) -> None:
+        for name in self.REP_ARRAYS:
+            setattr(self, name, getattr(self, name)[keep])
+
+    def p(self, name: str):
+        """One of its parameters for the replications held (a scalar, or an array over them: issue 12)."""
+        return self.state.held(getattr(self.params, name))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 
 
 class PrincipalAgent(Actor):
-    """A principal at the table (the US, Iran): agenda stance, aspiration, answers, force."""
+    """A principal at the table (the US, Iran): outside option, answers, beliefs, walk-out and force."""
 
     role = "principal"
-    REP_ARRAYS = ("insists", "refuses", "trust", "hardening", "reservation", "aspiration",
-                  "conceded", "last_utility", "last_within")
+    REP_ARRAYS = ("insists", "refuses", "trust", "hardening", "resolve", "belief_lo", "belief_hi", "discount",
+                  "no_deal", "force", "outside", "risk", "value", "utility", "cutoff", "within", "gain")
 
-    def __init__(self, model: NegotiationModel, params: Principal) -> None:
+    def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray) -> None:
         super().__init__(model, params)
         issues = model.issue_names
-        n = model.n
+        n = self.state.n
         self.ideal = np.array([params.ideal[i] for i in issues], dtype=float)
         self.salience = np.array([params.salience.get(i, 0.0) for i in issues], dtype=float)
         self.low, self.high = _bounds(params.red_lines, issues)
@@ -71,79 +91,196 @@ class PrincipalAgent(Actor):
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
         self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
-        self.sensitivity = np.array(list(params.pressure.values()), dtype=float)
-        self.trust = np.full(n, params.trust)
+        # Sensitivities (K,), or (K, n) when any is drawn per replication (issue 12).
+        self.sensitivity = np.array(np.broadcast_arrays(*params.pressure.values()), dtype=float) if params.pressure \
+            else np.zeros(0)
+        self.trust = np.broadcast_to(np.asarray(params.trust, dtype=float), (n,)).copy()
         self.hardening = np.zeros(n)
-        self.reservation = np.full(n, params.no_deal_value)
-        self.aspiration = np.ones(n)
-        self.conceded = np.zeros(n)
-        self.last_utility = np.zeros(n)
-        self.last_within = np.zeros(n, dtype=bool)
+        self.resolve = rules.resolve_draw(params.resolve_spread, resolve_uniform)  # private, drawn once
+        # What this principal believes about the other's resolve: uniform on [belief_lo, belief_hi].
+        self.belief_lo = np.zeros(n)
+        self.belief_hi = np.zeros(n)
+        self.discount = np.broadcast_to(rules.effective_discount(params.discount, params.concession_e), (n,)).copy()
+        zeros = np.zeros(n)
+        self.no_deal, self.force, self.outside, self.risk = zeros, zeros, zeros, zeros
+        self.value, self.utility, self.cutoff, self.gain = zeros, zeros, np.full(n, np.inf), zeros
+        self.within = np.zeros(n, dtype=bool)
+        self._other: PrincipalAgent | None = None
 
-    def update_reservation(self, world: np.ndarray) -> None:
-        """Recompute the value of no deal from the world state (K, R) and lobbying."""
-        self.reservation = rules.no_deal_value(
-            self.params.no_deal_value, self.sensitivity, world[self.pressure_vars], self.hardening
-        )
+    @property
+    def other(self) -> PrincipalAgent:
+        """The principal across the table (set by :meth:`meet`)."""
+        if self._other is None:
+            raise RuntimeError(f"{self.name} has not met the other principal: call meet() first")
+        return self._other
 
-    def update_aspiration(self, t: float, push: np.ndarray, unrest: np.ndarray) -> None:
-        """Concede along the Faratin curve, pushed by stakeholders, floored by domestic cost."""
-        p = self.params
-        self.conceded = np.clip(rules.faratin_concession(t, p.concession_k, p.concession_e) + push, 0.0, 1.0)
-        floor = np.minimum(1.0, self.reservation + p.sovereignty_cost * unrest)
-        self.aspiration = rules.aspiration(floor, self.conceded)
+    def meet(self, other: PrincipalAgent) -> None:
+        """Take the other principal's resolve prior (its configured spread) as this principal's belief."""
+        self._other = other
+        spread = np.broadcast_to(np.asarray(other.params.resolve_spread, dtype=float), (self.state.n,))
+        self.belief_lo = -spread.copy()
+        self.belief_hi = spread.copy()
 
-    def evaluate(self, package: np.ndarray, agenda: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Utility of the package and whether its agenda terms respect this principal's red lines."""
-        return rules.utility(package, self.ideal, self.salience), rules.inside(package, self.low, self.high, agenda)
+    # ------------------------------------------------------------- assessment
+
+    @property
+    def domestic_cost(self) -> np.ndarray:
+        return self.p("sovereignty_cost") * self.state.unrest
+
+    @property
+    def base(self) -> np.ndarray:
+        """Its outside option without its private resolve (public: what others can compute)."""
+        return np.maximum(self.no_deal, self.force)
+
+    def assess(self, extension_probability) -> None:
+        """Value its outside option (no deal after pressure, or force) and the risk of waiting, this round."""
+        s, p = self.state, self.p
+        sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else self.sensitivity[:, s.ids]
+        self.no_deal = rules.no_deal_value(p("no_deal_value"), sensitivity, s.world[self.pressure_vars], self.hardening)
+        self.force = rules.force_value(p("force_posture_weight"), p("force_progress_weight"), p("war_cost"),
+                                       s.military_posture, s.nuclear_progress)
+        self.outside = rules.outside_option(self.no_deal, self.force, self.resolve)
+        at_deadline = (s.deadline > 0) & (s.deadline == s.round)
+        self.risk = rules.perceived_risk(s.held(self.model.params.world.perceived_risk), s.tension, at_deadline,
+                                         extension_probability)
+
+    def threshold_utility(self, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
+        """The package utility that is worth its outside option, for a given estimate of its resolve."""
+        return rules.utility_threshold(self.base + resolve_estimate, incentive, self.trust, self.base,
+                                       self.domestic_cost)
+
+    # ------------------------------------------------------------- answers
+
+    def answer(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive) -> np.ndarray:
+        """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force."""
+        u = rules.utility(package, self.ideal, self.salience)
+        within = rules.inside(package, self.low, self.high, agenda)
+        base = self.base[rows]
+        value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
+        lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
+        cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount[rows], self.risk[rows])
+        cutoff = np.where(within, cutoff, -np.inf)
+        self.utility[rows], self.value[rows], self.within[rows] = u, value, within
+        self.cutoff[rows], self.gain[rows] = cutoff, 0.0
+        return rules.accepts(self.resolve[rows], cutoff, within)
+
+    def signs_interim(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive) -> np.ndarray:
+        """At a lapsing deadline: sign the interim package if it is inside its red lines and worth its outside option.
+
+        The alternative is the lapse, so there is no value of waiting to beat.
+        """
+        u = rules.utility(package, self.ideal, self.salience)
+        within = rules.inside(package, self.low, self.high, agenda)
+        base = self.base[rows]
+        value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
+        return rules.accepts(self.resolve[rows], value - base, within)
+
+    def learn(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+        """Update its belief about the other from the other's answer; return the mean shift (what it learned)."""
+        other = self.other
+        lo, hi = self.belief_lo[rows], self.belief_hi[rows]
+        informative = other.within[rows]
+        new_lo, new_hi = rules.update_belief(lo, hi, other.cutoff[rows], accepted, informative)
+        self.belief_lo[rows], self.belief_hi[rows] = new_lo, new_hi
+        return 0.5 * (new_lo + new_hi - lo - hi)
+
+    # ------------------------------------------------------------- exit
+
+    def continuing(self, rows: np.ndarray) -> np.ndarray:
+        """What staying in the talks is worth to it now, by its beliefs (after this round's learning)."""
+        return rules.continuation_value(self.discount[rows], self.risk[rows], self.value[rows], self.gain[rows],
+                                        self.other.gain[rows], self.outside[rows])
+
+    def decide_exit(self, rows: np.ndarray, standing, draws: np.ndarray):
+        """Leave where its outside option beats continuing; returns (force, walkout, O, C) over ``rows``.
+
+        One decision, taken when the occasion arises (``walkout_propensity``,
+        damped by the mediators' standing: model spec, "its standing lowers the
+        chance that a bad round ends the talks"), with the noisy choice of
+        :func:`rules.chooses` between the one outside option and continuing. It
+        leaves by force when force is its outside option (worth more than no
+        deal), else it walks out: the form follows the value, so pressure that
+        lowers no deal below force changes neither the odds of leaving nor the
+        outside option.
+        """
+        outside = self.outside[rows]
+        staying = self.continuing(rows)
+        occasion = at(self.p("walkout_propensity") * (1.0 - standing), rows)
+        leaves = rules.chooses(outside - staying, at(self.p("force_noise"), rows), occasion, draws)
+        by_force = self.force[rows] > self.no_deal[rows]
+        return leaves & by_force, leaves & ~by_force, outside, staying
 
     @property
     def position(self) -> np.ndarray:
-        """Stated position (R, I): conceded toward the last package on its agenda issues, never past a red line.
+        """Stated position (R, I): toward the last package as far as its acceptance threshold allows.
 
-        Computed when read, since no decision uses it: it is what the principal
-        says it would settle for, for narratives and the anatomy of an episode.
+        Computed when read, since no decision uses it: what the principal says it
+        would settle for, for narratives and the anatomy of an episode.
         """
-        seen = self.model.proposal_seen[:, None] & self.model.agenda  # off the agenda: no concession
-        proposal = np.where(seen, self.model.proposal, self.ideal)
-        return rules.concede_positions(self.ideal, proposal, self.low, self.high, self.conceded)
+        s = self.state
+        seen = s.proposal_seen[:, None] & s.agenda  # off the agenda: no concession
+        proposal = np.where(seen, s.proposal, self.ideal)
+        u = rules.utility(proposal, self.ideal, self.salience)
+        share = rules.concession_share(u, self.aspiration)
+        return rules.concede_positions(self.ideal, proposal, self.low, self.high, share)
 
-    def value_of_continuing(self, proposed: np.ndarray, incentive: float) -> np.ndarray:
-        """What staying in the talks is worth: the trust-discounted package on the table, at least no deal."""
-        on_table = np.where(
-            proposed & self.last_within,
-            self.trust * (self.last_utility + incentive) + (1.0 - self.trust) * self.reservation,
-            self.reservation,
-        )
-        return np.maximum(on_table, self.reservation)
-
-    def force_value(self, posture: np.ndarray, progress: np.ndarray) -> np.ndarray:
-        p = self.params
-        return rules.force_value(p.force_posture_weight, p.force_progress_weight, p.war_cost, posture, progress)
+    @property
+    def aspiration(self) -> np.ndarray:
+        """The package utility it still demands: the utility worth its outside option (its own resolve)."""
+        return np.clip(self.threshold_utility(self.resolve, self.model.incentive), 0.0, 1.0)
 
 
 class MediatorAgent(Actor):
-    """A mediator (Oman): proposes packages, de-escalates, builds trust, keeps the channel open."""
+    """A mediator (Oman): proposes packages from its beliefs, learns, de-escalates, builds trust."""
 
     role = "mediator"
+    REP_ARRAYS = ("lo", "hi")
 
-    def propose(self, model: NegotiationModel, rows: np.ndarray, normal_draws: np.ndarray, incentive: float):
-        """Packages for replications ``rows``: the Nash compromise inside both red lines, degraded by effectiveness."""
+    def __init__(self, model: NegotiationModel, params) -> None:
+        super().__init__(model, params)
+        self.lo = np.zeros((self.state.n, 2))
+        self.hi = np.zeros((self.state.n, 2))
+
+    def meet(self, principals) -> None:
+        """Its prior about each principal's resolve: uniform on [-spread, spread]."""
+        for k, p in enumerate(principals):
+            self.lo[:, k] = -p.params.resolve_spread
+            self.hi[:, k] = p.params.resolve_spread
+
+    def step(self) -> None:
+        """Keep the channel open: take tension off and build trust between the principals."""
+        self.state.relief = self.state.relief + self.p("deescalation")
+        for p in self.model.principals:
+            p.trust = np.clip(p.trust + self.p("trust_building"), 0.0, 1.0)
+
+    def propose(self, rows: np.ndarray, normal_draws: np.ndarray, incentive) -> np.ndarray:
+        """Packages for replications ``rows``: the Nash package over its estimates of each side's outside option."""
+        model, s = self.model, self.state
         a, b = model.principals
-        low, high, overlap = model.box
-        agenda = model.agenda[rows]
-        nash = rules.nash_package(
-            a.ideal, a.salience, a.reservation[rows] - incentive,
-            b.ideal, b.salience, b.reservation[rows] - incentive,
-            low, high, agenda, model.status_quo,
-        )
-        p = self.params
-        movable = agenda & overlap
-        return rules.degrade_proposal(nash, p.effectiveness, p.proposal_noise, normal_draws, low, high, movable)
+        low, high, _ = model.box
+        d = []
+        for k, pr in enumerate((a, b)):
+            guess = rules.estimated_resolve(self.lo[rows, k], self.hi[rows, k], at(pr.p("resolve_spread"), rows),
+                                            at(self.p("effectiveness"), rows), at(self.p("proposal_noise"), rows),
+                                            normal_draws[:, k])
+            base = pr.base[rows]
+            d.append(rules.utility_threshold(base + guess, at(incentive, rows), pr.trust[rows], base,
+                                             pr.domestic_cost[rows]))
+        return rules.nash_package(a.ideal, a.salience, d[0], b.ideal, b.salience, d[1], low, high,
+                                  s.agenda[rows], s.status_quo)
+
+    def learn(self, rows: np.ndarray, answers: list[np.ndarray]) -> np.ndarray:
+        """Update its beliefs from both answers; return the chance it gave the package of being signed."""
+        chance = np.ones(len(rows))
+        for k, (p, accepted) in enumerate(zip(self.model.principals, answers, strict=True)):
+            lo, hi = self.lo[rows, k], self.hi[rows, k]
+            chance = chance * np.where(p.within[rows], rules.belief_acceptance_chance(lo, hi, p.cutoff[rows]), 0.0)
+            self.lo[rows, k], self.hi[rows, k] = rules.update_belief(lo, hi, p.cutoff[rows], accepted, p.within[rows])
+        return chance
 
 
 class SpoilerAgent(Actor):
-    """A spoiler outside the room (Israel): lobbies its target principal and may strike."""
+    """A spoiler outside the room (Israel): lobbies its target principal and decides whether to strike."""
 
     role = "spoiler"
     REP_ARRAYS = ("crossing",)
@@ -152,29 +289,41 @@ class SpoilerAgent(Actor):
         super().__init__(model, params)
         self.low, self.high = _bounds(params.red_lines, model.issue_names)
         self.watched = np.isin(model.issue_names, list(params.red_lines))
-        self.crossing = np.zeros(model.m, dtype=bool)
+        self.crossing = np.zeros(self.state.n, dtype=bool)
 
-    def lobby(self, model: NegotiationModel) -> None:
+    def lobby(self) -> None:
         """Harden the target principal's terms: raise its value of no deal by the lobbying weight per round."""
-        target = model.principal(self.params.target)
-        target.hardening = target.hardening + self.params.lobbying
+        target = self.model.principal(self.params.target)
+        target.hardening = target.hardening + self.p("lobbying")
 
-    def watch(self, package: np.ndarray, rows: np.ndarray) -> None:
-        """Note where the package on the table (refused in ``rows``) crosses this spoiler's own red line."""
-        self.crossing = np.zeros(len(package), dtype=bool)
+    def watch(self, rows: np.ndarray) -> None:
+        """Note where the package on the table (in ``rows``) crosses this spoiler's own red line."""
+        s = self.state
+        self.crossing = np.zeros(s.m, dtype=bool)
         mask = np.broadcast_to(self.watched, (len(rows), len(self.watched)))
-        self.crossing[rows] = ~rules.inside(package[rows], self.low, self.high, mask)
+        self.crossing[rows] = ~rules.inside(s.proposal[rows], self.low, self.high, mask)
 
-    def strike_hazard(self, model: NegotiationModel) -> np.ndarray:
-        p = self.params
-        return rules.spoiler_strike_hazard(
-            p.strike_propensity,
-            (p.weight_tension, p.weight_progress, p.weight_failure, p.weight_crossing),
-            model.tension, model.nuclear_progress, model.failures / model.max_rounds, self.crossing,
+    def strike_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """Its value of striking now and of waiting, by its own beliefs (see :func:`rules.spoiler_strike_values`)."""
+        s, p = self.state, self.p
+        return rules.spoiler_strike_values(
+            (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing")), p("strike_threshold"),
+            s.tension, s.nuclear_progress, s.drag, s.deal_chance * self.crossing,
         )
+
+    def decide_strike(self, draws: np.ndarray):
+        """Strike where striking looks worth more than waiting and the occasion arises; returns (strike, S, W)."""
+        strike, wait = self.strike_values()
+        return rules.chooses(strike - wait, self.p("strike_noise"), self.p("strike_propensity"), draws), strike, wait
 
 
 class StakeholderAgent(Actor):
-    """A regional stakeholder (the UAE): lowers tension, sweetens a deal, presses both sides to concede."""
+    """A regional stakeholder (the UAE): lowers tension and presses both principals toward a deal."""
 
     role = "stakeholder"
+
+    def step(self) -> None:
+        """De-escalate, and press both principals: their value of no deal falls by its pressure each round."""
+        self.state.relief = self.state.relief + self.p("deescalation")
+        for p in self.model.principals:
+            p.hardening = p.hardening - self.p("pressure")

@@ -1,18 +1,22 @@
 """The Mesa model of the Muscat talks: one model advances a batch of replications.
 
-Every piece of state is a NumPy array over the ``n`` replications of the batch,
-and :meth:`NegotiationModel.step` plays one round (about a week of talks) in
-every replication still running, in the order of the model spec ("A round"):
-agenda, events, outside actors, proposal, answers, concession, force,
-walk-out, horizon. With ``n = 1`` it is an ordinary episode that can be
-stepped and inspected round by round, with a narrative (``trace=True``) and a
-per-round record through Mesa's DataCollector (``record=True``).
+The model orchestrates; the agents decide (:mod:`sim.core.agents`) and read the shared
+:class:`sim.core.state.BatchState`. :meth:`NegotiationModel.step` plays one round
+(about a week of talks) in every replication still running, in the order of the
+model spec ("A round"): agenda, events, outside actors, proposal, answers and
+learning, force (with the escalation ladder), walk-out, deadline and horizon.
+With ``n = 1`` it is an ordinary episode that can be stepped and inspected round
+by round, with a narrative (``trace=True``, :mod:`sim.narrative`) and a
+per-round record through Mesa's DataCollector (``record=True``,
+:mod:`sim.reporters`).
 
 Randomness: the model gets a :class:`numpy.random.SeedSequence` and spawns one
-stream per mechanism (agenda, events, proposals, force, walk-outs). Each round
-draws the same shapes from each stream whatever the parameters, so two
-configurations run with the same seed face the same shocks (common random
-numbers) and a change to one mechanism does not reshuffle the others.
+stream per mechanism (agenda, events, proposals, force, walk-outs, the private
+types, the escalation ladder, deadlines). Each round draws the same shapes from
+each stream whatever the parameters, and the types are drawn once at the start
+with a fixed shape, so two configurations run with the same seed face the same
+shocks (common random numbers) and a change to one mechanism does not reshuffle
+the others.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ import mesa
 import numpy as np
 
 from sim.core import rules
-from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent, issue_bits, issue_flags
+from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent, at, issue_bits, issue_flags
+from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario
+from sim.core.reporters import model_reporters
+from sim.core.state import BatchState
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
-STREAMS = ("agenda", "events", "proposal", "force", "walkout", "mesa")
+STREAMS = ("agenda", "events", "proposal", "force", "walkout", "mesa", "types", "ladder", "deadline")
+#: How a deal was struck (episode column ``deal_type``).
+DEAL_TYPES = ("full", "interim")
 
 
 def cause_names(scenario: Scenario) -> tuple[str, ...]:
@@ -37,6 +46,7 @@ def cause_names(scenario: Scenario) -> tuple[str, ...]:
         "tension_spiral",
         "collapse_to_confrontation",
         *(f"{p.name.lower()}_walkout" for p in scenario.principals),
+        "deadline_lapse",
         "horizon",
     )
 
@@ -59,88 +69,109 @@ class NegotiationModel(mesa.Model):
         self.streams = streams
         self.params = scenario.validate()
         self.n = int(n)
-        self.m = self.n  # replications still held in the state arrays (compacted as they end)
-        self.ids = np.arange(self.n)  # original index of each held replication
-        self.alive = np.ones(self.n, dtype=bool)
+        self.state = BatchState(scenario, self.n)
         self.compacting = not (trace or record)
         self.max_rounds = scenario.max_rounds
         self.issue_names = scenario.issue_names
-        self.status_quo = np.array([i.status_quo for i in scenario.issues], dtype=float)
-        self.round = 0
         self.all_issues = (1 << len(self.issue_names)) - 1  # bit mask of every issue
-        self.trace = trace
-        self.narrative: list[str] = []
-
-        w = scenario.world
-        self.world = np.array([np.full(self.n, float(getattr(w, v))) for v in WORLD_VARS])
-        self.settled = np.zeros(self.n, dtype=bool)
-        self.agenda = np.zeros((self.n, len(self.issue_names)), dtype=bool)
-        self.proposal = np.tile(self.status_quo, (self.n, 1))
-        self.proposed = np.zeros(self.n, dtype=bool)
-        self.proposal_seen = np.zeros(self.n, dtype=bool)
-        self.failures = np.zeros(self.n)
-        self.push = np.zeros(self.n)
-        self.events_now = np.zeros((self.n, len(scenario.events)), dtype=bool)
         self.event_hazards = np.array([e.hazard for e in scenario.events])
         self.event_effects = np.array(
             [[e.effects.get(k, 0.0) for k in (*WORLD_VARS, "trust")] for e in scenario.events]
         ).reshape(len(scenario.events), len(WORLD_VARS) + 1)
 
         self.causes = cause_names(scenario)
+        n_issues = len(self.issue_names)
         self.outcome = np.full(self.n, RUNNING, dtype=np.int8)
         self.end_round = np.zeros(self.n, dtype=np.int16)
         self.cause = np.full(self.n, -1, dtype=np.int16)
         self.final_tension = np.full(self.n, np.nan)
-        self.terms = np.full((self.n, len(self.issue_names)), np.nan)
-        self.final_agenda = np.zeros((self.n, len(self.issue_names)), dtype=bool)
+        self.terms = np.full((self.n, n_issues), np.nan)
+        self.final_agenda = np.zeros((self.n, n_issues), dtype=bool)
         self.final_settled = np.zeros(self.n, dtype=bool)
+        self.any_strike = np.zeros(self.n, dtype=bool)
+        self.severity = np.zeros(self.n, dtype=np.int8)
+        self.resumed = np.zeros(self.n, dtype=bool)
+        self.deal_type = np.full(self.n, -1, dtype=np.int8)
+        self.first_strike = np.full(self.n, -1, dtype=np.int16)  # cause code of the first strike, -1: none
+        self.force_value = np.full(self.n, np.nan)  # at the decision that ended the talks in escalation
+        self.continue_value = np.full(self.n, np.nan)
 
-        self.principals = tuple(PrincipalAgent(self, p) for p in scenario.principals)
+        # The private types: one uniform per principal and replication, drawn once (fixed shape).
+        types = self.streams["types"].random((self.n, 2))
+        self.principals = tuple(PrincipalAgent(self, p, types[:, k]) for k, p in enumerate(scenario.principals))
+        a, b = self.principals
+        a.meet(b)
+        b.meet(a)
         self.mediators = tuple(MediatorAgent(self, m) for m in scenario.mediators)
+        for m in self.mediators:
+            m.meet(self.principals)
         self.spoilers = tuple(SpoilerAgent(self, s) for s in scenario.spoilers)
         self.stakeholders = tuple(StakeholderAgent(self, h) for h in scenario.stakeholders)
-        a, b = self.principals
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
-        self.lead_mediator = max(self.mediators, key=lambda m: m.params.effectiveness, default=None)
-        self.standing = 1.0 - float(np.prod([1.0 - m.params.standing for m in self.mediators]))
-        self.incentive = float(sum(h.params.incentive for h in self.stakeholders))
-        self.deescalation = float(sum(x.params.deescalation for x in (*self.mediators, *self.stakeholders)))
-        self.trust_building = float(sum(m.params.trust_building for m in self.mediators))
-        self.pressure = float(sum(h.params.pressure for h in self.stakeholders))
+        self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
+        self._standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
+        self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
 
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if record else None
+        self.narrator = Narrator(self) if trace else None
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self)) if record else None
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
     # ------------------------------------------------------------ measures
 
-    def _var(self, name: str) -> np.ndarray:
-        return self.world[WORLD_VARS.index(name)]
+    @property
+    def round(self) -> int:
+        return self.state.round
 
     @property
     def tension(self) -> np.ndarray:
-        return self._var("tension")
+        return self.state.tension
 
     @property
     def nuclear_progress(self) -> np.ndarray:
-        return self._var("nuclear_progress")
+        return self.state.nuclear_progress
 
     @property
-    def military_posture(self) -> np.ndarray:
-        return self._var("military_posture")
-
-    @property
-    def unrest(self) -> np.ndarray:
-        return self._var("unrest")
-
-    @property
-    def sanctions(self) -> np.ndarray:
-        return self._var("sanctions")
+    def alive(self) -> np.ndarray:
+        return self.state.alive
 
     @property
     def active(self) -> np.ndarray:
         """Which held replications are still running (aligned with the state arrays)."""
-        return self.alive
+        return self.state.alive
+
+    @property
+    def standing(self):
+        """The mediators' combined standing, for the replications held."""
+        return self.state.held(self._standing)
+
+    @property
+    def incentive(self):
+        """What the stakeholders add to a deal's value, for the replications held."""
+        return self.state.held(self._incentive)
+
+    def _w(self, name: str):
+        """A world parameter for the replications held (a scalar, or an array over them: issue 12)."""
+        return self.state.held(getattr(self.params.world, name))
+
+    @property
+    def settled(self) -> np.ndarray:
+        """Whether the agenda is settled, per held replication (a view of the shared state)."""
+        return self.state.settled
+
+    @property
+    def agenda(self) -> np.ndarray:
+        """The agreed agenda (R, I) per held replication (a view of the shared state)."""
+        return self.state.agenda
+
+    @property
+    def proposal(self) -> np.ndarray:
+        """The package on the table (R, I) per held replication (a view of the shared state)."""
+        return self.state.proposal
+
+    @property
+    def narrative(self) -> list[str]:
+        return self.narrator.lines if self.narrator else []
 
     def principal(self, name: str) -> PrincipalAgent:
         return next(p for p in self.principals if p.name == name)
@@ -149,24 +180,24 @@ class NegotiationModel(mesa.Model):
 
     def step(self) -> None:
         """Play one round in every replication still running."""
-        self.round += 1
-        t = self.round / self.max_rounds
-        active = self.active
+        s = self.state
+        s.round += 1
         disputing = self._agenda_phase()
         self._events_phase()
-        self._outside_actors_phase(disputing)
+        self._outside_actors_phase()
+        ext = self._w("extension_probability")
         for p in self.principals:
-            p.update_reservation(self.world)
-            p.update_aspiration(t, self.push, self.unrest)
-        proposing = self.settled & self.agenda.any(axis=1)
-        failing = disputing | self._bargaining_phase(proposing, active)
-        self._force_phase(failing)
-        self._walkout_phase(failing & proposing)
-        self._finish(self.active & (self.round >= self.max_rounds), STALEMATE, "horizon")
+            p.assess(ext)
+        refused = self._bargaining_phase()
+        s.failures += disputing | refused
+        self._force_phase()
+        self._walkout_phase()
+        self._deadline_phase()
+        self._finish(s.alive & (s.round >= self.max_rounds), STALEMATE, "horizon")
         if self.datacollector is not None:
             self.datacollector.collect(self)
-        self.running = bool(self.alive.any())
-        if self.compacting and self.running and self.alive.sum() < 0.75 * self.m:
+        self.running = bool(s.alive.any())
+        if self.compacting and self.running and s.alive.sum() < 0.75 * s.m:
             self._compact()
 
     def run(self) -> NegotiationModel:
@@ -178,11 +209,16 @@ class NegotiationModel(mesa.Model):
     # ------------------------------------------------------------ phases
 
     def _agenda_phase(self) -> np.ndarray:
-        """1. Agenda: settle the scope where nothing is contested, else fight over it."""
+        """1. Agenda: settle the scope where nothing is contested, else fight over it.
+
+        At settlement an issue whose red lines cannot overlap goes to a parallel
+        track (:func:`rules.parallel_track`).
+        """
+        s = self.state
         a, b = self.principals
         n_issues = len(self.issue_names)
-        disputing = np.zeros(self.m, dtype=bool)
-        open_rows = np.flatnonzero(~self.settled & self.alive)
+        disputing = np.zeros(s.m, dtype=bool)
+        open_rows = np.flatnonzero(~s.settled & s.alive)
         if open_rows.size == 0:  # settled or ended for good: this stream is never needed again
             return disputing
         draws = self._draw("agenda", 2 * (n_issues + 1))[open_rows]
@@ -191,28 +227,25 @@ class NegotiationModel(mesa.Model):
         contested = conflict != 0
         newly = open_rows[~contested]
         scope = rules.settled_scope(a.refuses[newly], b.refuses[newly], self.all_issues)
-        self.agenda[newly] = issue_flags(scope, n_issues)
-        self.settled[newly] = True
+        scope = issue_flags(scope, n_issues)
+        s.agenda[newly] = rules.parallel_track(scope, self.box[2])
+        s.settled[newly] = True
         rows, draws = open_rows[contested], draws[contested]
         disputing[rows] = True
-        effectiveness = self.lead_mediator.params.effectiveness if self.lead_mediator else 0.0
+        effectiveness = at(self.lead_mediator.p("effectiveness"), rows) if self.lead_mediator else 0.0
         for k, (p, other) in enumerate(((a, b), (b, a))):
-            flex = p.params.agenda_flexibility
+            flex = at(p.p("agenda_flexibility"), rows)
             track = draws[:, k] < rules.parallel_track_acceptance(flex, effectiveness)
             soften = issue_bits(draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < flex)
             drop_insist = np.where(track, p.insists[rows] & other.refuses[rows], 0)
             drop_refuse = soften & p.refuses[rows] & other.insists[rows]
-            if self.trace and disputing[0]:
-                self._say_agenda(p, issue_flags(drop_insist[0], n_issues), issue_flags(drop_refuse[0], n_issues))
+            if self.narrator and disputing[0]:
+                self.narrator.agenda_moves(p, issue_flags(drop_insist[0], n_issues), issue_flags(drop_refuse[0], n_issues))
             p.insists[rows] &= ~drop_insist
             p.refuses[rows] &= ~drop_refuse
-        if self.trace and newly.size and newly[0] == 0:
-            self._say(f"agenda settled: {self.params.scope_label(np.array(self.issue_names)[self.agenda[0]])}")
-        if self.trace and disputing[0]:
-            contested_issues = np.array(self.issue_names)[issue_flags(conflict[0], n_issues)]
-            self._say(f"agenda dispute over {', '.join(contested_issues)}: no package this round")
-        self._add("tension", disputing * self.params.world.agenda_dispute_tension)
-        self.failures += disputing
+        if self.narrator:
+            self.narrator.agenda(newly, disputing, conflict, scope)
+        s.add("tension", disputing * self._w("agenda_dispute_tension"))
         return disputing
 
     def _events_phase(self) -> None:
@@ -220,193 +253,205 @@ class NegotiationModel(mesa.Model):
         events = self.params.events
         if not events:
             return
+        s = self.state
         draws = self._draw("events", len(events))
-        self.events_now = draws < self.event_hazards
-        delta = self.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
-        self.world = np.clip(self.world + delta[:, :-1].T, 0.0, 1.0)
+        s.events_now = draws < self.event_hazards
+        delta = s.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
+        s.world = np.clip(s.world + delta[:, :-1].T, 0.0, 1.0)
         for p in self.principals:
             p.trust = np.clip(p.trust + delta[:, -1], 0.0, 1.0)
-        if self.trace and self.active[0]:
-            for event, hit in zip(events, self.events_now[0], strict=True):
-                if hit:
-                    self._say(f"event: {event.name} ({', '.join(f'{k} {v:+g}' for k, v in event.effects.items())})")
+        if self.narrator:
+            self.narrator.events()
 
-    def _outside_actors_phase(self, disputing: np.ndarray) -> None:
+    def _outside_actors_phase(self) -> None:
         """3. Outside actors: spoilers lobby; mediators and stakeholders de-escalate, build trust, press."""
-        w = self.params.world
-        for s in self.spoilers:
-            s.lobby(self)
-        for p in self.principals:
-            p.trust = np.clip(p.trust + self.trust_building, 0.0, 1.0)
-        self.push = self.push + self.pressure
-        self._add("nuclear_progress", w.progress_rate)
-        increase = w.posture_tension * self.military_posture
-        self._set("tension", rules.next_tension(self.tension, increase, self.deescalation))
+        s = self.state
+        s.relief = 0.0
+        for sp in self.spoilers:
+            sp.lobby()
+        for m in self.mediators:
+            m.step()
+        for h in self.stakeholders:
+            h.step()
+        s.add("nuclear_progress", self._w("progress_rate"))
+        increase = self._w("posture_tension") * s.military_posture
+        s.set("tension", rules.next_tension(s.tension, increase, s.relief))
 
-    def _bargaining_phase(self, proposing: np.ndarray, active: np.ndarray) -> np.ndarray:
-        """4-6. Proposal, answers, concession. Returns the replications whose package was refused.
+    def _bargaining_phase(self) -> np.ndarray:
+        """4-6. Proposal, answers, learning. Returns the replications whose package was refused.
 
         The random draws cover every replication (common random numbers); the
         arithmetic only the replications that bargain this round.
         """
-        draws = self._draw("proposal", len(self.issue_names), normal=True)
-        rows = np.flatnonzero(proposing & active)
-        self.proposed = np.zeros(self.m, dtype=bool)
-        if self.lead_mediator is None or rows.size == 0:
-            return self.proposed.copy()
-        self.proposed[rows] = True
-        self.proposal_seen[rows] = True
-        proposal = self.lead_mediator.propose(self, rows, draws[rows], self.incentive)
-        self.proposal[rows] = proposal
-        agenda = self.agenda[rows]
-        answers = []
+        s = self.state
+        draws = self._draw("proposal", 2, normal=True)
+        rows = np.flatnonzero(s.settled & s.agenda.any(axis=1) & s.alive)
+        s.proposed = np.zeros(s.m, dtype=bool)
+        s.deal_chance = np.zeros(s.m)
         for p in self.principals:
-            u, within = p.evaluate(proposal, agenda)
-            ok = rules.accepts(u, self.incentive, p.trust[rows], p.reservation[rows], p.aspiration[rows], within)
-            p.last_utility[rows], p.last_within[rows] = u, within
-            answers.append(ok)
+            p.gain = np.zeros(s.m)
+        if self.lead_mediator is None or rows.size == 0:
+            return s.proposed.copy()
+        s.proposed[rows] = True
+        s.proposal_seen[rows] = True
+        proposal = self.lead_mediator.propose(rows, draws[rows], self.incentive)
+        s.proposal[rows] = proposal
+        agenda = s.agenda[rows]
+        answers = [p.answer(rows, proposal, agenda, self.incentive) for p in self.principals]
         agreed = answers[0] & answers[1]
-        deal = np.zeros(self.m, dtype=bool)
+        if self.narrator and s.proposed[0]:
+            self.narrator.proposal([bool(x[0]) for x in answers])
+        # Learning: the mediator and each principal update their beliefs from the other's answer.
+        s.deal_chance[rows] = self.lead_mediator.learn(rows, answers)
+        for m in self.mediators:
+            if m is not self.lead_mediator:
+                m.learn(rows, answers)
+        a, b = self.principals
+        shift_b = a.learn(rows, answers[1])
+        shift_a = b.learn(rows, answers[0])
+        a.gain[rows], b.gain[rows] = 0.5 * shift_a, 0.5 * shift_b
+        deal = np.zeros(s.m, dtype=bool)
         deal[rows[agreed]] = True
-        self.terms[self.ids[rows[agreed]]] = proposal[agreed]
-        if self.trace and self.proposed[0]:
-            self._say_proposal([bool(a[0]) for a in answers])
+        self.terms[s.ids[rows[agreed]]] = proposal[agreed]
+        self.deal_type[s.ids[rows[agreed]]] = DEAL_TYPES.index("full")
         self._finish(deal, DEAL, "agreement")
-        refused_rows = rows[~agreed]
-        for s in self.spoilers:
-            s.watch(self.proposal, refused_rows)
-        refused = np.zeros(self.m, dtype=bool)
-        refused[refused_rows] = True
-        self.failures += refused
-        self._add("tension", refused * self.params.world.failed_round_tension)
+        for sp in self.spoilers:
+            sp.watch(rows)
+        refused = np.zeros(s.m, dtype=bool)
+        refused[rows[~agreed]] = True
+        s.add("tension", refused * self._w("failed_round_tension"))
         return refused
 
-    def _force_phase(self, failing: np.ndarray) -> None:
-        """7. Force: spoiler strikes, a principal's decision for force, tension past its threshold."""
-        draws = self._draw("force", len(self.spoilers) + len(self.principals))
-        for j, s in enumerate(self.spoilers):
-            self._finish(self.active & (draws[:, j] < s.strike_hazard(self)), ESCALATION, s.params.cause)
-        for j, p in enumerate(self.principals, start=len(self.spoilers)):
-            value = p.force_value(self.military_posture, self.nuclear_progress)
-            fires = rules.uses_force(value, p.value_of_continuing(self.proposed, self.incentive), failing,
-                                     p.params.force_propensity, p.params.force_noise, draws[:, j])
-            self._finish(self.active & fires, ESCALATION, p.params.cause)
-        spiral = self.tension >= self.params.world.tension_threshold
-        self._finish(self.active & spiral, ESCALATION, "tension_spiral")
+    def _force_phase(self) -> None:
+        """7. Force: spoiler strikes and principals' force, each up the escalation ladder; tension spirals.
 
-    def _walkout_phase(self, failing: np.ndarray) -> None:
-        """8. Walk-out: a principal for whom leaving beats the package on offer may end the talks."""
-        draws = self._draw("walkout", len(self.principals) + 1)
-        escalates = rules.collapse_escalates(self.params.world.collapse_escalation, self.tension, draws[:, -1])
+        A principal's decision to leave is taken here once: by force (step 7) or
+        by walking out (step 8), whichever its outside option is.
+        """
+        s = self.state
+        draws = self._draw("force", len(self.spoilers) + len(self.principals))
+        ladder = self._draw("ladder", 2)
+        struck = np.zeros(s.m, dtype=bool)
+        for j, sp in enumerate(self.spoilers):
+            fires, strike, wait = sp.decide_strike(draws[:, j])
+            fires &= s.alive & ~struck
+            self._strike(fires, sp.params.cause, strike, wait, ladder)
+            struck |= fires
+        rows = np.flatnonzero(s.alive & s.proposal_seen & ~struck)
+        self._exits = []
         for j, p in enumerate(self.principals):
-            staying = np.where(p.last_within, p.last_utility + self.incentive, -np.inf) if failing.any() else 0.0
-            leaves = self.active & rules.walks_out(
-                staying, p.reservation, failing, p.params.walkout_propensity, self.standing, draws[:, j]
-            )
-            self._finish(leaves & escalates, ESCALATION, "collapse_to_confrontation")
+            force, walk, outside, staying = p.decide_exit(rows, self.standing, draws[rows, len(self.spoilers) + j])
+            fires = np.zeros(s.m, dtype=bool)
+            fires[rows[force]] = True
+            fires &= s.alive & ~struck
+            full = np.full(s.m, np.nan)
+            full_c = np.full(s.m, np.nan)
+            full[rows], full_c[rows] = outside, staying
+            self._strike(fires, p.params.cause, full, full_c, ladder)
+            struck |= fires
+            leaves = np.zeros(s.m, dtype=bool)
+            leaves[rows[walk]] = True
+            self._exits.append(leaves)
+        spiral = s.tension >= self._w("tension_threshold")
+        self._finish(s.alive & spiral, ESCALATION, "tension_spiral", severity=3)
+
+    def _strike(self, fires, cause: str, force_value, continue_value, ladder) -> None:
+        """A strike in the replications ``fires``: up the ladder; the talks resume or end in escalation."""
+        if not fires.any():
+            return
+        s = self.state
+        severity, resumed = rules.escalation_ladder(self._w("retaliation_probability"), self._w("resume_probability"),
+                                                    ladder)
+        ids = s.ids[fires]
+        first = ids[~self.any_strike[ids]]
+        self.first_strike[first] = self.causes.index(cause)
+        self.any_strike[ids] = True
+        self.severity[ids] = np.maximum(self.severity[ids], severity[fires])
+        self.force_value[ids] = force_value[fires]
+        self.continue_value[ids] = continue_value[fires]
+        back = fires & resumed
+        self.resumed[s.ids[back]] = True
+        s.add("nuclear_progress", -self._w("strike_setback") * back)
+        if self.narrator:
+            self.narrator.strike(fires, cause, severity, resumed)
+        self._finish(fires & ~resumed, ESCALATION, cause)
+
+    def _walkout_phase(self) -> None:
+        """8. Walk-out: a principal for whom no deal is worth more than staying ends the talks."""
+        s = self.state
+        draws = self._draw("walkout", 1)
+        escalates = rules.collapse_escalates(self._w("collapse_escalation"), s.tension, draws[:, 0])
+        for p, leaves in zip(self.principals, self._exits, strict=True):
+            leaves = leaves & s.alive
+            self._finish(leaves & escalates, ESCALATION, "collapse_to_confrontation", severity=3)
             self._finish(leaves & ~escalates, STALEMATE, f"{p.name.lower()}_walkout")
 
-    # ------------------------------------------------------------ bookkeeping
+    def _deadline_phase(self) -> None:
+        """9. At a deadline: extension (the deadline moves on), an interim deal, or lapse (stalemate).
 
-    #: Per-replication state arrays of the model (first axis over replications, except ``world``).
-    REP_ARRAYS = ("settled", "agenda", "proposal", "proposed", "proposal_seen", "failures", "push", "events_now", "ids", "alive")
+        Where the talks would lapse and a package has been on the table, the
+        mediator proposes an interim deal (:func:`rules.interim_package`); both
+        sign it if it is worth their outside option, the alternative being the
+        lapse (a deal of type ``interim``).
+        """
+        s = self.state
+        w = self.params.world
+        if w.deadline <= 0:  # no deadline: the stream is never used (every run with a deadline draws each round)
+            return
+        draws = self._draw("deadline", 1)[:, 0]
+        lapse = rules.deadline_lapses(s.round, s.deadline, self._w("extension_probability"), draws) & s.alive
+        extended = (s.deadline == s.round) & ~lapse
+        s.deadline = np.where(extended, s.deadline + w.extension_rounds, s.deadline)
+        rows = np.flatnonzero(lapse & s.proposal_seen)
+        scale = self._w("interim_scale")
+        if np.any(scale > 0) and rows.size:
+            low, high, _ = self.box
+            interim = rules.interim_package(s.status_quo, s.proposal[rows], np.reshape(at(scale, rows), (-1, 1)),
+                                            s.agenda[rows], low, high)
+            signed = np.ones(rows.size, dtype=bool)
+            for p in self.principals:
+                signed &= p.signs_interim(rows, interim, s.agenda[rows], self.incentive)
+            deal = np.zeros(s.m, dtype=bool)
+            deal[rows[signed]] = True
+            self.terms[s.ids[rows[signed]]] = interim[signed]
+            self.deal_type[s.ids[rows[signed]]] = DEAL_TYPES.index("interim")
+            if self.narrator and deal[0]:
+                self.narrator.say("deadline: the sides sign an interim deal (freeze for relief)")
+            self._finish(deal, DEAL, "agreement")
+        self._finish(s.alive & lapse, STALEMATE, "deadline_lapse")
+
+    # ------------------------------------------------------------ bookkeeping
 
     def _draw(self, stream: str, k: int, *, normal: bool = False) -> np.ndarray:
         """Draws for every replication of the batch (fixed shape: common random numbers), held ones kept."""
         rng = self.streams[stream]
         full = rng.standard_normal((self.n, k), dtype=np.float32) if normal else rng.random((self.n, k), np.float32)
-        return full if self.m == self.n else full[self.ids]
+        return full if self.state.m == self.n else full[self.state.ids]
 
     def _compact(self) -> None:
         """Drop ended replications from every state array, so later rounds only compute the running ones."""
-        keep = self.alive
-        self.world = self.world[:, keep]
-        for name in self.REP_ARRAYS:
-            setattr(self, name, getattr(self, name)[keep])
-        for agent in (*self.principals, *self.spoilers):
-            for name in agent.REP_ARRAYS:
-                setattr(agent, name, getattr(agent, name)[keep])
-        self.m = len(self.ids)
+        keep = self.state.alive
+        self.state.compact(keep)
+        for agent in (*self.principals, *self.mediators, *self.spoilers, *self.stakeholders):
+            agent.compact(keep)
 
-    def _add(self, name: str, delta) -> None:
-        i = WORLD_VARS.index(name)
-        self.world[i] = np.clip(self.world[i] + delta, 0.0, 1.0)
-
-    def _set(self, name: str, value: np.ndarray) -> None:
-        self.world[WORLD_VARS.index(name)] = value
-
-    def _finish(self, mask: np.ndarray, outcome: int, cause: str) -> None:
+    def _finish(self, mask: np.ndarray, outcome: int, cause: str, *, severity: int = 0) -> None:
         """End the replications in ``mask`` (only those still running) with an outcome and its cause."""
-        mask = mask & self.alive
+        s = self.state
+        mask = mask & s.alive
         if not mask.any():
             return
-        ids = self.ids[mask]
+        ids = s.ids[mask]
         self.outcome[ids] = outcome
-        self.end_round[ids] = self.round
+        self.end_round[ids] = s.round
         self.cause[ids] = self.causes.index(cause)
-        self.final_tension[ids] = self.tension[mask]
-        self.final_agenda[ids] = self.agenda[mask]
-        self.final_settled[ids] = self.settled[mask]
-        self.alive[mask] = False
-        if self.trace and mask[0]:
-            self._say(f"talks end in {OUTCOMES[outcome].upper()} ({cause})")
+        self.final_tension[ids] = s.tension[mask]
+        self.final_agenda[ids] = s.agenda[mask]
+        self.final_settled[ids] = s.settled[mask]
+        if severity:
+            self.any_strike[ids] = True
+            self.severity[ids] = np.maximum(self.severity[ids], severity)
+        s.alive[mask] = False
+        if self.narrator and mask[0]:
+            self.narrator.say(f"talks end in {OUTCOMES[outcome].upper()} ({cause})")
 
-    # ------------------------------------------------------------ narrative
-
-    def _say(self, text: str) -> None:
-        self.narrative.append(f"round {self.round:>2}: {text}")
-
-    def _say_agenda(self, p: PrincipalAgent, dropped_insist: np.ndarray, dropped_refuse: np.ndarray) -> None:
-        names = np.array(self.issue_names)
-        if dropped_insist.any():
-            self._say(f"{p.name} accepts a parallel track for {', '.join(names[dropped_insist])}")
-        if dropped_refuse.any():
-            self._say(f"{p.name} agrees to discuss {', '.join(names[dropped_refuse])}")
-
-    def _say_proposal(self, answers: list[np.ndarray]) -> None:
-        terms = ", ".join(
-            f"{name} {x:.2f}" for name, x, on in zip(self.issue_names, self.proposal[0], self.agenda[0], strict=True) if on
-        )
-        self._say(f"{self.lead_mediator.name} proposes {terms}")
-        for p, ok in zip(self.principals, answers, strict=True):
-            if ok:
-                self._say(f"  {p.name} accepts (utility {p.last_utility[0]:.2f}, aspiration {p.aspiration[0]:.2f})")
-                continue
-            if not p.last_within[0]:
-                broken = [
-                    f"{name} {x:.2f} outside [{lo:g}, {hi:g}]"
-                    for name, x, lo, hi, on in zip(
-                        self.issue_names, self.proposal[0], p.low, p.high, self.agenda[0], strict=True
-                    )
-                    if on and not lo - 1e-12 <= x <= hi + 1e-12
-                ]
-                self._say(f"  {p.name} refuses: red line broken ({'; '.join(broken)})")
-            else:
-                self._say(
-                    f"  {p.name} refuses: utility {p.last_utility[0]:.2f} with trust {p.trust[0]:.2f} "
-                    f"falls short of its aspiration {p.aspiration[0]:.2f} (value of no deal {p.reservation[0]:.2f})"
-                )
-
-    # ------------------------------------------------------------ recording
-
-    def _reporters(self) -> dict:
-        """Per-round measures of replication 0, for the anatomy of one episode."""
-        reporters = {
-            "round": lambda m: m.round,
-            "outcome": lambda m: OUTCOMES[m.outcome[0]] if m.outcome[0] >= 0 else "running",
-            "agenda_settled": lambda m: bool(m.settled[0]),
-            "agenda": lambda m: (m.params.scope_label(np.array(m.issue_names)[m.agenda[0]]) if m.settled[0] else ""),
-            "proposed": lambda m: bool(m.proposed[0]),
-            "events": lambda m: ",".join(e.name for e, hit in zip(m.params.events, m.events_now[0], strict=True) if hit),
-        }
-        for v in WORLD_VARS:
-            reporters[v] = lambda m, v=v: float(m._var(v)[0])
-        for k, name in enumerate(self.issue_names):
-            reporters[f"proposal_{name}"] = lambda m, k=k: float(m.proposal[0, k]) if m.proposed[0] else np.nan
-            for p in self.params.principals:
-                reporters[f"position_{p.name}_{name}"] = lambda m, k=k, n=p.name: float(m.principal(n).position[0, k])
-        for p in self.params.principals:
-            reporters[f"aspiration_{p.name}"] = lambda m, n=p.name: float(m.principal(n).aspiration[0])
-            reporters[f"no_deal_value_{p.name}"] = lambda m, n=p.name: float(m.principal(n).reservation[0])
-            reporters[f"trust_{p.name}"] = lambda m, n=p.name: float(m.principal(n).trust[0])
-        return reporters

@@ -55,7 +55,7 @@ def param(
     """A dataclass field with its meaning, its range and its kind: the one declaration of a parameter.
 
     The Hydra schemas (:mod:`sim.config.schema`), the range checks of
-    :meth:`Scenario.validate`, ``docs/parameters.md`` and ``sim.sensitivity``
+    :meth:`Scenario.validate`, ``docs/parameters.md`` and ``sim.analysis.sensitivity``
     all read this metadata. ``range`` bounds a number, or each value of a
     mapping (per issue, per world variable); ``open_low`` excludes its low end.
     """
@@ -158,12 +158,15 @@ class Principal:
     )
     concession_e: float = param(
         1.0,
-        doc="Faratin concession exponent e: below 1 Boulware (holds firm until late), above 1 Conceder",
+        doc="concession style: its per-round discount is discount ** concession_e (below 1 Boulware, more patient, "
+        "later deals; above 1 Conceder)",
         range=(0.0, 100.0),
         open_low=True,
     )
-    concession_k: float = param(0.0, doc="Faratin initial concession k: share conceded at the first round", range=UNIT)
-    no_deal_value: float = param(0.5, doc="value of no deal (reservation utility) before pressure", range=UNIT)
+    no_deal_value: float = param(
+        0.5, doc="value of no deal before pressure; its outside option is the better of this and force, plus its resolve",
+        range=UNIT,
+    )
     pressure: dict[str, float] = param(
         factory=dict,
         doc="sensitivity of the value of no deal to world variables (tension, nuclear_progress, "
@@ -171,13 +174,10 @@ class Principal:
         range=SIGNED,
     )
     sovereignty_cost: float = param(
-        0.0, doc="domestic cost of conceding: the aspiration floor rises by sovereignty_cost x unrest", range=UNIT
+        0.0, doc="domestic cost of signing: a deal is worth sovereignty_cost x unrest less to it", range=UNIT
     )
     trust: float = param(
         0.5, doc="initial trust that the other side keeps a deal (discounts a package's value)", range=UNIT, kind="state"
-    )
-    force_propensity: float = param(
-        0.0, doc="chance per failed round of turning to force when force looks better than continuing", range=UNIT
     )
     force_posture_weight: float = param(
         0.0, doc="weight of US military posture in its value of force (negative: deterred by it)", range=SIGNED
@@ -188,12 +188,24 @@ class Principal:
     war_cost: float = param(0.5, doc="cost of war on the utility scale, subtracted from the value of force", range=UNIT)
     force_noise: float = param(
         0.05,
-        doc="spread of its private assessment of force against talks (logit scale): small is a sharp threshold",
+        doc="logit noise of its choice between leaving (force or walk-out) and continuing; 0 is the sharp rule",
         range=UNIT,
-        open_low=True,
     )
     walkout_propensity: float = param(
-        0.0, doc="chance per failed round of walking out when leaving beats staying (times 1 - mediator standing)", range=UNIT
+        0.0,
+        doc="chance per round, once a package has been on the table, that it weighs leaving the talks (times "
+        "1 - mediator standing); it leaves if its outside option looks worth more than continuing: by force "
+        "when force is worth more than no deal, else by walking out",
+        range=UNIT,
+    )
+    resolve_spread: float = param(
+        0.0,
+        doc="private information: its resolve, a shock to its outside option uniform on [-spread, spread], is drawn "
+        "once per replication; the others know only the spread (0: complete information)",
+        range=UNIT,
+    )
+    discount: float = param(
+        0.98, doc="per-round discount factor: a deal next round is worth this much of the same deal now", range=UNIT
     )
     force_cause: str = param("", doc="label of its use of force among escalation causes (empty: <name>_force)", kind="label")
 
@@ -209,13 +221,17 @@ class Mediator:
     name: str = param(doc="display name, used in results and narratives", kind="label")
     effectiveness: float = param(
         0.5,
-        doc="how close its packages come to the Nash compromise (1: exactly); also speeds a parallel-track agenda",
+        doc="how close its estimate of each side's resolve comes to its belief (1: exactly); also speeds a "
+        "parallel-track agenda",
         range=UNIT,
     )
     standing: float = param(0.5, doc="lowers the chance that a failed round ends in a walk-out", range=UNIT)
     deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
     trust_building: float = param(0.0, doc="trust it adds to both principals per round", range=UNIT)
-    proposal_noise: float = param(0.2, doc="scale of the error of its packages, shrunk by (1 - effectiveness)", range=UNIT)
+    proposal_noise: float = param(
+        0.2, doc="scale of the error of its resolve estimates, shrunk by (1 - effectiveness) and by what it has learned",
+        range=UNIT,
+    )
 
 
 @dataclass(frozen=True)
@@ -227,13 +243,27 @@ class Spoiler:
     lobbying: float = param(0.0, doc="value of no deal it adds to its target's per round (hardens its terms)", range=UNIT)
     red_lines: dict[str, tuple[float, float]] = param(
         factory=dict,
-        doc="its own red lines per issue (0 <= low <= high <= 1); a package outside them raises its strike hazard",
+        doc="its own red lines per issue (0 <= low <= high <= 1); a package outside them that is likely to be signed "
+        "makes waiting worth less",
     )
-    strike_propensity: float = param(0.0, doc="per-round strike chance when its hazard index is 1", range=UNIT)
-    weight_tension: float = param(0.25, doc="weight of tension in its strike hazard index", range=UNIT)
-    weight_progress: float = param(0.25, doc="weight of Iran's nuclear progress in its strike hazard index", range=UNIT)
-    weight_failure: float = param(0.25, doc="weight of failing talks (share of rounds failed) in its hazard index", range=UNIT)
-    weight_crossing: float = param(0.25, doc="weight of a package crossing its red line in its hazard index", range=UNIT)
+    strike_propensity: float = param(
+        0.0, doc="chance per round that it weighs a strike; it strikes if striking looks worth more than waiting",
+        range=UNIT,
+    )
+    weight_tension: float = param(0.25, doc="weight of tension in its value of striking now", range=UNIT)
+    weight_progress: float = param(0.25, doc="weight of Iran's nuclear progress in its value of striking now", range=UNIT)
+    weight_failure: float = param(
+        0.25, doc="what failing talks (the estimated chance a round fails) take off its value of waiting", range=UNIT
+    )
+    weight_crossing: float = param(
+        0.25, doc="what a likely deal crossing its red line takes off its value of waiting", range=UNIT
+    )
+    strike_threshold: float = param(
+        0.5, doc="its value of waiting before losses: the cost of a strike it avoids by letting the talks go on", range=UNIT
+    )
+    strike_noise: float = param(
+        0.02, doc="logit noise of its choice between striking and waiting; 0 is the sharp rule", range=UNIT
+    )
     strike_cause: str = param("", doc="label of its strike among escalation causes (empty: <name>_strike)", kind="label")
 
     @property
@@ -248,7 +278,9 @@ class Stakeholder:
     name: str = param(doc="display name, used in narratives", kind="label")
     deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
     incentive: float = param(0.0, doc="utility it adds to a deal for both principals (investment, trade)", range=UNIT)
-    pressure: float = param(0.0, doc="concession share it adds to both principals per round", range=UNIT)
+    pressure: float = param(
+        0.0, doc="value of no deal it takes off both principals per round (cumulative): presses them to settle", range=UNIT
+    )
 
 
 @dataclass(frozen=True)
@@ -283,6 +315,29 @@ class World:
     collapse_escalation: float = param(
         0.5, doc="chance, times tension, that a walk-out turns into military confrontation", range=UNIT
     )
+    perceived_risk: float = param(
+        0.05,
+        doc="per-round chance, at tension 1, that the principals see the talks ending in escalation before the next "
+        "round (times tension): makes waiting costly",
+        range=UNIT,
+    )
+    deadline: int = param(
+        0, doc="round of the talks' deadline (0: none); at it the talks are extended or lapse", range=(0, math.inf),
+        kind="state",
+    )
+    extension_probability: float = param(0.5, doc="chance that the talks are extended at a deadline", range=UNIT)
+    extension_rounds: int = param(4, doc="rounds an extension adds to the deadline", range=(1, math.inf))
+    retaliation_probability: float = param(0.5, doc="chance that a limited strike draws retaliation", range=UNIT)
+    resume_probability: float = param(
+        0.3, doc="chance that the talks resume after the ceasefire that follows a strike", range=UNIT
+    )
+    interim_scale: float = param(
+        0.0,
+        doc="at a deadline where the talks would lapse, an interim deal goes this far from the status quo toward "
+        "the package on the table (freeze for relief); 0: no interim deals",
+        range=UNIT,
+    )
+    strike_setback: float = param(0.1, doc="nuclear progress a strike destroys when the talks resume after it", range=UNIT)
 
 
 @dataclass(frozen=True)
@@ -346,6 +401,10 @@ class Scenario:
                     )
             check_ranges(f"events.{e.name}", e)
         check_ranges("world", self.world)
+        for attr in ("deadline", "extension_rounds"):
+            value = getattr(self.world, attr)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"world.{attr} = {value!r}: use a whole number of rounds")
         return self
 
     def scope_label(self, on_agenda) -> str:

@@ -37,81 +37,275 @@ def inside(x: np.ndarray, low: np.ndarray, high: np.ndarray, mask: np.ndarray) -
     return np.all(ok | ~mask, axis=1)
 
 
-# ---------------------------------------------------------- value of no deal
+# ------------------------------------------------------- the outside option
 
 
-def no_deal_value(base: float, sensitivity: np.ndarray, state: np.ndarray, hardening: np.ndarray) -> np.ndarray:
-    """A principal's value of no deal (its reservation value), clipped to [0, 1].
+def no_deal_value(base, sensitivity: np.ndarray, state: np.ndarray, hardening) -> np.ndarray:
+    """A principal's value of no deal after pressure, clipped to [0, 1].
 
     ``base`` minus pressure: ``sensitivity`` (K,) times the world-state
     variables ``state`` (K, R) it reacts to (sanctions pain, military threat,
     domestic unrest, the other side's nuclear progress), plus the ``hardening``
-    (R,) that lobbying has built up. Pressure lowers what walking away is worth
-    and so widens the win-set (Putnam 1988, two-level games). Linear form:
-    assumption.
+    (R,) that lobbying has built up (negative where stakeholders pressed it).
+    Pressure lowers what walking away is worth and so widens the win-set
+    (Putnam 1988, two-level games). Linear form: assumption.
     """
-    return np.clip(base - sensitivity @ state + hardening, 0.0, 1.0)
+    sens = np.asarray(sensitivity, dtype=float)
+    sens = sens[:, None] if sens.ndim == 1 else sens  # (K, 1), or (K, R) when drawn per replication
+    return np.clip(base - np.sum(sens * state, axis=0) + hardening, 0.0, 1.0)
 
 
-# ---------------------------------------------------------------- concession
+def force_value(posture_weight, progress_weight, war_cost, posture, progress) -> np.ndarray:
+    """What using force is worth to a principal, on the utility scale.
 
-
-def faratin_concession(t: np.ndarray | float, k: float, e: float) -> np.ndarray:
-    """Share of the distance from ideal to reservation conceded at relative time ``t``.
-
-    Time-dependent tactic of Faratin, Sierra and Jennings (1998):
-    f(t) = k + (1 - k) t^(1/e), t in [0, 1]; e < 1 is Boulware (holds firm
-    until the deadline), e > 1 Conceder (concedes early).
+    Force gains with military posture and with Iran's nuclear progress (for
+    Washington the preventive motive: the longer it waits, the stronger Iran's
+    future bargaining position, Powell 2006's commitment problem; for Tehran
+    the value of a breakout dash) and costs ``war_cost``; a principal deterred
+    by the other's posture has a negative posture weight. Fearon (1995): war is
+    costly, so it happens only when bargaining fails. Linear form: assumption.
     """
-    t = np.clip(t, 0.0, 1.0)
-    return k + (1.0 - k) * np.power(t, 1.0 / e)
+    return posture_weight * posture + progress_weight * progress - war_cost
 
 
-def aspiration(reservation: np.ndarray, conceded: np.ndarray) -> np.ndarray:
-    """The utility a principal still demands: from 1 (its ideal) down to its reservation value.
+def resolve_draw(spread, uniform) -> np.ndarray:
+    """A principal's private resolve: a shock to its outside option, uniform on [-spread, spread].
 
-    Faratin, Sierra and Jennings (1998): the aspiration moves from the best
-    outcome to the reservation value as the concession share goes 0 -> 1.
+    Drawn once per replication from ``uniform`` draws on [0, 1): the type of
+    Harsanyi (1967-68) games of incomplete information, as in the bargaining
+    models with private reservation values of Fudenberg and Tirole (1983) and
+    Cramton (1984); the source of delay and war in Fearon (1995). Model spec:
+    "Its resolve ... is private: drawn per replication around the configured
+    value with a configured spread". Uniform: assumption, chosen because
+    Bayes' rule then keeps every belief uniform on an interval (see
+    :func:`update_belief`). A spread of 0 is complete information.
     """
-    return 1.0 - (1.0 - reservation) * np.clip(conceded, 0.0, 1.0)
+    return spread * (2.0 * uniform - 1.0)
 
 
-def accepts(
-    package_utility: np.ndarray,
-    incentive: float,
-    trust: np.ndarray,
-    reservation: np.ndarray,
-    aspiration_level: np.ndarray,
-    within_red_lines: np.ndarray,
-) -> np.ndarray:
-    """A principal's answer: accept if inside its red lines and the trust-discounted value reaches its aspiration.
+def outside_option(no_deal, force, resolve) -> np.ndarray:
+    """The one value of a principal's outside option: the better of no deal and force, plus its resolve.
 
-    The deal is worth its utility plus outside ``incentive`` if the other
-    side keeps it (probability ``trust``) and the value of no deal if it
-    reneges: the commitment problem of Fearon (1995) and Powell (2006), with
-    trust low after the 2015 JCPOA withdrawal (seed). Acceptance at the
-    aspiration level: Faratin, Sierra and Jennings (1998).
+    Model spec, "One outside option": the disagreement point of the proposal,
+    the acceptance threshold, the walk-out rule and the force decision all use
+    this value; the bargaining range of Fearon (1995) is the set of packages
+    each side prefers to it, and force belongs in it as the threat point of
+    Nash (1953, variable threats). Pressure that lowers the value of no deal
+    lowers it unless force is worth more.
     """
-    value = trust * (package_utility + incentive) + (1.0 - trust) * reservation
-    return within_red_lines & (value >= aspiration_level - 1e-12)
+    return np.maximum(no_deal, force) + resolve
 
 
-def concede_positions(
-    ideal: np.ndarray,
-    proposal: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
-    conceded: np.ndarray,
-) -> np.ndarray:
-    """A principal's stated position: ``conceded`` (R,) of the way from its ideal to the proposal.
+def deal_value(package_utility, incentive, trust, fallback, domestic_cost) -> np.ndarray:
+    """What signing a package is worth to a principal, on the scale of its outside option.
 
-    Positions move toward the mediator's package by the Faratin concession
-    share and never past a red line (model spec, "Concession"); the linear
-    path is the concession path of Zeuthen (1930) in its simplest form:
-    assumption.
+    The package's utility plus outside ``incentive`` if the other side keeps
+    the deal (probability ``trust``), its ``fallback`` if it reneges (its
+    outside option before resolve: the better of no deal and force): the
+    commitment problem of Fearon (1995) and Powell (2006), with trust low after
+    the 2015 JCPOA withdrawal (seed). ``domestic_cost`` (sovereignty cost x
+    unrest) is what signing costs the leadership at home (Putnam 1988,
+    two-level games). Linear form: assumption.
+    """
+    return trust * (package_utility + incentive) + (1.0 - trust) * fallback - domestic_cost
+
+
+def utility_threshold(outside, incentive, trust, fallback, domestic_cost) -> np.ndarray:
+    """The package utility at which :func:`deal_value` equals ``outside``: the disagreement point in utility terms.
+
+    The inverse of :func:`deal_value`; the mediator uses it as each side's
+    disagreement point in the Nash bargaining problem (Nash 1950), so the
+    package it proposes is judged on the same scale as the answers. Trust is
+    floored at 1e-6 and the threshold kept in [-1, 2] (utilities lie in
+    [0, 1]: beyond, a side accepts everything or nothing, and no more need be
+    said).
+    """
+    threshold = (outside + domestic_cost - (1.0 - trust) * fallback) / np.maximum(trust, 1e-6) - incentive
+    return np.clip(threshold, -1.0, 2.0)
+
+
+# ------------------------------------------------------- time and the cost of delay
+
+
+def effective_discount(discount, concession_e) -> np.ndarray:
+    """A principal's per-round discount factor, adjusted by its concession style.
+
+    ``discount`` ** ``concession_e``: a Boulware principal (e < 1) is more
+    patient (its factor is nearer 1), a Conceder (e > 1) less. Discounting
+    makes delay costly (Rubinstein 1982); reading the Faratin, Sierra and
+    Jennings (1998) Boulware-Conceder spectrum as patience: assumption.
+    """
+    return np.power(discount, concession_e)
+
+
+def perceived_risk(risk_at_full_tension, tension, at_deadline, extension_probability) -> np.ndarray:
+    """The chance a principal sees that the talks end before the next round: escalation, or a lapse at a deadline.
+
+    ``risk_at_full_tension`` x tension each round (model spec: "every round
+    without a deal carries the risk of escalation that each side perceives");
+    at a deadline the talks also lapse unless extended (probability 1 -
+    ``extension_probability``), which makes the deadline round costlier to
+    let pass: the deadline effect of Roth, Murnighan and Schoumaker (1988).
+    Linear in tension: assumption.
+    """
+    survive = 1.0 - np.clip(risk_at_full_tension * tension, 0.0, 1.0)
+    survive = np.where(at_deadline, survive * extension_probability, survive)
+    return 1.0 - survive
+
+
+def waiting_value(discount, risk, expected_next, outside) -> np.ndarray:
+    """What refusing now and bargaining on is worth: discount x [(1 - risk) x next round + risk x outside option].
+
+    Rubinstein (1982): a side accepts when the offer is worth at least the
+    discounted value of what it expects next; the perceived risk that the
+    talks end in the meantime leaves it with its outside option (Binmore,
+    Rubinstein and Wolinsky 1986, breakdown risk).
+    """
+    return discount * ((1.0 - risk) * expected_next + risk * outside)
+
+
+def holdout_gain(cutoff, lo, hi) -> np.ndarray:
+    """What a principal expects to gain next round by refusing, when refusals reveal a resolve above ``cutoff``.
+
+    A refusal tells the mediator that the refuser's resolve exceeds the
+    cutoff of :func:`acceptance_cutoff`, so the mediator's uniform belief
+    [lo, hi] is truncated there and its mean rises by half the truncation; the
+    next Nash package moves toward the refuser by half the rise of its
+    disagreement point (the Nash solution splits the surplus equally when
+    utility is transferable). One-step look-ahead and the transferable-utility
+    approximation: assumption. It is 0 under complete information (lo = hi):
+    there is nothing to gain by holding out (Rubinstein 1982).
+    """
+    return 0.25 * (np.clip(cutoff, lo, hi) - lo)
+
+
+def acceptance_cutoff(value, base, lo, hi, discount, risk) -> np.ndarray:
+    """The highest resolve at which a principal accepts a package worth ``value``: accept iff resolve <= cutoff.
+
+    A principal of resolve r (outside option O = base + r) accepts iff
+    value >= O and value >= waiting_value(discount, risk, value + gain, O)
+    (model spec, "Answers"), where the gain of holding out is what the
+    mediator learns from a refusal (:func:`holdout_gain` of this very cutoff).
+    Both conditions are thresholds in r: value >= O is r <= c1 = value - base;
+    the second is r <= A - q x gain with A = value (1 - discount (1 - risk)) /
+    (discount x risk) - base and q = (1 - risk) / risk. The cutoff is the
+    unique fixed point of c = min(c1, A - q x holdout_gain(c)), the right side
+    falling in c; so acceptance is monotone in type and a refusal reveals
+    exactly "resolve > cutoff": the screening equilibria of bargaining with
+    one-sided private information (Fudenberg and Tirole 1983; Cramton 1984),
+    here with one-step look-ahead. Risk is floored at 1e-12 (no risk at all
+    and no discounting would make any hope of a gain worth waiting for).
+    Under complete information (lo = hi) the gain is 0 and, because A >= c1,
+    the cutoff is c1: accept iff the package is worth the outside option.
+    """
+    risk = np.maximum(risk, 1e-12)
+    c1 = value - base
+    dr = discount * risk
+    a = value * (1.0 - discount * (1.0 - risk)) / np.maximum(dr, 1e-300) - base
+    q = 0.25 * (1.0 - risk) / risk
+    mid = (a + q * lo) / (1.0 + q)
+    fixed = np.where(mid < lo, a, np.where(mid > hi, a - q * (hi - lo), mid))
+    holds = c1 <= a - q * (np.clip(c1, lo, hi) - lo)
+    return np.where(holds, c1, np.minimum(c1, fixed))
+
+
+def accepts(resolve, cutoff, within_red_lines) -> np.ndarray:
+    """A principal's answer: accept a package inside its red lines when its resolve does not exceed the cutoff.
+
+    Equivalent to: the package is worth at least its outside option and at
+    least the value of waiting (:func:`acceptance_cutoff`). Red lines are
+    never crossed (model spec, "Answers"). A tolerance of 1e-9 absorbs
+    rounding, so a package worth exactly the outside option is accepted.
+    """
+    return within_red_lines & (resolve <= cutoff + 1e-9)
+
+
+def update_belief(lo, hi, cutoff, accepted, informative) -> tuple[np.ndarray, np.ndarray]:
+    """Bayes' rule for a uniform belief [lo, hi] about a principal's resolve after its answer.
+
+    The answer is "accept" iff resolve <= cutoff (:func:`acceptance_cutoff`),
+    so a uniform prior stays uniform, truncated: a refusal raises ``lo`` to the
+    cutoff, an acceptance lowers ``hi`` to it (model spec: "a refused package
+    says the refuser's outside option is worth more than that package to it").
+    Where the answer carries no information (no package, or one outside the
+    answerer's red lines) the belief is unchanged. Exact Bayes: Fudenberg and
+    Tirole (1983), Cramton (1984).
+    """
+    c = np.clip(cutoff, lo, hi)
+    new_lo = np.where(informative & ~accepted, c, lo)
+    new_hi = np.where(informative & accepted, c, hi)
+    return new_lo, new_hi
+
+
+def belief_acceptance_chance(lo, hi, cutoff) -> np.ndarray:
+    """The chance, under a uniform belief [lo, hi] about a principal's resolve, that it accepts (resolve <= cutoff)."""
+    width = hi - lo
+    return np.where(width > 1e-12, np.clip((cutoff - lo) / np.where(width > 1e-12, width, 1.0), 0.0, 1.0),
+                    (cutoff >= lo - 1e-9).astype(float))
+
+
+def estimated_resolve(lo, hi, spread, effectiveness, noise_scale, normal_draws) -> np.ndarray:
+    """The mediator's estimate of a principal's resolve: its belief's mean plus an error its effectiveness shrinks.
+
+    The error is (1 - effectiveness) x ``noise_scale`` x a standard normal
+    draw, scaled by how much of the prior uncertainty is left ((hi - lo) /
+    (2 spread)), and kept inside the belief: a perfect mediator proposes from
+    its belief's mean, any mediator proposes exactly under complete
+    information (model spec, "Mediator": effectiveness governs how close its
+    proposals come to the best compromise). Gaussian error: assumption.
+    """
+    left = np.where(spread > 0, (hi - lo) / np.where(spread > 0, 2.0 * spread, 1.0), 0.0)
+    guess = 0.5 * (lo + hi) + (1.0 - effectiveness) * noise_scale * left * normal_draws
+    return np.clip(guess, lo, hi)
+
+
+def concession_share(package_utility, threshold_utility) -> np.ndarray:
+    """How far a principal's stated position moves from its ideal toward the package on the table.
+
+    Along the segment from the ideal to the package utility falls linearly
+    from 1 to the package's utility, so the position is the point of that
+    segment worth exactly the utility it still demands (its acceptance
+    threshold), or the package itself when it would accept it: concession
+    follows the threshold, not a clock (model spec, "Concession").
+    """
+    loss = 1.0 - package_utility
+    return np.clip(np.divide(1.0 - threshold_utility, loss, out=np.ones_like(loss), where=loss > 1e-12), 0.0, 1.0)
+
+
+def concede_positions(ideal, proposal, low, high, conceded) -> np.ndarray:
+    """A principal's stated position: ``conceded`` (R,) of the way from its ideal to the proposal, inside its red lines.
+
+    Model spec, "Concession": positions move toward the proposal, never past
+    a red line. Linear path (Zeuthen 1930 in its simplest form): assumption.
     """
     position = ideal + np.clip(conceded, 0.0, 1.0)[:, None] * (proposal - ideal)
     return np.clip(position, low, high)
+
+
+def interim_package(status_quo, package, scale, agenda, low, high) -> np.ndarray:
+    """An interim deal: the smallest step both could ever accept, moved ``scale`` of the way toward the package.
+
+    Freeze for relief, as in the Joint Plan of Action of November 2013: part
+    of the nuclear limits for part of the sanctions relief, signed when a
+    deadline would otherwise end the talks. Each agenda term starts at the
+    point of the red-line box [low, high] nearest its status quo (the least
+    change inside both red lines) and moves ``scale`` of the way toward the
+    package on the table, so it stays inside both red lines. Off-agenda issues
+    stay at the status quo. Linear interpolation: assumption.
+    """
+    least = np.clip(status_quo, low, np.maximum(low, high))
+    return np.where(agenda, least + scale * (package - least), status_quo)
+
+
+def deadline_lapses(round_, deadline, extension_probability, draws) -> np.ndarray:
+    """Whether the talks lapse at their deadline this round: at the deadline, unless extended.
+
+    Model spec, "Time, deadlines": at a deadline the talks are extended with a
+    configured probability, or lapse (the 60-day ultimatum of spring 2025; the
+    Joint Plan of Action's deadlines of 2014, each extended). ``deadline`` is
+    per replication (it moves with each extension); 0 means none.
+    """
+    return (deadline > 0) & (round_ == deadline) & (draws >= extension_probability)
 
 
 # ------------------------------------------------------------------ proposal
@@ -194,7 +388,8 @@ def nash_package(
     no_zone = np.flatnonzero(product[rows, best] == -np.inf)
     if no_zone.size:  # egalitarian point on the frontier: equal surpluses
         al, be, gg, cc = alpha[no_zone], beta[no_zone], g[no_zone], c[no_zone]
-        s_eq = np.clip(np.divide(be - al, gg + cc, out=np.zeros_like(al), where=gg + cc > 0), 0.0, 1.0)
+        with np.errstate(over="ignore"):  # a vanishing segment: the share is clipped to [0, 1] anyway
+            s_eq = np.clip(np.divide(be - al, gg + cc, out=np.zeros_like(al), where=gg + cc > 0), 0.0, 1.0)
         best[no_zone] = np.argmax(np.minimum(al + gg * s_eq, be - cc * s_eq), axis=1)
         s[no_zone] = s_eq
     share_sorted = (np.arange(n_issues) < best[:, None]).astype(float)
@@ -203,27 +398,6 @@ def nash_package(
     share[:, order] = share_sorted
     start = np.where(agenda, np.where(overlap, c_a, gap_mid), status_quo)
     return np.where(agenda & overlap, c_a + share * (c_b - c_a), start)
-
-
-def degrade_proposal(
-    package: np.ndarray,
-    effectiveness: float,
-    noise_scale: float,
-    normal_draws: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
-    movable: np.ndarray,
-) -> np.ndarray:
-    """The mediator's actual proposal: the compromise plus error that shrinks with its effectiveness.
-
-    Each movable term is displaced by (1 - effectiveness) * noise_scale times a
-    standard normal draw and put back inside the red-line box, so a perfectly
-    effective mediator proposes the best compromise itself (model spec,
-    "Mediator"). Gaussian error: assumption.
-    """
-    moved = package + (1.0 - effectiveness) * noise_scale * normal_draws
-    moved = np.clip(moved, low, np.maximum(low, high))
-    return np.where(movable, moved, package)
 
 
 # -------------------------------------------------------------------- agenda
@@ -264,6 +438,16 @@ def parallel_track_acceptance(flexibility: float, mediator_effectiveness: float)
     return flexibility * (0.5 + 0.5 * mediator_effectiveness)
 
 
+def parallel_track(agenda, overlap) -> np.ndarray:
+    """The agenda that bargaining can settle: issues whose red lines overlap; the others go to a parallel track.
+
+    Model spec, "Mediator": "An issue whose red lines cannot overlap goes to a
+    parallel track rather than sinking every package". Such an issue stays at
+    its status quo in any deal (it is off the agreed agenda).
+    """
+    return agenda & overlap
+
+
 # ------------------------------------------------------------------- tension
 
 
@@ -281,69 +465,83 @@ def next_tension(tension, increase, deescalation) -> np.ndarray:
 # --------------------------------------------------------------------- force
 
 
-def spoiler_strike_hazard(
-    propensity: float,
-    weights: tuple[float, float, float, float],
-    tension: np.ndarray,
-    progress: np.ndarray,
-    failure: np.ndarray,
-    crossing: np.ndarray,
-) -> np.ndarray:
-    """Per-round chance that the spoiler strikes unilaterally.
+def continuation_value(discount, risk, deal_value_now, gain_self, gain_other, outside) -> np.ndarray:
+    """What staying in the talks is worth to a principal, by its own beliefs, after this round's answers.
 
-    Grows with tension, Iran's nuclear progress, failing talks (the share of
-    the horizon spent in failed rounds) and whether the package on the table
-    crosses the spoiler's red line (model spec, "Spoiler"); scaled by the
-    spoiler's propensity. Seed: Israel's officials "articulate their own
-    security red lines". Linear index: assumption.
+    :func:`waiting_value` with next round's package expected to be worth the
+    present one moved by what the mediator learned this round: toward this
+    principal by its own holdout gain, away by the other's (the same
+    transferable-utility approximation as :func:`holdout_gain`). The same
+    discount, risk and outside option as the answers use (model spec, "One
+    outside option").
+    """
+    return waiting_value(discount, risk, deal_value_now + gain_self - gain_other, outside)
+
+
+def chooses(advantage, noise, opportunity, draws) -> np.ndarray:
+    """A noisy choice, taken when the occasion arises: True with chance ``opportunity`` x P(the option looks better).
+
+    The option looks better with the logit probability
+    1 / (1 + exp(-advantage / noise)), the quantal response of McKelvey and
+    Palfrey (1995) and the random-utility choice of Signorino (1999) for
+    crisis decisions; with ``noise`` = 0 it is the sharp rule advantage > 0,
+    so an actor never takes the option when it is worth less. ``opportunity``
+    is the chance per round that the decision comes up at all (a
+    propensity): assumption. One uniform draw per decision.
+    """
+    noise = np.asarray(noise, dtype=float)
+    safe = np.where(noise > 0, noise, 1.0)
+    with np.errstate(over="ignore", divide="ignore"):  # a tiny noise is the sharp rule: expit(+-inf) is 1 or 0
+        looks_better = np.where(noise > 0, expit(advantage / safe), (advantage > 0).astype(float))
+    return draws < opportunity * looks_better
+
+
+def failure_estimate(failures, rounds) -> np.ndarray:
+    """The chance that a round of talks fails, estimated from ``failures`` failed rounds out of ``rounds``.
+
+    Laplace's rule of succession, (failures + 1) / (rounds + 2): the posterior
+    mean under a uniform prior, so one failed week does not read as certain
+    failure. Used as the spoiler's sense that the talks are dragging on.
+    """
+    return (failures + 1.0) / (rounds + 2.0)
+
+
+def spoiler_strike_values(weights, strike_threshold, tension, progress, drag, crossing_chance):
+    """Israel's value of striking now and of letting the talks go on, by its own beliefs: (strike, wait).
+
+    Striking now is worth more the higher tension and Iran's nuclear
+    progress (w_t tension + w_p progress: what a strike forestalls). Waiting
+    is worth ``strike_threshold`` (the cost of a strike it avoids), less what
+    it expects to lose while the talks drag on (w_f x the estimated chance
+    that a round fails, :func:`failure_estimate`) and the chance that the package taking shape is signed
+    and crosses its red line (w_x x that chance). Model spec, "Spoiler":
+    Israel "decides, by its own beliefs, whether striking now is worth more
+    than what the talks are likely to bring"; seed: Israeli officials
+    "articulate their own security red lines". Linear form: assumption.
     """
     w_t, w_p, w_f, w_x = weights
-    index = w_t * tension + w_p * progress + w_f * failure + w_x * crossing
-    return propensity * np.clip(index, 0.0, 1.0)
+    strike = w_t * tension + w_p * progress
+    wait = strike_threshold - w_f * drag - w_x * crossing_chance
+    return strike, wait
 
 
-def force_value(posture_weight: float, progress_weight: float, war_cost: float, posture, progress) -> np.ndarray:
-    """What using force is worth to a principal, on the utility scale.
+def escalation_ladder(retaliation_probability, resume_probability, draws) -> tuple[np.ndarray, np.ndarray]:
+    """Where a strike leads: (severity, talks resume). Severity 1 limited strike, 2 retaliation, 3 war.
 
-    Force gains with military posture and with the other side's nuclear
-    progress (a preventive motive, the commitment problem of Powell 2006) and
-    costs ``war_cost``; a principal deterred by the other's posture has a
-    negative posture weight. Fearon (1995): war is costly, so it happens only
-    when bargaining fails. Linear form: assumption.
+    A limited strike draws retaliation with ``retaliation_probability``
+    (``draws[:, 0]``); a ceasefire follows, after which the talks resume with
+    ``resume_probability`` (``draws[:, 1]``), as after the 13-24 June 2025
+    exchange; otherwise the confrontation ends the talks, as war (severity 3)
+    when there was retaliation. Model spec, "Force: escalation is a ladder".
+    Probabilities: assumption.
     """
-    return posture_weight * posture + progress_weight * progress - war_cost
+    retaliated = draws[:, 0] < retaliation_probability
+    resumed = draws[:, 1] < resume_probability
+    severity = np.where(retaliated, np.where(resumed, 2, 3), 1).astype(np.int8)
+    return severity, resumed
 
 
-def uses_force(value_of_force, value_of_continuing, talks_failing, propensity: float, noise: float, draws) -> np.ndarray:
-    """A principal turns to force when talks fail and force looks better than continuing.
-
-    Model spec, "Force" (Fearon 1995: war is costly, so it needs bargaining to
-    fail): force needs this round to have failed (a refused package or an
-    agenda dispute). Continuing is worth the better of the value of no deal
-    and the trust-discounted package on the table. The principal judges force
-    against continuing with private noise: it looks better with the logit
-    probability 1 / (1 + exp(-(force - continuing) / noise)), the quantal
-    response of McKelvey and Palfrey (1995) and the random-utility choice of
-    Signorino (1999) for crisis decisions, rather than a sharp threshold that
-    would make the odds jump when an assumption moves a little. It then acts
-    with its ``propensity``.
-    """
-    looks_better = expit((value_of_force - value_of_continuing) / noise)
-    return talks_failing & (draws < propensity * looks_better)
-
-
-def walks_out(value_of_staying, value_of_leaving, talks_failing, propensity: float, standing: float, draws) -> np.ndarray:
-    """A principal leaves after a failed round when leaving beats the best package on offer.
-
-    Model spec, "Walk-out": leave when the value of leaving exceeds that of
-    staying; the mediator's ``standing`` lowers the chance that such a bad round
-    ends the talks ("Oman's steady diplomacy has kept channels of
-    communication open when other avenues collapsed", seed).
-    """
-    return talks_failing & (value_of_leaving > value_of_staying) & (draws < propensity * (1.0 - standing))
-
-
-def collapse_escalates(collapse_escalation: float, tension, draws) -> np.ndarray:
+def collapse_escalates(collapse_escalation, tension, draws) -> np.ndarray:
     """Whether collapsed talks turn into military confrontation: chance ``collapse_escalation`` x tension.
 
     Seed: Washington "remains prepared to apply force should negotiations

@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from sim.core.model import OUTCOMES, NegotiationModel, cause_names
+from sim.core.model import DEAL_TYPES, OUTCOMES, NegotiationModel, cause_names
 from sim.core.params import ConfigError, Scenario
 from sim.core.stats import summarize
 
@@ -51,6 +51,13 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
         "final_tension": model.final_tension.astype(np.float32),
         "terms": np.where(model.outcome[:, None] == 0, model.terms, np.nan).astype(np.float32),
         "on_agenda": model.final_agenda & model.final_settled[:, None],
+        "any_strike": model.any_strike,
+        "severity": model.severity,
+        "resumed": model.resumed,
+        "deal_type": model.deal_type,
+        "first_strike": model.first_strike,
+        "force_value": model.force_value.astype(np.float32),
+        "continue_value": model.continue_value.astype(np.float32),
     }
 
 
@@ -62,7 +69,17 @@ def scope_label(scenario: Scenario, code: int) -> str:
 
 
 def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """One row per replication: outcome, round, cause, agenda scope, deal terms, final tension."""
+    """One row per replication: outcome, round, cause, agenda scope, final tension, strikes, deal terms.
+
+    ``any_strike``: a strike (or a spiral or collapse into confrontation)
+    happened during the talks; ``severity``: the highest rung of the
+    escalation ladder reached (0 none, 1 limited strike, 2 retaliation, 3 war);
+    ``resumed``: the talks resumed after a strike; ``first_strike``: who
+    struck first (a cause label; empty without a strike by an actor); ``deal_type``: full or
+    interim (empty without a deal); ``force_value`` and ``continue_value``: for
+    an escalation decided by a principal or a spoiler, the value of force and
+    of continuing as that actor judged them at the moment it struck.
+    """
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     causes = cause_names(scenario)
     codes = np.unique(cols["scope_code"])
@@ -75,6 +92,13 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
             "cause": pd.Categorical.from_codes(cols["cause"].astype(np.int64), categories=list(causes)),
             "scope": pd.Categorical([labels[int(c)] for c in codes])[np.searchsorted(codes, cols["scope_code"])],
             "final_tension": cols["final_tension"],
+            "any_strike": cols["any_strike"],
+            "severity": cols["severity"],
+            "resumed": cols["resumed"],
+            "first_strike": pd.Categorical.from_codes(cols["first_strike"].astype(np.int64), categories=list(causes)),
+            "deal_type": pd.Categorical.from_codes(cols["deal_type"].astype(np.int64), categories=list(DEAL_TYPES)),
+            "force_value": cols["force_value"],
+            "continue_value": cols["continue_value"],
         }
     )
     for k, issue in enumerate(scenario.issue_names):

@@ -55,7 +55,9 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
     """The headline numbers of a run, from its per-replication records.
 
     Keys: ``p_deal``, ``p_escalation``, ``p_stalemate`` and their Wilson 95%
-    intervals (``ci95``), mean rounds to each outcome, the share of each cause
+    intervals (``ci95``), ``p_any_strike`` (a strike at any time during the
+    talks, whether or not they resumed) and its interval
+    (``p_any_strike_ci95``), mean rounds to each outcome, the share of each cause
     among escalations and among stalemates, the share of deals per agenda
     scope, and the median term per issue over the deals that had the issue on
     their agenda (None where there is no such deal).
@@ -72,6 +74,10 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
         mean_rounds[outcome] = float(episodes.loc[hit, "round"].mean()) if k else None
     out["ci95"] = ci
     out["mean_rounds"] = mean_rounds
+    if "any_strike" in episodes:
+        k = int(episodes["any_strike"].sum())
+        out["p_any_strike"] = k / n
+        out["p_any_strike_ci95"] = list(wilson_interval(k, n))
     deals = episodes[episodes["outcome"] == "deal"]
     out["escalation_causes"] = _shares(episodes.loc[episodes["outcome"] == "escalation", "cause"])
     out["stalemate_causes"] = _shares(episodes.loc[episodes["outcome"] == "stalemate", "cause"])
@@ -109,6 +115,9 @@ def summary_columns(summary: dict) -> dict:
         if rounds is not None:
             mean_rounds += p * rounds
     out["mean_rounds"] = mean_rounds
+    if "p_any_strike" in summary:
+        out["p_any_strike"] = summary["p_any_strike"]
+        out["p_any_strike_low"], out["p_any_strike_high"] = summary["p_any_strike_ci95"]
     for outcome in OUTCOMES:
         out[f"mean_rounds_{outcome}"] = summary["mean_rounds"][outcome]
     for kind in ("escalation", "stalemate"):

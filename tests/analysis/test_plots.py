@@ -32,10 +32,12 @@ OUTCOMES = ("deal", "escalation", "stalemate")
 
 @pytest.fixture(scope="module")
 def toy_run():
-    """A toy run with every outcome: a strike-prone spoiler, a demanding B that may walk out, a short horizon."""
+    """A toy run with every outcome: private resolve (without it the first package is signed), a strike-prone
+    spoiler, a demanding B that may walk out, a short horizon."""
     a, b = toy_scenario().principals
     scenario = toy_scenario(
-        principals=(a, dataclasses.replace(b, no_deal_value=0.65, walkout_propensity=0.3)),
+        principals=(dataclasses.replace(a, resolve_spread=0.1),
+                    dataclasses.replace(b, no_deal_value=0.65, walkout_propensity=0.3, resolve_spread=0.1)),
         spoilers=(Spoiler("S", target="A", strike_propensity=0.1, red_lines={"nuke": (0.9, 1.0)}),),
         max_rounds=6,
     )
@@ -233,10 +235,14 @@ def test_heatmap_has_one_cell_per_pair_of_values_holding_the_probability(sweep_t
 
 @pytest.fixture(scope="module")
 def traced():
-    """One recorded toy episode with frequent events, in which B keeps rockets off the agenda."""
+    """One recorded toy episode with frequent events, in which B keeps rockets off the agenda.
+
+    Both sides' resolve is private, so the episode lasts more than the one round of complete information.
+    """
     a, b = toy_scenario().principals
     scenario = toy_scenario(
-        principals=(a, dataclasses.replace(b, refuses=("rockets",))),
+        principals=(dataclasses.replace(a, resolve_spread=0.15),
+                    dataclasses.replace(b, refuses=("rockets",), resolve_spread=0.15)),
         events=(Event("shock", 0.5, {"tension": 0.01}), Event("report", 0.3, {"unrest": 0.01})),
     )
     return NegotiationModel(scenario, 1, block_seed(4, 0), trace=True, record=True).run()

@@ -48,7 +48,7 @@ def test_settings_move_by_a_share_or_by_delta_and_stay_in_range():
     assert settings(unit, 0.2, relative=False) == pytest.approx((0.7, 1.0))
     signed = Knob("k", "principals", 0, "force_posture_weight", None, -0.3, (-1.0, 1.0), "")
     assert settings(signed, 0.5) == pytest.approx((-0.45, -0.15))
-    rounds = Knob("max_rounds", "scenario", -1, "max_rounds", None, 20.0, None, "")
+    rounds = Knob("max_rounds", "scenario", -1, "max_rounds", None, 20.0, None, "", whole=True)
     assert settings(rounds, 0.2) == (16.0, 24.0)
 
 

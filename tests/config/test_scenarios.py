@@ -38,6 +38,7 @@ SCENARIOS = (
     "iran_unrest_hardening",
     "sanctions_squeeze",
     "trust_building",
+    "textbook_complete_information",
 )
 
 #: The direction each scenario's mechanics imply for the odds, relative to the baseline.
@@ -46,27 +47,29 @@ EXPECTED = {
     "nuclear_only": {"deal": +1, "escalation": -1},
     # a lasting scope fight; missiles on the agenda leave no zone of agreement
     "broad_agenda_standoff": {"deal": -1, "escalation": +1},
-    # posture raises Washington's value of force; collapsed talks escalate more often
-    "us_military_buildup": {"escalation": +1, "deal": -1},
+    # posture raises Washington's value of force; collapsed talks escalate more often (P(deal) barely
+    # moves: the same posture presses Tehran, whose value of no deal falls with it)
+    "us_military_buildup": {"escalation": +1},
     # a higher strike hazard every round; lobbying hardens Washington's terms
     "israeli_strike_pressure": {"escalation": +1, "deal": -1},
-    # less tension per round, a deal worth more, more pressure to concede
-    "regional_deescalation": {"escalation": -1, "deal": +1},
-    # a higher floor under Tehran's aspiration: fewer deals, talks run out of time
+    # less tension per round: fewer strikes and spirals, but less perceived risk in waiting, so holding
+    # out is cheaper and more talks run to the horizon (the incentive and the pressure alone raise P(deal))
+    "regional_deescalation": {"escalation": -1, "stalemate": +1},
+    # signing costs Tehran's leadership more at home: fewer deals, talks run out of time
     "iran_unrest_hardening": {"deal": -1, "stalemate": +1},
-    # Tehran's value of no deal falls: it settles or, cornered, dashes for breakout;
-    # fewer talks drift to the horizon (P(deal) barely moves: Washington's firm
-    # concession curve is the binding constraint; see the README)
-    "sanctions_squeeze": {"escalation": +1, "stalemate": -1},
+    # Tehran's value of no deal falls, so its outside option falls and the bargaining range widens
+    # (force is unchanged, so it does not become likelier): more deals, fewer talks drift to the horizon
+    "sanctions_squeeze": {"deal": +1, "stalemate": -1},
     # trust discounts a package less: both accept sooner
     "trust_building": {"deal": +1, "escalation": -1},
+    # complete information, a zone of agreement, costly delay, no shocks: a deal in round 1, always
+    "textbook_complete_information": {"deal": +1, "escalation": -1, "stalemate": -1},
 }
 
 #: Escalation causes whose frequency the mechanics say must rise.
 EXPECTED_CAUSES = {
     "us_military_buildup": "us_strike",
     "israeli_strike_pressure": "israeli_strike",
-    "sanctions_squeeze": "iran_breakout",
 }
 
 

@@ -52,8 +52,8 @@ def test_the_agenda_settles_at_once_when_nothing_is_contested(baseline):
     nuclear_only = _replace_principal(baseline, 0, insists=())
     model = NegotiationModel(nuclear_only, 200, 1)
     model.step()
-    assert model.settled.all()
-    assert model.agenda[:, :3].all() and not model.agenda[:, 3:].any()
+    assert model.state.settled.all()
+    assert model.state.agenda[:, :3].all() and not model.state.agenda[:, 3:].any()
 
 
 def test_an_agenda_fight_that_nobody_softens_never_reaches_a_package(baseline):
@@ -73,11 +73,18 @@ def test_a_nuclear_only_agenda_yields_deals_that_cover_only_the_nuclear_track(ba
     assert (deals["term_missiles"] == 0.0).all()  # left at the status quo
 
 
-def test_overlapping_red_lines_allow_deals_and_disjoint_ones_forbid_them(toy):
+def test_overlapping_red_lines_allow_deals_and_disjoint_ones_go_to_a_parallel_track(toy):
     assert simulate(toy, 2000, 0).summary["p_deal"] > 0.2
     disjoint = _replace_principal(_replace_principal(toy, 0, red_lines={"nuke": (0.8, 1.0)}), 1,
                                   red_lines={"nuke": (0.0, 0.5)})
-    assert simulate(disjoint, 2000, 0).summary["p_deal"] == 0.0
+    ep = simulate(disjoint, 2000, 0).episodes
+    deals = ep[ep["outcome"] == "deal"]
+    assert len(deals) > 0  # the other issue is still bargained over
+    assert not deals["on_agenda_nuke"].any() and (deals["term_nuke"] == 0.0).all()  # nuke left at the status quo
+    only_nuke = dataclasses.replace(disjoint, issues=disjoint.issues[:1])
+    only_nuke = _replace_principal(_replace_principal(only_nuke, 0, ideal={"nuke": 1.0}, salience={"nuke": 1.0}),
+                                   1, ideal={"nuke": 0.0}, salience={"nuke": 1.0})
+    assert simulate(only_nuke, 2000, 0).summary["p_deal"] == 0.0
 
 
 def test_every_replication_ends_by_the_horizon_with_a_recorded_cause(baseline):
@@ -205,3 +212,126 @@ def test_an_interrupted_run_resumes_from_its_stored_blocks_with_identical_result
     pd.testing.assert_frame_equal(resumed.episodes, fresh.episodes)
     other_seed = BlockStore(tmp_path, baseline, 4, 500)
     assert other_seed.directory != store.directory  # a different run never reuses these blocks
+
+
+# ----------------------------------------------------------------- issue 10 mechanics
+
+
+def test_the_textbook_scenario_gives_a_deal_in_the_first_round_every_time():
+    """Complete information, a zone of agreement, costly delay, a settled agenda, no shocks (Rubinstein 1982)."""
+    from sim import load_scenario
+
+    ep = simulate(load_scenario("textbook_complete_information"), 5000, 11).episodes
+    assert (ep["outcome"] == "deal").all()
+    assert (ep["round"] == 1).all()
+    assert (ep["deal_type"] == "full").all()
+
+
+def test_delay_comes_from_private_information(baseline):
+    """The same world with and without a spread of resolve: only private information delays the deal."""
+    from sim import load_scenario
+
+    informed = load_scenario("textbook_complete_information")
+    private = load_scenario("textbook_complete_information", ["actors.us.resolve_spread=0.1",
+                                                               "actors.iran.resolve_spread=0.1"])
+    rounds = simulate(private, 5000, 11).episodes
+    assert rounds.loc[rounds["outcome"] == "deal", "round"].mean() > 1.2
+    assert (simulate(informed, 5000, 11).episodes["round"] == 1).all()
+
+
+def test_the_episode_table_records_strikes_the_ladder_and_the_values_behind_each_force_decision(baseline):
+    ep = simulate(baseline, 20000, 3).episodes
+    for column in ("any_strike", "severity", "resumed", "deal_type", "force_value", "continue_value"):
+        assert column in ep
+    esc = ep["outcome"] == "escalation"
+    assert ep.loc[esc, "any_strike"].all() and (ep.loc[esc, "severity"] >= 1).all()
+    assert not ep.loc[~ep["any_strike"], "resumed"].any()  # no resumption without a strike
+    assert (ep.loc[ep["resumed"] & (ep["outcome"] != "escalation"), "severity"] <= 2).all()  # war ends the talks
+    decided = ep["cause"].isin(["israeli_strike", "us_strike", "iran_breakout"]) & esc
+    assert decided.sum() > 0
+    assert ep.loc[decided, ["force_value", "continue_value"]].notna().all().all()
+    assert ep.loc[~ep["any_strike"], "force_value"].isna().all()
+    assert ep.loc[ep["outcome"] == "deal", "deal_type"].notna().all()
+    assert ep.loc[ep["outcome"] != "deal", "deal_type"].isna().all()
+    s = simulate(baseline, 20000, 3).summary
+    assert s["p_any_strike"] >= s["p_escalation"]
+    assert s["p_any_strike_ci95"][0] <= s["p_any_strike"] <= s["p_any_strike_ci95"][1]
+
+
+def test_talks_can_resume_after_a_strike(baseline):
+    resumable = dataclasses.replace(baseline, world=dataclasses.replace(baseline.world, resume_probability=1.0))
+    ep = simulate(resumable, 5000, 2).episodes
+    assert ep["resumed"].any()
+    assert (ep.loc[ep["outcome"] == "escalation", "cause"].isin(["israeli_strike", "us_strike", "iran_breakout"])).sum() == 0
+
+
+def test_a_deadline_without_extension_ends_the_talks_there(baseline):
+    hard = dataclasses.replace(baseline, world=dataclasses.replace(baseline.world, deadline=3, extension_probability=0.0))
+    ep = simulate(hard, 5000, 2).episodes
+    assert ep["round"].max() <= 3
+    lapsed = ep["cause"] == "deadline_lapse"
+    assert lapsed.any() and (ep.loc[lapsed, "round"] == 3).all()
+    interim = ep["deal_type"] == "interim"
+    assert interim.any() and (ep.loc[interim, "round"] == 3).all()  # freeze for relief, signed at the deadline
+    none = dataclasses.replace(hard, world=dataclasses.replace(hard.world, interim_scale=0.0))
+    assert not (simulate(none, 5000, 2).episodes["deal_type"] == "interim").any()
+    extended = dataclasses.replace(hard, world=dataclasses.replace(hard.world, extension_probability=1.0))
+    assert "deadline_lapse" not in set(simulate(extended, 5000, 2).episodes["cause"].astype(str))
+
+
+def test_without_choice_noise_no_principal_uses_force_when_continuing_is_worth_more(baseline):
+    sharp = baseline
+    for k in (0, 1):
+        sharp = _replace_principal(sharp, k, force_noise=0.0)
+    ep = simulate(sharp, 20000, 5).episodes
+    by_principal = ep["cause"].isin(["us_strike", "iran_breakout"])
+    assert by_principal.sum() > 0, "the check needs principal escalations to look at"
+    assert (ep.loc[by_principal, "force_value"] > ep.loc[by_principal, "continue_value"]).all()
+
+
+def _unchecked(scenario: Scenario) -> Scenario:
+    """The same scenario with validation switched off, so parameters can be arrays over replications."""
+
+    class Unchecked(Scenario):
+        def validate(self):
+            return self
+
+    return Unchecked(**{f.name: getattr(scenario, f.name) for f in dataclasses.fields(scenario)})
+
+
+def test_any_parameter_may_be_an_array_over_replications(baseline):
+    """Prepared for issue 12: replication i of a run with per-replication parameters is replication i of the
+    scalar run with its values (replications are independent within a batch, draws are per replication)."""
+    n = 4000
+    half = np.arange(n) < n // 2
+
+    def varied(low, high):
+        return np.where(half, low, high)
+
+    us, iran = baseline.principals
+    oman, israel, uae = baseline.mediators[0], baseline.spoilers[0], baseline.stakeholders[0]
+    changes = {  # (low, high) per parameter: the first half of the replications gets low, the second high
+        "us": dict(trust=(0.5, 0.7), discount=(0.98, 0.9), no_deal_value=(0.35, 0.25), resolve_spread=(0.1, 0.2)),
+        "iran": dict(force_noise=(0.01, 0.05), walkout_propensity=(0.2, 0.4), sovereignty_cost=(0.15, 0.3)),
+        "oman": dict(effectiveness=(0.7, 0.3), standing=(0.7, 0.4)),
+        "israel": dict(strike_propensity=(0.03, 0.08), strike_threshold=(0.5, 0.4)),
+        "uae": dict(pressure=(0.01, 0.0), incentive=(0.03, 0.06)),
+        "world": dict(perceived_risk=(0.05, 0.1), progress_rate=(0.01, 0.03), tension_threshold=(0.95, 0.8)),
+    }
+
+    def build(pick):
+        actors = {"us": us, "iran": iran, "oman": oman, "israel": israel, "uae": uae, "world": baseline.world}
+        made = {k: dataclasses.replace(v, **{f: pick(lo, hi) for f, (lo, hi) in changes[k].items()})
+                for k, v in actors.items()}
+        made["iran"] = dataclasses.replace(made["iran"], pressure={**iran.pressure, "sanctions": pick(0.2, 0.4)})
+        return _unchecked(dataclasses.replace(
+            baseline, principals=(made["us"], made["iran"]), mediators=(made["oman"],), spoilers=(made["israel"],),
+            stakeholders=(made["uae"],), world=made["world"]))
+
+    mixed = NegotiationModel(build(varied), n, 5).run()
+    low = NegotiationModel(build(lambda lo, hi: lo), n, 5).run()
+    high = NegotiationModel(build(lambda lo, hi: hi), n, 5).run()
+    for name in ("outcome", "end_round", "cause", "severity"):
+        expected = np.where(half, getattr(low, name), getattr(high, name))
+        np.testing.assert_array_equal(getattr(mixed, name), expected)
+    assert not np.array_equal(low.outcome[~half], high.outcome[~half])  # the values do matter

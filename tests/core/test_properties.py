@@ -32,9 +32,10 @@ def principals(draw, name: str, issues: tuple[str, ...], high_end: bool):
     return Principal(
         name=name, ideal=ideal, salience={i: s / total for i, s in zip(issues, saliences, strict=True)},
         red_lines=red_lines, refuses=refuses, insists=insists,
-        agenda_flexibility=draw(unit), concession_e=draw(st.floats(0.2, 5.0)), concession_k=draw(st.floats(0, 0.3)),
+        agenda_flexibility=draw(unit), concession_e=draw(st.floats(0.2, 5.0)),
+        resolve_spread=draw(st.floats(0.0, 0.3)), discount=draw(st.floats(0.8, 1.0)), force_noise=draw(st.floats(0, 0.1)),
         no_deal_value=draw(unit), pressure={"tension": draw(st.floats(-0.5, 0.5))}, sovereignty_cost=draw(unit),
-        trust=draw(unit), force_propensity=draw(unit), force_posture_weight=draw(st.floats(-1, 1)),
+        trust=draw(unit), force_posture_weight=draw(st.floats(-1, 1)),
         force_progress_weight=draw(st.floats(-1, 1)), war_cost=draw(unit), walkout_propensity=draw(unit),
     )
 
@@ -53,13 +54,17 @@ def scenarios(draw):
         mediators=(Mediator("M", effectiveness=draw(unit), standing=draw(unit), deescalation=draw(st.floats(0, 0.1)),
                             trust_building=draw(st.floats(0, 0.05)), proposal_noise=draw(st.floats(0, 0.5))),),
         spoilers=(Spoiler("S", target="A", lobbying=draw(st.floats(0, 0.02)), red_lines={watched: (lo, hi)},
-                          strike_propensity=draw(st.floats(0, 0.2))),),
+                          strike_propensity=draw(st.floats(0, 0.2)), strike_threshold=draw(unit),
+                          strike_noise=draw(st.floats(0, 0.1))),),
         stakeholders=(Stakeholder("H", deescalation=draw(st.floats(0, 0.1)), incentive=draw(st.floats(0, 0.2)),
                                   pressure=draw(st.floats(0, 0.1))),),
         events=(Event("shock", draw(unit), {"tension": draw(st.floats(-0.2, 0.2)), "trust": draw(st.floats(-0.1, 0.1))}),),
         world=World(tension=draw(unit), nuclear_progress=draw(unit), military_posture=draw(unit), unrest=draw(unit),
                     sanctions=draw(unit), progress_rate=draw(st.floats(0, 0.05)),
-                    tension_threshold=draw(st.floats(0.5, 1.5)), collapse_escalation=draw(unit)),
+                    tension_threshold=draw(st.floats(0.5, 1.5)), collapse_escalation=draw(unit),
+                    perceived_risk=draw(st.floats(0, 0.3)), deadline=draw(st.integers(0, 8)),
+                    extension_probability=draw(unit), retaliation_probability=draw(unit),
+                    resume_probability=draw(unit), strike_setback=draw(st.floats(0, 0.3))),
         max_rounds=draw(st.integers(1, 12)),
     ).validate()
 
@@ -96,7 +101,8 @@ def test_probabilities_sum_to_one_and_every_interval_holds_its_estimate(scenario
 
 @SETTINGS
 @given(scenarios(), st.integers(0, 2**32 - 1), st.floats(0.05, 0.5))
-def test_red_lines_without_overlap_on_an_agenda_issue_give_no_deal(scenario, seed, cut):
+def test_red_lines_without_overlap_keep_an_issue_out_of_every_deal(scenario, seed, cut):
+    """The issue goes to a parallel track: no deal sets its term, and a deal on it alone is impossible."""
     a, b = scenario.principals
     first = scenario.issue_names[0]
     # A will accept only terms above the cut, B only below: no overlap on the first issue.
@@ -107,7 +113,10 @@ def test_red_lines_without_overlap_on_an_agenda_issue_give_no_deal(scenario, see
                      "refuses": tuple(i for i in b.refuses if i != first)})
     scenario = Scenario(**{**scenario.__dict__, "principals": (a, b)}).validate()
     model = NegotiationModel(scenario, 300, seed).run()
-    assert not np.any(model.outcome == DEAL)
+    deal = model.outcome == DEAL
+    assert not model.final_agenda[deal, 0].any()
+    if len(scenario.issues) == 1:
+        assert not deal.any()
 
 
 @SETTINGS
@@ -115,7 +124,8 @@ def test_red_lines_without_overlap_on_an_agenda_issue_give_no_deal(scenario, see
 def test_shutting_every_escalation_channel_gives_no_escalation(scenario, seed):
     shut = Scenario(**{
         **scenario.__dict__,
-        "principals": tuple(Principal(**{**p.__dict__, "force_propensity": 0.0}) for p in scenario.principals),
+        "principals": tuple(Principal(**{**p.__dict__, "force_posture_weight": 0.0, "force_progress_weight": 0.0,
+                                         "war_cost": 1.0}) for p in scenario.principals),  # force worth < no deal
         "spoilers": tuple(Spoiler(**{**s.__dict__, "strike_propensity": 0.0}) for s in scenario.spoilers),
         "world": World(**{**scenario.world.__dict__, "tension_threshold": 1.01, "collapse_escalation": 0.0}),
     }).validate()
@@ -135,3 +145,50 @@ def test_results_do_not_depend_on_how_blocks_are_spread_over_processes(scenario,
     serial = simulate(scenario, 130, seed, block_size=32).episodes
     pd.testing.assert_frame_equal(spread, serial)
     assert block_seed(seed, 1).entropy == seed
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_without_choice_noise_nobody_leaves_or_strikes_when_continuing_is_worth_more(scenario, seed):
+    sharp = Scenario(**{
+        **scenario.__dict__,
+        "principals": tuple(Principal(**{**p.__dict__, "force_noise": 0.0}) for p in scenario.principals),
+        "spoilers": tuple(Spoiler(**{**s.__dict__, "strike_noise": 0.0}) for s in scenario.spoilers),
+    }).validate()
+    model = NegotiationModel(sharp, 300, seed).run()
+    decided = ~np.isnan(model.force_value)
+    assert np.all(model.force_value[decided] > model.continue_value[decided])
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_under_complete_information_nobody_holds_out(scenario, seed):
+    """With no spread of resolve a principal refuses only a package worth less than its outside option."""
+    informed = Scenario(**{
+        **scenario.__dict__,
+        "principals": tuple(Principal(**{**p.__dict__, "resolve_spread": 0.0, "insists": (), "refuses": ()})
+                            for p in scenario.principals),
+        "events": (),
+    }).validate()
+    model = NegotiationModel(informed, 200, seed)
+    model.step()
+    proposed = model.state.proposed
+    assert (proposed == model.state.agenda.any(axis=1)).all()  # settled at once: a package wherever an issue is left
+    for p in model.principals:
+        refused = p.within & (p.resolve > p.cutoff + 1e-9)
+        assert np.all(p.value[refused] < p.outside[refused] + 1e-9)
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_beliefs_always_contain_the_true_resolve(scenario, seed):
+    model = NegotiationModel(scenario, 200, seed)
+    for _ in range(min(scenario.max_rounds, 6)):
+        if not model.running:
+            break
+        model.step()
+        a, b = model.principals
+        for holder, other, k in ((b, a, 0), (a, b, 1)):
+            assert np.all(holder.belief_lo <= other.resolve + 1e-9) and np.all(other.resolve <= holder.belief_hi + 1e-9)
+            med = model.mediators[0]
+            assert np.all(med.lo[:, k] <= other.resolve + 1e-9) and np.all(other.resolve <= med.hi[:, k] + 1e-9)

@@ -36,31 +36,177 @@ def test_no_deal_value_falls_with_pressure_rises_with_hardening_and_stays_in_uni
     assert rules.no_deal_value(0.1, np.array([1.0]), state, np.zeros(3)).min() == 0.0
 
 
-def test_faratin_concession_runs_from_k_to_one():
-    assert rules.faratin_concession(0.0, 0.1, 0.5) == pytest.approx(0.1)
-    assert rules.faratin_concession(1.0, 0.1, 0.5) == pytest.approx(1.0)
+def test_the_outside_option_is_the_better_of_no_deal_and_force_plus_resolve():
+    no_deal = np.array([0.3, 0.3])
+    force = np.array([0.1, 0.5])
+    assert rules.outside_option(no_deal, force, np.array([0.05, -0.1])) == pytest.approx([0.35, 0.4])
 
 
-def test_boulware_concedes_less_than_conceder_before_the_deadline():
-    t = np.linspace(0.05, 0.95, 10)
-    assert np.all(rules.faratin_concession(t, 0.0, 0.3) < rules.faratin_concession(t, 0.0, 3.0))
-    assert rules.faratin_concession(0.5, 0.0, 1.0) == pytest.approx(0.5)  # linear at e = 1
+def test_resolve_is_uniform_on_the_spread_and_zero_under_complete_information():
+    u = np.linspace(0.0, 1.0, 5)
+    assert rules.resolve_draw(0.1, u) == pytest.approx([-0.1, -0.05, 0.0, 0.05, 0.1])
+    assert not rules.resolve_draw(0.0, u).any()
+    # the same draws scale with the spread: common random numbers across spreads
+    assert rules.resolve_draw(0.2, u) == pytest.approx(2 * rules.resolve_draw(0.1, u))
 
 
-def test_aspiration_moves_from_the_ideal_to_the_reservation_value():
-    r = np.array([0.3, 0.3])
-    assert rules.aspiration(r, np.array([0.0, 1.0])) == pytest.approx([1.0, 0.3])
+def test_deal_value_discounts_by_trust_and_domestic_cost_and_utility_threshold_inverts_it():
+    u = np.array([0.6, 0.6])
+    v = rules.deal_value(u, 0.0, np.array([1.0, 0.5]), np.array([0.2, 0.2]), np.array([0.0, 0.1]))
+    assert v == pytest.approx([0.6, 0.5 * 0.6 + 0.5 * 0.2 - 0.1])
+    trust, no_deal, cost = np.array([0.4, 0.9]), np.array([0.3, 0.1]), np.array([0.05, 0.0])
+    back = rules.utility_threshold(rules.deal_value(u, 0.03, trust, no_deal, cost), 0.03, trust, no_deal, cost)
+    assert back == pytest.approx(u)
 
 
-def test_acceptance_discounts_the_deal_by_trust_and_needs_the_red_lines():
-    u = np.array([0.6, 0.6, 0.6])
-    trust = np.array([1.0, 0.5, 1.0])
-    r = np.full(3, 0.2)
-    asp = np.full(3, 0.5)
-    within = np.array([True, True, False])
-    # trust 1: 0.6 >= 0.5; trust 0.5: 0.5*0.6 + 0.5*0.2 = 0.4 < 0.5; outside the red lines: never
-    assert rules.accepts(u, 0.0, trust, r, asp, within).tolist() == [True, False, False]
-    assert rules.accepts(u, 0.2, trust, r, asp, within).tolist() == [True, True, False]
+def test_boulware_is_more_patient_than_conceder():
+    assert rules.effective_discount(0.9, 0.5) > rules.effective_discount(0.9, 1.0) > rules.effective_discount(0.9, 2.0)
+    assert rules.effective_discount(1.0, 3.0) == 1.0
+
+
+def test_perceived_risk_grows_with_tension_and_jumps_at_a_deadline():
+    tension = np.array([0.0, 0.5, 1.0])
+    no = np.zeros(3, dtype=bool)
+    assert rules.perceived_risk(0.1, tension, no, 0.5) == pytest.approx([0.0, 0.05, 0.1])
+    at = np.ones(3, dtype=bool)
+    assert rules.perceived_risk(0.1, tension, at, 0.5) == pytest.approx([0.5, 1 - 0.95 * 0.5, 1 - 0.9 * 0.5])
+    assert rules.perceived_risk(0.1, tension, at, 1.0) == pytest.approx([0.0, 0.05, 0.1])
+
+
+def test_waiting_value_is_the_discounted_mix_of_next_round_and_the_outside_option():
+    assert rules.waiting_value(0.9, 0.2, 0.5, 0.3) == pytest.approx(0.9 * (0.8 * 0.5 + 0.2 * 0.3))
+
+
+def test_holdout_gain_is_a_quarter_of_the_truncation_and_zero_without_uncertainty():
+    assert rules.holdout_gain(np.array([0.0]), np.array([-0.1]), np.array([0.1]))[0] == pytest.approx(0.025)
+    assert rules.holdout_gain(np.array([0.5]), np.array([-0.1]), np.array([0.1]))[0] == pytest.approx(0.05)
+    assert rules.holdout_gain(np.array([0.5]), np.array([0.0]), np.array([0.0]))[0] == 0.0
+
+
+def _answer_by_definition(value, base, lo, hi, discount, risk, resolve):
+    """Accept iff the package beats the outside option and waiting, with the gain the cutoff implies."""
+    cutoff = rules.acceptance_cutoff(value, base, lo, hi, discount, risk)
+    gain = rules.holdout_gain(cutoff, lo, hi)
+    outside = base + resolve
+    wait = rules.waiting_value(discount, risk, value + gain, outside)
+    return (value >= outside - 1e-9) & (value >= wait - 1e-9), cutoff
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_acceptance_cutoff_is_the_type_at_which_the_package_equals_the_better_of_outside_and_waiting(case):
+    rng = np.random.default_rng(case)
+    n = 400
+    value, base = rng.uniform(0.1, 0.6, n), rng.uniform(0.0, 0.5, n)
+    half = rng.uniform(0.0, 0.2, n)
+    centre = rng.uniform(-0.1, 0.1, n)
+    lo, hi = centre - half, centre + half
+    discount, risk = rng.uniform(0.8, 1.0, n), rng.uniform(0.0, 0.3, n)
+    for resolve in (lo, hi, 0.5 * (lo + hi), rng.uniform(lo, hi)):
+        ok, cutoff = _answer_by_definition(value, base, lo, hi, discount, risk, resolve)
+        away = np.abs(resolve - cutoff) > 1e-6  # at the cutoff itself rounding decides
+        assert (rules.accepts(resolve, cutoff, np.ones(n, dtype=bool)) == ok)[away].all()
+    assert np.all(cutoff <= value - base + 1e-12)  # never accepts a package worth less than its outside option
+
+
+def test_under_complete_information_a_package_worth_the_outside_option_is_accepted():
+    value, base, zero = np.array([0.4, 0.4, 0.3]), np.array([0.3, 0.4, 0.35]), np.zeros(3)
+    cutoff = rules.acceptance_cutoff(value, base, zero, zero, 0.95, np.array([0.02, 0.02, 0.02]))
+    assert rules.accepts(zero, cutoff, np.ones(3, dtype=bool)).tolist() == [True, True, False]
+
+
+def test_acceptance_needs_the_red_lines():
+    assert not rules.accepts(np.zeros(1), np.ones(1), np.zeros(1, dtype=bool)).any()
+
+
+def test_bayes_truncates_the_belief_at_the_cutoff_and_keeps_the_truth_inside():
+    lo, hi = np.full(3, -0.1), np.full(3, 0.1)
+    cutoff = np.array([0.02, 0.02, 0.02])
+    accepted = np.array([False, True, False])
+    informative = np.array([True, True, False])
+    new_lo, new_hi = rules.update_belief(lo, hi, cutoff, accepted, informative)
+    assert new_lo.tolist() == [0.02, -0.1, -0.1] and new_hi.tolist() == [0.1, 0.02, 0.1]
+    rng = np.random.default_rng(0)  # the true type always stays inside the updated belief
+    truth = rng.uniform(-0.1, 0.1, 1000)
+    c = rng.uniform(-0.2, 0.2, 1000)
+    lo2, hi2 = rules.update_belief(np.full(1000, -0.1), np.full(1000, 0.1), c, truth <= c, np.ones(1000, dtype=bool))
+    assert np.all((lo2 <= truth) & (truth <= hi2))
+
+
+def test_belief_acceptance_chance_is_the_uniform_cdf():
+    lo, hi = np.array([0.0, 0.0, 0.2]), np.array([1.0, 1.0, 0.2])
+    assert rules.belief_acceptance_chance(lo, hi, np.array([0.25, 2.0, 0.3])) == pytest.approx([0.25, 1.0, 1.0])
+
+
+def test_mediator_estimate_is_the_belief_mean_when_effective_or_informed_and_stays_in_the_belief():
+    lo, hi, z = np.array([-0.1, 0.0]), np.array([0.1, 0.0]), np.array([3.0, 3.0])
+    assert rules.estimated_resolve(lo, hi, 0.1, 1.0, 0.5, z) == pytest.approx([0.0, 0.0])
+    rough = rules.estimated_resolve(lo, hi, 0.1, 0.0, 0.5, z)
+    assert rough[0] == pytest.approx(0.1) and rough[1] == 0.0  # clipped into the belief; exact when nothing is unknown
+    assert rules.estimated_resolve(lo, hi, 0.0, 0.0, 0.5, z) == pytest.approx([0.0, 0.0])
+
+
+def test_concession_share_reaches_the_package_when_it_is_acceptable():
+    share = rules.concession_share(np.array([0.5, 0.5, 0.8]), np.array([0.75, 0.5, 0.6]))
+    assert share == pytest.approx([0.5, 1.0, 1.0])
+
+
+def test_an_interim_package_starts_at_the_least_change_inside_the_red_lines_and_leaves_off_agenda_issues_alone():
+    sq = np.array([0.0, 1.0, 0.5])
+    package = np.array([[1.0, 0.0, 0.9]])
+    agenda = np.array([[True, True, False]])
+    low, high = np.array([0.0, 0.0, 0.0]), np.array([1.0, 0.6, 1.0])
+    interim = rules.interim_package(sq, package, 0.5, agenda, low, high)
+    assert interim == pytest.approx(np.array([[0.5, 0.3, 0.5]]))  # sanctions from 0.6 (its red line), not 1.0
+
+
+def test_a_deadline_lapses_unless_extended_and_only_at_the_deadline():
+    deadline = np.array([5, 5, 6, 0])
+    draws = np.array([0.9, 0.1, 0.9, 0.9])
+    assert rules.deadline_lapses(5, deadline, 0.5, draws).tolist() == [True, False, False, False]
+
+
+def test_continuation_value_moves_with_what_each_side_is_learned_to_need():
+    base = rules.continuation_value(0.9, 0.1, 0.5, 0.0, 0.0, 0.3)
+    better = rules.continuation_value(0.9, 0.1, 0.5, 0.05, 0.0, 0.3)
+    worse = rules.continuation_value(0.9, 0.1, 0.5, 0.0, 0.05, 0.3)
+    assert better > base > worse
+
+
+def test_a_choice_follows_the_logit_and_is_sharp_without_noise():
+    grid = np.linspace(0.0, 1.0, 2000, endpoint=False)  # evenly spread draws: the share choosing is the chance
+    chance = [rules.chooses(np.full(grid.size, g), 0.05, 1.0, grid).mean() for g in np.linspace(-0.3, 0.3, 13)]
+    assert all(b >= a for a, b in itertools.pairwise(chance))
+    assert chance[6] == pytest.approx(0.5, abs=0.01)
+    sharp = rules.chooses(np.array([0.01, -0.01, 0.0]), 0.0, 1.0, np.full(3, 0.999))
+    assert sharp.tolist() == [True, False, False]  # noise 0: never when the option is worth less (or the same)
+    assert not rules.chooses(np.ones(3), 0.0, 0.0, np.zeros(3)).any()  # no occasion, no choice
+
+
+def test_spoiler_values_strike_more_with_progress_and_tension_and_waits_less_when_a_crossing_deal_looms():
+    w = (0.25, 0.25, 0.25, 0.25)
+    z = np.zeros(1)
+    strike, wait = rules.spoiler_strike_values(w, 0.5, z + 0.5, z + 0.5, z, z)
+    strike2, _ = rules.spoiler_strike_values(w, 0.5, z + 0.5, z + 0.9, z, z)
+    _, wait2 = rules.spoiler_strike_values(w, 0.5, z + 0.5, z + 0.5, z, z + 1.0)
+    _, wait3 = rules.spoiler_strike_values(w, 0.5, z + 0.5, z + 0.5, z + 1.0, z)
+    assert strike2 > strike and wait2 < wait and wait3 < wait
+    assert strike[0] == pytest.approx(0.25) and wait[0] == pytest.approx(0.5)
+
+
+def test_the_failure_estimate_follows_the_rule_of_succession():
+    assert rules.failure_estimate(np.array([0.0, 1.0, 5.0]), 5) == pytest.approx([1 / 7, 2 / 7, 6 / 7])
+    assert rules.failure_estimate(0.0, 0) == pytest.approx(0.5)
+
+
+def test_the_escalation_ladder_climbs_with_retaliation_and_ends_in_war_without_resumption():
+    draws = np.array([[0.1, 0.1], [0.1, 0.9], [0.9, 0.1], [0.9, 0.9]])
+    severity, resumed = rules.escalation_ladder(0.5, 0.5, draws)
+    assert severity.tolist() == [2, 3, 1, 1] and resumed.tolist() == [True, False, True, False]
+
+
+def test_an_issue_without_overlap_goes_to_a_parallel_track():
+    agenda = np.array([[True, True, False]])
+    assert rules.parallel_track(agenda, np.array([True, False, True])).tolist() == [[True, False, False]]
 
 
 def test_positions_move_toward_the_proposal_but_never_past_a_red_line():
@@ -125,16 +271,6 @@ def test_nash_package_puts_non_overlapping_issues_at_the_midpoint_of_the_gap():
     assert x[0, 1] == pytest.approx(0.4)
 
 
-def test_a_perfect_mediator_proposes_the_compromise_itself_and_an_imperfect_one_stays_in_the_box():
-    package = np.array([[0.5, 0.5]])
-    low, high = np.array([0.4, 0.0]), np.array([0.6, 1.0])
-    movable = np.array([[True, True]])
-    draws = np.array([[3.0, -3.0]])
-    assert rules.degrade_proposal(package, 1.0, 0.5, draws, low, high, movable) == pytest.approx(package)
-    moved = rules.degrade_proposal(package, 0.0, 0.5, draws, low, high, movable)
-    assert moved == pytest.approx(np.array([[0.6, 0.0]]))
-
-
 def test_agenda_conflict_is_insistence_met_by_refusal():
     ins_a = np.array([[False, True, True]])
     ref_b = np.array([[False, True, False]])
@@ -169,46 +305,8 @@ def test_tension_is_kept_in_the_unit_interval():
     assert t == pytest.approx([0.55, 1.0, 0.0])
 
 
-def test_spoiler_hazard_is_zero_without_propensity_and_grows_with_each_driver():
-    z = np.zeros(1)
-    w = (0.25, 0.25, 0.25, 0.25)
-    assert rules.spoiler_strike_hazard(0.0, w, z + 1, z + 1, z + 1, z + 1)[0] == 0.0
-    base = rules.spoiler_strike_hazard(0.2, w, z + 0.5, z + 0.5, z + 0.5, z)[0]
-    for i in range(4):
-        args = [z + 0.5, z + 0.5, z + 0.5, z]
-        args[i] = args[i] + 0.4
-        assert rules.spoiler_strike_hazard(0.2, w, *args)[0] > base
-
-
 def test_force_value_rises_with_posture_and_progress_and_pays_the_cost_of_war():
     assert rules.force_value(0.5, 0.3, 0.3, np.array([0.8]), np.array([0.5]))[0] == pytest.approx(0.25)
-
-
-def test_force_needs_failed_talks_and_grows_as_force_beats_continuing():
-    value = np.array([0.5, 0.5, 0.1, 0.5])
-    cont = np.full(4, 0.3)
-    failing = np.array([True, False, True, True])
-    draws = np.array([0.05, 0.05, 0.05, 0.5])
-    # force 0.2 above continuing: looks better with probability ~0.98, so a draw of 0.05 < 0.1 * 0.98 fires
-    assert rules.uses_force(value, cont, failing, 0.1, 0.05, draws).tolist() == [True, False, False, False]
-    grid = np.linspace(0.0, 1.0, 2000, endpoint=False)  # evenly spread draws: the share firing is the chance
-    failing_all = np.ones(grid.size, dtype=bool)
-    chance = [rules.uses_force(np.full(grid.size, g), np.zeros(grid.size), failing_all, 1.0, 0.05, grid).mean()
-              for g in np.linspace(-0.3, 0.3, 13)]
-    assert all(b >= a for a, b in itertools.pairwise(chance))  # rises with the advantage of force
-    assert chance[6] == pytest.approx(0.5, abs=0.01)  # even odds when force and talks are worth the same
-    sharp = rules.uses_force(np.array([0.31, 0.29]), np.full(2, 0.3), np.array([True, True]), 1.0, 1e-6, np.full(2, 0.5))
-    assert sharp.tolist() == [True, False]  # a tiny noise is the sharp threshold
-
-
-def test_walk_out_needs_a_failed_round_and_is_damped_by_mediator_standing():
-    staying = np.array([0.1, 0.1, 0.5])
-    leaving = np.array([0.3, 0.3, 0.3])
-    failing = np.array([True, True, True])
-    draws = np.array([0.05, 0.3, 0.05])
-    assert rules.walks_out(staying, leaving, failing, 0.5, 0.0, draws).tolist() == [True, True, False]
-    assert rules.walks_out(staying, leaving, failing, 0.5, 0.5, draws).tolist() == [True, False, False]
-    assert not rules.walks_out(staying, leaving, failing, 0.5, 1.0, draws).any()
 
 
 def test_collapse_escalates_in_proportion_to_tension():

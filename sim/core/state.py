@@ -1,0 +1,103 @@
+"""The shared state of a batch of replications: what every agent reads and the model advances.
+
+One :class:`BatchState` holds the world and the talks for the ``m`` replications
+of a batch still running, as NumPy arrays with the replications on their first
+axis (``world`` has them on its second). Agents read it and write only their own
+arrays; the model advances it round by round and drops ended replications from
+it (:meth:`compact`). Nothing here draws random numbers or decides anything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core import rules
+from sim.core.params import WORLD_VARS, Scenario
+
+
+class BatchState:
+    """World and talks of the replications of a batch still running."""
+
+    #: Per-replication arrays (first axis over replications), dropped with the replications that end.
+    REP_ARRAYS = (
+        "settled",
+        "agenda",
+        "proposal",
+        "proposed",
+        "proposal_seen",
+        "failures",
+        "events_now",
+        "deadline",
+        "deal_chance",
+        "ids",
+        "alive",
+    )
+
+    def __init__(self, scenario: Scenario, n: int) -> None:
+        w = scenario.world
+        n_issues = len(scenario.issues)
+        self.n = n
+        self.m = n
+        self.round = 0
+        self.issue_names = scenario.issue_names
+        self.status_quo = np.array([i.status_quo for i in scenario.issues], dtype=float)
+        self.world = np.array([np.broadcast_to(np.asarray(getattr(w, v), dtype=float), (n,)) for v in WORLD_VARS])
+        self.ids = np.arange(n)  # original index of each held replication
+        self.alive = np.ones(n, dtype=bool)
+        self.settled = np.zeros(n, dtype=bool)
+        self.agenda = np.zeros((n, n_issues), dtype=bool)
+        self.proposal = np.tile(self.status_quo, (n, 1))
+        self.proposed = np.zeros(n, dtype=bool)  # a package was on the table this round
+        self.proposal_seen = np.zeros(n, dtype=bool)  # a package has been on the table at least once
+        self.failures = np.zeros(n)  # rounds that ended without a deal (agenda disputes and refusals)
+        self.events_now = np.zeros((n, len(scenario.events)), dtype=bool)
+        self.deadline = np.full(n, int(w.deadline), dtype=np.int32)
+        self.deal_chance = np.zeros(n)  # the mediator's belief that this round's package would be signed
+        self.relief = 0.0  # tension removed this round by mediators and stakeholders
+
+    def held(self, value):
+        """A parameter for the replications held: a scalar as it is, an array over the batch's replications
+        (issue 12: parameters drawn per replication) indexed by the original index of those still running."""
+        return value[self.ids] if np.ndim(value) else value
+
+    def var(self, name: str) -> np.ndarray:
+        return self.world[WORLD_VARS.index(name)]
+
+    def add(self, name: str, delta) -> None:
+        i = WORLD_VARS.index(name)
+        self.world[i] = np.clip(self.world[i] + delta, 0.0, 1.0)
+
+    def set(self, name: str, value: np.ndarray) -> None:
+        self.world[WORLD_VARS.index(name)] = value
+
+    @property
+    def tension(self) -> np.ndarray:
+        return self.var("tension")
+
+    @property
+    def nuclear_progress(self) -> np.ndarray:
+        return self.var("nuclear_progress")
+
+    @property
+    def military_posture(self) -> np.ndarray:
+        return self.var("military_posture")
+
+    @property
+    def unrest(self) -> np.ndarray:
+        return self.var("unrest")
+
+    @property
+    def sanctions(self) -> np.ndarray:
+        return self.var("sanctions")
+
+    @property
+    def drag(self) -> np.ndarray:
+        """How likely a round is to fail, judged from the rounds so far (see :func:`rules.failure_estimate`)."""
+        return rules.failure_estimate(self.failures, self.round)
+
+    def compact(self, keep: np.ndarray) -> None:
+        """Drop the replications not in ``keep`` from every array."""
+        self.world = self.world[:, keep]
+        for name in self.REP_ARRAYS:
+            setattr(self, name, getattr(self, name)[keep])
+        self.m = len(self.ids)
