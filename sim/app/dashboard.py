@@ -2,20 +2,22 @@
 
 ``solara run sim.app.dashboard`` (or ``muscat-sim-app``) serves :func:`Page`;
 in Jupyter, display ``solara.AppLayout(children=[Dashboard()])``. A thin layer
-over the public API (:mod:`sim.app.state` for the numbers, :mod:`sim.analysis.plots` for
-the figures):
+over the public API (:mod:`sim.app.state` for the numbers,
+:mod:`sim.analysis.plots` for the figures):
 
 - the sidebar: the scenario, one slider per knob of :data:`sim.app.state.KNOBS`
   with the provenance of its configured value beside it, the seed and the
   number of replications, and a button that saves the run on screen;
 - live odds: every change runs a batch (10,000 replications by default) and
-  shows P(deal), P(escalation), P(stalemate) with their 95% intervals, the
-  change from the scenario as configured (paired over common random numbers)
-  and the causes of escalation;
+  shows P(deal), P(escalation), P(stalemate) (and P(any strike during the
+  talks) where the episode table records strikes) with their 95% intervals,
+  the change from the scenario as configured (paired over common random
+  numbers) and the causes of escalation, a quarter of a second after the
+  change (``experiments/dashboard_latency.py``);
 - one episode, round by round: a single replication of the scenario on screen,
   stepped with Mesa's SolaraViz controls (Reset, play, Step in the sidebar);
-  its state, narrative and anatomy (:func:`sim.analysis.plots.anatomy`) are drawn by
-  :func:`EpisodePanel`. SolaraViz's own grid of components gives each one a
+  its state, narrative and anatomy (:func:`sim.analysis.plots.anatomy`) are
+  drawn by :func:`EpisodePanel`. SolaraViz's own grid of components gives each one a
   fixed half-width cell 390 pixels high, too small for the anatomy, so the panel
   is drawn below it at full width and re-renders on Mesa's ``update_counter``.
 
