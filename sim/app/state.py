@@ -247,7 +247,7 @@ def indicators(episodes) -> dict[str, np.ndarray]:
     return out
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)  # a run of 100,000 replications holds tens of megabytes
 def _run(name: str, replications: int, seed: int) -> Results:
     """The scenario as configured, run once per (scenario, replications, seed) and kept."""
     return simulate(configure(name).scenario, replications, seed)
