@@ -6,11 +6,41 @@ the terminal::
     from sim import load_scenario, simulate
     results = simulate(load_scenario("baseline"), replications=10_000, seed=7)
     results.summary["p_deal"], results.episodes.head()
+
+The names are imported on first use, so that ``import sim`` is instant and the
+command line can catch a Ctrl-C during its own (slow) imports.
 """
 
-from sim.core.model import NegotiationModel
-from sim.core.params import ConfigError, Scenario
-from sim.core.runner import Results, episode, simulate
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.core.model import NegotiationModel
+    from sim.core.params import ConfigError, Scenario
+    from sim.core.runner import Results, episode, simulate
+
+_LAZY = {
+    "NegotiationModel": "sim.core.model",
+    "ConfigError": "sim.core.params",
+    "Scenario": "sim.core.params",
+    "Results": "sim.core.runner",
+    "episode": "sim.core.runner",
+    "simulate": "sim.core.runner",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
 
 
 def load_scenario(name: str = "baseline", overrides: list[str] | None = None) -> Scenario:

@@ -1,85 +1,284 @@
-"""Writing and reading a run's files: summary.json and episodes.parquet."""
+"""Writing and reading a run's files (summary.json, episodes.parquet) and the cache of finished blocks.
+
+Every file is written under a temporary name in its own folder and renamed
+into place, so a reader never sees half a file and a failure leaves no
+``.tmp`` file behind. Reading a damaged file ends in :class:`RunFileError`,
+one line that names the file.
+
+:class:`BlockStore` keeps the finished blocks of a long run so that running
+the same command again after an interrupt resumes it. A block file is only
+ever reused for exactly the block it was computed as: see the class.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.core.params import Scenario
+from sim.core.params import ConfigError, Scenario
 from sim.core.runner import Results
 
 SUMMARY = "summary.json"
 EPISODES = "episodes.parquet"
+BLOCKS = ".blocks"  # the block cache's folder under the output root
+CACHE_FORMAT = 2  # bump when the layout of a block file changes
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+class RunFileError(ConfigError):
+    """A run's file that cannot be read as what it should be (truncated, not JSON, not parquet)."""
 
 
-def write_results(results: Results, directory: str | Path) -> dict[str, Path]:
-    """Write ``summary.json`` and ``episodes.parquet`` into ``directory``; return their paths."""
+# ---------------------------------------------------------------- writing files whole or not at all
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; renamed onto ``path`` on success, removed on failure."""
+    path = Path(path)
+    tmp = _tmp_name(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError) and not exc.filename:  # a failed write() names no file: name it
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
+
+
+def remove_stale_tmp(directory: Path) -> int:
+    """Remove the temporary files that killed processes left in ``directory`` (``.NAME.PID.tmp``); return how many."""
+    removed = 0
+    for tmp in directory.glob(".*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+        except (ValueError, IndexError):
+            continue
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # that process is still writing it
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OSError):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed += 1
+    return removed
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_results(results: Results, directory: str | Path, *, episodes: bool = True) -> dict[str, Path]:
+    """Write ``summary.json`` (and ``episodes.parquet`` unless ``episodes=False``) into ``directory``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    episodes = directory / EPISODES
-    tmp = episodes.with_suffix(".parquet.tmp")
-    results.episodes.to_parquet(tmp, index=False)
-    os.replace(tmp, episodes)
-    summary = directory / SUMMARY
-    _atomic_write_text(summary, json.dumps(results.summary, indent=2) + "\n")
-    return {"summary": summary, "episodes": episodes}
+    paths: dict[str, Path] = {}
+    if episodes:
+        paths["episodes"] = directory / EPISODES
+        with atomic_path(paths["episodes"]) as tmp:
+            results.episodes.to_parquet(tmp, index=False)
+    paths["summary"] = directory / SUMMARY
+    atomic_write_text(paths["summary"], json.dumps(results.summary, indent=2) + "\n")
+    return paths
 
 
 def read_summary(directory: str | Path) -> dict:
-    return json.loads((Path(directory) / SUMMARY).read_text())
+    """A run's ``summary.json``; :class:`RunFileError` naming the file if it is missing or damaged."""
+    path = Path(directory) / SUMMARY
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunFileError(f"{path} does not exist: is {directory} a run's folder?") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RunFileError(f"{path} is damaged or cut short ({exc}): run the command that made it again") from None
+    if not isinstance(data, dict):
+        raise RunFileError(f"{path} holds no run summary: run the command that made it again")
+    return data
 
 
 def read_episodes(directory: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
-    return pd.read_parquet(Path(directory) / EPISODES, columns=columns)
+    """A run's ``episodes.parquet``; :class:`RunFileError` naming the file if it is missing or damaged."""
+    path = Path(directory) / EPISODES
+    if not path.exists():
+        raise RunFileError(f"{path} does not exist (was the run made with episodes=false?): run it again")
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise RunFileError(f"{path} is damaged or cut short ({reason}): run the command that made it again") from None
+
+
+# ---------------------------------------------------------------- what identifies the code
+
+
+@cache
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("muscat-sim")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the simulation's sources (every ``.py`` file of ``sim/core``): change the model, change the hash."""
+    root = Path(__file__).resolve().parent / "core"
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def run_identity(scenario: Scenario, seed: int, block_size: int) -> dict[str, object]:
+    """Everything a block's numbers depend on, except its index: the resolved scenario, seed, block size and code."""
+    return {
+        "scenario": repr(scenario),
+        "seed": int(seed),
+        "block_size": int(block_size),
+        "version": package_version(),
+        "code": code_fingerprint(),
+        "format": CACHE_FORMAT,
+    }
+
+
+def _checksum(arrays: dict[str, np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
+def _stderr_notice(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr, flush=True)
 
 
 class BlockStore:
-    """Finished blocks of one run, one ``.npz`` file each, under a folder named by the run's identity.
+    """Finished blocks of one run, one ``.npz`` file each, in a folder named by the run's identity.
 
-    The identity is a hash of the scenario's parameters, the seed and the
-    block size: a block's results depend on nothing else, so a block found
-    here is exactly the block that running it again would give.
+    The identity (:func:`run_identity`) covers everything that can change a
+    block's numbers: the resolved scenario (every parameter), the seed, the
+    block size, the package version and a hash of the simulation's sources.
+    Each file also carries its block index, its length and a SHA-256 of its
+    arrays, and is checked against all of them when it is loaded. A file that
+    is unreadable, cut short, altered, or belongs to another block or another
+    run is deleted and the block run again, with a one-line notice
+    (``notice``); it is never mixed into the results.
     """
 
-    def __init__(self, root: str | Path, scenario: Scenario, seed: int, block_size: int) -> None:
-        key = hashlib.sha256(repr((scenario, seed, block_size)).encode()).hexdigest()[:16]
-        self.directory = Path(root) / f"{scenario.name}-{key}"
+    def __init__(
+        self,
+        root: str | Path,
+        scenario: Scenario,
+        seed: int,
+        block_size: int,
+        notice: Callable[[str], None] | None = _stderr_notice,
+    ) -> None:
+        self.identity = run_identity(scenario, seed, block_size)
+        self.key = hashlib.sha256(json.dumps(self.identity, sort_keys=True).encode()).hexdigest()
+        self.root = Path(root)
+        self.directory = self.root / f"{scenario.name}-{self.key[:16]}"
+        self.notice = notice or (lambda _message: None)
         self.resumed = 0
+        self.discarded = 0
+        if self.directory.is_dir():
+            remove_stale_tmp(self.directory)  # a block being written when its process was killed
 
     def _path(self, block: int) -> Path:
         return self.directory / f"block_{block:06d}.npz"
 
+    def _discard(self, path: Path, why: str) -> None:
+        self.discarded += 1
+        with contextlib.suppress(OSError):
+            path.unlink()
+        self.notice(f"discarded cached block file {path.name} ({why}); running that block again")
+
     def load(self, block: int, n: int) -> dict[str, np.ndarray] | None:
+        """Block ``block`` of ``n`` replications if a sound file of exactly that block is here, else None."""
         path = self._path(block)
         if not path.exists():
             return None
         try:
-            with np.load(path) as data:
+            with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
-        except (OSError, ValueError):  # a torn or foreign file: run the block again
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+            self._discard(path, f"unreadable: {type(exc).__name__}")
             return None
-        if len(arrays.get("outcome", ())) != n:
+        try:
+            meta = json.loads(bytes(arrays.pop("__identity__")).decode())
+        except (KeyError, ValueError, TypeError, UnicodeDecodeError):
+            self._discard(path, "no identity")
+            return None
+        if not isinstance(meta, dict) or meta.get("run") != self.key:
+            self._discard(path, "made by another configuration, seed, block size or code version")
+            return None
+        if meta.get("block") != block or meta.get("n") != n or len(arrays.get("outcome", ())) != n:
+            self._discard(path, f"holds block {meta.get('block')} of {meta.get('n')} replications, not block {block} of {n}")
+            return None
+        if meta.get("checksum") != _checksum(arrays):
+            self._discard(path, "checksum mismatch: the file was altered or damaged")
             return None
         self.resumed += 1
         return arrays
 
     def save(self, block: int, arrays: dict[str, np.ndarray]) -> None:
+        """Keep a finished block (written whole under a temporary name, then renamed into place)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / f".block_{block:06d}.tmp.npz"
-        np.savez(tmp, **arrays)
-        os.replace(tmp, self._path(block))
+        meta = {"run": self.key, "block": int(block), "n": len(arrays["outcome"]), "checksum": _checksum(arrays)}
+        if not (self.directory / "identity.json").exists():
+            atomic_write_text(self.directory / "identity.json", json.dumps({"key": self.key, **self.identity}, indent=1))
+        buffer = io.BytesIO()
+        np.savez(buffer, __identity__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+        atomic_write_bytes(self._path(block), buffer.getvalue())
 
     def clear(self) -> None:
+        """Remove this run's blocks (once its results are written) and those no run of this code can use.
+
+        Blocks made by another version of the code (another package version,
+        sources or file format) can never be reused: they go too. Blocks of
+        other configurations made by this code stay (their runs can resume).
+        """
         shutil.rmtree(self.directory, ignore_errors=True)
+        current = {k: self.identity[k] for k in ("version", "code", "format")}
+        for other in self.root.glob("*/identity.json"):
+            try:
+                made = json.loads(other.read_text())
+            except (OSError, ValueError):
+                continue
+            if isinstance(made, dict) and {k: made.get(k) for k in current} != current:
+                shutil.rmtree(other.parent, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.root.rmdir()  # only if empty

@@ -73,7 +73,7 @@ class TableSweeper(BasicSweeper):
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
-        plan = plan_sweep(sweep_dir, jobs, swept, skip_done=self.skip_done)
+        plan = plan_sweep(sweep_dir, jobs, swept, skip_done=self.skip_done, crn=self.crn)
         if plan.skipped:
             log.info(f"Sweep {sweep_dir}: {plan.skipped} of {len(jobs)} jobs already done, skipped")
 

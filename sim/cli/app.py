@@ -16,6 +16,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from sim.cli import faults
 from sim.cli.common import fail, quiet_mesa
 from sim.cli.preflight import INFO_FLAGS, add_default_sweep_dir, check_run_settings, is_multirun, preflight
 from sim.config.compose import CONFIG_DIR, scenario_from_config
@@ -49,12 +50,12 @@ def run_job(cfg: DictConfig) -> dict:
         model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
     # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
-    store = BlockStore(Path.cwd() / "outputs" / ".blocks", scenario, seed, cfg.block_size)
+    store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size)
     with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
         results = simulate(scenario, cfg.replications, seed, block_size=cfg.block_size, workers=cfg.workers,
                            progress=progress, store=store if cfg.replications > cfg.block_size else None)
     results.summary.update(seed_info)
-    paths = write_results(results, out_dir)
+    paths = write_results(results, out_dir, episodes=cfg.get("episodes", True))
     store.clear()
     if store.resumed and not cfg.quiet:
         print(f"Resumed an interrupted run: {store.resumed} finished block(s) reused from {store.directory}")
@@ -65,8 +66,21 @@ def run_job(cfg: DictConfig) -> dict:
         figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
         print(format_summary(results.summary))
-        print(f"\nWrote {paths['summary']} and {paths['episodes'].name}" + "".join(f", {f.name}" for f in figures))
+        names = [p.name for key, p in paths.items() if key != "summary"] + [f.name for f in figures]
+        print(f"\nWrote {paths['summary']}" + (f" and {', '.join(names)}" if names else ""))
     return results.summary
+
+
+def block_cache_root(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> Path:
+    """Where an unfinished run keeps its blocks: the sweep root, the output root the run is in, or the run's folder."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.io import BLOCKS
+
+    if in_sweep:
+        return Path(str(HydraConfig.get().sweep.dir)) / BLOCKS
+    root = Path(str(cfg.get("output_root", faults.DEFAULT_OUTPUT_ROOT))).resolve()
+    return root / BLOCKS if out_dir.resolve().is_relative_to(root) else out_dir / BLOCKS
 
 
 @contextlib.contextmanager
@@ -87,14 +101,21 @@ def _hydra_entry() -> None:
 
     @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
     def _app(cfg: DictConfig) -> dict:
+        from sim.sweep.claims import claim_job
+
         try:
-            return run_job(cfg)
-        except ConfigError as exc:
+            with claim_job() as done:  # a sweep job that an identical sweep running beside this one has just run
+                return done if done is not None else run_job(cfg)
+        except BrokenPipeError:
+            raise  # output piped into `head`: sim.cli.common.run_command ends quietly
+        except (ConfigError, OSError) as exc:
             from hydra.core.hydra_config import HydraConfig
             from hydra.types import RunMode
 
             if HydraConfig.get().mode == RunMode.MULTIRUN:
                 raise  # a failed job is a row of the sweep table; the other jobs go on
+            if isinstance(exc, OSError):
+                faults.fail_os(exc)
             fail(str(exc))
 
     _app()
@@ -102,10 +123,26 @@ def _hydra_entry() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``python -m sim`` and the ``muscat-sim`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a in ("--version", "-V") for a in argv):
+        from sim.io import package_version
+
+        print(f"muscat-sim {package_version()}")
+        return
+    faults.treat_sigterm_as_interrupt()
+    try:
+        _main(argv)
+    except faults.Interrupted as exc:
+        faults.exit_interrupted(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume")
+    except KeyboardInterrupt:
+        faults.exit_interrupted("interrupted; finished blocks and sweep jobs are kept: run the same command to resume")
+
+
+def _main(argv: list[str]) -> None:
     from sim.sweep import plan, table
 
-    argv = sys.argv[1:] if argv is None else list(argv)
     quiet_mesa()
+    faults.register_resolvers()
     multirun = is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
     try:
         preflight(argv)
@@ -113,11 +150,13 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
     if multirun:
         argv = add_default_sweep_dir(argv)
+    quiet = any(a.lstrip("+").lower() == "quiet=true" for a in argv)
+    if quiet and not any(a.startswith("hydra/hydra_logging=") for a in argv):
+        argv = [*argv, "hydra/hydra_logging=disabled"]  # no "[HYDRA] Launching ..." lines either
     sys.argv = [sys.argv[0], *argv]
     _hydra_entry()
     if multirun and plan.LAST_SWEEP is not None:
         report = plan.LAST_SWEEP
-        quiet = any(a.lstrip("+") in ("quiet=true", "quiet=True") for a in argv)
         if not quiet or report.failed:
             print(f"Sweep {report.root}: {report.jobs} jobs, {report.ran - report.failed} run, "
                   f"{report.skipped} already done, {report.failed} failed; table in "

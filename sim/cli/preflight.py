@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from omegaconf import DictConfig, OmegaConf
 
+from sim.cli import faults
 from sim.config.cache import ComposeCache, parse
 from sim.config.compose import compose, explain_compose_error, hydra_group_options, scenario_from_config
 from sim.config.overrides import bare_key, override_key, split_override
@@ -150,14 +151,17 @@ def preflight(argv: list[str]) -> None:
         if any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in argv):  # --cfg job: composition errors in one line
             compose([o for o in overrides if _composes_model(o)])
         return
+    faults.check_scenario_file(overrides)
     check_hydra_choices(overrides)
     try:
         variants = sweep_variants(with_sweeper_params(overrides)) if is_multirun(argv) else [overrides]
     except Exception as exc:
         raise ConfigError(explain_compose_error(exc, overrides)) from exc
     cache = ComposeCache(compose, lambda key: key in ("scenario", "sweep", "agenda", "world", "events", "actors"))
+    checked = []
     for variant in variants:
         user = [o for o in variant if _composes_model(o)]
+        faults.check_bool_settings(user)
         try:
             cfg = cache(parse(user))
         except Exception:
@@ -165,4 +169,5 @@ def preflight(argv: list[str]) -> None:
         if cfg is None:
             cfg = compose(user)
         check_run_settings(cfg)
-        scenario_from_config(cfg, [o for o in user if override_key(o) != "hydra.searchpath"])
+        checked.append((cfg, scenario_from_config(cfg, [o for o in user if override_key(o) != "hydra.searchpath"]), user))
+    faults.check_room(overrides, checked, multirun=is_multirun(argv))  # writable output, size guard, notes

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 from omegaconf import OmegaConf
 
-from sim.cli.common import fail
+from sim.cli.common import EXIT_BAD_INPUT, fail
 from sim.config.compose import CONFIG_DIR, compose, known_scenarios, scenario_from_config
 from sim.core.params import ConfigError
 
@@ -79,10 +79,30 @@ def scenario_changes(data: Mapping) -> tuple[dict[str, object], dict[str, str]]:
     return changes, provenance
 
 
+def _read_scenario_file(path: Path) -> dict:
+    """A scenario file's content; ConfigError naming the file if it is not UTF-8, not YAML, empty or not a mapping."""
+    try:
+        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: byte {exc.start} is not UTF-8 text: save the file as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}{line}: malformed YAML, {problem}: fix the syntax there") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    if data is None:
+        raise ConfigError(f"{path}: the scenario file is empty: give it at least `scenario: {{name: ..., description: ...}}`")
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path}: a scenario file is a mapping (key: value lines), not a {type(data).__name__}")
+    return data
+
+
 def scenario_info(name: str, config_dir: Path = CONFIG_DIR) -> ScenarioInfo:
     """Read ``configs/scenario/NAME.yaml`` (no composition: fast, for listings and docs)."""
     path = config_dir / "scenario" / f"{name}.yaml"
-    data = yaml.safe_load(path.read_text()) or {}
+    data = _read_scenario_file(path)
     meta = data.get("scenario") or {}
     changes, provenance = scenario_changes(data)
     adds = tuple(
@@ -102,15 +122,30 @@ def scenario_info(name: str, config_dir: Path = CONFIG_DIR) -> ScenarioInfo:
     )
 
 
-def catalogue(config_dir: Path = CONFIG_DIR) -> list[ScenarioInfo]:
-    """Every scenario, baseline first, then by name."""
+def catalogue(config_dir: Path = CONFIG_DIR, *, skip_broken: bool = False):
+    """Every scenario, baseline first, then by name.
+
+    With ``skip_broken``, returns ``(infos, broken)``: the scenarios that could
+    be read and a one-line ConfigError message for each file that could not.
+    """
     names = sorted(known_scenarios(config_dir), key=lambda n: (n != "baseline", n))
-    return [scenario_info(n, config_dir) for n in names]
+    if not skip_broken:
+        return [scenario_info(n, config_dir) for n in names]
+    infos, broken = [], []
+    for name in names:
+        try:
+            infos.append(scenario_info(name, config_dir))
+        except ConfigError as exc:
+            broken.append(str(exc))
+    return infos, broken
 
 
-def format_listing(config_dir: Path = CONFIG_DIR) -> str:
-    infos = catalogue(config_dir)
-    width = max(len(i.name) for i in infos)
+def format_listing(config_dir: Path = CONFIG_DIR, broken: list[str] | None = None) -> str:
+    """The listing of every scenario that can be read; the messages of those that cannot are appended to ``broken``."""
+    infos, bad = catalogue(config_dir, skip_broken=True)
+    if broken is not None:
+        broken.extend(bad)
+    width = max((len(i.name) for i in infos), default=0)
     lines = [f"{i.name:<{width}}  {i.description}" for i in infos]
     lines.append("")
     lines.append("Run one:        python -m sim scenario=NAME replications=10000 seed=7")
@@ -140,8 +175,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         if not argv:
-            print(format_listing())
-            return 0
+            broken: list[str] = []
+            print(format_listing(broken=broken))
+            for message in broken:
+                print(f"error: {message}", file=sys.stderr)
+            return EXIT_BAD_INPUT if broken else 0
         name, *overrides = argv
         if name not in known_scenarios():
             raise ConfigError(f"unknown scenario {name!r}: known scenarios are {', '.join(known_scenarios())}")

@@ -141,7 +141,7 @@ def group_choices(overrides: list[str] | None = None, config_dir: Path = CONFIG_
     def defaults_of(path: Path) -> list:
         try:
             return (yaml.safe_load(path.read_text()) or {}).get("defaults", []) or []
-        except (OSError, yaml.YAMLError, AttributeError):
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
             return []
 
     choices: dict[str, str] = {}
@@ -181,7 +181,7 @@ def _sets(path: Path, key: str) -> bool:
 
     try:
         node = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:
@@ -260,8 +260,35 @@ def scenario_from_config(
         return _scenario(cfg)
     except ConfigError as exc:
         message = str(exc)
-        where = locate(_key_of(message), overrides, config_dir)
+        blamed = _blame_override(message, overrides or [])
+        where = f"override {blamed}" if blamed else locate(_key_of(message), overrides, config_dir)
+        deletions = [o for o in overrides or [] if o.startswith("~") and not override_key(o).startswith("hydra")]
+        if not blamed and where.endswith("config.yaml") and len(deletions) == 1:
+            where = f"override {deletions[0]}"  # nothing else set it: removing a part is the likeliest cause
         raise ConfigError(f"{where}: {message}") from exc
+
+
+def _blame_override(message: str, overrides: list[str]) -> str | None:
+    """The override that most likely caused a semantic error, when the message names no key of its own.
+
+    ``agenda.issues=[]`` -> 'the agenda has no issues: ... agenda.issues';
+    ``events.events.0.hazard=1.5`` -> 'events.protests_flare.hazard = 1.5 ...'
+    (same group, same field, same value); ``~actors.us`` -> 'needs exactly two
+    principals' (see scenario_from_config: a deletion is the likeliest cause of a missing part).
+    """
+    user = [o for o in overrides if not override_key(o).startswith("hydra") and not o.startswith("scenario=")]
+    for o in reversed(user):
+        key = override_key(o)
+        if "=" in o and re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", message):
+            return o
+    named = _key_of(message).split(".")
+    for o in reversed(user):
+        key, _, value = o.partition("=")
+        parts = key.lstrip("+~").split(".")
+        if (value and len(named) > 1 and parts[0] == named[0] and parts[-1] == named[-1]
+                and re.search(rf"= {re.escape(value)}\b", message)):
+            return o
+    return None
 
 
 def _scenario(cfg) -> Scenario:
@@ -400,6 +427,29 @@ def _yaml_error(err, config_dir: Path) -> str:
     )
 
 
+def _user_dirs(overrides: list[str]) -> list[Path]:
+    """Users' config folders (``hydra.searchpath=[file://DIR]``, which ``--config-dir`` adds), in search order."""
+    return [Path(m) for o in overrides if override_key(o) == "hydra.searchpath" for m in re.findall(r"file://([^,\]'\"]+)", o)]
+
+
+def _config_file(name: str, config_dir: Path, overrides: list[str]) -> str:
+    """The file Hydra read for config ``name`` ('scenario/mine'): in a user's folder if it is there, else the package's."""
+    found = [d / f"{name}.yaml" for d in [*_user_dirs(overrides), Path(config_dir)] if (d / f"{name}.yaml").exists()]
+    return _display(found[0] if found else Path(config_dir) / f"{name}.yaml")
+
+
+def _encoding_error(err: UnicodeDecodeError, config_dir: Path, overrides: list[str]) -> str:
+    """A config file that is not UTF-8: name it (the decoder does not), in users' folders first, then the package's."""
+    for path in [p for d in [*_user_dirs(overrides), Path(config_dir)] for p in sorted(d.rglob("*.yaml"))]:
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return f"{_display(path)}: byte {bad.start} is not UTF-8 text ({bad.reason}): save the file as UTF-8"
+        except OSError:
+            continue
+    return f"a config file is not UTF-8 text ({err.reason}): save it as UTF-8"
+
+
 def _unknown_key_hint(key: str, overrides: list[str], config_dir: Path) -> str:
     """'did you mean X?' for a dotted key that is not in the composed configuration."""
     clean = [o for o in overrides if override_key(o) != key]
@@ -464,10 +514,16 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     for err in chain:
         if isinstance(err, yaml.MarkedYAMLError):
             return _yaml_error(err, config_dir)
+        if isinstance(err, UnicodeDecodeError):
+            return _encoding_error(err, config_dir, overrides)
     texts = [str(e) for e in chain]
     text = texts[0].strip()
     full = "\n".join(texts)
     first = text.splitlines()[0] if text else type(exc).__name__
+
+    keyless = next((o for o in overrides if o.startswith("=")), None)
+    if keyless is not None:
+        return f"override {keyless!r} has no key: write key=value"
 
     # 1. a group option that does not exist: scenario=nope, +actors@actors.eu4=eu4
     missing = re.search(r"Could not (?:find|load) '([\w/]+)/([^']+)'", full)
@@ -477,7 +533,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
             (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and o.split("=", 1)[1] == option), None
         )
         origin = re.search(r"In '([^']+)'", full)
-        where = f"override {by}" if by else _display(config_dir / f"{origin.group(1)}.yaml") if origin else "configs"
+        where = f"override {by}" if by else _config_file(origin.group(1), config_dir, overrides) if origin else "configs"
         if option.endswith("_schema"):
             return (
                 f"{where}: extends {option!r}, which is not a schema: use one of "
@@ -514,7 +570,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     where = (
         f"override {merging.group(1)}"
         if merging
-        else (_display(config_dir / f"{in_file.group(1)}.yaml") if in_file else locate(key, overrides, config_dir))
+        else (_config_file(in_file.group(1), config_dir, overrides) if in_file else locate(key, overrides, config_dir))
     )
     key_error = re.search(r"Key '([^']+)' (?:not in|is not in struct)", full)
     if key_error:
@@ -532,6 +588,13 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
         return f"{where}: {key or 'a value'}{shown} has the wrong type: {_wrong_type_fix(detail)}"
     if "mandatory value" in full.lower() or "Missing mandatory" in full:
         return f"{where}: {key} has no value: give it one"
+    if "LexerNoViableAlt" in full:  # a character the override grammar has no place for (unicode junk, a stray quote)
+        odd = next((o for o in overrides if any(not (c.isascii() and c.isprintable()) for c in o)), None)
+        if odd is not None:
+            char = next(c for c in odd if not (c.isascii() and c.isprintable()))
+            return (f"override {odd!r}: character {char!r} cannot appear in an override: "
+                    "quote a text value (key='text') or remove it")
+        return f"malformed override: {first.split(': ', 1)[-1]}: write overrides as key=value (quote text: key='text')"
     if "OverrideParseException" in type(exc).__name__ or "mismatched input" in full or "no viable" in full:
         return f"malformed override: {first}; write overrides as key=value (lists as key=[a,b])"
     return f"{where if key else 'configuration'}: {' '.join(first.split())[:300]}"

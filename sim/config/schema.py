@@ -144,9 +144,13 @@ RUN_SETTINGS: dict[str, dataclasses.Field] = {
         doc="also write odds.png, rounds.png, causes.png and terms.png into the run directory (and anatomy.png with trace=true)",
         kind="label",
     ),
+    "episodes": param(True, doc="write episodes.parquet (one row per replication); false keeps only summary.json",
+                      kind="label"),
+    "output_root": param("outputs", doc="folder of the runs (<scenario>/<time>-<id>) and of an interrupted run's blocks",
+                         kind="label"),
 }
 _RUN_TYPES = {"replications": int, "seed": int, "block_size": int, "workers": int, "trace": bool, "quiet": bool,
-              "plots": bool}
+              "plots": bool, "episodes": bool, "output_root": str}
 _HORIZON = next(f for f in dataclasses.fields(core.Scenario) if f.name == "max_rounds")
 
 ConfigSchema = dataclasses.make_dataclass(

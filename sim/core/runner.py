@@ -10,10 +10,13 @@ the summary records it.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -108,8 +111,70 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     return frame
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`simulate`: ``done`` of ``total`` blocks had finished (and were saved to the store)."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"interrupted after {done} of {total} blocks")
+        self.done = done
+        self.total = total
+
+
+def _worker_signals() -> None:
+    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them; SIGTERM ends them at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _deferred_signals() -> Iterator[list]:
+    """While a pool runs, note SIGINT/SIGTERM instead of raising inside the executor's machinery.
+
+    A KeyboardInterrupt raised at an arbitrary point of ``concurrent.futures``
+    can leave its locks held, and the shutdown that follows then waits
+    forever. Here a signal whose handler is a Python function (Ctrl-C's
+    default, or one the caller installed) is only recorded; the caller checks
+    the record between waits, ends the pool, then hands the signal to the
+    handler it was meant for (which raises). Outside the main thread nothing
+    is deferred.
+    """
+    caught: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if callable(handler):
+            previous[sig] = handler
+            signal.signal(sig, lambda signum, frame: caught.append((signum, frame)))
+    try:
+        yield caught
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            signum, frame = caught[0]
+            previous[signum](signum, frame)  # raises KeyboardInterrupt (or whatever the caller's handler does)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: terminate the workers, cancel what has not started, do not wait for running blocks."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=1)
+
+
 class BlockStore(Protocol):
-    """Where finished blocks are kept, so that a run that fails part-way loses nothing (see sim.io)."""
+    """Where finished blocks are kept, so that a run that fails part-way loses nothing (see sim.io).
+
+    ``load`` returns a block only if it is exactly block ``block`` of ``n``
+    replications of this run; ``save`` is called as soon as a block finishes.
+    """
 
     def load(self, block: int, n: int) -> dict[str, np.ndarray] | None: ...
 
@@ -160,6 +225,8 @@ def simulate(
     the number of replications finished after each block. With a ``store``,
     every finished block is saved as soon as it is done and blocks already in
     the store are not run again, so an interrupted run resumes where it stopped.
+    Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) with the
+    number of blocks finished, after ending the worker processes at once.
     """
     for key, value, low in (("replications", replications, 1), ("block_size", block_size, 1),
                             ("workers", workers, 1), ("seed", seed, 0)):
@@ -169,13 +236,14 @@ def simulate(
     sizes = block_sizes(int(replications), int(block_size))
     start = time.perf_counter()
     blocks: list[dict] = [{}] * len(sizes)
-    done = 0
+    done = finished_blocks = 0
 
     def finished(b: int, arrays: dict, fresh: bool) -> None:
-        nonlocal done
+        nonlocal done, finished_blocks
         blocks[b] = arrays
         if fresh and store is not None:
             store.save(b, arrays)
+        finished_blocks += 1
         done += sizes[b]
         if progress:
             progress(done, int(replications))
@@ -187,14 +255,30 @@ def simulate(
             todo.append(b)
         else:
             finished(b, cached, fresh=False)
-    if workers == 1 or len(todo) <= 1:
-        for b in todo:
-            finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-            futures = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
-            for fut in as_completed(futures):
-                finished(futures[fut], fut.result(), fresh=True)
+    try:
+        if workers == 1 or len(todo) <= 1:
+            for b in todo:
+                finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
+        else:
+            with _deferred_signals() as signalled:
+                pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_worker_signals)
+                try:
+                    pending = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
+                    while pending and not signalled:
+                        ready, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                        for fut in ready:
+                            finished(pending.pop(fut), fut.result(), fresh=True)
+                except BaseException:
+                    _stop(pool)
+                    raise
+                if signalled:
+                    _stop(pool)
+                else:
+                    pool.shutdown(wait=True)
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Interrupted):
+            raise
+        raise Interrupted(finished_blocks, len(sizes)) from None
     episodes = episodes_frame(scenario, blocks)
     return Results(scenario, int(seed), int(block_size), episodes, time.perf_counter() - start)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sim.config.overrides import is_hydra_override, model_overrides, override_key, split_override
 
 # Overrides that change how a job runs or prints, not what it computes.
-NOT_IDENTITY = ("quiet", "workers", "plots")
+NOT_IDENTITY = ("quiet", "workers", "plots", "output_root")
 
 _FINGERPRINTS: dict[str, str] = {}
 
@@ -40,10 +40,23 @@ def config_fingerprint(config_dir: str | Path | None = None) -> str:
     return value
 
 
-def job_key(overrides: Iterable[str], fingerprint: str | None = None) -> str:
-    """A job's identity: its result-relevant overrides and the configs they apply to."""
-    payload = json.dumps([identity_overrides(overrides), fingerprint or config_fingerprint()])
+def job_key(overrides: Iterable[str], fingerprint: str | None = None, crn: bool = True) -> str:
+    """A job's identity: its result-relevant overrides, the configs they apply to, the code, and ``crn``.
+
+    ``crn`` (``hydra.sweeper.crn``) decides the job's seed, so a sweep with
+    common random numbers and the same sweep without are different jobs; the
+    code is the package version and a hash of the simulation's sources.
+    """
+    from sim.io import code_fingerprint, package_version
+
+    code = [package_version(), code_fingerprint()]
+    payload = json.dumps([identity_overrides(overrides), fingerprint or config_fingerprint(), code, bool(crn)])
     return hashlib.sha1(payload.encode()).hexdigest()[:16]
+
+
+def sweep_crn(hydra_cfg) -> bool:
+    """``hydra.sweeper.crn`` of a job's Hydra config (true unless turned off)."""
+    return bool(hydra_cfg.sweeper.get("crn", True)) if "sweeper" in hydra_cfg else True
 
 
 def derived_seed(seed: int, overrides: Iterable[str]) -> int:
@@ -77,9 +90,10 @@ def job_seed(seed: int) -> tuple[int, dict]:
     from hydra.core.hydra_config import HydraConfig
 
     hydra_cfg = HydraConfig.get()
-    crn = bool(hydra_cfg.sweeper.get("crn", True)) if "sweeper" in hydra_cfg else True
+    crn = sweep_crn(hydra_cfg)
+    info = {"crn": crn, "base_seed": int(seed), "job_key": job_key(list(hydra_cfg.overrides.task), crn=crn)}
     if crn:
-        return int(seed), {"crn": True, "base_seed": int(seed)}
-    return derived_seed(seed, list(hydra_cfg.overrides.task)), {"crn": False, "base_seed": int(seed)}
+        return int(seed), info
+    return derived_seed(seed, list(hydra_cfg.overrides.task)), info
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.sweep.identity import config_fingerprint, job_key
-from sim.sweep.table import MANIFEST, locked, read_rows
+from sim.sweep.table import MANIFEST, locked, read_rows, repair_table
+
+log = logging.getLogger(__name__)
 
 
 def done_keys(root: str | Path) -> set[str]:
@@ -46,21 +48,25 @@ class SweepPlan:
         return runs
 
 
-def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_done: bool = True) -> SweepPlan:
-    """Write the sweep's manifest and work out which jobs are still to run."""
+def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_done: bool = True,
+               crn: bool = True) -> SweepPlan:
+    """Write the sweep's manifest, repair its table if it has to, and work out which jobs are still to run."""
+    from sim.io import atomic_write_text
+
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     swept = list(dict.fromkeys(swept))  # a key swept by a named sweep and again on the command line counts once
     fingerprint = config_fingerprint()
-    keys = [job_key(job, fingerprint) for job in jobs]
-    done = done_keys(root) if skip_done else set()
-    plan = SweepPlan(root, jobs, swept, [i for i, k in enumerate(keys) if k not in done])
-    manifest = {"jobs": len(jobs), "swept": swept, "keys": keys, "overrides": jobs, "started_at": time.time()}
+    keys = [job_key(job, fingerprint, crn) for job in jobs]
+    manifest = {"jobs": len(jobs), "swept": swept, "keys": keys, "overrides": jobs, "crn": bool(crn),
+                "started_at": time.time()}
     with locked(root):
-        tmp = root / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=1) + "\n")
-        os.replace(tmp, root / MANIFEST)
-    return plan
+        atomic_write_text(root / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+        note = repair_table(root, jobs, keys)
+    if note:
+        log.warning(f"Sweep {root}: {note}")
+    done = done_keys(root) if skip_done else set()
+    return SweepPlan(root, jobs, swept, [i for i, k in enumerate(keys) if k not in done])
 
 
 @dataclass

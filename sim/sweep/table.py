@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.overrides import bare_key, is_hydra_override, split_override
+from sim.core.params import ConfigError
 from sim.core.stats import summary_columns
-from sim.sweep.identity import NOT_IDENTITY, job_key
+from sim.sweep.identity import NOT_IDENTITY, job_key, sweep_crn
 
 ROWS = "sweep_rows.jsonl"
 TABLE_PARQUET = "sweep.parquet"
@@ -27,16 +28,12 @@ TRAILING_COLUMNS = ("job_dir", "key", "finished_at")
 
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """An exclusive lock on the sweep root (fcntl.flock: local disks and NFS with lock support)."""
-    import fcntl
+    """An exclusive lock on the sweep root (filelock: flock on local disks and NFS with lock support)."""
+    from filelock import FileLock
 
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with FileLock(root / LOCK):
+        yield
 
 
 def read_rows(root: str | Path) -> list[dict]:
@@ -100,12 +97,12 @@ def write_table(root: str | Path) -> pd.DataFrame:
     table = table_from_rows(read_rows(root), manifest.get("swept", []))
     if table.empty:
         return table
-    tmp = root / (TABLE_PARQUET + ".tmp")
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, root / TABLE_PARQUET)
-    tmp = root / (TABLE_CSV + ".tmp")
-    table.to_csv(tmp, index=False)
-    os.replace(tmp, root / TABLE_CSV)
+    from sim.io import atomic_path
+
+    with atomic_path(root / TABLE_PARQUET) as tmp:
+        table.to_parquet(tmp, index=False)
+    with atomic_path(root / TABLE_CSV) as tmp:
+        table.to_csv(tmp, index=False)
     return table
 
 
@@ -121,10 +118,14 @@ def append_row(root: str | Path, row: dict) -> pd.DataFrame:
 
 
 def load_table(root: str | Path) -> pd.DataFrame:
-    """The sweep table of a sweep root (from ``sweep.parquet``; rebuilt from the rows if it is missing)."""
+    """The sweep table of a sweep root (from ``sweep.parquet``; rebuilt from the rows if it is missing or damaged)."""
     root = Path(root)
     if (root / TABLE_PARQUET).exists():
-        return pd.read_parquet(root / TABLE_PARQUET)
+        try:
+            return pd.read_parquet(root / TABLE_PARQUET)
+        except (OSError, ValueError):  # cut short or overwritten: the rows are the record
+            if not (root / ROWS).exists():
+                raise ConfigError(f"{root / TABLE_PARQUET} is damaged and {ROWS} is missing: run the sweep again") from None
     if (root / ROWS).exists():
         return table_from_rows(read_rows(root), read_manifest(root).get("swept", []))
     raise FileNotFoundError(f"{root} holds no sweep table ({TABLE_PARQUET} or {ROWS})")
@@ -144,7 +145,11 @@ def job_row(overrides: list[str], num: int, job_dir: Path, root: Path, outcome, 
     """The row of one finished job: ``outcome`` is the job's summary dict or the exception it raised."""
     from omegaconf import OmegaConf
 
-    row: dict = {"job": int(num), "key": job_key(overrides)}
+    if isinstance(outcome, dict) and outcome.get("job_key"):
+        key = str(outcome["job_key"])  # recorded by the job itself (sim.sweep.identity.job_seed)
+    else:
+        key = job_key(overrides, crn=sweep_crn(config.hydra) if config is not None and "hydra" in config else True)
+    row: dict = {"job": int(num), "key": key}
     if isinstance(outcome, BaseException):
         text = " ".join(str(outcome).split()) or type(outcome).__name__
         row.update(status="failed", error=f"{type(outcome).__name__}: {text}"[:500])
@@ -174,6 +179,47 @@ def job_row(overrides: list[str], num: int, job_dir: Path, root: Path, outcome, 
                    **{k: OmegaConf.select(config, k, default=None) for k in ("seed", "replications", "block_size")})
     row["finished_at"] = datetime.now(UTC).isoformat(timespec="milliseconds")
     return row
+
+
+def repair_table(root: str | Path, jobs: list[list[str]] | None = None, keys: list[str] | None = None) -> str | None:
+    """Bring ``sweep.parquet``/``.csv`` back in line with the jobs' own records; return a one-line note if it had to.
+
+    Rows lost from ``sweep_rows.jsonl`` are recovered from the jobs' folders
+    (a summary.json that names the job's key); a damaged or partial
+    ``sweep.parquet`` is rewritten from the rows. Call with the lock held.
+    """
+    root = Path(root)
+    notes = []
+    if jobs is not None and keys is not None:
+        known = {r["key"] for r in read_rows(root) if r.get("status") == "ok"}
+        recovered = 0
+        for num, (overrides, key) in enumerate(zip(jobs, keys, strict=True)):
+            summary_path = root / str(num) / "summary.json"
+            if key in known or not summary_path.exists():
+                continue
+            try:
+                summary = json.loads(summary_path.read_text())
+            except (OSError, ValueError):
+                continue
+            if not isinstance(summary, dict) or summary.get("job_key") != key:
+                continue
+            with open(root / ROWS, "a") as handle:
+                handle.write(json.dumps(job_row(overrides, num, root / str(num), root, summary), default=str) + "\n")
+            recovered += 1
+        if recovered:
+            notes.append(f"{recovered} finished job(s) recovered from their folders")
+    rows = read_rows(root)
+    if not rows:
+        return "; ".join(notes) or None
+    try:
+        table = pd.read_parquet(root / TABLE_PARQUET)
+        sound = len(table) == len(rows) and set(table["key"]) == {r["key"] for r in rows}
+    except (OSError, ValueError, KeyError):
+        sound = False
+    if not sound or notes:
+        write_table(root)
+        notes.append(f"{TABLE_PARQUET} rebuilt from the {len(rows)} job rows")
+    return "; ".join(notes)
 
 
 

@@ -93,13 +93,14 @@ def test_a_long_run_resumes_from_the_blocks_an_interrupted_run_left(tmp_path):
     from sim.io import BlockStore
 
     scenario = load_scenario("baseline")
-    store = BlockStore(tmp_path / "outputs" / ".blocks", scenario, 5, 1000)
+    store = BlockStore(tmp_path / "out" / ".blocks", scenario, 5, 1000)  # the cache lives under the output root
     store.save(0, run_block(scenario, 1000, 5, 0))  # what an interrupted run had finished
-    proc = run_cli("replications=3000", "block_size=1000", "seed=5", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    run = tmp_path / "out" / "run"
+    proc = run_cli("replications=3000", "block_size=1000", "seed=5", f"output_root={tmp_path / 'out'}", f"hydra.run.dir={run}")
     assert proc.returncode == 0, proc.stderr
     assert "Resumed an interrupted run: 1 finished block(s)" in proc.stdout
     assert not store.directory.exists()  # cleared once the run is complete
     fresh = tmp_path / "fresh"
     assert run_cli("replications=3000", "block_size=1000", "seed=5", "quiet=true", f"hydra.run.dir={fresh}").returncode == 0
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "run" / "episodes.parquet"),
+    pd.testing.assert_frame_equal(pd.read_parquet(run / "episodes.parquet"),
                                   pd.read_parquet(fresh / "episodes.parquet"))

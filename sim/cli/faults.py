@@ -1,0 +1,393 @@
+"""Faults of the command line, each one line: paths that cannot be written, runs too big to fit, odd inputs.
+
+Used by :mod:`sim.cli.app`. Every check raises :class:`~sim.core.params.ConfigError`
+(bad input, exit status 2) or returns a one-line note; none of them prints a
+traceback or leaves a file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import math
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from sim.core.params import ConfigError
+from sim.core.runner import Interrupted as Interrupted  # re-exported for sim.cli.app
+
+EXIT_FAULT = 1  # the machine failed the run (disk full, I/O error)
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+BOOL_SETTINGS = ("trace", "quiet", "plots", "episodes")
+DEFAULT_OUTPUT_ROOT = "outputs"
+GUARD_FROM = 200_000  # replications from which a run's memory, disk and time are measured and estimated first
+
+
+# ---------------------------------------------------------------- resolvers used by configs/config.yaml
+
+
+def register_resolvers() -> None:
+    """``${run_id:}`` (a short random suffix of the run folder, fixed for the process) and ``${sim_help:...}``."""
+    from omegaconf import OmegaConf
+
+    if not OmegaConf.has_resolver("run_id"):
+        token = f"{secrets.token_hex(3)}"
+        OmegaConf.register_new_resolver("run_id", lambda: token)
+    if not OmegaConf.has_resolver("sim_scenarios"):
+        OmegaConf.register_new_resolver("sim_scenarios", scenarios_help)
+    if not OmegaConf.has_resolver("sim_version"):
+        from sim.io import package_version
+
+        OmegaConf.register_new_resolver("sim_version", package_version)
+
+
+def scenarios_help() -> str:
+    """The scenarios, one line each, for ``--help``."""
+    try:
+        from sim.cli.scenarios import catalogue
+
+        infos, _broken = catalogue(skip_broken=True)
+        width = max(len(i.name) for i in infos)
+        return "\n".join(f"  {i.name:<{width}}  {i.description}" for i in infos)
+    except Exception as exc:  # the help must come out even if a scenario file is broken
+        return f"  (could not read the scenario files: {exc})"
+
+
+_TERMINATED = []
+
+
+def treat_sigterm_as_interrupt() -> None:
+    """SIGTERM (``kill``, a scheduler's time limit) ends a run like Ctrl-C: one line, blocks kept; exit status 143."""
+    import signal
+
+    def handler(signum, frame):
+        _TERMINATED.append(signum)
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not in the main thread
+        signal.signal(signal.SIGTERM, handler)
+
+
+def exit_interrupted(line: str) -> NoReturn:
+    """Ctrl-C: one line, then exit 130 at once.
+
+    Everything worth keeping is already on disk (each block is written whole
+    when it finishes), so the interpreter's slow teardown (module cleanup,
+    joining the pool's threads) is skipped: streams and log files are flushed
+    and the process ends.
+    """
+    import logging
+    import sys
+
+    print(line.replace("interrupted", "terminated", 1) if _TERMINATED else line, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with contextlib.suppress(Exception):
+        logging.shutdown()
+    os._exit(128 + 15 if _TERMINATED else EXIT_INTERRUPTED)
+
+
+# ---------------------------------------------------------------- override checks
+
+
+def split_override(text: str) -> tuple[str, str]:
+    key, _, value = text.partition("=")
+    return key.lstrip("+~"), value
+
+
+def check_bool_settings(overrides: Iterable[str]) -> None:
+    """``plots=2`` and the like: on/off settings take true or false only (OmegaConf would read 2 as true)."""
+    for text in overrides:
+        key, value = split_override(text)
+        if key in BOOL_SETTINGS and "=" in text and value.strip().lower() not in ("true", "false"):
+            raise ConfigError(f"override {text}: {key} is on or off: write {key}=true or {key}=false")
+
+
+def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None) -> None:
+    """An empty scenario file would run as an unnamed copy of the baseline: refuse it."""
+    import yaml
+
+    from sim.config.compose import CONFIG_DIR
+
+    name, dirs = "baseline", [Path(config_dir or CONFIG_DIR)]
+    for text in overrides:
+        key, value = split_override(text)
+        if key == "scenario" and "=" in text:
+            name = value
+        elif key == "hydra.searchpath":  # users' own config folders (--config-dir), searched first
+            dirs[:0] = [
+                Path(v.strip(" '\"")[len("file://") :])
+                for v in value.strip("[]").split(",")
+                if v.strip(" '\"").startswith("file://")
+            ]
+    path = next((d / "scenario" / f"{name}.yaml" for d in dirs if (d / "scenario" / f"{name}.yaml").exists()), None)
+    if path is None:
+        return  # an unknown scenario: the composition names it
+    try:
+        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return  # non-UTF-8 or malformed: the composition names the problem
+    if data is None:
+        raise ConfigError(f"{path}: the scenario file is empty: give it at least `scenario: {{name: {name}, description: ...}}`")
+
+
+def mediator_note(scenario, overrides: Iterable[str]) -> str | None:
+    """One line when a run has no mediator (``~actors.oman``): in the model no deal is reached without one."""
+    if scenario.mediators:
+        return None
+    removed = [o for o in overrides if o.startswith("~actors.")]
+    how = f" ({', '.join(removed)} removed the only one)" if removed else ""
+    return (
+        f"note: no mediator is left{how}: the parties talk only through a mediator in this model, "
+        "so expect no deals; add one back (e.g. +actors@actors.oman=oman) to compare"
+    )
+
+
+# ---------------------------------------------------------------- paths that cannot be written
+
+
+def fail_os(exc: OSError) -> None:
+    """A file that could not be written: one line; a full disk is the machine's fault (1), a bad path the input's (2)."""
+    import sys
+
+    code = EXIT_FAULT if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO) else EXIT_BAD_INPUT
+    print(f"error: {os_error_line(exc)}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def os_error_line(exc: OSError, what: str = "") -> str:
+    """One line for an OSError: which path, what went wrong, what to do."""
+    path = exc.filename or ""
+    reason = exc.strerror or str(exc)
+    fix = {
+        errno.ENOSPC: "free some space (finished blocks are kept: then run the same command to resume) "
+        "or choose another output_root=...",
+        errno.EDQUOT: "free some space (finished blocks are kept: then run the same command to resume) "
+        "or choose another output_root=...",
+        errno.EROFS: "the file system is read-only: choose another output_root=... (or hydra.run.dir=...)",
+        errno.EACCES: "you may not write there: choose another output_root=... (or hydra.run.dir=...)",
+        errno.EPERM: "you may not write there: choose another output_root=... (or hydra.run.dir=...)",
+        errno.ENOTDIR: "part of that path is a file, not a folder: choose another output_root=... (or hydra.run.dir=...)",
+        errno.EEXIST: "a file is in the way of that folder: choose another output_root=... (or hydra.run.dir=...)",
+        errno.ENAMETOOLONG: "the path is too long: choose a shorter one",
+        errno.ENOENT: "that folder cannot be made there: choose another output_root=... (or hydra.run.dir=...)",
+    }.get(exc.errno or 0, "check the path and the disk, or choose another output_root=...")
+    where = f" {path}" if path else ""
+    return f"cannot write{(' ' + what) if what else ''}{where}: {reason}: {fix}"
+
+
+def check_writable(directory: str | Path) -> None:
+    """Make ``directory`` and write (and remove) a small probe file in it; ConfigError in one line if that fails."""
+    directory = Path(directory)
+    probe = directory / f".write-probe-{os.getpid()}-{secrets.token_hex(2)}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * 4096)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        if exc.filename == str(probe):  # name the folder, not the probe
+            exc = OSError(exc.errno, exc.strerror, str(directory))
+        raise ConfigError(os_error_line(exc, "the results to")) from None
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+
+
+def static_prefix(path_template: str) -> str:
+    """The part of a path with interpolations before the first one: 'out/${scenario.name}/x' -> 'out'."""
+    head = path_template.split("${", 1)[0]
+    return head if "${" not in path_template else str(Path(head + "x").parent)
+
+
+def output_dirs(overrides: Iterable[str]) -> list[str]:
+    """The folders a run will write into, as far as they are known before Hydra resolves them.
+
+    An empty one is refused: ``output_root=`` would write to the root of the
+    file system, ``hydra.run.dir=`` into the working directory itself.
+    """
+    found: dict[str, str] = {}
+    for text in overrides:
+        key, value = split_override(text)
+        if key in ("output_root", "hydra.run.dir", "hydra.sweep.dir") and "=" in text:
+            if not value.strip().strip("'\""):
+                raise ConfigError(f"override {text}: {key} is empty: give a folder, e.g. {key}=outputs")
+            found[key] = value
+    multirun_dir = found.get("hydra.sweep.dir")
+    dirs = [static_prefix(found.get("hydra.run.dir", found.get("output_root", DEFAULT_OUTPUT_ROOT)))]
+    if multirun_dir:
+        dirs.append(static_prefix(multirun_dir))
+    return [d or "." for d in dirs]
+
+
+# ---------------------------------------------------------------- size guard
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    """What a run will need, from a small measured sample of the same scenario."""
+
+    replications: int
+    memory_bytes: float
+    disk_bytes: float
+    seconds: float
+    episodes_disk_bytes: float
+    per_replication_memory: float
+    memory_available: float | None
+    disk_available: float | None
+
+
+def _mem_available() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _disk_available(directory: Path) -> float | None:
+    path = directory.resolve()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return float(shutil.disk_usage(path).free)
+    except OSError:
+        return None
+
+
+def estimate_run(
+    scenario, replications: int, block_size: int, output_dir: Path, *, episodes: bool = True, sample: int = 1000
+) -> RunEstimate:
+    """Measure a sample of ``sample`` replications and scale it up to ``replications``.
+
+    Memory: the blocks, their concatenation and the episodes table with its
+    parquet conversion are alive together at the peak (2 x arrays + 2 x table).
+    Disk: ``episodes.parquet`` (unless ``episodes=false``) plus the block cache
+    of a run of more than one block. Time: the sample's own speed (a small
+    sample is slower per episode than a big block, so this errs long).
+    """
+    import io as _io
+
+    from sim.core.runner import episodes_frame, run_block
+
+    n = max(1, min(sample, replications))
+    start = time.perf_counter()
+    arrays = run_block(scenario, n, 0, 0)
+    seconds_per = (time.perf_counter() - start) / n
+    frame = episodes_frame(scenario, [arrays])
+    array_bytes = sum(a.nbytes for a in arrays.values()) / n
+    frame_bytes = float(frame.memory_usage(deep=True).sum()) / n
+    buffer = _io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    parquet_bytes = len(buffer.getvalue()) / n
+    per_rep_memory = 2 * array_bytes + 2 * frame_bytes
+    cache_bytes = array_bytes * replications if replications > block_size else 0.0
+    episodes_disk = parquet_bytes * replications
+    return RunEstimate(
+        replications=replications,
+        memory_bytes=per_rep_memory * replications,
+        disk_bytes=cache_bytes + (episodes_disk if episodes else 0.0),
+        seconds=seconds_per * replications,
+        episodes_disk_bytes=episodes_disk,
+        per_replication_memory=per_rep_memory,
+        memory_available=_mem_available(),
+        disk_available=_disk_available(output_dir),
+    )
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB", "EB"):
+        if abs(n) < 1000 or unit == "EB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} EB"
+
+
+def human_seconds(s: float) -> str:
+    for unit, size in (("years", 365 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
+        if s >= size:
+            return f"{s / size:.1f} {unit}"
+    return f"{s:.0f} s"
+
+
+def check_fits(estimate: RunEstimate, *, memory_share: float = 0.8, disk_share: float = 0.95) -> None:
+    """ConfigError (one line: the estimate and what to change) if the run cannot fit in memory or on disk."""
+    problems = []
+    largest = estimate.replications
+    if estimate.memory_available is not None and estimate.memory_bytes > memory_share * estimate.memory_available:
+        problems.append(
+            f"about {human_bytes(estimate.memory_bytes)} of memory ({human_bytes(estimate.memory_available)} available)"
+        )
+        largest = min(largest, int(memory_share * estimate.memory_available / estimate.per_replication_memory))
+    disk_limited = estimate.disk_available is not None and estimate.disk_bytes > disk_share * estimate.disk_available
+    if disk_limited:
+        problems.append(f"about {human_bytes(estimate.disk_bytes)} of disk ({human_bytes(estimate.disk_available)} free)")
+        per_rep_disk = estimate.disk_bytes / estimate.replications
+        largest = min(largest, int(disk_share * estimate.disk_available / per_rep_disk))
+    if not problems:
+        return
+    fixes = [f"use fewer replications (at most about replications={_round_down(largest)})"]
+    if disk_limited and estimate.episodes_disk_bytes > 0:
+        fixes.append("or episodes=false to keep only the summary")
+    raise ConfigError(
+        f"replications={estimate.replications} needs {' and '.join(problems)} and would take about "
+        f"{human_seconds(estimate.seconds)}: {' '.join(fixes)}"
+    )
+
+
+def _round_down(n: int) -> int:
+    if n < 10:
+        return max(n, 1)
+    magnitude = 10 ** int(math.log10(n))
+    return n // magnitude * magnitude
+
+
+def check_room(overrides: list[str], checked: list, *, multirun: bool = False) -> None:
+    """After the pre-flight composition: the output folder can be written, the run fits, notes are printed.
+
+    ``checked`` holds ``(cfg, scenario, overrides)`` of every variant of the
+    command line (one per swept value). ConfigError (one line) if the output
+    cannot be written or the largest variant cannot fit in memory or on disk.
+    """
+    import sys
+
+    if multirun:
+        given = [o for o in overrides if split_override(o)[0] == "hydra.sweep.dir"]
+        check_writable(output_dirs([*given] or ["hydra.sweep.dir=multirun"])[-1])
+    else:
+        for directory in output_dirs(overrides):
+            check_writable(directory)
+    if checked:
+        cfg, scenario, _ = max(checked, key=lambda c: c[0].replications)
+        if cfg.replications >= GUARD_FROM:
+            estimate = estimate_run(
+                scenario,
+                cfg.replications,
+                cfg.block_size,
+                Path(output_dirs(overrides)[0]),
+                episodes=bool(cfg.get("episodes", True)),
+            )
+            check_fits(estimate)
+            if estimate.seconds > 600 and not cfg.quiet:
+                print(
+                    f"note: this run needs about {human_seconds(estimate.seconds)} and "
+                    f"{human_bytes(estimate.memory_bytes)} of memory (measured on a sample)",
+                    file=sys.stderr,
+                )
+    notes = dict.fromkeys(note for _, scenario, user in checked if (note := mediator_note(scenario, user)))
+    for note in notes:
+        print(note, file=sys.stderr)
