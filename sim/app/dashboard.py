@@ -75,6 +75,23 @@ class Episode(NegotiationModel):
         # ``python -m sim replications=1 trace=true seed=SEED`` and of ``sim.episode(scenario, SEED)``.
         super().__init__(params, 1, block_seed(seed, 0), trace=True, record=True)
         self.episode_seed = seed
+        self.private: list[dict[str, tuple[float, float, float]]] = [self._private()]
+
+    def step(self) -> None:
+        super().step()
+        self.private.append(self._private())
+
+    def _private(self) -> dict[str, tuple[float, float, float]]:
+        """Per principal: its private resolve, and its belief about the other's (uniform on [low, high]).
+
+        Offsets from the configured outside option, read from the principal agents
+        (the mechanics of issue 10); the DataCollector record does not hold them.
+        """
+        return {
+            p.name: (float(p.resolve[0]), float(p.belief_lo[0]), float(p.belief_hi[0]))
+            for p in self.principals
+            if all(hasattr(p, a) for a in ("resolve", "belief_lo", "belief_hi"))
+        }
 
 
 def _pct(p: float) -> str:
@@ -249,10 +266,30 @@ def episode_html(model: NegotiationModel) -> str:
             rows.append([_label(measure), *(_fmt(row.get(f"{measure}_{p}")) for p in principals)])
             shown.update(f"{measure}_{p}" for p in principals)
         parts.append(_table(["measure", *principals], rows, right=tuple(range(1, len(principals) + 1))))
+    private = getattr(model, "private", None)
+    if private and private[-1]:
+        latest = private[-1]
+        parts.append(
+            _table(
+                ["private information", *principals],
+                [
+                    ["its resolve (drawn, offset from configured)", *(_signed(latest[p][0]) for p in principals)],
+                    [
+                        "its belief about the other's resolve",
+                        *(f"{_signed(latest[p][1])} to {_signed(latest[p][2])}" for p in principals),
+                    ],
+                ],
+                right=tuple(range(1, len(principals) + 1)),
+            )
+        )
     rest = [c for c in row.index if c not in shown]
     if rest:
         parts.append(_table(["measure", "value"], [[_label(c), _fmt(row[c])] for c in rest], right=(1,)))
     return "".join(parts)
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.2f}".replace("-", "−")
 
 
 def _missing(value) -> bool:

@@ -173,3 +173,21 @@ def test_the_episode_is_one_replication_of_the_scenario_on_screen_and_ends_like_
     outcome = reference.datacollector.get_model_vars_dataframe()["outcome"].iloc[-1]
     assert f"ended in round {reference.round}: {outcome.upper()}" in html
     assert reference.causes[int(reference.cause[0])].replace("_", " ") in html
+
+
+def test_the_episode_shows_each_sides_private_resolve_and_its_belief_about_the_others():
+    scenario = load_scenario("baseline")
+    model = dashboard.Episode(scenario, 2)
+    spread = {p.name: p.resolve_spread for p in scenario.principals}
+    us, iran = (p.name for p in scenario.principals)
+    assert model.private[0][us][1:] == (-spread[iran], spread[iran])  # the prior: the other's configured spread
+    assert model.private[0][iran][1:] == (-spread[us], spread[us])
+    while model.running:
+        model.step()
+    assert len(model.private) == model.round + 1
+    for beliefs in model.private:  # a belief always holds the other's true resolve
+        for me, other in ((us, iran), (iran, us)):
+            assert beliefs[me][1] - 1e-12 <= beliefs[other][0] <= beliefs[me][2] + 1e-12
+    html = text_of(dashboard.episode_html(model))
+    low, high = model.private[-1][us][1:]
+    assert "its belief about the other" in html and f"{low:+.2f} to {high:+.2f}".replace("-", "−") in html
