@@ -100,7 +100,7 @@ def launch(playwright):
 
 def open_dashboard(browser, url: str):
     """A page with the dashboard loaded (its first odds shown); records failed requests and script errors."""
-    page = browser.new_page(viewport={"width": 1500, "height": 1150})
+    page = browser.new_page(viewport={"width": 1500, "height": 1500})
     page.unserved, page.errors = [], []
     page.on("response", lambda r: page.unserved.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
