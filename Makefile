@@ -3,8 +3,12 @@ PYTHON ?= python
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Solara's front-end files for the dashboard (sim/app), fetched from the npm registry: these machines cannot
+# reach Solara's CDN. An explicit SOLARA_ASSETS_PROXY_CACHE_DIR is kept.
+SOLARA_ASSETS_PROXY_CACHE_DIR ?= $(CURDIR)/.cache/solara-assets
+export SOLARA_ASSETS_PROXY_CACHE_DIR
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup assets app lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed (pyenv reads .python-version); got " + sys.version.split()[0])'
@@ -13,12 +17,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) assets
+
+assets: $(STAMP)
+	$(PY) -m sim.app.assets "$(SOLARA_ASSETS_PROXY_CACHE_DIR)"
+
+app: setup
+	$(PY) -m sim.app $(ARGS)
 
 run: $(STAMP)
 	$(PY) -m sim scenario=baseline replications=100000 seed=7 $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) assets
 	$(PY) -m ruff check sim tests experiments
 	$(PY) -m pytest -n 2 $(ARGS)
 
@@ -26,4 +36,4 @@ bench: $(STAMP)
 	$(PY) experiments/benchmark.py
 
 clean:
-	rm -rf $(VENV) outputs multirun .pytest_cache .hypothesis
+	rm -rf $(VENV) outputs multirun .pytest_cache .hypothesis .cache/solara-assets

@@ -36,6 +36,7 @@ GRID = {"actors.israel.strike_propensity": [0.0, 0.06], "actors.us.war_cost": [0
     "05_compare_configurations": "REPLICATIONS = 2_000",
     "06_history": "REPLICATIONS = 2_000",
     "07_uncertainty": "REPLICATIONS = 6_000\nVECTORS = 20\nPER_VECTOR = 100",
+    "08_dashboard": "REPLICATIONS = 2_000",
 }
 TIME_LIMIT_S = 60
 

@@ -1,0 +1,425 @@
+"""The dashboard: move an assumption, watch the odds and one episode change.
+
+``solara run sim.app.dashboard`` (or ``muscat-sim-app``) serves :func:`Page`;
+in Jupyter, display ``solara.AppLayout(children=[Dashboard()])``. A thin layer
+over the public API (:mod:`sim.app.state` for the numbers,
+:mod:`sim.analysis.plots` for the figures):
+
+- the sidebar: the scenario, one slider per knob of :data:`sim.app.state.KNOBS`
+  with the provenance of its configured value beside it, the seed and the
+  number of replications, and a button that saves the run on screen;
+- live odds: every change runs a batch (10,000 replications by default) and
+  shows P(deal), P(escalation), P(stalemate) (and P(any strike during the
+  talks) where the episode table records strikes) with their 95% intervals,
+  the change from the scenario as configured (paired over common random
+  numbers) and the causes of escalation, a quarter of a second after the
+  change (``experiments/dashboard_latency.py``);
+- one episode, round by round: a single replication of the scenario on screen,
+  stepped with Mesa's SolaraViz controls (Reset, play, Step in the sidebar);
+  its state, narrative and anatomy (:func:`sim.analysis.plots.anatomy`) are
+  drawn by :func:`EpisodePanel`. SolaraViz's own grid of components gives each one a
+  fixed half-width cell 390 pixels high, too small for the anatomy, so the panel
+  is drawn below it at full width and re-renders on Mesa's ``update_counter``.
+
+Figures are drawn in a background thread (``solara.lab.use_task``), so a slider
+change shows its odds as soon as the batch is done, without waiting for
+Matplotlib.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from html import escape
+
+import numpy as np
+import solara
+import solara.lab
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim import ConfigError, NegotiationModel, Scenario
+from sim.analysis import plots
+from sim.app.state import (
+    DEFAULT_REPLICATIONS,
+    OUTCOMES,
+    Configured,
+    Knob,
+    Odds,
+    changed,
+    configure,
+    known_scenarios,
+    live_odds,
+    save_run,
+)
+from sim.core.runner import block_seed
+
+REPLICATION_CHOICES = [1_000, 10_000, 100_000]
+NARRATIVE_LINES = 14
+FIGURE_DELAY_S = 0.3
+#: How the table names an event other than the three outcomes (the strike of the mechanics of issue 10).
+EVENT_LABELS = {"any_strike": "P(any strike during the talks)"}
+
+
+class Episode(NegotiationModel):
+    """One replication of ``params`` with its narrative and per-round record, for SolaraViz.
+
+    SolaraViz's Reset re-creates the model as ``Episode(**model_params)``; Mesa
+    reserves the keyword ``scenario`` for its own scenario objects, so the
+    simulator's :class:`~sim.Scenario` is passed as ``params``.
+    """
+
+    def __init__(self, params: Scenario, seed: int = 0) -> None:
+        # Replication 0 of the first block of a run with this seed: the episode of
+        # ``python -m sim replications=1 trace=true seed=SEED`` and of ``sim.episode(scenario, SEED)``.
+        super().__init__(params, 1, block_seed(seed, 0), trace=True, record=True)
+        self.episode_seed = seed
+        self.private: list[dict[str, tuple[float, float, float]]] = [self._private()]
+
+    def step(self) -> None:
+        super().step()
+        self.private.append(self._private())
+
+    def _private(self) -> dict[str, tuple[float, float, float]]:
+        """Per principal: its private resolve, and its belief about the other's (uniform on [low, high]).
+
+        Offsets from the configured outside option, read from the principal agents
+        (the mechanics of issue 10); the DataCollector record does not hold them.
+        """
+        return {
+            p.name: (float(p.resolve[0]), float(p.belief_lo[0]), float(p.belief_hi[0]))
+            for p in self.principals
+            if all(hasattr(p, a) for a in ("resolve", "belief_lo", "belief_hi"))
+        }
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+def _points(x: float) -> str:
+    return f"{100 * x:+.1f}".replace("-", "−")
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _table(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> str:
+    """An HTML table (cells escaped; ``right``: the columns aligned right)."""
+
+    def cells(tag: str, row: list[str]) -> str:
+        return "".join(f"<{tag}{' class=num' if i in right else ''}>{escape(str(c))}</{tag}>" for i, c in enumerate(row))
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return f"<table class=muscat-table><thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
+
+
+STYLE = """<style>
+.muscat-table {border-collapse: collapse; margin: 4px 0 12px 0; font-size: 0.92em}
+.muscat-table th, .muscat-table td {padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left}
+.muscat-table .num {text-align: right}
+</style>"""
+
+
+def odds_rows(odds: Odds) -> list[list[str]]:
+    """Per outcome: its probability, 95% interval and change from the scenario as configured (paired)."""
+    rows = []
+    for event in [*OUTCOMES, *(e for e in odds.difference if e not in OUTCOMES)]:
+        low, high = odds.interval(event)
+        mean, _ = odds.difference[event]
+        dlow, dhigh = odds.difference_interval(event)
+        change = "none (same scenario)" if not odds.overrides else f"{_points(mean)} ({_points(dlow)} to {_points(dhigh)})"
+        rows.append(
+            [EVENT_LABELS.get(event, f"P({event})"), _pct(odds.probability(event)), f"{_pct(low)} – {_pct(high)}", change]
+        )
+    return rows
+
+
+def odds_text(odds: Odds) -> str:
+    """The live odds in one line, as the page shows them first."""
+    return " · ".join(f"{row[0]} {row[1]}" for row in odds_rows(odds)[: len(OUTCOMES)])
+
+
+def odds_html(odds: Odds) -> str:
+    """The live odds: the three outcomes with intervals and paired differences, the causes of escalation."""
+    summary = odds.results.summary
+    what = ", ".join(odds.overrides) if odds.overrides else "the scenario as configured"
+    parts = [
+        STYLE,
+        f"<p class=muscat-odds-line><b>{escape(odds_text(odds))}</b></p>",
+        f"<p>{summary['replications']:,} replications, seed {summary['seed']}, {escape(what)} "
+        f"(ran in {odds.elapsed_s:.2f} s)</p>",
+        _table(
+            ["outcome", "probability", "95% interval", "change from as configured, points (paired 95% interval)"],
+            odds_rows(odds),
+            right=(1,),
+        ),
+    ]
+    causes = odds.escalation_causes
+    base = dict(odds.configured.summary.get("escalation_causes") or {})
+    if causes:
+        rows = [
+            [_label(c), _pct(s), _pct(base[c]) if c in base else "–"] for c, s in sorted(causes.items(), key=lambda kv: -kv[1])
+        ]
+        parts.append(_table(["cause of escalation", "share of escalations", "as configured"], rows, right=(1, 2)))
+    else:
+        parts.append("<p>No escalation in this batch.</p>")
+    return "".join(parts)
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+@solara.component
+def BackgroundFigure(draw, dependencies: list, alt: str = "figure"):
+    """A Matplotlib figure drawn in a background thread; the last one stays on screen meanwhile."""
+
+    def work() -> bytes | None:
+        time.sleep(FIGURE_DELAY_S)  # let the odds of a slider change reach the page before Matplotlib takes the GIL
+        if not task.is_current():  # superseded by a newer change (or the panel is gone): draw nothing
+            return None
+        return _png(draw())
+
+    task = solara.lab.use_task(work, dependencies=dependencies, raise_error=False)
+    solara.ProgressLinear(task.pending)
+    if task.error:
+        solara.Error(f"could not draw the {alt}: {task.exception}")
+    elif task.latest is not None:
+        solara.Image(task.latest, format="png", width="100%")
+
+
+@solara.component
+def KnobSlider(knob: Knob, value, configured_value, provenance: str, on_value):
+    """One knob: its slider, its value, and where the configured value comes from."""
+    css = "knob-" + knob.key.replace(".", "-").replace("_", "-")
+    moved = not knob.same(value, configured_value)
+    with solara.Column(gap="0px", classes=["muscat-knob", css], style={"margin-bottom": "6px"}).meta(ref=css):
+        shown = f"{value:g}" if not knob.integer else f"{int(value)}"
+        solara.Text(
+            f"{knob.label}: {shown}" + (f" (configured {configured_value:g})" if moved else ""),
+            style={"font-weight": "bold" if moved else "normal", "font-size": "0.9em"},
+        )
+        slider = solara.SliderInt if knob.integer else solara.SliderFloat
+        slider("", value=value, min=knob.low, max=knob.high, step=knob.step, on_value=on_value, thumb_label=True)
+        solara.Text(
+            f"{knob.key} — {provenance}",
+            classes=["muscat-provenance"],
+            style={"font-size": "0.72em", "color": "#666", "line-height": "1.2"},
+        )
+
+
+@solara.component
+def OddsPanel(odds: Odds | None, error: str | None = None):
+    """The live odds of the batch on screen (class ``muscat-odds`` for the browser test)."""
+    with solara.Card("Live odds", classes=["muscat-odds-card"]):
+        if error:
+            solara.Error(error, classes=["muscat-error"])
+        if odds is not None:
+            solara.HTML(unsafe_innerHTML=odds_html(odds), classes=["muscat-odds"]).meta(ref="muscat-odds")
+
+
+def _record_row(model: NegotiationModel):
+    record = model.datacollector.get_model_vars_dataframe()
+    return record, record.iloc[-1]
+
+
+def episode_html(model: NegotiationModel) -> str:
+    """The state of a one-replication episode after its latest round: status, agenda, positions, measures."""
+    _, row = _record_row(model)
+    principals = [p.name for p in model.params.principals]
+    outcome = str(row["outcome"])
+    if outcome == "running":
+        status = f"round {int(row['round'])} of at most {model.max_rounds}: talks continue"
+    else:
+        code = int(model.cause[0])
+        cause = _label(model.causes[code]) if code >= 0 else ""
+        status = f"ended in round {int(row['round'])}: {outcome.upper()} ({cause})"
+    agenda = row["agenda"] if bool(row["agenda_settled"]) else "in dispute"
+    parts = [
+        STYLE,
+        f"<p class=muscat-episode-status><b>Episode seed {getattr(model, 'episode_seed', '?')}</b>: {escape(status)}</p>",
+        f"<p>Agenda: {escape(str(agenda) or 'none')}; events this round: {escape(_label(str(row['events'])) or 'none')}</p>",
+    ]
+    shown = {"round", "outcome", "agenda_settled", "agenda", "proposed", "events"}
+    rows = []
+    for issue in model.issue_names:
+        cells = [_label(issue)]
+        for p in principals:
+            column = f"position_{p}_{issue}"
+            shown.add(column)
+            cells.append(_fmt(row.get(column)))
+        shown.add(f"proposal_{issue}")
+        cells.append(_fmt(row.get(f"proposal_{issue}")))
+        rows.append(cells)
+    parts.append(
+        _table(["issue", *(f"{p} position" for p in principals), "proposal"], rows, right=tuple(range(1, len(principals) + 2)))
+    )
+    per_side = sorted({c.removesuffix(f"_{p}") for c in row.index for p in principals if c.endswith(f"_{p}")} - shown)
+    if per_side:
+        rows = []
+        for measure in per_side:
+            rows.append([_label(measure), *(_fmt(row.get(f"{measure}_{p}")) for p in principals)])
+            shown.update(f"{measure}_{p}" for p in principals)
+        parts.append(_table(["measure", *principals], rows, right=tuple(range(1, len(principals) + 1))))
+    private = getattr(model, "private", None)
+    if private and private[-1]:
+        latest = private[-1]
+        parts.append(
+            _table(
+                ["private information", *principals],
+                [
+                    ["its resolve (drawn, offset from configured)", *(_signed(latest[p][0]) for p in principals)],
+                    [
+                        "its belief about the other's resolve",
+                        *(f"{_signed(latest[p][1])} to {_signed(latest[p][2])}" for p in principals),
+                    ],
+                ],
+                right=tuple(range(1, len(principals) + 1)),
+            )
+        )
+    rest = [c for c in row.index if c not in shown]
+    if rest:
+        parts.append(_table(["measure", "value"], [[_label(c), _fmt(row[c])] for c in rest], right=(1,)))
+    return "".join(parts)
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.2f}".replace("-", "−")
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _fmt(value) -> str:
+    if _missing(value):
+        return "–"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, float | np.floating):
+        return f"{value:.2f}"
+    return str(value)
+
+
+@solara.component
+def EpisodePanel(model: solara.Reactive[NegotiationModel]):
+    """The episode on screen after its latest round: state, narrative, anatomy (re-rendered at each step)."""
+    update_counter.get()  # Mesa's SolaraViz bumps it after every step
+    m = model.value
+    steps = m.round
+    with solara.Card("One episode, round by round", classes=["muscat-episode"]), solara.Columns([5, 7]):
+        with solara.Column():
+            solara.HTML(unsafe_innerHTML=episode_html(m), classes=["muscat-episode-state"]).meta(ref="muscat-episode-state")
+            text = "\n".join(m.narrative[-NARRATIVE_LINES:]) or "(not started: press Step or ▶ in the sidebar)"
+            solara.Preformatted(text, style={"font-size": "0.75em", "white-space": "pre-wrap"})
+        with solara.Column():
+            BackgroundFigure(lambda: plots.anatomy(m), [id(m), steps], alt="anatomy of the episode")
+
+
+@solara.component
+def EpisodeViz(params: Scenario, seed: int):
+    """One replication stepped with SolaraViz's controls; re-created when the scenario on screen changes."""
+    model = solara.use_reactive(solara.use_memo(lambda: Episode(params, seed), []))
+    SolaraViz(model, components=[], model_params={"params": params, "seed": seed}, name="Muscat talks, 2026", play_interval=500)
+    EpisodePanel(model)
+
+
+@solara.component
+def Controls(
+    configured: Configured,
+    name: solara.Reactive[str],
+    values: solara.Reactive[dict],
+    replications: solara.Reactive[int],
+    seed: solara.Reactive[int],
+    episode_seed: solara.Reactive[int],
+    on_save,
+):
+    """The scenario, its knobs with their provenance, the run settings and the save button."""
+
+    def pick(new: str) -> None:
+        values.set(dict(configure(new).values))
+        name.set(new)
+
+    with solara.Card("Scenario", classes=["muscat-controls"]):
+        solara.Select("Scenario", values=known_scenarios(), value=name.value, on_value=pick)
+        solara.Text(configured.description, style={"font-size": "0.8em", "color": "#444"})
+        for knob in configured.knobs:
+            KnobSlider(
+                knob,
+                values.value[knob.key],
+                configured.values[knob.key],
+                configured.provenance[knob.key],
+                on_value=lambda v, key=knob.key: values.set({**values.value, key: v}),
+            )
+        solara.Button(
+            "Back to the scenario as configured",
+            text=True,
+            color="primary",
+            on_click=lambda: values.set(dict(configured.values)),
+            disabled=not changed(configured, values.value),
+        )
+    with solara.Card("Run"):
+        solara.Select("Replications per batch", values=REPLICATION_CHOICES, value=replications.value, on_value=replications.set)
+        solara.InputInt("Seed of the batch (common to both runs)", value=seed, continuous_update=False)
+        solara.InputInt("Seed of the episode", value=episode_seed, continuous_update=False)
+        solara.Button("Save run", color="primary", on_click=on_save, classes=["muscat-save"])
+
+
+@solara.component
+def Dashboard(
+    scenario: str = "baseline", replications: int = DEFAULT_REPLICATIONS, seed: int = 0, output_root: str = "outputs/dashboard"
+):
+    """The whole dashboard: controls in the sidebar, live odds and one episode in the main area."""
+    name = solara.use_reactive(scenario)
+    configured = solara.use_memo(lambda: configure(name.value), [name.value])
+    values = solara.use_reactive(dict(configured.values))
+    reps = solara.use_reactive(replications)
+    batch_seed = solara.use_reactive(seed)
+    episode_seed = solara.use_reactive(seed)
+    saved = solara.use_reactive("")
+    current = values.value if set(values.value) == set(configured.values) else dict(configured.values)
+    moved = tuple(sorted(changed(configured, current).items()))
+
+    def run() -> tuple[Odds | None, str | None]:
+        try:
+            return live_odds(configured, current, replications=reps.value, seed=batch_seed.value), None
+        except ConfigError as exc:
+            return None, str(exc)
+
+    odds, error = solara.use_memo(run, [name.value, moved, reps.value, batch_seed.value])
+
+    def save() -> None:
+        if odds is None:
+            saved.set("nothing to save: the batch on screen failed")
+            return
+        path = save_run(odds, root=output_root)
+        summary = odds.results.summary
+        saved.set(
+            f"Saved {path}/summary.json and episodes.parquet. Compare with the scenario as configured "
+            f"(paired): python -m sim.compare {summary['scenario']} {path} --seed {summary['seed']} "
+            f"--replications {summary['replications']}"
+        )
+
+    with solara.Sidebar():
+        Controls(configured, name, values, reps, batch_seed, episode_seed, on_save=save)
+        if saved.value:
+            solara.Info(saved.value, classes=["muscat-saved"])
+    with solara.Column(style={"width": "100%"}):
+        OddsPanel(odds, error)
+        params = odds.results.scenario if odds is not None else configured.scenario
+        EpisodeViz(params, episode_seed.value).key(f"{name.value}|{moved}|{episode_seed.value}")
+
+
+@solara.component
+def Page():
+    """The page ``solara run sim.app.dashboard`` serves."""
+    solara.Title("Muscat talks: live odds")
+    Dashboard()
+
+
+__all__ = ["Dashboard", "Episode", "EpisodePanel", "KnobSlider", "OddsPanel", "Page", "episode_html", "odds_html", "odds_text"]

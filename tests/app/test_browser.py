@@ -1,0 +1,179 @@
+"""The dashboard in a real browser: start ``python -m sim.app`` on 127.0.0.1, move a slider, read the odds.
+
+Playwright drives Debian's ``chromium-headless-shell`` (``.ci/run`` installs it;
+Playwright's own browser download cannot work on these machines). Solara's
+front-end files come from the local cache that ``make test`` fills
+(``python -m sim.app.assets``); the test fails if the page asked the asset proxy
+for a file it could not serve. It saves the screenshot of the README,
+``docs/figures/dashboard.png``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from sim.app import assets
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURE = ROOT / "docs" / "figures" / "dashboard.png"
+CHROMIUM = Path(os.environ.get("MUSCAT_CHROMIUM", "/usr/lib/chromium/chromium-headless-shell"))
+#: As a probe of these machines found: no background traffic to hosts the closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+START_TIMEOUT_S = 90
+#: A slider change with 10,000 replications must show its odds within this (measured: see the README).
+LATENCY_LIMIT_S = 3.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(workdir: Path):
+    """``python -m sim.app`` on a free port of 127.0.0.1, run in ``workdir``; yields its address, stops it after."""
+    cache = Path(os.environ.get(assets.ENV) or assets.default_directory())
+    missing = [p for p in assets.required_packages() if not (cache / p / "package.json").exists()]
+    assert not missing, f"Solara's front-end files are missing from {cache}: run `python -m sim.app.assets` ({missing})"
+    port = free_port()
+    env = {**os.environ, assets.ENV: str(cache), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sim.app", "--no-open", "--port", str(port)],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while True:
+                assert server.poll() is None, f"the app stopped: {log_path.read_text()[-2000:]}"
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, f"no answer from {url} in {START_TIMEOUT_S} s"
+                time.sleep(0.5)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def launch(playwright):
+    """Debian's headless Chromium, driven by Playwright."""
+    assert CHROMIUM.exists(), (
+        f"{CHROMIUM} is missing: apt-get install -y chromium chromium-headless-shell (as .ci/run does), "
+        "or point MUSCAT_CHROMIUM at a headless Chromium"
+    )
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def open_dashboard(browser, url: str):
+    """A page with the dashboard loaded (its first odds shown); records failed requests and script errors."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1500})
+    page.unserved, page.errors = [], []
+    page.on("response", lambda r: page.unserved.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url)
+    page.locator(".muscat-odds-line").wait_for(timeout=60_000)
+    return page
+
+
+def move_slider(page, key: str, share: float) -> float:
+    """Click knob ``key``'s slider at ``share`` of its width; seconds until the page shows new odds."""
+    track = page.locator(".knob-" + key.replace(".", "-").replace("_", "-") + " .v-slider").first
+    box = track.bounding_box()
+    shown = page.locator(".muscat-odds-line").inner_text()
+    clicked = time.perf_counter()
+    track.click(position={"x": box["width"] * share, "y": box["height"] / 2})
+    page.wait_for_function("b => document.querySelector('.muscat-odds-line').innerText !== b", arg=shown, timeout=30_000)
+    return time.perf_counter() - clicked
+
+
+def odds_from(text: str) -> dict[str, float]:
+    return {m.group(1): float(m.group(2)) for m in re.finditer(r"P\((deal|escalation|stalemate)\) (\d+\.\d)%", text)}
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("app")) as url:
+        yield url
+
+
+def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(app_url):
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = open_dashboard(browser, app_url)
+            line = page.locator(".muscat-odds-line")
+            start = odds_from(line.inner_text())
+            assert set(start) == {"deal", "escalation", "stalemate"}
+            assert abs(sum(start.values()) - 100) < 0.2
+            assert "10,000 replications" in page.locator(".muscat-odds").inner_text()
+
+            shares = (0.3, 0.45, 0.75, 0.6)  # of a slider from 0 to 0.2: the last one is 0.12 (configured: 0.03)
+            latencies = []
+            for share in shares:
+                page.wait_for_timeout(2000)  # as a person reads the odds; the episode's figure is drawn meanwhile
+                latencies.append(move_slider(page, "actors.israel.strike_propensity", share))
+            table = page.locator(".muscat-odds").inner_text()
+            assert re.search(r"actors\.israel\.strike_propensity=0\.1\d*", table), table
+            after = odds_from(line.inner_text())
+            assert after != start and abs(sum(after.values()) - 100) < 0.2
+            assert after["escalation"] > start["escalation"]  # Israel four times as strike-prone: more escalation
+            median = sorted(latencies)[len(latencies) // 2]
+            assert median < LATENCY_LIMIT_S, f"the odds took {latencies} s to update"
+
+            state = page.locator(".muscat-episode-state")
+            assert "round 0 of at most" in state.inner_text()
+            step = page.get_by_role("button", name="Step")
+            for k in range(1, 7):
+                if not step.is_enabled():  # the episode has ended
+                    break
+                step.click()
+                page.wait_for_function(
+                    "k => (document.querySelector('.muscat-episode-state').innerText.match(/round (\\d+)/) || [])[1] == k",
+                    arg=k,
+                    timeout=20_000,
+                )
+            assert "round 0 of at most" not in state.inner_text()
+            page.locator(".muscat-episode img").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(2500)  # the anatomy of the latest round, drawn in the background
+            page.evaluate("document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
+            FIGURE.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(FIGURE), full_page=True)
+            assert page.unserved == []
+            assert page.errors == []
+        finally:
+            browser.close()
+    print(f"slider change to updated odds (10,000 replications): {', '.join(f'{x:.2f}' for x in latencies)} s")
