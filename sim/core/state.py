@@ -43,6 +43,8 @@ class BatchState:
         self.status_quo = np.array([i.status_quo for i in scenario.issues], dtype=float)
         self.world = np.array([np.broadcast_to(np.asarray(getattr(w, v), dtype=float), (n,)) for v in WORLD_VARS])
         self.ids = np.arange(n)  # original index of each held replication
+        self.compacted = False  # True once a replication has been dropped (ids no longer 0..n-1)
+        self._held: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # parameter arrays indexed by ids, per compaction
         self.alive = np.ones(n, dtype=bool)
         self.settled = np.zeros(n, dtype=bool)
         self.agenda = np.zeros((n, n_issues), dtype=bool)
@@ -57,8 +59,21 @@ class BatchState:
 
     def held(self, value):
         """A parameter for the replications held: a scalar as it is, an array over the batch's replications
-        (issue 12: parameters drawn per replication) indexed by the original index of those still running."""
-        return value[self.ids] if np.ndim(value) else value
+        (issue 12: parameters drawn per replication) indexed by the original index of those still running.
+
+        Parameters are read many times a round and never written: the array itself while no replication has
+        ended, else its rows indexed once per compaction and kept (callers only read what this returns).
+        """
+        if not np.ndim(value):
+            return value
+        if not self.compacted:
+            return value
+        hit = self._held.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        rows = value[self.ids]
+        self._held[id(value)] = (value, rows)
+        return rows
 
     def var(self, name: str) -> np.ndarray:
         return self.world[WORLD_VARS.index(name)]
@@ -101,3 +116,5 @@ class BatchState:
         for name in self.REP_ARRAYS:
             setattr(self, name, getattr(self, name)[keep])
         self.m = len(self.ids)
+        self.compacted = True
+        self._held = {}
