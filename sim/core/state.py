@@ -36,6 +36,7 @@ class BatchState:
     def __init__(self, scenario: Scenario, n: int) -> None:
         w = scenario.world
         n_issues = len(scenario.issues)
+        self.n = n
         self.m = n
         self.round = 0
         self.issue_names = scenario.issue_names
