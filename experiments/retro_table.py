@@ -33,23 +33,23 @@ ROOT = Path(__file__).resolve().parent.parent
 #: record and from the runs of the model of this branch. Printed only for a wrong case.
 MISSING = {
     "jcpoa_2013_2015": (
-        "Missing: interim agreements and extendable deadlines. In 2013-15 a freeze-for-relief deal came at week 6 "
-        "(Joint Plan of Action) and three deadlines were extended before the JCPOA at week 91; the model has one "
-        "final package, and a horizon whose end is a stalemate."
+        "Missing: deadlines set during the talks. In 2013-15 a freeze-for-relief deal came at week 6 (Joint Plan "
+        "of Action) and its deadlines, set then, were extended three times before the JCPOA at week 91; the model "
+        "takes deadlines fixed at the start only (mapping rule 9), and its interim deals only at a lapsing deadline."
     ),
     "vienna_2021_2022": (
-        "Missing: a way for talks to stall without ending, and coercion below the threshold of war. In 2021-22 "
-        "Israel's sabotage (Natanz, 11 Apr 2021) and Iran's 60% enrichment raised the pressure without a war, and "
-        "the talks paused for five months (20 Jun - 29 Nov 2021) and resumed; in the model a strike always ends "
-        "the talks in escalation, a stalemate comes only from the horizon or a walk-out, and deals come as the "
-        "horizon nears whatever the distrust. Also absent are the issues that blocked the final text: guarantees "
-        "against a future US withdrawal (a commitment problem) and Iran's demands to delist the IRGC and to close "
-        "the IAEA's safeguards investigation."
+        "Missing: a pause that is not an end, and coercion below the threshold of war. In 2021-22 Israel's "
+        "sabotage (Natanz, 11 Apr 2021) and Iran's 60% enrichment raised the pressure without a war, and the talks "
+        "paused for five months (20 Jun - 29 Nov 2021) and resumed; in the model a lapsed deadline or a walk-out "
+        "ends the talks, only a strike can be followed by a return to them, and under this state (low trust on "
+        "both sides, a deadline at week 7) most episodes still find a package inside both red lines. Also absent "
+        "are the issues that blocked the final text: guarantees against a future US withdrawal (a commitment "
+        "problem) and Iran's demands to delist the IRGC and to close the IAEA's safeguards investigation."
     ),
     "oman_rome_2025": (
         "Missing: a deadline that turns into force. In 2025 Israel struck on day 62 of a 60-day window, the day "
-        "after it lapsed; the model's strike hazard does not know about deadlines, and its US strikes follow "
-        "the US force rule, not an ally's decision."
+        "after it lapsed; in the model a lapsed deadline ends the talks in stalemate (the "
+        "deadline lapses counted above), and Israel's decision to strike does not weigh a deadline, nor the US's an ally's."
     ),
 }
 
