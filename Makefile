@@ -29,8 +29,14 @@ run: $(STAMP)
 	$(PY) -m sim scenario=baseline replications=100000 seed=7 $(ARGS)
 
 test: $(STAMP) assets
-	$(PY) -m ruff check sim tests experiments
+	$(PY) -m ruff check sim tests experiments hydra_plugins
+	$(PY) -m ruff format --check sim tests experiments hydra_plugins
+	$(PY) -m mypy
 	$(PY) -m pytest -n 2 $(ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check --fix sim tests experiments hydra_plugins
+	$(PY) -m ruff format sim tests experiments hydra_plugins
 
 bench: $(STAMP)
 	$(PY) experiments/benchmark.py

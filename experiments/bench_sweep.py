@@ -60,20 +60,28 @@ def main(argv: list[str] | None = None) -> int:
     tmp = tempfile.mkdtemp(prefix="bench_sweep_")
     sweep_dir = Path(tmp) / "sweep"
     command = [
-        sys.executable, "-m", "sim", "-m",
+        sys.executable,
+        "-m",
+        "sim",
+        "-m",
         f"actors.israel.strike_propensity={','.join(map(str, strike))}",
         f"actors.oman.effectiveness={','.join(map(str, mediator))}",
-        f"replications={args.replications}", f"seed={args.seed}", "quiet=true",
-        f"hydra/launcher={args.launcher}", f"hydra.sweep.dir={sweep_dir}",
+        f"replications={args.replications}",
+        f"seed={args.seed}",
+        "quiet=true",
+        f"hydra/launcher={args.launcher}",
+        f"hydra.sweep.dir={sweep_dir}",
     ]
     parallel = 1
     if args.launcher == "joblib":
         command.append(f"hydra.launcher.n_jobs={args.n_jobs}")
         parallel = args.n_jobs
-    print(f"Sweep: {len(strike)} x {len(mediator)} = {len(strike) * len(mediator)} configurations x "
-          f"{args.replications:,} replications, launcher {args.launcher}"
-          + (f" (n_jobs={args.n_jobs})" if args.launcher == "joblib" else "")
-          + f", {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run")
+    print(
+        f"Sweep: {len(strike)} x {len(mediator)} = {len(strike) * len(mediator)} configurations x "
+        f"{args.replications:,} replications, launcher {args.launcher}"
+        + (f" (n_jobs={args.n_jobs})" if args.launcher == "joblib" else "")
+        + f", {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run"
+    )
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -93,10 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     core_overhead = (wall * parallel - compute) / jobs
     print(f"jobs: {jobs} ({ok} ok), episodes: {episodes:,}")
     print(f"wall time: {wall:.1f} s (target <= {TARGET_WALL_S:.0f} s: {'met' if wall <= TARGET_WALL_S else 'MISSED'})")
-    print(f"compute (inside simulate): {compute:.1f} s summed over jobs, {compute / parallel:.1f} s over {parallel} "
-          f"parallel jobs; {episodes / compute:,.0f} episodes/s per process")
-    print(f"overhead per job: {overhead:.3f} s of wall time (target <= {TARGET_OVERHEAD_S} s: "
-          f"{'met' if overhead <= TARGET_OVERHEAD_S else 'MISSED'}); {core_overhead:.3f} core-seconds outside simulate")
+    print(
+        f"compute (inside simulate): {compute:.1f} s summed over jobs, {compute / parallel:.1f} s over {parallel} "
+        f"parallel jobs; {episodes / compute:,.0f} episodes/s per process"
+    )
+    print(
+        f"overhead per job: {overhead:.3f} s of wall time (target <= {TARGET_OVERHEAD_S} s: "
+        f"{'met' if overhead <= TARGET_OVERHEAD_S else 'MISSED'}); {core_overhead:.3f} core-seconds outside simulate"
+    )
     print(f"throughput: {episodes / wall:,.0f} episodes/s over the whole sweep")
     print(f"load average after the run: {os.getloadavg()[0]:.2f} (other processes on the machine disturb these figures)")
     if args.keep:

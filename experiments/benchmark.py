@@ -42,8 +42,9 @@ print(json.dumps({"n": n, "workers": workers, "elapsed": times[0], "median": tim
 
 
 def batched(n: int, workers: int = 1, repeats: int = 1) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(workers), str(repeats)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(n), str(workers), str(repeats)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -64,16 +65,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="only 1k and 10k replications")
     args = parser.parse_args()
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000]
-    print(f"{'replications':>12} {'workers':>7} {'seconds':>8} {'episodes/s':>11} {'median ep/s':>12} {'peak MB':>8} "
-          f"{'above start MB':>14} {'table MB':>9}")
+    print(
+        f"{'replications':>12} {'workers':>7} {'seconds':>8} {'episodes/s':>11} {'median ep/s':>12} {'peak MB':>8} "
+        f"{'above start MB':>14} {'table MB':>9}"
+    )
     rates = {}
     runs = [(n, 1) for n in sizes] + ([] if args.quick else [(100_000, 2)])
     for n, workers in runs:
         r = batched(n, workers, repeats=1 if n >= 1_000_000 else 5)
         rate = n / r["elapsed"]
         rates[(n, workers)] = rate
-        print(f"{n:>12,} {workers:>7} {r['elapsed']:>8.2f} {rate:>11,.0f} {n / r['median']:>12,.0f} {r['peak_mb']:>8.0f} "
-              f"{r['peak_mb'] - r['base_mb']:>14.0f} {r['table_mb']:>9.1f}")
+        print(
+            f"{n:>12,} {workers:>7} {r['elapsed']:>8.2f} {rate:>11,.0f} {n / r['median']:>12,.0f} {r['peak_mb']:>8.0f} "
+            f"{r['peak_mb'] - r['base_mb']:>14.0f} {r['table_mb']:>9.1f}"
+        )
     single = one_at_a_time(300 if args.quick else 1000)
     best = rates[(sizes[-1], 1)] if args.quick else rates[(100_000, 1)]
     label = f"{sizes[-1]:,}" if args.quick else "100,000"

@@ -39,8 +39,7 @@ def main() -> None:
     rows = []
     for label, overrides in COUNTERFACTUALS.items():
         s = simulate(load_scenario("baseline", overrides), n, seed).summary
-        rows.append({"configuration": label, **{f"P({o})": f"{100 * s[f'p_{o}']:.1f}%"
-                                                for o in OUTCOMES}})
+        rows.append({"configuration": label, **{f"P({o})": f"{100 * s[f'p_{o}']:.1f}%" for o in OUTCOMES}})
     print(pd.DataFrame(rows).to_markdown(index=False))
 
 

@@ -56,12 +56,16 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     scenario = load_scenario(args.scenario)
 
-    catalogue = {name: simulate(load_scenario(name), args.sweep_replications, seed=args.seed).summary
-                 for name in known_scenarios()}
+    catalogue = {
+        name: simulate(load_scenario(name), args.sweep_replications, seed=args.seed).summary for name in known_scenarios()
+    }
     order = sorted(catalogue, key=lambda name: catalogue[name]["p_escalation"])
-    written = {"scenario_odds.png": plots.odds(
-        {name: catalogue[name] for name in order},
-        title=f"Odds of the talks by scenario ({args.sweep_replications:,} replications each; whiskers: 95% intervals)")}
+    written = {
+        "scenario_odds.png": plots.odds(
+            {name: catalogue[name] for name in order},
+            title=f"Odds of the talks by scenario ({args.sweep_replications:,} replications each; whiskers: 95% intervals)",
+        )
+    }
 
     rows = []
     for key, values in DRIVERS.items():
@@ -71,9 +75,12 @@ def main(argv: list[str] | None = None) -> None:
     table = pd.DataFrame(rows)
     base = catalogue[args.scenario]["p_escalation"]
     written["escalation_drivers.png"] = plots.drivers(
-        table, outcome="escalation", baseline=base,
+        table,
+        outcome="escalation",
+        baseline=base,
         title=f"What drives P(escalation): the {args.scenario} scenario, one parameter moved at a time\n"
-              f"({args.sweep_replications:,} replications per point; dashed: the unchanged scenario)")
+        f"({args.sweep_replications:,} replications per point; dashed: the unchanged scenario)",
+    )
 
     model = episode(scenario, args.episode_seed)
     written["episode_anatomy.png"] = plots.anatomy(model)
@@ -83,8 +90,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote {args.out / name}")
     for key, group in table.groupby("parameter", sort=False):
         ends = group.sort_values("value").iloc[[0, -1]]
-        print(f"{key:>32}: P(escalation) " + " -> ".join(
-            f"{100 * p:.1f}% at {v:g}" for v, p in zip(ends["value"], ends["p_escalation"], strict=True)))
+        print(
+            f"{key:>32}: P(escalation) "
+            + " -> ".join(f"{100 * p:.1f}% at {v:g}" for v, p in zip(ends["value"], ends["p_escalation"], strict=True))
+        )
     for name in order:
         s = catalogue[name]
         print(f"{name:>26}: " + ", ".join(f"P({o}) {100 * s[f'p_{o}']:5.1f}%" for o in OUTCOMES))

@@ -25,20 +25,33 @@ def toy_scenario(**changes) -> Scenario:
     """A small two-issue scenario for unit tests; keyword arguments replace its fields."""
     issues = (Issue("nuke", "nuclear", 0.0), Issue("rockets", "regional", 0.0))
     a = Principal(
-        name="A", ideal={"nuke": 1.0, "rockets": 1.0}, salience={"nuke": 0.6, "rockets": 0.4},
-        red_lines={"nuke": (0.3, 1.0)}, concession_e=1.0, no_deal_value=0.3, trust=0.8,
+        name="A",
+        ideal={"nuke": 1.0, "rockets": 1.0},
+        salience={"nuke": 0.6, "rockets": 0.4},
+        red_lines={"nuke": (0.3, 1.0)},
+        concession_e=1.0,
+        no_deal_value=0.3,
+        trust=0.8,
     )
     b = Principal(
-        name="B", ideal={"nuke": 0.0, "rockets": 0.0}, salience={"nuke": 0.5, "rockets": 0.5},
-        red_lines={"nuke": (0.0, 0.7)}, concession_e=1.0, no_deal_value=0.3, trust=0.8,
+        name="B",
+        ideal={"nuke": 0.0, "rockets": 0.0},
+        salience={"nuke": 0.5, "rockets": 0.5},
+        red_lines={"nuke": (0.0, 0.7)},
+        concession_e=1.0,
+        no_deal_value=0.3,
+        trust=0.8,
     )
     base = dict(
-        name="toy", issues=issues, principals=(a, b),
+        name="toy",
+        issues=issues,
+        principals=(a, b),
         mediators=(Mediator("M", effectiveness=0.8, standing=0.5),),
         spoilers=(Spoiler("S", target="A", strike_propensity=0.0, red_lines={"nuke": (0.9, 1.0)}),),
         stakeholders=(Stakeholder("H", deescalation=0.01),),
         events=(Event("shock", 0.1, {"tension": 0.05}),),
-        world=World(), max_rounds=10,
+        world=World(),
+        max_rounds=10,
     )
     base.update(changes)
     return Scenario(**base)

@@ -88,7 +88,10 @@ def test_notebook_runs_top_to_bottom_with_small_parameters_and_shows_its_figures
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     book = with_small_parameters(nbformat.read(path, as_version=4), SMALL[path.stem])
     client = nbclient.NotebookClient(
-        book, timeout=TIME_LIMIT_S, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
+        book,
+        timeout=TIME_LIMIT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     start = time.perf_counter()
     client.execute()  # raises CellExecutionError, with the cell and its traceback, on any error

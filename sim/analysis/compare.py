@@ -150,18 +150,31 @@ def compare(configs: list[Configuration], test: str = "auto") -> pd.DataFrame:
         raise ConfigError(f"nothing to compare: {len(configs)} configuration given, give two or more")
     missing = [c.label for c in configs if not all(f"p_{o}" in c.summary for o in OUTCOMES)]
     if missing:
-        raise ConfigError(f"nothing in common: {', '.join(missing)} has no outcome probabilities "
-                          f"({', '.join(OUTCOMES)}) to compare")
+        raise ConfigError(
+            f"nothing in common: {', '.join(missing)} has no outcome probabilities ({', '.join(OUTCOMES)}) to compare"
+        )
     first = configs[0]
     rows = []
     for outcome in OUTCOMES:
         for index, config in enumerate(configs):
             k, n = config.count(outcome), config.n
             low, high = wilson_interval(k, n)
-            row = {"outcome": outcome, "index": index + 1, "configuration": config.label, "source": config.source,
-                   "replications": n, "seed": config.summary.get("seed"), "p": k / n, "p_low": low, "p_high": high,
-                   "difference": None, "difference_low": None, "difference_high": None, "p_value": None,
-                   "test": None}
+            row = {
+                "outcome": outcome,
+                "index": index + 1,
+                "configuration": config.label,
+                "source": config.source,
+                "replications": n,
+                "seed": config.summary.get("seed"),
+                "p": k / n,
+                "p_low": low,
+                "p_high": high,
+                "difference": None,
+                "difference_low": None,
+                "difference_high": None,
+                "p_value": None,
+                "test": None,
+            }
             if index > 0:
                 use_pairs = test == "paired" or (test == "auto" and paired(first, config))
                 xs = ys = None
@@ -170,23 +183,35 @@ def compare(configs: list[Configuration], test: str = "auto") -> pd.DataFrame:
                         raise ConfigError(
                             f"cannot pair {first.label!r} with {config.label!r}: they share no random numbers "
                             f"(seed, block size, replications: {first.identity} vs {config.identity}); "
-                            "drop --test paired to compare them as independent samples")
+                            "drop --test paired to compare them as independent samples"
+                        )
                     xs, ys = first.outcomes(), config.outcomes()
                     if xs is None or ys is None:
                         if test == "paired":
-                            raise ConfigError(f"cannot pair {first.label!r} with {config.label!r}: "
-                                              "their episodes.parquet is missing")
+                            raise ConfigError(
+                                f"cannot pair {first.label!r} with {config.label!r}: their episodes.parquet is missing"
+                            )
                         use_pairs = False
                 if use_pairs:
                     x, y = (xs == outcome).to_numpy(), (ys == outcome).to_numpy()
                     d_low, d_high = newcombe_paired(x, y)
-                    row.update(difference=float(y.mean() - x.mean()), difference_low=d_low, difference_high=d_high,
-                               p_value=mcnemar_p(x, y), test="paired (McNemar)")
+                    row.update(
+                        difference=float(y.mean() - x.mean()),
+                        difference_low=d_low,
+                        difference_high=d_high,
+                        p_value=mcnemar_p(x, y),
+                        test="paired (McNemar)",
+                    )
                 else:
                     k1, n1 = first.count(outcome), first.n
                     d_low, d_high = newcombe_unpaired(k1, n1, k, n)
-                    row.update(difference=k / n - k1 / n1, difference_low=d_low, difference_high=d_high,
-                               p_value=two_proportion_p(k1, n1, k, n), test="two-proportion z")
+                    row.update(
+                        difference=k / n - k1 / n1,
+                        difference_low=d_low,
+                        difference_high=d_high,
+                        p_value=two_proportion_p(k1, n1, k, n),
+                        test="two-proportion z",
+                    )
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -209,7 +234,6 @@ def _overrides_label(directory: Path) -> str | None:
     if not path.exists():
         return None
     from omegaconf import OmegaConf
-
 
     items = [str(o) for o in OmegaConf.load(path)]
     shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_KEYS and not o.startswith("hydra")]
@@ -235,8 +259,9 @@ def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
     from sim.sweep.table import load_table, read_manifest, read_rows
 
     table = load_table(root)
-    params = read_manifest(root).get("swept") or list(dict.fromkeys(
-        p for row in read_rows(root) for p in row.get("params", []) if p not in RUN_KEYS))
+    params = read_manifest(root).get("swept") or list(
+        dict.fromkeys(p for row in read_rows(root) for p in row.get("params", []) if p not in RUN_KEYS)
+    )
     params = [p for p in params if p in table.columns]
     varying = [p for p in params if table[p].astype(str).nunique() > 1] or params
     if table.empty:
@@ -252,16 +277,17 @@ def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
                 if key not in table.columns:
                     from sim.config.compose import suggest
 
-                    raise ConfigError(f"{root}@{selector}: the sweep table has no column {key!r}, "
-                                      f"{suggest(key, table.columns)}")
+                    raise ConfigError(f"{root}@{selector}: the sweep table has no column {key!r}, {suggest(key, table.columns)}")
                 table = table[[_matches(v, wanted) for v in table[key]]]
         if table.empty:
             raise ConfigError(f"{root}@{selector}: no job of the sweep matches")
     failed = table[table["status"] != "ok"]
     table = table[table["status"] == "ok"]
     if table.empty:
-        raise ConfigError(f"{root}{'@' + selector if selector else ''}: every selected job failed "
-                          f"({failed['error'].iloc[0] if len(failed) else 'no finished job'})")
+        raise ConfigError(
+            f"{root}{'@' + selector if selector else ''}: every selected job failed "
+            f"({failed['error'].iloc[0] if len(failed) else 'no finished job'})"
+        )
     configs = []
     for _, row in table.iterrows():
         directory = root / str(row["job_dir"])
@@ -289,15 +315,15 @@ def from_scenario(spec: str, replications: int, seed: int, block_size: int, out:
     if name not in known_scenarios():
         from sim.config.compose import suggest
 
-        raise ConfigError(f"{spec!r} is not a run directory, a sweep or a known scenario: "
-                          f"{suggest(name, known_scenarios())}")
+        raise ConfigError(f"{spec!r} is not a run directory, a sweep or a known scenario: {suggest(name, known_scenarios())}")
     scenario = load_scenario(name, overrides)
     results = simulate(scenario, replications, seed, block_size=block_size)
     slug = "_".join([name, *overrides]).replace("/", "-")[:120]
     directory = out / "runs" / slug
     write_results(results, directory)
-    return Configuration(spec, f"run now: {spec}", results.summary,
-                         lambda: results.episodes["outcome"].astype(str).reset_index(drop=True))
+    return Configuration(
+        spec, f"run now: {spec}", results.summary, lambda: results.episodes["outcome"].astype(str).reset_index(drop=True)
+    )
 
 
 def resolve(arg: str, args: argparse.Namespace, out: Path) -> list[Configuration]:
@@ -334,8 +360,10 @@ def format_table(table: pd.DataFrame) -> str:
     """The comparison as text: probabilities, then differences from [1] in percentage points."""
     width = max(14, *(len(str(c)) for c in table["configuration"])) + 5
     width = min(width, 60)
-    lines = [f"{'outcome':<11}{'configuration':<{width}}{'probability':>11}  {'95% interval':<17}"
-             f"{'diff vs [1]':>12}  {'95% interval (pts)':<19}{'p-value':>9}  test"]
+    lines = [
+        f"{'outcome':<11}{'configuration':<{width}}{'probability':>11}  {'95% interval':<17}"
+        f"{'diff vs [1]':>12}  {'95% interval (pts)':<19}{'p-value':>9}  test"
+    ]
     for outcome in OUTCOMES:
         part = table[table["outcome"] == outcome]
         for i, (_, row) in enumerate(part.iterrows()):
@@ -344,10 +372,11 @@ def format_table(table: pd.DataFrame) -> str:
                 label = label[: width - 2] + "…"
             interval = f"[{_pct(row['p_low'])}, {_pct(row['p_high'])}]"
             diff = _pct(row["difference"], signed=True)
-            diff_ci = (f"[{_pct(row['difference_low'], True)}, {_pct(row['difference_high'], True)}]"
-                       if diff else "")
-            lines.append(f"{outcome if i == 0 else '':<11}{label:<{width}}{_pct(row['p']):>11}  {interval:<17}"
-                         f"{diff:>12}  {diff_ci:<19}{_p_text(row['p_value']):>9}  {'' if pd.isna(row['test']) else row['test']}")
+            diff_ci = f"[{_pct(row['difference_low'], True)}, {_pct(row['difference_high'], True)}]" if diff else ""
+            lines.append(
+                f"{outcome if i == 0 else '':<11}{label:<{width}}{_pct(row['p']):>11}  {interval:<17}"
+                f"{diff:>12}  {diff_ci:<19}{_p_text(row['p_value']):>9}  {'' if pd.isna(row['test']) else row['test']}"
+            )
     return "\n".join(lines)
 
 

@@ -37,8 +37,20 @@ from sim.core.stats import summary_columns
 
 OUTCOME_COLORS = {"deal": "#2e8b57", "escalation": "#c0392b", "stalemate": "#7f8c8d", "running": "#34495e"}
 PRINCIPAL_COLORS = ("#1f5aa6", "#d98c00", "#7b3f9e", "#3c9d9b")
-SERIES_COLORS = ("#1f5aa6", "#d98c00", "#2e8b57", "#c0392b", "#7b3f9e", "#3c9d9b", "#8c564b", "#e377c2",
-                 "#7f7f7f", "#bcbd22", "#17becf", "#1a1a1a")
+SERIES_COLORS = (
+    "#1f5aa6",
+    "#d98c00",
+    "#2e8b57",
+    "#c0392b",
+    "#7b3f9e",
+    "#3c9d9b",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#1a1a1a",
+)
 EVENT_MARKERS = ("v", "^", "s", "P", "X", "*", "h", "<", ">", "p")
 AXIS_TERMS = "term (0 = Tehran's end, 1 = Washington's)"
 
@@ -89,8 +101,11 @@ def summary_row(summary, **parameters) -> dict:
 
 def _bounds(table: pd.DataFrame, outcome: str) -> tuple[np.ndarray, np.ndarray] | None:
     """The interval columns of ``outcome`` in a sweep table, if it has them."""
-    for low, high in ((f"p_{outcome}_low", f"p_{outcome}_high"), (f"p_{outcome}_lo", f"p_{outcome}_hi"),
-                      (f"ci95_{outcome}_low", f"ci95_{outcome}_high")):
+    for low, high in (
+        (f"p_{outcome}_low", f"p_{outcome}_high"),
+        (f"p_{outcome}_lo", f"p_{outcome}_hi"),
+        (f"ci95_{outcome}_low", f"ci95_{outcome}_high"),
+    ):
         if low in table and high in table:
             return table[low].to_numpy(float), table[high].to_numpy(float)
     return None
@@ -119,8 +134,16 @@ def odds(runs, *, title: str | None = None) -> Figure:
         ax.bar(x + offset, p, width * 0.92, color=colors, label=label if k > 1 else None)
         ax.errorbar(x + offset, p, yerr=np.abs(ci.T - p), fmt="none", ecolor="black", elinewidth=1.2, capsize=5)
         for xi, pi, hi in zip(x + offset, p, ci[:, 1], strict=True):
-            ax.annotate(f"{100 * pi:.1f}%", (xi, hi), xytext=(0, 3), textcoords="offset points", ha="center",
-                        va="bottom", fontsize=9 if k < 4 else 7, rotation=0 if k < 6 else 90)
+            ax.annotate(
+                f"{100 * pi:.1f}%",
+                (xi, hi),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=9 if k < 4 else 7,
+                rotation=0 if k < 6 else 90,
+            )
     ax.set_xticks(x, [o.capitalize() for o in OUTCOMES])
     ax.set_ylabel("probability (95% Wilson interval)")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -256,10 +279,17 @@ def deal_terms(run, *, issues: Sequence[str] | None = None, bins: int = 20, titl
         median = float(np.median(covered))
         ax.axvline(median, color="black", lw=1.3, ls="--")
         right = median < 0.5  # the note goes on the side away from the bulk of the deals
-        ax.text(0.97 if right else 0.03, 0.95, f"{covered.size:,} deals\nmedian {median:.2f}", transform=ax.transAxes,
-                ha="right" if right else "left", va="top", fontsize=8)
+        ax.text(
+            0.97 if right else 0.03,
+            0.95,
+            f"{covered.size:,} deals\nmedian {median:.2f}",
+            transform=ax.transAxes,
+            ha="right" if right else "left",
+            va="top",
+            fontsize=8,
+        )
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    for ax in axes[len(issues):]:
+    for ax in axes[len(issues) :]:
         ax.set_visible(False)
     fig.supxlabel(AXIS_TERMS, fontsize=10)
     fig.supylabel("share of the deals covering the issue", fontsize=10)
@@ -270,8 +300,9 @@ def deal_terms(run, *, issues: Sequence[str] | None = None, bins: int = 20, titl
 # ---------------------------------------------------------------- a sweep
 
 
-def odds_vs_parameter(table: pd.DataFrame, parameter: str, *, outcomes: Sequence[str] = OUTCOMES,
-                      title: str | None = None) -> Figure:
+def odds_vs_parameter(
+    table: pd.DataFrame, parameter: str, *, outcomes: Sequence[str] = OUTCOMES, title: str | None = None
+) -> Figure:
     """The odds against one swept parameter: one line per outcome, its 95% interval as a band.
 
     ``table`` is a sweep table with one row per value of ``parameter`` (filter
@@ -305,8 +336,9 @@ def odds_vs_parameter(table: pd.DataFrame, parameter: str, *, outcomes: Sequence
     return fig
 
 
-def heatmap(table: pd.DataFrame, x: str, y: str, *, outcome: str = "escalation", annotate: bool = True,
-            title: str | None = None) -> Figure:
+def heatmap(
+    table: pd.DataFrame, x: str, y: str, *, outcome: str = "escalation", annotate: bool = True, title: str | None = None
+) -> Figure:
     """P(``outcome``) over two swept parameters: one cell per pair of values, annotated in percent."""
     column = f"p_{outcome}"
     for name in (x, y, column):
@@ -325,8 +357,7 @@ def heatmap(table: pd.DataFrame, x: str, y: str, *, outcome: str = "escalation",
     if annotate:
         for (i, j), v in np.ndenumerate(values):
             if not np.isnan(v):
-                ax.text(j, i, f"{100 * v:.0f}%", ha="center", va="center", fontsize=8,
-                        color="white" if v > 0.55 else "black")
+                ax.text(j, i, f"{100 * v:.0f}%", ha="center", va="center", fontsize=8, color="white" if v > 0.55 else "black")
     bar = fig.colorbar(image, ax=ax)
     bar.set_label(f"P({outcome})")
     bar.formatter = PercentFormatter(1.0, decimals=0)
@@ -335,8 +366,9 @@ def heatmap(table: pd.DataFrame, x: str, y: str, *, outcome: str = "escalation",
     return fig
 
 
-def drivers(table: pd.DataFrame, *, outcome: str = "escalation", baseline: float | None = None,
-            title: str | None = None) -> Figure:
+def drivers(
+    table: pd.DataFrame, *, outcome: str = "escalation", baseline: float | None = None, title: str | None = None
+) -> Figure:
     """What moves P(``outcome``) most: one bar per parameter, from its value at the parameter's lowest setting
     to its value at the highest (a tornado chart of one-at-a-time sweeps).
 
@@ -355,8 +387,9 @@ def drivers(table: pd.DataFrame, *, outcome: str = "escalation", baseline: float
     for parameter, group in table.groupby("parameter", sort=False):
         group = group.sort_values("value")
         p = group[column].to_numpy(float)
-        spans.append((str(parameter), float(p.min()), float(p.max()), float(p[-1] - p[0]),
-                      group["value"].iloc[0], group["value"].iloc[-1]))
+        spans.append(
+            (str(parameter), float(p.min()), float(p.max()), float(p[-1] - p[0]), group["value"].iloc[0], group["value"].iloc[-1])
+        )
     spans.sort(key=lambda s: s[2] - s[1], reverse=True)
     fig = Figure(figsize=(9, 1.5 + 0.55 * max(1, len(spans))), layout="constrained")
     ax = fig.add_subplot()
@@ -365,10 +398,8 @@ def drivers(table: pd.DataFrame, *, outcome: str = "escalation", baseline: float
     ax.barh(y, [s[2] - s[1] for s in spans], 0.6, left=[s[1] for s in spans], color=colors)
     for yi, (_, low, high, rise, first, last) in zip(y, spans, strict=True):
         at_low, at_high = (first, last) if rise >= 0 else (last, first)
-        ax.annotate(f"{at_low:g}", (low, yi), xytext=(-3, 0), textcoords="offset points", ha="right", va="center",
-                    fontsize=8)
-        ax.annotate(f"{at_high:g}", (high, yi), xytext=(3, 0), textcoords="offset points", ha="left", va="center",
-                    fontsize=8)
+        ax.annotate(f"{at_low:g}", (low, yi), xytext=(-3, 0), textcoords="offset points", ha="right", va="center", fontsize=8)
+        ax.annotate(f"{at_high:g}", (high, yi), xytext=(3, 0), textcoords="offset points", ha="left", va="center", fontsize=8)
     if baseline is not None:
         ax.axvline(baseline, color="black", lw=1.2, ls="--", label="unchanged configuration")
         ax.legend(frameon=False, fontsize=8, loc="lower right")
@@ -398,8 +429,17 @@ def _episode_parts(episode) -> dict:
         for c in record.columns:
             if c.startswith("aspiration_"):
                 principals.append(c.removeprefix("aspiration_"))
-        return {"record": record, "issues": issues, "principals": principals, "agenda": None,
-                "red_lines": {}, "cause": None, "name": None, "mediator": "mediator", "threshold": None}
+        return {
+            "record": record,
+            "issues": issues,
+            "principals": principals,
+            "agenda": None,
+            "red_lines": {},
+            "cause": None,
+            "name": None,
+            "mediator": "mediator",
+            "threshold": None,
+        }
     collector = getattr(episode, "datacollector", None)
     if collector is None:
         raise TypeError("expected a NegotiationModel run with record=True, or its DataCollector table")
@@ -408,14 +448,20 @@ def _episode_parts(episode) -> dict:
     agenda = [i for i, on in zip(issues, episode.agenda[0], strict=True) if on] if episode.settled[0] else []
     red_lines = {p.name: (np.ravel(p.low), np.ravel(p.high)) for p in episode.principals}
     code = int(episode.cause[0])
-    return {"record": record, "issues": issues, "principals": [p.name for p in episode.principals],
-            "agenda": agenda, "red_lines": red_lines, "cause": episode.causes[code] if code >= 0 else None,
-            "name": episode.params.name, "threshold": episode.params.world.tension_threshold,
-            "mediator": episode.lead_mediator.name if episode.lead_mediator is not None else "mediator"}
+    return {
+        "record": record,
+        "issues": issues,
+        "principals": [p.name for p in episode.principals],
+        "agenda": agenda,
+        "red_lines": red_lines,
+        "cause": episode.causes[code] if code >= 0 else None,
+        "name": episode.params.name,
+        "threshold": episode.params.world.tension_threshold,
+        "mediator": episode.lead_mediator.name if episode.lead_mediator is not None else "mediator",
+    }
 
 
-def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None = None,
-            title: str | None = None) -> Figure:
+def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None = None, title: str | None = None) -> Figure:
     """The anatomy of one episode, round by round.
 
     One panel per issue: each principal's position (lines), its red lines
@@ -468,11 +514,13 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
         on_agenda = agenda is None or issue in agenda
         if on_agenda:
             shown = ~np.isnan(proposal)
-            ax.plot(r[shown], proposal[shown], ls="none", marker="D", ms=4.5, color="black",
-                    label=f"{parts['mediator']}'s proposal")
+            ax.plot(
+                r[shown], proposal[shown], ls="none", marker="D", ms=4.5, color="black", label=f"{parts['mediator']}'s proposal"
+            )
         ax.set_ylim(-0.05, 1.05)
-        ax.set_title(_label(issue) + ("" if on_agenda else " (off the agenda)"), fontsize=10,
-                     color="black" if on_agenda else "0.45")
+        ax.set_title(
+            _label(issue) + ("" if on_agenda else " (off the agenda)"), fontsize=10, color="black" if on_agenda else "0.45"
+        )
         if k % ncols == 0:
             ax.set_ylabel("0 Tehran … 1 Washington", fontsize=8)
     handles, labels = [], []
@@ -486,8 +534,7 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
     frame(ax)
     ax.plot(r, record["tension"].to_numpy(float), color=OUTCOME_COLORS["escalation"], lw=2.2, label="tension")
     if "nuclear_progress" in record:
-        ax.plot(r, record["nuclear_progress"].to_numpy(float), color="#6c3483", lw=1.4, ls="--",
-                label="Iran's nuclear progress")
+        ax.plot(r, record["nuclear_progress"].to_numpy(float), color="#6c3483", lw=1.4, ls="--", label="Iran's nuclear progress")
     if parts["threshold"] is not None and parts["threshold"] <= 1.0:
         ax.axhline(parts["threshold"], color=OUTCOME_COLORS["escalation"], lw=1, ls=":", label="tension threshold")
     events = record["events"].fillna("").astype(str)
@@ -496,15 +543,33 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
     for j, name in enumerate(names):
         hit = np.array([name in cell.split(",") for cell in events])
         offset = 0.035 * (j % 3)
-        ax.plot(r[hit], tension[hit] + 0.04 + offset, ls="none", marker=EVENT_MARKERS[j % len(EVENT_MARKERS)],
-                ms=8, mec="black", mew=0.6, label=f"event: {_label(name)}", zorder=3)
+        ax.plot(
+            r[hit],
+            tension[hit] + 0.04 + offset,
+            ls="none",
+            marker=EVENT_MARKERS[j % len(EVENT_MARKERS)],
+            ms=8,
+            mec="black",
+            mew=0.6,
+            label=f"event: {_label(name)}",
+            zorder=3,
+        )
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("level (0 to 1)")
     ax.set_xlabel("round (shaded: agenda dispute)")
     ending = "still running" if final == "running" else f"{final.upper()}" + (f" ({_label(cause)})" if cause else "")
     if final != "running":
-        ax.annotate(ending, (end_round, 1.0), xytext=(-4, -4), textcoords="offset points", ha="right", va="top",
-                    fontsize=10, fontweight="bold", color=OUTCOME_COLORS[final])
+        ax.annotate(
+            ending,
+            (end_round, 1.0),
+            xytext=(-4, -4),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=10,
+            fontweight="bold",
+            color=OUTCOME_COLORS[final],
+        )
     ax.legend(frameon=False, fontsize=8, loc="lower left", ncols=min(4, 2 + len(names)))
     fig.legend(handles, labels, loc="outside lower center", ncols=min(6, len(labels)), frameon=False, fontsize=9)
     who = f"{parts['name']}: " if parts["name"] else ""
@@ -567,8 +632,7 @@ def write_figures(results, directory, *, episode=None, dpi: int = 120) -> list[P
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    figures = {"odds": odds(results), "rounds": rounds(results), "causes": causes(results),
-               "terms": deal_terms(results)}
+    figures = {"odds": odds(results), "rounds": rounds(results), "causes": causes(results), "terms": deal_terms(results)}
     if episode is not None:
         figures["anatomy"] = anatomy(episode)
     paths = []
@@ -580,6 +644,14 @@ def write_figures(results, directory, *, episode=None, dpi: int = 120) -> list[P
 
 
 __all__ = [
-    "anatomy", "causes", "deal_terms", "drivers", "heatmap", "odds", "odds_vs_parameter", "rounds", "summary_row",
+    "anatomy",
+    "causes",
+    "deal_terms",
+    "drivers",
+    "heatmap",
+    "odds",
+    "odds_vs_parameter",
+    "rounds",
+    "summary_row",
     "write_figures",
 ]

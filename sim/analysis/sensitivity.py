@@ -72,21 +72,55 @@ def knobs(scenario: Scenario, cfg) -> list[Knob]:
                 continue
             if isinstance(value, dict) and f.name == "pressure":  # a principal's sensitivities to the world
                 for var, sens in value.items():
-                    found.append(Knob(f"actors.{key}.pressure.{var}", group, index, "pressure", var, float(sens),
-                                      _range(params, "pressure"), source))
+                    found.append(
+                        Knob(
+                            f"actors.{key}.pressure.{var}",
+                            group,
+                            index,
+                            "pressure",
+                            var,
+                            float(sens),
+                            _range(params, "pressure"),
+                            source,
+                        )
+                    )
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                found.append(Knob(f"actors.{key}.{f.name}", group, index, f.name, None, float(value),
-                                  _range(params, f.name), source))
+                found.append(
+                    Knob(f"actors.{key}.{f.name}", group, index, f.name, None, float(value), _range(params, f.name), source)
+                )
     world_prov = cfg.world.get("provenance") or {}
     for f in dataclasses.fields(scenario.world):
-        found.append(Knob(f"world.{f.name}", "world", -1, f.name, None, float(getattr(scenario.world, f.name)),
-                          _range(scenario.world, f.name), str(world_prov.get(f.name, "")), whole=f.type == "int"))
+        found.append(
+            Knob(
+                f"world.{f.name}",
+                "world",
+                -1,
+                f.name,
+                None,
+                float(getattr(scenario.world, f.name)),
+                _range(scenario.world, f.name),
+                str(world_prov.get(f.name, "")),
+                whole=f.type == "int",
+            )
+        )
     for i, event in enumerate(scenario.events):
         source = str(cfg.events.events[i].get("source", ""))
-        found.append(Knob(f"events.events.{i}.hazard", "events", i, "hazard", None, event.hazard, _range(event, "hazard"),
-                          source))
-    found.append(Knob("max_rounds", "scenario", -1, "max_rounds", None, float(scenario.max_rounds), None,
-                      str((cfg.get("provenance") or {}).get("max_rounds", "")), whole=True))
+        found.append(
+            Knob(f"events.events.{i}.hazard", "events", i, "hazard", None, event.hazard, _range(event, "hazard"), source)
+        )
+    found.append(
+        Knob(
+            "max_rounds",
+            "scenario",
+            -1,
+            "max_rounds",
+            None,
+            float(scenario.max_rounds),
+            None,
+            str((cfg.get("provenance") or {}).get("max_rounds", "")),
+            whole=True,
+        )
+    )
     return found
 
 
@@ -136,8 +170,9 @@ def kind_of(provenance: str) -> str:
     return "assumption" if "assumption" in provenance.lower() else "sourced"
 
 
-def sensitivity(scenario: Scenario, cfg, *, replications: int, seed: int, delta: float, relative: bool = True,
-                assumptions_only: bool = False) -> tuple[pd.DataFrame, dict]:
+def sensitivity(
+    scenario: Scenario, cfg, *, replications: int, seed: int, delta: float, relative: bool = True, assumptions_only: bool = False
+) -> tuple[pd.DataFrame, dict]:
     """Run every knob at its two settings; return the table and the unchanged run's summary."""
     from sim.core.runner import simulate
 
@@ -148,8 +183,14 @@ def sensitivity(scenario: Scenario, cfg, *, replications: int, seed: int, delta:
         if assumptions_only and kind_of(knob.provenance) != "assumption":
             continue
         low, high = settings(knob, delta, relative)
-        row = {"parameter": knob.key, "provenance": kind_of(knob.provenance), "source": knob.provenance,
-               "value": knob.value, "low": low, "high": high}
+        row = {
+            "parameter": knob.key,
+            "provenance": kind_of(knob.provenance),
+            "source": knob.provenance,
+            "value": knob.value,
+            "low": low,
+            "high": high,
+        }
         for side, value in (("low", low), ("high", high)):
             if value == knob.value:
                 for o in OUTCOMES:
@@ -183,19 +224,23 @@ def tornado_table(table: pd.DataFrame, top: int) -> pd.DataFrame:
     for _, r in table.head(top).iterrows():
         for side in ("low", "high"):
             if not np.isnan(r[f"p_escalation_{side}"]):
-                rows.append({"parameter": r["parameter"], "value": r[side],
-                             **{f"p_{o}": r[f"p_{o}_{side}"] for o in OUTCOMES}})
+                rows.append({"parameter": r["parameter"], "value": r[side], **{f"p_{o}": r[f"p_{o}_{side}"] for o in OUTCOMES}})
     return pd.DataFrame(rows)
 
 
 def format_table(table: pd.DataFrame, outcome: str, top: int) -> str:
-    lines = [f"{'parameter':<40} {'provenance':<11} {'low':>7} {'value':>7} {'high':>7}   "
-             f"{'change in P(' + outcome + ') at low':>26} {'at high':>18}"]
+    lines = [
+        f"{'parameter':<40} {'provenance':<11} {'low':>7} {'value':>7} {'high':>7}   "
+        f"{'change in P(' + outcome + ') at low':>26} {'at high':>18}"
+    ]
+
     def change(row, side: str) -> str:
         d, ci = row[f"d_{outcome}_{side}"], row[f"d_{outcome}_{side}_ci"]
         return "invalid" if np.isnan(d) else f"{100 * d:+.1f} ± {100 * ci:.1f} pts"
 
     for _, r in table.head(top).iterrows():
-        lines.append(f"{r['parameter']:<40} {r['provenance']:<11} {r['low']:>7.3g} {r['value']:>7.3g} "
-                     f"{r['high']:>7.3g}   {change(r, 'low'):>26} {change(r, 'high'):>18}")
+        lines.append(
+            f"{r['parameter']:<40} {r['provenance']:<11} {r['low']:>7.3g} {r['value']:>7.3g} "
+            f"{r['high']:>7.3g}   {change(r, 'low'):>26} {change(r, 'high'):>18}"
+        )
     return "\n".join(lines)

@@ -52,8 +52,15 @@ def run_job(cfg: DictConfig) -> dict:
     # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
     store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size)
     with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
-        results = simulate(scenario, cfg.replications, seed, block_size=cfg.block_size, workers=cfg.workers,
-                           progress=progress, store=store if cfg.replications > cfg.block_size else None)
+        results = simulate(
+            scenario,
+            cfg.replications,
+            seed,
+            block_size=cfg.block_size,
+            workers=cfg.workers,
+            progress=progress,
+            store=store if cfg.replications > cfg.block_size else None,
+        )
     results.summary.update(seed_info)
     paths = write_results(results, out_dir, episodes=cfg.get("episodes", True))
     store.clear()
@@ -91,8 +98,7 @@ def progress_bar(total: int, enabled: bool = True):
         return
     from tqdm import tqdm
 
-    with tqdm(total=total, unit="ep", unit_scale=True, desc="replications", disable=None, leave=False,
-              file=sys.stderr) as bar:
+    with tqdm(total=total, unit="ep", unit_scale=True, desc="replications", disable=None, leave=False, file=sys.stderr) as bar:
         yield lambda done, _total: bar.update(done - bar.n)
 
 
@@ -158,9 +164,12 @@ def _main(argv: list[str]) -> None:
     if multirun and plan.LAST_SWEEP is not None:
         report = plan.LAST_SWEEP
         if not quiet or report.failed:
-            print(f"Sweep {report.root}: {report.jobs} jobs, {report.ran - report.failed} run, "
-                  f"{report.skipped} already done, {report.failed} failed; table in "
-                  f"{report.root / table.TABLE_CSV} and {table.TABLE_PARQUET}", file=sys.stderr if report.failed else sys.stdout)
+            print(
+                f"Sweep {report.root}: {report.jobs} jobs, {report.ran - report.failed} run, "
+                f"{report.skipped} already done, {report.failed} failed; table in "
+                f"{report.root / table.TABLE_CSV} and {table.TABLE_PARQUET}",
+                file=sys.stderr if report.failed else sys.stdout,
+            )
         for line in report.errors[:10]:
             print(f"  failed {line}", file=sys.stderr)
         if report.failed:

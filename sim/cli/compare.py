@@ -22,10 +22,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=10_000, help="for scenarios run now (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="for scenarios run now; one seed for all, so they pair")
     parser.add_argument("--block-size", type=int, default=10_000, help="for scenarios run now")
-    parser.add_argument("--test", choices=("auto", "paired", "unpaired"), default="auto",
-                        help="auto: paired where runs share seed, block size and replications (default)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="where to write comparison.csv and comparison.png (default outputs/compare/TIME)")
+    parser.add_argument(
+        "--test",
+        choices=("auto", "paired", "unpaired"),
+        default="auto",
+        help="auto: paired where runs share seed, block size and replications (default)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="where to write comparison.csv and comparison.png (default outputs/compare/TIME)"
+    )
     args = parser.parse_args(argv)
     quiet_mesa()
     out = args.out or Path("outputs") / "compare" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
@@ -38,10 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         fail(str(exc) or type(exc).__name__)
     pairs = table["test"].dropna()
     how = ", ".join(sorted(set(pairs)))
-    print(f"Comparing {len(configs)} configurations with [1] {configs[0].label} ({how}; differences in "
-          f"percentage points, 95% intervals)\n")
+    print(
+        f"Comparing {len(configs)} configurations with [1] {configs[0].label} ({how}; differences in "
+        f"percentage points, 95% intervals)\n"
+    )
     print(format_table(table))
     paths = write_outputs(table, configs, out)
     print(f"\nWrote {paths['csv']} and {paths['png'].name}")
     return 0
-

@@ -200,8 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     unknown = [a for a in argv if a != "--check"]
     if unknown:
-        fail(f"unknown argument {unknown[0]!r}: use `python -m sim.docs` to write "
-             "docs/parameters.md or `python -m sim.docs --check` to check it")
+        fail(
+            f"unknown argument {unknown[0]!r}: use `python -m sim.docs` to write "
+            "docs/parameters.md or `python -m sim.docs --check` to check it"
+        )
     text = generate()
     if "--check" in argv:
         current = DOC_PATH.read_text() if DOC_PATH.exists() else ""
@@ -214,4 +216,3 @@ def main(argv: list[str] | None = None) -> int:
     DOC_PATH.write_text(text)
     print(f"wrote {DOC_PATH}")
     return 0
-

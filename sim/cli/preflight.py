@@ -68,8 +68,10 @@ def check_run_settings(cfg: DictConfig) -> None:
             example = 10000 if key == "replications" else low
             raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}, e.g. {key}={example}")
     if cfg.get("uncertainty"):  # ranges are drawn by the exploration; a plain run would silently ignore them
-        raise ConfigError("a plain run uses the configured values and draws no ranges: run python -m sim.explore "
-                          "with the same arguments to draw the assumptions (or leave uncertainty=none)")
+        raise ConfigError(
+            "a plain run uses the configured values and draws no ranges: run python -m sim.explore "
+            "with the same arguments to draw the assumptions (or leave uncertainty=none)"
+        )
 
 
 def sweep_variants(overrides: list[str]) -> list[list[str]]:

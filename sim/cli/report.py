@@ -26,13 +26,13 @@ def format_summary(summary: dict) -> str:
         low, high = summary["ci95"][outcome]
         rounds = summary["mean_rounds"][outcome]
         rounds_txt = f"{rounds:.1f}" if rounds is not None else "-"
-        lines.append(
-            f"{outcome:<12}{_pct(summary[f'p_{outcome}']):>12}   [{_pct(low)}, {_pct(high)}]{rounds_txt:>12}"
-        )
+        lines.append(f"{outcome:<12}{_pct(summary[f'p_{outcome}']):>12}   [{_pct(low)}, {_pct(high)}]{rounds_txt:>12}")
     if "p_any_strike" in summary:
         low, high = summary["p_any_strike_ci95"]
-        lines.append(f"{'any strike':<12}{_pct(summary['p_any_strike']):>12}   [{_pct(low)}, {_pct(high)}]"
-                     "   (during the talks, resumed or not)")
+        lines.append(
+            f"{'any strike':<12}{_pct(summary['p_any_strike']):>12}   [{_pct(low)}, {_pct(high)}]"
+            "   (during the talks, resumed or not)"
+        )
     lines += [
         "",
         f"Escalation causes (share of escalations): {_shares(summary['escalation_causes'])}",

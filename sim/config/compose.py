@@ -285,8 +285,13 @@ def _blame_override(message: str, overrides: list[str]) -> str | None:
     for o in reversed(user):
         key, _, value = o.partition("=")
         parts = key.lstrip("+~").split(".")
-        if (value and len(named) > 1 and parts[0] == named[0] and parts[-1] == named[-1]
-                and re.search(rf"= {re.escape(value)}\b", message)):
+        if (
+            value
+            and len(named) > 1
+            and parts[0] == named[0]
+            and parts[-1] == named[-1]
+            and re.search(rf"= {re.escape(value)}\b", message)
+        ):
             return o
     return None
 
@@ -592,8 +597,9 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
         odd = next((o for o in overrides if any(not (c.isascii() and c.isprintable()) for c in o)), None)
         if odd is not None:
             char = next(c for c in odd if not (c.isascii() and c.isprintable()))
-            return (f"override {odd!r}: character {char!r} cannot appear in an override: "
-                    "quote a text value (key='text') or remove it")
+            return (
+                f"override {odd!r}: character {char!r} cannot appear in an override: quote a text value (key='text') or remove it"
+            )
         return f"malformed override: {first.split(': ', 1)[-1]}: write overrides as key=value (quote text: key='text')"
     if "OverrideParseException" in type(exc).__name__ or "mismatched input" in full or "no viable" in full:
         return f"malformed override: {first}; write overrides as key=value (lists as key=[a,b])"

@@ -135,8 +135,9 @@ RUN_SETTINGS: dict[str, dataclasses.Field] = {
         range=(1, float("inf")),
         kind="label",
     ),
-    "workers": param(1, doc="processes to spread blocks over (results do not depend on it)", range=(1, float("inf")),
-                     kind="label"),
+    "workers": param(
+        1, doc="processes to spread blocks over (results do not depend on it)", range=(1, float("inf")), kind="label"
+    ),
     "trace": param(False, doc="with replications=1: print the round-by-round narrative", kind="label"),
     "quiet": param(False, doc="no table on stdout, only the files", kind="label"),
     "plots": param(
@@ -144,13 +145,22 @@ RUN_SETTINGS: dict[str, dataclasses.Field] = {
         doc="also write odds.png, rounds.png, causes.png and terms.png into the run directory (and anatomy.png with trace=true)",
         kind="label",
     ),
-    "episodes": param(True, doc="write episodes.parquet (one row per replication); false keeps only summary.json",
-                      kind="label"),
-    "output_root": param("outputs", doc="folder of the runs (<scenario>/<time>-<id>) and of an interrupted run's blocks",
-                         kind="label"),
+    "episodes": param(True, doc="write episodes.parquet (one row per replication); false keeps only summary.json", kind="label"),
+    "output_root": param(
+        "outputs", doc="folder of the runs (<scenario>/<time>-<id>) and of an interrupted run's blocks", kind="label"
+    ),
 }
-_RUN_TYPES = {"replications": int, "seed": int, "block_size": int, "workers": int, "trace": bool, "quiet": bool,
-              "plots": bool, "episodes": bool, "output_root": str}
+_RUN_TYPES = {
+    "replications": int,
+    "seed": int,
+    "block_size": int,
+    "workers": int,
+    "trace": bool,
+    "quiet": bool,
+    "plots": bool,
+    "episodes": bool,
+    "output_root": str,
+}
 _HORIZON = next(f for f in dataclasses.fields(core.Scenario) if f.name == "max_rounds")
 
 ConfigSchema = dataclasses.make_dataclass(

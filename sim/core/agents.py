@@ -77,8 +77,25 @@ class PrincipalAgent(Actor):
     """A principal at the table (the US, Iran): outside option, answers, beliefs, walk-out and force."""
 
     role = "principal"
-    REP_ARRAYS = ("insists", "refuses", "trust", "hardening", "resolve", "belief_lo", "belief_hi", "discount",
-                  "no_deal", "force", "outside", "risk", "value", "utility", "cutoff", "within", "gain")
+    REP_ARRAYS = (
+        "insists",
+        "refuses",
+        "trust",
+        "hardening",
+        "resolve",
+        "belief_lo",
+        "belief_hi",
+        "discount",
+        "no_deal",
+        "force",
+        "outside",
+        "risk",
+        "value",
+        "utility",
+        "cutoff",
+        "within",
+        "gain",
+    )
 
     def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray) -> None:
         super().__init__(model, params)
@@ -92,8 +109,9 @@ class PrincipalAgent(Actor):
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
         self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
         # Sensitivities (K,), or (K, n) when any is drawn per replication (issue 12).
-        self.sensitivity = np.array(np.broadcast_arrays(*params.pressure.values()), dtype=float) if params.pressure \
-            else np.zeros(0)
+        self.sensitivity = (
+            np.array(np.broadcast_arrays(*params.pressure.values()), dtype=float) if params.pressure else np.zeros(0)
+        )
         self.trust = np.broadcast_to(np.asarray(params.trust, dtype=float), (n,)).copy()
         self.hardening = np.zeros(n)
         self.resolve = rules.resolve_draw(params.resolve_spread, resolve_uniform)  # private, drawn once
@@ -137,17 +155,18 @@ class PrincipalAgent(Actor):
         s, p = self.state, self.p
         sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else self.sensitivity[:, s.ids]
         self.no_deal = rules.no_deal_value(p("no_deal_value"), sensitivity, s.world[self.pressure_vars], self.hardening)
-        self.force = rules.force_value(p("force_posture_weight"), p("force_progress_weight"), p("war_cost"),
-                                       s.military_posture, s.nuclear_progress)
+        self.force = rules.force_value(
+            p("force_posture_weight"), p("force_progress_weight"), p("war_cost"), s.military_posture, s.nuclear_progress
+        )
         self.outside = rules.outside_option(self.no_deal, self.force, self.resolve)
         at_deadline = (s.deadline > 0) & (s.deadline == s.round)
-        self.risk = rules.perceived_risk(s.held(self.model.params.world.perceived_risk), s.tension, at_deadline,
-                                         extension_probability)
+        self.risk = rules.perceived_risk(
+            s.held(self.model.params.world.perceived_risk), s.tension, at_deadline, extension_probability
+        )
 
     def threshold_utility(self, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
         """The package utility that is worth its outside option, for a given estimate of its resolve."""
-        return rules.utility_threshold(self.base + resolve_estimate, incentive, self.trust, self.base,
-                                       self.domestic_cost)
+        return rules.utility_threshold(self.base + resolve_estimate, incentive, self.trust, self.base, self.domestic_cost)
 
     # ------------------------------------------------------------- answers
 
@@ -188,8 +207,9 @@ class PrincipalAgent(Actor):
 
     def continuing(self, rows: np.ndarray) -> np.ndarray:
         """What staying in the talks is worth to it now, by its beliefs (after this round's learning)."""
-        return rules.continuation_value(self.discount[rows], self.risk[rows], self.value[rows], self.gain[rows],
-                                        self.other.gain[rows], self.outside[rows])
+        return rules.continuation_value(
+            self.discount[rows], self.risk[rows], self.value[rows], self.gain[rows], self.other.gain[rows], self.outside[rows]
+        )
 
     def decide_exit(self, rows: np.ndarray, standing, draws: np.ndarray):
         """Leave where its outside option beats continuing; returns (force, walkout, O, C) over ``rows``.
@@ -260,14 +280,17 @@ class MediatorAgent(Actor):
         low, high, _ = model.box
         d = []
         for k, pr in enumerate((a, b)):
-            guess = rules.estimated_resolve(self.lo[rows, k], self.hi[rows, k], at(pr.p("resolve_spread"), rows),
-                                            at(self.p("effectiveness"), rows), at(self.p("proposal_noise"), rows),
-                                            normal_draws[:, k])
+            guess = rules.estimated_resolve(
+                self.lo[rows, k],
+                self.hi[rows, k],
+                at(pr.p("resolve_spread"), rows),
+                at(self.p("effectiveness"), rows),
+                at(self.p("proposal_noise"), rows),
+                normal_draws[:, k],
+            )
             base = pr.base[rows]
-            d.append(rules.utility_threshold(base + guess, at(incentive, rows), pr.trust[rows], base,
-                                             pr.domestic_cost[rows]))
-        return rules.nash_package(a.ideal, a.salience, d[0], b.ideal, b.salience, d[1], low, high,
-                                  s.agenda[rows], s.status_quo)
+            d.append(rules.utility_threshold(base + guess, at(incentive, rows), pr.trust[rows], base, pr.domestic_cost[rows]))
+        return rules.nash_package(a.ideal, a.salience, d[0], b.ideal, b.salience, d[1], low, high, s.agenda[rows], s.status_quo)
 
     def learn(self, rows: np.ndarray, answers: list[np.ndarray]) -> np.ndarray:
         """Update its beliefs from both answers; return the chance it gave the package of being signed."""
@@ -307,8 +330,12 @@ class SpoilerAgent(Actor):
         """Its value of striking now and of waiting, by its own beliefs (see :func:`rules.spoiler_strike_values`)."""
         s, p = self.state, self.p
         return rules.spoiler_strike_values(
-            (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing")), p("strike_threshold"),
-            s.tension, s.nuclear_progress, s.drag, s.deal_chance * self.crossing,
+            (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing")),
+            p("strike_threshold"),
+            s.tension,
+            s.nuclear_progress,
+            s.drag,
+            s.deal_chance * self.crossing,
         )
 
     def decide_strike(self, draws: np.ndarray):

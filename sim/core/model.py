@@ -231,8 +231,7 @@ class NegotiationModel(mesa.Model):
         if open_rows.size == 0:  # settled or ended for good: this stream is never needed again
             return disputing
         draws = self._draw("agenda", 2 * (n_issues + 1))[open_rows]
-        conflict = rules.agenda_conflict(a.insists[open_rows], a.refuses[open_rows],
-                                         b.insists[open_rows], b.refuses[open_rows])
+        conflict = rules.agenda_conflict(a.insists[open_rows], a.refuses[open_rows], b.insists[open_rows], b.refuses[open_rows])
         contested = conflict != 0
         newly = open_rows[~contested]
         scope = rules.settled_scope(a.refuses[newly], b.refuses[newly], self.all_issues)
@@ -374,8 +373,7 @@ class NegotiationModel(mesa.Model):
         if not fires.any():
             return
         s = self.state
-        severity, resumed = rules.escalation_ladder(self._w("retaliation_probability"), self._w("resume_probability"),
-                                                    ladder)
+        severity, resumed = rules.escalation_ladder(self._w("retaliation_probability"), self._w("resume_probability"), ladder)
         ids = s.ids[fires]
         first = ids[~self.any_strike[ids]]
         self.first_strike[first] = self.causes.index(cause)
@@ -420,8 +418,9 @@ class NegotiationModel(mesa.Model):
         scale = self._w("interim_scale")
         if np.any(scale > 0) and rows.size:
             low, high, _ = self.box
-            interim = rules.interim_package(s.status_quo, s.proposal[rows], np.reshape(at(scale, rows), (-1, 1)),
-                                            s.agenda[rows], low, high)
+            interim = rules.interim_package(
+                s.status_quo, s.proposal[rows], np.reshape(at(scale, rows), (-1, 1)), s.agenda[rows], low, high
+            )
             signed = np.ones(rows.size, dtype=bool)
             for p in self.principals:
                 signed &= p.signs_interim(rows, interim, s.agenda[rows], self.incentive)
@@ -468,4 +467,3 @@ class NegotiationModel(mesa.Model):
         s.alive[mask] = False
         if self.narrator and mask[0]:
             self.narrator.say(f"talks end in {OUTCOMES[outcome].upper()} ({cause})")
-

@@ -116,10 +116,7 @@ def kind_of_key(cls, name: str) -> str | None:
 def _check_issue_keys(where: str, mapping, issues: tuple[str, ...]) -> None:
     for key in mapping:
         if key not in issues:
-            raise ConfigError(
-                f"{where} names issue {key!r}, which is not on the issue list: "
-                f"use one of {', '.join(issues)}"
-            )
+            raise ConfigError(f"{where} names issue {key!r}, which is not on the issue list: use one of {', '.join(issues)}")
 
 
 @dataclass(frozen=True)
@@ -164,7 +161,8 @@ class Principal:
         open_low=True,
     )
     no_deal_value: float = param(
-        0.5, doc="value of no deal before pressure; its outside option is the better of this and force, plus its resolve",
+        0.5,
+        doc="value of no deal before pressure; its outside option is the better of this and force, plus its resolve",
         range=UNIT,
     )
     pressure: dict[str, float] = param(
@@ -221,15 +219,15 @@ class Mediator:
     name: str = param(doc="display name, used in results and narratives", kind="label")
     effectiveness: float = param(
         0.5,
-        doc="how close its estimate of each side's resolve comes to its belief (1: exactly); also speeds a "
-        "parallel-track agenda",
+        doc="how close its estimate of each side's resolve comes to its belief (1: exactly); also speeds a parallel-track agenda",
         range=UNIT,
     )
     standing: float = param(0.5, doc="lowers the chance that a failed round ends in a walk-out", range=UNIT)
     deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
     trust_building: float = param(0.0, doc="trust it adds to both principals per round", range=UNIT)
     proposal_noise: float = param(
-        0.2, doc="scale of the error of its resolve estimates, shrunk by (1 - effectiveness) and by what it has learned",
+        0.2,
+        doc="scale of the error of its resolve estimates, shrunk by (1 - effectiveness) and by what it has learned",
         range=UNIT,
     )
 
@@ -247,7 +245,8 @@ class Spoiler:
         "makes waiting worth less",
     )
     strike_propensity: float = param(
-        0.0, doc="chance per round that it weighs a strike; it strikes if striking looks worth more than waiting",
+        0.0,
+        doc="chance per round that it weighs a strike; it strikes if striking looks worth more than waiting",
         range=UNIT,
     )
     weight_tension: float = param(0.25, doc="weight of tension in its value of striking now", range=UNIT)
@@ -322,7 +321,9 @@ class World:
         range=UNIT,
     )
     deadline: int = param(
-        0, doc="round of the talks' deadline (0: none); at it the talks are extended or lapse", range=(0, math.inf),
+        0,
+        doc="round of the talks' deadline (0: none); at it the talks are extended or lapse",
+        range=(0, math.inf),
         kind="state",
     )
     extension_probability: float = param(0.5, doc="chance that the talks are extended at a deadline", range=UNIT)
@@ -386,9 +387,7 @@ class Scenario:
             check_ranges(m.name, m)
         for s in self.spoilers:
             if s.target not in principal_names:
-                raise ConfigError(
-                    f"{s.name}.target = {s.target!r} is not a principal: use one of {principal_names}"
-                )
+                raise ConfigError(f"{s.name}.target = {s.target!r} is not a principal: use one of {principal_names}")
             check_ranges(s.name, s)
             _validate_red_lines(f"{s.name}.red_lines", s.red_lines, names)
         for h in self.stakeholders:
@@ -396,9 +395,7 @@ class Scenario:
         for e in self.events:
             for key in e.effects:
                 if key not in EVENT_TARGETS:
-                    raise ConfigError(
-                        f"events.{e.name}.effects names {key!r}: use one of {', '.join(EVENT_TARGETS)}"
-                    )
+                    raise ConfigError(f"events.{e.name}.effects names {key!r}: use one of {', '.join(EVENT_TARGETS)}")
             check_ranges(f"events.{e.name}", e)
         check_ranges("world", self.world)
         for attr in ("deadline", "extension_rounds"):

@@ -36,8 +36,12 @@ def model_reporters(model: NegotiationModel) -> dict:
         for p in model.params.principals:
             reporters[f"position_{p.name}_{name}"] = _principal(p.name, "position", k)
     for p in model.params.principals:
-        for column, attr in (("aspiration", "aspiration"), ("no_deal_value", "no_deal"), ("outside_option", "outside"),
-                             ("trust", "trust")):
+        for column, attr in (
+            ("aspiration", "aspiration"),
+            ("no_deal_value", "no_deal"),
+            ("outside_option", "outside"),
+            ("trust", "trust"),
+        ):
             reporters[f"{column}_{p.name}"] = _principal(p.name, attr)
     return reporters
 

@@ -240,8 +240,9 @@ def update_belief(lo, hi, cutoff, accepted, informative) -> tuple[np.ndarray, np
 def belief_acceptance_chance(lo, hi, cutoff) -> np.ndarray:
     """The chance, under a uniform belief [lo, hi] about a principal's resolve, that it accepts (resolve <= cutoff)."""
     width = hi - lo
-    return np.where(width > 1e-12, np.clip((cutoff - lo) / np.where(width > 1e-12, width, 1.0), 0.0, 1.0),
-                    (cutoff >= lo - 1e-9).astype(float))
+    return np.where(
+        width > 1e-12, np.clip((cutoff - lo) / np.where(width > 1e-12, width, 1.0), 0.0, 1.0), (cutoff >= lo - 1e-9).astype(float)
+    )
 
 
 def estimated_resolve(lo, hi, spread, effectiveness, noise_scale, normal_draws) -> np.ndarray:
@@ -361,6 +362,7 @@ def nash_package(
     free = on & overlap[order] if not overlap.all() else on
     gain_b = (salience_b * np.abs(c_b - c_a))[order]
     cost_a = (salience_a * np.abs(c_b - c_a))[order]
+
     # Utilities at the frontier's start (a's clipped ideal on free issues), as
     # the status-quo package plus the per-issue change of moving each term.
     def change(ideal, salience, term):

@@ -228,8 +228,12 @@ def simulate(
     Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) with the
     number of blocks finished, after ending the worker processes at once.
     """
-    for key, value, low in (("replications", replications, 1), ("block_size", block_size, 1),
-                            ("workers", workers, 1), ("seed", seed, 0)):
+    for key, value, low in (
+        ("replications", replications, 1),
+        ("block_size", block_size, 1),
+        ("workers", workers, 1),
+        ("seed", seed, 0),
+    ):
         if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
             raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}")
     scenario.validate()

@@ -49,5 +49,3 @@ class SweepTable(Callback):
         if self.echo and not quiet:
             manifest = read_manifest(root)
             print(_format_line(row, len(table), manifest.get("jobs"), manifest.get("swept")), flush=True)
-
-

@@ -17,9 +17,7 @@ _FINGERPRINTS: dict[str, str] = {}
 
 def identity_overrides(overrides: Iterable[str]) -> list[str]:
     """The overrides that decide a job's results, sorted (order on the command line does not matter)."""
-    return sorted(
-        o for o in overrides if not is_hydra_override(o) and override_key(o) not in NOT_IDENTITY
-    )
+    return sorted(o for o in overrides if not is_hydra_override(o) and override_key(o) not in NOT_IDENTITY)
 
 
 def config_fingerprint(config_dir: str | Path | None = None) -> str:
@@ -78,8 +76,6 @@ def default_sweep_dir(overrides: Iterable[str], base: str = "multirun") -> str:
     return f"{base}/{named or 'sweep'}-{digest}"
 
 
-
-
 def job_seed(seed: int) -> tuple[int, dict]:
     """The seed a sweep job runs with, and what to record about it in its summary.
 
@@ -95,5 +91,3 @@ def job_seed(seed: int) -> tuple[int, dict]:
     if crn:
         return int(seed), info
     return derived_seed(seed, list(hydra_cfg.overrides.task)), info
-
-

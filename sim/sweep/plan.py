@@ -19,8 +19,7 @@ def done_keys(root: str | Path) -> set[str]:
     """Keys of the jobs that finished well and whose files are still there."""
     root = Path(root)
     return {
-        r["key"] for r in read_rows(root)
-        if r.get("status") == "ok" and (root / r.get("job_dir", "?") / "summary.json").exists()
+        r["key"] for r in read_rows(root) if r.get("status") == "ok" and (root / r.get("job_dir", "?") / "summary.json").exists()
     }
 
 
@@ -48,8 +47,7 @@ class SweepPlan:
         return runs
 
 
-def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_done: bool = True,
-               crn: bool = True) -> SweepPlan:
+def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_done: bool = True, crn: bool = True) -> SweepPlan:
     """Write the sweep's manifest, repair its table if it has to, and work out which jobs are still to run."""
     from sim.io import atomic_write_text
 
@@ -58,8 +56,7 @@ def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_d
     swept = list(dict.fromkeys(swept))  # a key swept by a named sweep and again on the command line counts once
     fingerprint = config_fingerprint()
     keys = [job_key(job, fingerprint, crn) for job in jobs]
-    manifest = {"jobs": len(jobs), "swept": swept, "keys": keys, "overrides": jobs, "crn": bool(crn),
-                "started_at": time.time()}
+    manifest = {"jobs": len(jobs), "swept": swept, "keys": keys, "overrides": jobs, "crn": bool(crn), "started_at": time.time()}
     with locked(root):
         atomic_write_text(root / MANIFEST, json.dumps(manifest, indent=1) + "\n")
         note = repair_table(root, jobs, keys)
@@ -100,5 +97,3 @@ def finish_report(plan: SweepPlan, returns: Iterable) -> SweepReport:
             report.errors.append(f"job {ret.hydra_cfg.hydra.job.num}: {type(error).__name__}: {text}")
     LAST_SWEEP = report
     return report
-
-

@@ -175,8 +175,10 @@ def job_row(overrides: list[str], num: int, job_dir: Path, root: Path, outcome, 
         row.update(summary_columns(outcome))
         row["crn"] = outcome.get("crn", True)  # common random numbers (sim.sweep.identity.job_seed)
     elif config is not None:  # a failed job: what it was asked to run
-        row.update(scenario=OmegaConf.select(config, "scenario.name", default=None),
-                   **{k: OmegaConf.select(config, k, default=None) for k in ("seed", "replications", "block_size")})
+        row.update(
+            scenario=OmegaConf.select(config, "scenario.name", default=None),
+            **{k: OmegaConf.select(config, k, default=None) for k in ("seed", "replications", "block_size")},
+        )
     row["finished_at"] = datetime.now(UTC).isoformat(timespec="milliseconds")
     return row
 
@@ -220,8 +222,6 @@ def repair_table(root: str | Path, jobs: list[list[str]] | None = None, keys: li
         write_table(root)
         notes.append(f"{TABLE_PARQUET} rebuilt from the {len(rows)} job rows")
     return "; ".join(notes)
-
-
 
 
 def read_manifest(root: str | Path) -> dict:

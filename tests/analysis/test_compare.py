@@ -76,7 +76,8 @@ def test_newcombe_paired_interval_without_association_is_the_square_and_add_of_w
     ys = np.array([1] * 1 + [1] * 3 + [0] * 3 + [0] * 12, bool)
     assert compare.newcombe_paired(xs, ys) == pytest.approx(compare.newcombe_unpaired(4, 19, 4, 19))
     assert compare.newcombe_paired(x0, y0)[1] - compare.newcombe_paired(x0, y0)[0] > (
-        compare.newcombe_unpaired(5, 20, 6, 20)[1] - compare.newcombe_unpaired(5, 20, 6, 20)[0])
+        compare.newcombe_unpaired(5, 20, 6, 20)[1] - compare.newcombe_unpaired(5, 20, 6, 20)[0]
+    )
 
 
 def test_paired_intervals_cover_the_true_difference_about_95_percent_of_the_time():
@@ -105,8 +106,7 @@ def test_runs_with_one_seed_are_compared_pair_by_pair(runs, tmp_path, capsys):
     assert esc["difference_low"] <= esc["difference"] <= esc["difference_high"]
     assert esc["difference_low"] > 0 and esc["p_value"] < 1e-6  # a strike-prone Israel: more escalation
     # Pairing tightens the interval: the same two runs compared as independent samples give a wider one.
-    assert compare_main([str(runs["base"]), str(runs["strike"]), "--test", "unpaired", "--out",
-                         str(tmp_path / "u")]) == 0
+    assert compare_main([str(runs["base"]), str(runs["strike"]), "--test", "unpaired", "--out", str(tmp_path / "u")]) == 0
     unpaired = pd.read_csv(tmp_path / "u" / "comparison.csv")
     row = unpaired[(unpaired["outcome"] == "escalation") & (unpaired["index"] == 2)].iloc[0]
     assert row["test"] == "two-proportion z"
@@ -128,22 +128,32 @@ def test_sweep_rows_are_selected_by_job_or_by_column_values(runs, tmp_path, caps
         for name in ("summary.json", "episodes.parquet"):
             (root / str(job) / name).write_bytes((runs[key] / name).read_bytes())
         summary = json.loads((runs[key] / "summary.json").read_text())
-        row = sweep_table.job_row([f"actors.israel.strike_propensity={0.03 if job == 0 else 0.1}"], job, root / str(job),
-                            root, summary)
+        row = sweep_table.job_row(
+            [f"actors.israel.strike_propensity={0.03 if job == 0 else 0.1}"], job, root / str(job), root, summary
+        )
         sweep_table.append_row(root, row)
     assert compare_main([str(root), "--out", str(tmp_path / "all")]) == 0
     assert len(pd.read_csv(tmp_path / "all" / "comparison.csv")) == 6
-    assert compare_main([f"{root}@1", f"{root}@actors.israel.strike_propensity=0.03", "--out",
-                         str(tmp_path / "sel")]) == 0
+    assert compare_main([f"{root}@1", f"{root}@actors.israel.strike_propensity=0.03", "--out", str(tmp_path / "sel")]) == 0
     table = pd.read_csv(tmp_path / "sel" / "comparison.csv")
-    assert list(table["configuration"][:2]) == ["actors.israel.strike_propensity=0.1",
-                                                "actors.israel.strike_propensity=0.03"]
+    assert list(table["configuration"][:2]) == ["actors.israel.strike_propensity=0.1", "actors.israel.strike_propensity=0.03"]
     assert set(table["test"].dropna()) == {"paired (McNemar)"}
 
 
 def test_scenarios_named_on_the_command_line_are_run_on_the_spot_with_one_seed(tmp_path, capsys):
-    code = compare_main(["baseline", "nuclear_only", "baseline actors.oman.effectiveness=0.9",
-                         "--replications", "400", "--seed", "4", "--out", str(tmp_path)])
+    code = compare_main(
+        [
+            "baseline",
+            "nuclear_only",
+            "baseline actors.oman.effectiveness=0.9",
+            "--replications",
+            "400",
+            "--seed",
+            "4",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     table = pd.read_csv(tmp_path / "comparison.csv")
     assert list(table["configuration"][:3]) == ["baseline", "nuclear_only", "baseline actors.oman.effectiveness=0.9"]
@@ -175,8 +185,13 @@ def test_bad_comparisons_are_one_line_and_exit_2(runs, tmp_path, capsys, make_ar
 
 
 def test_the_command_line_prints_no_traceback_on_bad_input(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "sim.compare", str(tmp_path / "nope"), str(tmp_path / "nada")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.compare", str(tmp_path / "nope"), str(tmp_path / "nada")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 

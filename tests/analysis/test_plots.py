@@ -36,8 +36,10 @@ def toy_run():
     spoiler, a demanding B that may walk out, a short horizon."""
     a, b = toy_scenario().principals
     scenario = toy_scenario(
-        principals=(dataclasses.replace(a, resolve_spread=0.1),
-                    dataclasses.replace(b, no_deal_value=0.65, walkout_propensity=0.3, resolve_spread=0.1)),
+        principals=(
+            dataclasses.replace(a, resolve_spread=0.1),
+            dataclasses.replace(b, no_deal_value=0.65, walkout_propensity=0.3, resolve_spread=0.1),
+        ),
         spoilers=(Spoiler("S", target="A", strike_propensity=0.1, red_lines={"nuke": (0.9, 1.0)}),),
         max_rounds=6,
     )
@@ -49,14 +51,16 @@ def toy_run():
 def summary_of(outcomes: list[str], rounds: list[int] | None = None, causes: list[str] | None = None) -> dict:
     """A run summary computed from a hand-made episodes table."""
     n = len(outcomes)
-    episodes = pd.DataFrame({
-        "outcome": pd.Categorical(outcomes, categories=list(OUTCOMES)),
-        "round": rounds or [3] * n,
-        "cause": pd.Categorical(causes or ["agreement"] * n),
-        "scope": pd.Categorical(["nuke"] * n),
-        "term_nuke": [0.5 if o == "deal" else np.nan for o in outcomes],
-        "on_agenda_nuke": [o == "deal" for o in outcomes],
-    })
+    episodes = pd.DataFrame(
+        {
+            "outcome": pd.Categorical(outcomes, categories=list(OUTCOMES)),
+            "round": rounds or [3] * n,
+            "cause": pd.Categorical(causes or ["agreement"] * n),
+            "scope": pd.Categorical(["nuke"] * n),
+            "term_nuke": [0.5 if o == "deal" else np.nan for o in outcomes],
+            "on_agenda_nuke": [o == "deal" for o in outcomes],
+        }
+    )
     return {"scenario": "hand", "replications": n, **summarize(episodes, ("nuke",))}
 
 
@@ -79,8 +83,13 @@ def test_every_plot_returns_a_figure_without_touching_pyplot(toy_run):
     model = NegotiationModel(toy_run.scenario, 1, block_seed(1, 0), trace=True, record=True).run()
     table = pd.DataFrame([plots.summary_row(toy_run.summary, x=1.0, y=2.0)])
     figures = [
-        plots.odds(toy_run), plots.rounds(toy_run), plots.causes(toy_run), plots.deal_terms(toy_run),
-        plots.odds_vs_parameter(table, "x"), plots.heatmap(table, "x", "y"), plots.anatomy(model),
+        plots.odds(toy_run),
+        plots.rounds(toy_run),
+        plots.causes(toy_run),
+        plots.deal_terms(toy_run),
+        plots.odds_vs_parameter(table, "x"),
+        plots.heatmap(table, "x", "y"),
+        plots.anatomy(model),
     ]
     assert all(isinstance(f, Figure) for f in figures)
     assert plt.get_fignums() == []  # nothing registered in pyplot: no state leaks, no memory held
@@ -120,7 +129,7 @@ def test_rounds_stacks_the_share_of_replications_ending_in_each_round_by_outcome
     assert heights.sum() == pytest.approx(1.0)
     for k, o in enumerate(OUTCOMES):
         assert heights[k].sum() == pytest.approx(toy_run.summary[f"p_{o}"])
-        expected = (episodes.loc[episodes["outcome"] == o, "round"].value_counts().sort_index() / len(episodes))
+        expected = episodes.loc[episodes["outcome"] == o, "round"].value_counts().sort_index() / len(episodes)
         assert heights[k][expected.index.to_numpy() - 1] == pytest.approx(expected.to_numpy())
     means = sorted(line.get_xdata()[0] for line in ax.get_lines())
     assert means == pytest.approx(sorted(v for v in toy_run.summary["mean_rounds"].values()))
@@ -170,11 +179,16 @@ def test_deal_terms_draws_a_histogram_per_issue_over_the_deals_that_covered_it(t
 
 def test_deal_terms_marks_an_issue_no_deal_covered():
     s_outcomes = ["deal", "escalation"]
-    episodes = pd.DataFrame({
-        "outcome": pd.Categorical(s_outcomes, categories=list(OUTCOMES)), "round": [2, 3],
-        "term_a": [0.4, np.nan], "on_agenda_a": [True, False],
-        "term_b": [0.0, np.nan], "on_agenda_b": [False, False],
-    })
+    episodes = pd.DataFrame(
+        {
+            "outcome": pd.Categorical(s_outcomes, categories=list(OUTCOMES)),
+            "round": [2, 3],
+            "term_a": [0.4, np.nan],
+            "on_agenda_a": [True, False],
+            "term_b": [0.0, np.nan],
+            "on_agenda_b": [False, False],
+        }
+    )
     fig = plots.deal_terms(episodes)
     a, b = (ax for ax in fig.axes if ax.get_visible())
     assert len(a.patches) == 20 and len(b.patches) == 0
@@ -241,8 +255,10 @@ def traced():
     """
     a, b = toy_scenario().principals
     scenario = toy_scenario(
-        principals=(dataclasses.replace(a, resolve_spread=0.15),
-                    dataclasses.replace(b, refuses=("rockets",), resolve_spread=0.15)),
+        principals=(
+            dataclasses.replace(a, resolve_spread=0.15),
+            dataclasses.replace(b, refuses=("rockets",), resolve_spread=0.15),
+        ),
         events=(Event("shock", 0.5, {"tension": 0.01}), Event("report", 0.3, {"unrest": 0.01})),
     )
     return NegotiationModel(scenario, 1, block_seed(4, 0), trace=True, record=True).run()
@@ -310,15 +326,23 @@ def test_plots_refuse_inputs_of_the_wrong_kind(toy_run):
         plots.anatomy(toy_run)
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (("replications=500",), {"odds.png", "rounds.png", "causes.png", "terms.png"}),
-    (("replications=1", "trace=true"), {"odds.png", "rounds.png", "causes.png", "terms.png", "anatomy.png"}),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("replications=500",), {"odds.png", "rounds.png", "causes.png", "terms.png"}),
+        (("replications=1", "trace=true"), {"odds.png", "rounds.png", "causes.png", "terms.png", "anatomy.png"}),
+    ],
+)
 def test_the_command_line_writes_the_figures_into_the_run_directory_on_request(tmp_path, args, expected):
     out = tmp_path / "run"
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run([sys.executable, "-m", "sim", *args, "seed=3", "plots=true", f"hydra.run.dir={out}"],
-                          cwd=root, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", *args, "seed=3", "plots=true", f"hydra.run.dir={out}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     written = {p.name for p in out.glob("*.png")}
     assert written == expected
@@ -329,8 +353,13 @@ def test_the_command_line_writes_the_figures_into_the_run_directory_on_request(t
 def test_the_command_line_writes_no_figures_by_default(tmp_path):
     out = tmp_path / "run"
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run([sys.executable, "-m", "sim", "replications=200", "quiet=true", f"hydra.run.dir={out}"],
-                          cwd=root, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "replications=200", "quiet=true", f"hydra.run.dir={out}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (out / "summary.json").exists() and not list(out.glob("*.png"))
 
@@ -344,8 +373,7 @@ def test_drivers_draws_one_bar_per_parameter_spanning_its_range_of_probabilities
     ax = plots.drivers(pd.DataFrame(rows), baseline=0.5).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["strike", "mediator"]
     patches = bars(ax)
-    assert [(p.get_x(), p.get_x() + p.get_width()) for p in patches] == [
-        pytest.approx((0.2, 0.8)), pytest.approx((0.4, 0.6))]
+    assert [(p.get_x(), p.get_x() + p.get_width()) for p in patches] == [pytest.approx((0.2, 0.8)), pytest.approx((0.4, 0.6))]
     assert patches[0].get_facecolor() != patches[1].get_facecolor()  # rising and falling differ
     assert [t.get_text() for t in ax.texts] == ["0", "1", "0.8", "0.2"]
     assert ax.get_lines()[0].get_xdata()[0] == 0.5
@@ -355,8 +383,10 @@ def test_sweep_plots_read_the_table_the_sweep_machinery_writes(toy_run):
     """The columns of sim.sweep.table's sweep.parquet rows (one per swept key, then the odds) are the ones the plots read."""
     from sim.core.stats import summary_columns
 
-    rows = [{"job": k, "status": "ok", "actors.s.strike": x, "world.tension": y, **summary_columns(toy_run.summary)}
-            for k, (x, y) in enumerate([(0.0, 0.1), (0.0, 0.2), (0.5, 0.1), (0.5, 0.2)])]
+    rows = [
+        {"job": k, "status": "ok", "actors.s.strike": x, "world.tension": y, **summary_columns(toy_run.summary)}
+        for k, (x, y) in enumerate([(0.0, 0.1), (0.0, 0.2), (0.5, 0.1), (0.5, 0.2)])
+    ]
     table = pd.DataFrame(rows)
     mine = plots.summary_row(toy_run.summary)
     assert {c for c in mine if c.startswith("p_")} <= set(table.columns)

@@ -24,17 +24,31 @@ def composed():
 def test_every_numeric_parameter_is_a_knob_named_by_its_override(composed):
     cfg, scenario = composed
     keys = {k.key for k in knobs(scenario, cfg)}
-    for key in ("actors.us.war_cost", "actors.iran.pressure.sanctions", "actors.israel.strike_propensity",
-                "actors.oman.effectiveness", "actors.uae.deescalation", "world.tension", "events.events.0.hazard",
-                "max_rounds"):
+    for key in (
+        "actors.us.war_cost",
+        "actors.iran.pressure.sanctions",
+        "actors.israel.strike_propensity",
+        "actors.oman.effectiveness",
+        "actors.uae.deescalation",
+        "world.tension",
+        "events.events.0.hazard",
+        "max_rounds",
+    ):
         assert key in keys
     assert not any(k.endswith((".name", ".role", ".target")) for k in keys)
 
 
-@pytest.mark.parametrize("key, value", [
-    ("actors.us.war_cost", 0.45), ("actors.iran.pressure.sanctions", 0.25), ("actors.uae.pressure", 0.02),
-    ("world.unrest", 0.9), ("events.events.2.hazard", 0.1), ("max_rounds", 24),
-])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("actors.us.war_cost", 0.45),
+        ("actors.iran.pressure.sanctions", 0.25),
+        ("actors.uae.pressure", 0.02),
+        ("world.unrest", 0.9),
+        ("events.events.2.hazard", 0.1),
+        ("max_rounds", 24),
+    ],
+)
 def test_setting_a_knob_gives_the_scenario_its_override_composes(composed, key, value):
     cfg, scenario = composed
     knob = next(k for k in knobs(scenario, cfg) if k.key == key)
@@ -65,9 +79,26 @@ def test_a_more_strike_prone_israel_shows_as_more_escalation_with_a_paired_inter
 
 
 def test_the_command_writes_its_table_and_chart(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sim.sensitivity", "nuclear_only", "actors.uae.deescalation=0.03",
-                           "--replications", "500", "--assumptions-only", "--top", "5", "--out", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.sensitivity",
+            "nuclear_only",
+            "actors.uae.deescalation=0.03",
+            "--replications",
+            "500",
+            "--assumptions-only",
+            "--top",
+            "5",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "change in P(escalation)" in proc.stdout
     table = pd.read_csv(tmp_path / "sensitivity.csv")
@@ -75,14 +106,22 @@ def test_the_command_writes_its_table_and_chart(tmp_path):
     assert (tmp_path / "sensitivity.png").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["nope"], "unknown scenario"),
-    (["--outcome", "war"], "--outcome"),
-    (["--delta", "1.5"], "--delta"),
-    (["actors.us.trustt=0.3"], "did you mean"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["nope"], "unknown scenario"),
+        (["--outcome", "war"], "--outcome"),
+        (["--delta", "1.5"], "--delta"),
+        (["actors.us.trustt=0.3"], "did you mean"),
+    ],
+)
 def test_bad_arguments_get_one_line(args, fragment):
-    proc = subprocess.run([sys.executable, "-m", "sim.sensitivity", *args, "--replications", "100"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.sensitivity", *args, "--replications", "100"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and fragment in proc.stderr

@@ -67,16 +67,19 @@ def test_a_bad_value_from_the_shell_is_one_line_and_exit_status_two():
     assert "salience" in proc.stderr and "sums to" in proc.stderr
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (["actors.us.trustt=0.3"], ["trustt", "did you mean", "actors.us.trust"]),
-    (["replications=0"], ["replications", ">= 1"]),
-    (["replications=-10"], ["replications", ">= 1"]),
-    (["actors.iran.salience.sanctions=0.5"], ["salience", "sums to"]),
-    (["actors.iran.red_lines.enrichment=[0.8,0.2]"], ["enrichment", "reversed"]),
-    (["actors.iran.red_lines.enrichment=[0.0,1.3]"], ["enrichment", "[0, 1]"]),
-    (["actors.us.ideal.enrichment=0.2"], ["ideal", "outside its own red line"]),
-    (["scenario=no_such_scenario"], ["no_such_scenario", "baseline"]),
-])
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["actors.us.trustt=0.3"], ["trustt", "did you mean", "actors.us.trust"]),
+        (["replications=0"], ["replications", ">= 1"]),
+        (["replications=-10"], ["replications", ">= 1"]),
+        (["actors.iran.salience.sanctions=0.5"], ["salience", "sums to"]),
+        (["actors.iran.red_lines.enrichment=[0.8,0.2]"], ["enrichment", "reversed"]),
+        (["actors.iran.red_lines.enrichment=[0.0,1.3]"], ["enrichment", "[0, 1]"]),
+        (["actors.us.ideal.enrichment=0.2"], ["ideal", "outside its own red line"]),
+        (["scenario=no_such_scenario"], ["no_such_scenario", "baseline"]),
+    ],
+)
 def test_bad_input_gets_one_clear_line_naming_the_problem(capsys, args, fragments):
     with pytest.raises(SystemExit) as info:
         main(args)
@@ -102,5 +105,4 @@ def test_a_long_run_resumes_from_the_blocks_an_interrupted_run_left(tmp_path):
     assert not store.directory.exists()  # cleared once the run is complete
     fresh = tmp_path / "fresh"
     assert run_cli("replications=3000", "block_size=1000", "seed=5", "quiet=true", f"hydra.run.dir={fresh}").returncode == 0
-    pd.testing.assert_frame_equal(pd.read_parquet(run / "episodes.parquet"),
-                                  pd.read_parquet(fresh / "episodes.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(run / "episodes.parquet"), pd.read_parquet(fresh / "episodes.parquet"))

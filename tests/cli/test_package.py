@@ -30,11 +30,13 @@ provenance:
 def installed(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("wheel")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", str(ROOT), "-w", str(base / "dist")], check=True, capture_output=True,
-                   cwd=base, timeout=300)
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", str(ROOT), "-w", str(base / "dist")], check=True, capture_output=True, cwd=base, timeout=300
+    )
     wheel = next((base / "dist").glob("muscat_sim-*.whl"))
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(base / "site"), str(wheel)], check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--target", str(base / "site"), str(wheel)], check=True, capture_output=True, timeout=300
+    )
     return base / "site"
 
 
@@ -55,8 +57,17 @@ def test_the_wheel_holds_the_configs_and_runs_the_baseline_from_an_empty_directo
 
 
 def test_a_two_job_sweep_runs_from_the_wheel(installed, tmp_path):
-    done = run(installed, tmp_path, "-m", "sim", "-m", "actors.oman.effectiveness=0.3,0.9", "replications=200",
-               "hydra/launcher=basic", "hydra.sweep.dir=sweep")
+    done = run(
+        installed,
+        tmp_path,
+        "-m",
+        "sim",
+        "-m",
+        "actors.oman.effectiveness=0.3,0.9",
+        "replications=200",
+        "hydra/launcher=basic",
+        "hydra.sweep.dir=sweep",
+    )
     assert done.returncode == 0, done.stderr
     assert "2 jobs, 2 run" in done.stdout
     assert (tmp_path / "sweep" / "sweep.parquet").exists()
@@ -68,8 +79,7 @@ def test_a_scenario_in_a_users_own_folder_runs(installed, tmp_path, how):
     (mine / "scenario").mkdir(parents=True)
     (mine / "scenario" / "mine.yaml").write_text(SCENARIO)
     args = ["--config-dir", str(mine)] if how == "--config-dir" else [f"hydra.searchpath=[file://{mine}]"]
-    done = run(installed, tmp_path, "-m", "sim", *args, "scenario=mine", "replications=500", "quiet=true",
-               "hydra.run.dir=run")
+    done = run(installed, tmp_path, "-m", "sim", *args, "scenario=mine", "replications=500", "quiet=true", "hydra.run.dir=run")
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["scenario"] == "mine" and summary["mean_rounds"]["stalemate"] <= 7

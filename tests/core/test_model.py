@@ -14,8 +14,20 @@ from sim.core.params import ConfigError, Principal, Scenario, World
 from sim.core.runner import episode, simulate
 from tests.conftest import toy_scenario
 
-SUMMARY_KEYS = {"scenario", "replications", "seed", "p_deal", "p_escalation", "p_stalemate", "ci95",
-                "mean_rounds", "escalation_causes", "deal_terms_median", "elapsed_s", "episodes_per_s"}
+SUMMARY_KEYS = {
+    "scenario",
+    "replications",
+    "seed",
+    "p_deal",
+    "p_escalation",
+    "p_stalemate",
+    "ci95",
+    "mean_rounds",
+    "escalation_causes",
+    "deal_terms_median",
+    "elapsed_s",
+    "episodes_per_s",
+}
 
 
 def _replace_principal(scenario: Scenario, index: int, **changes) -> Scenario:
@@ -27,8 +39,7 @@ def _replace_principal(scenario: Scenario, index: int, **changes) -> Scenario:
 def test_every_actor_is_a_mesa_agent_with_its_role(baseline):
     model = NegotiationModel(baseline, 10, 0)
     roles = {a.name: a.role for a in model.agents}
-    assert roles == {"US": "principal", "Iran": "principal", "Oman": "mediator",
-                     "Israel": "spoiler", "UAE": "stakeholder"}
+    assert roles == {"US": "principal", "Iran": "principal", "Oman": "mediator", "Israel": "spoiler", "UAE": "stakeholder"}
     assert all(isinstance(a, mesa.Agent) for a in model.agents)
 
 
@@ -75,15 +86,18 @@ def test_a_nuclear_only_agenda_yields_deals_that_cover_only_the_nuclear_track(ba
 
 def test_overlapping_red_lines_allow_deals_and_disjoint_ones_go_to_a_parallel_track(toy):
     assert simulate(toy, 2000, 0).summary["p_deal"] > 0.2
-    disjoint = _replace_principal(_replace_principal(toy, 0, red_lines={"nuke": (0.8, 1.0)}), 1,
-                                  red_lines={"nuke": (0.0, 0.5)})
+    disjoint = _replace_principal(_replace_principal(toy, 0, red_lines={"nuke": (0.8, 1.0)}), 1, red_lines={"nuke": (0.0, 0.5)})
     ep = simulate(disjoint, 2000, 0).episodes
     deals = ep[ep["outcome"] == "deal"]
     assert len(deals) > 0  # the other issue is still bargained over
     assert not deals["on_agenda_nuke"].any() and (deals["term_nuke"] == 0.0).all()  # nuke left at the status quo
     only_nuke = dataclasses.replace(disjoint, issues=disjoint.issues[:1])
-    only_nuke = _replace_principal(_replace_principal(only_nuke, 0, ideal={"nuke": 1.0}, salience={"nuke": 1.0}),
-                                   1, ideal={"nuke": 0.0}, salience={"nuke": 1.0})
+    only_nuke = _replace_principal(
+        _replace_principal(only_nuke, 0, ideal={"nuke": 1.0}, salience={"nuke": 1.0}),
+        1,
+        ideal={"nuke": 0.0},
+        salience={"nuke": 1.0},
+    )
     assert simulate(only_nuke, 2000, 0).summary["p_deal"] == 0.0
 
 
@@ -149,26 +163,32 @@ def test_the_episodes_table_has_one_row_per_replication_and_no_terms_without_a_d
     assert ep["final_tension"].between(0, 1).all()
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    ({"replications": 0}, "replications"),
-    ({"replications": -5}, "replications"),
-    ({"replications": 10, "block_size": 0}, "block_size"),
-    ({"replications": 10, "workers": 0}, "workers"),
-    ({"replications": 10, "seed": -1}, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"replications": 0}, "replications"),
+        ({"replications": -5}, "replications"),
+        ({"replications": 10, "block_size": 0}, "block_size"),
+        ({"replications": 10, "workers": 0}, "workers"),
+        ({"replications": 10, "seed": -1}, "seed"),
+    ],
+)
 def test_bad_run_settings_are_refused_with_a_message_naming_them(toy, kwargs, fragment):
     with pytest.raises(ConfigError, match=fragment):
         simulate(toy, **kwargs)
 
 
-@pytest.mark.parametrize("change, fragment", [
-    ({"salience": {"nuke": 0.9, "rockets": 0.4}}, "sums to"),
-    ({"red_lines": {"nuke": (0.9, 0.3)}}, "reversed"),
-    ({"red_lines": {"nuke": (0.3, 1.2)}}, "out of range"),
-    ({"ideal": {"nuke": 0.1, "rockets": 1.0}}, "outside its own red line"),
-    ({"red_lines": {"nukes": (0.3, 1.0)}}, "not on the issue list"),
-    ({"concession_e": 0.0}, "concession_e"),
-])
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        ({"salience": {"nuke": 0.9, "rockets": 0.4}}, "sums to"),
+        ({"red_lines": {"nuke": (0.9, 0.3)}}, "reversed"),
+        ({"red_lines": {"nuke": (0.3, 1.2)}}, "out of range"),
+        ({"ideal": {"nuke": 0.1, "rockets": 1.0}}, "outside its own red line"),
+        ({"red_lines": {"nukes": (0.3, 1.0)}}, "not on the issue list"),
+        ({"concession_e": 0.0}, "concession_e"),
+    ],
+)
 def test_invalid_principals_are_refused_with_one_line(toy, change, fragment):
     bad = _replace_principal(toy, 0, **change)
     with pytest.raises(ConfigError, match=fragment) as info:
@@ -177,8 +197,7 @@ def test_invalid_principals_are_refused_with_one_line(toy, change, fragment):
 
 
 def test_a_scenario_needs_exactly_two_principals(toy):
-    third = Principal(name="C", ideal={"nuke": 0.5, "rockets": 0.5}, salience={"nuke": 0.5, "rockets": 0.5},
-                      red_lines={})
+    third = Principal(name="C", ideal={"nuke": 0.5, "rockets": 0.5}, salience={"nuke": 0.5, "rockets": 0.5}, red_lines={})
     with pytest.raises(ConfigError, match="exactly two principals"):
         dataclasses.replace(toy, principals=(*toy.principals, third)).validate()
 
@@ -232,8 +251,7 @@ def test_delay_comes_from_private_information(baseline):
     from sim import load_scenario
 
     informed = load_scenario("textbook_complete_information")
-    private = load_scenario("textbook_complete_information", ["actors.us.resolve_spread=0.1",
-                                                               "actors.iran.resolve_spread=0.1"])
+    private = load_scenario("textbook_complete_information", ["actors.us.resolve_spread=0.1", "actors.iran.resolve_spread=0.1"])
     rounds = simulate(private, 5000, 11).episodes
     assert rounds.loc[rounds["outcome"] == "deal", "round"].mean() > 1.2
     assert (simulate(informed, 5000, 11).episodes["round"] == 1).all()
@@ -321,12 +339,18 @@ def test_any_parameter_may_be_an_array_over_replications(baseline):
 
     def build(pick):
         actors = {"us": us, "iran": iran, "oman": oman, "israel": israel, "uae": uae, "world": baseline.world}
-        made = {k: dataclasses.replace(v, **{f: pick(lo, hi) for f, (lo, hi) in changes[k].items()})
-                for k, v in actors.items()}
+        made = {k: dataclasses.replace(v, **{f: pick(lo, hi) for f, (lo, hi) in changes[k].items()}) for k, v in actors.items()}
         made["iran"] = dataclasses.replace(made["iran"], pressure={**iran.pressure, "sanctions": pick(0.2, 0.4)})
-        return _unchecked(dataclasses.replace(
-            baseline, principals=(made["us"], made["iran"]), mediators=(made["oman"],), spoilers=(made["israel"],),
-            stakeholders=(made["uae"],), world=made["world"]))
+        return _unchecked(
+            dataclasses.replace(
+                baseline,
+                principals=(made["us"], made["iran"]),
+                mediators=(made["oman"],),
+                spoilers=(made["israel"],),
+                stakeholders=(made["uae"],),
+                world=made["world"],
+            )
+        )
 
     mixed = NegotiationModel(build(varied), n, 5).run()
     low = NegotiationModel(build(lambda lo, hi: lo), n, 5).run()

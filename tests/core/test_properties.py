@@ -30,13 +30,25 @@ def principals(draw, name: str, issues: tuple[str, ...], high_end: bool):
     refuses = tuple(stance) if not high_end else ()
     insists = tuple(stance) if high_end else ()
     return Principal(
-        name=name, ideal=ideal, salience={i: s / total for i, s in zip(issues, saliences, strict=True)},
-        red_lines=red_lines, refuses=refuses, insists=insists,
-        agenda_flexibility=draw(unit), concession_e=draw(st.floats(0.2, 5.0)),
-        resolve_spread=draw(st.floats(0.0, 0.3)), discount=draw(st.floats(0.8, 1.0)), force_noise=draw(st.floats(0, 0.1)),
-        no_deal_value=draw(unit), pressure={"tension": draw(st.floats(-0.5, 0.5))}, sovereignty_cost=draw(unit),
-        trust=draw(unit), force_posture_weight=draw(st.floats(-1, 1)),
-        force_progress_weight=draw(st.floats(-1, 1)), war_cost=draw(unit), walkout_propensity=draw(unit),
+        name=name,
+        ideal=ideal,
+        salience={i: s / total for i, s in zip(issues, saliences, strict=True)},
+        red_lines=red_lines,
+        refuses=refuses,
+        insists=insists,
+        agenda_flexibility=draw(unit),
+        concession_e=draw(st.floats(0.2, 5.0)),
+        resolve_spread=draw(st.floats(0.0, 0.3)),
+        discount=draw(st.floats(0.8, 1.0)),
+        force_noise=draw(st.floats(0, 0.1)),
+        no_deal_value=draw(unit),
+        pressure={"tension": draw(st.floats(-0.5, 0.5))},
+        sovereignty_cost=draw(unit),
+        trust=draw(unit),
+        force_posture_weight=draw(st.floats(-1, 1)),
+        force_progress_weight=draw(st.floats(-1, 1)),
+        war_cost=draw(unit),
+        walkout_propensity=draw(unit),
     )
 
 
@@ -50,21 +62,52 @@ def scenarios(draw):
     watched = draw(st.sampled_from(names))
     lo, hi = sorted((draw(unit), draw(unit)))
     return Scenario(
-        name="random", issues=issues, principals=(a, b),
-        mediators=(Mediator("M", effectiveness=draw(unit), standing=draw(unit), deescalation=draw(st.floats(0, 0.1)),
-                            trust_building=draw(st.floats(0, 0.05)), proposal_noise=draw(st.floats(0, 0.5))),),
-        spoilers=(Spoiler("S", target="A", lobbying=draw(st.floats(0, 0.02)), red_lines={watched: (lo, hi)},
-                          strike_propensity=draw(st.floats(0, 0.2)), strike_threshold=draw(unit),
-                          strike_noise=draw(st.floats(0, 0.1))),),
-        stakeholders=(Stakeholder("H", deescalation=draw(st.floats(0, 0.1)), incentive=draw(st.floats(0, 0.2)),
-                                  pressure=draw(st.floats(0, 0.1))),),
+        name="random",
+        issues=issues,
+        principals=(a, b),
+        mediators=(
+            Mediator(
+                "M",
+                effectiveness=draw(unit),
+                standing=draw(unit),
+                deescalation=draw(st.floats(0, 0.1)),
+                trust_building=draw(st.floats(0, 0.05)),
+                proposal_noise=draw(st.floats(0, 0.5)),
+            ),
+        ),
+        spoilers=(
+            Spoiler(
+                "S",
+                target="A",
+                lobbying=draw(st.floats(0, 0.02)),
+                red_lines={watched: (lo, hi)},
+                strike_propensity=draw(st.floats(0, 0.2)),
+                strike_threshold=draw(unit),
+                strike_noise=draw(st.floats(0, 0.1)),
+            ),
+        ),
+        stakeholders=(
+            Stakeholder(
+                "H", deescalation=draw(st.floats(0, 0.1)), incentive=draw(st.floats(0, 0.2)), pressure=draw(st.floats(0, 0.1))
+            ),
+        ),
         events=(Event("shock", draw(unit), {"tension": draw(st.floats(-0.2, 0.2)), "trust": draw(st.floats(-0.1, 0.1))}),),
-        world=World(tension=draw(unit), nuclear_progress=draw(unit), military_posture=draw(unit), unrest=draw(unit),
-                    sanctions=draw(unit), progress_rate=draw(st.floats(0, 0.05)),
-                    tension_threshold=draw(st.floats(0.5, 1.5)), collapse_escalation=draw(unit),
-                    perceived_risk=draw(st.floats(0, 0.3)), deadline=draw(st.integers(0, 8)),
-                    extension_probability=draw(unit), retaliation_probability=draw(unit),
-                    resume_probability=draw(unit), strike_setback=draw(st.floats(0, 0.3))),
+        world=World(
+            tension=draw(unit),
+            nuclear_progress=draw(unit),
+            military_posture=draw(unit),
+            unrest=draw(unit),
+            sanctions=draw(unit),
+            progress_rate=draw(st.floats(0, 0.05)),
+            tension_threshold=draw(st.floats(0.5, 1.5)),
+            collapse_escalation=draw(unit),
+            perceived_risk=draw(st.floats(0, 0.3)),
+            deadline=draw(st.integers(0, 8)),
+            extension_probability=draw(unit),
+            retaliation_probability=draw(unit),
+            resume_probability=draw(unit),
+            strike_setback=draw(st.floats(0, 0.3)),
+        ),
         max_rounds=draw(st.integers(1, 12)),
     ).validate()
 
@@ -109,8 +152,14 @@ def test_red_lines_without_overlap_keep_an_issue_out_of_every_deal(scenario, see
     a_lines = {**a.red_lines, first: (cut + 0.01, 1.0)}
     b_lines = {**b.red_lines, first: (0.0, cut)}
     a = Principal(**{**a.__dict__, "red_lines": a_lines, "ideal": {**a.ideal, first: 1.0}})
-    b = Principal(**{**b.__dict__, "red_lines": b_lines, "ideal": {**b.ideal, first: 0.0},
-                     "refuses": tuple(i for i in b.refuses if i != first)})
+    b = Principal(
+        **{
+            **b.__dict__,
+            "red_lines": b_lines,
+            "ideal": {**b.ideal, first: 0.0},
+            "refuses": tuple(i for i in b.refuses if i != first),
+        }
+    )
     scenario = Scenario(**{**scenario.__dict__, "principals": (a, b)}).validate()
     model = NegotiationModel(scenario, 300, seed).run()
     deal = model.outcome == DEAL
@@ -122,13 +171,17 @@ def test_red_lines_without_overlap_keep_an_issue_out_of_every_deal(scenario, see
 @SETTINGS
 @given(scenarios(), st.integers(0, 2**32 - 1))
 def test_shutting_every_escalation_channel_gives_no_escalation(scenario, seed):
-    shut = Scenario(**{
-        **scenario.__dict__,
-        "principals": tuple(Principal(**{**p.__dict__, "force_posture_weight": 0.0, "force_progress_weight": 0.0,
-                                         "war_cost": 1.0}) for p in scenario.principals),  # force worth < no deal
-        "spoilers": tuple(Spoiler(**{**s.__dict__, "strike_propensity": 0.0}) for s in scenario.spoilers),
-        "world": World(**{**scenario.world.__dict__, "tension_threshold": 1.01, "collapse_escalation": 0.0}),
-    }).validate()
+    shut = Scenario(
+        **{
+            **scenario.__dict__,
+            "principals": tuple(
+                Principal(**{**p.__dict__, "force_posture_weight": 0.0, "force_progress_weight": 0.0, "war_cost": 1.0})
+                for p in scenario.principals
+            ),  # force worth < no deal
+            "spoilers": tuple(Spoiler(**{**s.__dict__, "strike_propensity": 0.0}) for s in scenario.spoilers),
+            "world": World(**{**scenario.world.__dict__, "tension_threshold": 1.01, "collapse_escalation": 0.0}),
+        }
+    ).validate()
     model = NegotiationModel(shut, 300, seed).run()
     assert not np.any(model.outcome == ESCALATION)
     assert np.all(model.outcome >= 0)  # and every replication ended
@@ -150,11 +203,13 @@ def test_results_do_not_depend_on_how_blocks_are_spread_over_processes(scenario,
 @SETTINGS
 @given(scenarios(), st.integers(0, 2**32 - 1))
 def test_without_choice_noise_nobody_leaves_or_strikes_when_continuing_is_worth_more(scenario, seed):
-    sharp = Scenario(**{
-        **scenario.__dict__,
-        "principals": tuple(Principal(**{**p.__dict__, "force_noise": 0.0}) for p in scenario.principals),
-        "spoilers": tuple(Spoiler(**{**s.__dict__, "strike_noise": 0.0}) for s in scenario.spoilers),
-    }).validate()
+    sharp = Scenario(
+        **{
+            **scenario.__dict__,
+            "principals": tuple(Principal(**{**p.__dict__, "force_noise": 0.0}) for p in scenario.principals),
+            "spoilers": tuple(Spoiler(**{**s.__dict__, "strike_noise": 0.0}) for s in scenario.spoilers),
+        }
+    ).validate()
     model = NegotiationModel(sharp, 300, seed).run()
     decided = ~np.isnan(model.force_value)
     assert np.all(model.force_value[decided] > model.continue_value[decided])
@@ -164,12 +219,15 @@ def test_without_choice_noise_nobody_leaves_or_strikes_when_continuing_is_worth_
 @given(scenarios(), st.integers(0, 2**32 - 1))
 def test_under_complete_information_nobody_holds_out(scenario, seed):
     """With no spread of resolve a principal refuses only a package worth less than its outside option."""
-    informed = Scenario(**{
-        **scenario.__dict__,
-        "principals": tuple(Principal(**{**p.__dict__, "resolve_spread": 0.0, "insists": (), "refuses": ()})
-                            for p in scenario.principals),
-        "events": (),
-    }).validate()
+    informed = Scenario(
+        **{
+            **scenario.__dict__,
+            "principals": tuple(
+                Principal(**{**p.__dict__, "resolve_spread": 0.0, "insists": (), "refuses": ()}) for p in scenario.principals
+            ),
+            "events": (),
+        }
+    ).validate()
     model = NegotiationModel(informed, 200, seed)
     model.step()
     proposed = model.state.proposed

@@ -218,8 +218,9 @@ def test_positions_move_toward_the_proposal_but_never_past_a_red_line():
 
 
 def test_red_line_box_is_the_intersection_and_flags_empty_overlaps():
-    low, high, overlap = rules.red_line_box([np.array([0.5, 0.4]), np.array([0.0, 0.0])],
-                                            [np.array([1.0, 1.0]), np.array([0.7, 0.1])])
+    low, high, overlap = rules.red_line_box(
+        [np.array([0.5, 0.4]), np.array([0.0, 0.0])], [np.array([1.0, 1.0]), np.array([0.7, 0.1])]
+    )
     assert low.tolist() == [0.5, 0.4] and high.tolist() == [0.7, 0.1]
     assert overlap.tolist() == [True, False]
 
@@ -240,8 +241,7 @@ def test_nash_package_matches_a_brute_force_search(case):
     d_a, d_b = rng.uniform(0.0, 0.3, 2)
     agenda = np.array([[True, True, case % 2 == 0]])
     sq = np.array([0.2, 0.5, 0.7])
-    x = rules.nash_package(IDEAL_A, sal_a, np.array([d_a]), IDEAL_B, sal_b, np.array([d_b]),
-                           low, high, agenda, sq)
+    x = rules.nash_package(IDEAL_A, sal_a, np.array([d_a]), IDEAL_B, sal_b, np.array([d_b]), low, high, agenda, sq)
     assert np.all(x[0, :2] >= low[:2] - 1e-12) and np.all(x[0, :2] <= high[:2] + 1e-12)
     if case % 2:
         assert x[0, 2] == sq[2]  # off the agenda: untouched

@@ -33,24 +33,27 @@ def _indicator(overrides: list[str], outcome: str) -> np.ndarray:
     return (episodes["outcome"] == outcome).to_numpy(dtype=float)
 
 
-@pytest.mark.parametrize("key, values, outcome, sign", [
-    ("actors.oman.effectiveness", [0.2, 0.6, 0.95], "deal", +1),
-    ("actors.israel.strike_propensity", [0.0, 0.03, 0.1], "escalation", +1),
-    ("actors.uae.deescalation", [0.0, 0.03, 0.08], "escalation", -1),
-    ("actors.iran.red_lines.enrichment", ["[0.0,0.6]", "[0.0,0.75]", "[0.0,0.9]"], "deal", +1),
-    # pressure on either side (a lower outside option) does not lower P(deal)
-    ("actors.iran.pressure.sanctions", [0.1, 0.2, 0.4], "deal", +1),
-    ("world.sanctions", [0.5, 0.8, 0.95], "deal", +1),
-    ("actors.iran.no_deal_value", [0.7, 0.5, 0.3], "deal", +1),
-    ("actors.us.no_deal_value", [0.5, 0.35, 0.2], "deal", +1),
-    # a longer horizon does not lower P(deal)
-    ("max_rounds", [10, 20, 40], "deal", +1),
-    # more private information does not lower P(escalation)
-    ("actors.iran.resolve_spread", [0.0, 0.1, 0.2], "escalation", +1),
-    ("actors.us.resolve_spread", [0.0, 0.1, 0.2], "escalation", +1),
-    # faster nuclear progress does not lower the chance of a preventive strike
-    ("world.progress_rate", [0.0, 0.01, 0.03], "preventive_strike", +1),
-])
+@pytest.mark.parametrize(
+    "key, values, outcome, sign",
+    [
+        ("actors.oman.effectiveness", [0.2, 0.6, 0.95], "deal", +1),
+        ("actors.israel.strike_propensity", [0.0, 0.03, 0.1], "escalation", +1),
+        ("actors.uae.deescalation", [0.0, 0.03, 0.08], "escalation", -1),
+        ("actors.iran.red_lines.enrichment", ["[0.0,0.6]", "[0.0,0.75]", "[0.0,0.9]"], "deal", +1),
+        # pressure on either side (a lower outside option) does not lower P(deal)
+        ("actors.iran.pressure.sanctions", [0.1, 0.2, 0.4], "deal", +1),
+        ("world.sanctions", [0.5, 0.8, 0.95], "deal", +1),
+        ("actors.iran.no_deal_value", [0.7, 0.5, 0.3], "deal", +1),
+        ("actors.us.no_deal_value", [0.5, 0.35, 0.2], "deal", +1),
+        # a longer horizon does not lower P(deal)
+        ("max_rounds", [10, 20, 40], "deal", +1),
+        # more private information does not lower P(escalation)
+        ("actors.iran.resolve_spread", [0.0, 0.1, 0.2], "escalation", +1),
+        ("actors.us.resolve_spread", [0.0, 0.1, 0.2], "escalation", +1),
+        # faster nuclear progress does not lower the chance of a preventive strike
+        ("world.progress_rate", [0.0, 0.01, 0.03], "preventive_strike", +1),
+    ],
+)
 def test_comparative_statics_hold_within_monte_carlo_error(key, values, outcome, sign):
     series = [_indicator([f"{key}={v}"], outcome) for v in values]
     for x, y in itertools.pairwise(series):
@@ -63,8 +66,9 @@ def test_comparative_statics_hold_within_monte_carlo_error(key, values, outcome,
 def test_boulware_principals_reach_their_deals_later_than_conceders():
     rounds = {}
     for e in (0.3, 3.0):
-        episodes = simulate(load_scenario("baseline", [f"actors.us.concession_e={e}", f"actors.iran.concession_e={e}"]),
-                            N, SEED).episodes
+        episodes = simulate(
+            load_scenario("baseline", [f"actors.us.concession_e={e}", f"actors.iran.concession_e={e}"]), N, SEED
+        ).episodes
         rounds[e] = episodes.loc[episodes["outcome"] == "deal", "round"].to_numpy(dtype=float)
     late, early = rounds[0.3], rounds[3.0]
     se = np.sqrt(late.var(ddof=1) / len(late) + early.var(ddof=1) / len(early))

@@ -18,7 +18,14 @@ from sim.sweep import table as sweep_table
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_COLUMNS = [f"p_{o}{s}" for o in OUTCOMES for s in ("", "_low", "_high")] + [
-    "mean_rounds", "main_escalation_cause", "seed", "replications", "block_size", "scenario", "status"]
+    "mean_rounds",
+    "main_escalation_cause",
+    "seed",
+    "replications",
+    "block_size",
+    "scenario",
+    "status",
+]
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -33,8 +40,7 @@ GRID = ("scenario=baseline,nuclear_only", "actors.israel.strike_propensity=0.02,
 
 def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own_composition(tmp_path):
     # Serial: Hydra's basic launcher, every job composed by Hydra itself (fast_compose=false).
-    run_cli("-m", *GRID, "hydra/launcher=basic", "hydra.sweeper.fast_compose=false",
-            f"hydra.sweep.dir={tmp_path / 'serial'}")
+    run_cli("-m", *GRID, "hydra/launcher=basic", "hydra.sweeper.fast_compose=false", f"hydra.sweep.dir={tmp_path / 'serial'}")
     # Parallel: joblib on two processes, jobs composed by the cached loader.
     done = run_cli("-m", *GRID, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path / 'par'}")
     serial = sweep_table.load_table(tmp_path / "serial").sort_values("job").reset_index(drop=True)
@@ -51,7 +57,8 @@ def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own
     pd.testing.assert_frame_equal(serial[RESULT_COLUMNS], parallel[RESULT_COLUMNS])
     for job in range(4):  # the cached loader composes exactly what Hydra composes
         assert (tmp_path / "serial" / str(job) / ".hydra" / "config.yaml").read_text() == (
-            tmp_path / "par" / str(job) / ".hydra" / "config.yaml").read_text()
+            tmp_path / "par" / str(job) / ".hydra" / "config.yaml"
+        ).read_text()
     # Both files are there and agree; a stronger Israeli strike hazard raises escalation.
     csv = pd.read_csv(tmp_path / "par" / sweep_table.TABLE_CSV)
     assert list(csv["p_deal"]) == pytest.approx(list(parallel["p_deal"]))
@@ -60,18 +67,34 @@ def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own
 
 
 def test_common_random_numbers_by_default_and_a_seed_per_job_when_turned_off(tmp_path):
-    run_cli("-m", "actors.israel.strike_propensity=0.02,0.03", "replications=50", "seed=5", "quiet=true",
-            "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 'crn'}")
-    run_cli("-m", "actors.israel.strike_propensity=0.02,0.03", "replications=50", "seed=5", "quiet=true",
-            "hydra/launcher=basic", "hydra.sweeper.crn=false", f"hydra.sweep.dir={tmp_path / 'free'}")
+    run_cli(
+        "-m",
+        "actors.israel.strike_propensity=0.02,0.03",
+        "replications=50",
+        "seed=5",
+        "quiet=true",
+        "hydra/launcher=basic",
+        f"hydra.sweep.dir={tmp_path / 'crn'}",
+    )
+    run_cli(
+        "-m",
+        "actors.israel.strike_propensity=0.02,0.03",
+        "replications=50",
+        "seed=5",
+        "quiet=true",
+        "hydra/launcher=basic",
+        "hydra.sweeper.crn=false",
+        f"hydra.sweep.dir={tmp_path / 'free'}",
+    )
     crn = sweep_table.load_table(tmp_path / "crn")
     free = sweep_table.load_table(tmp_path / "free")
     assert list(crn["seed"]) == [5, 5] and crn["crn"].all()
     assert free["seed"].nunique() == 2 and not free["crn"].any()
     summary = json.loads((tmp_path / "free" / "1" / "summary.json").read_text())
     assert summary["base_seed"] == 5 and summary["crn"] is False
-    assert summary["seed"] == identity.derived_seed(5, ["actors.israel.strike_propensity=0.03", "replications=50",
-                                                     "seed=5", "quiet=true"])
+    assert summary["seed"] == identity.derived_seed(
+        5, ["actors.israel.strike_propensity=0.03", "replications=50", "seed=5", "quiet=true"]
+    )
 
 
 def test_derived_seed_depends_on_the_configuration_not_on_run_settings():
@@ -84,8 +107,7 @@ def test_derived_seed_depends_on_the_configuration_not_on_run_settings():
 
 def test_an_interrupted_sweep_resumes_and_runs_only_the_missing_jobs(tmp_path):
     root = tmp_path / "sw"
-    args = ("-m", "actors.oman.effectiveness=0.3,0.5,0.7", "replications=100", "hydra/launcher=basic",
-            f"hydra.sweep.dir={root}")
+    args = ("-m", "actors.oman.effectiveness=0.3,0.5,0.7", "replications=100", "hydra/launcher=basic", f"hydra.sweep.dir={root}")
     run_cli(*args)
     # Interrupt after two jobs: job 2's row never made it to the table, its directory is half written.
     rows = (root / sweep_table.ROWS).read_text().splitlines()
@@ -105,8 +127,7 @@ def test_an_interrupted_sweep_resumes_and_runs_only_the_missing_jobs(tmp_path):
 
 def test_a_failed_job_is_a_row_with_its_error_and_the_others_go_on(tmp_path):
     root = tmp_path / "sw"
-    done = run_cli("-m", "trace=true,false", "replications=40", "hydra/launcher=basic", f"hydra.sweep.dir={root}",
-                   check=False)
+    done = run_cli("-m", "trace=true,false", "replications=40", "hydra/launcher=basic", f"hydra.sweep.dir={root}", check=False)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
     assert "2 jobs, 1 run, 0 already done, 1 failed" in done.stderr
@@ -121,8 +142,16 @@ def test_submitit_local_launcher_runs_a_sweep_into_the_same_table(tmp_path):
     import hydra_plugins.hydra_submitit_launcher  # noqa: F401  (in the dev extra: CI must run this test)
 
     root = tmp_path / "sw"
-    run_cli("-m", "actors.israel.strike_propensity=0.02,0.2", "replications=100", "seed=3", "quiet=true",
-            "hydra/launcher=local_cluster", "hydra.launcher.timeout_min=5", f"hydra.sweep.dir={root}")
+    run_cli(
+        "-m",
+        "actors.israel.strike_propensity=0.02,0.2",
+        "replications=100",
+        "seed=3",
+        "quiet=true",
+        "hydra/launcher=local_cluster",
+        "hydra.launcher.timeout_min=5",
+        f"hydra.sweep.dir={root}",
+    )
     table = sweep_table.load_table(root)
     assert sorted(table["job"]) == [0, 1] and (table["status"] == "ok").all()
     assert (root / "0" / "summary.json").exists() and (root / "1" / "episodes.parquet").exists()
@@ -162,8 +191,17 @@ def test_default_sweep_root_is_named_after_the_command_so_a_rerun_finds_it():
 
 
 def _append(root: str, job: int) -> None:
-    row = {"job": job, "key": f"k{job}", "status": "ok", "error": None, "job_dir": str(job), "params": ["x"],
-           "x": job / 10, "p_deal": 0.5, "finished_at": str(job)}
+    row = {
+        "job": job,
+        "key": f"k{job}",
+        "status": "ok",
+        "error": None,
+        "job_dir": str(job),
+        "params": ["x"],
+        "x": job / 10,
+        "p_deal": 0.5,
+        "finished_at": str(job),
+    }
     sweep_table.append_row(Path(root), row)
 
 
