@@ -325,22 +325,18 @@ def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -
         items[i] = _set(items[i], path, parts[2:], value)
         changes: dict[str, Any] = {group: tuple(items)}
         return dataclasses.replace(scenario, **changes)
-    if head == "events" and len(parts) >= 3:
-        names = [e.name for e in scenario.events]
+    named = {
+        "events": ("events", "event", [e.name for e in scenario.events]),
+        "agenda": ("issues", "issue", list(scenario.issue_names)),
+    }
+    if head in named and len(parts) >= 3 and (head == "events" or len(parts) == 3):
+        attr, what, names = named[head]
         if parts[1] not in names:
-            raise ConfigError(f"{path}: no event {parts[1]!r}: use one of {', '.join(names)}")
+            raise ConfigError(f"{path}: no {what} {parts[1]!r}: use one of {', '.join(names)}")
+        items = list(getattr(scenario, attr))
         i = names.index(parts[1])
-        events = list(scenario.events)
-        events[i] = _set(events[i], path, parts[2:], value)
-        return dataclasses.replace(scenario, events=tuple(events))
-    if head == "agenda" and len(parts) == 3:
-        names = list(scenario.issue_names)
-        if parts[1] not in names:
-            raise ConfigError(f"{path}: no issue {parts[1]!r}: use one of {', '.join(names)}")
-        i = names.index(parts[1])
-        issues = list(scenario.issues)
-        issues[i] = _set(issues[i], path, parts[2:], value)
-        return dataclasses.replace(scenario, issues=tuple(issues))
+        items[i] = _set(items[i], path, parts[2:], value)
+        return dataclasses.replace(scenario, **{attr: tuple(items)})  # type: ignore[arg-type]
     if len(parts) == 1:
         return _set(scenario, path, parts, value)
     raise ConfigError(
