@@ -25,7 +25,7 @@ def dists(draw):
         a, b = 10**a, 10**b
     spec = {"dist": kind, "low": a, "high": b}
     if kind == "triangular":
-        spec["mode"] = a + draw(unit) * (b - a)
+        spec["mode"] = min(b, max(a, a + draw(unit) * (b - a)))  # rounding could put it just outside
     elif kind == "beta":
         spec["alpha"], spec["beta"] = draw(st.floats(0.2, 20)), draw(st.floats(0.2, 20))
     elif kind == "truncnormal":
