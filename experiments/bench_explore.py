@@ -30,12 +30,12 @@ def draws_cost(n: int, repeats: int = 3) -> dict:
     from sim.analysis.explore import Design, explore
     from sim.config.compose import compose, scenario_from_config
     from sim.core.runner import simulate
-    from sim.core.uncertainty import parse_dist, parse_specs, per_replication, stream, value_at
+    from sim.core.uncertainty import parse_dist, parse_specs, stream, value_at
     from sim.core.uncertainty import sample as draw_sample
 
     cfg = compose(["uncertainty=assumptions"])
     scenario = scenario_from_config(cfg)
-    specs = {p: d for p, d in parse_specs(dict(cfg.uncertainty)).items() if per_replication(p)}
+    specs = parse_specs(dict(cfg.uncertainty))
     aliases = {k: a.name for k, a in cfg.actors.items() if a}
     design = Design(specs, seed=7, replications=n, vectors=0, per_vector=1)
     # The same parameters as constant (R,) arrays: the engine's cost of per-replication parameters alone, on

@@ -144,10 +144,8 @@ def main() -> None:
         f"{summary['uncertain_parameters']} uncertain parameters): {d['episodes']:,} in the *episode design* "
         f"(each its own parameter vector: marginal odds, sensitivity indices) and {d['vectors']:,} parameter "
         f"vectors x {d['per_vector']} replications in the *two-level design* (the odds of each vector: their "
-        "spread, PRIM). "
-        f"{len(summary['notes'].get('held_one_value_per_run', {}))} per-issue values that have ranges in the file "
-        "(saliences, red-line ends, the agenda's status quo) are held at their configured values: the engine "
-        "reads them once per run, not yet per replication.",
+        "spread, PRIM). Every range in the file is drawn, the per-issue ones (saliences, red-line ends, the "
+        "agenda's status quo) included.",
         "",
         "| outcome | plain run (configured values) | marginal over the assumptions | 5% | 50% | 95% |",
         "|---|---|---|---|---|---|",

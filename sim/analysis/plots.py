@@ -446,7 +446,7 @@ def _episode_parts(episode) -> dict:
     record = collector.get_model_vars_dataframe()
     issues = list(episode.issue_names)
     agenda = [i for i, on in zip(issues, episode.agenda[0], strict=True) if on] if episode.settled[0] else []
-    red_lines = {p.name: (np.ravel(p.low), np.ravel(p.high)) for p in episode.principals}
+    red_lines = {p.name: (np.atleast_2d(p.low)[0], np.atleast_2d(p.high)[0]) for p in episode.principals}
     code = int(episode.cause[0])
     return {
         "record": record,

@@ -39,7 +39,7 @@ def specs_for(cfg, overrides: list[str], scenario) -> tuple[dict, dict, dict]:
     """The distributions to draw, the actor aliases, and notes (held by the scenario, dropped)."""
     from sim.config.compose import compose
     from sim.config.uncertainty import parameters
-    from sim.core.uncertainty import parse_specs, per_replication
+    from sim.core.uncertainty import parse_specs
 
     data = OmegaConf.to_container(cfg, resolve=True)
     specs = parse_specs({k: v for k, v in (data.get("uncertainty") or {}).items()}, prefix="")
@@ -49,11 +49,8 @@ def specs_for(cfg, overrides: list[str], scenario) -> tuple[dict, dict, dict]:
     explicit = {
         o.split("=", 1)[0].lstrip("+").removeprefix("uncertainty.") for o in overrides if o.lstrip("+").startswith("uncertainty.")
     }
-    held, dropped, per_run = {}, {}, {}
+    held, dropped = {}, {}
     for path in list(specs):
-        if not per_replication(path):  # the engine reads per-issue values (saliences, red lines) once per run
-            per_run[path] = specs.pop(path).describe()
-            continue
         explicit_range = any(path == e or path.startswith(e + ".") for e in explicit)
         if path not in values and explicit_range:
             known = sorted({".".join(v.split(".")[:2]) for v in values if v.startswith(path.split(".")[0])})
@@ -72,7 +69,7 @@ def specs_for(cfg, overrides: list[str], scenario) -> tuple[dict, dict, dict]:
                 f"uncertainty.{path}: the range {specs[path].describe()} does not contain the "
                 f"configured value {values[path][0]:g}: widen it or set the value inside it"
             )
-    notes = {"held_by_scenario": held, "dropped": dropped, "held_one_value_per_run": per_run}
+    notes = {"held_by_scenario": held, "dropped": dropped}
     return specs, aliases, notes
 
 
@@ -198,9 +195,4 @@ def main(argv: list[str] | None = None) -> int:
     print_report(ex, an, out)
     if notes["held_by_scenario"]:
         print(f"Held at the scenario's values: {', '.join(notes['held_by_scenario'])}")
-    if notes["held_one_value_per_run"]:
-        print(
-            f"Held at their configured values (the engine reads per-issue values once per run): "
-            f"{len(notes['held_one_value_per_run'])} saliences, red-line ends and status quo values"
-        )
     return 0

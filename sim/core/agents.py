@@ -21,17 +21,27 @@ import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Principal, Spoiler
+from sim.core.state import issue_values
 
 if TYPE_CHECKING:
     from sim.core.model import NegotiationModel
     from sim.core.state import BatchState
 
 
-def _bounds(red_lines: dict, issues: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Red lines as (low, high) arrays over issues; an issue without one is [0, 1]."""
-    low = np.array([red_lines.get(i, (0.0, 1.0))[0] for i in issues], dtype=float)
-    high = np.array([red_lines.get(i, (0.0, 1.0))[1] for i in issues], dtype=float)
+def _bounds(red_lines: dict, issues: tuple[str, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Red lines as (low, high) arrays over issues, (I,) or (n, I); an issue without one is [0, 1]."""
+    low = issue_values((red_lines.get(i, (0.0, 1.0))[0] for i in issues), n)
+    high = issue_values((red_lines.get(i, (0.0, 1.0))[1] for i in issues), n)
     return low, high
+
+
+def issue_rows(state: BatchState, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """A per-issue parameter for rows ``rows`` of the held replications: (I,) as it is, (n, I) indexed."""
+    if np.ndim(value) < 2:
+        return value
+    if rows is None:
+        return state.held(value)
+    return np.take(value, state.ids[rows], axis=0)  # straight from the batch's rows: one gather, not two
 
 
 def at(value, rows: np.ndarray):
@@ -101,9 +111,10 @@ class PrincipalAgent(Actor):
         super().__init__(model, params)
         issues = model.issue_names
         n = self.state.n
-        self.ideal = np.array([params.ideal[i] for i in issues], dtype=float)
-        self.salience = np.array([params.salience.get(i, 0.0) for i in issues], dtype=float)
-        self.low, self.high = _bounds(params.red_lines, issues)
+        # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_rows.
+        self.ideal = issue_values((params.ideal[i] for i in issues), n)
+        self.salience = issue_values((params.salience.get(i, 0.0) for i in issues), n)
+        self.low, self.high = _bounds(params.red_lines, issues, n)
         # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
@@ -112,6 +123,7 @@ class PrincipalAgent(Actor):
         self.sensitivity = (
             np.array(np.broadcast_arrays(*params.pressure.values()), dtype=float) if params.pressure else np.zeros(0)
         )
+        self._sensitivity_rows = self.sensitivity.T  # (n, K): one object, so the held rows are gathered once
         self.trust = np.broadcast_to(np.asarray(params.trust, dtype=float), (n,)).copy()
         self.hardening = np.zeros(n)
         self.resolve = rules.resolve_draw(params.resolve_spread, resolve_uniform)  # private, drawn once
@@ -153,7 +165,7 @@ class PrincipalAgent(Actor):
     def assess(self, extension_probability) -> None:
         """Value its outside option (no deal after pressure, or force) and the risk of waiting, this round."""
         s, p = self.state, self.p
-        sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else self.sensitivity[:, s.ids]
+        sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else s.held(self._sensitivity_rows).T
         self.no_deal = rules.no_deal_value(p("no_deal_value"), sensitivity, s.world[self.pressure_vars], self.hardening)
         self.force = rules.force_value(
             p("force_posture_weight"), p("force_progress_weight"), p("war_cost"), s.military_posture, s.nuclear_progress
@@ -164,6 +176,10 @@ class PrincipalAgent(Actor):
             s.held(self.model.params.world.perceived_risk), s.tension, at_deadline, extension_probability
         )
 
+    def issue(self, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Its per-issue parameter ``name`` (ideal, salience, low, high) for rows ``rows`` of the held replications."""
+        return issue_rows(self.state, getattr(self, name), rows)
+
     def threshold_utility(self, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
         """The package utility that is worth its outside option, for a given estimate of its resolve."""
         return rules.utility_threshold(self.base + resolve_estimate, incentive, self.trust, self.base, self.domestic_cost)
@@ -172,8 +188,8 @@ class PrincipalAgent(Actor):
 
     def answer(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive) -> np.ndarray:
         """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force."""
-        u = rules.utility(package, self.ideal, self.salience)
-        within = rules.inside(package, self.low, self.high, agenda)
+        u = rules.utility(package, self.issue("ideal", rows), self.issue("salience", rows))
+        within = rules.inside(package, self.issue("low", rows), self.issue("high", rows), agenda)
         base = self.base[rows]
         value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
         lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
@@ -188,8 +204,8 @@ class PrincipalAgent(Actor):
 
         The alternative is the lapse, so there is no value of waiting to beat.
         """
-        u = rules.utility(package, self.ideal, self.salience)
-        within = rules.inside(package, self.low, self.high, agenda)
+        u = rules.utility(package, self.issue("ideal", rows), self.issue("salience", rows))
+        within = rules.inside(package, self.issue("low", rows), self.issue("high", rows), agenda)
         base = self.base[rows]
         value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
         return rules.accepts(self.resolve[rows], value - base, within)
@@ -239,10 +255,11 @@ class PrincipalAgent(Actor):
         """
         s = self.state
         seen = s.proposal_seen[:, None] & s.agenda  # off the agenda: no concession
-        proposal = np.where(seen, s.proposal, self.ideal)
-        u = rules.utility(proposal, self.ideal, self.salience)
+        ideal = self.issue("ideal")
+        proposal = np.where(seen, s.proposal, ideal)
+        u = rules.utility(proposal, ideal, self.issue("salience"))
         share = rules.concession_share(u, self.aspiration)
-        return rules.concede_positions(self.ideal, proposal, self.low, self.high, share)
+        return rules.concede_positions(ideal, proposal, self.issue("low"), self.issue("high"), share)
 
     @property
     def aspiration(self) -> np.ndarray:
@@ -274,10 +291,15 @@ class MediatorAgent(Actor):
             p.trust = np.clip(p.trust + self.p("trust_building"), 0.0, 1.0)
 
     def propose(self, rows: np.ndarray, normal_draws: np.ndarray, incentive) -> np.ndarray:
-        """Packages for replications ``rows``: the Nash package over its estimates of each side's outside option."""
+        """Packages for replications ``rows``: the Nash package over its estimates of each side's outside option.
+
+        ``normal_draws`` (m, 2) covers every held replication. The frontier is
+        the model's, computed once per run (:func:`rules.nash_frontier`): its
+        rows for ``rows`` when it is per replication (issue 12).
+        """
         model, s = self.model, self.state
         a, b = model.principals
-        low, high, _ = model.box
+        frontier = model.frontier.take(lambda packed: np.take(packed, s.ids[rows], axis=0))  # one gather per round
         d = []
         for k, pr in enumerate((a, b)):
             guess = rules.estimated_resolve(
@@ -286,11 +308,11 @@ class MediatorAgent(Actor):
                 at(pr.p("resolve_spread"), rows),
                 at(self.p("effectiveness"), rows),
                 at(self.p("proposal_noise"), rows),
-                normal_draws[:, k],
+                normal_draws[rows, k],
             )
             base = pr.base[rows]
             d.append(rules.utility_threshold(base + guess, at(incentive, rows), pr.trust[rows], base, pr.domestic_cost[rows]))
-        return rules.nash_package(a.ideal, a.salience, d[0], b.ideal, b.salience, d[1], low, high, s.agenda[rows], s.status_quo)
+        return rules.nash_solve(frontier, d[0], d[1], s.agenda[rows])
 
     def learn(self, rows: np.ndarray, answers: list[np.ndarray]) -> np.ndarray:
         """Update its beliefs from both answers; return the chance it gave the package of being signed."""
@@ -310,7 +332,7 @@ class SpoilerAgent(Actor):
 
     def __init__(self, model: NegotiationModel, params: Spoiler) -> None:
         super().__init__(model, params)
-        self.low, self.high = _bounds(params.red_lines, model.issue_names)
+        self.low, self.high = _bounds(params.red_lines, model.issue_names, self.state.n)
         self.watched = np.isin(model.issue_names, list(params.red_lines))
         self.crossing = np.zeros(self.state.n, dtype=bool)
 
@@ -324,7 +346,8 @@ class SpoilerAgent(Actor):
         s = self.state
         self.crossing = np.zeros(s.m, dtype=bool)
         mask = np.broadcast_to(self.watched, (len(rows), len(self.watched)))
-        self.crossing[rows] = ~rules.inside(s.proposal[rows], self.low, self.high, mask)
+        low, high = issue_rows(s, self.low, rows), issue_rows(s, self.high, rows)
+        self.crossing[rows] = ~rules.inside(s.proposal[rows], low, high, mask)
 
     def strike_values(self) -> tuple[np.ndarray, np.ndarray]:
         """Its value of striking now and of waiting, by its own beliefs (see :func:`rules.spoiler_strike_values`)."""

@@ -25,7 +25,16 @@ import mesa
 import numpy as np
 
 from sim.core import rules
-from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent, at, issue_bits, issue_flags
+from sim.core.agents import (
+    MediatorAgent,
+    PrincipalAgent,
+    SpoilerAgent,
+    StakeholderAgent,
+    at,
+    issue_bits,
+    issue_flags,
+    issue_rows,
+)
 from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario
 from sim.core.reporters import model_reporters
@@ -84,6 +93,7 @@ class NegotiationModel(mesa.Model):
             self.event_effects = np.stack(
                 [np.stack([np.broadcast_to(v, (self.n,)) for v in row], axis=1) for row in effects], axis=1
             ).astype(float)
+            self._effects_by_event = [np.ascontiguousarray(self.event_effects[:, e]) for e in range(len(effects))]
         else:
             self.event_hazards = np.array(hazards, dtype=float)
             self.event_effects = np.array(effects, dtype=float).reshape(len(scenario.events), len(targets))
@@ -116,7 +126,10 @@ class NegotiationModel(mesa.Model):
             m.meet(self.principals)
         self.spoilers = tuple(SpoilerAgent(self, s) for s in scenario.spoilers)
         self.stakeholders = tuple(StakeholderAgent(self, h) for h in scenario.stakeholders)
+        # The red-line box and the Nash frontier in it do not change during a run: computed once, (I,) per issue,
+        # or (n, I) when red lines, ideals, saliences or the status quo are drawn per replication (issue 12).
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
+        self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], self.state.status_quo)
         self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
         self._standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
         self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
@@ -236,7 +249,7 @@ class NegotiationModel(mesa.Model):
         newly = open_rows[~contested]
         scope = rules.settled_scope(a.refuses[newly], b.refuses[newly], self.all_issues)
         scope = issue_flags(scope, n_issues)
-        s.agenda[newly] = rules.parallel_track(scope, self.box[2])
+        s.agenda[newly] = rules.parallel_track(scope, issue_rows(s, self.box[2], newly))
         s.settled[newly] = True
         rows, draws = open_rows[contested], draws[contested]
         disputing[rows] = True
@@ -265,8 +278,11 @@ class NegotiationModel(mesa.Model):
         s = self.state
         draws = self._draw("events", len(events))
         if self.event_hazards.ndim == 2:  # per replication: the held replications' rows
-            s.events_now = draws < self.event_hazards[s.ids]
-            delta = np.einsum("re,rev->rv", s.events_now.astype(float), self.event_effects[s.ids])
+            s.events_now = draws < s.held(self.event_hazards)
+            delta = np.zeros((s.m, self.event_effects.shape[2]))
+            for e, effects in enumerate(self._effects_by_event):  # events are rare: add each where it happened
+                hit = np.flatnonzero(s.events_now[:, e])
+                delta[hit] += np.take(effects, s.ids[hit], axis=0)
         else:
             s.events_now = draws < self.event_hazards
             delta = s.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
@@ -307,7 +323,7 @@ class NegotiationModel(mesa.Model):
             return s.proposed.copy()
         s.proposed[rows] = True
         s.proposal_seen[rows] = True
-        proposal = self.lead_mediator.propose(rows, draws[rows], self.incentive)
+        proposal = self.lead_mediator.propose(rows, draws, self.incentive)
         s.proposal[rows] = proposal
         agenda = s.agenda[rows]
         answers = [p.answer(rows, proposal, agenda, self.incentive) for p in self.principals]
@@ -417,10 +433,8 @@ class NegotiationModel(mesa.Model):
         rows = np.flatnonzero(lapse & s.proposal_seen)
         scale = self._w("interim_scale")
         if np.any(scale > 0) and rows.size:
-            low, high, _ = self.box
-            interim = rules.interim_package(
-                s.status_quo, s.proposal[rows], np.reshape(at(scale, rows), (-1, 1)), s.agenda[rows], low, high
-            )
+            low, high, sq = (issue_rows(s, x, rows) for x in (*self.box[:2], s.status_quo))
+            interim = rules.interim_package(sq, s.proposal[rows], np.reshape(at(scale, rows), (-1, 1)), s.agenda[rows], low, high)
             signed = np.ones(rows.size, dtype=bool)
             for p in self.principals:
                 signed &= p.signs_interim(rows, interim, s.agenda[rows], self.incentive)

@@ -74,7 +74,7 @@ class Narrator:
             elif not p.within[0]:
                 broken = [
                     f"{name} {x:.2f} outside [{lo:g}, {hi:g}]"
-                    for name, x, lo, hi, on in zip(m.issue_names, s.proposal[0], p.low, p.high, s.agenda[0], strict=True)
+                    for name, x, lo, hi, on in zip(m.issue_names, s.proposal[0], *_row0(p.low, p.high), s.agenda[0], strict=True)
                     if on and not lo - 1e-12 <= x <= hi + 1e-12
                 ]
                 self.say(f"  {p.name} refuses: red line broken ({'; '.join(broken)})")
@@ -88,3 +88,8 @@ class Narrator:
             return
         end = "ceasefire; the talks resume" if resumed[0] else "the confrontation ends the talks"
         self.say(f"{cause}: {LADDER[int(severity[0])]}; {end}")
+
+
+def _row0(*per_issue: np.ndarray) -> list[np.ndarray]:
+    """Per-issue parameters of the first replication: (I,) as they are, a row of (n, I) (drawn per replication)."""
+    return [np.atleast_2d(x)[0] for x in per_issue]

@@ -10,6 +10,9 @@ assumption of this project.
 
 from __future__ import annotations
 
+import functools
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import expit
 
@@ -23,8 +26,17 @@ def utility(x: np.ndarray, ideal: np.ndarray, salience: np.ndarray) -> np.ndarra
     the expected-utility model of politics (Bueno de Mesquita; replicated by
     Scholz, Calbert and Smith 2011) and of KTAB. Saliences sum to one, so
     utility lies in [0, 1]: 1 at the ideal point, 0 at the far corner.
+    ``ideal`` and ``salience`` are (I,), shared by all replications, or
+    (R, I), one row per replication (drawn per replication, issue 12).
     """
-    return 1.0 - np.abs(x - ideal) @ salience
+    return 1.0 - row_dot(np.abs(x - ideal), salience)
+
+
+def row_dot(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Row sums of ``x`` (R, I) weighted by ``w``: (I,) shared by every row, or (R, I) one per row."""
+    if np.ndim(w) < 2:
+        return x @ w
+    return np.einsum("ri,ri->r", x, w)
 
 
 def inside(x: np.ndarray, low: np.ndarray, high: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -317,11 +329,117 @@ def red_line_box(lows: list[np.ndarray], highs: list[np.ndarray]) -> tuple[np.nd
 
     Model spec, "Proposal": the mediator proposes inside the intersection of
     the principals' red lines; where it is empty (low > high) it proposes the
-    midpoint of the gap, the term that breaks both red lines least.
+    midpoint of the gap, the term that breaks both red lines least. Each red
+    line is (I,), or (R, I) when drawn per replication; the box is (R, I) if
+    any is.
     """
-    low = np.max(lows, axis=0)
-    high = np.min(highs, axis=0)
+    low = functools.reduce(np.maximum, lows)
+    high = functools.reduce(np.minimum, highs)
     return low, high, low <= high
+
+
+class Frontier(NamedTuple):
+    """The parts of the Nash bargaining problem that do not change during a run (:func:`nash_frontier`).
+
+    Per issue, (I,) when every input is shared by all replications, else
+    (R, I); the ``*_sorted`` fields are in frontier order (``order``), the
+    others in issue order. ``u_*_sq`` are the utilities of the status quo.
+    Per replication, every field is a view of one (R, 13 I + 2) array,
+    ``packed``, so that the rows of some replications are taken in one go.
+    """
+
+    order: np.ndarray
+    overlap: np.ndarray
+    c_a: np.ndarray
+    c_b: np.ndarray
+    gap_mid: np.ndarray
+    status_quo: np.ndarray
+    overlap_sorted: np.ndarray
+    gain_b_sorted: np.ndarray
+    cost_a_sorted: np.ndarray
+    change_a_sorted: np.ndarray  # a's utility change of moving each term from the status quo to c_a
+    change_b_sorted: np.ndarray  # b's, to c_a
+    gap_a_sorted: np.ndarray  # a's, to the midpoint of the gap
+    gap_b_sorted: np.ndarray  # b's, to the midpoint of the gap
+    u_a_sq: np.ndarray
+    u_b_sq: np.ndarray
+    packed: np.ndarray | None = None
+
+    @property
+    def per_replication(self) -> bool:
+        return self.packed is not None
+
+    @classmethod
+    def unpack(cls, packed: np.ndarray) -> Frontier:
+        """The frontier whose fields are the columns of ``packed`` (R, 13 I + 2)."""
+        n_issues = (packed.shape[1] - 2) // 13
+        parts: list[np.ndarray] = [packed[:, k * n_issues : (k + 1) * n_issues] for k in range(13)]
+        parts[0] = parts[0].astype(np.intp)  # the order, stored exactly as small whole numbers
+        parts[1], parts[6] = parts[1] > 0.5, parts[6] > 0.5  # the overlaps
+        return cls._make([*parts, packed[:, -2], packed[:, -1], packed])
+
+    def take(self, pick) -> Frontier:
+        """The frontier of some replications, ``pick`` mapping the (R, ...) packed array to their rows."""
+        return self if self.packed is None else Frontier.unpack(pick(self.packed))
+
+
+def _sorted(x: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``x`` in frontier order: columns ``order`` (I,), or row by row for (R, I) orders."""
+    if order.ndim == 1:
+        return x[..., order]
+    return np.take_along_axis(np.broadcast_to(x, order.shape), order, axis=1)
+
+
+def nash_frontier(ideal_a, salience_a, ideal_b, salience_b, low, high, status_quo) -> Frontier:
+    """The Pareto frontier of :func:`nash_package` in the red-line box, computed once per run.
+
+    Each side's best term inside the box (its ideal clipped to it), the order
+    in which issues move from a's clipped ideal to b's (a's cost per unit of
+    b's gain, salience_a / salience_b), each issue's gain to b and cost to a,
+    and what moving each term away from the status quo changes for each side.
+    None of it depends on the round: only the disagreement points and the
+    agenda do. Inputs are (I,), or (R, I) when drawn per replication (issue
+    12); the frontier is then (R, I), one order per replication.
+    """
+    inputs = (ideal_a, salience_a, ideal_b, salience_b, low, high, status_quo)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in inputs))
+    overlap = low <= high
+    top = np.maximum(low, high)
+    c_a = np.clip(ideal_a, low, top)  # each side's best term inside the box
+    c_b = np.clip(ideal_b, low, top)
+    gap_mid = 0.5 * (low + high)
+    sq = np.asarray(status_quo, dtype=float)
+
+    def change(ideal, salience, term):  # per issue: the change of utility of moving the term from the status quo
+        return salience * (np.abs(sq - ideal) - np.abs(term - ideal))
+
+    # in issue order, then in frontier order (the fields of Frontier, in its order)
+    in_issue_order = (overlap, c_a, c_b, gap_mid, sq)
+    to_sort = (
+        overlap,
+        salience_b * np.abs(c_b - c_a),  # b's gain of moving each issue fully
+        salience_a * np.abs(c_b - c_a),  # a's cost
+        change(ideal_a, salience_a, c_a),
+        change(ideal_b, salience_b, c_a),
+        change(ideal_a, salience_a, gap_mid),
+        change(ideal_b, salience_b, gap_mid),
+    )
+    u_sq = (utility(np.atleast_2d(sq), ideal_a, salience_a), utility(np.atleast_2d(sq), ideal_b, salience_b))
+    ratio = np.broadcast_to(salience_a / np.maximum(salience_b, 1e-300), shape)
+    order = np.argsort(ratio, axis=-1, kind="stable")
+    if len(shape) == 1:  # shared by every replication
+        return Frontier._make([order, *in_issue_order, *(x[order] for x in to_sort), u_sq[0][0], u_sq[1][0], None])
+    # per replication: one (R, 13 I + 2) array, its frontier-order part sorted row by row
+    n_rows, n_issues = shape
+    packed = np.empty((n_rows, 13 * n_issues + 2))
+    packed[:, :n_issues] = order
+    for k, x in enumerate(in_issue_order, start=1):
+        packed[:, k * n_issues : (k + 1) * n_issues] = x
+    rows = np.arange(n_rows)[:, None]
+    for k, x in enumerate(to_sort, start=6):
+        packed[:, k * n_issues : (k + 1) * n_issues] = np.broadcast_to(x, shape)[rows, order]
+    packed[:, -2], packed[:, -1] = u_sq
+    return Frontier.unpack(packed)
 
 
 def nash_package(
@@ -349,33 +467,34 @@ def nash_package(
     is the egalitarian point (equal, largest gains; Kalai 1977), which the
     answers will then refuse. Issues whose red lines do not overlap take the
     midpoint of the gap. Off-agenda issues stay at ``status_quo``.
-    """
-    n_rows, n_issues = agenda.shape
-    overlap = low <= high
-    top = np.maximum(low, high)
-    c_a = np.clip(ideal_a, low, top)  # each side's best term inside the box
-    c_b = np.clip(ideal_b, low, top)
-    gap_mid = 0.5 * (low + high)
-    order = np.argsort(salience_a / np.maximum(salience_b, 1e-300), kind="stable")
-    # Work in frontier order: issue order[k] is the k-th to move from c_a to c_b.
-    on = agenda[:, order]
-    free = on & overlap[order] if not overlap.all() else on
-    gain_b = (salience_b * np.abs(c_b - c_a))[order]
-    cost_a = (salience_a * np.abs(c_b - c_a))[order]
 
+    Per-issue inputs are (I,) or (R, I). The model computes the frontier once
+    per run (:func:`nash_frontier`) and solves each round with
+    :func:`nash_solve`; this is the two in one call.
+    """
+    frontier = nash_frontier(ideal_a, salience_a, ideal_b, salience_b, low, high, status_quo)
+    return nash_solve(frontier, disagreement_a, disagreement_b, agenda)
+
+
+def nash_solve(frontier: Frontier, disagreement_a: np.ndarray, disagreement_b: np.ndarray, agenda: np.ndarray) -> np.ndarray:
+    """The package of :func:`nash_package` from its precomputed ``frontier``, for disagreement points and agendas (R, I)."""
+    f = frontier
+    n_rows, n_issues = agenda.shape
+    per_row = f.per_replication
+    overlap_all = bool(np.all(f.overlap))
+    # Work in frontier order: issue order[k] is the k-th to move from c_a to c_b.
+    on = _sorted(agenda, f.order)
+    free = on if overlap_all else on & f.overlap_sorted
     # Utilities at the frontier's start (a's clipped ideal on free issues), as
     # the status-quo package plus the per-issue change of moving each term.
-    def change(ideal, salience, term):
-        return (salience * (np.abs(status_quo - ideal) - np.abs(term - ideal)))[order]
-
-    u_a0 = utility(status_quo[None, :], ideal_a, salience_a)[0] + free @ change(ideal_a, salience_a, c_a)
-    u_b0 = utility(status_quo[None, :], ideal_b, salience_b)[0] + free @ change(ideal_b, salience_b, c_a)
-    if not overlap.all():
+    u_a0 = f.u_a_sq + row_dot(free, f.change_a_sorted)
+    u_b0 = f.u_b_sq + row_dot(free, f.change_b_sorted)
+    if not overlap_all:
         gaps = on & ~free
-        u_a0 = u_a0 + gaps @ change(ideal_a, salience_a, gap_mid)
-        u_b0 = u_b0 + gaps @ change(ideal_b, salience_b, gap_mid)
-    g = free * gain_b  # (R, I) b's gain and a's cost of moving each issue fully
-    c = free * cost_a
+        u_a0 = u_a0 + row_dot(gaps, f.gap_a_sorted)
+        u_b0 = u_b0 + row_dot(gaps, f.gap_b_sorted)
+    g = free * f.gain_b_sorted  # (R, I) b's gain and a's cost of moving each issue fully
+    c = free * f.cost_a_sorted
     alpha = (u_b0 - disagreement_b)[:, None] + (np.cumsum(g, axis=1) - g)  # b's surplus at segment start
     beta = (u_a0 - disagreement_a)[:, None] - (np.cumsum(c, axis=1) - c)  # a's surplus at segment start
     # Nash maximum on each segment: d/ds (alpha + g s)(beta - c s) = 0.
@@ -397,9 +516,12 @@ def nash_package(
     share_sorted = (np.arange(n_issues) < best[:, None]).astype(float)
     share_sorted[rows, best] = s[rows, best]
     share = np.empty_like(share_sorted)
-    share[:, order] = share_sorted
-    start = np.where(agenda, np.where(overlap, c_a, gap_mid), status_quo)
-    return np.where(agenda & overlap, c_a + share * (c_b - c_a), start)
+    if per_row:
+        np.put_along_axis(share, f.order, share_sorted, axis=1)
+    else:
+        share[:, f.order] = share_sorted
+    start = np.where(agenda, np.where(f.overlap, f.c_a, f.gap_mid), f.status_quo)
+    return np.where(agenda & f.overlap, f.c_a + share * (f.c_b - f.c_a), start)
 
 
 # -------------------------------------------------------------------- agenda

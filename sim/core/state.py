@@ -15,6 +15,14 @@ from sim.core import rules
 from sim.core.params import WORLD_VARS, Scenario
 
 
+def issue_values(values, n: int) -> np.ndarray:
+    """Per-issue parameters as one array: (I,), or (n, I) when any is an array over the n replications (issue 12)."""
+    values = list(values)
+    if any(np.ndim(v) for v in values):
+        return np.stack([np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in values], axis=1)
+    return np.array(values, dtype=float)
+
+
 class BatchState:
     """World and talks of the replications of a batch still running."""
 
@@ -40,7 +48,8 @@ class BatchState:
         self.m = n
         self.round = 0
         self.issue_names = scenario.issue_names
-        self.status_quo = np.array([i.status_quo for i in scenario.issues], dtype=float)
+        # (I,), or (n, I) when drawn per replication (issue 12): rows are read through sim.core.agents.issue_rows
+        self.status_quo = issue_values([i.status_quo for i in scenario.issues], n)
         self.world = np.array([np.broadcast_to(np.asarray(getattr(w, v), dtype=float), (n,)) for v in WORLD_VARS])
         self.ids = np.arange(n)  # original index of each held replication
         self.compacted = False  # True once a replication has been dropped (ids no longer 0..n-1)
@@ -48,7 +57,7 @@ class BatchState:
         self.alive = np.ones(n, dtype=bool)
         self.settled = np.zeros(n, dtype=bool)
         self.agenda = np.zeros((n, n_issues), dtype=bool)
-        self.proposal = np.tile(self.status_quo, (n, 1))
+        self.proposal = np.tile(self.status_quo, (n, 1)) if self.status_quo.ndim == 1 else self.status_quo.copy()
         self.proposed = np.zeros(n, dtype=bool)  # a package was on the table this round
         self.proposal_seen = np.zeros(n, dtype=bool)  # a package has been on the table at least once
         self.failures = np.zeros(n)  # rounds that ended without a deal (agenda disputes and refusals)
@@ -71,7 +80,7 @@ class BatchState:
         hit = self._held.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        rows = value[self.ids]
+        rows = np.take(value, self.ids, axis=0)  # for (n, I) arrays several times faster than value[self.ids]
         self._held[id(value)] = (value, rows)
         return rows
 

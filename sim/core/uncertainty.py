@@ -257,15 +257,6 @@ def sample(specs: Mapping[str, Dist], n: int, seed: np.random.SeedSequence) -> d
 
 # ---------------------------------------------------------------- scenarios
 
-#: Per-issue values the engine reads as one value per run (a vector over issues, not yet an array over
-#: replications): their ranges stay in the files, but the exploration holds them at their configured values.
-ONE_VALUE_PER_RUN = ("salience", "red_lines", "status_quo", "ideal")
-
-
-def per_replication(path: str) -> bool:
-    """Whether the engine can take the parameter at ``path`` as an (R,) array over replications."""
-    return not any(part in ONE_VALUE_PER_RUN for part in path.split(".")[1:])
-
 
 def _norm(name: str) -> str:
     return name.lower().replace(" ", "_").replace("-", "_")

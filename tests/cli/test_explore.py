@@ -12,7 +12,7 @@ from sim.analysis.explore import Design, analyse, explore
 from sim.cli.explore import main
 from sim.config.compose import compose, load_scenario, scenario_from_config
 from sim.core.runner import simulate
-from sim.core.uncertainty import parse_dist, parse_specs, per_replication
+from sim.core.uncertainty import parse_dist, parse_specs
 
 
 def test_without_ranges_the_odds_are_exactly_the_plain_runs(tmp_path, capsys):
@@ -28,7 +28,7 @@ def test_every_range_collapsed_to_its_point_gives_the_plain_runs_odds():
     """Ranges collapsed to points, passed to the engine as constant (R,) arrays: exactly the plain run."""
     cfg = compose(["uncertainty=assumptions"])
     scenario = scenario_from_config(cfg)
-    specs = {p: d for p, d in parse_specs(dict(cfg.uncertainty)).items() if per_replication(p)}
+    specs = parse_specs(dict(cfg.uncertainty))
     values = {p: parse_dist(p, {"dist": "point", "value": v}) for p, v in ((p, _value(scenario, p)) for p in specs)}
     design = Design(values, seed=3, replications=4000, vectors=4, per_vector=250, points_as_arrays=True)
     aliases = {k: a.name for k, a in cfg.actors.items() if a}
@@ -70,9 +70,8 @@ def test_an_exploration_writes_its_files(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["design"] == {"episodes": 4000, "vectors": 40, "per_vector": 50}
     every = parse_specs(dict(compose(["uncertainty=assumptions"]).uncertainty))
-    drawn = [p for p in every if per_replication(p)]
-    assert summary["uncertain_parameters"] == len(drawn) > 70
-    assert set(summary["notes"]["held_one_value_per_run"]) == set(every) - set(drawn)
+    assert summary["uncertain_parameters"] == len(every) > 100  # every range drawn, per-issue ones included
+    assert not summary["notes"]["held_by_scenario"] and not summary["notes"]["dropped"]
     assert summary["p_deal"] + summary["p_escalation"] + summary["p_stalemate"] == pytest.approx(1.0)
     for o in ("deal", "escalation"):
         s = summary["spread"][o]
