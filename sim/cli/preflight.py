@@ -8,6 +8,9 @@ are searched as Hydra will search them.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 from collections.abc import Iterable
 
 from omegaconf import DictConfig, OmegaConf
@@ -25,6 +28,35 @@ CONFIG_DIR_FLAGS = ("--config-dir", "-cd")
 
 def is_multirun(argv: Iterable[str]) -> bool:
     return any(a in ("-m", "--multirun") for a in argv)
+
+
+def check_flags(argv: list[str]) -> None:
+    """Hydra's flags that do not go together: one line here instead of Hydra's ``ValueError`` traceback."""
+    from hydra._internal.utils import get_args_parser
+
+    parser = get_args_parser()
+    parser.exit_on_error = False
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            args, _ = parser.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):  # a malformed flag: Hydra prints argparse's usage line, exit status 2
+        return
+    if args.resolve and args.cfg is None and not args.help:
+        raise ConfigError("--resolve only applies to a printed configuration: add --cfg job (or hydra, all), or drop --resolve")
+    commands = [
+        flag
+        for flag, given in (
+            ("--run", args.run),
+            ("--multirun", args.multirun),
+            ("--cfg", args.cfg is not None),
+            ("--info", args.info is not None),
+            ("--shell-completion", args.shell_completion),
+        )
+        if given
+    ]
+    if len(commands) > 1:
+        hint = " (-r is --run; --resolve has no short form)" if args.run and args.cfg is not None else ""
+        raise ConfigError(f"{' and '.join(commands)} do not go together: give only one of them{hint}")
 
 
 def user_config_dirs(argv: list[str]) -> list[str]:
@@ -151,6 +183,7 @@ def _composes_model(override: str) -> bool:
 
 def preflight(argv: list[str]) -> None:
     """Compose and validate what the command line asks for, before Hydra runs it."""
+    check_flags(argv)
     overrides = with_search_path(overrides_of(argv), user_config_dirs(argv))
     if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
         if any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in argv):  # --cfg job: composition errors in one line
