@@ -187,9 +187,9 @@ def preflight(argv: list[str]) -> None:
     overrides = with_search_path(overrides_of(argv), user_config_dirs(argv))
     if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
         if any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in argv):  # --cfg job: composition errors in one line
+            faults.check_scenario_file(overrides)
             compose([o for o in overrides if _composes_model(o)])
         return
-    faults.check_scenario_file(overrides)
     check_hydra_choices(overrides)
     try:
         variants = sweep_variants(with_sweeper_params(overrides)) if is_multirun(argv) else [overrides]
@@ -198,6 +198,7 @@ def preflight(argv: list[str]) -> None:
     cache = ComposeCache(compose, lambda key: key in ("scenario", "sweep", "agenda", "world", "events", "actors"))
     checked = []
     for variant in variants:
+        faults.check_scenario_file(variant)  # each scenario of a sweep
         user = [o for o in variant if _composes_model(o)]
         faults.check_bool_settings(user)
         try:
