@@ -144,14 +144,19 @@ def check_hydra_choices(overrides: Iterable[str]) -> None:
             raise ConfigError(f"unknown {what} {value!r} in {override!r}: use one of {', '.join(options)}{hint}")
 
 
-def sweeper_params(overrides: list[str]) -> dict[str, str]:
-    """``hydra.sweeper.params`` of the configuration the overrides select (a named sweep sets them)."""
+def sweeper_setting(overrides: list[str], key: str, default=None):
+    """``hydra.sweeper.KEY`` of the configuration the overrides select (a named sweep may set it), or ``default``."""
     fixed = [text for o, text in zip(parse(overrides), overrides, strict=True) if not o.is_sweep_override()]
     try:
         cfg = compose(fixed, hydra=True)
     except ConfigError:  # the pre-flight composition names the problem better
-        return {}
-    params = OmegaConf.select(cfg, "hydra.sweeper.params") or {}
+        return default
+    return OmegaConf.select(cfg, f"hydra.sweeper.{key}", default=default)
+
+
+def sweeper_params(overrides: list[str]) -> dict[str, str]:
+    """``hydra.sweeper.params`` of the configuration the overrides select (a named sweep sets them)."""
+    params = sweeper_setting(overrides, "params") or {}
     return {str(k): str(v) for k, v in params.items()}
 
 
@@ -168,11 +173,14 @@ def add_default_sweep_dir(argv: list[str]) -> list[str]:
     """Give a sweep a root named after its overrides, unless ``hydra.sweep.dir`` is set.
 
     The same command then finds its own table again and skips the jobs that
-    are done (Hydra's default, a time stamp, would start afresh every time).
+    are done (Hydra's default, a time stamp, would start afresh every time);
+    a sweep with ``hydra.sweeper.crn=false`` gets a root of its own.
     """
     if any(override_key(a) == "hydra.sweep.dir" for a in argv):
         return list(argv)
-    return [*argv, f"hydra.sweep.dir={default_sweep_dir(overrides_of(argv))}"]
+    overrides = overrides_of(argv)
+    crn = bool(sweeper_setting(with_search_path(overrides, user_config_dirs(argv)), "crn", default=True))  # as the jobs read it
+    return [*argv, f"hydra.sweep.dir={default_sweep_dir(overrides, crn=crn)}"]
 
 
 def _composes_model(override: str) -> bool:
