@@ -15,6 +15,10 @@ Writes:
 
 Every number comes from the simulator as configured in ``configs/``; nothing
 is drawn by hand. Change a config and run this again to refresh the figures.
+The dashboard's screenshot, ``dashboard.png``, is not drawn here: the browser
+test takes it, and writes it to ``docs/figures/`` only on request::
+
+    UPDATE_FIGURES=1 .venv/bin/python -m pytest -p no:xdist tests/app/test_browser.py
 """
 
 from __future__ import annotations

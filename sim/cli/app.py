@@ -11,6 +11,7 @@ the key and the fix.
 from __future__ import annotations
 
 import contextlib
+import copy
 import sys
 from pathlib import Path
 
@@ -102,6 +103,46 @@ def progress_bar(total: int, enabled: bool = True):
         yield lambda done, _total: bar.update(done - bar.n)
 
 
+@contextlib.contextmanager
+def showing_config():
+    """Hydra's ``--cfg``, with two repairs.
+
+    ``--cfg hydra --resolve`` drops the job's keys before it resolves, so the run
+    folder (``${output_root}/${scenario.name}/...``) cannot be resolved: the hydra
+    node is resolved here while the whole configuration is still there. And an
+    interpolation that does not resolve is one line, not a traceback.
+    """
+    from hydra._internal.hydra import Hydra
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    show_cfg, sanitized = Hydra.show_cfg, Hydra.get_sanitized_hydra_cfg
+
+    def resolved_then_sanitized(src_cfg: DictConfig) -> DictConfig:
+        cfg = copy.deepcopy(src_cfg)
+        OmegaConf.resolve(cfg.hydra)
+        return sanitized(cfg)
+
+    def show(self, *args, resolve: bool = False, **kwargs) -> None:
+        Hydra.get_sanitized_hydra_cfg = staticmethod(resolved_then_sanitized if resolve else sanitized)
+        try:
+            show_cfg(self, *args, resolve=resolve, **kwargs)
+        except OmegaConfBaseException as exc:
+            if not resolve:
+                raise
+            where = f" (at {exc.full_key})" if getattr(exc, "full_key", None) else ""
+            problem = (str(exc).splitlines() or [type(exc).__name__])[0]
+            fail(f"--resolve: {problem}{where}: fix that ${{...}} interpolation, or drop --resolve")
+        finally:
+            Hydra.get_sanitized_hydra_cfg = staticmethod(sanitized)
+
+    Hydra.show_cfg = show
+    try:
+        yield
+    finally:
+        Hydra.show_cfg = show_cfg
+
+
 def _hydra_entry() -> None:
     import hydra
 
@@ -160,7 +201,8 @@ def _main(argv: list[str]) -> None:
     if quiet and not any(a.startswith("hydra/hydra_logging=") for a in argv):
         argv = [*argv, "hydra/hydra_logging=disabled"]  # no "[HYDRA] Launching ..." lines either
     sys.argv = [sys.argv[0], *argv]
-    _hydra_entry()
+    with showing_config():
+        _hydra_entry()
     if multirun and plan.LAST_SWEEP is not None:
         report = plan.LAST_SWEEP
         if not quiet or report.failed:

@@ -8,9 +8,11 @@ traceback or leaves a file behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import math
 import os
+import re
 import secrets
 import shutil
 import time
@@ -112,18 +114,24 @@ def check_bool_settings(overrides: Iterable[str]) -> None:
 
 
 def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None) -> None:
-    """An empty scenario file would run as an unnamed copy of the baseline: refuse it."""
+    """The scenario file a run uses, read before Hydra reads it: empty, or without its ``# @package _global_`` header.
+
+    An empty file would run as an unnamed copy of the baseline. A file without
+    the header is put under ``scenario`` by Hydra, which then reports the keys
+    it sets everywhere else as unknown (``scenario.scenario``, ``scenario.actors``).
+    """
     import yaml
 
     from sim.config.compose import CONFIG_DIR
+    from sim.config.schema import ScenarioMetaSchema
 
     name, dirs = "baseline", [Path(config_dir or CONFIG_DIR)]
     for text in overrides:
         key, value = split_override(text)
         if key == "scenario" and "=" in text:
             name = value
-        elif key == "hydra.searchpath":  # users' own config folders (--config-dir), searched first
-            dirs[:0] = [
+        elif key == "hydra.searchpath":  # users' own config folders (--config-dir), searched after the package's
+            dirs += [
                 Path(v.strip(" '\"")[len("file://") :])
                 for v in value.strip("[]").split(",")
                 if v.strip(" '\"").startswith("file://")
@@ -132,11 +140,37 @@ def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None
     if path is None:
         return  # an unknown scenario: the composition names it
     try:
-        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8")
+        data = yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError):
         return  # non-UTF-8 or malformed: the composition names the problem
     if data is None:
         raise ConfigError(f"{path}: the scenario file is empty: give it at least `scenario: {{name: {name}, description: ...}}`")
+    package = scenario_package(text)
+    meta = [f.name for f in dataclasses.fields(ScenarioMetaSchema)]  # all a file without the header can rightly set
+    outside = [str(k) for k in data if k not in meta] if isinstance(data, dict) else []
+    if package != "_global_" and outside:
+        under = "scenario" if package in (None, "_group_") else package
+        if package:
+            got = f"its header `# @package {package}` is not `# @package _global_`"
+        elif re.search(r"^\s*#\s*@package\s+_global_", text, re.MULTILINE):
+            got = "its `# @package _global_` line is below other lines, where Hydra does not read it"
+        else:
+            got = "it has no `# @package _global_` header"
+        shown = ", ".join(f"{under}.{k}" for k in [k for k in outside if k != "defaults"][:2] or outside[:1])
+        raise ConfigError(
+            f"{path}: {got}, so Hydra puts its keys under {under} ({shown}): add `# @package _global_` as the file's first line"
+        )
+
+
+def scenario_package(text: str) -> str | None:
+    """The package of a config file's ``# @package`` header, read as Hydra reads it (header lines come first)."""
+    from hydra.plugins.config_source import ConfigSource
+
+    try:
+        return ConfigSource._get_header_dict(text)["package"]
+    except ValueError:  # a malformed header line
+        return None
 
 
 def mediator_note(scenario, overrides: Iterable[str]) -> str | None:

@@ -8,6 +8,9 @@ are searched as Hydra will search them.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 from collections.abc import Iterable
 
 from omegaconf import DictConfig, OmegaConf
@@ -25,6 +28,35 @@ CONFIG_DIR_FLAGS = ("--config-dir", "-cd")
 
 def is_multirun(argv: Iterable[str]) -> bool:
     return any(a in ("-m", "--multirun") for a in argv)
+
+
+def check_flags(argv: list[str]) -> None:
+    """Hydra's flags that do not go together: one line here instead of Hydra's ``ValueError`` traceback."""
+    from hydra._internal.utils import get_args_parser
+
+    parser = get_args_parser()
+    parser.exit_on_error = False
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            args, _ = parser.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):  # a malformed flag: Hydra prints argparse's usage line, exit status 2
+        return
+    if args.resolve and args.cfg is None and not args.help:
+        raise ConfigError("--resolve only applies to a printed configuration: add --cfg job (or hydra, all), or drop --resolve")
+    commands = [
+        flag
+        for flag, given in (
+            ("--run", args.run),
+            ("--multirun", args.multirun),
+            ("--cfg", args.cfg is not None),
+            ("--info", args.info is not None),
+            ("--shell-completion", args.shell_completion),
+        )
+        if given
+    ]
+    if len(commands) > 1:
+        hint = " (-r is --run; --resolve has no short form)" if args.run and args.cfg is not None else ""
+        raise ConfigError(f"{' and '.join(commands)} do not go together: give only one of them{hint}")
 
 
 def user_config_dirs(argv: list[str]) -> list[str]:
@@ -112,14 +144,19 @@ def check_hydra_choices(overrides: Iterable[str]) -> None:
             raise ConfigError(f"unknown {what} {value!r} in {override!r}: use one of {', '.join(options)}{hint}")
 
 
-def sweeper_params(overrides: list[str]) -> dict[str, str]:
-    """``hydra.sweeper.params`` of the configuration the overrides select (a named sweep sets them)."""
+def sweeper_setting(overrides: list[str], key: str, default=None):
+    """``hydra.sweeper.KEY`` of the configuration the overrides select (a named sweep may set it), or ``default``."""
     fixed = [text for o, text in zip(parse(overrides), overrides, strict=True) if not o.is_sweep_override()]
     try:
         cfg = compose(fixed, hydra=True)
     except ConfigError:  # the pre-flight composition names the problem better
-        return {}
-    params = OmegaConf.select(cfg, "hydra.sweeper.params") or {}
+        return default
+    return OmegaConf.select(cfg, f"hydra.sweeper.{key}", default=default)
+
+
+def sweeper_params(overrides: list[str]) -> dict[str, str]:
+    """``hydra.sweeper.params`` of the configuration the overrides select (a named sweep sets them)."""
+    params = sweeper_setting(overrides, "params") or {}
     return {str(k): str(v) for k, v in params.items()}
 
 
@@ -136,11 +173,14 @@ def add_default_sweep_dir(argv: list[str]) -> list[str]:
     """Give a sweep a root named after its overrides, unless ``hydra.sweep.dir`` is set.
 
     The same command then finds its own table again and skips the jobs that
-    are done (Hydra's default, a time stamp, would start afresh every time).
+    are done (Hydra's default, a time stamp, would start afresh every time);
+    a sweep with ``hydra.sweeper.crn=false`` gets a root of its own.
     """
     if any(override_key(a) == "hydra.sweep.dir" for a in argv):
         return list(argv)
-    return [*argv, f"hydra.sweep.dir={default_sweep_dir(overrides_of(argv))}"]
+    overrides = overrides_of(argv)
+    crn = bool(sweeper_setting(with_search_path(overrides, user_config_dirs(argv)), "crn", default=True))  # as the jobs read it
+    return [*argv, f"hydra.sweep.dir={default_sweep_dir(overrides, crn=crn)}"]
 
 
 def _composes_model(override: str) -> bool:
@@ -151,12 +191,13 @@ def _composes_model(override: str) -> bool:
 
 def preflight(argv: list[str]) -> None:
     """Compose and validate what the command line asks for, before Hydra runs it."""
+    check_flags(argv)
     overrides = with_search_path(overrides_of(argv), user_config_dirs(argv))
     if any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv):
         if any(a in ("--cfg", "-c") or a.startswith("--cfg=") for a in argv):  # --cfg job: composition errors in one line
+            faults.check_scenario_file(overrides)
             compose([o for o in overrides if _composes_model(o)])
         return
-    faults.check_scenario_file(overrides)
     check_hydra_choices(overrides)
     try:
         variants = sweep_variants(with_sweeper_params(overrides)) if is_multirun(argv) else [overrides]
@@ -165,6 +206,7 @@ def preflight(argv: list[str]) -> None:
     cache = ComposeCache(compose, lambda key: key in ("scenario", "sweep", "agenda", "world", "events", "actors"))
     checked = []
     for variant in variants:
+        faults.check_scenario_file(variant)  # each scenario of a sweep
         user = [o for o in variant if _composes_model(o)]
         faults.check_bool_settings(user)
         try:

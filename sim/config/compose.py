@@ -458,8 +458,8 @@ def _encoding_error(err: UnicodeDecodeError, config_dir: Path, overrides: list[s
 def _unknown_key_hint(key: str, overrides: list[str], config_dir: Path) -> str:
     """'did you mean X?' for a dotted key that is not in the composed configuration."""
     clean = [o for o in overrides if override_key(o) != key]
-    try:
-        base = _plain(compose(clean, config_dir))
+    try:  # composed without the offending override (none to drop: the same error again, so no hint)
+        base = _plain(compose(clean, config_dir)) if len(clean) < len(overrides) else None
     except ConfigError:
         base = None
     parts = key.split(".")
@@ -555,8 +555,14 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     unknown = re.search(r"Could not override '([^']+)'", full)
     if unknown:
         key = unknown.group(1)
-        by = next((o for o in overrides if override_key(o) == key), key)
-        return f"override {by}: unknown parameter {key!r}: {_unknown_key_hint(key, overrides, config_dir)}"
+        by = next((o for o in overrides if override_key(o) == key), None)
+        origin = re.search(r"In '([^']+)'", full)
+        if by is None and origin:  # an `override /GROUP: OPTION` of a file's defaults list
+            did_you_mean = re.search(r"Did you mean (to override [^?\n]+)\?", full)
+            fix = f"did you mean {did_you_mean.group(1)}?" if did_you_mean else "fix or remove that entry"
+            where = _config_file(origin.group(1), config_dir, overrides)
+            return f"{where}: its defaults list overrides {key!r}, which the configuration has no default for: {fix}"
+        return f"override {by or key}: unknown parameter {key!r}: {_unknown_key_hint(key, overrides, config_dir)}"
     if "Could not append to config" in full:
         key = re.search(r"An item is already at '([^']+)'", full)
         by = next((o for o in overrides if key and override_key(o) == key.group(1)), "")

@@ -68,12 +68,17 @@ def derived_seed(seed: int, overrides: Iterable[str]) -> int:
     return int.from_bytes(digest[:8], "little") >> 1  # a non-negative 63-bit integer
 
 
-def default_sweep_dir(overrides: Iterable[str], base: str = "multirun") -> str:
-    """A sweep root named after what the sweep asks for, so that the same command finds its own table again."""
+def default_sweep_dir(overrides: Iterable[str], base: str = "multirun", crn: bool = True) -> str:
+    """A sweep root named after what the sweep asks for, so that the same command finds its own table again.
+
+    A sweep without common random numbers (``crn=False``) gets its own root,
+    ``...-nocrn``: its jobs are other jobs (:func:`job_key`), and in a shared
+    root each of the two sweeps would overwrite the other's job folders.
+    """
     ident = identity_overrides(overrides)
     named = next((split_override(o)[1] for o in ident if override_key(o) == "sweep"), None)
     digest = hashlib.sha1(json.dumps(ident).encode()).hexdigest()[:8]
-    return f"{base}/{named or 'sweep'}-{digest}"
+    return f"{base}/{named or 'sweep'}-{digest}" + ("" if crn else "-nocrn")
 
 
 def job_seed(seed: int) -> tuple[int, dict]:

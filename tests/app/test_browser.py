@@ -4,8 +4,11 @@ Playwright drives Debian's ``chromium-headless-shell`` (``.ci/run`` installs it;
 Playwright's own browser download cannot work on these machines). Solara's
 front-end files come from the local cache that ``make test`` fills
 (``python -m sim.app.assets``); the test fails if the page asked the asset proxy
-for a file it could not serve. It saves the screenshot of the README,
-``docs/figures/dashboard.png``.
+for a file it could not serve. Its screenshot goes to the test's temporary
+folder; ``UPDATE_FIGURES=1`` also copies it to the README's
+``docs/figures/dashboard.png`` (so a plain test run leaves the git tree clean)::
+
+    UPDATE_FIGURES=1 .venv/bin/python -m pytest -p no:xdist tests/app/test_browser.py
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,7 +30,8 @@ from playwright.sync_api import sync_playwright
 from sim.app import assets
 
 ROOT = Path(__file__).resolve().parents[2]
-FIGURE = ROOT / "docs" / "figures" / "dashboard.png"
+FIGURE = ROOT / "docs" / "figures" / "dashboard.png"  # the README's screenshot: written only with UPDATE_FIGURES=1
+UPDATE_FIGURES = os.environ.get("UPDATE_FIGURES", "").strip().lower() not in ("", "0", "false", "no")
 CHROMIUM = Path(os.environ.get("MUSCAT_CHROMIUM", "/usr/lib/chromium/chromium-headless-shell"))
 #: As a probe of these machines found: no background traffic to hosts the closed network refuses.
 CHROMIUM_ARGS = [
@@ -130,7 +135,17 @@ def app_url(tmp_path_factory):
         yield url
 
 
-def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(app_url):
+def check_screenshot(path: Path) -> None:
+    """A full-page PNG of the dashboard as it was drawn: the viewport's width, and not a blank page."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.width == 1500 and image.height >= 1500, (image.format, image.size)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+        assert colours is None or len(colours) > 100, f"the screenshot has {len(colours)} colours: a blank page?"
+
+
+def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(app_url, tmp_path):
     with sync_playwright() as p:
         browser = launch(p)
         try:
@@ -170,10 +185,14 @@ def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(a
             page.locator(".muscat-episode img").first.wait_for(timeout=30_000)
             page.wait_for_timeout(2500)  # the anatomy of the latest round, drawn in the background
             page.evaluate("document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
-            FIGURE.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(FIGURE), full_page=True)
+            shot = tmp_path / "dashboard.png"
+            page.screenshot(path=str(shot), full_page=True)
             assert page.unserved == []
             assert page.errors == []
         finally:
             browser.close()
+    check_screenshot(shot)
+    if UPDATE_FIGURES:  # on request only: the README's copy is tracked by git
+        FIGURE.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, FIGURE)
     print(f"slider change to updated odds (10,000 replications): {', '.join(f'{x:.2f}' for x in latencies)} s")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -188,6 +189,50 @@ def test_default_sweep_root_is_named_after_the_command_so_a_rerun_finds_it():
     assert a == identity.default_sweep_dir(["scenario=x", "a.b=1,2"])
     assert a != identity.default_sweep_dir(["scenario=x", "a.b=1,3"])
     assert identity.default_sweep_dir(["sweep=agenda_vs_mediator"]).startswith("multirun/agenda_vs_mediator-")
+    assert identity.default_sweep_dir(["scenario=x", "a.b=1,2"], crn=False) == f"{a}-nocrn"
+
+
+def sweep_root(argv: list[str]) -> str:
+    return next(a.split("=", 1)[1] for a in preflight.add_default_sweep_dir(argv) if a.startswith("hydra.sweep.dir="))
+
+
+def test_a_sweep_without_common_random_numbers_gets_a_root_of_its_own(tmp_path):
+    plain = sweep_root(["-m", "actors.us.trust=0.3,0.6"])
+    assert sweep_root(["-m", "actors.us.trust=0.3,0.6", "hydra.sweeper.crn=true"]) == plain
+    assert sweep_root(["-m", "actors.us.trust=0.3,0.6", "hydra.sweeper.crn=false"]) == f"{plain}-nocrn"
+    # a named sweep of the user's that turns common random numbers off in its file
+    (tmp_path / "sweep").mkdir()
+    (tmp_path / "sweep" / "mine.yaml").write_text(
+        "# @package _global_\nhydra:\n  sweeper:\n    crn: false\n    params:\n      actors.us.trust: 0.3,0.6\n"
+    )
+    named = sweep_root(["-m", "--config-dir", str(tmp_path), "sweep=mine"])
+    assert named.startswith("multirun/mine-") and named.endswith("-nocrn")
+    assert not sweep_root(["-m", "--config-dir", str(tmp_path), "sweep=mine", "hydra.sweeper.crn=true"]).endswith("-nocrn")
+
+
+def test_toggling_crn_does_not_overwrite_the_other_sweeps_results(tmp_path):
+    def sweep(*extra: str) -> str:
+        args = ["-m", "actors.us.trust=0.3,0.6", "replications=100", "seed=5", "hydra/launcher=basic", *extra]
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", *args],
+            cwd=tmp_path,  # the default sweep root is relative: multirun/...
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1]
+
+    assert "2 run, 0 already done" in sweep()
+    assert "2 run, 0 already done" in sweep("hydra.sweeper.crn=false")
+    assert "0 run, 2 already done" in sweep()  # the first sweep's results are still there
+    roots = sorted(p.name for p in (tmp_path / "multirun").iterdir())
+    assert len(roots) == 2 and roots[1] == f"{roots[0]}-nocrn"
+    paired = sweep_table.load_table(tmp_path / "multirun" / roots[0])
+    free = sweep_table.load_table(tmp_path / "multirun" / roots[1])
+    assert paired["crn"].all() and list(paired["seed"]) == [5, 5]
+    assert not free["crn"].any() and free["seed"].nunique() == 2
 
 
 def _append(root: str, job: int) -> None:
