@@ -435,9 +435,10 @@ def nash_frontier(ideal_a, salience_a, ideal_b, salience_b, low, high, status_qu
     packed[:, :n_issues] = order
     for k, x in enumerate(in_issue_order, start=1):
         packed[:, k * n_issues : (k + 1) * n_issues] = x
-    rows = np.arange(n_rows)[:, None]
+    flat = (order + np.arange(0, n_rows * n_issues, n_issues)[:, None]).ravel()  # a 1-d take is the fastest sort
     for k, x in enumerate(to_sort, start=6):
-        packed[:, k * n_issues : (k + 1) * n_issues] = np.broadcast_to(x, shape)[rows, order]
+        x = np.ascontiguousarray(np.broadcast_to(x, shape), dtype=float)
+        packed[:, k * n_issues : (k + 1) * n_issues] = np.take(x.ravel(), flat).reshape(shape)
     packed[:, -2], packed[:, -1] = u_sq
     return Frontier.unpack(packed)
 
