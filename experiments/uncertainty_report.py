@@ -199,6 +199,17 @@ def main() -> None:
                 f"{r['rbd_fast']:.4f} | "
                 f"{r['feature_score']:.3f} | {r['distribution']} |"
             )
+        ranked = indices[(indices["outcome"] == o) & ~indices["parameter"].str.startswith("dummy")]
+        ranked = ranked.sort_values("s1", ascending=False).reset_index(drop=True)
+        per_issue = ranked[ranked["parameter"].str.contains(r"\.(?:salience|red_lines|ideal)\.|\.status_quo$")]
+        if len(per_issue):
+            first = per_issue.iloc[0]
+            lines += [
+                "",
+                f"The {len(per_issue)} per-issue assumptions (saliences, red-line ends, status quo) matter less: "
+                f"the first of them ranks {per_issue.index[0] + 1} of {len(ranked)} (`{first['parameter']}`, S1 "
+                f"{first['s1']:.4f}), and {int(per_issue['above_floor'].sum())} of them are above the noise floor.",
+            ]
         lines.append("")
     lines += [
         "### Scenario discovery (PRIM)",
