@@ -104,6 +104,8 @@ class Design:
             k = (first + np.arange(n - in_a)) // self.per_vector
             table = self.vector_draws()
             parts.append({p: table[p][k] for p in specs})
+        if len(parts) == 1:  # the block lies in one design: its draws as they are, without a copy
+            return parts[0]
         return {p: np.concatenate([part[p] for part in parts]) for p in specs}
 
 
