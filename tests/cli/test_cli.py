@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.cli.app import main
+from tests.cli.conftest import assert_one_line_error
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,13 +82,7 @@ def test_a_bad_value_from_the_shell_is_one_line_and_exit_status_two():
     ],
 )
 def test_bad_input_gets_one_clear_line_naming_the_problem(capsys, args, fragments):
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    assert info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("error: ")
-    for fragment in fragments:
-        assert fragment in err
+    assert_one_line_error(capsys, main, args, fragments)
 
 
 def test_a_long_run_resumes_from_the_blocks_an_interrupted_run_left(tmp_path):

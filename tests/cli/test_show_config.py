@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from sim.cli.app import main
+from tests.cli.conftest import assert_one_line_error
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,10 +60,4 @@ def test_an_interpolation_that_does_not_resolve_is_one_line():
     ],
 )
 def test_flags_that_do_not_go_together_are_one_line(capsys, args, fragments):
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    assert info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("error: ")
-    for fragment in fragments:
-        assert fragment in err
+    assert_one_line_error(capsys, main, args, fragments)
