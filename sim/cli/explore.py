@@ -130,7 +130,10 @@ def print_report(ex, an, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sim.config.compose import compose, known_scenarios, scenario_from_config
+    from sim.cli import faults
+    from sim.cli.preflight import with_search_path
+    from sim.config.compose import compose, scenario_from_config
+    from sim.config.overrides import override_key
 
     parser = argparse.ArgumentParser(
         prog="python -m sim.explore", description="Odds under uncertainty: every assumption drawn per replication."
@@ -147,6 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rbd", type=int, default=100_000, help="episodes of the RBD-FAST cross-check (default 100000)")
     parser.add_argument("--no-draws", action="store_true", help="do not write draws.parquet")
     parser.add_argument("--out", default=None, help="the run folder (default outputs/explore/<scenario>/<time>)")
+    parser.add_argument(
+        "--config-dir",
+        "-cd",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of your own configs (scenario/, uncertainty/, ...), searched after the package's, as for python -m sim",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     from sim.analysis.explore import Design, analyse, explore, write
@@ -155,10 +166,13 @@ def main(argv: list[str] | None = None) -> int:
         overrides = list(args.overrides)
         if not any(o.lstrip("+").startswith("uncertainty=") for o in overrides):
             overrides.insert(0, "uncertainty=assumptions")
-        scenario_name = next((o.split("=", 1)[1] for o in overrides if o.startswith("scenario=")), "baseline")
-        if scenario_name not in known_scenarios():
-            raise ConfigError(f"unknown scenario {scenario_name!r}: known scenarios are {', '.join(known_scenarios())}")
+        for folder in args.config_dir:
+            if not Path(folder).is_dir():
+                raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds scenario/, uncertainty/ ...")
+        overrides = with_search_path(overrides, [str(Path(d).resolve()) for d in args.config_dir])
+        faults.check_scenario_file(overrides)  # a user's scenario without its header: one line naming the file
         cfg = compose(overrides)
+        overrides = [o for o in overrides if override_key(o) != "hydra.searchpath"]
         for key, low in (("replications", 2), ("seed", 0), ("block_size", 1), ("workers", 1)):
             value = cfg.get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value < low:

@@ -129,3 +129,31 @@ def test_a_range_outside_a_parameters_legal_interval_fails_before_any_run(tmp_pa
     err = capsys.readouterr().err
     assert "world.tension = 1.2 is out of range" in err and err.count("\n") == 1
     assert not (tmp_path / "summary.json").exists()
+
+
+def test_explore_reads_a_users_own_scenario_and_ranges_from_config_dir(tmp_path, capsys):
+    """--config-dir DIR: a scenario and an uncertainty group of the user's own, as python -m sim reads them."""
+    from sim.config.compose import CONFIG_DIR
+
+    (tmp_path / "mine" / "scenario").mkdir(parents=True)
+    (tmp_path / "mine" / "uncertainty").mkdir()
+    text = (CONFIG_DIR / "scenario" / "us_military_buildup.yaml").read_text()
+    text = text.replace("name: us_military_buildup", "name: my_hardline")
+    (tmp_path / "mine" / "scenario" / "my_hardline.yaml").write_text(text)
+    (tmp_path / "mine" / "uncertainty" / "war_cost_only.yaml").write_text(
+        "actors:\n  iran:\n    war_cost: {dist: uniform, low: 0.3, high: 0.7, provenance: 'a test range'}\n"
+    )
+    out = tmp_path / "run"
+    argv = ["--config-dir", str(tmp_path / "mine"), "scenario=my_hardline", "uncertainty=war_cost_only"]
+    code = main(
+        [*argv, "replications=3000", "seed=1", "--vectors", "10", "--per-vector", "50", "--rbd", "500", "--out", str(out)]
+    )
+    assert code == 0, capsys.readouterr().err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "my_hardline"
+    assert summary["uncertain_parameters"] == 1
+    assert pd.read_csv(out / "indices.csv")["parameter"].str.startswith("actors.iran.war_cost").any()
+    # a folder that is not there: one line, exit 2
+    assert main(["--config-dir", str(tmp_path / "nowhere"), "replications=100"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "nowhere" in err and "no such folder" in err
