@@ -115,6 +115,9 @@ class PrincipalAgent(Actor):
         self.ideal = issue_values((params.ideal[i] for i in issues), n)
         self.salience = issue_values((params.salience.get(i, 0.0) for i in issues), n)
         self.low, self.high = _bounds(params.red_lines, issues, n)
+        per_replication = any(x.ndim == 2 for x in (self.ideal, self.salience, self.low, self.high))
+        terms = (self.ideal, self.salience, self.low, self.high)
+        self._terms = np.hstack([np.broadcast_to(x, (n, len(issues))) for x in terms]) if per_replication else None
         # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
@@ -176,6 +179,14 @@ class PrincipalAgent(Actor):
             s.held(self.model.params.world.perceived_risk), s.tension, at_deadline, extension_probability
         )
 
+    def issue_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Its ideal, saliences and red lines (low, high) for rows ``rows`` of the held replications, in one gather."""
+        if self._terms is None:
+            return self.ideal, self.salience, self.low, self.high
+        terms = np.take(self._terms, self.state.ids[rows], axis=0)
+        n_issues = terms.shape[1] // 4
+        return tuple(terms[:, k * n_issues : (k + 1) * n_issues] for k in range(4))  # type: ignore[return-value]
+
     def issue(self, name: str, rows: np.ndarray | None = None) -> np.ndarray:
         """Its per-issue parameter ``name`` (ideal, salience, low, high) for rows ``rows`` of the held replications."""
         return issue_rows(self.state, getattr(self, name), rows)
@@ -188,8 +199,9 @@ class PrincipalAgent(Actor):
 
     def answer(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive) -> np.ndarray:
         """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force."""
-        u = rules.utility(package, self.issue("ideal", rows), self.issue("salience", rows))
-        within = rules.inside(package, self.issue("low", rows), self.issue("high", rows), agenda)
+        ideal, salience, low, high = self.issue_terms(rows)
+        u = rules.utility(package, ideal, salience)
+        within = rules.inside(package, low, high, agenda)
         base = self.base[rows]
         value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
         lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
@@ -204,8 +216,9 @@ class PrincipalAgent(Actor):
 
         The alternative is the lapse, so there is no value of waiting to beat.
         """
-        u = rules.utility(package, self.issue("ideal", rows), self.issue("salience", rows))
-        within = rules.inside(package, self.issue("low", rows), self.issue("high", rows), agenda)
+        ideal, salience, low, high = self.issue_terms(rows)
+        u = rules.utility(package, ideal, salience)
+        within = rules.inside(package, low, high, agenda)
         base = self.base[rows]
         value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
         return rules.accepts(self.resolve[rows], value - base, within)

@@ -83,17 +83,16 @@ class NegotiationModel(mesa.Model):
         self.max_rounds = scenario.max_rounds
         self.issue_names = scenario.issue_names
         self.all_issues = (1 << len(self.issue_names)) - 1  # bit mask of every issue
-        # Hazards (E,) and effects (E, V), or per replication (n, E) and (n, E, V) when any is an array over
-        # replications (sim.core.uncertainty draws them per replication).
+        # Hazards (E,) and effects (E, V), or per replication (n, E) and, per event, (n, V) when any is an array
+        # over replications (sim.core.uncertainty draws them per replication).
         targets = (*WORLD_VARS, "trust")
         hazards = [e.hazard for e in scenario.events]
         effects = [[e.effects.get(k, 0.0) for k in targets] for e in scenario.events]
         if any(np.ndim(h) for h in hazards) or any(np.ndim(v) for row in effects for v in row):
             self.event_hazards = np.stack([np.broadcast_to(h, (self.n,)) for h in hazards], axis=1).astype(float)
-            self.event_effects = np.stack(
-                [np.stack([np.broadcast_to(v, (self.n,)) for v in row], axis=1) for row in effects], axis=1
-            ).astype(float)
-            self._effects_by_event = [np.ascontiguousarray(self.event_effects[:, e]) for e in range(len(effects))]
+            self.effects_by_event = [
+                np.stack([np.broadcast_to(v, (self.n,)) for v in row], axis=1).astype(float) for row in effects
+            ]
         else:
             self.event_hazards = np.array(hazards, dtype=float)
             self.event_effects = np.array(effects, dtype=float).reshape(len(scenario.events), len(targets))
@@ -279,8 +278,8 @@ class NegotiationModel(mesa.Model):
         draws = self._draw("events", len(events))
         if self.event_hazards.ndim == 2:  # per replication: the held replications' rows
             s.events_now = draws < s.held(self.event_hazards)
-            delta = np.zeros((s.m, self.event_effects.shape[2]))
-            for e, effects in enumerate(self._effects_by_event):  # events are rare: add each where it happened
+            delta = np.zeros((s.m, len(WORLD_VARS) + 1))  # world vars + trust
+            for e, effects in enumerate(self.effects_by_event):  # events are rare: add each where it happened
                 hit = np.flatnonzero(s.events_now[:, e])
                 delta[hit] += np.take(effects, s.ids[hit], axis=0)
         else:

@@ -342,25 +342,24 @@ class Frontier(NamedTuple):
     """The parts of the Nash bargaining problem that do not change during a run (:func:`nash_frontier`).
 
     Per issue, (I,) when every input is shared by all replications, else
-    (R, I); the ``*_sorted`` fields are in frontier order (``order``), the
-    others in issue order. ``u_*_sq`` are the utilities of the status quo.
-    Per replication, every field is a view of one (R, 13 I + 2) array,
-    ``packed``, so that the rows of some replications are taken in one go.
+    (R, I). In frontier order (``order``): each issue's gain to b and cost to
+    a of moving it from a's clipped ideal to b's, and each side's utility
+    change of moving it from the status quo to the frontier's start. In issue
+    order: the start (a's clipped ideal, or the midpoint of the gap where the
+    red lines do not overlap), the step to b's clipped ideal (0 where they do
+    not overlap) and the status quo. ``u_*_sq`` are the utilities of the
+    status quo. Per replication, every field is a view of one (R, 8 I + 2)
+    array, ``packed``, so that the rows of some replications are taken in one go.
     """
 
     order: np.ndarray
-    overlap: np.ndarray
-    c_a: np.ndarray
-    c_b: np.ndarray
-    gap_mid: np.ndarray
+    gain_b: np.ndarray
+    cost_a: np.ndarray
+    start_change_a: np.ndarray
+    start_change_b: np.ndarray
+    start: np.ndarray
+    step: np.ndarray
     status_quo: np.ndarray
-    overlap_sorted: np.ndarray
-    gain_b_sorted: np.ndarray
-    cost_a_sorted: np.ndarray
-    change_a_sorted: np.ndarray  # a's utility change of moving each term from the status quo to c_a
-    change_b_sorted: np.ndarray  # b's, to c_a
-    gap_a_sorted: np.ndarray  # a's, to the midpoint of the gap
-    gap_b_sorted: np.ndarray  # b's, to the midpoint of the gap
     u_a_sq: np.ndarray
     u_b_sq: np.ndarray
     packed: np.ndarray | None = None
@@ -371,23 +370,15 @@ class Frontier(NamedTuple):
 
     @classmethod
     def unpack(cls, packed: np.ndarray) -> Frontier:
-        """The frontier whose fields are the columns of ``packed`` (R, 13 I + 2)."""
-        n_issues = (packed.shape[1] - 2) // 13
-        parts: list[np.ndarray] = [packed[:, k * n_issues : (k + 1) * n_issues] for k in range(13)]
+        """The frontier whose fields are the columns of ``packed`` (R, 8 I + 2)."""
+        n_issues = (packed.shape[1] - 2) // 8
+        parts: list[np.ndarray] = [packed[:, k * n_issues : (k + 1) * n_issues] for k in range(8)]
         parts[0] = parts[0].astype(np.intp)  # the order, stored exactly as small whole numbers
-        parts[1], parts[6] = parts[1] > 0.5, parts[6] > 0.5  # the overlaps
         return cls._make([*parts, packed[:, -2], packed[:, -1], packed])
 
     def take(self, pick) -> Frontier:
         """The frontier of some replications, ``pick`` mapping the (R, ...) packed array to their rows."""
         return self if self.packed is None else Frontier.unpack(pick(self.packed))
-
-
-def _sorted(x: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """``x`` in frontier order: columns ``order`` (I,), or row by row for (R, I) orders."""
-    if order.ndim == 1:
-        return x[..., order]
-    return np.take_along_axis(np.broadcast_to(x, order.shape), order, axis=1)
 
 
 def nash_frontier(ideal_a, salience_a, ideal_b, salience_b, low, high, status_quo) -> Frontier:
@@ -396,49 +387,46 @@ def nash_frontier(ideal_a, salience_a, ideal_b, salience_b, low, high, status_qu
     Each side's best term inside the box (its ideal clipped to it), the order
     in which issues move from a's clipped ideal to b's (a's cost per unit of
     b's gain, salience_a / salience_b), each issue's gain to b and cost to a,
-    and what moving each term away from the status quo changes for each side.
-    None of it depends on the round: only the disagreement points and the
-    agenda do. Inputs are (I,), or (R, I) when drawn per replication (issue
-    12); the frontier is then (R, I), one order per replication.
+    and what moving each term from the status quo to the frontier's start
+    changes for each side. Where the red lines do not overlap the box is
+    empty: both clipped ideals are its low end, so the issue has no gain, cost
+    or step, and starts (and stays) at the midpoint of the gap. None of it
+    depends on the round: only the disagreement points and the agenda do.
+    Inputs are (I,), or (R, I) when drawn per replication (issue 12); the
+    frontier is then (R, I), one order per replication.
     """
     inputs = (ideal_a, salience_a, ideal_b, salience_b, low, high, status_quo)
     shape = np.broadcast_shapes(*(np.shape(v) for v in inputs))
-    overlap = low <= high
     top = np.maximum(low, high)
     c_a = np.clip(ideal_a, low, top)  # each side's best term inside the box
     c_b = np.clip(ideal_b, low, top)
-    gap_mid = 0.5 * (low + high)
+    start = np.where(low <= high, c_a, 0.5 * (low + high))
     sq = np.asarray(status_quo, dtype=float)
 
-    def change(ideal, salience, term):  # per issue: the change of utility of moving the term from the status quo
-        return salience * (np.abs(sq - ideal) - np.abs(term - ideal))
+    def change(ideal, salience):  # per issue: the change of utility of moving the term from the status quo to start
+        return salience * (np.abs(sq - ideal) - np.abs(start - ideal))
 
-    # in issue order, then in frontier order (the fields of Frontier, in its order)
-    in_issue_order = (overlap, c_a, c_b, gap_mid, sq)
+    in_issue_order = (start, c_b - c_a, sq)
     to_sort = (
-        overlap,
         salience_b * np.abs(c_b - c_a),  # b's gain of moving each issue fully
         salience_a * np.abs(c_b - c_a),  # a's cost
-        change(ideal_a, salience_a, c_a),
-        change(ideal_b, salience_b, c_a),
-        change(ideal_a, salience_a, gap_mid),
-        change(ideal_b, salience_b, gap_mid),
+        change(ideal_a, salience_a),
+        change(ideal_b, salience_b),
     )
     u_sq = (utility(np.atleast_2d(sq), ideal_a, salience_a), utility(np.atleast_2d(sq), ideal_b, salience_b))
-    ratio = np.broadcast_to(salience_a / np.maximum(salience_b, 1e-300), shape)
-    order = np.argsort(ratio, axis=-1, kind="stable")
+    order = np.argsort(np.broadcast_to(salience_a / np.maximum(salience_b, 1e-300), shape), axis=-1, kind="stable")
     if len(shape) == 1:  # shared by every replication
-        return Frontier._make([order, *in_issue_order, *(x[order] for x in to_sort), u_sq[0][0], u_sq[1][0], None])
-    # per replication: one (R, 13 I + 2) array, its frontier-order part sorted row by row
+        return Frontier._make([order, *(x[order] for x in to_sort), *in_issue_order, u_sq[0][0], u_sq[1][0], None])
+    # per replication: one (R, 8 I + 2) array, its frontier-order part sorted row by row
     n_rows, n_issues = shape
-    packed = np.empty((n_rows, 13 * n_issues + 2))
+    packed = np.empty((n_rows, 8 * n_issues + 2))
     packed[:, :n_issues] = order
-    for k, x in enumerate(in_issue_order, start=1):
-        packed[:, k * n_issues : (k + 1) * n_issues] = x
     flat = (order + np.arange(0, n_rows * n_issues, n_issues)[:, None]).ravel()  # a 1-d take is the fastest sort
-    for k, x in enumerate(to_sort, start=6):
+    for k, x in enumerate(to_sort, start=1):
         x = np.ascontiguousarray(np.broadcast_to(x, shape), dtype=float)
         packed[:, k * n_issues : (k + 1) * n_issues] = np.take(x.ravel(), flat).reshape(shape)
+    for k, x in enumerate(in_issue_order, start=5):
+        packed[:, k * n_issues : (k + 1) * n_issues] = x
     packed[:, -2], packed[:, -1] = u_sq
     return Frontier.unpack(packed)
 
@@ -481,21 +469,17 @@ def nash_solve(frontier: Frontier, disagreement_a: np.ndarray, disagreement_b: n
     """The package of :func:`nash_package` from its precomputed ``frontier``, for disagreement points and agendas (R, I)."""
     f = frontier
     n_rows, n_issues = agenda.shape
-    per_row = f.per_replication
-    overlap_all = bool(np.all(f.overlap))
     # Work in frontier order: issue order[k] is the k-th to move from c_a to c_b.
-    on = _sorted(agenda, f.order)
-    free = on if overlap_all else on & f.overlap_sorted
-    # Utilities at the frontier's start (a's clipped ideal on free issues), as
-    # the status-quo package plus the per-issue change of moving each term.
-    u_a0 = f.u_a_sq + row_dot(free, f.change_a_sorted)
-    u_b0 = f.u_b_sq + row_dot(free, f.change_b_sorted)
-    if not overlap_all:
-        gaps = on & ~free
-        u_a0 = u_a0 + row_dot(gaps, f.gap_a_sorted)
-        u_b0 = u_b0 + row_dot(gaps, f.gap_b_sorted)
-    g = free * f.gain_b_sorted  # (R, I) b's gain and a's cost of moving each issue fully
-    c = free * f.cost_a_sorted
+    if f.per_replication:
+        flat = (f.order + np.arange(0, n_rows * n_issues, n_issues)[:, None]).ravel()
+        on = np.take(agenda.ravel(), flat).reshape(n_rows, n_issues)
+    else:
+        on = agenda[:, f.order]
+    # Utilities at the frontier's start, as the status-quo package plus the per-issue change of moving each term.
+    u_a0 = f.u_a_sq + row_dot(on, f.start_change_a)
+    u_b0 = f.u_b_sq + row_dot(on, f.start_change_b)
+    g = on * f.gain_b  # (R, I) b's gain and a's cost of moving each issue fully
+    c = on * f.cost_a
     alpha = (u_b0 - disagreement_b)[:, None] + (np.cumsum(g, axis=1) - g)  # b's surplus at segment start
     beta = (u_a0 - disagreement_a)[:, None] - (np.cumsum(c, axis=1) - c)  # a's surplus at segment start
     # Nash maximum on each segment: d/ds (alpha + g s)(beta - c s) = 0.
@@ -517,12 +501,11 @@ def nash_solve(frontier: Frontier, disagreement_a: np.ndarray, disagreement_b: n
     share_sorted = (np.arange(n_issues) < best[:, None]).astype(float)
     share_sorted[rows, best] = s[rows, best]
     share = np.empty_like(share_sorted)
-    if per_row:
-        np.put_along_axis(share, f.order, share_sorted, axis=1)
+    if f.per_replication:
+        np.put(share, flat, share_sorted)
     else:
         share[:, f.order] = share_sorted
-    start = np.where(agenda, np.where(f.overlap, f.c_a, f.gap_mid), f.status_quo)
-    return np.where(agenda & f.overlap, f.c_a + share * (f.c_b - f.c_a), start)
+    return np.where(agenda, f.start + share * f.step, f.status_quo)
 
 
 # -------------------------------------------------------------------- agenda

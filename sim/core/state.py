@@ -54,6 +54,10 @@ class BatchState:
         self.ids = np.arange(n)  # original index of each held replication
         self.compacted = False  # True once a replication has been dropped (ids no longer 0..n-1)
         self._held: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # parameter arrays indexed by ids, per compaction
+        # The (n,) parameter arrays read before the first compaction, stacked then into one (K, n) matrix whose
+        # held columns each compaction gathers in one go (a hundred separate gathers cost several times more).
+        self._read: dict[int, np.ndarray] = {}
+        self._stacked: tuple[list[np.ndarray], np.ndarray] | None = None
         self.alive = np.ones(n, dtype=bool)
         self.settled = np.zeros(n, dtype=bool)
         self.agenda = np.zeros((n, n_issues), dtype=bool)
@@ -76,6 +80,8 @@ class BatchState:
         if not np.ndim(value):
             return value
         if not self.compacted:
+            if value.shape == (self.n,) and value.dtype == np.float64:  # gathered with the others at each compaction
+                self._read.setdefault(id(value), value)
             return value
         hit = self._held.get(id(value))
         if hit is not None and hit[0] is value:
@@ -127,3 +133,10 @@ class BatchState:
         self.m = len(self.ids)
         self.compacted = True
         self._held = {}
+        if self._stacked is None and self._read:
+            arrays = list(self._read.values())
+            self._stacked = (arrays, np.stack(arrays))
+        if self._stacked is not None:
+            arrays, matrix = self._stacked
+            rows = np.take(matrix, self.ids, axis=1)
+            self._held = {id(a): (a, rows[k]) for k, a in enumerate(arrays)}
