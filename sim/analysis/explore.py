@@ -123,7 +123,7 @@ def run_explore_block(
     draws = design.block_draws(start, n, block)
     out = run_block(_scenario_for(scenario, design, draws, aliases), n, design.seed, block)
     keep = {k: out[k] for k in ("outcome", "cause", "round", *EXTRA_OUTCOMES) if k in out}
-    x = np.column_stack([draws[p] for p in (*design.uncertain, DUMMY)]).astype(np.float32)
+    x = np.array([draws[p] for p in (*design.uncertain, DUMMY)], dtype=np.float32).T  # one pass; column-major
     return block, keep, x
 
 

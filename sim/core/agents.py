@@ -112,12 +112,17 @@ class PrincipalAgent(Actor):
         issues = model.issue_names
         n = self.state.n
         # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_rows.
-        self.ideal = issue_values((params.ideal[i] for i in issues), n)
-        self.salience = issue_values((params.salience.get(i, 0.0) for i in issues), n)
-        self.low, self.high = _bounds(params.red_lines, issues, n)
+        bounds = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
+        fields = (
+            [params.ideal[i] for i in issues],
+            [params.salience.get(i, 0.0) for i in issues],
+            [b[0] for b in bounds],
+            [b[1] for b in bounds],
+        )
+        self.ideal, self.salience, self.low, self.high = (issue_values(f, n) for f in fields)
+        # The four again in one (n, 4 I) array when any is per replication, so that a round gathers its rows once.
         per_replication = any(x.ndim == 2 for x in (self.ideal, self.salience, self.low, self.high))
-        terms = (self.ideal, self.salience, self.low, self.high)
-        self._terms = np.hstack([np.broadcast_to(x, (n, len(issues))) for x in terms]) if per_replication else None
+        self._terms = issue_values([v for f in fields for v in f], n) if per_replication else None
         # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))

@@ -73,8 +73,13 @@ class Dist:
         return float(self.ppf(np.array([0.5]))[0])
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Inverse CDF: the quantiles at ``u`` in [0, 1), as float64."""
-        u = np.asarray(u, dtype=np.float64)
+        """Inverse CDF: the quantiles at ``u`` in [0, 1), in float32 for float32 ``u``, else in float64.
+
+        A point gives its value in float64 whatever ``u`` is.
+        """
+        u = np.asarray(u)
+        if u.dtype != np.float32:
+            u = u.astype(np.float64)
         if self.is_point:
             return np.full(u.shape, self.low)
         width = self.high - self.low
@@ -246,12 +251,17 @@ def sample(specs: Mapping[str, Dist], n: int, seed: np.random.SeedSequence) -> d
     generator, ``SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (crc32(path),))``:
     the same seed gives the same draws, a point gives exactly its value, and
     a parameter's draws do not depend on which other parameters are uncertain.
+    Uniforms and quantiles are computed in float32 (seven significant digits,
+    far finer than any assumption's range is known; the exploration stores the
+    draws in float32 anyway, so the stored values are the values the model
+    used, but for a value clipped to an end of its range), then widened to float64 and kept inside [low, high].
     """
     out = {}
     for path, dist in specs.items():
         child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, path_key(path)))
-        u = np.random.default_rng(child).random(n)
-        out[path] = dist.ppf(u)
+        u = np.random.default_rng(child).random(n, dtype=np.float32)
+        x = dist.ppf(u).astype(np.float64)
+        out[path] = np.clip(x, dist.low, dist.high, out=x)
     return out
 
 
@@ -336,6 +346,35 @@ def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -
     )
 
 
+def _replace_all(scenario: Scenario, values: Mapping[str, Any], aliases: Mapping[str, str]) -> Scenario:
+    """:func:`_replace` for every path of ``values``, each actor and the world rebuilt once, not once per path."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for path in values:
+        parts = path.split(".")
+        if parts[0] == "actors" and len(parts) >= 3:
+            groups.setdefault(("actors", parts[1]), []).append(path)
+        elif parts[0] == "world" and len(parts) == 2:
+            groups.setdefault(("world",), []).append(path)
+        else:
+            groups.setdefault(("one", path), []).append(path)
+    for key, paths in groups.items():
+        if key[0] == "actors":
+            group, i = _actor_slot(scenario, key[1], aliases)
+            items = list(getattr(scenario, group))
+            for path in paths:
+                items[i] = _set(items[i], path, path.split(".")[2:], values[path])
+            changes: dict[str, Any] = {group: tuple(items)}
+            scenario = dataclasses.replace(scenario, **changes)
+        elif key[0] == "world":
+            world = scenario.world
+            for path in paths:
+                world = _set(world, path, path.split(".")[1:], values[path])
+            scenario = dataclasses.replace(scenario, world=world)
+        else:
+            scenario = _replace(scenario, paths[0], values[paths[0]], aliases)
+    return scenario
+
+
 def _renormalise_saliences(scenario: Scenario, drawn: Iterable[str], aliases: Mapping[str, str]) -> Scenario:
     """Drawn saliences are relative weights: rescale each such actor's saliences to sum to one per replication."""
     actors = {p.split(".")[1] for p in drawn if p.startswith("actors.") and p.split(".")[2:3] == ["salience"]}
@@ -376,13 +415,9 @@ def with_draws(
     if len(sizes) > 1 or any(a.ndim > 1 for a in arrays.values()):
         raise ConfigError(f"parameter draws have different shapes {sorted(sizes)}: give one (R,) array per parameter")
     for corner in (np.min, np.max) if check else ():
-        probe = scenario
-        for path, a in arrays.items():
-            probe = _replace(probe, path, float(corner(a)), aliases)
+        probe = _replace_all(scenario, {path: float(corner(a)) for path, a in arrays.items()}, aliases)
         _renormalise_saliences(probe, arrays, aliases).validate()
-    out = scenario
-    for path, a in arrays.items():
-        out = _replace(out, path, a if a.ndim else float(a), aliases)
+    out = _replace_all(scenario, {path: a if a.ndim else float(a) for path, a in arrays.items()}, aliases)
     return _renormalise_saliences(out, arrays, aliases)
 
 
