@@ -83,15 +83,16 @@ class NegotiationModel(mesa.Model):
         self.max_rounds = scenario.max_rounds
         self.issue_names = scenario.issue_names
         self.all_issues = (1 << len(self.issue_names)) - 1  # bit mask of every issue
-        # Hazards (E,) and effects (E, V), or per replication (n, E) and, per event, (n, V) when any is an array
-        # over replications (sim.core.uncertainty draws them per replication).
+        # Hazards (E,) and effects (E, V), or per replication (n, E) and, per event, the targets it moves with
+        # their effects, a number or (n,), when any is an array over replications (drawn per replication).
         targets = (*WORLD_VARS, "trust")
         hazards = [e.hazard for e in scenario.events]
         effects = [[e.effects.get(k, 0.0) for k in targets] for e in scenario.events]
         if any(np.ndim(h) for h in hazards) or any(np.ndim(v) for row in effects for v in row):
             self.event_hazards = np.stack([np.broadcast_to(h, (self.n,)) for h in hazards], axis=1).astype(float)
             self.effects_by_event = [
-                np.stack([np.broadcast_to(v, (self.n,)) for v in row], axis=1).astype(float) for row in effects
+                [(targets.index(k), np.asarray(v, dtype=float)) for k, v in e.effects.items() if np.any(v != 0)]
+                for e in scenario.events
             ]
         else:
             self.event_hazards = np.array(hazards, dtype=float)
@@ -281,7 +282,9 @@ class NegotiationModel(mesa.Model):
             delta = np.zeros((s.m, len(WORLD_VARS) + 1))  # world vars + trust
             for e, effects in enumerate(self.effects_by_event):  # events are rare: add each where it happened
                 hit = np.flatnonzero(s.events_now[:, e])
-                delta[hit] += np.take(effects, s.ids[hit], axis=0)
+                ids = s.ids[hit]
+                for k, effect in effects:
+                    delta[hit, k] += effect[ids] if effect.ndim else effect
         else:
             s.events_now = draws < self.event_hazards
             delta = s.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
