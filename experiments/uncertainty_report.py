@@ -71,6 +71,29 @@ def one_at_a_time(replications: int, seed: int) -> pd.DataFrame:
     return table
 
 
+def split_half_boxes(vectors: pd.DataFrame, target: str, seed: int) -> list[set[str]]:
+    """The parameters the chosen PRIM box restricts, found on each half of the parameter vectors alone."""
+    from sim.analysis.explore import discover
+
+    uncertain = [c for c in vectors.columns if c.split(".")[0] in ("world", "actors", "events", "agenda")]
+    y = {
+        "deal more likely than escalation": (vectors["p_deal"] > vectors["p_escalation"]).to_numpy(),
+        "escalation above 50%": (vectors["p_escalation"] > 0.5).to_numpy(),
+    }.get(target)
+    if y is None:
+        return []
+    half = len(vectors) // 2
+    found = []
+    for part in (slice(0, half), slice(half, 2 * half)):
+        v, t = vectors.iloc[part].reset_index(drop=True), y[part]
+        frame = discover(v, uncertain, t, seed=seed)
+        if frame.empty:
+            return []
+        chosen = frame[frame["chosen"]].iloc[0]
+        found.append({piece.split(" in ")[0] for piece in str(chosen["limits"]).split("; ") if " in " in piece})
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=1_000_000)
@@ -240,6 +263,18 @@ def main() -> None:
                 "",
             ]
             lines += [f"- `{part.split(' in ')[0]}` in {part.split(' in ')[1]}" for part in b["significant_limits"].split("; ")]
+        halves = split_half_boxes(vectors, b["target"], args.seed)
+        if halves:
+            whole = {part.split(" in ")[0] for part in str(b["limits"]).split("; ") if " in " in part}
+            common = set.intersection(*halves)
+            lines += [
+                "",
+                f"How stable the box is: PRIM run again on each half of the {len(vectors):,} vectors alone "
+                f"restricts {len(halves[0])} and {len(halves[1])} parameters; {len(common)} of them in both halves "
+                f"({', '.join(f'`{c}`' for c in sorted(common)) or 'none'}), {len(common & whole)} of these in the "
+                "box above. Read a box as one description of where the target is likely, not as the only one; "
+                "the parameters found in both halves are the robust part.",
+            ]
         lines.append("")
     lines += ["### Against one-at-a-time sensitivity", ""]
     for o in OUTCOMES:

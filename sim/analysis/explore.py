@@ -322,13 +322,7 @@ def analyse(
             "escalation above 50%": (vec["p_escalation"] > 0.5).to_numpy(),
         }
         for name, y in targets.items():
-            # Scenario discovery as EMA Workbench's workflow has it: feature scoring picks the uncertainties that
-            # matter for the target, PRIM boxes them (on all 80-odd, peeling shaves every one by chance).
-            candidates = d.uncertain
-            if len(candidates) > prim_dims and 0 < y.sum() < len(y):
-                ranked = gsa.feature_scores(vec[d.uncertain], y.astype(float), seed=seed).sort_values(ascending=False)
-                candidates = list(ranked.index[:prim_dims])
-            frame, _ = gsa.prim(vec[candidates], y, peel_alpha=prim_peel, mass_min=prim_mass)
+            frame = discover(vec, d.uncertain, y, seed=seed, dims=prim_dims, peel=prim_peel, mass=prim_mass)
             if frame.empty:
                 boxes.append(
                     pd.DataFrame(
@@ -357,6 +351,30 @@ def analyse(
         dummy=dummy,
         timings=timings,
     )
+
+
+def discover(
+    vectors: pd.DataFrame,
+    uncertain: list[str],
+    y: np.ndarray,
+    *,
+    seed: int,
+    dims: int = 8,
+    peel: float = 0.05,
+    mass: float = 0.05,
+) -> pd.DataFrame:
+    """PRIM's peeling trajectory for target ``y`` over the parameter ``vectors`` (:func:`sim.analysis.gsa.prim`).
+
+    Scenario discovery as EMA Workbench's workflow has it: feature scoring
+    picks the ``dims`` uncertainties that matter most for the target, PRIM
+    boxes them (on all 100-odd, peeling shaves every one a little by chance).
+    """
+    candidates = list(uncertain)
+    if len(candidates) > dims and 0 < y.sum() < len(y):
+        ranked = gsa.feature_scores(vectors[candidates], y.astype(float), seed=seed).sort_values(ascending=False)
+        candidates = list(ranked.index[:dims])
+    frame, _ = gsa.prim(vectors[candidates], y, peel_alpha=peel, mass_min=mass)
+    return frame
 
 
 def top_parameters(indices: pd.DataFrame, outcome: str, k: int = 10) -> pd.DataFrame:
