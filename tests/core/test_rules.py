@@ -252,6 +252,29 @@ def test_nash_package_matches_a_brute_force_search(case):
     assert found >= best - 1e-9
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_nash_package_per_replication_equals_the_shared_package_row_by_row(seed):
+    """Per-issue inputs as (R, I) arrays (drawn per replication, issue 12): row r is the package that the (I,)
+    inputs of replication r give, with red lines that sometimes do not overlap and random agendas. Equal up to
+    rounding: the per-row path sums utilities with einsum, the shared one with a matrix product (the model-level
+    tests in test_uncertainty.py check that outcomes are identical replication by replication)."""
+    rng = np.random.default_rng(seed)
+    n, k = 200, 4
+    ideal_a, ideal_b = rng.uniform(0.7, 1.0, (n, k)), rng.uniform(0.0, 0.3, (n, k))
+    sal_a, sal_b = rng.dirichlet(np.ones(k), n), rng.dirichlet(np.ones(k), n)
+    low, high = rng.uniform(0.0, 0.6, (n, k)), rng.uniform(0.3, 1.0, (n, k))  # low > high in some: no overlap
+    sq = rng.uniform(0.0, 1.0, (n, k))
+    d_a, d_b = rng.uniform(-0.2, 0.6, n), rng.uniform(-0.2, 0.6, n)
+    agenda = rng.random((n, k)) < 0.7
+    many = rules.nash_package(ideal_a, sal_a, d_a, ideal_b, sal_b, d_b, low, high, agenda, sq)
+    assert rules.nash_frontier(ideal_a, sal_a, ideal_b, sal_b, low, high, sq).per_replication
+    for r in range(n):
+        one = rules.nash_package(
+            ideal_a[r], sal_a[r], d_a[r : r + 1], ideal_b[r], sal_b[r], d_b[r : r + 1], low[r], high[r], agenda[r : r + 1], sq[r]
+        )
+        np.testing.assert_allclose(many[r], one[0], rtol=0, atol=1e-12)  # row sums: einsum, not matmul
+
+
 def test_nash_package_without_a_zone_of_agreement_gives_equal_surpluses():
     sal = np.array([0.5, 0.5, 0.0])
     low, high = np.zeros(3), np.ones(3)
