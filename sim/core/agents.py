@@ -119,10 +119,15 @@ class PrincipalAgent(Actor):
             [b[0] for b in bounds],
             [b[1] for b in bounds],
         )
-        self.ideal, self.salience, self.low, self.high = (issue_values(f, n) for f in fields)
-        # The four again in one (n, 4 I) array when any is per replication, so that a round gathers its rows once.
-        per_replication = any(x.ndim == 2 for x in (self.ideal, self.salience, self.low, self.high))
-        self._terms = issue_values([v for f in fields for v in f], n) if per_replication else None
+        drawn = [any(np.ndim(v) for v in f) for f in fields]
+        # When any is per replication: the four in one (n, 4 I) array, so that a round gathers its rows once, and
+        # each drawn one as its own contiguous (n, I) copy (the others stay (I,)).
+        self._terms = issue_values([v for f in fields for v in f], n) if any(drawn) else None
+        n_issues = len(issues)
+        self.ideal, self.salience, self.low, self.high = (
+            np.array(f, dtype=float) if not d else np.ascontiguousarray(self._terms[:, k * n_issues : (k + 1) * n_issues])  # type: ignore[index]
+            for k, (f, d) in enumerate(zip(fields, drawn, strict=True))
+        )
         # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
