@@ -68,25 +68,17 @@ def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own
 
 
 def test_common_random_numbers_by_default_and_a_seed_per_job_when_turned_off(tmp_path):
-    run_cli(
-        "-m",
-        "actors.israel.strike_propensity=0.02,0.03",
-        "replications=50",
-        "seed=5",
-        "quiet=true",
-        "hydra/launcher=basic",
-        f"hydra.sweep.dir={tmp_path / 'crn'}",
-    )
-    run_cli(
-        "-m",
-        "actors.israel.strike_propensity=0.02,0.03",
-        "replications=50",
-        "seed=5",
-        "quiet=true",
-        "hydra/launcher=basic",
-        "hydra.sweeper.crn=false",
-        f"hydra.sweep.dir={tmp_path / 'free'}",
-    )
+    for folder, extra in (("crn", []), ("free", ["hydra.sweeper.crn=false"])):
+        run_cli(
+            "-m",
+            "actors.israel.strike_propensity=0.02,0.03",
+            "replications=50",
+            "seed=5",
+            "quiet=true",
+            "hydra/launcher=basic",
+            *extra,
+            f"hydra.sweep.dir={tmp_path / folder}",
+        )
     crn = sweep_table.load_table(tmp_path / "crn")
     free = sweep_table.load_table(tmp_path / "free")
     assert list(crn["seed"]) == [5, 5] and crn["crn"].all()
