@@ -117,13 +117,27 @@ def _scenario_for(scenario: Scenario, design: Design, draws: Mapping[str, np.nda
 
 
 def run_explore_block(
-    scenario: Scenario, design: Design, aliases: Mapping[str, str], start: int, n: int, block: int
+    scenario: Scenario,
+    design: Design,
+    aliases: Mapping[str, str],
+    start: int,
+    n: int,
+    block: int,
+    x: np.ndarray | None = None,
 ) -> tuple[int, dict[str, np.ndarray], np.ndarray]:
-    """One block: draw its parameters, run it with the block's shocks; return outcomes and the float32 draws."""
+    """One block: draw its parameters, run it with the block's shocks; return outcomes and the float32 draws.
+
+    The draws (n, P + 1) are written into ``x`` when given (the run's matrix, in one process), else into a new
+    array (returned by a worker process).
+    """
     draws = design.block_draws(start, n, block)
+    columns = (*design.uncertain, DUMMY)
+    if x is None:
+        x = np.empty((n, len(columns)), dtype=np.float32, order="F")
+    for k, p in enumerate(columns):  # column by column: contiguous writes
+        x[:, k] = draws[p]
     out = run_block(_scenario_for(scenario, design, draws, aliases), n, design.seed, block)
     keep = {k: out[k] for k in ("outcome", "cause", "round", *EXTRA_OUTCOMES) if k in out}
-    x = np.array([draws[p] for p in (*design.uncertain, DUMMY)], dtype=np.float32).T  # one pass; column-major
     return block, keep, x
 
 
@@ -166,10 +180,11 @@ def explore(
     results: list = [None] * len(sizes)
     done = 0
     jobs = [(scenario, design, aliases, int(starts[b]), n, b) for b, n in enumerate(sizes)]
+    x = np.empty((design.replications, len(design.uncertain) + 1), dtype=np.float32, order="F")  # column by column
     if workers == 1 or len(sizes) == 1:
-        for job in jobs:
-            b, keep, x = run_explore_block(*job)
-            results[b] = (keep, x)
+        for job in jobs:  # each block writes its draws into its rows of x
+            b, keep, _ = run_explore_block(*job, x=x[job[3] : job[3] + job[4]])
+            results[b] = keep
             done += sizes[b]
             if progress:
                 progress(done, design.replications)
@@ -177,15 +192,13 @@ def explore(
         with ProcessPoolExecutor(max_workers=min(workers, len(sizes))) as pool:
             futures = [pool.submit(run_explore_block, *job) for job in jobs]
             for fut in as_completed(futures):
-                b, keep, x = fut.result()
-                results[b] = (keep, x)
+                b, keep, xb = fut.result()
+                results[b] = keep
+                x[starts[b] : starts[b] + sizes[b]] = xb
                 done += sizes[b]
                 if progress:
                     progress(done, design.replications)
-    arrays = {k: np.concatenate([r[0][k] for r in results]) for k in results[0][0]}
-    x = np.empty((design.replications, results[0][1].shape[1]), dtype=np.float32, order="F")  # column by column
-    for (_, xb), start in zip(results, starts, strict=True):
-        x[start : start + len(xb)] = xb
+    arrays = {k: np.concatenate([r[k] for r in results]) for k in results[0]}
     return Exploration(
         scenario, design, block_size, x, [*design.uncertain, DUMMY], arrays, cause_names(scenario), time.perf_counter() - t0
     )
