@@ -85,14 +85,12 @@ def test_an_exploration_writes_its_files(tmp_path, capsys):
     assert (out / "boxes.csv").exists() and (out / "indices.png").exists() and (out / "spread.png").exists()
 
 
-def test_the_same_seed_gives_the_same_draws_and_odds(tmp_path):
+def test_the_same_seed_gives_the_same_draws_and_odds_in_one_process_or_two(tmp_path):
     runs = []
-    for k in range(2):
-        out = tmp_path / str(k)
-        assert (
-            main(["replications=2000", "seed=9", "block_size=1000", "--vectors", "4", "--per-vector", "100", "--out", str(out)])
-            == 0
-        )
+    for workers in (1, 2):
+        out = tmp_path / str(workers)
+        args = ["replications=2000", "seed=9", "block_size=1000", f"workers={workers}", "--vectors", "4", "--per-vector", "100"]
+        assert main([*args, "--out", str(out)]) == 0
         runs.append(pd.read_parquet(out / "draws.parquet"))
     pd.testing.assert_frame_equal(runs[0], runs[1])
 
