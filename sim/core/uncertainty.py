@@ -82,25 +82,10 @@ class Dist:
             u = u.astype(np.float64)
         if self.is_point:
             return np.full(u.shape, self.low)
+        if self.kind in VECTORISED:
+            return quantiles([self], u.reshape(1, -1)).reshape(u.shape)
         width = self.high - self.low
-        if self.kind == "uniform":
-            x = u * width
-            x += self.low
-        elif self.kind == "loguniform":
-            x = u * math.log(self.high / self.low)
-            np.exp(x, out=x)
-            x *= self.low
-        elif self.kind == "triangular":
-            # below the mode: low + sqrt(u w (mode - low)); above it: high - sqrt((1 - u) w (high - mode))
-            x = u * (width * (self.mode - self.low))
-            np.sqrt(x, out=x)
-            x += self.low
-            above = 1.0 - u
-            above *= width * (self.high - self.mode)
-            np.sqrt(above, out=above)
-            np.subtract(self.high, above, out=above)
-            np.copyto(x, above, where=u >= (self.mode - self.low) / width)
-        elif self.kind == "beta":
+        if self.kind == "beta":
             q = special.betaincinv(self.alpha, self.beta, u)
             x = self.low + width * np.where(np.isnan(q), u >= 0.5, q)  # NaN only for subnormal u or 1 - u
         else:  # truncnormal
@@ -149,6 +134,43 @@ class Dist:
             "truncnormal": f", mean {self.mean:g}, sd {self.sd:g}",
         }.get(self.kind, "")
         return f"{self.kind} [{self.low:g}, {self.high:g}{extra}]"
+
+
+#: The kinds whose quantiles :func:`quantiles` computes for many parameters at once.
+VECTORISED = ("uniform", "loguniform", "triangular")
+
+
+def quantiles(dists: list[Dist], u: np.ndarray) -> np.ndarray:
+    """Inverse CDFs of distributions of one kind in :data:`VECTORISED`: row k of ``u`` (K, n) by ``dists[k]``.
+
+    In the precision of ``u`` (float32 or float64), each distribution's
+    numbers rounded to it once, and clipped to [low, high]. One call for all
+    the parameters of a kind: the same arithmetic as one call per parameter
+    (the same values, bit for bit), at a fraction of the calls.
+    """
+    kind = dists[0].kind
+
+    def column(values) -> np.ndarray:
+        return np.array(list(values), dtype=u.dtype)[:, None]
+
+    low, high = column(d.low for d in dists), column(d.high for d in dists)
+    if kind == "uniform":
+        x = u * column(d.high - d.low for d in dists)
+        x += low
+    elif kind == "loguniform":
+        x = u * column(math.log(d.high / d.low) for d in dists)
+        np.exp(x, out=x)
+        x *= low
+    else:  # triangular: below the mode, low + sqrt(u w (mode - low)); above it, high - sqrt((1 - u) w (high - mode))
+        x = u * column((d.high - d.low) * (d.mode - d.low) for d in dists)
+        np.sqrt(x, out=x)
+        x += low
+        above = 1.0 - u
+        above *= column((d.high - d.low) * (d.high - d.mode) for d in dists)
+        np.sqrt(above, out=above)
+        np.subtract(high, above, out=above)
+        np.copyto(x, above, where=u >= column((d.mode - d.low) / (d.high - d.low) for d in dists))
+    return np.clip(x, low, high, out=x)
 
 
 def _number(where: str, key: str, value) -> float:
@@ -255,14 +277,31 @@ def sample(specs: Mapping[str, Dist], n: int, seed: np.random.SeedSequence) -> d
     far finer than any assumption's range is known; the exploration stores the
     draws in float32 anyway, so the stored values are the values the model
     used, but for a value clipped to an end of its range), then widened to float64 and kept inside [low, high].
+    The arrays are the rows of one (P, n) matrix, the parameters of a kind
+    side by side so that their quantiles are computed in one go (:func:`quantiles`).
     """
-    out = {}
+    groups: dict[str, list[str]] = {}
     for path, dist in specs.items():
-        child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, path_key(path)))
-        u = np.random.default_rng(child).random(n, dtype=np.float32)
-        x = dist.ppf(u).astype(np.float64)
-        out[path] = np.clip(x, dist.low, dist.high, out=x)
-    return out
+        groups.setdefault("point" if dist.is_point else dist.kind, []).append(path)
+    paths = [p for group in groups.values() for p in group]
+    x = np.empty((len(paths), n))
+    start = 0
+    for kind, group in groups.items():
+        rows = slice(start, start + len(group))
+        start += len(group)
+        if kind == "point":
+            x[rows] = np.array([specs[p].low for p in group])[:, None]
+            continue
+        u = np.empty((len(group), n), dtype=np.float32)
+        for k, path in enumerate(group):
+            child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, path_key(path)))
+            np.random.default_rng(child).random(n, dtype=np.float32, out=u[k])
+        dists = [specs[p] for p in group]
+        x[rows] = quantiles(dists, u) if kind in VECTORISED else [d.ppf(row) for d, row in zip(dists, u, strict=True)]
+    low = np.array([specs[p].low for p in paths])[:, None]
+    high = np.array([specs[p].high for p in paths])[:, None]
+    np.clip(x, low, high, out=x)
+    return {p: x[k] for k, p in enumerate(paths)}
 
 
 # ---------------------------------------------------------------- scenarios

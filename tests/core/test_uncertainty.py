@@ -99,6 +99,26 @@ def test_each_parameter_has_its_own_stream():
     assert not np.array_equal(alone, sample({"a": a}, 100, stream(6))["a"])
 
 
+def test_a_parameter_drawn_among_others_of_its_kind_gets_the_same_values_as_alone():
+    """sample() computes the quantiles of a kind in one go: bit for bit what each parameter alone gets."""
+    specs = {
+        "t1": parse_dist("t1", {"dist": "triangular", "low": 0.1, "mode": 0.3, "high": 0.7}),
+        "t2": parse_dist("t2", {"dist": "triangular", "low": -2.0, "mode": -2.0, "high": 5.0}),
+        "t3": parse_dist("t3", {"dist": "triangular", "low": 0.0, "mode": 1.0 / 3.0, "high": 1.0 / 3.0}),
+        "l1": parse_dist("l1", {"dist": "loguniform", "low": 0.001, "high": 0.3}),
+        "l2": parse_dist("l2", {"dist": "loguniform", "low": -0.4, "high": -0.01}),
+        "u1": parse_dist("u1", [0.1, 0.9]),
+        "u2": parse_dist("u2", [-7.0, 1e-3]),
+        "b": parse_dist("b", {"dist": "beta", "alpha": 2, "beta": 3, "low": 0.1, "high": 0.7}),
+        "p": parse_dist("p", 0.25),
+    }
+    together = sample(specs, 5000, stream(8, 0, 3))
+    for path, dist in specs.items():
+        alone = sample({path: dist}, 5000, stream(8, 0, 3))[path]
+        np.testing.assert_array_equal(together[path], alone, err_msg=path)
+        assert together[path].dtype == np.float64 and dist.low <= together[path].min() <= together[path].max() <= dist.high
+
+
 @pytest.mark.parametrize(
     ("spec", "fragment"),
     [
