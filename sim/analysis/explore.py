@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import gsa
+from sim.core.memory import tune_allocator
 from sim.core.params import OUTCOMES, Scenario
 from sim.core.runner import block_sizes, run_block
 from sim.core.stats import Z95
@@ -130,6 +131,7 @@ def run_explore_block(
     The draws (n, P + 1) are written into ``x`` when given (the run's matrix, in one process), else into a new
     array (returned by a worker process).
     """
+    tune_allocator()  # before the draws: they are the block's first large arrays
     draws = design.block_draws(start, n, block)
     columns = (*design.uncertain, DUMMY)
     if x is None:

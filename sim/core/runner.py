@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from sim.core.memory import tune_allocator
 from sim.core.model import DEAL_TYPES, OUTCOMES, NegotiationModel, cause_names
 from sim.core.params import ConfigError, Scenario
 from sim.core.stats import summarize
@@ -43,6 +44,7 @@ def block_seed(seed: int, block: int) -> np.random.SeedSequence:
 
 def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np.ndarray]:
     """Run one block of ``n`` replications to the end; return its per-replication arrays."""
+    tune_allocator()
     model = NegotiationModel(scenario, n, block_seed(seed, block)).run()
     weights = 1 << np.arange(len(scenario.issues), dtype=np.int64)
     scope_code = np.where(model.final_settled, model.final_agenda @ weights, -1)

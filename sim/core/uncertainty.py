@@ -169,7 +169,13 @@ def quantiles(dists: list[Dist], u: np.ndarray) -> np.ndarray:
         above *= column((d.high - d.low) * (d.high - d.mode) for d in dists)
         np.sqrt(above, out=above)
         np.subtract(high, above, out=above)
-        np.copyto(x, above, where=u >= column((d.mode - d.low) / (d.high - d.low) for d in dists))
+        # x where u is below the mode's quantile, else above: as x (1 - up) + above up with up in {0, 1}, exact
+        # for finite values and several times quicker than a masked copy of randomly mixed elements
+        up = (u >= column((d.mode - d.low) / (d.high - d.low) for d in dists)).astype(u.dtype)
+        above *= up
+        np.subtract(1.0, up, out=up)
+        x *= up
+        x += above
     return np.clip(x, low, high, out=x)
 
 
