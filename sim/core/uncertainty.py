@@ -329,35 +329,43 @@ def _actor_slot(scenario: Scenario, key: str, aliases: Mapping[str, str]) -> tup
 
 def _set(obj, path: str, parts: list[str], value):
     """A copy of dataclass ``obj`` with the field (or dict entry, or red-line end) at ``parts`` set to ``value``."""
-    field_name, rest = parts[0], parts[1:]
-    names = {f.name for f in dataclasses.fields(obj)}
-    if field_name not in names:
-        raise ConfigError(f"{path}: {type(obj).__name__} has no parameter {field_name!r}")
-    current = getattr(obj, field_name)
-    if not rest:
-        if isinstance(current, bool) or not isinstance(current, int | float | np.ndarray):
-            raise ConfigError(f"{path} is not a number and cannot be given a range")
-        declared = next(f.type for f in dataclasses.fields(obj) if f.name == field_name)
-        if declared in ("int", int):  # a horizon or a number of rounds: it bounds the run's loops
-            raise ConfigError(f"{path} is a whole number of rounds and cannot vary per replication: give it one value")
-        return dataclasses.replace(obj, **{field_name: value})
-    if not isinstance(current, dict):
-        raise ConfigError(f"{path}: {field_name} has no entries to give ranges to")
-    key, rest = rest[0], rest[1:]
-    new = dict(current)
-    if field_name == "red_lines":
-        if len(rest) != 1 or rest[0] not in ("0", "1", "low", "high"):
-            raise ConfigError(f"{path}: name a red line's end as red_lines.<issue>.low or .high")
-        bounds = list(current.get(key, (0.0, 1.0)))
-        bounds[0 if rest[0] in ("0", "low") else 1] = value
-        new[key] = tuple(bounds)
-    else:
-        if rest:
-            raise ConfigError(f"{path}: {field_name}.{key} has no entries below it")
-        if key not in current and field_name not in ("pressure", "effects"):
-            raise ConfigError(f"{path}: {field_name} has no entry {key!r}: use one of {', '.join(current)}")
-        new[key] = value
-    return dataclasses.replace(obj, **{field_name: new})
+    return _set_many(obj, [(path, parts, value)])
+
+
+def _set_many(obj, items: list[tuple[str, list[str], Any]]):
+    """:func:`_set` for several (path, parts, value), in one copy of ``obj``: entries of one field add up."""
+    fields = {f.name: f for f in dataclasses.fields(obj)}
+    changes: dict[str, Any] = {}
+    for path, parts, value in items:
+        field_name, rest = parts[0], parts[1:]
+        if field_name not in fields:
+            raise ConfigError(f"{path}: {type(obj).__name__} has no parameter {field_name!r}")
+        current = changes.get(field_name, getattr(obj, field_name))
+        if not rest:
+            if isinstance(current, bool) or not isinstance(current, int | float | np.ndarray):
+                raise ConfigError(f"{path} is not a number and cannot be given a range")
+            if fields[field_name].type in ("int", int):  # a horizon or a number of rounds: it bounds the run's loops
+                raise ConfigError(f"{path} is a whole number of rounds and cannot vary per replication: give it one value")
+            changes[field_name] = value
+            continue
+        if not isinstance(current, dict):
+            raise ConfigError(f"{path}: {field_name} has no entries to give ranges to")
+        key, rest = rest[0], rest[1:]
+        new = dict(current)
+        if field_name == "red_lines":
+            if len(rest) != 1 or rest[0] not in ("0", "1", "low", "high"):
+                raise ConfigError(f"{path}: name a red line's end as red_lines.<issue>.low or .high")
+            bounds = list(current.get(key, (0.0, 1.0)))
+            bounds[0 if rest[0] in ("0", "low") else 1] = value
+            new[key] = tuple(bounds)
+        else:
+            if rest:
+                raise ConfigError(f"{path}: {field_name}.{key} has no entries below it")
+            if key not in current and field_name not in ("pressure", "effects"):
+                raise ConfigError(f"{path}: {field_name} has no entry {key!r}: use one of {', '.join(current)}")
+            new[key] = value
+        changes[field_name] = new
+    return dataclasses.replace(obj, **changes)
 
 
 def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -> Scenario:
@@ -392,7 +400,7 @@ def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -
 
 
 def _replace_all(scenario: Scenario, values: Mapping[str, Any], aliases: Mapping[str, str]) -> Scenario:
-    """:func:`_replace` for every path of ``values``, each actor and the world rebuilt once, not once per path."""
+    """:func:`_replace` for every path of ``values``, each actor and the world copied once, not once per path."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for path in values:
         parts = path.split(".")
@@ -406,14 +414,11 @@ def _replace_all(scenario: Scenario, values: Mapping[str, Any], aliases: Mapping
         if key[0] == "actors":
             group, i = _actor_slot(scenario, key[1], aliases)
             items = list(getattr(scenario, group))
-            for path in paths:
-                items[i] = _set(items[i], path, path.split(".")[2:], values[path])
+            items[i] = _set_many(items[i], [(path, path.split(".")[2:], values[path]) for path in paths])
             changes: dict[str, Any] = {group: tuple(items)}
             scenario = dataclasses.replace(scenario, **changes)
         elif key[0] == "world":
-            world = scenario.world
-            for path in paths:
-                world = _set(world, path, path.split(".")[1:], values[path])
+            world = _set_many(scenario.world, [(path, path.split(".")[1:], values[path]) for path in paths])
             scenario = dataclasses.replace(scenario, world=world)
         else:
             scenario = _replace(scenario, paths[0], values[paths[0]], aliases)
