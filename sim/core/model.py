@@ -366,45 +366,52 @@ class NegotiationModel(mesa.Model):
         for j, sp in enumerate(self.spoilers):
             fires, strike, wait = sp.decide_strike(draws[:, j])
             fires &= s.alive & ~struck
-            self._strike(fires, sp.params.cause, strike, wait, ladder)
+            hit = np.flatnonzero(fires)
+            self._strike(hit, sp.params.cause, strike[hit], wait[hit], ladder)
             struck |= fires
         rows = np.flatnonzero(s.alive & s.proposal_seen & ~struck)
         self._exits = []
         for j, p in enumerate(self.principals):
             force, walk, outside, staying = p.decide_exit(rows, self.standing, draws[rows, len(self.spoilers) + j])
-            fires = np.zeros(s.m, dtype=bool)
-            fires[rows[force]] = True
-            fires &= s.alive & ~struck
-            full = np.full(s.m, np.nan)
-            full_c = np.full(s.m, np.nan)
-            full[rows], full_c[rows] = outside, staying
-            self._strike(fires, p.params.cause, full, full_c, ladder)
-            struck |= fires
+            by_force = force & s.alive[rows] & ~struck[rows]  # (the other principal's force may have ended some)
+            self._strike(rows[by_force], p.params.cause, outside[by_force], staying[by_force], ladder)
+            struck[rows[by_force]] = True
             leaves = np.zeros(s.m, dtype=bool)
             leaves[rows[walk]] = True
             self._exits.append(leaves)
         spiral = s.tension >= self._w("tension_threshold")
         self._finish(s.alive & spiral, ESCALATION, "tension_spiral", severity=3)
 
-    def _strike(self, fires, cause: str, force_value, continue_value, ladder) -> None:
-        """A strike in the replications ``fires``: up the ladder; the talks resume or end in escalation."""
-        if not fires.any():
+    def _strike(self, hit: np.ndarray, cause: str, force_value, continue_value, ladder) -> None:
+        """A strike in the held replications ``hit``: up the ladder; the talks resume or end in escalation.
+
+        ``force_value`` and ``continue_value`` are the striker's values there
+        (one per replication of ``hit``); the arithmetic covers only ``hit``.
+        """
+        if hit.size == 0:
             return
         s = self.state
-        severity, resumed = rules.escalation_ladder(self._w("retaliation_probability"), self._w("resume_probability"), ladder)
-        ids = s.ids[fires]
+        severity, resumed = rules.escalation_ladder(
+            at(self._w("retaliation_probability"), hit), at(self._w("resume_probability"), hit), ladder[hit]
+        )
+        ids = s.ids[hit]
         first = ids[~self.any_strike[ids]]
         self.first_strike[first] = self.causes.index(cause)
         self.any_strike[ids] = True
-        self.severity[ids] = np.maximum(self.severity[ids], severity[fires])
-        self.force_value[ids] = force_value[fires]
-        self.continue_value[ids] = continue_value[fires]
-        back = fires & resumed
+        self.severity[ids] = np.maximum(self.severity[ids], severity)
+        self.force_value[ids] = force_value
+        self.continue_value[ids] = continue_value
+        back = hit[resumed]
         self.resumed[s.ids[back]] = True
-        s.add("nuclear_progress", -self._w("strike_setback") * back)
+        progress = WORLD_VARS.index("nuclear_progress")  # the setback where the talks resume
+        s.world[progress, back] = np.clip(s.world[progress, back] - at(self._w("strike_setback"), back), 0.0, 1.0)
+        ended = np.zeros(s.m, dtype=bool)
+        ended[hit[~resumed]] = True
         if self.narrator:
-            self.narrator.strike(fires, cause, severity, resumed)
-        self._finish(fires & ~resumed, ESCALATION, cause)
+            fires, rungs, again = np.zeros(s.m, dtype=bool), np.zeros(s.m, dtype=np.int8), np.zeros(s.m, dtype=bool)
+            fires[hit], rungs[hit], again[hit] = True, severity, resumed
+            self.narrator.strike(fires, cause, rungs, again)
+        self._finish(ended, ESCALATION, cause)
 
     def _walkout_phase(self) -> None:
         """8. Walk-out: a principal for whom no deal is worth more than staying ends the talks."""
