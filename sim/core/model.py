@@ -475,18 +475,19 @@ class NegotiationModel(mesa.Model):
         """End the replications in ``mask`` (only those still running) with an outcome and its cause."""
         s = self.state
         mask = mask & s.alive
-        if not mask.any():
+        rows = np.flatnonzero(mask)  # once: each boolean index below would scan the whole mask again
+        if rows.size == 0:
             return
-        ids = s.ids[mask]
+        ids = s.ids[rows]
         self.outcome[ids] = outcome
         self.end_round[ids] = s.round
         self.cause[ids] = self.causes.index(cause)
-        self.final_tension[ids] = s.tension[mask]
-        self.final_agenda[ids] = s.agenda[mask]
-        self.final_settled[ids] = s.settled[mask]
+        self.final_tension[ids] = s.tension[rows]
+        self.final_agenda[ids] = s.agenda[rows]
+        self.final_settled[ids] = s.settled[rows]
         if severity:
             self.any_strike[ids] = True
             self.severity[ids] = np.maximum(self.severity[ids], severity)
-        s.alive[mask] = False
+        s.alive[rows] = False
         if self.narrator and mask[0]:
             self.narrator.say(f"talks end in {OUTCOMES[outcome].upper()} ({cause})")
