@@ -324,17 +324,13 @@ class MediatorAgent(Actor):
         a, b = model.principals
         frontier = model.frontier.take(lambda packed: np.take(packed, s.ids[rows], axis=0))  # one gather per round
         d = []
+        effectiveness, noise, incentive = (at(x, rows) for x in (self.p("effectiveness"), self.p("proposal_noise"), incentive))
         for k, pr in enumerate((a, b)):
             guess = rules.estimated_resolve(
-                self.lo[rows, k],
-                self.hi[rows, k],
-                at(pr.p("resolve_spread"), rows),
-                at(self.p("effectiveness"), rows),
-                at(self.p("proposal_noise"), rows),
-                normal_draws[rows, k],
+                self.lo[rows, k], self.hi[rows, k], at(pr.p("resolve_spread"), rows), effectiveness, noise, normal_draws[rows, k]
             )
             base = pr.base[rows]
-            d.append(rules.utility_threshold(base + guess, at(incentive, rows), pr.trust[rows], base, pr.domestic_cost[rows]))
+            d.append(rules.utility_threshold(base + guess, incentive, pr.trust[rows], base, pr.domestic_cost[rows]))
         return rules.nash_solve(frontier, d[0], d[1], s.agenda[rows])
 
     def learn(self, rows: np.ndarray, answers: list[np.ndarray]) -> np.ndarray:
