@@ -402,18 +402,19 @@ def nash_frontier(ideal_a, salience_a, ideal_b, salience_b, low, high, status_qu
     c_b = np.clip(ideal_b, low, top)
     start = np.where(low <= high, c_a, 0.5 * (low + high))
     sq = np.asarray(status_quo, dtype=float)
+    step = c_b - c_a
+    span = np.abs(step)
+    off_a, off_b = np.abs(sq - ideal_a), np.abs(sq - ideal_b)  # each side's distance from the status quo, per issue
 
-    def change(ideal, salience):  # per issue: the change of utility of moving the term from the status quo to start
-        return salience * (np.abs(sq - ideal) - np.abs(start - ideal))
-
-    in_issue_order = (start, c_b - c_a, sq)
+    in_issue_order = (start, step, sq)
     to_sort = (
-        salience_b * np.abs(c_b - c_a),  # b's gain of moving each issue fully
-        salience_a * np.abs(c_b - c_a),  # a's cost
-        change(ideal_a, salience_a),
-        change(ideal_b, salience_b),
+        salience_b * span,  # b's gain of moving each issue fully
+        salience_a * span,  # a's cost
+        salience_a * (off_a - np.abs(start - ideal_a)),  # the change of utility of moving from the status quo to start
+        salience_b * (off_b - np.abs(start - ideal_b)),
     )
-    u_sq = (utility(np.atleast_2d(sq), ideal_a, salience_a), utility(np.atleast_2d(sq), ideal_b, salience_b))
+    # the utilities of the status quo (as rules.utility computes them)
+    u_sq = (1.0 - row_dot(np.atleast_2d(off_a), salience_a), 1.0 - row_dot(np.atleast_2d(off_b), salience_b))
     order = np.argsort(np.broadcast_to(salience_a / np.maximum(salience_b, 1e-300), shape), axis=-1, kind="stable")
     if len(shape) == 1:  # shared by every replication
         return Frontier._make([order, *(x[order] for x in to_sort), *in_issue_order, u_sq[0][0], u_sq[1][0], None])
