@@ -140,13 +140,15 @@ class Dist:
 VECTORISED = ("uniform", "loguniform", "triangular")
 
 
-def quantiles(dists: list[Dist], u: np.ndarray) -> np.ndarray:
+def quantiles(dists: list[Dist], u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Inverse CDFs of distributions of one kind in :data:`VECTORISED`: row k of ``u`` (K, n) by ``dists[k]``.
 
     In the precision of ``u`` (float32 or float64), each distribution's
     numbers rounded to it once, and clipped to [low, high]. One call for all
     the parameters of a kind: the same arithmetic as one call per parameter
-    (the same values, bit for bit), at a fraction of the calls.
+    (the same values, bit for bit), at a fraction of the calls. With ``out``
+    (K, n) the clipped values are written there, widened to its type (exactly:
+    clipping only picks one of the values).
     """
     kind = dists[0].kind
 
@@ -176,7 +178,7 @@ def quantiles(dists: list[Dist], u: np.ndarray) -> np.ndarray:
         np.subtract(1.0, up, out=up)
         x *= up
         x += above
-    return np.clip(x, low, high, out=x)
+    return np.clip(x, low, high, out=x if out is None else out)
 
 
 def _number(where: str, key: str, value) -> float:
@@ -303,7 +305,10 @@ def sample(specs: Mapping[str, Dist], n: int, seed: np.random.SeedSequence) -> d
             child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, path_key(path)))
             np.random.default_rng(child).random(n, dtype=np.float32, out=u[k])
         dists = [specs[p] for p in group]
-        x[rows] = quantiles(dists, u) if kind in VECTORISED else [d.ppf(row) for d, row in zip(dists, u, strict=True)]
+        if kind in VECTORISED:
+            quantiles(dists, u, out=x[rows])
+        else:
+            x[rows] = [d.ppf(row) for d, row in zip(dists, u, strict=True)]
     low = np.array([specs[p].low for p in paths])[:, None]
     high = np.array([specs[p].high for p in paths])[:, None]
     np.clip(x, low, high, out=x)
