@@ -120,13 +120,17 @@ class PrincipalAgent(Actor):
             [b[1] for b in bounds],
         )
         drawn = [any(np.ndim(v) for v in f) for f in fields]
-        # When any is per replication: the four in one (n, 4 I) array, so that a round gathers its rows once, and
-        # each drawn one as its own contiguous (n, I) copy (the others stay (I,)).
-        self._terms = issue_values([v for f in fields for v in f], n) if any(drawn) else None
+        # The fields with a value per replication side by side in one (n, k I) array, so that a round gathers their
+        # rows once, and each as its own contiguous (n, I) copy; the others stay (I,), shared by every replication.
+        drawn_fields = [k for k, d in enumerate(drawn) if d]
+        self._terms = issue_values([v for k in drawn_fields for v in fields[k]], n) if drawn_fields else None
         n_issues = len(issues)
+        self._columns = {k: slice(j * n_issues, (j + 1) * n_issues) for j, k in enumerate(drawn_fields)}
         self.ideal, self.salience, self.low, self.high = (
-            np.array(f, dtype=float) if not d else np.ascontiguousarray(self._terms[:, k * n_issues : (k + 1) * n_issues])  # type: ignore[index]
-            for k, (f, d) in enumerate(zip(fields, drawn, strict=True))
+            np.ascontiguousarray(self._terms[:, self._columns[k]])
+            if self._terms is not None and k in self._columns
+            else np.array(f, dtype=float)
+            for k, f in enumerate(fields)
         )
         # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
@@ -191,11 +195,13 @@ class PrincipalAgent(Actor):
 
     def issue_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Its ideal, saliences and red lines (low, high) for rows ``rows`` of the held replications, in one gather."""
+        terms = [self.ideal, self.salience, self.low, self.high]
         if self._terms is None:
-            return self.ideal, self.salience, self.low, self.high
-        terms = np.take(self._terms, self.state.ids[rows], axis=0)
-        n_issues = terms.shape[1] // 4
-        return tuple(terms[:, k * n_issues : (k + 1) * n_issues] for k in range(4))  # type: ignore[return-value]
+            return tuple(terms)  # type: ignore[return-value]
+        taken = np.take(self._terms, self.state.ids[rows], axis=0)  # the fields drawn per replication only
+        for k, columns in self._columns.items():
+            terms[k] = taken[:, columns]
+        return tuple(terms)  # type: ignore[return-value]
 
     def issue(self, name: str, rows: np.ndarray | None = None) -> np.ndarray:
         """Its per-issue parameter ``name`` (ideal, salience, low, high) for rows ``rows`` of the held replications."""
