@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -88,6 +89,7 @@ def test_an_interrupted_run_resumes_to_the_numbers_of_an_uninterrupted_one(tmp_p
     toy = toy_scenario()
     exc = interrupted_run(toy, make_store(tmp_path, toy, notices), workers=workers)
     assert exc.total == 5 and exc.done >= 2
+    assert not multiprocessing.active_children()  # no worker outlives the interruption, however young it was
     store = make_store(tmp_path, toy, notices)
     resumed = simulate(toy, 5000, 3, block_size=1000, store=store)
     assert store.resumed == exc.done and not notices

@@ -21,7 +21,6 @@ Pure: no files, no terminal; on a system without glibc it does nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 #: mallopt() parameter numbers (malloc.h).
 M_TRIM_THRESHOLD = -1
@@ -43,10 +42,8 @@ def tune_allocator() -> bool:
     global _tuned
     if _tuned is None:
         _tuned = False
-        name = ctypes.util.find_library("c")
-        try:
-            libc = ctypes.CDLL(name) if name else None
-            mallopt = getattr(libc, "mallopt", None)  # glibc; absent on macOS and musl
+        try:  # the process's own symbols, the C library's among them (no search for the library on disk)
+            mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # glibc's; absent on macOS and musl
         except OSError:
             mallopt = None
         if mallopt is not None:

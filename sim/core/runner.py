@@ -161,11 +161,20 @@ def _deferred_signals() -> Iterator[list]:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """End a pool now: terminate the workers, cancel what has not started, do not wait for running blocks."""
+    """End a pool now: kill the workers, cancel what has not started, do not wait for running blocks.
+
+    SIGKILL, not SIGTERM: a worker forked a moment ago may not have run its
+    initializer yet and still carry the parent's handler that only notes
+    SIGTERM (:func:`_deferred_signals`); it would survive, finish its block and
+    wait forever to hand in a result that nobody reads (seen once in the
+    test suite, where blocks of the toy scenario take a millisecond). A
+    worker keeps nothing that needs cleaning up: the parent saves every
+    finished block.
+    """
     processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         if process.is_alive():
-            process.terminate()
+            process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=1)
