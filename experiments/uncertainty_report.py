@@ -73,13 +73,10 @@ def one_at_a_time(replications: int, seed: int) -> pd.DataFrame:
 
 def split_half_boxes(vectors: pd.DataFrame, target: str, seed: int) -> list[set[str]]:
     """The parameters the chosen PRIM box restricts, found on each half of the parameter vectors alone."""
-    from sim.analysis.explore import discover
+    from sim.analysis.explore import box_targets, discover
 
     uncertain = [c for c in vectors.columns if c.split(".")[0] in ("world", "actors", "events", "agenda")]
-    y = {
-        "deal more likely than escalation": (vectors["p_deal"] > vectors["p_escalation"]).to_numpy(),
-        "escalation above 50%": (vectors["p_escalation"] > 0.5).to_numpy(),
-    }.get(target)
+    y = box_targets(vectors).get(target)
     if y is None:
         return []
     half = len(vectors) // 2

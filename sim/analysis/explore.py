@@ -332,11 +332,7 @@ def analyse(
     t = time.perf_counter()
     boxes = []
     if d.vectors >= 20 and d.uncertain:
-        targets = {
-            "deal more likely than escalation": (vec["p_deal"] > vec["p_escalation"]).to_numpy(),
-            "escalation above 50%": (vec["p_escalation"] > 0.5).to_numpy(),
-        }
-        for name, y in targets.items():
+        for name, y in box_targets(vec).items():
             frame = discover(vec, d.uncertain, y, seed=seed, dims=prim_dims, peel=prim_peel, mass=prim_mass)
             if frame.empty:
                 boxes.append(
@@ -366,6 +362,14 @@ def analyse(
         dummy=dummy,
         timings=timings,
     )
+
+
+def box_targets(vectors: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The targets of scenario discovery, one flag per parameter vector (columns ``p_deal``, ``p_escalation``)."""
+    return {
+        "deal more likely than escalation": (vectors["p_deal"] > vectors["p_escalation"]).to_numpy(),
+        "escalation above 50%": (vectors["p_escalation"] > 0.5).to_numpy(),
+    }
 
 
 def discover(

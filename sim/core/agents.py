@@ -111,7 +111,7 @@ class PrincipalAgent(Actor):
         super().__init__(model, params)
         issues = model.issue_names
         n = self.state.n
-        # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_rows.
+        # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_terms and issue.
         bounds = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
         fields = (
             [params.ideal[i] for i in issues],

@@ -403,8 +403,7 @@ class NegotiationModel(mesa.Model):
         self.continue_value[ids] = continue_value
         back = hit[resumed]
         self.resumed[s.ids[back]] = True
-        progress = WORLD_VARS.index("nuclear_progress")  # the setback where the talks resume
-        s.world[progress, back] = np.clip(s.world[progress, back] - at(self._w("strike_setback"), back), 0.0, 1.0)
+        s.add("nuclear_progress", -at(self._w("strike_setback"), back), rows=back)  # the setback where the talks resume
         ended = np.zeros(s.m, dtype=bool)
         ended[hit[~resumed]] = True
         if self.narrator:

@@ -413,8 +413,7 @@ def nash_frontier(ideal_a, salience_a, ideal_b, salience_b, low, high, status_qu
         salience_a * (off_a - np.abs(start - ideal_a)),  # the change of utility of moving from the status quo to start
         salience_b * (off_b - np.abs(start - ideal_b)),
     )
-    # the utilities of the status quo (as rules.utility computes them)
-    u_sq = (1.0 - row_dot(np.atleast_2d(off_a), salience_a), 1.0 - row_dot(np.atleast_2d(off_b), salience_b))
+    u_sq = (utility(np.atleast_2d(sq), ideal_a, salience_a), utility(np.atleast_2d(sq), ideal_b, salience_b))
     order = np.argsort(np.broadcast_to(salience_a / np.maximum(salience_b, 1e-300), shape), axis=-1, kind="stable")
     if len(shape) == 1:  # shared by every replication
         return Frontier._make([order, *(x[order] for x in to_sort), *in_issue_order, u_sq[0][0], u_sq[1][0], None])

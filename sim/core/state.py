@@ -96,9 +96,13 @@ class BatchState:
     def var(self, name: str) -> np.ndarray:
         return self.world[WORLD_VARS.index(name)]
 
-    def add(self, name: str, delta) -> None:
+    def add(self, name: str, delta, rows: np.ndarray | None = None) -> None:
+        """Add ``delta`` to world variable ``name`` (kept in [0, 1]): in every held replication, or in rows ``rows``."""
         i = WORLD_VARS.index(name)
-        self.world[i] = np.clip(self.world[i] + delta, 0.0, 1.0)
+        if rows is None:
+            self.world[i] = np.clip(self.world[i] + delta, 0.0, 1.0)
+        else:
+            self.world[i, rows] = np.clip(self.world[i, rows] + delta, 0.0, 1.0)
 
     def set(self, name: str, value: np.ndarray) -> None:
         self.world[WORLD_VARS.index(name)] = value

@@ -332,13 +332,9 @@ def _actor_slot(scenario: Scenario, key: str, aliases: Mapping[str, str]) -> tup
     raise ConfigError(f"actors.{key} is not an actor of scenario {scenario.name!r}: use one of {known}")
 
 
-def _set(obj, path: str, parts: list[str], value):
-    """A copy of dataclass ``obj`` with the field (or dict entry, or red-line end) at ``parts`` set to ``value``."""
-    return _set_many(obj, [(path, parts, value)])
-
-
 def _set_many(obj, items: list[tuple[str, list[str], Any]]):
-    """:func:`_set` for several (path, parts, value), in one copy of ``obj``: entries of one field add up."""
+    """A copy of dataclass ``obj`` with each (path, parts, value) set: the field, dict entry or red-line end at
+    ``parts`` set to ``value``; entries of one field add up."""
     fields = {f.name: f for f in dataclasses.fields(obj)}
     changes: dict[str, Any] = {}
     for path, parts, value in items:
@@ -373,17 +369,16 @@ def _set_many(obj, items: list[tuple[str, list[str], Any]]):
     return dataclasses.replace(obj, **changes)
 
 
-def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -> Scenario:
+def _slot(scenario: Scenario, path: str, aliases: Mapping[str, str]) -> tuple[str | None, int | None, list[str]]:
+    """Where parameter ``path`` lives: the scenario's field holding its object (None: the scenario itself), the
+    object's index in that field (None: the field is the object) and the path's parts below the object."""
     parts = path.split(".")
     head = parts[0]
     if head == "world" and len(parts) == 2:
-        return dataclasses.replace(scenario, world=_set(scenario.world, path, parts[1:], value))
+        return "world", None, parts[1:]
     if head == "actors" and len(parts) >= 3:
         group, i = _actor_slot(scenario, parts[1], aliases)
-        items = list(getattr(scenario, group))
-        items[i] = _set(items[i], path, parts[2:], value)
-        changes: dict[str, Any] = {group: tuple(items)}
-        return dataclasses.replace(scenario, **changes)
+        return group, i, parts[2:]
     named = {
         "events": ("events", "event", [e.name for e in scenario.events]),
         "agenda": ("issues", "issue", list(scenario.issue_names)),
@@ -392,12 +387,9 @@ def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -
         attr, what, names = named[head]
         if parts[1] not in names:
             raise ConfigError(f"{path}: no {what} {parts[1]!r}: use one of {', '.join(names)}")
-        items = list(getattr(scenario, attr))
-        i = names.index(parts[1])
-        items[i] = _set(items[i], path, parts[2:], value)
-        return dataclasses.replace(scenario, **{attr: tuple(items)})  # type: ignore[arg-type]
+        return attr, names.index(parts[1]), parts[2:]
     if len(parts) == 1:
-        return _set(scenario, path, parts, value)
+        return None, None, parts
     raise ConfigError(
         f"{path}: name a parameter as world.X, actors.<actor>.X, events.<event>.hazard, "
         "agenda.<issue>.status_quo or a top-level setting"
@@ -405,28 +397,22 @@ def _replace(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -
 
 
 def _replace_all(scenario: Scenario, values: Mapping[str, Any], aliases: Mapping[str, str]) -> Scenario:
-    """:func:`_replace` for every path of ``values``, each actor and the world copied once, not once per path."""
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for path in values:
-        parts = path.split(".")
-        if parts[0] == "actors" and len(parts) >= 3:
-            groups.setdefault(("actors", parts[1]), []).append(path)
-        elif parts[0] == "world" and len(parts) == 2:
-            groups.setdefault(("world",), []).append(path)
+    """``scenario`` with the parameter at each path of ``values`` set; each object (an actor, an event, an issue,
+    the world, the scenario) copied once, not once per path."""
+    groups: dict[tuple[str | None, int | None], list[tuple[str, list[str], Any]]] = {}
+    for path, value in values.items():
+        attr, i, parts = _slot(scenario, path, aliases)
+        groups.setdefault((attr, i), []).append((path, parts, value))
+    for (attr, i), items in groups.items():
+        if attr is None:
+            scenario = _set_many(scenario, items)
+        elif i is None:
+            scenario = dataclasses.replace(scenario, **{attr: _set_many(getattr(scenario, attr), items)})
         else:
-            groups.setdefault(("one", path), []).append(path)
-    for key, paths in groups.items():
-        if key[0] == "actors":
-            group, i = _actor_slot(scenario, key[1], aliases)
-            items = list(getattr(scenario, group))
-            items[i] = _set_many(items[i], [(path, path.split(".")[2:], values[path]) for path in paths])
-            changes: dict[str, Any] = {group: tuple(items)}
+            objects = list(getattr(scenario, attr))
+            objects[i] = _set_many(objects[i], items)
+            changes: dict[str, Any] = {attr: tuple(objects)}
             scenario = dataclasses.replace(scenario, **changes)
-        elif key[0] == "world":
-            world = _set_many(scenario.world, [(path, path.split(".")[1:], values[path]) for path in paths])
-            scenario = dataclasses.replace(scenario, world=world)
-        else:
-            scenario = _replace(scenario, paths[0], values[paths[0]], aliases)
     return scenario
 
 
