@@ -181,6 +181,28 @@ class Experiment:
 # ------------------------------------------------------------------ the EMA model
 
 
+def name_of(path: str) -> str:
+    """The EMA Workbench name of a parameter path (names must be Python identifiers): dots become ``__``."""
+    if "__" in path:
+        raise ConfigError(f"{path}: a parameter path with '__' has no EMA Workbench name: rename the actor, event or issue")
+    return path.replace(".", "__")
+
+
+def path_of(name: str) -> str:
+    """The parameter path of an EMA Workbench name (:func:`name_of` undone)."""
+    return name.replace("__", ".")
+
+
+def workbench():
+    """``ema_workbench``, imported without its warning that ipyparallel is not installed (not needed here)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import ema_workbench
+    return ema_workbench
+
+
 def model(
     scenario: Scenario,
     uncertainties: Mapping[str, Dist],
@@ -195,12 +217,13 @@ def model(
     """An ``ema_workbench.Model`` of ``scenario``: ``uncertainties`` (assumption ranges), ``levers`` (choice ranges).
 
     A path that is in both is a lever. Point-valued uncertainties are set on the scenario (EMA constants would
-    pass them to every call). Parameters are named by their paths (``actors.us.war_cost``); EMA's samplers
+    pass them to every call). EMA names a parameter by its path with ``__`` for dots (``actors__us__war_cost``,
+    :func:`name_of`: EMA's names are Python identifiers) and passes it to the model by its path; EMA's samplers
     draw each uncertainty uniformly within its range, while :mod:`sim.analysis.policies` passes the project's
     own draws (the declared distributions) as scenarios.
     """
-    from ema_workbench import IntegerParameter, Model, RealParameter, ScalarOutcome
-
+    wb = workbench()
+    IntegerParameter, Model, RealParameter, ScalarOutcome = wb.IntegerParameter, wb.Model, wb.RealParameter, wb.ScalarOutcome
     aliases = dict(aliases or {})
     integers = frozenset(integers)
     if not isinstance(replications, int) or replications < 1:
@@ -208,9 +231,15 @@ def model(
     points = {p: d.low for p, d in uncertainties.items() if d.is_point and p not in levers}
     base = apply(scenario, points, aliases) if points else scenario
     m = Model(name or scenario.name, function=Experiment(base, aliases, replications, int(seed), integers))
-    m.uncertainties = [RealParameter(p, d.low, d.high) for p, d in uncertainties.items() if not d.is_point and p not in levers]
+    m.uncertainties = [
+        RealParameter(name_of(p), d.low, d.high, variable_name=p)
+        for p, d in uncertainties.items()
+        if not d.is_point and p not in levers
+    ]
     m.levers = [
-        IntegerParameter(p, int(d.low), int(d.high)) if p in integers else RealParameter(p, d.low, d.high)
+        IntegerParameter(name_of(p), int(d.low), int(d.high), variable_name=p)
+        if p in integers
+        else RealParameter(name_of(p), d.low, d.high, variable_name=p)
         for p, d in levers.items()
         if not d.is_point
     ]

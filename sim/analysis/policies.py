@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.ema import OUTCOMES, Setup, apply
+from sim.analysis.ema import OUTCOMES, Setup, apply, name_of
 from sim.analysis.explore import Design, discover, explore
 from sim.core.params import ConfigError
 from sim.core.uncertainty import Dist, sample, stream
@@ -111,12 +111,15 @@ class PolicyRun:
         return [p.name for p in self.policies]
 
     def to_ema(self, levers: Sequence[str] = ()) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        """EMA Workbench's results: experiments (uncertainties, levers, scenario, policy, model) and outcomes."""
+        """EMA Workbench's results: experiments (uncertainties, levers, scenario, policy, model) and outcomes.
+
+        Columns are named as EMA names the parameters (:func:`sim.analysis.ema.name_of`: ``actors__us__war_cost``).
+        """
         rows = []
         for policy in self.policies:
-            frame = self.vectors.copy()
+            frame = self.vectors.rename(columns=name_of)
             for lever in levers:
-                frame[lever] = policy.levers.get(lever, np.nan)
+                frame[name_of(lever)] = policy.levers.get(lever, np.nan)
             frame["scenario"] = np.arange(len(frame))
             frame["policy"] = policy.name
             rows.append(frame)
