@@ -66,4 +66,5 @@ def regret_figure(run: PolicyRun) -> Figure:
         ax.set_yticks(np.arange(1, len(run.names) + 1), run.names, fontsize=8)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel(f"regret on P({what}) against the best policy in the vector")
+    fig.suptitle(f"Regret over {len(run.vectors):,} vectors: box the quartiles, whiskers the least and the most", fontsize=9)
     return fig

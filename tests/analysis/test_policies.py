@@ -255,32 +255,3 @@ def test_vectors_from_a_posterior_file_follow_its_weights(tmp_path, baseline):
     pd.DataFrame({"actors.us.war_cost": [0.2]}).to_parquet(path)
     with pytest.raises(ConfigError, match="no 'weight' column"):
         policies.posterior_vectors(path, baseline.uncertainties, 3, seed=0)
-
-
-def test_the_command_writes_its_table_and_figure(tmp_path, capsys):
-    from sim.cli.policies import main
-
-    out = tmp_path / "run"
-    args = ["--policies", "status_quo,nuclear_first", "--vectors", "20", "--per-vector", "20", "--out", str(out)]
-    assert main(["block_size=400", *args]) == 0
-    assert {"policies.csv", "odds.csv", "boxes.csv", "summary.json", "tradeoff.png"} <= {p.name for p in out.iterdir()}
-    assert "max regret deal" in capsys.readouterr().out
-    frame = pd.read_csv(out / "policies.csv")
-    assert set(frame["policy"]) == {"status_quo", "nuclear_first"}
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--policies", "no_such_policy"], "policy 'no_such_policy' is not in configs/policy/"),
-        (["policy=nuclear_first"], "choose policies with --policies"),
-        (["--deal-at-least", "1.5"], "--deal-at-least 1.5: use a probability"),
-        (["--posterior", "/no/such/posterior.parquet", "--vectors", "3"], "no such file"),
-    ],
-)
-def test_bad_input_is_one_line(args, message, capsys):
-    from sim.cli.policies import main
-
-    assert main(args) == 2
-    err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1
