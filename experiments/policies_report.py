@@ -147,7 +147,10 @@ def write_notebook() -> None:
         ),
         params,
         code(
-            "import logging\n\n"
+            "%matplotlib inline\n"
+            "import logging\n"
+            "import warnings\n\n"
+            'warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm, imported by Mesa, without ipywidgets\n\n'
             "from sim.analysis import ema, policies\n"
             "from sim.analysis import policy_plots as plots\n\n"
             'logging.getLogger("MESA").setLevel(logging.WARNING)\n'
@@ -181,16 +184,19 @@ def write_notebook() -> None:
             "own analysis unchanged."
         ),
         code(
-            "import sim.ema\n\n"
             "wb = ema.workbench()\n"
-            'model = sim.ema.model("baseline", replications=EMA_REPLICATIONS, seed=SEED)\n'
+            'model = ema.model(  # sim.ema.model("baseline") composes the same\n'
+            "    setup.scenario, setup.uncertainties, setup.levers, aliases=setup.aliases, integers=setup.integers,\n"
+            "    replications=EMA_REPLICATIONS, seed=SEED,\n"
+            ")\n"
             "experiments, outcomes = wb.perform_experiments(model, scenarios=4, policies=3, log_progress=False)\n"
             'experiments[["policy", "scenario", "actors__us__agenda_flexibility", "world__deadline"]].assign(**outcomes)'
         ),
         code(
             "from ema_workbench.analysis import feature_scoring\n\n"
             "ema_experiments, ema_outcomes = run.to_ema(list(setup.levers))\n"
-            "scores = feature_scoring.get_feature_scores_all(ema_experiments.drop(columns=['model']), ema_outcomes)\n"
+            "odds = {o: ema_outcomes[o] for o in (\"p_deal\", \"p_escalation\")}\n"
+            "scores = feature_scoring.get_feature_scores_all(ema_experiments.drop(columns=[\"model\"]), odds)\n"
             'scores.sort_values("p_deal", ascending=False).head(10)'
         ),
     ]

@@ -288,6 +288,13 @@ def setup(overrides: list[str] | None = None, *, uncertainty: str = "assumptions
     scenario = scenario_from_config(cfg, overrides)
     data = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(data, dict)
+    composed = {tuple(overrides): data}
+
+    def values_for(more: list[str]) -> dict:
+        if tuple(more) not in composed:
+            composed[tuple(more)] = OmegaConf.to_container(compose(more), resolve=True)
+        return parameters(composed[tuple(more)])
+
     roles = actor_roles(data)
     aliases = {key: actor["name"] for key, actor in (data.get("actors") or {}).items() if actor}
     levers = lever_specs(data)
@@ -295,8 +302,9 @@ def setup(overrides: list[str] | None = None, *, uncertainty: str = "assumptions
     lever_values = values_of(data, levers)
     # the scenario's premises as sim.explore holds them, read against the baseline without the policy
     plain = [o for o in overrides if not o.lstrip("+").startswith("policy=")]
-    default = parameters(OmegaConf.to_container(compose(["scenario=baseline"]), resolve=True))
-    scenario_values = parameters(OmegaConf.to_container(compose(plain), resolve=True))
+    scenario_values = values_for(plain)
+    # the baseline as sim.explore reads it (the uncertainty group changes no value; the same list hits the cache)
+    default = values_for([*(o for o in overrides if o.lstrip("+").startswith("uncertainty=")), "scenario=baseline"])
     specs = parse_specs(data.get("uncertainty") or {})
     uncertainties, held = {}, {}
     for path, dist in specs.items():
