@@ -195,8 +195,8 @@ def write_notebook() -> None:
         code(
             "from ema_workbench.analysis import feature_scoring\n\n"
             "ema_experiments, ema_outcomes = run.to_ema(list(setup.levers))\n"
-            "odds = {o: ema_outcomes[o] for o in (\"p_deal\", \"p_escalation\")}\n"
-            "scores = feature_scoring.get_feature_scores_all(ema_experiments.drop(columns=[\"model\"]), odds)\n"
+            'odds = {o: ema_outcomes[o] for o in ("p_deal", "p_escalation")}\n'
+            'scores = feature_scoring.get_feature_scores_all(ema_experiments.drop(columns=["model"]), odds)\n'
             'scores.sort_values("p_deal", ascending=False).head(10)'
         ),
     ]

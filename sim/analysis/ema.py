@@ -89,31 +89,74 @@ def is_integer(path: str, roles: Mapping[str, str]) -> bool:
     return f is not None and f.type in ("int", int)
 
 
-def lever_specs(data: Mapping) -> dict[str, Dist]:
-    """The lever ranges of a composed configuration (plain dict): {path: uniform Dist}, each checked.
+@dataclass(frozen=True)
+class Choices:
+    """The choices of a lever that is no number (a name, a list of issues): ``{choices: [...], provenance: ...}``."""
+
+    values: tuple
+    provenance: str = ""
+
+    @property
+    def is_point(self) -> bool:
+        return len(self.values) == 1
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(list(v)) if isinstance(v, tuple) else repr(v) for v in self.values)
+
+
+#: A lever's range: a uniform range of numbers (a whole number of rounds for an int field) or a list of choices.
+LeverRange = Dist | Choices
+
+
+def _hashable(value):
+    return tuple(_hashable(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def _lever_leaves(tree: Mapping, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, node in tree.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(node, Mapping) and "choices" not in node and "dist" not in node:
+            out.update(_lever_leaves(node, path))
+        elif node is not None:
+            out[path] = node
+    return out
+
+
+def lever_specs(data: Mapping) -> dict[str, LeverRange]:
+    """The lever ranges of a composed configuration (plain dict): {path: uniform Dist or Choices}, each checked.
 
     Levers of actors the configuration does not have (a scenario that removes the UAE) are left out.
     """
-    roles = {key: actor.get("role") for key, actor in (data.get("actors") or {}).items() if actor}
-    specs = {}
-    for path, dist in parse_specs(data.get("levers") or {}).items():
+    roles = actor_roles(data)
+    specs: dict[str, LeverRange] = {}
+    for path, node in _lever_leaves(data.get("levers") or {}).items():
         parts = path.split(".")
         if parts[0] == "actors" and len(parts) == 3 and parts[1] not in roles:
             continue
         lever_class(path, roles)
+        if isinstance(node, Mapping) and "choices" in node:
+            values = node["choices"]
+            if not isinstance(values, list | tuple) or not values:
+                raise ConfigError(f"levers.{path}.choices = {values!r}: list the choices, e.g. [a, b]")
+            specs[path] = Choices(tuple(_hashable(v) for v in values), str(node.get("provenance") or ""))
+            continue
+        dist = parse_specs({path: node})[path]
         if dist.kind != "uniform":
             raise ConfigError(f"levers.{path}: a lever's range of choices is uniform: give {{dist: uniform, low:, high:}}")
         specs[path] = dist
     return specs
 
 
-def values_of(data: Mapping, levers) -> dict[str, float]:
-    """Each lever's value in a composed configuration (plain dict)."""
+def values_of(data: Mapping, levers) -> dict[str, Any]:
+    """Each lever's value in a composed configuration (plain dict): a float, or the choice (lists as tuples)."""
     out = {}
     for path in levers:
         parts = path.split(".")
         node = data["world"] if parts[0] == "world" else data["actors"][parts[1]]
-        out[path] = float(node[parts[-1]])
+        value = node[parts[-1]]
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        out[path] = float(value) if is_number else _hashable(value)
     return out
 
 
@@ -129,17 +172,37 @@ def apply(
 ) -> Scenario:
     """``scenario`` with each path of ``values`` set to its value (one for every replication), checked.
 
-    Paths in ``integers`` (whole numbers of rounds, ``world.deadline``) are rounded and set on the world.
+    Numbers go through :func:`sim.core.uncertainty.with_draws`; paths in ``integers`` (whole numbers of rounds,
+    ``world.deadline``) are rounded, and choices (a name, a list of issues) set as they are, on the world or an actor.
     """
-    floats = {p: float(v) for p, v in values.items() if p not in integers}
+    floats = {p: float(v) for p, v in values.items() if p not in integers and _is_number(v)}
     out = with_draws(scenario, floats, aliases) if floats else scenario
-    whole = {p.split(".", 1)[1]: round(float(v)) for p, v in values.items() if p in integers}
-    if whole:
-        bad = [p for p in whole if _field(World, p) is None]
-        if bad:
-            raise ConfigError(f"world.{bad[0]}: only a whole number of rounds of the world can be a whole-number lever")
-        out = dataclasses.replace(out, world=dataclasses.replace(out.world, **whole)).validate()
-    return out
+    others = {p: (round(float(v)) if p in integers else v) for p, v in values.items() if p not in floats}
+    for path, value in others.items():
+        out = _set(out, path, value, aliases)
+    return out.validate() if others else out
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | np.floating | np.integer) and not isinstance(value, bool)
+
+
+def _set(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -> Scenario:
+    """``scenario`` with the field at ``world.X`` or ``actors.K.X`` set to ``value`` (not checked)."""
+    parts = path.split(".")
+    if parts[0] == "world" and len(parts) == 2:
+        return dataclasses.replace(scenario, world=dataclasses.replace(scenario.world, **{parts[1]: value}))
+    if parts[0] != "actors" or len(parts) != 3:
+        raise ConfigError(f"{path}: set a lever as world.X or actors.<actor>.X")
+    name = str(aliases.get(parts[1], parts[1])).lower()
+    for group in ("principals", "mediators", "spoilers", "stakeholders"):
+        actors = list(getattr(scenario, group))
+        for i, actor in enumerate(actors):
+            if actor.name.lower() == name:
+                actors[i] = dataclasses.replace(actor, **{parts[2]: value})
+                changes: dict[str, Any] = {group: tuple(actors)}
+                return dataclasses.replace(scenario, **changes)
+    raise ConfigError(f"{path}: scenario {scenario.name!r} has no actor {parts[1]!r}")
 
 
 def outcomes(arrays: Mapping[str, np.ndarray]) -> dict[str, float]:
@@ -206,7 +269,7 @@ def workbench():
 def model(
     scenario: Scenario,
     uncertainties: Mapping[str, Dist],
-    levers: Mapping[str, Dist],
+    levers: Mapping[str, LeverRange],
     *,
     aliases: Mapping[str, str] | None = None,
     integers: frozenset[str] | set[str] = frozenset(),
@@ -224,6 +287,7 @@ def model(
     """
     wb = workbench()
     IntegerParameter, Model, RealParameter, ScalarOutcome = wb.IntegerParameter, wb.Model, wb.RealParameter, wb.ScalarOutcome
+    CategoricalParameter, Category = wb.CategoricalParameter, wb.em_framework.parameters.Category
     aliases = dict(aliases or {})
     integers = frozenset(integers)
     if not isinstance(replications, int) or replications < 1:
@@ -236,13 +300,18 @@ def model(
         for p, d in uncertainties.items()
         if not d.is_point and p not in levers
     ]
-    m.levers = [
-        IntegerParameter(name_of(p), int(d.low), int(d.high), variable_name=p)
-        if p in integers
-        else RealParameter(name_of(p), d.low, d.high, variable_name=p)
-        for p, d in levers.items()
-        if not d.is_point
-    ]
+    lever_parameters = []
+    for p, d in levers.items():
+        if d.is_point:
+            continue
+        if isinstance(d, Choices):
+            categories = [Category(repr(v), v) for v in d.values]
+            lever_parameters.append(CategoricalParameter(name_of(p), categories, variable_name=p))
+        elif p in integers:
+            lever_parameters.append(IntegerParameter(name_of(p), int(d.low), int(d.high), variable_name=p))
+        else:
+            lever_parameters.append(RealParameter(name_of(p), d.low, d.high, variable_name=p))
+    m.levers = lever_parameters
     m.outcomes = [
         ScalarOutcome("p_deal", kind=ScalarOutcome.MAXIMIZE),
         ScalarOutcome("p_escalation", kind=ScalarOutcome.MINIMIZE),
@@ -261,12 +330,12 @@ class Setup:
 
     scenario: Scenario
     uncertainties: dict[str, Dist]
-    levers: dict[str, Dist]
+    levers: dict[str, LeverRange]
     aliases: dict[str, str]
     integers: frozenset[str]
     roles: dict[str, str]
     policy: dict[str, str]  # name, whose, description of the named policy (empty: none)
-    lever_values: dict[str, float]  # each lever's value in this configuration (the policy's or the scenario's)
+    lever_values: dict[str, Any]  # each lever's value in this configuration (the policy's or the scenario's)
     held: dict[str, float]  # assumptions held at the scenario's value (its premise)
 
 
@@ -314,7 +383,7 @@ def setup(overrides: list[str] | None = None, *, uncertainty: str = "assumptions
             held[path] = scenario_values[path][0]
             continue
         uncertainties[path] = dist
-    integers = frozenset(p for p in levers if is_integer(p, roles))
+    integers = frozenset(p for p, d in levers.items() if isinstance(d, Dist) and is_integer(p, roles))
     meta = data.get("policy") or {}
     policy = {k: str(meta.get(k, "")) for k in ("name", "whose", "description")} if meta else {}
     return Setup(scenario, uncertainties, levers, aliases, integers, roles, policy, lever_values, held)

@@ -31,11 +31,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.ema import OUTCOMES, Setup, apply, name_of
+from sim.analysis.ema import OUTCOMES, Choices, LeverRange, Setup, apply, name_of
 from sim.analysis.explore import Design, discover, explore
 from sim.core.params import ConfigError
 from sim.core.uncertainty import Dist, sample, stream
@@ -52,7 +53,7 @@ class Policy:
     """A named setting of levers: {lever path: value} (levers it leaves out keep the scenario's value)."""
 
     name: str
-    levers: Mapping[str, float]
+    levers: Mapping[str, Any]
     whose: str = ""
     description: str = ""
 
@@ -118,8 +119,9 @@ class PolicyRun:
         rows = []
         for policy in self.policies:
             frame = self.vectors.rename(columns=name_of)
-            for lever in levers:
-                frame[name_of(lever)] = policy.levers.get(lever, np.nan)
+            for lever in levers:  # one value for every vector (a tuple of issues as an object)
+                value = policy.levers.get(lever, np.nan)
+                frame[name_of(lever)] = pd.Series([value] * len(frame), dtype=object if isinstance(value, tuple) else None)
             frame["scenario"] = np.arange(len(frame))
             frame["policy"] = policy.name
             rows.append(frame)
@@ -209,7 +211,7 @@ def policy_keys(name: str, config_dir: Path | None = None) -> list[str]:
     return leaves(data, "")
 
 
-def named_policies(overrides: Sequence[str], names: Sequence[str], levers: Mapping[str, Dist]) -> list[Policy]:
+def named_policies(overrides: Sequence[str], names: Sequence[str], levers: Mapping[str, LeverRange]) -> list[Policy]:
     """The named policies composed over ``overrides`` (the scenario): each lever's value under each policy."""
     from omegaconf import OmegaConf
 
@@ -234,13 +236,17 @@ def named_policies(overrides: Sequence[str], names: Sequence[str], levers: Mappi
     return out
 
 
-def sampled_policies(levers: Mapping[str, Dist], n: int, seed: int, integers: frozenset[str] = frozenset()) -> list[Policy]:
-    """``n`` lever settings drawn uniformly from the levers' ranges (a stream of their own), named sample_0, ..."""
-    drawn = sample({p: d for p, d in levers.items()}, n, stream(seed, 3))
-    return [
-        Policy(f"sample_{k}", {p: float(round(v[k])) if p in integers else float(v[k]) for p, v in drawn.items()})
-        for k in range(n)
-    ]
+def sampled_policies(levers: Mapping[str, LeverRange], n: int, seed: int, integers: frozenset[str] = frozenset()) -> list[Policy]:
+    """``n`` lever settings drawn uniformly from the levers' ranges and choices (streams of their own): sample_0, ..."""
+    drawn: dict[str, list] = {}
+    numbers = {p: d for p, d in levers.items() if isinstance(d, Dist)}
+    for p, v in sample(numbers, n, stream(seed, 3)).items():
+        drawn[p] = [float(round(x)) if p in integers else float(x) for x in v]
+    rng = np.random.default_rng(stream(seed, 4))
+    for p, d in levers.items():
+        if isinstance(d, Choices):
+            drawn[p] = [d.values[i] for i in rng.integers(len(d.values), size=n)]
+    return [Policy(f"sample_{k}", {p: drawn[p][k] for p in levers}) for k in range(n)]
 
 
 # ------------------------------------------------------------------ robustness

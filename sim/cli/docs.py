@@ -81,7 +81,7 @@ def kind_text(f: dataclasses.Field) -> str:
 
 def levers_section(base: dict) -> list[str]:
     """The levers (what an actor chooses) with their ranges of choices, and the named policies."""
-    from sim.analysis.ema import actor_roles, lever_class, lever_specs, values_of, whose
+    from sim.analysis.ema import Choices, actor_roles, lever_class, lever_specs, values_of, whose
     from sim.analysis.policies import policy_keys, policy_names
 
     roles = actor_roles(base)
@@ -109,7 +109,7 @@ def levers_section(base: dict) -> list[str]:
                 whose(path, roles),
                 f.metadata.get("doc", ""),
                 f.metadata.get("kind", ""),
-                f"[{dist.low:g}, {dist.high:g}]",
+                dist.describe() if isinstance(dist, Choices) else f"[{dist.low:g}, {dist.high:g}]",
                 fmt(values[path]),
                 dist.provenance,
             ]

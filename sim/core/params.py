@@ -167,7 +167,7 @@ class Principal:
         kind="state",
     )
     refuses: tuple[str, ...] = param((), doc="issues it refuses to discuss (agenda stance)", kind="state")
-    insists: tuple[str, ...] = param((), doc="issues it insists on putting on the agenda", kind="state")
+    insists: tuple[str, ...] = param((), doc="issues it insists on putting on the agenda", kind="state", lever=LEVER_SELF)
     agenda_flexibility: float = param(
         0.1,
         doc="per-round chance of softening its stance on a contested issue (dropping a refusal; for the "

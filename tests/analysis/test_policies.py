@@ -24,6 +24,13 @@ def baseline():
     return ema.setup(["scenario=baseline"])
 
 
+def hydra_value(value, integer: bool = False) -> str:
+    """A value as a command-line override writes it (lists as [a,b])."""
+    if isinstance(value, tuple):
+        return "[" + ",".join(value) + "]"
+    return str(int(value)) if integer else repr(value)
+
+
 def plain(overrides):
     return OmegaConf.to_container(compose(overrides), resolve=True)
 
@@ -32,7 +39,7 @@ def plain(overrides):
 
 
 def test_levers_are_declared_by_the_parameter_metadata_beside_the_kind():
-    assert lever_of(Principal, "agenda_flexibility") == "self"
+    assert lever_of(Principal, "agenda_flexibility") == "self" and lever_of(Principal, "insists") == "self"
     assert lever_of(Mediator, "deescalation") == "self"
     assert lever_of(Stakeholder, "incentive") == "self"
     assert {name: lever_of(World, name) for name in ("military_posture", "sanctions", "deadline", "progress_rate")} == {
@@ -57,8 +64,11 @@ def test_every_declared_lever_of_the_baseline_has_a_range_with_provenance_contai
             declared |= {f"actors.{key}.{f.name}" for f in dataclasses.fields(cls) if f.metadata.get("lever")}
     assert set(baseline.levers) == declared
     for path, dist in baseline.levers.items():
-        assert dist.kind == "uniform" and dist.provenance, path
-        assert dist.low <= baseline.lever_values[path] <= dist.high, path
+        assert dist.provenance, path
+        if isinstance(dist, ema.Choices):
+            assert baseline.lever_values[path] in dist.values, path
+        else:
+            assert dist.kind == "uniform" and dist.low <= baseline.lever_values[path] <= dist.high, path
     assert baseline.integers == {"world.deadline"}
     # a lever is never an uncertainty of the EMA model, even where the baseline calls its value an assumption
     assert not set(baseline.levers) & set(baseline.uncertainties)
@@ -91,7 +101,10 @@ def test_a_policy_sets_levers_only_each_inside_its_range_with_provenance(name, b
         node = data["world"] if parts[0] == "world" else data["actors"][parts[1]]
         assert node["provenance"][parts[-1]].startswith(f"policy {name}:"), key
         dist = baseline.levers[key]
-        assert dist.low <= node[parts[-1]] <= dist.high, key
+        if isinstance(dist, ema.Choices):
+            assert ema.values_of(data, [key])[key] in dist.values, key
+        else:
+            assert dist.low <= node[parts[-1]] <= dist.high, key
 
 
 def test_a_policy_composes_with_any_scenario_and_its_levers_win():
@@ -121,7 +134,7 @@ def test_perform_experiments_gives_the_projects_own_odds_for_the_same_vectors_an
         seed=seed,
     )
     assert {ema.path_of(u.name) for u in m.uncertainties} == set(baseline.uncertainties)
-    assert {ema.path_of(lv.name) for lv in m.levers} == set(baseline.levers)
+    assert {ema.path_of(lv.name) for lv in m.levers} == {p for p, d in baseline.levers.items() if not d.is_point}
     paths = ["actors.us.war_cost", "world.tension", "actors.israel.strike_propensity"]
     drawn = sample({p: baseline.uncertainties[p] for p in paths}, 2, stream(seed, 1))
     scenarios = [Sample(name=f"v{k}", **{ema.name_of(p): float(drawn[p][k]) for p in paths}) for k in range(2)]
@@ -135,7 +148,7 @@ def test_perform_experiments_gives_the_projects_own_odds_for_the_same_vectors_an
     for i, row in experiments.iterrows():
         lever_values = pressure.levers if row["policy"] == "maximum_pressure" else baseline.lever_values
         overrides = [f"{p}={row[ema.name_of(p)]!r}" for p in paths]
-        overrides += [f"{p}={int(v) if p in baseline.integers else v!r}" for p, v in lever_values.items()]
+        overrides += [f"{p}={hydra_value(v, p in baseline.integers)}" for p, v in lever_values.items()]
         scenario = scenario_from_config(compose(["scenario=baseline", *overrides]))
         episodes = simulate(scenario, replications, seed).episodes
         own = {
@@ -156,7 +169,7 @@ def test_sim_ema_model_by_scenario_name():
     import sim.ema
 
     m = sim.ema.model("baseline", replications=10)
-    assert len(m.levers) == 8 and len(m.uncertainties) > 50
+    assert len(m.levers) == 9 and len(m.uncertainties) > 50  # Tehran's insists has a single choice: no EMA lever
     assert [o.name for o in m.outcomes] == list(ema.OUTCOMES)
 
 
@@ -255,3 +268,20 @@ def test_vectors_from_a_posterior_file_follow_its_weights(tmp_path, baseline):
     pd.DataFrame({"actors.us.war_cost": [0.2]}).to_parquet(path)
     with pytest.raises(ConfigError, match="no 'weight' column"):
         policies.posterior_vectors(path, baseline.uncertainties, 3, seed=0)
+
+
+def test_a_lever_that_is_no_number_is_a_categorical_lever_of_the_ema_model(baseline):
+    wb = ema.workbench()
+    choices = baseline.levers["actors.us.insists"]
+    assert isinstance(choices, ema.Choices) and () in choices.values
+    assert baseline.lever_values["actors.us.insists"] == ("missiles", "proxies", "human_rights")
+    m = ema.model(baseline.scenario, baseline.uncertainties, baseline.levers, aliases=baseline.aliases, replications=30)
+    lever = next(lv for lv in m.levers if lv.name == "actors__us__insists")
+    assert isinstance(lever, wb.CategoricalParameter)
+    narrowed = ema.apply(baseline.scenario, {"actors.us.insists": ()}, baseline.aliases)
+    assert narrowed.principals[0].insists == () and baseline.scenario.principals[0].insists != ()
+    plain_run = simulate(scenario_from_config(compose(["scenario=nuclear_only"])), 30, 1).episodes
+    assert ema.Experiment(narrowed, baseline.aliases, 30, 1)()["p_deal"] == float((plain_run["outcome"] == "deal").mean())
+    drawn = policies.sampled_policies(baseline.levers, 12, 0, baseline.integers)
+    assert {p.levers["actors.us.insists"] for p in drawn} <= set(choices.values)
+    assert all(p.levers["world.deadline"] == int(p.levers["world.deadline"]) for p in drawn)
