@@ -56,6 +56,7 @@ def lever_class(path: str, roles: Mapping[str, str]) -> tuple[type, str]:
     declared ``lever="self"``.
     """
     parts = path.split(".")
+    cls: type
     if parts[0] == "world" and len(parts) == 2:
         cls, name = World, parts[1]
     elif parts[0] == "actors" and len(parts) == 3:
@@ -357,7 +358,7 @@ def setup(overrides: list[str] | None = None, *, uncertainty: str = "assumptions
     scenario = scenario_from_config(cfg, overrides)
     data = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(data, dict)
-    composed = {tuple(overrides): data}
+    composed: dict[tuple, Any] = {tuple(overrides): data}
 
     def values_for(more: list[str]) -> dict:
         if tuple(more) not in composed:
