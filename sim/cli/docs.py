@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 from omegaconf import OmegaConf
@@ -79,7 +80,7 @@ def kind_text(f: dataclasses.Field) -> str:
     return f"{kind}, lever" if who == "self" else f"{kind}, lever ({who})"
 
 
-def levers_section(base: dict) -> list[str]:
+def levers_section(base: Any) -> list[str]:
     """The levers (what an actor chooses) with their ranges of choices, and the named policies."""
     from sim.analysis.ema import Choices, actor_roles, lever_class, lever_specs, values_of, whose
     from sim.analysis.policies import policy_keys, policy_names
