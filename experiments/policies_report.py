@@ -29,6 +29,14 @@ NOTEBOOK = ROOT / "notebooks" / "10_policies.ipynb"
 START, END = "<!-- policies:start (experiments/policies_report.py) -->", "<!-- policies:end -->"
 
 
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and its finished children (the worker processes)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def pct(x: float, digits: int = 0) -> str:
     return f"{100 * x:.{digits}f}%"
 
@@ -231,7 +239,7 @@ def main() -> None:
         + (f" --posterior {args.posterior}" if args.posterior else "")
     )
     if not args.reuse:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), cpu_seconds()
         argv = [f"seed={args.seed}", f"workers={args.workers}", "--vectors", str(args.vectors)]
         argv += ["--per-vector", str(args.per_vector), "--out", str(run_dir)]
         argv += ["--posterior", args.posterior] if args.posterior else []
@@ -239,7 +247,10 @@ def main() -> None:
         if code:
             raise SystemExit(code)
         (run_dir / "wall_s.txt").write_text(f"{time.perf_counter() - t:.1f}\n")
+        (run_dir / "cpu_s.txt").write_text(f"{cpu_seconds() - cpu:.1f}\n")
     wall = float((run_dir / "wall_s.txt").read_text())
+    cpu_file = run_dir / "cpu_s.txt"
+    cpu_text = f", {float(cpu_file.read_text()):.0f} s of CPU time in all" if cpu_file.exists() else ""
     summary = json.loads((run_dir / "summary.json").read_text())
     frame = pd.read_csv(run_dir / "policies.csv")
     FIGURES.mkdir(parents=True, exist_ok=True)
@@ -252,7 +263,8 @@ def main() -> None:
     paragraph = conclusions(run_dir, frame, summary)
     threshold = summary["threshold"]
     intro = (
-        f"`{command}` ({wall:.0f} s wall on this machine, {summary['elapsed_s']:.0f} s of simulation): the "
+        f"`{command}` ({wall:.0f} s wall on the 2 cores this machine shares{cpu_text}; {summary['elapsed_s']:.0f} s "
+        "of it simulating): the "
         f"{len(frame)} named policies of `sim/configs/policy/` over the same {summary['vectors']:,} parameter vectors of "
         f"the {summary['source']} ({summary['per_vector']} replications each, common random numbers). Regret is "
         "against the best policy in each vector, in points of probability; satisficing is the share of vectors with "

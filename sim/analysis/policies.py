@@ -88,6 +88,14 @@ def posterior_vectors(path: str | Path, specs: Mapping[str, Dist], n: int, seed:
     columns = [c for c in frame.columns if c in specs and not specs[c].is_point]
     if not columns:
         raise ConfigError(f"--posterior {path}: none of its columns is an uncertain parameter of this configuration")
+    for c in columns:
+        values = frame[c].to_numpy(dtype=np.float64)
+        low, high = specs[c].low, specs[c].high
+        if not np.all((values >= low) & (values <= high)):
+            raise ConfigError(
+                f"--posterior {path}: column {c} has values outside its range [{low:g}, {high:g}] in the assumptions: "
+                "give a posterior drawn over the same ranges"
+            )
     rng = np.random.default_rng(stream(seed, 2))
     cdf = np.cumsum(weights / weights.sum())
     picks = np.minimum(np.searchsorted(cdf, (rng.random() + np.arange(n)) / n), len(cdf) - 1)

@@ -254,17 +254,20 @@ def test_failures_of_a_policy_are_described_by_prim(small_run):
 
 def test_vectors_from_a_posterior_file_follow_its_weights(tmp_path, baseline):
     path = tmp_path / "posterior.parquet"
-    pd.DataFrame({"actors.us.war_cost": [0.2, 0.3, 0.4], "world.tension": [0.5, 0.6, 0.7], "weight": [0.0, 1.0, 0.0]}).to_parquet(
+    pd.DataFrame({"actors.us.war_cost": [0.3, 0.4, 0.5], "world.tension": [0.5, 0.6, 0.7], "weight": [0.0, 1.0, 0.0]}).to_parquet(
         path
     )
     drawn = policies.posterior_vectors(path, baseline.uncertainties, 30, seed=0)
     assert set(drawn) == {"actors.us.war_cost", "world.tension"}
-    assert (drawn["actors.us.war_cost"] == 0.3).all() and (drawn["world.tension"] == 0.6).all()
+    assert (drawn["actors.us.war_cost"] == 0.4).all() and (drawn["world.tension"] == 0.6).all()
     chosen = policies.named_policies(["scenario=baseline"], ["status_quo"], baseline.levers)
     run = policies.run_policies(baseline, chosen, vectors=5, per_vector=5, seed=0, posterior=path, block_size=25)
-    assert (run.vectors["actors.us.war_cost"] == 0.3).all() and run.source == "posterior"
+    assert (run.vectors["actors.us.war_cost"] == 0.4).all() and run.source == "posterior"
     with pytest.raises(ConfigError, match="no such file"):
         policies.posterior_vectors(tmp_path / "none.parquet", baseline.uncertainties, 3, seed=0)
+    pd.DataFrame({"actors.us.war_cost": [0.9], "weight": [1.0]}).to_parquet(path)
+    with pytest.raises(ConfigError, match="outside its range"):
+        policies.posterior_vectors(path, baseline.uncertainties, 3, seed=0)
     pd.DataFrame({"actors.us.war_cost": [0.2]}).to_parquet(path)
     with pytest.raises(ConfigError, match="no 'weight' column"):
         policies.posterior_vectors(path, baseline.uncertainties, 3, seed=0)

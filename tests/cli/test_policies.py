@@ -16,6 +16,9 @@ def test_the_command_writes_its_table_and_figure(tmp_path, capsys):
     assert "max regret deal" in capsys.readouterr().out
     frame = pd.read_csv(out / "policies.csv")
     assert set(frame["policy"]) == {"status_quo", "nuclear_first"}
+    sampled = tmp_path / "sampled"
+    assert main(["block_size=400", "--sample-levers", "3", "--vectors", "10", "--per-vector", "10", "--out", str(sampled)]) == 0
+    assert set(pd.read_csv(sampled / "policies.csv")["policy"]) == {"sample_0", "sample_1", "sample_2"}
 
 
 @pytest.mark.parametrize(
