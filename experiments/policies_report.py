@@ -145,8 +145,8 @@ def write_notebook() -> None:
     cells = [
         md(
             "# Which policy is robust?\n\n"
-            "The levers are what an actor chooses (Washington's agenda flexibility, posture, sanctions relief up front and "
-            "deadline; Tehran's agenda flexibility and a pause of enrichment; Oman's shuttle diplomacy; the UAE's "
+            "The levers are what an actor chooses (Washington's agenda demands and flexibility, posture, sanctions relief up "
+            "front and deadline; Tehran's agenda flexibility and a pause of enrichment; Oman's shuttle diplomacy; the UAE's "
             "incentive), declared with `param(..., lever=WHO)` and given a range of choices in "
             "`sim/configs/levers/`. The named policies of `sim/configs/policy/` set some of them. Here each policy is run "
             "over the same parameter vectors of the assumptions with common random numbers, then compared by regret "
