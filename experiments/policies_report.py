@@ -199,7 +199,7 @@ def write_notebook() -> None:
             "    setup.scenario, setup.uncertainties, setup.levers, aliases=setup.aliases, integers=setup.integers,\n"
             "    replications=EMA_REPLICATIONS, seed=SEED,\n"
             ")\n"
-            "experiments, outcomes = wb.perform_experiments(model, scenarios=4, policies=3, log_progress=False)\n"
+            "experiments, outcomes = wb.perform_experiments(model, scenarios=3, policies=2, log_progress=False)\n"
             'experiments[["policy", "scenario", "actors__us__agenda_flexibility", "world__deadline"]].assign(**outcomes)'
         ),
         code(

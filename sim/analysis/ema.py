@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.params import LEVER_SELF, ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder, World, lever_of
-from sim.core.runner import DEFAULT_BLOCK_SIZE, run_block
+from sim.core.runner import DEFAULT_BLOCK_SIZE, block_sizes, run_block
 from sim.core.uncertainty import Dist, parse_specs, with_draws
 
 #: The outcomes of every experiment: shares over its replications (mean_rounds: the mean of the rounds played).
@@ -169,7 +169,7 @@ def actor_roles(data: Mapping) -> dict[str, str]:
 
 
 def apply(
-    scenario: Scenario, values: Mapping[str, float], aliases: Mapping[str, str], integers: frozenset[str] = frozenset()
+    scenario: Scenario, values: Mapping[str, Any], aliases: Mapping[str, str], integers: frozenset[str] = frozenset()
 ) -> Scenario:
     """``scenario`` with each path of ``values`` set to its value (one for every replication), checked.
 
@@ -219,8 +219,7 @@ def outcomes(arrays: Mapping[str, np.ndarray]) -> dict[str, float]:
 
 def run_batch(scenario: Scenario, replications: int, seed: int, block_size: int = DEFAULT_BLOCK_SIZE) -> dict[str, float]:
     """The outcomes of ``replications`` replications of ``scenario``: the blocks of ``simulate(scenario, replications, seed)``."""
-    sizes = [block_size] * (replications // block_size) + ([replications % block_size] if replications % block_size else [])
-    blocks = [run_block(scenario, n, seed, b) for b, n in enumerate(sizes)]
+    blocks = [run_block(scenario, n, seed, b) for b, n in enumerate(block_sizes(replications, block_size))]
     keys = ("outcome", "any_strike", "round")
     return outcomes({k: np.concatenate([blk[k] for blk in blocks]) for k in keys})
 

@@ -219,14 +219,31 @@ def policy_keys(name: str, config_dir: Path | None = None) -> list[str]:
     return leaves(data, "")
 
 
+def with_policy(base, overrides: Sequence[str], name: str):
+    """The configuration ``base`` (composed from ``overrides``) with policy ``name`` over it.
+
+    A policy file that only sets values (no defaults list) is merged onto ``base`` as Hydra merges a
+    ``@package _global_`` file after the scenario (milliseconds instead of a composition); any other is composed.
+    """
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import CONFIG_DIR, compose
+
+    node = OmegaConf.load(CONFIG_DIR / "policy" / f"{name}.yaml")
+    if "defaults" in node:
+        return compose([*overrides, f"policy={name}"])
+    return OmegaConf.merge(base, node)
+
+
 def named_policies(overrides: Sequence[str], names: Sequence[str], levers: Mapping[str, LeverRange]) -> list[Policy]:
-    """The named policies composed over ``overrides`` (the scenario): each lever's value under each policy."""
+    """The named policies over ``overrides`` (the scenario): each lever's value under each policy."""
     from omegaconf import OmegaConf
 
     from sim.analysis.ema import values_of
     from sim.config.compose import compose
 
     known = policy_names()
+    base = compose(list(overrides))
     out = []
     for name in names:
         if name not in known:
@@ -237,7 +254,7 @@ def named_policies(overrides: Sequence[str], names: Sequence[str], levers: Mappi
                 f"configs/policy/{name}.yaml sets {stray[0]}, which is not a lever: a policy sets levers only "
                 f"({', '.join(levers)})"
             )
-        data = OmegaConf.to_container(compose([*overrides, f"policy={name}"]), resolve=True)
+        data = OmegaConf.to_container(with_policy(base, overrides, name), resolve=True)
         assert isinstance(data, dict)
         meta = data.get("policy") or {}
         out.append(Policy(name, values_of(data, levers), str(meta.get("whose", "")), str(meta.get("description", ""))))

@@ -107,6 +107,14 @@ def test_a_policy_sets_levers_only_each_inside_its_range_with_provenance(name, b
             assert dist.low <= node[parts[-1]] <= dist.high, key
 
 
+@pytest.mark.parametrize("name", policies.policy_names())
+def test_a_policy_merged_onto_a_composed_scenario_is_the_policy_composed_by_hydra(name, baseline):
+    overrides = ["scenario=us_military_buildup"]
+    merged = OmegaConf.to_container(policies.with_policy(compose(overrides), overrides, name), resolve=True)
+    composed = plain([*overrides, f"policy={name}"])
+    assert merged == composed
+
+
 def test_a_policy_composes_with_any_scenario_and_its_levers_win():
     data = plain(["scenario=us_military_buildup", "policy=relief_for_freeze"])
     assert data["world"]["military_posture"] == 0.8  # the scenario's, which the policy leaves alone
