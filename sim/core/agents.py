@@ -105,9 +105,15 @@ class PrincipalAgent(Actor):
         "cutoff",
         "within",
         "gain",
+        "requires",
+        "pending",
+        "veto_believed",
+        "veto_actual",
+        "unrest_at_start",
+        "keep_at_start",
     )
 
-    def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray) -> None:
+    def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray, veto_uniform: np.ndarray) -> None:
         super().__init__(model, params)
         issues = model.issue_names
         n = self.state.n
@@ -135,6 +141,15 @@ class PrincipalAgent(Actor):
         # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
+        self.requires = np.full(n, issue_bits(np.isin(issues, params.requires)))  # never parked, never dropped
+        self.pending = np.full(n, bool(params.preconditions))  # its preconditions not yet met
+        # Domestic ratification: the veto players' actual threshold (private, drawn once) and what its negotiator
+        # believes it to be (the mean, until a rejected package teaches it the actual one).
+        self.has_veto = bool(np.any(np.asarray(params.veto_threshold) > 0) or np.any(np.asarray(params.veto_spread) > 0))
+        self.veto_actual = np.broadcast_to(rules.veto_draw(params.veto_threshold, params.veto_spread, veto_uniform), (n,)).copy()
+        self.veto_believed = np.broadcast_to(np.asarray(params.veto_threshold, dtype=float), (n,)).copy()
+        self.unrest_at_start = self.state.unrest.copy()
+        self.keep_at_start = np.zeros(n)  # set by meet(), once the other's guarantee is known
         self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
         # Sensitivities (K,), or (K, n) when any is drawn per replication (issue 12).
         self.sensitivity = (
@@ -167,12 +182,50 @@ class PrincipalAgent(Actor):
         spread = np.broadcast_to(np.asarray(other.params.resolve_spread, dtype=float), (self.state.n,))
         self.belief_lo = -spread.copy()
         self.belief_hi = spread.copy()
+        self.keep_at_start = np.broadcast_to(rules.keep_chance(self.trust, other.params.guarantee), (self.state.n,)).copy()
 
     # ------------------------------------------------------------- assessment
 
     @property
     def domestic_cost(self) -> np.ndarray:
         return self.p("sovereignty_cost") * self.state.unrest
+
+    @property
+    def keep(self) -> np.ndarray:
+        """The chance it counts on that the other keeps a deal: its trust, and the other's guarantee."""
+        return rules.keep_chance(self.trust, self.other.p("guarantee"))
+
+    @property
+    def demands(self) -> np.ndarray:
+        """The issues it wants on the agenda (bit masks): those it insists on and those it requires in any deal."""
+        return self.insists | self.requires
+
+    def domestic_bar(self, rows: np.ndarray, actual: bool = False) -> np.ndarray:
+        """The package utility its veto players demand now in ``rows``: by its negotiator's belief, or the actual one."""
+        threshold = (self.veto_actual if actual else self.veto_believed)[rows]
+        return rules.veto_bar(
+            threshold,
+            at(self.p("sovereignty_cost"), rows),
+            self.state.unrest[rows],
+            self.unrest_at_start[rows],
+            self.keep[rows],
+            self.keep_at_start[rows],
+        )
+
+    def ratifies(self, rows: np.ndarray, utility: np.ndarray) -> np.ndarray:
+        """Whether its veto players ratify, in ``rows``, packages of ``utility`` to it that its negotiator signed."""
+        if not self.has_veto:
+            return np.ones(len(rows), dtype=bool)
+        return rules.ratifies(utility, self.domestic_bar(rows, actual=True))
+
+    def learn_win_set(self, rows: np.ndarray) -> None:
+        """After its veto players rejected a package: its negotiator now knows their actual threshold."""
+        self.veto_believed[rows] = self.veto_actual[rows]
+
+    def yields_precondition(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """Whether its preconditions are settled this round in ``rows`` (it drops them or the other side yields)."""
+        mine, theirs = at(self.p("agenda_flexibility"), rows), at(self.other.p("agenda_flexibility"), rows)
+        return self.pending[rows] & rules.precondition_yield(mine, theirs, draws)
 
     @property
     def base(self) -> np.ndarray:
@@ -183,7 +236,8 @@ class PrincipalAgent(Actor):
         """Value its outside option (no deal after pressure, or force) and the risk of waiting, this round."""
         s, p = self.state, self.p
         sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else s.held(self._sensitivity_rows).T
-        self.no_deal = rules.no_deal_value(p("no_deal_value"), sensitivity, s.world[self.pressure_vars], self.hardening)
+        outside_pressure = rules.saturated_pressure(self.hardening, self.model._w("pressure_cap"))
+        self.no_deal = rules.no_deal_value(p("no_deal_value"), sensitivity, s.world[self.pressure_vars], outside_pressure)
         self.force = rules.force_value(
             p("force_posture_weight"), p("force_progress_weight"), p("war_cost"), s.military_posture, s.nuclear_progress
         )
@@ -209,7 +263,30 @@ class PrincipalAgent(Actor):
 
     def threshold_utility(self, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
         """The package utility that is worth its outside option, for a given estimate of its resolve."""
-        return rules.utility_threshold(self.base + resolve_estimate, incentive, self.trust, self.base, self.domestic_cost)
+        return rules.utility_threshold(
+            self.base + resolve_estimate, incentive, self.keep, self.p("betrayal_cost"), self.domestic_cost
+        )
+
+    def disagreement(self, rows: np.ndarray, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
+        """Its disagreement point in ``rows`` for a proposer that estimates its resolve: the utility worth its outside
+        option, and at least what its veto players are believed to ratify (public: the negotiator says so)."""
+        d = rules.utility_threshold(
+            self.base[rows] + resolve_estimate,
+            incentive,
+            self.keep[rows],
+            at(self.p("betrayal_cost"), rows),
+            self.domestic_cost[rows],
+        )
+        return np.maximum(d, self.domestic_bar(rows)) if self.has_veto else d
+
+    def value_of(self, rows: np.ndarray, u: np.ndarray, incentive) -> np.ndarray:
+        """What signing packages of utility ``u`` is worth to it in ``rows``, on the scale of its outside option."""
+        return rules.deal_value(u, incentive, self.keep[rows], at(self.p("betrayal_cost"), rows), self.domestic_cost[rows])
+
+    def signable(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, low, high, u) -> np.ndarray:
+        """Inside its red lines on the agenda and, by its negotiator's belief, inside its domestic win-set."""
+        within = rules.inside(package, low, high, agenda)
+        return within & (u >= self.domestic_bar(rows) - 1e-9) if self.has_veto else within
 
     # ------------------------------------------------------------- answers
 
@@ -217,9 +294,9 @@ class PrincipalAgent(Actor):
         """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force."""
         ideal, salience, low, high = self.issue_terms(rows)
         u = rules.utility(package, ideal, salience)
-        within = rules.inside(package, low, high, agenda)
+        within = self.signable(rows, package, agenda, low, high, u)
         base = self.base[rows]
-        value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
+        value = self.value_of(rows, u, at(incentive, rows))
         lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
         cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount[rows], self.risk[rows])
         cutoff = np.where(within, cutoff, -np.inf)
@@ -234,10 +311,34 @@ class PrincipalAgent(Actor):
         """
         ideal, salience, low, high = self.issue_terms(rows)
         u = rules.utility(package, ideal, salience)
-        within = rules.inside(package, low, high, agenda)
-        base = self.base[rows]
-        value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
-        return rules.accepts(self.resolve[rows], value - base, within)
+        within = self.signable(rows, package, agenda, low, high, u)
+        value = self.value_of(rows, u, at(incentive, rows))
+        return rules.accepts(self.resolve[rows], value - self.base[rows], within)
+
+    def propose(self, rows: np.ndarray, normal_draws: np.ndarray, incentive) -> np.ndarray:
+        """Without a mediator, its own offer in ``rows`` (alternating offers, :func:`rules.proposer_solve`).
+
+        Its disagreement point is exact (it knows its resolve); the other's
+        is estimated from its belief about the other's resolve, with the error
+        of a mediator of effectiveness 0 (``world.direct_proposal_noise``).
+        ``normal_draws`` (m, 2) covers every held replication.
+        """
+        model, other = self.model, self.other
+        k = model.principals.index(other)
+        incentive = at(incentive, rows)
+        guess = rules.estimated_resolve(
+            self.belief_lo[rows],
+            self.belief_hi[rows],
+            at(other.p("resolve_spread"), rows),
+            0.0,
+            at(model._w("direct_proposal_noise"), rows),
+            normal_draws[rows, k],
+        )
+        d = [None, None]
+        d[k] = other.disagreement(rows, guess, incentive)
+        d[1 - k] = self.disagreement(rows, self.resolve[rows], incentive)
+        frontier = model.frontier.take(lambda packed: np.take(packed, self.state.ids[rows], axis=0))
+        return rules.proposer_solve(frontier, d[0], d[1], self.state.agenda[rows], a_proposes=k == 1)
 
     def learn(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
         """Update its belief about the other from the other's answer; return the mean shift (what it learned)."""
@@ -335,8 +436,7 @@ class MediatorAgent(Actor):
             guess = rules.estimated_resolve(
                 self.lo[rows, k], self.hi[rows, k], at(pr.p("resolve_spread"), rows), effectiveness, noise, normal_draws[rows, k]
             )
-            base = pr.base[rows]
-            d.append(rules.utility_threshold(base + guess, incentive, pr.trust[rows], base, pr.domestic_cost[rows]))
+            d.append(pr.disagreement(rows, guess, incentive))
         return rules.nash_solve(frontier, d[0], d[1], s.agenda[rows])
 
     def learn(self, rows: np.ndarray, answers: list[np.ndarray]) -> np.ndarray:
@@ -362,7 +462,8 @@ class SpoilerAgent(Actor):
         self.crossing = np.zeros(self.state.n, dtype=bool)
 
     def lobby(self) -> None:
-        """Harden the target principal's terms: raise its value of no deal by the lobbying weight per round."""
+        """Harden the target principal's terms: its value of no deal rises by the lobbying weight per round (the
+        pressure built up saturates at ``world.pressure_cap``, :func:`rules.saturated_pressure`)."""
         target = self.model.principal(self.params.target)
         target.hardening = target.hardening + self.p("lobbying")
 
@@ -398,7 +499,10 @@ class StakeholderAgent(Actor):
     role = "stakeholder"
 
     def step(self) -> None:
-        """De-escalate, and press both principals: their value of no deal falls by its pressure each round."""
+        """De-escalate, and press both principals: their value of no deal falls by its pressure each round.
+
+        The pressure builds up; its effect saturates at ``world.pressure_cap`` (:func:`rules.saturated_pressure`).
+        """
         self.state.relief = self.state.relief + self.p("deescalation")
         for p in self.model.principals:
             p.hardening = p.hardening - self.p("pressure")

@@ -209,6 +209,49 @@ class Principal:
         0.98, doc="per-round discount factor: a deal next round is worth this much of the same deal now", range=UNIT
     )
     force_cause: str = param("", doc="label of its use of force among escalation causes (empty: <name>_force)", kind="label")
+    requires: tuple[str, ...] = param(
+        (),
+        doc="issues any deal must settle: never sent to a parallel track nor left off the agenda (an issue the other "
+        "refuses to discuss stays contested until the refuser softens); red lines that cannot overlap on one leave no deal",
+        kind="state",
+    )
+    preconditions: tuple[str, ...] = param(
+        (),
+        doc="steps it demands of the other side before substantive talks (labels, e.g. enrichment_suspension); until "
+        "one side yields (per-round chance 1 - (1 - its agenda_flexibility)(1 - the other's)), rounds go to procedure",
+        kind="state",
+    )
+    guarantee: float = param(
+        0.0,
+        doc="how credibly it can bind itself (and its successors) to keep a deal (0: not at all; a treaty or UNSC "
+        "endorsement high): the other counts on a deal being kept with chance trust + (1 - trust) x guarantee",
+        range=UNIT,
+        kind="state",
+    )
+    betrayal_cost: float = param(
+        0.0,
+        doc="what being cheated (the other reneges after it has implemented) costs it below its outside option",
+        range=UNIT,
+    )
+    veto_threshold: float = param(
+        0.0,
+        doc="package utility (to it) below which its domestic veto players refuse to ratify, at the opening unrest and "
+        "trust; rises with unrest (through sovereignty_cost) and with mistrust (0: any package it signs is ratified)",
+        range=UNIT,
+        kind="state",
+    )
+    veto_spread: float = param(
+        0.0,
+        doc="private uncertainty of its domestic win-set: the actual veto threshold is drawn per replication uniform on "
+        "veto_threshold +- veto_spread; its negotiator anticipates the mean until a failed ratification teaches it",
+        range=UNIT,
+    )
+    ratification_exit: float = param(
+        0.0,
+        doc="chance that a package it signed and its veto players rejected ends the talks (a stalemate, "
+        "<name>_ratification); otherwise the talks go on",
+        range=UNIT,
+    )
 
     @property
     def cause(self) -> str:
@@ -342,6 +385,22 @@ class World:
         range=UNIT,
     )
     strike_setback: float = param(0.1, doc="nuclear progress a strike destroys when the talks resume after it", range=UNIT)
+    pressure_cap: float = param(
+        math.inf,
+        doc="the most value of no deal that all outside pressure together (stakeholders' pressure, spoilers' lobbying) "
+        "can move a principal: the pressure built up, x, acts as cap x (1 - exp(-|x| / cap)) (inf: no bound)",
+        range=(0.0, math.inf),
+        open_low=True,
+    )
+    ratification_trust_loss: float = param(
+        0.05, doc="trust the other principal loses in a principal whose veto players reject a signed package", range=UNIT
+    )
+    direct_proposal_noise: float = param(
+        0.2,
+        doc="without a mediator: scale of the error of a proposing principal's estimate of the other's resolve (as a "
+        "mediator of effectiveness 0)",
+        range=UNIT,
+    )
 
 
 @dataclass(frozen=True)
@@ -458,8 +517,16 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
                 f"{where}.ideal.{issue} = {p.ideal[issue]} lies outside its own red line "
                 f"[{low}, {high}]: move the ideal point inside or widen the red line"
             )
-    for attr in ("refuses", "insists"):
+    for attr in ("refuses", "insists", "requires"):
         _check_issue_keys(f"{where}.{attr}", dict.fromkeys(getattr(p, attr)), issues)
+    refused_required = set(p.refuses) & set(p.requires)
+    if refused_required:
+        raise ConfigError(
+            f"{where} both refuses and requires {sorted(refused_required)}: an issue it requires in any deal must be discussable"
+        )
+    for step in p.preconditions:
+        if not isinstance(step, str) or not step.strip():
+            raise ConfigError(f"{where}.preconditions has {step!r}: name each step with a label, e.g. enrichment_suspension")
     both = set(p.refuses) & set(p.insists)
     if both:
         raise ConfigError(f"{where} both refuses and insists on {sorted(both)}: keep each issue in one list")

@@ -63,6 +63,7 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
         "first_strike": model.first_strike,
         "force_value": model.force_value.astype(np.float32),
         "continue_value": model.continue_value.astype(np.float32),
+        "ratification_failures": model.ratification_failures,
     }
 
 
@@ -83,7 +84,9 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     struck first (a cause label; empty without a strike by an actor); ``deal_type``: full or
     interim (empty without a deal); ``force_value`` and ``continue_value``: for
     an escalation decided by a principal or a spoiler, the value of force and
-    of continuing as that actor judged them at the moment it struck.
+    of continuing as that actor judged them at the moment it struck;
+    ``ratification_failures``: packages both signed that a side's veto players
+    then rejected (a cause ``<name>_ratification`` when one ended the talks).
     """
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     causes = cause_names(scenario)
@@ -104,6 +107,7 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
             "deal_type": pd.Categorical.from_codes(cols["deal_type"].astype(np.int64), categories=list(DEAL_TYPES)),
             "force_value": cols["force_value"],
             "continue_value": cols["continue_value"],
+            "ratification_failures": cols["ratification_failures"],
         }
     )
     for k, issue in enumerate(scenario.issue_names):
