@@ -163,9 +163,10 @@ class PrincipalAgent(Actor):
         self.belief_lo = np.zeros(n)
         self.belief_hi = np.zeros(n)
         self.discount = np.broadcast_to(rules.effective_discount(params.discount, params.concession_e), (n,)).copy()
-        zeros = np.zeros(n)
+        zeros = np.zeros(n)  # replaced, never written in place, each round
         self.no_deal, self.force, self.outside, self.risk = zeros, zeros, zeros, zeros
-        self.value, self.utility, self.cutoff, self.gain = zeros, zeros, np.full(n, np.inf), zeros
+        # Written in place row by row (answer): one array each, so that writing one never changes another.
+        self.value, self.utility, self.cutoff, self.gain = np.zeros(n), np.zeros(n), np.full(n, np.inf), np.zeros(n)
         self.within = np.zeros(n, dtype=bool)
         self._other: PrincipalAgent | None = None
 
