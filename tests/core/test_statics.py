@@ -52,6 +52,12 @@ def _indicator(overrides: list[str], outcome: str) -> np.ndarray:
         ("actors.us.resolve_spread", [0.0, 0.1, 0.2], "escalation", +1),
         # faster nuclear progress does not lower the chance of a preventive strike
         ("world.progress_rate", [0.0, 0.01, 0.03], "preventive_strike", +1),
+        # less agenda flexibility (insisting or refusing harder) does not raise P(deal) (issue 18)
+        ("actors.us.agenda_flexibility", [0.02, 0.15, 0.5], "deal", +1),
+        ("actors.iran.agenda_flexibility", [0.01, 0.05, 0.3], "deal", +1),
+        # a narrower domestic win-set (a higher veto threshold) does not raise P(deal) here (issue 18)
+        ("actors.iran.veto_threshold", [0.7, 0.5, 0.3], "deal", +1),
+        ("actors.us.veto_threshold", [0.5, 0.3, 0.1], "deal", +1),
     ],
 )
 def test_comparative_statics_hold_within_monte_carlo_error(key, values, outcome, sign):
@@ -73,3 +79,24 @@ def test_boulware_principals_reach_their_deals_later_than_conceders():
     late, early = rounds[0.3], rounds[3.0]
     se = np.sqrt(late.var(ddof=1) / len(late) + early.var(ddof=1) / len(early))
     assert late.mean() - early.mean() > 3 * se
+
+
+def test_less_agenda_flexibility_does_not_raise_p_deal_when_a_precondition_is_demanded():
+    demand = "actors.us.preconditions=[enrichment_suspension]"
+    series = [_indicator([demand, f"actors.iran.agenda_flexibility={v}"], "deal") for v in (0.01, 0.05, 0.3)]
+    for x, y in itertools.pairwise(series):
+        diff, se = paired_difference(x, y)
+        assert diff > -3 * se
+    diff, se = paired_difference(series[0], series[-1])
+    assert diff > 3 * se
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "nuclear_only", "trust_building", "sanctions_squeeze", "regional_deescalation"])
+def test_removing_the_mediator_leaves_a_deal_possible_and_does_not_raise_its_chance(scenario):
+    """Direct talks by alternating offers (Rubinstein 1982): the mediator helps, it is not what makes a deal possible."""
+    with_it = simulate(load_scenario(scenario), N, SEED).episodes
+    without = simulate(load_scenario(scenario, ["actors.oman=null"]), N, SEED).episodes
+    x, y = ((e["outcome"] == "deal").to_numpy(dtype=float) for e in (without, with_it))
+    assert x.mean() > 0
+    diff, se = paired_difference(x, y)
+    assert diff > -3 * se, f"{scenario}: removing the mediator raised P(deal) by {-diff:.4f} (se {se:.4f})"
