@@ -109,6 +109,7 @@ class PrincipalAgent(Actor):
         "pending",
         "veto_believed",
         "veto_actual",
+        "veto_doubt",
         "unrest_at_start",
         "keep_at_start",
     )
@@ -148,6 +149,7 @@ class PrincipalAgent(Actor):
         self.has_veto = bool(np.any(np.asarray(params.veto_threshold) > 0) or np.any(np.asarray(params.veto_spread) > 0))
         self.veto_actual = np.broadcast_to(rules.veto_draw(params.veto_threshold, params.veto_spread, veto_uniform), (n,)).copy()
         self.veto_believed = np.broadcast_to(np.asarray(params.veto_threshold, dtype=float), (n,)).copy()
+        self.veto_doubt = np.broadcast_to(np.asarray(params.veto_spread, dtype=float), (n,)).copy()  # 0 once learned
         self.unrest_at_start = self.state.unrest.copy()
         self.keep_at_start = np.zeros(n)  # set by meet(), once the other's guarantee is known
         self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
@@ -201,9 +203,15 @@ class PrincipalAgent(Actor):
         """The issues it wants on the agenda (bit masks): those it insists on and those it requires in any deal."""
         return self.insists | self.requires
 
-    def domestic_bar(self, rows: np.ndarray, actual: bool = False) -> np.ndarray:
-        """The package utility its veto players demand now in ``rows``: by its negotiator's belief, or the actual one."""
-        threshold = (self.veto_actual if actual else self.veto_believed)[rows]
+    def domestic_bar(self, rows: np.ndarray, actual: bool = False, safe: bool = False) -> np.ndarray:
+        """The package utility its veto players demand now in ``rows``: by its negotiator's belief (the mean, or with
+        ``safe`` the top of what it believes possible), or the actual one."""
+        if actual:
+            threshold = self.veto_actual[rows]
+        elif safe:
+            threshold = np.minimum(self.veto_believed[rows] + self.veto_doubt[rows], 1.0)
+        else:
+            threshold = self.veto_believed[rows]
         return rules.veto_bar(
             threshold,
             at(self.p("sovereignty_cost"), rows),
@@ -222,6 +230,7 @@ class PrincipalAgent(Actor):
     def learn_win_set(self, rows: np.ndarray) -> None:
         """After its veto players rejected a package: its negotiator now knows their actual threshold."""
         self.veto_believed[rows] = self.veto_actual[rows]
+        self.veto_doubt[rows] = 0.0
 
     def yields_precondition(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """Whether its preconditions are settled this round in ``rows`` (it drops them or the other side yields)."""
@@ -270,7 +279,8 @@ class PrincipalAgent(Actor):
 
     def disagreement(self, rows: np.ndarray, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
         """Its disagreement point in ``rows`` for a proposer that estimates its resolve: the utility worth its outside
-        option, and at least what its veto players are believed to ratify (public: the negotiator says so)."""
+        option, and at least what its veto players might demand by its negotiator's belief (the top of the believed
+        range, public: the negotiator says so), so that a proposal is ratified whatever that belief allows."""
         d = rules.utility_threshold(
             self.base[rows] + resolve_estimate,
             incentive,
@@ -278,7 +288,7 @@ class PrincipalAgent(Actor):
             at(self.p("betrayal_cost"), rows),
             self.domestic_cost[rows],
         )
-        return np.maximum(d, self.domestic_bar(rows)) if self.has_veto else d
+        return np.maximum(d, self.domestic_bar(rows, safe=True)) if self.has_veto else d
 
     def value_of(self, rows: np.ndarray, u: np.ndarray, incentive) -> np.ndarray:
         """What signing packages of utility ``u`` is worth to it in ``rows``, on the scale of its outside option."""
