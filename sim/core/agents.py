@@ -301,15 +301,22 @@ class PrincipalAgent(Actor):
 
     # ------------------------------------------------------------- answers
 
-    def answer(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive) -> np.ndarray:
-        """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force."""
+    def answer(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive, *, own: bool = False) -> np.ndarray:
+        """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force.
+
+        ``own``: it proposed the package itself (direct talks), so it stands by it wherever it is worth its outside
+        option: there is nothing to gain by refusing its own offer.
+        """
         ideal, salience, low, high = self.issue_terms(rows)
         u = rules.utility(package, ideal, salience)
         within = self.signable(rows, package, agenda, low, high, u)
         base = self.base[rows]
         value = self.value_of(rows, u, at(incentive, rows))
         lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
-        cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount[rows], self.risk[rows])
+        if own:
+            cutoff = value - base
+        else:
+            cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount[rows], self.risk[rows])
         cutoff = np.where(within, cutoff, -np.inf)
         self.utility[rows], self.value[rows], self.within[rows] = u, value, within
         self.cutoff[rows], self.gain[rows] = cutoff, 0.0

@@ -360,7 +360,7 @@ class NegotiationModel(mesa.Model):
         proposal = proposer.propose(rows, draws, self.incentive)
         s.proposal[rows] = proposal
         agenda = s.agenda[rows]
-        answers = [p.answer(rows, proposal, agenda, self.incentive) for p in self.principals]
+        answers = [p.answer(rows, proposal, agenda, self.incentive, own=p is proposer) for p in self.principals]
         agreed = answers[0] & answers[1]
         if self.narrator and s.proposed[0]:
             self.narrator.proposal([bool(x[0]) for x in answers], proposer.name)

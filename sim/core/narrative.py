@@ -99,7 +99,8 @@ class Narrator:
             elif p.value[0] < p.outside[0]:
                 self.say(f"  {p.name} refuses: {worth}")
             else:
-                self.say(f"  {p.name} refuses: {worth}, but holding out is worth more (the mediator will learn)")
+                learner = "the mediator" if m.lead_mediator else p.other.name
+                self.say(f"  {p.name} refuses: {worth}, but holding out is worth more ({learner} will learn)")
 
     def strike(self, fires: np.ndarray, cause: str, severity: np.ndarray, resumed: np.ndarray) -> None:
         if not fires[0]:
