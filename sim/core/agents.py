@@ -313,10 +313,8 @@ class PrincipalAgent(Actor):
         base = self.base[rows]
         value = self.value_of(rows, u, at(incentive, rows))
         lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
-        if own:
-            cutoff = value - base
-        else:
-            cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount[rows], self.risk[rows])
+        patience = (self.discount[rows], self.risk[rows])
+        cutoff = value - base if own else rules.acceptance_cutoff(value, base, lo, hi, *patience)
         cutoff = np.where(within, cutoff, -np.inf)
         self.utility[rows], self.value[rows], self.within[rows] = u, value, within
         self.cutoff[rows], self.gain[rows] = cutoff, 0.0
