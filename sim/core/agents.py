@@ -110,6 +110,9 @@ class PrincipalAgent(Actor):
         "veto_believed",
         "veto_actual",
         "veto_doubt",
+        "keep",
+        "bar",
+        "bar_safe",
         "unrest_at_start",
         "keep_at_start",
     )
@@ -152,6 +155,8 @@ class PrincipalAgent(Actor):
         self.veto_doubt = np.broadcast_to(np.asarray(params.veto_spread, dtype=float), (n,)).copy()  # 0 once learned
         self.unrest_at_start = self.state.unrest.copy()
         self.keep_at_start = np.zeros(n)  # set by meet(), once the other's guarantee is known
+        # This round's chance that the other keeps a deal and the domestic bars its negotiator believes in (assess).
+        self.keep, self.bar, self.bar_safe = np.zeros(n), np.zeros(n), np.zeros(n)
         self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
         # Sensitivities (K,), or (K, n) when any is drawn per replication (issue 12).
         self.sensitivity = (
@@ -186,6 +191,7 @@ class PrincipalAgent(Actor):
         self.belief_lo = -spread.copy()
         self.belief_hi = spread.copy()
         self.keep_at_start = np.broadcast_to(rules.keep_chance(self.trust, other.params.guarantee), (self.state.n,)).copy()
+        self.keep = self.keep_at_start.copy()
 
     # ------------------------------------------------------------- assessment
 
@@ -194,31 +200,27 @@ class PrincipalAgent(Actor):
         return self.p("sovereignty_cost") * self.state.unrest
 
     @property
-    def keep(self) -> np.ndarray:
-        """The chance it counts on that the other keeps a deal: its trust, and the other's guarantee."""
-        return rules.keep_chance(self.trust, self.other.p("guarantee"))
-
-    @property
     def demands(self) -> np.ndarray:
         """The issues it wants on the agenda (bit masks): those it insists on and those it requires in any deal."""
         return self.insists | self.requires
 
-    def domestic_bar(self, rows: np.ndarray, actual: bool = False, safe: bool = False) -> np.ndarray:
-        """The package utility its veto players demand now in ``rows``: by its negotiator's belief (the mean, or with
-        ``safe`` the top of what it believes possible), or the actual one."""
+    def domestic_bar(self, rows: np.ndarray | None = None, actual: bool = False, safe: bool = False) -> np.ndarray:
+        """The package utility its veto players demand now (in ``rows``, or every held replication): by its
+        negotiator's belief (the mean, or with ``safe`` the top of what it believes possible), or the actual one."""
         if actual:
-            threshold = self.veto_actual[rows]
+            threshold = self.veto_actual
         elif safe:
-            threshold = np.minimum(self.veto_believed[rows] + self.veto_doubt[rows], 1.0)
+            threshold = np.minimum(self.veto_believed + self.veto_doubt, 1.0)
         else:
-            threshold = self.veto_believed[rows]
+            threshold = self.veto_believed
+        every = slice(None) if rows is None else rows
         return rules.veto_bar(
-            threshold,
-            at(self.p("sovereignty_cost"), rows),
-            self.state.unrest[rows],
-            self.unrest_at_start[rows],
-            self.keep[rows],
-            self.keep_at_start[rows],
+            threshold[every],
+            self.p("sovereignty_cost") if rows is None else at(self.p("sovereignty_cost"), rows),
+            self.state.unrest[every],
+            self.unrest_at_start[every],
+            self.keep[every],
+            self.keep_at_start[every],
         )
 
     def ratifies(self, rows: np.ndarray, utility: np.ndarray) -> np.ndarray:
@@ -252,6 +254,9 @@ class PrincipalAgent(Actor):
             p("force_posture_weight"), p("force_progress_weight"), p("war_cost"), s.military_posture, s.nuclear_progress
         )
         self.outside = rules.outside_option(self.no_deal, self.force, self.resolve)
+        self.keep = rules.keep_chance(self.trust, self.other.p("guarantee"))
+        if self.has_veto:  # the bars its negotiator believes in this round (the mean, and the top of the range)
+            self.bar, self.bar_safe = self.domestic_bar(), self.domestic_bar(safe=True)
         at_deadline = (s.deadline > 0) & (s.deadline == s.round)
         self.risk = rules.perceived_risk(
             s.held(self.model.params.world.perceived_risk), s.tension, at_deadline, extension_probability
@@ -288,7 +293,7 @@ class PrincipalAgent(Actor):
             at(self.p("betrayal_cost"), rows),
             self.domestic_cost[rows],
         )
-        return np.maximum(d, self.domestic_bar(rows, safe=True)) if self.has_veto else d
+        return np.maximum(d, self.bar_safe[rows]) if self.has_veto else d
 
     def value_of(self, rows: np.ndarray, u: np.ndarray, incentive) -> np.ndarray:
         """What signing packages of utility ``u`` is worth to it in ``rows``, on the scale of its outside option."""
@@ -297,7 +302,7 @@ class PrincipalAgent(Actor):
     def signable(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, low, high, u) -> np.ndarray:
         """Inside its red lines on the agenda and, by its negotiator's belief, inside its domestic win-set."""
         within = rules.inside(package, low, high, agenda)
-        return within & (u >= self.domestic_bar(rows) - 1e-9) if self.has_veto else within
+        return within & (u >= self.bar[rows] - 1e-9) if self.has_veto else within
 
     # ------------------------------------------------------------- answers
 

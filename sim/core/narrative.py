@@ -87,7 +87,7 @@ class Narrator:
             worth = f"worth {p.value[0]:.3f} against its outside option {p.outside[0]:.3f}"
             if ok:
                 self.say(f"  {p.name} accepts ({worth})")
-            elif not p.within[0] and p.has_veto and p.utility[0] < p.domestic_bar(np.zeros(1, dtype=np.intp))[0] - 1e-9:
+            elif not p.within[0] and p.has_veto and p.utility[0] < p.bar[0] - 1e-9:
                 self.say(f"  {p.name} refuses: its veto players would not ratify it (utility {p.utility[0]:.3f})")
             elif not p.within[0]:
                 broken = [

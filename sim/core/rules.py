@@ -169,9 +169,11 @@ def saturated_pressure(built_up, cap) -> np.ndarray:
     ceiling: assumption (no source measures the ceiling of diplomatic
     pressure); ``cap`` = inf is the unbounded, linear sum.
     """
+    if np.ndim(cap) == 0:  # one cap for every replication (the usual case): no masking needed
+        if not np.isfinite(cap):
+            return built_up
+        return np.copysign(-cap * np.expm1(-np.abs(built_up) / cap), built_up)
     cap = np.asarray(cap, dtype=float)
-    if not np.any(np.isfinite(cap)):
-        return built_up
     safe = np.where(np.isfinite(cap), cap, 1.0)
     bounded = np.sign(built_up) * safe * -np.expm1(-np.abs(built_up) / safe)
     return np.where(np.isfinite(cap), bounded, built_up)
