@@ -72,10 +72,12 @@ def config_kind(key: str, roles: Mapping[str, str]) -> str:
 
     ``world.X`` is a field of World; ``actors.K.X`` a field of K's role class;
     ``actors.K`` alone (an actor added or removed) is state: who is in the
-    room is a fact of the time. Anything else (the agenda, the events, the
+    room is a fact of the time; so are scheduled ``transitions``. Anything else (the agenda, the events, the
     horizon ``max_rounds``) is behaviour.
     """
     parts = key.split(".")
+    if parts[0] == "transitions":  # scheduled changes of government: facts of the time (sim.core.params.Transition)
+        return "state"
     if parts[0] == "world" and len(parts) == 2:
         return kind_of(World, parts[1])
     if parts[0] == "actors" and len(parts) == 2:
