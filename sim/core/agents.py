@@ -497,7 +497,9 @@ class SpoilerAgent(Actor):
 
         Its strike values as ever (:func:`rules.spoiler_strike_values`); with
         ``talks_failed`` the talks have just failed, so its sense that a round
-        fails is 1. The occasion is certain; the choice noisy as ever.
+        fails is 1. The occasion is certain for a spoiler that weighs strikes at
+        all (``strike_propensity`` > 0: a propensity of 0 shuts its strikes);
+        the choice noisy as ever.
         """
         s, p = self.state, self.p
         drag = np.ones(len(rows)) if talks_failed else s.drag[rows]
@@ -509,7 +511,8 @@ class SpoilerAgent(Actor):
             drag,
             (s.deal_chance * self.crossing)[rows],
         )
-        return rules.chooses(strike - wait, at(p("strike_noise"), rows), 1.0, draws)
+        weighs = (np.asarray(at(p("strike_propensity"), rows)) > 0).astype(float)
+        return rules.chooses(strike - wait, at(p("strike_noise"), rows), weighs, draws)
 
 
 class StakeholderAgent(Actor):
