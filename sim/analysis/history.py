@@ -19,7 +19,18 @@ import pandas as pd
 import yaml
 
 from sim.analysis import retro
-from sim.core.params import OUTCOMES, ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder, World, kind_of_key
+from sim.core.params import (
+    OUTCOMES,
+    WEEKS_PER_ROUND,
+    ConfigError,
+    Mediator,
+    Principal,
+    Scenario,
+    Spoiler,
+    Stakeholder,
+    World,
+    kind_of_key,
+)
 from sim.core.runner import Results, simulate
 
 # ------------------------------------------------------------------ state or behaviour
@@ -209,6 +220,7 @@ def score_cases(cases: Sequence[str], replications: int, seed: int = 0) -> tuple
             mean_rounds=mean_rounds_to_outcome(res, case.actual),
             actual_weeks=case.actual_weeks,
             replications=replications,
+            weeks=res.episodes.loc[res.episodes["outcome"] == case.actual, "round"].to_numpy() * WEEKS_PER_ROUND,
         )
         for o in OUTCOMES:
             row[f"p_{o}_low"], row[f"p_{o}_high"] = s["ci95"][o]
