@@ -81,7 +81,9 @@ def actor_worth(scenario: Scenario, replications: int, seed: int, actors: Sequen
     actors = tuple(actors if actors is not None else outside_actors(scenario))
     unknown = set(actors) - set(outside_actors(scenario))
     if unknown:
-        raise ConfigError(f"actor {sorted(unknown)[0]!r} is not an outside actor of {scenario.name}: use {outside_actors(scenario)}")
+        raise ConfigError(
+            f"actor {sorted(unknown)[0]!r} is not an outside actor of {scenario.name}: use {outside_actors(scenario)}"
+        )
     odds = subset_odds(scenario, actors, replications, seed)
     every = odds[frozenset(actors)]
     values = shapley(odds, actors)

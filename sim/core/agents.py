@@ -304,7 +304,7 @@ class PrincipalAgent(Actor):
         return leaves & by_force, leaves & ~by_force, outside, staying
 
     def base_at(self, rows: np.ndarray, world: np.ndarray) -> np.ndarray:
-        """Its outside option without resolve in rows ``rows`` of the held replications, were the world ``world`` (V, len(rows))."""
+        """Its outside option without resolve in rows ``rows`` of the held replications, in world ``world`` (V, len(rows))."""
         p = self.p
         sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else self.state.held(self._sensitivity_rows)[rows].T
         no_deal = rules.no_deal_value(at(p("no_deal_value"), rows), sensitivity, world[self.pressure_vars], self.hardening[rows])
@@ -504,7 +504,12 @@ class SpoilerAgent(Actor):
         s, p = self.state, self.p
         drag = np.ones(len(rows)) if talks_failed else s.drag[rows]
         strike, wait = rules.spoiler_strike_values(
-            (at(p("weight_tension"), rows), at(p("weight_progress"), rows), at(p("weight_failure"), rows), at(p("weight_crossing"), rows)),
+            (
+                at(p("weight_tension"), rows),
+                at(p("weight_progress"), rows),
+                at(p("weight_failure"), rows),
+                at(p("weight_crossing"), rows),
+            ),
             at(p("strike_threshold"), rows),
             s.tension[rows],
             s.nuclear_progress[rows],

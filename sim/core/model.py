@@ -166,7 +166,9 @@ class NegotiationModel(mesa.Model):
             if np.any(np.asarray(p.params.coercion_propensity) > 0) and p.params.coercion_effects
         ]
         self.saboteurs = [
-            (j, sp) for j, sp in enumerate(self.spoilers) if np.any(np.asarray(sp.params.sabotage_propensity) > 0) and sp.params.sabotage_effects
+            (j, sp)
+            for j, sp in enumerate(self.spoilers)
+            if np.any(np.asarray(sp.params.sabotage_propensity) > 0) and sp.params.sabotage_effects
         ]
         self.has_allies = any(sp.params.ally for sp in self.spoilers)
         self._ally_draws: np.ndarray | None = None
@@ -519,7 +521,9 @@ class NegotiationModel(mesa.Model):
             else:
                 joins = ally.decide_force_instead(hit, draws[hit, col])
             ids = s.ids[hit[joins & ~joined]]
-            self.joined_strike[ids] = np.where(self.joined_strike[ids] < 0, self.causes.index(ally.params.cause), self.joined_strike[ids])
+            self.joined_strike[ids] = np.where(
+                self.joined_strike[ids] < 0, self.causes.index(ally.params.cause), self.joined_strike[ids]
+            )
             if self.narrator and hit[0] == 0 and joins[0] and not joined[0]:
                 self.narrator.say(f"{ally.name} joins the strike")
             joined |= joins
@@ -559,7 +563,9 @@ class NegotiationModel(mesa.Model):
             s.add(name, at(s.held(delta), rows) if np.ndim(delta) else delta, rows=rows)
         self.coercion_steps[s.ids[rows]] += 1
         if self.narrator and rows[0] == 0 and self.narrator.watching:
-            self.narrator.say(f"{what} ({', '.join(f'{k} {v:+g}' for k, v in effects.items() if not np.ndim(v))}); the talks go on")
+            self.narrator.say(
+                f"{what} ({', '.join(f'{k} {v:+g}' for k, v in effects.items() if not np.ndim(v))}); the talks go on"
+            )
 
     def _walkout_phase(self) -> None:
         """8. Walk-out: a principal for whom no deal is worth more than staying ends the talks."""

@@ -417,9 +417,10 @@ class Transition:
         """The principal under the new government: ``principal`` with the values of ``set`` (lists read as YAML gives them)."""
         import dataclasses
 
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in self.set.items()}
-        if isinstance(values.get("red_lines"), Mapping):
-            values["red_lines"] = {**principal.red_lines, **{i: tuple(b) for i, b in values["red_lines"].items()}}
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in self.set.items()}
+        red_lines = values.get("red_lines")
+        if isinstance(red_lines, Mapping):
+            values["red_lines"] = {**principal.red_lines, **{i: tuple(b) for i, b in red_lines.items()}}
         return dataclasses.replace(principal, **values)
 
     @property

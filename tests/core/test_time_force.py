@@ -77,7 +77,10 @@ def _toy(**world) -> Scenario:
     ("change", "message"),
     [
         ({"transitions": (Transition(week=3, pause_weeks=2, actor="C"),)}, r"transitions\[0\].actor = 'C' is not a principal"),
-        ({"transitions": (Transition(week=3, pause_weeks=2, actor="A", set={"war_cost": 0.1}),)}, r"only a principal's state keys"),
+        (
+            {"transitions": (Transition(week=3, pause_weeks=2, actor="A", set={"war_cost": 0.1}),)},
+            r"only a principal's state keys",
+        ),
         ({"transitions": (Transition(week=3, pause_weeks=2, actor="A", set={"trust": 1.5}),)}, r"trust = 1.5 is out of range"),
         ({"transitions": (Transition(week=0, pause_weeks=2, actor="A"),)}, r"transitions\[0\].week = 0 is out of range"),
         ({"world": World(ultimatum_by="C", deadline=3)}, r"world.ultimatum_by = 'C' is not a principal"),
@@ -231,7 +234,9 @@ def test_an_ally_joins_a_strike_only_by_its_own_values(ally_gains):
         war_cost=0.1 if ally_gains else 1.0,
         walkout_propensity=0.0,
     )
-    spoiler = Spoiler("S", target="A", ally="A", strike_propensity=1.0, strike_threshold=0.0, strike_noise=0.0, weight_tension=1.0)
+    spoiler = Spoiler(
+        "S", target="A", ally="A", strike_propensity=1.0, strike_threshold=0.0, strike_noise=0.0, weight_tension=1.0
+    )
     scenario = dataclasses.replace(toy, principals=(a, b), spoilers=(spoiler,)).validate()
     model = NegotiationModel(scenario, 300, 5).run()
     struck = np.array(model.causes)[model.first_strike[model.first_strike >= 0]]
