@@ -121,27 +121,7 @@ class PrincipalAgent(Actor):
         super().__init__(model, params)
         issues = model.issue_names
         n = self.state.n
-        # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_terms and issue.
-        bounds = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
-        fields = (
-            [params.ideal[i] for i in issues],
-            [params.salience.get(i, 0.0) for i in issues],
-            [b[0] for b in bounds],
-            [b[1] for b in bounds],
-        )
-        drawn = [any(np.ndim(v) for v in f) for f in fields]
-        # The fields with a value per replication side by side in one (n, k I) array, so that a round gathers their
-        # rows once, and each as its own contiguous (n, I) copy; the others stay (I,), shared by every replication.
-        drawn_fields = [k for k, d in enumerate(drawn) if d]
-        self._terms = issue_values([v for k in drawn_fields for v in fields[k]], n) if drawn_fields else None
-        n_issues = len(issues)
-        self._columns = {k: slice(j * n_issues, (j + 1) * n_issues) for j, k in enumerate(drawn_fields)}
-        self.ideal, self.salience, self.low, self.high = (
-            np.ascontiguousarray(self._terms[:, self._columns[k]])
-            if self._terms is not None and k in self._columns
-            else np.array(f, dtype=float)
-            for k, f in enumerate(fields)
-        )
+        self._set_terms(params)
         # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
         self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
         self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
@@ -176,6 +156,54 @@ class PrincipalAgent(Actor):
         self.value, self.utility, self.cutoff, self.gain = np.zeros(n), np.zeros(n), np.full(n, np.inf), np.zeros(n)
         self.within = np.zeros(n, dtype=bool)
         self._other: PrincipalAgent | None = None
+
+    def _set_terms(self, params: Principal) -> None:
+        """Its ideal, saliences and red lines per issue, from ``params`` (at the start and when a government changes)."""
+        issues = self.model.issue_names
+        n = self.state.n
+        # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_terms and issue.
+        bounds = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
+        fields = (
+            [params.ideal[i] for i in issues],
+            [params.salience.get(i, 0.0) for i in issues],
+            [b[0] for b in bounds],
+            [b[1] for b in bounds],
+        )
+        drawn = [any(np.ndim(v) for v in f) for f in fields]
+        # The fields with a value per replication side by side in one (n, k I) array, so that a round gathers their
+        # rows once, and each as its own contiguous (n, I) copy; the others stay (I,), shared by every replication.
+        drawn_fields = [k for k, d in enumerate(drawn) if d]
+        self._terms = issue_values([v for k in drawn_fields for v in fields[k]], n) if drawn_fields else None
+        n_issues = len(issues)
+        self._columns = {k: slice(j * n_issues, (j + 1) * n_issues) for j, k in enumerate(drawn_fields)}
+        self.ideal, self.salience, self.low, self.high = (
+            np.ascontiguousarray(self._terms[:, self._columns[k]])
+            if self._terms is not None and k in self._columns
+            else np.array(f, dtype=float)
+            for k, f in enumerate(fields)
+        )
+
+    def take_office(self, params: Principal, keys) -> bool:
+        """A new government: its parameters replace the old ones; returns whether its agenda stance or red lines changed.
+
+        Model spec, "Pauses are not ends": the talks resume with the principal's
+        parameters of the new government. Trust and agenda stances restart from
+        the new values; red lines and ideal points are rebuilt (the model then
+        recomputes the red-line box). Everything read through :meth:`p` follows.
+        ``keys`` are the parameters the transition sets.
+        """
+        old, self.params = self.params, params
+        m = self.state.m
+        issues = self.model.issue_names
+        if "trust" in keys:
+            self.trust = np.broadcast_to(self.state.held(np.asarray(params.trust, dtype=float)), (m,)).copy()
+        stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
+        changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
+        self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
+        terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines"))
+        if terms_changed:
+            self._set_terms(params)
+        return bool(changed or terms_changed)
 
     @property
     def other(self) -> PrincipalAgent:
@@ -397,6 +425,61 @@ class PrincipalAgent(Actor):
         by_force = self.force[rows] > self.no_deal[rows]
         return leaves & by_force, leaves & ~by_force, outside, staying
 
+    def base_at(self, rows: np.ndarray, world: np.ndarray) -> np.ndarray:
+        """Its outside option without resolve in rows ``rows`` of the held replications, in world ``world`` (V, len(rows))."""
+        p = self.p
+        sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else self.state.held(self._sensitivity_rows)[rows].T
+        no_deal = rules.no_deal_value(at(p("no_deal_value"), rows), sensitivity, world[self.pressure_vars], self.hardening[rows])
+        posture, progress = (world[WORLD_VARS.index(v)] for v in ("military_posture", "nuclear_progress"))
+        force = rules.force_value(
+            at(p("force_posture_weight"), rows), at(p("force_progress_weight"), rows), at(p("war_cost"), rows), posture, progress
+        )
+        return np.maximum(no_deal, force)
+
+    def decide_coercion(self, rows: np.ndarray, draws: np.ndarray, effects: np.ndarray, extension_probability):
+        """Take a coercive step below war in rows ``rows`` where continuing after it looks worth more; returns the mask.
+
+        ``effects`` (V,) is what the step adds to the world variables. The
+        step's worth is :func:`rules.coercion_advantage`: continuing after the
+        step (the other's outside option moved, its own, the tension added to
+        the risk of waiting) against continuing without it, by its own beliefs;
+        the choice is :func:`rules.chooses` with its force noise, when the
+        occasion arises (``coercion_propensity``).
+        """
+        s, other = self.state, self.other
+        world = s.world[:, rows]
+        after = np.clip(world + effects[:, None], 0.0, 1.0)
+        delta_self = self.base_at(rows, after) - self.base[rows]
+        delta_other = other.base_at(rows, after) - other.base[rows]
+        shift = rules.coercion_shift(self.trust[rows], delta_self, delta_other)
+        at_deadline = (s.deadline[rows] > 0) & (s.deadline[rows] == s.round)
+        risk_after = rules.perceived_risk(
+            at(s.held(self.model.params.world.perceived_risk), rows),
+            after[WORLD_VARS.index("tension")],
+            at_deadline,
+            at(extension_probability, rows),
+        )
+        expected_next = self.value[rows] + self.gain[rows] - other.gain[rows]
+        advantage = rules.coercion_advantage(
+            self.discount[rows],
+            self.risk[rows],
+            risk_after,
+            expected_next,
+            shift,
+            self.outside[rows],
+            self.outside[rows] + delta_self,
+        )
+        return rules.chooses(advantage, at(self.p("force_noise"), rows), at(self.p("coercion_propensity"), rows), draws)
+
+    def decide_force_instead(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """Use force in rows ``rows`` where the talks are cut off (a lapsed ultimatum, an ally's strike) and force is worth more.
+
+        :func:`rules.force_over_no_deal` with the noisy choice of
+        :func:`rules.chooses` (its force noise); the occasion is certain.
+        """
+        advantage = rules.force_over_no_deal(self.force[rows], self.no_deal[rows])
+        return rules.chooses(advantage, at(self.p("force_noise"), rows), 1.0, draws)
+
     @property
     def position(self) -> np.ndarray:
         """Stated position (R, I): toward the last package as far as its acceptance threshold allows.
@@ -512,6 +595,51 @@ class SpoilerAgent(Actor):
         """Strike where striking looks worth more than waiting and the occasion arises; returns (strike, S, W)."""
         strike, wait = self.strike_values()
         return rules.chooses(strike - wait, self.p("strike_noise"), self.p("strike_propensity"), draws), strike, wait
+
+    def decide_sabotage(self, draws: np.ndarray) -> np.ndarray:
+        """A covert strike or sabotage, a rung below a strike: where it looks worth more than waiting at its cost.
+
+        :func:`rules.sabotage_values` (its strike values with the sabotage's
+        lower cost), chosen by :func:`rules.chooses` when the occasion arises
+        (``sabotage_propensity``).
+        """
+        s, p = self.state, self.p
+        value, wait = rules.sabotage_values(
+            (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing")),
+            p("sabotage_cost"),
+            s.tension,
+            s.nuclear_progress,
+            s.drag,
+            s.deal_chance * self.crossing,
+        )
+        return rules.chooses(value - wait, p("strike_noise"), p("sabotage_propensity"), draws)
+
+    def decide_strike_now(self, rows: np.ndarray, draws: np.ndarray, *, talks_failed: bool = False) -> np.ndarray:
+        """Strike in rows ``rows`` when the occasion is forced on it (its ally struck, an ultimatum lapsed), by its own values.
+
+        Its strike values as ever (:func:`rules.spoiler_strike_values`); with
+        ``talks_failed`` the talks have just failed, so its sense that a round
+        fails is 1. The occasion is certain for a spoiler that weighs strikes at
+        all (``strike_propensity`` > 0: a propensity of 0 shuts its strikes);
+        the choice noisy as ever.
+        """
+        s, p = self.state, self.p
+        drag = np.ones(len(rows)) if talks_failed else s.drag[rows]
+        strike, wait = rules.spoiler_strike_values(
+            (
+                at(p("weight_tension"), rows),
+                at(p("weight_progress"), rows),
+                at(p("weight_failure"), rows),
+                at(p("weight_crossing"), rows),
+            ),
+            at(p("strike_threshold"), rows),
+            s.tension[rows],
+            s.nuclear_progress[rows],
+            drag,
+            (s.deal_chance * self.crossing)[rows],
+        )
+        weighs = (np.asarray(at(p("strike_propensity"), rows)) > 0).astype(float)
+        return rules.chooses(strike - wait, at(p("strike_noise"), rows), weighs, draws)
 
 
 class StakeholderAgent(Actor):

@@ -27,6 +27,10 @@ EVENT_TARGETS = (*WORLD_VARS, "trust")
 ROLES = ("principal", "mediator", "spoiler", "stakeholder")
 #: The three ways the talks can end, in the order results code them.
 OUTCOMES = ("deal", "escalation", "stalemate")
+#: The one unit of time: one round of the model stands for this many calendar weeks, in every scenario and
+#: historical case (model spec, "Time has one unit"). Deadlines, transitions, the horizon and simulated
+#: durations are counted in rounds and map from dates in weeks through this constant (docs/model.md, "Time").
+WEEKS_PER_ROUND = 1
 
 
 class ConfigError(ValueError):
@@ -252,6 +256,18 @@ class Principal:
         "<name>_ratification); otherwise the talks go on",
         range=UNIT,
     )
+    coercion_propensity: float = param(
+        0.0,
+        doc="chance per round that it weighs a coercive step below war (US: new sanctions; Iran: an enrichment step); "
+        "it takes it when continuing after the step looks worth more than continuing without it (0: never weighed)",
+        range=UNIT,
+    )
+    coercion_effects: dict[str, float] = param(
+        factory=dict,
+        doc="what its coercive step adds to the world variables (tension, nuclear_progress, military_posture, unrest, "
+        "sanctions), kept in [0, 1]",
+        range=SIGNED,
+    )
 
     @property
     def cause(self) -> str:
@@ -310,6 +326,29 @@ class Spoiler:
         0.02, doc="logit noise of its choice between striking and waiting; 0 is the sharp rule", range=UNIT
     )
     strike_cause: str = param("", doc="label of its strike among escalation causes (empty: <name>_strike)", kind="label")
+    sabotage_propensity: float = param(
+        0.0,
+        doc="chance per round that it weighs a covert strike or sabotage, a rung below an overt strike; it takes it "
+        "when striking looks worth more than waiting at the sabotage's lower cost (0: never weighed)",
+        range=UNIT,
+    )
+    sabotage_cost: float = param(
+        0.3,
+        doc="its value of waiting before losses when the alternative is sabotage: the cost of a sabotage it avoids "
+        "(below strike_threshold: a cheaper rung)",
+        range=UNIT,
+    )
+    sabotage_effects: dict[str, float] = param(
+        factory=dict,
+        doc="what a sabotage adds to the world variables (nuclear_progress negative: a setback; tension), kept in [0, 1]",
+        range=SIGNED,
+    )
+    ally: str = param(
+        "",
+        doc="name of the principal it acts with (Israel: US): when either strikes, the other decides by its own "
+        "values whether to join (empty: no ally)",
+        kind="state",
+    )
 
     @property
     def cause(self) -> str:
@@ -401,6 +440,57 @@ class World:
         "mediator of effectiveness 0)",
         range=UNIT,
     )
+    ultimatum_by: str = param(
+        "",
+        doc="name of the principal that attached a threat of force to the deadline (2025: US); at a lapse it and its "
+        "allies weigh force by their own values (empty: none)",
+        kind="state",
+    )
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A scheduled change of government of one principal: the talks pause, then resume with its new parameters.
+
+    Model spec, "Pauses are not ends": an election or a new government suspends
+    the talks (Iran's elections of 2013 and 2021; the US election of 2024); a
+    pause is time passing, not an outcome.
+    """
+
+    week: int = param(doc="week of the talks (from the first round) at which the pause begins", range=(1, math.inf), kind="state")
+    pause_weeks: int = param(
+        doc="weeks the talks are suspended; they resume at week + pause_weeks with the new parameters (0: no pause)",
+        range=(0, math.inf),
+        kind="state",
+    )
+    actor: str = param(doc="name of the principal whose government changes (a config key in YAML: iran, us)", kind="state")
+    set: dict[str, Any] = param(
+        factory=dict,
+        doc="its state parameters under the new government (trust, insists, refuses, red_lines, ...); empty: the "
+        "same parameters after the pause",
+        kind="state",
+    )
+    why: str = param("", doc="the scheduled event and its source", kind="label")
+
+    def applied_to(self, principal: Principal) -> Principal:
+        """The principal under the new government: ``principal`` with the values of ``set`` (lists read as YAML gives them)."""
+        import dataclasses
+
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in self.set.items()}
+        red_lines = values.get("red_lines")
+        if isinstance(red_lines, Mapping):
+            values["red_lines"] = {**principal.red_lines, **{i: tuple(b) for i, b in red_lines.items()}}
+        return dataclasses.replace(principal, **values)
+
+    @property
+    def start_round(self) -> int:
+        """The first paused round (rounds count from 1; one round is WEEKS_PER_ROUND weeks)."""
+        return -(-self.week // WEEKS_PER_ROUND)
+
+    @property
+    def resume_round(self) -> int:
+        """The round at which the talks resume with the new parameters."""
+        return self.start_round + -(-self.pause_weeks // WEEKS_PER_ROUND)
 
 
 @dataclass(frozen=True)
@@ -415,7 +505,10 @@ class Scenario:
     stakeholders: tuple[Stakeholder, ...] = ()
     events: tuple[Event, ...] = ()
     world: World = field(default_factory=World)
-    max_rounds: int = param(20, doc="horizon: weekly rounds before the talks end in stalemate", range=(1, math.inf))
+    max_rounds: int = param(
+        20, doc="horizon: rounds (weeks, WEEKS_PER_ROUND) before the talks end in stalemate; a run bound", range=(1, math.inf)
+    )
+    transitions: tuple[Transition, ...] = ()
 
     @property
     def issue_names(self) -> tuple[str, ...]:
@@ -460,6 +553,20 @@ class Scenario:
                     raise ConfigError(f"events.{e.name}.effects names {key!r}: use one of {', '.join(EVENT_TARGETS)}")
             check_ranges(f"events.{e.name}", e)
         check_ranges("world", self.world)
+        if self.world.ultimatum_by and self.world.ultimatum_by not in principal_names:
+            raise ConfigError(
+                f"world.ultimatum_by = {self.world.ultimatum_by!r} is not a principal: use one of {principal_names} or ''"
+            )
+        if self.world.ultimatum_by and self.world.deadline <= 0:
+            raise ConfigError("world.ultimatum_by is set but world.deadline is 0: an ultimatum needs a deadline round")
+        for s in self.spoilers:
+            if s.ally and s.ally not in principal_names:
+                raise ConfigError(f"{s.name}.ally = {s.ally!r} is not a principal: use one of {principal_names} or ''")
+            for key in s.sabotage_effects:
+                if key not in WORLD_VARS:
+                    raise ConfigError(f"{s.name}.sabotage_effects names {key!r}: use one of {', '.join(WORLD_VARS)}")
+        for k, t in enumerate(self.transitions):
+            _validate_transition(f"transitions[{k}]", t, self, names)
         for attr in ("deadline", "extension_rounds"):
             value = getattr(self.world, attr)
             if not isinstance(value, int) or isinstance(value, bool):
@@ -530,6 +637,33 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
     both = set(p.refuses) & set(p.insists)
     if both:
         raise ConfigError(f"{where} both refuses and insists on {sorted(both)}: keep each issue in one list")
-    for key in p.pressure:
-        if key not in WORLD_VARS:
-            raise ConfigError(f"{where}.pressure names {key!r}: use one of {', '.join(WORLD_VARS)}")
+    for attr in ("pressure", "coercion_effects"):
+        for key in getattr(p, attr):
+            if key not in WORLD_VARS:
+                raise ConfigError(f"{where}.{attr} names {key!r}: use one of {', '.join(WORLD_VARS)}")
+
+
+def _validate_transition(where: str, t: Transition, scenario: Scenario, issues: tuple[str, ...]) -> None:
+    """A transition names a principal, whole weeks, and only state keys of a principal with valid values."""
+    for attr in ("week", "pause_weeks"):
+        value = getattr(t, attr)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{where}.{attr} = {value!r}: use a whole number of weeks")
+    check_ranges(where, t)
+    names = [p.name for p in scenario.principals]
+    if t.actor not in names:
+        raise ConfigError(f"{where}.actor = {t.actor!r} is not a principal: use the key of one of {names}")
+    for key in t.set:
+        kind = kind_of_key(Principal, key)
+        if kind != "state":
+            state = ", ".join(f.name for f in fields(Principal) if f.metadata.get("kind") == "state")
+            raise ConfigError(f"{where}.set.{key}: a transition sets only a principal's state keys: use one of {state}")
+    principal = next(p for p in scenario.principals if p.name == t.actor)
+    try:
+        new = t.applied_to(principal)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"{where}.set: {exc}: use a principal's state keys") from exc
+    try:
+        _validate_principal(new, issues)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}.set: {exc}") from exc

@@ -816,3 +816,84 @@ def collapse_escalates(collapse_escalation, tension, draws) -> np.ndarray:
     collapse". Proportional to tension: assumption.
     """
     return draws < collapse_escalation * tension
+
+
+# ------------------------------------------------------- coercion below war
+
+
+def coercion_shift(trust, delta_self, delta_other) -> np.ndarray:
+    """How much a coercive step moves the value of the next package for the coercer, on its deal-value scale.
+
+    A step that lowers the other side's outside option by ``-delta_other``
+    (new sanctions against Tehran's value of no deal) or changes one's own by
+    ``delta_self`` moves the Nash package (Nash 1953, variable threats: a
+    better threat point, a better settlement) toward the coercer by half the
+    change of the difference of the disagreement points (transferable-utility
+    approximation, as in :func:`holdout_gain`); the package counts at
+    ``trust``, the fallback (own outside option) at ``1 - trust``
+    (:func:`deal_value`). Assumption in form.
+    """
+    return trust * 0.5 * (delta_self - delta_other) + (1.0 - trust) * delta_self
+
+
+def coercion_advantage(discount, risk, risk_after, expected_next, shift, outside, outside_after) -> np.ndarray:
+    """What a coercive step below war is worth to a principal: continuing after it minus continuing without it.
+
+    The same value logic as force (model spec, "Coercion below war": rungs
+    below a strike, chosen by the same logic as force): both sides of the
+    comparison are :func:`waiting_value`, the value of staying in the talks
+    by its own beliefs. The step moves the next package by ``shift``
+    (:func:`coercion_shift`), its own outside option to ``outside_after``, and
+    the perceived risk that the talks end to ``risk_after`` (the tension it
+    adds). It is taken, through :func:`chooses`, when this is positive: Natanz
+    (sabotage, 11 Apr 2021), Iran's 60% enrichment (from 16 Apr 2021) and the
+    maximum-pressure sanctions designations (2018-21, 2025) came during talks
+    that went on. Assumption in form.
+    """
+    before = waiting_value(discount, risk, expected_next, outside)
+    after = waiting_value(discount, risk_after, expected_next + shift, outside_after)
+    return after - before
+
+
+def sabotage_values(weights, sabotage_cost, tension, progress, drag, crossing_chance):
+    """A spoiler's value of a covert strike or sabotage now and of waiting: (sabotage, wait).
+
+    :func:`spoiler_strike_values` with the sabotage's lower cost in place of
+    the cost of an overt strike: what it forestalls is judged the same way
+    (tension, nuclear progress, failing talks, a package crossing its red
+    line), so sabotage is the rung taken when the threat looks worth acting on
+    at its price but not at a strike's (Natanz, 11 Apr 2021; Fakhrizadeh,
+    27 Nov 2020). Assumption in form.
+    """
+    return spoiler_strike_values(weights, sabotage_cost, tension, progress, drag, crossing_chance)
+
+
+# ------------------------------------------------------- ultimatums and allies
+
+
+def force_over_no_deal(force, no_deal) -> np.ndarray:
+    """What force is worth to a principal against the no deal it is left with when the talks are cut off.
+
+    Used where the alternative to force is not continuing but no deal: at
+    the lapse of an ultimatum (a deadline with a threat attached, the 60-day
+    window of 2025; model spec, "Ultimatums": the threatener weighs force by
+    its own values, escalation when force is worth more, a stalemate when
+    not), and for an ally deciding whether to join a strike (model spec,
+    "Allies act together": Washington joined Israel's campaign on its ninth
+    day, 22 Jun 2025). Both values are those of :func:`no_deal_value` and
+    :func:`force_value`; its resolve shifts both alike.
+    """
+    return force - no_deal
+
+
+# ------------------------------------------------------- pauses
+
+
+def deadline_after_pause(deadline, start, resume) -> np.ndarray:
+    """A deadline that falls while the talks are paused (rounds start .. resume - 1) is judged at the resume round.
+
+    Suspended talks cannot lapse (model spec, "Pauses are not ends": a pause
+    is time passing, not an outcome); the clock of the talks runs on when
+    they resume. Assumption.
+    """
+    return np.where((deadline >= start) & (deadline < resume), resume, deadline)

@@ -64,6 +64,10 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
         "force_value": model.force_value.astype(np.float32),
         "continue_value": model.continue_value.astype(np.float32),
         "ratification_failures": model.ratification_failures,
+        "pauses": model.pauses,
+        "coercion_steps": model.coercion_steps,
+        "ultimatum_lapsed": model.ultimatum_lapsed,
+        "joined_strike": model.joined_strike,
     }
 
 
@@ -87,6 +91,10 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     of continuing as that actor judged them at the moment it struck;
     ``ratification_failures``: packages both signed that a side's veto players
     then rejected (a cause ``<name>_ratification`` when one ended the talks).
+    ``pauses``: weeks (rounds) the talks were paused by scheduled transitions;
+    ``coercion_steps``: rungs below war taken (sabotage, new sanctions,
+    enrichment steps); ``ultimatum_lapsed``: an ultimatum's deadline lapsed;
+    ``joined_strike``: the ally that joined a strike (a cause label; empty if none).
     """
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     causes = cause_names(scenario)
@@ -108,6 +116,10 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
             "force_value": cols["force_value"],
             "continue_value": cols["continue_value"],
             "ratification_failures": cols["ratification_failures"],
+            "pauses": cols["pauses"],
+            "coercion_steps": cols["coercion_steps"],
+            "ultimatum_lapsed": cols["ultimatum_lapsed"],
+            "joined_strike": pd.Categorical.from_codes(cols["joined_strike"].astype(np.int64), categories=list(causes)),
         }
     )
     for k, issue in enumerate(scenario.issue_names):
