@@ -126,6 +126,15 @@ class HistorySchema:
     mapping: str = param("", doc="the file of mapping rules the state values follow", kind="label")
 
 
+@dataclass
+class PolicyMetaSchema:
+    """A named policy (configs/policy/): whose strategy it is; its lever settings are ordinary keys of the file."""
+
+    name: str = param(MISSING, doc="the policy's name (its file name under configs/policy/)", kind="label")
+    whose: str = param("", doc="whose strategy it is (Washington, Tehran, Oman and the UAE, everyone...)", kind="label")
+    description: str = param("", doc="one sentence: what the policy does", kind="label")
+
+
 #: The run settings: how a run is carried out, not what the model assumes.
 RUN_SETTINGS: dict[str, dataclasses.Field] = {
     "replications": param(10000, doc="Monte Carlo replications (episodes)", range=(1, float("inf")), kind="label"),
@@ -192,6 +201,20 @@ ConfigSchema = dataclasses.make_dataclass(
                 doc="ranges of assumptions, drawn per replication by python -m sim.explore (uncertainty: none, assumptions)",
                 kind="label",
             ),
+        ),
+        (
+            "levers",
+            dict[str, Any],
+            param(
+                factory=dict,
+                doc="the range of choices of every lever, with provenance (configs/levers/): read by sim.policies and sim.ema",
+                kind="label",
+            ),
+        ),
+        (
+            "policy",
+            PolicyMetaSchema | None,
+            param(None, doc="the named policy whose lever settings the run uses (policy=NAME, configs/policy/)", kind="label"),
         ),
         (
             "history",
