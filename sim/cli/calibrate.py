@@ -145,9 +145,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    ident = cal_mod.identity(targets, specs)
+    ident = cal_mod.identity(args.config_dir)
     store = UnitStore(
-        Path(args.cache_root) / ".blocks", {**ident, "vectors": args.vectors, "per_vector": args.per_vector, "seed": args.seed}
+        Path(args.cache_root) / ".blocks",
+        {
+            **ident,
+            "targets": [t.name for t in targets],
+            "vectors": args.vectors,
+            "per_vector": args.per_vector,
+            "seed": args.seed,
+        },
     )
     from tqdm import tqdm
 
@@ -192,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     table_pa = pa.Table.from_pandas(frame, preserve_index=False)
     table_pa = table_pa.replace_schema_metadata({**(table_pa.schema.metadata or {}), b"sim.calibrate": json.dumps(meta).encode()})
     pq.write_table(table_pa, out / "posterior.parquet")
+    np.savez_compressed(out / "counts.npz", counts=cal.counts, targets=np.array([*cal.cases, *cal.forecasts]), actual=cal.actual)
     table.to_csv(out / "loco.csv", index=False)
     shifts.to_csv(out / "parameters.csv", index=False)
     episodes = total
