@@ -32,8 +32,8 @@ import numpy as np
 from sim.cli.common import EXIT_BAD_INPUT, fail, quiet_mesa
 from sim.core.params import OUTCOMES, ConfigError
 
-DEFAULT_VECTORS = 300
-DEFAULT_PER_VECTOR = 100
+DEFAULT_VECTORS = 500
+DEFAULT_PER_VECTOR = 200
 
 
 class _Parser(argparse.ArgumentParser):
