@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Shipped the posterior to {SHIPPED}")
     store.clear()
     print(
-        f"\nWrote {out / 'posterior.parquet'}, loco.csv, parameters.csv, summary.json"
+        f"\nWrote {out / 'posterior.parquet'}, counts.npz, loco.csv, parameters.csv, summary.json"
         + ("" if args.no_figures else " and figures")
     )
     return 0
