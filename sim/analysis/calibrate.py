@@ -527,7 +527,7 @@ def prior_specs(config_dirs: Sequence[str | Path] = (), uncertainty: str = "assu
 
 def identity(config_dirs: Sequence[str | Path] = ()) -> dict[str, str]:
     """What a posterior depends on, by file: the simulation code (``sim/core``), the configs (every YAML file of
-    the package's ``configs/`` but the cases, with the prior ranges) and the cases (``history/*.yaml``, the
+    the package's ``configs/`` the cases compose with, the prior ranges among them) and the cases (``history/*.yaml``, the
     package's and the user folders'). Quick to compute, so every run can check the posterior it uses."""
     import hashlib
 
@@ -541,7 +541,8 @@ def identity(config_dirs: Sequence[str | Path] = ()) -> dict[str, str]:
         return h.hexdigest()[:16]
 
     root = Path(CONFIG_DIR)
-    configs = sorted(p for p in root.rglob("*.yaml") if p.parent.name != "history")
+    # every config the cases compose with; not the other scenarios or the sweeps (the cases never select them)
+    configs = sorted(p for p in root.rglob("*.yaml") if p.parent.name not in ("history", "scenario", "sweep"))
     cases = sorted(root.glob("history/*.yaml")) + [p for d in config_dirs for p in sorted((Path(d) / "history").glob("*.yaml"))]
     return {"code": code_fingerprint(), "configs": digest(configs), "cases": digest(cases)}
 
