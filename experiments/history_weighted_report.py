@@ -96,8 +96,11 @@ def verdict(s: dict) -> str:
         f"Mean out-of-case log score **{s['mean_log_score']:.2f}**: {u} the uniform forecast ({s['uniform_log_score']:.2f}) "
         f"and {b} the Laplace base rate of the other cases' outcomes ({s['base_rate_log_score']:.2f}). "
         f"Mean Brier {s['mean_brier']:.3f} against {s['uniform_brier']:.3f} (uniform) and "
-        f"{s['base_rate_brier']:.3f} (base rate); "
-        "lower is better."
+        f"{s['base_rate_brier']:.3f} (base rate), lower is better: "
+        + ("better" if s["mean_brier"] < s["uniform_brier"] else "**worse**")
+        + " than uniform, "
+        + ("better" if s["mean_brier"] < s["base_rate_brier"] else "**worse**")
+        + " than the base rate."
     )
 
 
@@ -285,7 +288,7 @@ def main() -> None:
         "```bash",
         "python -m sim.calibrate                       # default size; --vectors, --per-vector, --seed, --workers",
         "python -m sim.calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
-        "python -m sim posterior=history               # any run, sweep or comparison with history-weighted behaviour",
+        "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
         "```",
         "",
         "`--ship` copies the posterior to `sim/data/posterior_history.parquet`, the file `posterior=history` reads; it "
@@ -307,8 +310,8 @@ def main() -> None:
             "",
             loco_table(loco),
             "",
-            verdict(s),
-            (
+            verdict(s)
+            + (
                 f" Cases below the base rate: {', '.join(f'`{c}`' for c in failing['case'])} (why: the docs page)."
                 if len(failing)
                 else ""
