@@ -173,3 +173,15 @@ def test_bad_input_is_one_line(capsys):
     assert main(["--case", "nope"]) == 2
     err = capsys.readouterr().err
     assert "unknown historical case 'nope'" in err and err.count("\n") == 1
+
+
+def test_user_cases_from_a_config_dir_join_the_package_cases(tmp_path):
+    from sim.analysis.history import history_dir
+
+    (tmp_path / "history").mkdir()
+    text = (history_dir() / "oman_rome_2025.yaml").read_text().replace("name: oman_rome_2025", "name: my_round")
+    (tmp_path / "history" / "my_round.yaml").write_text(text.replace('start: "2025-04-12"', 'start: "2030-01-01"'))
+    assert cal.case_names([tmp_path])[-1] == "my_round"
+    targets = cal.load_targets([tmp_path], cases=["my_round"], forecasts=())
+    assert [(t.name, t.actual) for t in targets] == [("my_round", "escalation")]
+    assert targets[0].scenario.world.tension == 0.8
