@@ -289,6 +289,7 @@ def main() -> None:
         "python -m sim.calibrate                       # default size; --vectors, --per-vector, --seed, --workers",
         "python -m sim.calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
         "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
+        'python -m sim.compare baseline "baseline posterior=history"   # configured against history-weighted',
         "```",
         "",
         "`--ship` copies the posterior to `sim/data/posterior_history.parquet`, the file `posterior=history` reads; it "

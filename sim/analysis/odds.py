@@ -102,3 +102,32 @@ def simulate_posterior(
         if progress:
             progress(done, int(replications))
     return Results(scenario, int(seed), int(block_size), episodes_frame(scenario, blocks), time.perf_counter() - t0)
+
+
+def held_paths(data: Mapping) -> set[str]:
+    """Parameters this configuration sets to other values than the baseline's: its premise, never drawn."""
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import compose
+    from sim.config.uncertainty import parameters
+
+    values = parameters(data)
+    default = parameters(OmegaConf.to_container(compose(["scenario=baseline"]), resolve=True))
+    return {p for p, (v, _) in values.items() if p in default and default[p][0] != v}
+
+
+def posterior_for(data: Mapping, file: str | None = "history"):
+    """The posterior a run uses (its vectors restricted to this configuration's actors and free parameters), the
+    stale note (or None) and the paths held at the configuration's values."""
+    from sim.analysis.calibrate import identity
+    from sim.config.posterior import Posterior, read, resolve, stale_note
+
+    path = resolve(file)
+    if path is None:
+        return None, None, set()
+    post = read(path)
+    note = stale_note(post, identity())
+    actors = {k for k, a in (data.get("actors") or {}).items() if a}
+    held = held_paths(data)
+    keep = {p: x for p, x in post.draws.items() if p not in held and (not p.startswith("actors.") or p.split(".")[1] in actors)}
+    return Posterior(post.path, keep, post.weights, post.meta), note, held & set(post.draws)

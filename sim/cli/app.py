@@ -106,8 +106,8 @@ def _posterior_run(cfg: DictConfig, scenario, seed: int, progress):
     """``posterior=history``: the run with each replication's behavioural vector resampled from the posterior."""
     from omegaconf import OmegaConf
 
-    from sim.analysis.odds import simulate_posterior
-    from sim.cli.odds import _aliases, posterior_for
+    from sim.analysis.odds import posterior_for, simulate_posterior
+    from sim.cli.odds import _aliases
     from sim.config.posterior import resample
 
     data = OmegaConf.to_container(cfg, resolve=True)

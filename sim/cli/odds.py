@@ -25,33 +25,6 @@ def _aliases(data: Mapping) -> dict[str, str]:
     return {k: str(a["name"]) for k, a in (data.get("actors") or {}).items() if a}
 
 
-def held_paths(data: Mapping) -> set[str]:
-    """Parameters this configuration sets to other values than the baseline's: its premise, never drawn."""
-    from sim.config.compose import compose
-    from sim.config.uncertainty import parameters
-
-    values = parameters(data)
-    default = parameters(OmegaConf.to_container(compose(["scenario=baseline"]), resolve=True))
-    return {p for p, (v, _) in values.items() if p in default and default[p][0] != v}
-
-
-def posterior_for(data: Mapping, file: str | None = "history"):
-    """The posterior a run uses (its vectors restricted to this configuration's actors and free parameters), the
-    stale note (or None) and the paths held at the configuration's values."""
-    from sim.analysis.calibrate import identity
-    from sim.config.posterior import Posterior, read, resolve, stale_note
-
-    path = resolve(file)
-    if path is None:
-        return None, None, set()
-    post = read(path)
-    note = stale_note(post, identity())
-    actors = {k for k, a in (data.get("actors") or {}).items() if a}
-    held = held_paths(data)
-    keep = {p: x for p, x in post.draws.items() if p not in held and (not p.startswith("actors.") or p.split(".")[1] in actors)}
-    return Posterior(post.path, keep, post.weights, post.meta), note, held & set(post.draws)
-
-
 def assumption_vectors(cfg: DictConfig, overrides: list[str], scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
     """K vectors from the ranges of ``uncertainty=assumptions`` (as ``python -m sim.explore`` draws them)."""
     from sim.analysis.odds import ODDS_STREAM
@@ -67,7 +40,7 @@ def assumption_vectors(cfg: DictConfig, overrides: list[str], scenario: Scenario
 
 def context_odds(cfg: DictConfig, overrides: list[str], scenario: Scenario, seed: int) -> dict:
     """Both sets of odds (mean and 5-95% across vectors) and what it took; 'history' is None without a posterior."""
-    from sim.analysis.odds import ODDS_STREAM, spread, vector_odds
+    from sim.analysis.odds import ODDS_STREAM, posterior_for, spread, vector_odds
     from sim.config.posterior import resample
 
     data = OmegaConf.to_container(cfg, resolve=True)
