@@ -156,6 +156,12 @@ RUN_SETTINGS: dict[str, dataclasses.Field] = {
         kind="label",
     ),
     "episodes": param(True, doc="write episodes.parquet (one row per replication); false keeps only summary.json", kind="label"),
+    "context_odds": param(
+        True,
+        doc="also give the odds across the assumptions' ranges and the history-weighted odds, each with its 5-95% spread "
+        "(two small designs of 20,000 episodes; a single run only)",
+        kind="label",
+    ),
     "output_root": param(
         "outputs", doc="folder of the runs (<scenario>/<time>-<id>) and of an interrupted run's blocks", kind="label"
     ),
@@ -169,6 +175,7 @@ _RUN_TYPES = {
     "quiet": bool,
     "plots": bool,
     "episodes": bool,
+    "context_odds": bool,
     "output_root": str,
 }
 _HORIZON = next(f for f in dataclasses.fields(core.Scenario) if f.name == "max_rounds")
@@ -208,6 +215,15 @@ ConfigSchema = dataclasses.make_dataclass(
             param(
                 factory=dict,
                 doc="the range of choices of every lever, with provenance (configs/levers/): read by sim.policies and sim.ema",
+                kind="label",
+            ),
+        ),
+        (
+            "posterior",
+            dict[str, Any],
+            param(
+                factory=dict,
+                doc="behaviour drawn per replication from a posterior made by python -m sim.calibrate (posterior: none, history)",
                 kind="label",
             ),
         ),
