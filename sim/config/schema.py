@@ -84,6 +84,7 @@ PrincipalSchema, MediatorSchema, SpoilerSchema, StakeholderSchema = ROLE_SCHEMAS
 IssueSchema = schema_of(core.Issue, "IssueSchema", after=SOURCE)
 EventSchema = schema_of(core.Event, "EventSchema", after=SOURCE)
 WorldSchema = schema_of(core.World, "WorldSchema", after=PROVENANCE)
+TransitionSchema = schema_of(core.Transition, "TransitionSchema")
 
 
 @dataclass
@@ -155,6 +156,12 @@ RUN_SETTINGS: dict[str, dataclasses.Field] = {
         kind="label",
     ),
     "episodes": param(True, doc="write episodes.parquet (one row per replication); false keeps only summary.json", kind="label"),
+    "context_odds": param(
+        True,
+        doc="also give the odds across the assumptions' ranges and the history-weighted odds, each with its 5-95% spread "
+        "(two small designs of 20,000 episodes; a single run only)",
+        kind="label",
+    ),
     "output_root": param(
         "outputs", doc="folder of the runs (<scenario>/<time>-<id>) and of an interrupted run's blocks", kind="label"
     ),
@@ -168,6 +175,7 @@ _RUN_TYPES = {
     "quiet": bool,
     "plots": bool,
     "episodes": bool,
+    "context_odds": bool,
     "output_root": str,
 }
 _HORIZON = next(f for f in dataclasses.fields(core.Scenario) if f.name == "max_rounds")
@@ -182,6 +190,15 @@ ConfigSchema = dataclasses.make_dataclass(
         ("agenda", AgendaSchema, param(factory=AgendaSchema, doc="the issues")),
         ("world", WorldSchema, param(factory=WorldSchema, doc="the state of the world")),
         ("events", EventsSchema, param(factory=EventsSchema, doc="the random shocks")),
+        (
+            "transitions",
+            list[TransitionSchema],  # type: ignore[valid-type]
+            param(
+                factory=list,
+                doc="scheduled changes of government that pause the talks: [{week, pause_weeks, actor, set, why}]",
+                kind="state",
+            ),
+        ),
         ("actors", dict[str, Any], param(factory=dict, doc="the actors by key, each with a role schema")),
         (
             "uncertainty",
@@ -198,6 +215,15 @@ ConfigSchema = dataclasses.make_dataclass(
             param(
                 factory=dict,
                 doc="the range of choices of every lever, with provenance (configs/levers/): read by sim.policies and sim.ema",
+                kind="label",
+            ),
+        ),
+        (
+            "posterior",
+            dict[str, Any],
+            param(
+                factory=dict,
+                doc="behaviour drawn per replication from a posterior made by python -m sim.calibrate (posterior: none, history)",
                 kind="label",
             ),
         ),

@@ -166,7 +166,10 @@ def test_every_value_a_scenario_file_changes_has_provenance_in_that_file(name):
     unexplained = [key for key in info.changes if not info.provenance.get(key, "").strip()]
     assert not unexplained, f"configs/scenario/{name}.yaml changes {unexplained} without a provenance entry beside them"
     for key, text in info.provenance.items():
-        assert any(word in text for word in ("seed:", "assumption", "source", "Putnam", "model spec")), (key, text)
+        assert any(word in text for word in ("seed:", "assumption", "source", "Putnam", "model spec", "mapping rule")), (
+            key,
+            text,
+        )
 
 
 # ----------------------------------------------------------------- docs and listing
