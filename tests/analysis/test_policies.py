@@ -7,7 +7,6 @@ import math
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 from omegaconf import OmegaConf
@@ -260,25 +259,30 @@ def test_failures_of_a_policy_are_described_by_prim(small_run):
     assert math.isclose(frame["share_of_vectors"].iloc[0], fails.mean())
 
 
-def test_vectors_from_a_posterior_file_follow_its_weights(tmp_path, baseline):
-    path = tmp_path / "posterior.parquet"
-    pd.DataFrame({"actors.us.war_cost": [0.3, 0.4, 0.5], "world.tension": [0.5, 0.6, 0.7], "weight": [0.0, 1.0, 0.0]}).to_parquet(
-        path
-    )
-    drawn = policies.posterior_vectors(path, baseline.uncertainties, 30, seed=0)
+def test_vectors_from_a_posterior_follow_its_weights(baseline):
+    from pathlib import Path
+
+    from sim.config.posterior import Posterior
+
+    draws = {"actors.us.war_cost": np.array([0.3, 0.4, 0.5]), "world.tension": np.array([0.5, 0.6, 0.7])}
+    post = Posterior(Path("toy.parquet"), draws, np.array([0.0, 1.0, 0.0]), {})
+    drawn = policies.posterior_vectors(post, baseline.uncertainties, 30, seed=0)
     assert set(drawn) == {"actors.us.war_cost", "world.tension"}
     assert (drawn["actors.us.war_cost"] == 0.4).all() and (drawn["world.tension"] == 0.6).all()
     chosen = policies.named_policies(["scenario=baseline"], ["status_quo"], baseline.levers)
-    run = policies.run_policies(baseline, chosen, vectors=5, per_vector=5, seed=0, posterior=path, block_size=25)
-    assert (run.vectors["actors.us.war_cost"] == 0.4).all() and run.source == "posterior"
-    with pytest.raises(ConfigError, match="no such file"):
-        policies.posterior_vectors(tmp_path / "none.parquet", baseline.uncertainties, 3, seed=0)
-    pd.DataFrame({"actors.us.war_cost": [0.9], "weight": [1.0]}).to_parquet(path)
+    run = policies.run_policies(baseline, chosen, vectors=5, per_vector=5, seed=0, posterior=post, block_size=25)
+    assert (run.vectors["actors.us.war_cost"] == 0.4).all() and run.source == "history-weighted posterior"
+    outside = Posterior(Path("toy.parquet"), {"actors.us.war_cost": np.array([0.9])}, np.array([1.0]), {})
     with pytest.raises(ConfigError, match="outside its range"):
-        policies.posterior_vectors(path, baseline.uncertainties, 3, seed=0)
-    pd.DataFrame({"actors.us.war_cost": [0.2]}).to_parquet(path)
-    with pytest.raises(ConfigError, match="no 'weight' column"):
-        policies.posterior_vectors(path, baseline.uncertainties, 3, seed=0)
+        policies.posterior_vectors(outside, baseline.uncertainties, 3, seed=0)
+
+
+def test_the_shipped_history_weighted_posterior_gives_the_vectors(baseline):
+    from sim.analysis.odds import posterior_for
+
+    post, _, _ = posterior_for(plain(["scenario=baseline"]), "history")
+    drawn = policies.posterior_vectors(post, baseline.uncertainties, 50, seed=0)
+    assert drawn and all(len(v) == 50 for v in drawn.values())
 
 
 def test_a_lever_that_is_no_number_is_a_categorical_lever_of_the_ema_model(baseline):
