@@ -181,6 +181,10 @@ def apply(
     others = {p: (round(float(v)) if p in integers else v) for p, v in values.items() if p not in floats}
     for path, value in others.items():
         out = _set(out, path, value, aliases)
+    if others and out.world.ultimatum_by and out.world.deadline <= 0:
+        # An ultimatum is a threat attached to a deadline: a lever setting with an ultimatum and no deadline (EMA's
+        # samplers pair the two levers freely) is no ultimatum (configs/levers/ says so in its provenance).
+        out = dataclasses.replace(out, world=dataclasses.replace(out.world, ultimatum_by=""))
     return out.validate() if others else out
 
 

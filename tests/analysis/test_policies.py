@@ -41,6 +41,7 @@ def test_levers_are_declared_by_the_parameter_metadata_beside_the_kind():
     assert lever_of(Principal, "agenda_flexibility") == "self" and lever_of(Principal, "insists") == "self"
     assert lever_of(Mediator, "deescalation") == "self"
     assert lever_of(Stakeholder, "incentive") == "self"
+    assert lever_of(World, "ultimatum_by") == "us" and lever_of(Principal, "preconditions") == "self"
     assert {name: lever_of(World, name) for name in ("military_posture", "sanctions", "deadline", "progress_rate")} == {
         "military_posture": "us",
         "sanctions": "us",
@@ -176,7 +177,8 @@ def test_sim_ema_model_by_scenario_name():
     import sim.ema
 
     m = sim.ema.model("baseline", replications=10)
-    assert len(m.levers) == 9 and len(m.uncertainties) > 50  # Tehran's insists has a single choice: no EMA lever
+    levers = ema.setup(["scenario=baseline"]).levers
+    assert len(m.levers) == sum(not d.is_point for d in levers.values()) >= 13 and len(m.uncertainties) > 50
     assert [o.name for o in m.outcomes] == list(ema.OUTCOMES)
 
 
@@ -300,3 +302,10 @@ def test_a_lever_that_is_no_number_is_a_categorical_lever_of_the_ema_model(basel
     drawn = policies.sampled_policies(baseline.levers, 12, 0, baseline.integers)
     assert {p.levers["actors.us.insists"] for p in drawn} <= set(choices.values)
     assert all(p.levers["world.deadline"] == int(p.levers["world.deadline"]) for p in drawn)
+
+
+def test_an_ultimatum_without_a_deadline_is_no_ultimatum(baseline):
+    pressed = ema.apply(baseline.scenario, {"world.ultimatum_by": "US", "world.deadline": 9}, baseline.aliases, baseline.integers)
+    assert pressed.world.ultimatum_by == "US" and pressed.world.deadline == 9
+    loose = ema.apply(baseline.scenario, {"world.ultimatum_by": "US", "world.deadline": 0}, baseline.aliases, baseline.integers)
+    assert loose.world.ultimatum_by == "" and loose.world.deadline == 0
