@@ -85,6 +85,12 @@ def conclusions(run_dir: Path, frame: pd.DataFrame, summary: dict) -> list[str]:
         )
     else:
         parts[-1] += "."
+    second = frame.iloc[1] if len(frame) > 1 else None
+    if second is not None and row.loc[robust, "satisficing"] - second["satisficing"] <= 0.03:
+        parts.append(
+            f"`{second['policy']}` comes within {points(row.loc[robust, 'satisficing'] - second['satisficing'])} points "
+            f"({pct(second['satisficing'])}): at this precision the two are tied."
+        )
     if worst["policy"] != robust:
         parts.append(
             f"`{worst['policy']}` meets the threshold in {pct(worst['satisficing'])} of the vectors, with a maximum regret of "
