@@ -33,16 +33,12 @@ from sim.core.params import (
     ConfigError,
     Event,
     Issue,
-    Mediator,
-    Principal,
     Scenario,
-    Spoiler,
-    Stakeholder,
     World,
 )
+from sim.core.paths import ROLE_CLASSES
 
 CONFIG_DIR = Path(str(files("sim") / "configs"))  # shipped inside the package (package data)
-ROLE_PARAMS = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 ACTOR_META = ("role", "provenance")
 #: Keys of the root configuration (run settings, horizon, provenance and the groups).
 TOP_KEYS = tuple(f.name for f in dataclasses.fields(schema.ConfigSchema))
@@ -318,11 +314,11 @@ def _scenario(cfg) -> Scenario:
                 f"{where} = {actor!r}: an actor is a mapping of its parameters, select its file with +actors@actors.{key}=FILE"
             )
         role = actor.get("role")
-        if role not in ROLE_PARAMS:
+        if role not in ROLE_CLASSES:
             raise ConfigError(f"{where}.role = {role!r}: use one of {', '.join(ROLES)}")
         if isinstance(cfg, DictConfig):
             _check_role(key, cfg.actors[key], role)
-        by_role[role].append(build(ROLE_PARAMS[role], where, actor, skip=ACTOR_META))
+        by_role[role].append(build(ROLE_CLASSES[role], where, actor, skip=ACTOR_META))
         names[by_role[role][-1].name] = key
     scenario_meta = data.get("scenario") or {}
     scenario = Scenario(

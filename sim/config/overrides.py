@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sim.config.schema import RUN_SETTINGS
+from sim.core.params import Scenario
+from sim.core.paths import locate
 
 #: Overrides of how a run is carried out, not of the model (``crn``: the sweeper's common random numbers).
 RUN_KEYS = (*RUN_SETTINGS, "crn")
@@ -29,6 +31,15 @@ def override_key(override: str) -> str:
 def is_hydra_override(override: str) -> bool:
     """Whether an override sets one of Hydra's own settings (``hydra.*``, ``hydra/launcher=...``)."""
     return override_key(override).startswith("hydra")
+
+
+def config_key(scenario: Scenario, path: str) -> str:
+    """The configuration key an override sets for parameter ``path`` (:mod:`sim.core.paths`): an event or an
+    issue by its place in its list (``events.proxy_attack.hazard`` -> ``events.events.2.hazard``), others as named."""
+    group, index, parts = locate(scenario, path)
+    if group in ("events", "issues") and index is not None:
+        return ".".join(({"events": "events.events", "issues": "agenda.issues"}[group], str(index), *parts))
+    return path
 
 
 def model_overrides(overrides: Iterable[str]) -> list[str]:

@@ -21,6 +21,7 @@ from omegaconf import MISSING
 
 from sim.core import params as core
 from sim.core.params import param
+from sim.core.paths import ROLE_CLASSES
 
 PROVENANCE_DOC = "where each parameter's value comes from: a seed sentence, a public source or 'assumption'"
 
@@ -72,13 +73,7 @@ PROVENANCE = (("provenance", dict[str, str], param(factory=dict, doc=PROVENANCE_
 SOURCE = (("source", str, param("", doc="where it and its numbers come from", kind="label")),)
 
 ROLE_SCHEMAS: dict[str, type] = {
-    role: schema_of(cls, f"{cls.__name__}Schema", before=_role(role), after=PROVENANCE)
-    for role, cls in (
-        ("principal", core.Principal),
-        ("mediator", core.Mediator),
-        ("spoiler", core.Spoiler),
-        ("stakeholder", core.Stakeholder),
-    )
+    role: schema_of(cls, f"{cls.__name__}Schema", before=_role(role), after=PROVENANCE) for role, cls in ROLE_CLASSES.items()
 }
 PrincipalSchema, MediatorSchema, SpoilerSchema, StakeholderSchema = ROLE_SCHEMAS.values()
 IssueSchema = schema_of(core.Issue, "IssueSchema", after=SOURCE)
