@@ -30,7 +30,8 @@ class ComposeCache:
 
     def split(self, parsed: list) -> tuple[list, list]:
         """Parsed overrides as (structural, values)."""
-        structural, values = [], []
+        structural: list = []
+        values: list = []
         for override in parsed:
             key = override.input_line.split("=", 1)[0]
             plain = (

@@ -400,8 +400,8 @@ def hydra_group_options(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
         return sorted(GlobalHydra.instance().config_loader().get_group_options(group))
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    out = []
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    out: list[BaseException] = []
     while exc is not None and exc not in out:
         out.append(exc)
         exc = exc.__cause__ or exc.__context__

@@ -13,6 +13,7 @@ not model parameters, are declared here.
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -31,13 +32,13 @@ def _yaml_type(tp: Any) -> Any:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is tuple:
-        return list[args[0]]
+        return types.GenericAlias(list, (args[0],))
     if origin is dict:
-        return dict[args[0], _yaml_type(args[1])]
+        return types.GenericAlias(dict, (args[0], _yaml_type(args[1])))
     return tp
 
 
-def _schema_field(f: dataclasses.Field) -> dataclasses.Field:
+def _schema_field(f: dataclasses.Field) -> Any:  # a dataclasses.field(), typed by mypy as its value
     meta = dict(f.metadata)
     if f.default_factory is not dataclasses.MISSING:
         factory = f.default_factory

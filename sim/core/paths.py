@@ -48,10 +48,10 @@ GRAMMAR = "world.X, actors.<actor>.X, events.<event>.hazard, agenda.<issue>.stat
 
 class Slot(NamedTuple):
     """Where a path's parameter lives: the Scenario field holding its object (None: the scenario itself), the
-    object's index in that field (None: the field is the object), and the path's parts below the object."""
+    object's position in that field (None: the field is the object), and the path's parts below the object."""
 
     group: str | None
-    index: int | None
+    position: int | None
     parts: list[str]
 
 
@@ -118,7 +118,7 @@ def _object(scenario: Scenario, slot: Slot) -> Any:
     if slot.group is None:
         return scenario
     holder = getattr(scenario, slot.group)
-    return holder if slot.index is None else holder[slot.index]
+    return holder if slot.position is None else holder[slot.position]
 
 
 def _field(obj: Any, path: str, name: str) -> dataclasses.Field:
