@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
+from sim.config.overrides import split_override
+
 
 class ComposeCache:
     """Compositions by their structural overrides; ``is_group(key)`` says whether a key names a config group."""
@@ -33,7 +35,7 @@ class ComposeCache:
         structural: list = []
         values: list = []
         for override in parsed:
-            key = override.input_line.split("=", 1)[0]
+            key = split_override(override.input_line)[0]
             plain = (
                 not override.is_hydra_override()
                 and not override.is_sweep_override()

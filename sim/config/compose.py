@@ -27,7 +27,7 @@ from pathlib import Path
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.config import schema
-from sim.config.overrides import override_key
+from sim.config.overrides import override_key, override_value, split_bare
 from sim.core.params import (
     ROLES,
     ConfigError,
@@ -161,13 +161,13 @@ def group_choices(overrides: list[str] | None = None, config_dir: Path = CONFIG_
     ]
     for o in group_overrides:
         if override_key(o) == "scenario":
-            apply({"scenario": o.split("=", 1)[1]})
+            apply({"scenario": override_value(o)})
     scenario = choices.get("scenario")
     if scenario:
         for entry in defaults_of(config_dir / f"{scenario}.yaml"):
             apply(entry)
     for o in group_overrides:
-        apply({override_key(o): o.split("=", 1)[1]})
+        apply({override_key(o): override_value(o)})
     return choices
 
 
@@ -279,8 +279,8 @@ def _blame_override(message: str, overrides: list[str]) -> str | None:
             return o
     named = _key_of(message).split(".")
     for o in reversed(user):
-        key, _, value = o.partition("=")
-        parts = key.lstrip("+~").split(".")
+        key, value = split_bare(o)
+        parts = key.split(".")
         if (
             value
             and len(named) > 1
@@ -531,7 +531,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     if missing:
         group, option = missing.group(1), missing.group(2)
         by = next(
-            (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and o.split("=", 1)[1] == option), None
+            (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and override_value(o) == option), None
         )
         origin = re.search(r"In '([^']+)'", full)
         where = f"override {by}" if by else _config_file(origin.group(1), config_dir, overrides) if origin else "configs"

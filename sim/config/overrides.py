@@ -18,6 +18,17 @@ def split_override(override: str) -> tuple[str, str]:
     return key, value
 
 
+def override_value(override: str) -> str:
+    """The value an override gives: ``'a.b=0.3'`` -> ``'0.3'``; ``''`` for ``'~a'``."""
+    return split_override(override)[1]
+
+
+def split_bare(override: str) -> tuple[str, str]:
+    """The bare key and the value: ``'+sweep=x'`` -> ``('sweep', 'x')``, ``'~a'`` -> ``('a', '')``."""
+    key, value = split_override(override)
+    return bare_key(key), value
+
+
 def bare_key(key: str) -> str:
     """A key without its ``+``/``++``/``~`` prefix."""
     return key.lstrip("+~")
