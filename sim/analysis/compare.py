@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config.overrides import RUN_KEYS, override_key, override_value
+from sim.config.overrides import RUN_KEYS, override_key
 from sim.core.params import OUTCOMES, ConfigError
 from sim.core.stats import wilson_interval
 from sim.io import EPISODES, read_episodes, read_summary
@@ -309,7 +309,7 @@ def from_scenario(spec: str, replications: int, seed: int, block_size: int, out:
     parts = spec.split()
     name, overrides = parts[0], parts[1:]
     if name.startswith("scenario="):
-        name = override_value(name)
+        name = name.split("=", 1)[1]
     if "=" in name:  # only overrides: the baseline with them
         name, overrides = "baseline", parts
     if name not in known_scenarios():

@@ -18,7 +18,7 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.cli import faults
-from sim.cli.common import EXIT_FAULT, fail, quiet_mesa
+from sim.cli.common import fail, quiet_mesa
 from sim.cli.preflight import INFO_FLAGS, add_default_sweep_dir, check_run_settings, is_multirun, preflight
 from sim.config.compose import CONFIG_DIR, scenario_from_config
 from sim.core.params import ConfigError
@@ -215,7 +215,7 @@ def _main(argv: list[str]) -> None:
         for line in report.errors[:10]:
             print(f"  failed {line}", file=sys.stderr)
         if report.failed:
-            raise SystemExit(EXIT_FAULT)
+            raise SystemExit(faults.EXIT_FAULT)
 
 
 __all__ = ["main", "run_job"]
