@@ -14,6 +14,9 @@ probability is a paired difference with a tight 95% interval. The table is
 sorted by how far the parameter moves P(outcome) over its two settings; each
 row says where the parameter's value comes from (its provenance), so the
 assumptions that decide an answer stand out.
+Parameters are named by their path (:mod:`sim.core.paths`), as
+``sim.explore`` and the uncertainty files name them: an event's hazard is
+``events.<event>.hazard``.
 
 Writes ``sensitivity.csv`` (every parameter, both settings, all three
 outcomes) and ``sensitivity.png`` (a tornado chart) into ``--out`` (default
