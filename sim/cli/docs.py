@@ -152,6 +152,15 @@ def generate(config_dir: Path = CONFIG_DIR) -> str:
     )
 
     out += [
+        "## Transitions (`transitions`, scenario or case files)",
+        "",
+        "Scheduled changes of a principal's government that pause the talks and resume them with its new state",
+        "parameters (none in the baseline; one round is one week, `WEEKS_PER_ROUND`). Each item of the list has:",
+        "",
+    ]
+    out += fields_table(schema.TransitionSchema)
+
+    out += [
         "## Actors (`actors.<key>.*`, sim/configs/actors/)",
         "",
         "Each actor file extends the schema of its role (`defaults: [principal_schema, _self_]`); a new actor",

@@ -168,14 +168,14 @@ def scenario_package(text: str) -> str | None:
 
 
 def mediator_note(scenario, overrides: Iterable[str]) -> str | None:
-    """One line when a run has no mediator (``~actors.oman``): in the model no deal is reached without one."""
+    """One line when a run has no mediator (``~actors.oman``): the principals then bargain directly (issue 18)."""
     if scenario.mediators:
         return None
     removed = [o for o in overrides if o.startswith("~actors.")]
     how = f" ({', '.join(removed)} removed the only one)" if removed else ""
     return (
-        f"note: no mediator is left{how}: the parties talk only through a mediator in this model, "
-        "so expect no deals; add one back (e.g. +actors@actors.oman=oman) to compare"
+        f"note: no mediator is left{how}: the principals bargain directly by alternating offers, with no mediator's "
+        "learning, standing or de-escalation; add one back (e.g. +actors@actors.oman=oman) to compare"
     )
 
 

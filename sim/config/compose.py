@@ -34,6 +34,7 @@ from sim.core.params import (
     Event,
     Issue,
     Scenario,
+    Transition,
     World,
 )
 from sim.core.paths import ROLE_CLASSES
@@ -320,6 +321,16 @@ def _scenario(cfg) -> Scenario:
             _check_role(key, cfg.actors[key], role)
         by_role[role].append(build(ROLE_CLASSES[role], where, actor, skip=ACTOR_META))
         names[by_role[role][-1].name] = key
+    principal_keys = {key: name for name, key in names.items() if name in {p.name for p in by_role["principal"]}}
+    transitions = []
+    for k, d in enumerate(data.get("transitions") or []):
+        where = f"transitions[{k}]"
+        if not isinstance(d, Mapping):
+            raise ConfigError(f"{where} = {d!r}: a transition is a mapping {{week, pause_weeks, actor, set, why}}")
+        t = build(Transition, where, d)
+        if t.actor not in principal_keys:
+            raise ConfigError(f"{where}.actor = {t.actor!r}: use the config key of a principal ({', '.join(principal_keys)})")
+        transitions.append(dataclasses.replace(t, actor=principal_keys[t.actor]))
     scenario_meta = data.get("scenario") or {}
     scenario = Scenario(
         name=str(scenario_meta.get("name", "custom")),
@@ -331,6 +342,7 @@ def _scenario(cfg) -> Scenario:
         events=events,
         world=world,
         max_rounds=data.get("max_rounds", 20),
+        transitions=tuple(transitions),
     )
     try:
         return scenario.validate()

@@ -80,6 +80,7 @@ PrincipalSchema, MediatorSchema, SpoilerSchema, StakeholderSchema = ROLE_SCHEMAS
 IssueSchema = schema_of(core.Issue, "IssueSchema", after=SOURCE)
 EventSchema = schema_of(core.Event, "EventSchema", after=SOURCE)
 WorldSchema = schema_of(core.World, "WorldSchema", after=PROVENANCE)
+TransitionSchema = schema_of(core.Transition, "TransitionSchema")
 
 
 @dataclass
@@ -169,6 +170,15 @@ ConfigSchema = dataclasses.make_dataclass(
         ("agenda", AgendaSchema, param(factory=AgendaSchema, doc="the issues")),
         ("world", WorldSchema, param(factory=WorldSchema, doc="the state of the world")),
         ("events", EventsSchema, param(factory=EventsSchema, doc="the random shocks")),
+        (
+            "transitions",
+            list[TransitionSchema],  # type: ignore[valid-type]
+            param(
+                factory=list,
+                doc="scheduled changes of government that pause the talks: [{week, pause_weeks, actor, set, why}]",
+                kind="state",
+            ),
+        ),
         ("actors", dict[str, Any], param(factory=dict, doc="the actors by key, each with a role schema")),
         (
             "uncertainty",
