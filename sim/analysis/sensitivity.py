@@ -58,7 +58,8 @@ def knobs(scenario: Scenario, cfg) -> list[Knob]:
             elif is_number(value):
                 paths.append((f"actors.{key}.{f.name}", source))
     world_prov = cfg.world.get("provenance") or {}
-    paths.extend((f"world.{f.name}", str(world_prov.get(f.name, ""))) for f in dataclasses.fields(scenario.world))
+    world = [f.name for f in dataclasses.fields(scenario.world) if is_number(getattr(scenario.world, f.name))]
+    paths.extend((f"world.{name}", str(world_prov.get(name, ""))) for name in world)
     for i, event in enumerate(scenario.events):
         paths.append((f"events.{event.name}.hazard", str(cfg.events.events[i].get("source", ""))))
     paths.append(("max_rounds", str((cfg.get("provenance") or {}).get("max_rounds", ""))))
