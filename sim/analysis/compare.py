@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config.overrides import RUN_KEYS
+from sim.config.overrides import RUN_KEYS, override_key
 from sim.core.params import OUTCOMES, ConfigError
 from sim.core.stats import wilson_interval
 from sim.io import EPISODES, read_episodes, read_summary
@@ -236,7 +236,7 @@ def _overrides_label(directory: Path) -> str | None:
     from omegaconf import OmegaConf
 
     items = [str(o) for o in OmegaConf.load(path)]
-    shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_KEYS and not o.startswith("hydra")]
+    shown = [o for o in items if override_key(o) not in RUN_KEYS and not o.startswith("hydra")]
     return " ".join(shown) if shown else None
 
 

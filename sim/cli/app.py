@@ -267,7 +267,7 @@ def _main(argv: list[str]) -> None:
         for line in report.errors[:10]:
             print(f"  failed {line}", file=sys.stderr)
         if report.failed:
-            raise SystemExit(1)
+            raise SystemExit(faults.EXIT_FAULT)
 
 
 __all__ = ["main", "run_job"]

@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Principal, Spoiler
-from sim.core.state import issue_values
+from sim.core.state import at, issue_bits, issue_rows, issue_values
 
 if TYPE_CHECKING:
     from sim.core.model import NegotiationModel
@@ -33,30 +33,6 @@ def _bounds(red_lines: dict, issues: tuple[str, ...], n: int) -> tuple[np.ndarra
     low = issue_values((red_lines.get(i, (0.0, 1.0))[0] for i in issues), n)
     high = issue_values((red_lines.get(i, (0.0, 1.0))[1] for i in issues), n)
     return low, high
-
-
-def issue_rows(state: BatchState, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """A per-issue parameter for rows ``rows`` of the held replications: (I,) as it is, (n, I) indexed."""
-    if np.ndim(value) < 2:
-        return value
-    if rows is None:
-        return state.held(value)
-    return np.take(value, state.ids[rows], axis=0)  # straight from the batch's rows: one gather, not two
-
-
-def at(value, rows: np.ndarray):
-    """A parameter for a subset ``rows`` of the held replications: a scalar as it is, an array indexed."""
-    return value[rows] if np.ndim(value) else value
-
-
-def issue_bits(flags: np.ndarray) -> np.ndarray:
-    """Boolean flags over issues (..., I) as bit masks (...,): bit k set when issue k is flagged."""
-    return np.asarray(flags, dtype=np.int64) @ (1 << np.arange(np.shape(flags)[-1], dtype=np.int64))
-
-
-def issue_flags(bits: np.ndarray, n_issues: int) -> np.ndarray:
-    """Bit masks (...,) as boolean flags over issues (..., I)."""
-    return (np.asarray(bits)[..., None] >> np.arange(n_issues, dtype=np.int64)) & 1 == 1
 
 
 class Actor(mesa.Agent):

@@ -25,20 +25,11 @@ import mesa
 import numpy as np
 
 from sim.core import rules
-from sim.core.agents import (
-    MediatorAgent,
-    PrincipalAgent,
-    SpoilerAgent,
-    StakeholderAgent,
-    at,
-    issue_bits,
-    issue_flags,
-    issue_rows,
-)
+from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent
 from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
 from sim.core.reporters import model_reporters
-from sim.core.state import BatchState
+from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
 #: New streams go at the end: a SeedSequence's children are numbered, so the earlier streams stay the same.
