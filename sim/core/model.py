@@ -145,7 +145,10 @@ class NegotiationModel(mesa.Model):
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
         self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], self.state.status_quo)
         self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
-        self._standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
+        unmoved = 1.0  # the chance that no mediator's standing holds a bad round; a scalar or (n,) when one is drawn
+        for m in self.mediators:
+            unmoved = unmoved * (1.0 - np.asarray(m.params.standing, dtype=float))
+        self._standing = 1.0 - unmoved
         self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
         self.has_preconditions = any(p.pending.any() for p in self.principals)
         self.has_veto = any(p.has_veto for p in self.principals)
