@@ -174,9 +174,11 @@ class PrincipalAgent(Actor):
         issues = self.model.issue_names
         if "trust" in keys:
             self.trust = np.broadcast_to(self.state.held(np.asarray(params.trust, dtype=float)), (m,)).copy()
-        stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
-        changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
-        self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
+        changed = False
+        if {"insists", "refuses"} & set(keys):  # a new stance replaces the one it had come to (softened or not)
+            stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
+            changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
+            self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
         terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines"))
         if terms_changed:
             self._set_terms(params)

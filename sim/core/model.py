@@ -609,23 +609,25 @@ class NegotiationModel(mesa.Model):
                 self.narrator.say("deadline: the sides sign an interim deal (freeze for relief)")
             self._finish(deal, DEAL, "agreement")
         if w.ultimatum_by:
-            self._ultimatum(lapse & s.alive)
+            lapse = lapse & ~self._ultimatum(lapse & s.alive)  # where a strike's ceasefire lets the talks resume, they do
         self._finish(s.alive & lapse, STALEMATE, "deadline_lapse")
 
-    def _ultimatum(self, lapse: np.ndarray) -> None:
+    def _ultimatum(self, lapse: np.ndarray) -> np.ndarray:
         """At the lapse of an ultimatum the threatener, then its allies, weigh force by their own values.
 
         Model spec, "Ultimatums": escalation where force is worth more to them
         than the no deal the lapse leaves (:meth:`PrincipalAgent.decide_force_instead`;
         a spoiler allied to the threatener by its strike values with the talks
         failed, :meth:`SpoilerAgent.decide_strike_now`), a stalemate where it is
-        not. A strike goes up the escalation ladder as any other.
+        not. A strike goes up the escalation ladder as any other. Returns where
+        a strike was made (over the held replications).
         """
         s = self.state
         draws = self._draw("ultimatum", 3 + len(self.spoilers))
         rows = np.flatnonzero(lapse)
+        struck = np.zeros(s.m, dtype=bool)
         if rows.size == 0:
-            return
+            return struck
         self.ultimatum_lapsed[s.ids[rows]] = True
         if self.narrator and rows[0] == 0:
             self.narrator.say(f"the ultimatum of {self.params.world.ultimatum_by} lapses")
@@ -642,6 +644,8 @@ class NegotiationModel(mesa.Model):
             hit = rest[strikes]
             self._strike(hit, sp.params.cause, np.full(hit.size, np.nan), np.full(hit.size, np.nan), ladder, striker=sp)
             fires = fires | np.isin(rows, hit)
+        struck[rows[fires]] = True
+        return struck
 
     # ------------------------------------------------------------ bookkeeping
 
