@@ -90,6 +90,8 @@ def knobs(scenario: Scenario, cfg) -> list[Knob]:
                 )
     world_prov = cfg.world.get("provenance") or {}
     for f in dataclasses.fields(scenario.world):
+        if not isinstance(getattr(scenario.world, f.name), int | float):  # a name (world.ultimatum_by) is no knob
+            continue
         found.append(
             Knob(
                 f"world.{f.name}",

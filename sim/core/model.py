@@ -60,6 +60,14 @@ STREAMS = (
 DEAL_TYPES = ("full", "interim")
 
 
+def _effects_matrix(effects: dict, n: int) -> np.ndarray:
+    """Effects on the world variables as (V,), or (V, n) when any is an array over the n replications."""
+    values = [effects.get(v, 0.0) for v in WORLD_VARS]
+    if any(np.ndim(x) for x in values):
+        return np.array([np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in values])
+    return np.array(values, dtype=float)
+
+
 def cause_names(scenario: Scenario) -> tuple[str, ...]:
     """Every way an episode can end, in the order causes are coded in results."""
     return (
@@ -160,8 +168,9 @@ class NegotiationModel(mesa.Model):
             self.transitions.setdefault(t.resume_round, []).append(t)
             self.pause_starts.setdefault(t.start_round, t)
             self.paused_rounds.update(range(t.start_round, t.resume_round))
+        # A coercive step's effects on the world variables, (V,), or (V, n) when drawn per replication (issue 12).
         self.coercers = [
-            (k, p, np.array([p.params.coercion_effects.get(v, 0.0) for v in WORLD_VARS], dtype=float))
+            (k, p, _effects_matrix(p.params.coercion_effects, self.n))
             for k, p in enumerate(self.principals)
             if np.any(np.asarray(p.params.coercion_propensity) > 0) and p.params.coercion_effects
         ]
