@@ -173,9 +173,11 @@ class PrincipalAgent(Actor):
         issues = self.model.issue_names
         if "trust" in keys:
             self.trust = np.broadcast_to(self.state.held(np.asarray(params.trust, dtype=float)), (m,)).copy()
-        stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
-        changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
-        self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
+        changed = False
+        if {"insists", "refuses"} & set(keys):  # a new stance replaces the one it had come to (softened or not)
+            stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
+            changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
+            self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
         terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines"))
         if terms_changed:
             self._set_terms(params)
@@ -415,7 +417,7 @@ class PrincipalAgent(Actor):
     def decide_coercion(self, rows: np.ndarray, draws: np.ndarray, effects: np.ndarray, extension_probability):
         """Take a coercive step below war in rows ``rows`` where continuing after it looks worth more; returns the mask.
 
-        ``effects`` (V,) is what the step adds to the world variables. The
+        ``effects`` (V,), or (V, n) per replication, is what the step adds to the world variables. The
         step's worth is :func:`rules.coercion_advantage`: continuing after the
         step (the other's outside option moved, its own, the tension added to
         the risk of waiting) against continuing without it, by its own beliefs;
@@ -424,7 +426,8 @@ class PrincipalAgent(Actor):
         """
         s, other = self.state, self.other
         world = s.world[:, rows]
-        after = np.clip(world + effects[:, None], 0.0, 1.0)
+        step = effects[:, None] if effects.ndim == 1 else np.take(effects, s.ids[rows], axis=1)
+        after = np.clip(world + step, 0.0, 1.0)
         delta_self = self.base_at(rows, after) - self.base[rows]
         delta_other = other.base_at(rows, after) - other.base[rows]
         shift = rules.coercion_shift(self.trust[rows], delta_self, delta_other)
