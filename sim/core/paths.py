@@ -163,7 +163,8 @@ def describe(scenario: Scenario, path: str, aliases: Mapping[str, str] | None = 
 
 def _set_many(obj: Any, items: list[tuple[str, list[str], Any]]) -> Any:
     """A copy of dataclass ``obj`` with each (path, parts, value) set: the field, dict entry or red-line end at
-    ``parts`` set to ``value``; entries of one field add up. A whole-number field takes a whole number only."""
+    ``parts`` set to ``value``; entries of one field add up. A number goes to a numeric field only, a whole-number
+    field takes a whole number only; a choice (a name, a tuple of issues) is set as it is."""
     fields = {f.name: f for f in dataclasses.fields(obj)}
     changes: dict[str, Any] = {}
     for path, parts, value in items:
@@ -172,7 +173,8 @@ def _set_many(obj: Any, items: list[tuple[str, list[str], Any]]) -> Any:
             raise ConfigError(f"{path}: {type(obj).__name__} has no parameter {field_name!r}")
         current = changes.get(field_name, getattr(obj, field_name))
         if not rest:
-            if isinstance(current, bool) or not isinstance(current, int | float | np.ndarray):
+            numeric = isinstance(value, int | float | np.number | np.ndarray) and not isinstance(value, bool)
+            if numeric and (isinstance(current, bool) or not isinstance(current, int | float | np.ndarray)):
                 raise ConfigError(f"{path} is not a number and cannot be given a range")
             # a horizon or a number of rounds bounds the run's loops: one whole value, never an array of draws
             if fields[field_name].type in ("int", int) and not (isinstance(value, int) and not isinstance(value, bool)):

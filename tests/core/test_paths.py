@@ -78,3 +78,9 @@ def test_a_whole_number_of_rounds_takes_a_whole_number_only(baseline):
     assert with_values(baseline, {"world.deadline": 6}).world.deadline == 6
     with pytest.raises(ConfigError, match="whole number"):
         with_values(baseline, {"world.deadline": 6.0})
+
+
+def test_a_choice_is_set_as_it_is_but_a_number_goes_to_numbers_only(baseline):
+    assert with_values(baseline, {"world.ultimatum_by": "US"}).world.ultimatum_by == "US"
+    with pytest.raises(ConfigError, match="not a number"):
+        with_values(baseline, {"world.ultimatum_by": 0.5})
