@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config.overrides import RUN_KEYS
+from sim.config.overrides import RUN_KEYS, override_key
 from sim.core.params import OUTCOMES, ConfigError
 from sim.core.stats import wilson_interval
 from sim.io import EPISODES, read_episodes, read_summary
@@ -236,7 +236,7 @@ def _overrides_label(directory: Path) -> str | None:
     from omegaconf import OmegaConf
 
     items = [str(o) for o in OmegaConf.load(path)]
-    shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_KEYS and not o.startswith("hydra")]
+    shown = [o for o in items if override_key(o) not in RUN_KEYS and not o.startswith("hydra")]
     return " ".join(shown) if shown else None
 
 
@@ -317,7 +317,22 @@ def from_scenario(spec: str, replications: int, seed: int, block_size: int, out:
 
         raise ConfigError(f"{spec!r} is not a run directory, a sweep or a known scenario: {suggest(name, known_scenarios())}")
     scenario = load_scenario(name, overrides)
-    results = simulate(scenario, replications, seed, block_size=block_size)
+    posterior = next((o.split("=", 1)[1] for o in overrides if o.startswith(("posterior=", "posterior.file="))), None)
+    if posterior and posterior not in ("none", "null"):  # history-weighted behaviour (posterior=history)
+        from omegaconf import OmegaConf
+
+        from sim.analysis.odds import posterior_for, simulate_posterior
+        from sim.config.compose import compose
+        from sim.config.posterior import resample
+
+        data = OmegaConf.to_container(compose([f"scenario={name}", *overrides]), resolve=True)
+        post, _, _ = posterior_for(data, data["posterior"]["file"])
+        aliases = {k: str(a["name"]) for k, a in (data.get("actors") or {}).items() if a}
+        results = simulate_posterior(
+            scenario, lambda n, rng: resample(post, n, rng), replications, seed, aliases=aliases, block_size=block_size
+        )
+    else:
+        results = simulate(scenario, replications, seed, block_size=block_size)
     slug = "_".join([name, *overrides]).replace("/", "-")[:120]
     directory = out / "runs" / slug
     write_results(results, directory)

@@ -15,8 +15,6 @@ numbers (common random numbers) and their difference is estimated pair by pair
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,41 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from sim import ConfigError, Results, Scenario, load_scenario, simulate
+from sim.core.params import OUTCOMES
+from sim.core.paths import Knob, actor_aliases, with_values
 from sim.core.stats import Z95, paired_difference, wilson_interval
 
-OUTCOMES = ("deal", "escalation", "stalemate")
 DEFAULT_REPLICATIONS = 10_000
-
-
-@dataclass(frozen=True)
-class Knob:
-    """A slider over one config key (a Hydra override key such as ``actors.oman.effectiveness``)."""
-
-    key: str
-    label: str
-    low: float
-    high: float
-    step: float
-    integer: bool = False
-
-    def clip(self, value: float) -> float | int:
-        """``value`` on the slider's grid: inside its range, rounded to its step (no 0.30000000000000004)."""
-        value = min(max(float(value), self.low), self.high)
-        if self.integer:
-            return round(value)
-        decimals = max(0, -math.floor(math.log10(self.step))) if self.step < 1 else 0
-        return round(round(value / self.step) * self.step, decimals + 2)
-
-    def override(self, value) -> str:
-        return f"{self.key}={self.clip(value)}"
-
-    def around(self, value: float) -> Knob:
-        """This knob with its range widened, where needed, to hold a scenario's configured ``value``."""
-        return dataclasses.replace(self, low=min(self.low, value), high=max(self.high, value))
-
-    def same(self, a: float, b: float) -> bool:
-        """Whether two values are one position of the slider."""
-        return abs(float(a) - float(b)) < self.step / 2
 
 
 #: The parameters users argue about. A knob whose key a scenario does not set is not shown
@@ -145,41 +113,17 @@ def configure(name: str) -> Configured:
         knobs.append(knob.around(value))
         values[knob.key] = int(value) if knob.integer else float(value)
         provenance[knob.key] = _provenance(cfg, knob.key)
-    actors = {key: str(a.get("name")) for key, a in (cfg.get("actors") or {}).items() if a is not None}
+    actors = actor_aliases(cfg.get("actors"))
     meta = cfg.get("scenario") or {}
     return Configured(name, str(meta.get("description", "")), scenario, tuple(knobs), values, provenance, actors)
 
 
-def _replace_actor(scenario: Scenario, name: str, attr: str, value) -> Scenario | None:
-    for group in ("principals", "mediators", "spoilers", "stakeholders"):
-        actors = getattr(scenario, group)
-        for i, actor in enumerate(actors):
-            if actor.name != name:
-                continue
-            if attr.count(".") == 1:  # a mapping parameter, e.g. pressure.sanctions
-                outer, inner = attr.split(".")
-                mapping = getattr(actor, outer, None)
-                if not isinstance(mapping, dict):
-                    return None
-                new = dataclasses.replace(actor, **{outer: {**mapping, inner: value}})
-            elif attr in {f.name for f in dataclasses.fields(actor)}:
-                new = dataclasses.replace(actor, **{attr: value})
-            else:
-                return None
-            return dataclasses.replace(scenario, **{group: (*actors[:i], new, *actors[i + 1 :])})
-    return None
-
-
 def _replace(scenario: Scenario, configured: Configured, key: str, value) -> Scenario | None:
-    """``scenario`` with config key ``key`` set to ``value``, or None when the key has no fast path."""
-    parts = key.split(".")
-    if len(parts) == 1 and parts[0] in {f.name for f in dataclasses.fields(scenario)}:
-        return dataclasses.replace(scenario, **{parts[0]: value})
-    if parts[0] == "world" and len(parts) == 2 and parts[1] in {f.name for f in dataclasses.fields(scenario.world)}:
-        return dataclasses.replace(scenario, world=dataclasses.replace(scenario.world, **{parts[1]: value}))
-    if parts[0] == "actors" and len(parts) in (3, 4) and parts[1] in configured.actor_names:
-        return _replace_actor(scenario, configured.actor_names[parts[1]], ".".join(parts[2:]), value)
-    return None
+    """``scenario`` with parameter ``key`` set to ``value``, or None when the key is no parameter path of it."""
+    try:
+        return with_values(scenario, {key: value}, configured.actor_names)
+    except ConfigError:
+        return None
 
 
 def changed(configured: Configured, values: Mapping[str, float]) -> dict[str, float]:

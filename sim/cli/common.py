@@ -1,4 +1,8 @@
-"""What every command shares: the exit code for bad input, ``fail()``, quiet logging and the entry tail."""
+"""What every command shares: the exit codes, ``fail()``, quiet logging and the entry tail.
+
+Exit codes: 1 the run failed (the machine: disk full, I/O error; or jobs of a sweep), 2 bad input, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+EXIT_FAULT = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM (kill, a scheduler's time limit)
 
 
 def fail(message: str) -> NoReturn:

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from sim.cli.common import EXIT_BAD_INPUT, EXIT_FAULT, EXIT_INTERRUPTED, EXIT_TERMINATED
+from sim.config.overrides import split_bare
 from sim.core.params import ConfigError
 from sim.core.runner import Interrupted as Interrupted  # re-exported for sim.cli.app
 
-EXIT_FAULT = 1  # the machine failed the run (disk full, I/O error)
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 BOOL_SETTINGS = ("trace", "quiet", "plots", "episodes")
 DEFAULT_OUTPUT_ROOT = "outputs"
 GUARD_FROM = 200_000  # replications from which a run's memory, disk and time are measured and estimated first
@@ -94,21 +93,16 @@ def exit_interrupted(line: str) -> NoReturn:
             stream.flush()
     with contextlib.suppress(Exception):
         logging.shutdown()
-    os._exit(128 + 15 if _TERMINATED else EXIT_INTERRUPTED)
+    os._exit(EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED)
 
 
 # ---------------------------------------------------------------- override checks
 
 
-def split_override(text: str) -> tuple[str, str]:
-    key, _, value = text.partition("=")
-    return key.lstrip("+~"), value
-
-
 def check_bool_settings(overrides: Iterable[str]) -> None:
     """``plots=2`` and the like: on/off settings take true or false only (OmegaConf would read 2 as true)."""
     for text in overrides:
-        key, value = split_override(text)
+        key, value = split_bare(text)
         if key in BOOL_SETTINGS and "=" in text and value.strip().lower() not in ("true", "false"):
             raise ConfigError(f"override {text}: {key} is on or off: write {key}=true or {key}=false")
 
@@ -127,7 +121,7 @@ def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None
 
     name, dirs = "baseline", [Path(config_dir or CONFIG_DIR)]
     for text in overrides:
-        key, value = split_override(text)
+        key, value = split_bare(text)
         if key == "scenario" and "=" in text:
             name = value
         elif key == "hydra.searchpath":  # users' own config folders (--config-dir), searched after the package's
@@ -174,14 +168,14 @@ def scenario_package(text: str) -> str | None:
 
 
 def mediator_note(scenario, overrides: Iterable[str]) -> str | None:
-    """One line when a run has no mediator (``~actors.oman``): in the model no deal is reached without one."""
+    """One line when a run has no mediator (``~actors.oman``): the principals then bargain directly (issue 18)."""
     if scenario.mediators:
         return None
     removed = [o for o in overrides if o.startswith("~actors.")]
     how = f" ({', '.join(removed)} removed the only one)" if removed else ""
     return (
-        f"note: no mediator is left{how}: the parties talk only through a mediator in this model, "
-        "so expect no deals; add one back (e.g. +actors@actors.oman=oman) to compare"
+        f"note: no mediator is left{how}: the principals bargain directly by alternating offers, with no mediator's "
+        "learning, standing or de-escalation; add one back (e.g. +actors@actors.oman=oman) to compare"
     )
 
 
@@ -251,7 +245,7 @@ def output_dirs(overrides: Iterable[str]) -> list[str]:
     """
     found: dict[str, str] = {}
     for text in overrides:
-        key, value = split_override(text)
+        key, value = split_bare(text)
         if key in ("output_root", "hydra.run.dir", "hydra.sweep.dir") and "=" in text:
             if not value.strip().strip("'\""):
                 raise ConfigError(f"override {text}: {key} is empty: give a folder, e.g. {key}=outputs")
@@ -400,7 +394,7 @@ def check_room(overrides: list[str], checked: list, *, multirun: bool = False) -
     import sys
 
     if multirun:
-        given = [o for o in overrides if split_override(o)[0] == "hydra.sweep.dir"]
+        given = [o for o in overrides if split_bare(o)[0] == "hydra.sweep.dir"]
         check_writable(output_dirs([*given] or ["hydra.sweep.dir=multirun"])[-1])
     else:
         for directory in output_dirs(overrides):

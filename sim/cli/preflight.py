@@ -66,7 +66,7 @@ def user_config_dirs(argv: list[str]) -> list[str]:
         if arg in CONFIG_DIR_FLAGS and i + 1 < len(argv):
             dirs.append(argv[i + 1])
         elif arg.startswith("--config-dir="):
-            dirs.append(arg.split("=", 1)[1])
+            dirs.append(arg.removeprefix("--config-dir="))
     return dirs
 
 

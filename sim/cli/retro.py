@@ -40,7 +40,7 @@ def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: in
         "",
     ]
     head = (
-        f"{'case':<18} {'actual':<10} {'P(deal)':>21} {'P(escalation)':>21} {'P(stalemate)':>21} "
+        f"{'case':<22} {'actual':<10} {'P(deal)':>21} {'P(escalation)':>21} {'P(stalemate)':>21} "
         f"{'p_actual':>8} {'log':>6} {'Brier':>6} {'weeks':>6} {'actual':>6} {'in band':>7}"
     )
     lines += [head, "-" * len(head)]
@@ -48,7 +48,7 @@ def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: in
         weeks = "-" if math.isnan(r["mean_weeks"]) else f"{r['mean_weeks']:.1f}"
         mark = "*" if r["floored"] else " "
         lines.append(
-            f"{r['case']:<18} {r['actual']:<10} {pct(r, 'deal'):>21} {pct(r, 'escalation'):>21} "
+            f"{r['case']:<22} {r['actual']:<10} {pct(r, 'deal'):>21} {pct(r, 'escalation'):>21} "
             f"{pct(r, 'stalemate'):>21} {r['p_actual']:8.3f} {r['log_score']:6.2f}{mark}{r['brier']:6.3f} "
             f"{weeks:>6} {r['actual_weeks']:>6} {100 * r['p_actual_in_band']:6.1f}%"
         )

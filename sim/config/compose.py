@@ -27,23 +27,19 @@ from pathlib import Path
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.config import schema
-from sim.config.overrides import override_key
+from sim.config.overrides import override_key, override_value, split_bare
 from sim.core.params import (
     ROLES,
     ConfigError,
     Event,
     Issue,
-    Mediator,
-    Principal,
     Scenario,
-    Spoiler,
-    Stakeholder,
     Transition,
     World,
 )
+from sim.core.paths import ROLE_CLASSES
 
 CONFIG_DIR = Path(str(files("sim") / "configs"))  # shipped inside the package (package data)
-ROLE_PARAMS = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 ACTOR_META = ("role", "provenance")
 #: Keys of the root configuration (run settings, horizon, provenance and the groups).
 TOP_KEYS = tuple(f.name for f in dataclasses.fields(schema.ConfigSchema))
@@ -166,13 +162,13 @@ def group_choices(overrides: list[str] | None = None, config_dir: Path = CONFIG_
     ]
     for o in group_overrides:
         if override_key(o) == "scenario":
-            apply({"scenario": o.split("=", 1)[1]})
+            apply({"scenario": override_value(o)})
     scenario = choices.get("scenario")
     if scenario:
         for entry in defaults_of(config_dir / f"{scenario}.yaml"):
             apply(entry)
     for o in group_overrides:
-        apply({override_key(o): o.split("=", 1)[1]})
+        apply({override_key(o): override_value(o)})
     return choices
 
 
@@ -284,8 +280,8 @@ def _blame_override(message: str, overrides: list[str]) -> str | None:
             return o
     named = _key_of(message).split(".")
     for o in reversed(user):
-        key, _, value = o.partition("=")
-        parts = key.lstrip("+~").split(".")
+        key, value = split_bare(o)
+        parts = key.split(".")
         if (
             value
             and len(named) > 1
@@ -319,11 +315,11 @@ def _scenario(cfg) -> Scenario:
                 f"{where} = {actor!r}: an actor is a mapping of its parameters, select its file with +actors@actors.{key}=FILE"
             )
         role = actor.get("role")
-        if role not in ROLE_PARAMS:
+        if role not in ROLE_CLASSES:
             raise ConfigError(f"{where}.role = {role!r}: use one of {', '.join(ROLES)}")
         if isinstance(cfg, DictConfig):
             _check_role(key, cfg.actors[key], role)
-        by_role[role].append(build(ROLE_PARAMS[role], where, actor, skip=ACTOR_META))
+        by_role[role].append(build(ROLE_CLASSES[role], where, actor, skip=ACTOR_META))
         names[by_role[role][-1].name] = key
     principal_keys = {key: name for name, key in names.items() if name in {p.name for p in by_role["principal"]}}
     transitions = []
@@ -416,8 +412,8 @@ def hydra_group_options(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
         return sorted(GlobalHydra.instance().config_loader().get_group_options(group))
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    out = []
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    out: list[BaseException] = []
     while exc is not None and exc not in out:
         out.append(exc)
         exc = exc.__cause__ or exc.__context__
@@ -547,7 +543,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     if missing:
         group, option = missing.group(1), missing.group(2)
         by = next(
-            (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and o.split("=", 1)[1] == option), None
+            (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and override_value(o) == option), None
         )
         origin = re.search(r"In '([^']+)'", full)
         where = f"override {by}" if by else _config_file(origin.group(1), config_dir, overrides) if origin else "configs"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sim.config.schema import RUN_SETTINGS
+from sim.core.params import Scenario
+from sim.core.paths import locate
 
 #: Overrides of how a run is carried out, not of the model (``crn``: the sweeper's common random numbers).
 RUN_KEYS = (*RUN_SETTINGS, "crn")
@@ -14,6 +16,17 @@ def split_override(override: str) -> tuple[str, str]:
     """``'a.b=0.3'`` -> ``('a.b', '0.3')``; ``'+sweep=x'`` -> ``('+sweep', 'x')``; ``'~a'`` -> ``('~a', '')``."""
     key, _, value = override.partition("=")
     return key, value
+
+
+def override_value(override: str) -> str:
+    """The value an override gives: ``'a.b=0.3'`` -> ``'0.3'``; ``''`` for ``'~a'``."""
+    return split_override(override)[1]
+
+
+def split_bare(override: str) -> tuple[str, str]:
+    """The bare key and the value: ``'+sweep=x'`` -> ``('sweep', 'x')``, ``'~a'`` -> ``('a', '')``."""
+    key, value = split_override(override)
+    return bare_key(key), value
 
 
 def bare_key(key: str) -> str:
@@ -29,6 +42,15 @@ def override_key(override: str) -> str:
 def is_hydra_override(override: str) -> bool:
     """Whether an override sets one of Hydra's own settings (``hydra.*``, ``hydra/launcher=...``)."""
     return override_key(override).startswith("hydra")
+
+
+def config_key(scenario: Scenario, path: str) -> str:
+    """The configuration key an override sets for parameter ``path`` (:mod:`sim.core.paths`): an event or an
+    issue by its place in its list (``events.proxy_attack.hazard`` -> ``events.events.2.hazard``), others as named."""
+    group, index, parts = locate(scenario, path)
+    if group in ("events", "issues") and index is not None:
+        return ".".join(({"events": "events.events", "issues": "agenda.issues"}[group], str(index), *parts))
+    return path
 
 
 def model_overrides(overrides: Iterable[str]) -> list[str]:

@@ -25,20 +25,11 @@ import mesa
 import numpy as np
 
 from sim.core import rules
-from sim.core.agents import (
-    MediatorAgent,
-    PrincipalAgent,
-    SpoilerAgent,
-    StakeholderAgent,
-    at,
-    issue_bits,
-    issue_flags,
-    issue_rows,
-)
+from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent
 from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
 from sim.core.reporters import model_reporters
-from sim.core.state import BatchState
+from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
 #: New streams go at the end: a SeedSequence's children are numbered, so the earlier streams stay the same.
@@ -55,6 +46,7 @@ STREAMS = (
     "coercion",
     "ultimatum",
     "allies",
+    "ratification",
 )
 #: How a deal was struck (episode column ``deal_type``).
 DEAL_TYPES = ("full", "interim")
@@ -77,6 +69,7 @@ def cause_names(scenario: Scenario) -> tuple[str, ...]:
         "tension_spiral",
         "collapse_to_confrontation",
         *(f"{p.name.lower()}_walkout" for p in scenario.principals),
+        *(f"{p.name.lower()}_ratification" for p in scenario.principals),
         "deadline_lapse",
         "horizon",
     )
@@ -136,6 +129,7 @@ class NegotiationModel(mesa.Model):
         self.first_strike = np.full(self.n, -1, dtype=np.int16)  # cause code of the first strike, -1: none
         self.force_value = np.full(self.n, np.nan)  # at the decision that ended the talks in escalation
         self.continue_value = np.full(self.n, np.nan)
+        self.ratification_failures = np.zeros(self.n, dtype=np.int16)  # packages signed, then rejected at home
         self.pauses = np.zeros(self.n, dtype=np.int16)  # rounds (weeks) the talks were paused
         self.coercion_steps = np.zeros(self.n, dtype=np.int16)  # rungs below war taken (sabotage, sanctions, enrichment)
         self.ultimatum_lapsed = np.zeros(self.n, dtype=bool)
@@ -143,7 +137,9 @@ class NegotiationModel(mesa.Model):
 
         # The private types: one uniform per principal and replication, drawn once (fixed shape).
         types = self.streams["types"].random((self.n, 2))
-        self.principals = tuple(PrincipalAgent(self, p, types[:, k]) for k, p in enumerate(scenario.principals))
+        # The veto players' thresholds, one uniform per principal and replication, from their own stream (fixed shape).
+        vetoes = self.streams["ratification"].random((self.n, 2))
+        self.principals = tuple(PrincipalAgent(self, p, types[:, k], vetoes[:, k]) for k, p in enumerate(scenario.principals))
         a, b = self.principals
         a.meet(b)
         b.meet(a)
@@ -157,8 +153,13 @@ class NegotiationModel(mesa.Model):
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
         self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], self.state.status_quo)
         self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
-        self._standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
+        unmoved = 1.0  # the chance that no mediator's standing holds a bad round; a scalar or (n,) when one is drawn
+        for m in self.mediators:
+            unmoved = unmoved * (1.0 - np.asarray(m.params.standing, dtype=float))
+        self._standing = 1.0 - unmoved
         self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
+        self.has_preconditions = any(p.pending.any() for p in self.principals)
+        self.has_veto = any(p.has_veto for p in self.principals)
 
         # Mechanisms of issue 18, each skipped entirely when not configured.
         self.transitions: dict[int, list[Transition]] = {}  # resume round -> the transitions that take effect then
@@ -320,10 +321,13 @@ class NegotiationModel(mesa.Model):
         return True
 
     def _agenda_phase(self) -> np.ndarray:
-        """1. Agenda: settle the scope where nothing is contested, else fight over it.
+        """1. Agenda: preconditions first, then settle the scope where nothing is contested, else fight over it.
 
-        At settlement an issue whose red lines cannot overlap goes to a parallel
-        track (:func:`rules.parallel_track`).
+        While a principal's preconditions are pending the round goes to
+        procedure (:func:`rules.precondition_yield`). At settlement an issue
+        whose red lines cannot overlap goes to a parallel track unless either
+        principal requires it (:func:`rules.parallel_track`); a required issue
+        the other refuses is contested until the refuser softens.
         """
         s = self.state
         a, b = self.principals
@@ -332,13 +336,26 @@ class NegotiationModel(mesa.Model):
         open_rows = np.flatnonzero(~s.settled & s.alive)
         if open_rows.size == 0:  # settled or ended for good: this stream is never needed again
             return disputing
-        draws = self._draw("agenda", 2 * (n_issues + 1))[open_rows]
-        conflict = rules.agenda_conflict(a.insists[open_rows], a.refuses[open_rows], b.insists[open_rows], b.refuses[open_rows])
+        # Two more draws per replication only where preconditions are configured (other runs draw as before).
+        draws = self._draw("agenda", 2 * (n_issues + 1) + 2 * self.has_preconditions)[open_rows]
+        if self.has_preconditions:
+            procedure = a.pending[open_rows] | b.pending[open_rows]
+            rows = open_rows[procedure]
+            for k, p in enumerate((a, b)):
+                met = p.yields_precondition(rows, draws[procedure, 2 * (n_issues + 1) + k])
+                if self.narrator and rows.size and rows[0] == 0:
+                    self.narrator.precondition(p, p.pending[0], bool(met[0]))
+                p.pending[rows[met]] = False
+            disputing[rows] = True
+            open_rows, draws = open_rows[~procedure], draws[~procedure]
+        demands_a, demands_b = a.demands[open_rows], b.demands[open_rows]
+        conflict = rules.agenda_conflict(demands_a, a.refuses[open_rows], demands_b, b.refuses[open_rows])
         contested = conflict != 0
         newly = open_rows[~contested]
         scope = rules.settled_scope(a.refuses[newly], b.refuses[newly], self.all_issues)
         scope = issue_flags(scope, n_issues)
-        s.agenda[newly] = rules.parallel_track(scope, issue_rows(s, self.box[2], newly))
+        required = issue_flags(a.requires[newly] | b.requires[newly], n_issues)
+        s.agenda[newly] = rules.parallel_track(scope, issue_rows(s, self.box[2], newly), required)
         s.settled[newly] = True
         rows, draws = open_rows[contested], draws[contested]
         disputing[rows] = True
@@ -348,14 +365,17 @@ class NegotiationModel(mesa.Model):
             track = draws[:, k] < rules.parallel_track_acceptance(flex, effectiveness)
             per_issue = np.reshape(flex, (-1, 1)) if np.ndim(flex) else flex  # per replication: one per row
             soften = issue_bits(draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < per_issue)
-            drop_insist = np.where(track, p.insists[rows] & other.refuses[rows], 0)
-            drop_refuse = soften & p.refuses[rows] & other.insists[rows]
-            if self.narrator and disputing[0]:
+            # A parallel track takes only what it insists on, never what it requires in any deal.
+            drop_insist = np.where(track, p.insists[rows] & other.refuses[rows] & ~p.requires[rows], 0)
+            drop_refuse = soften & p.refuses[rows] & other.demands[rows]
+            if self.narrator and disputing[0] and rows.size and rows[0] == 0:
                 self.narrator.agenda_moves(p, issue_flags(drop_insist[0], n_issues), issue_flags(drop_refuse[0], n_issues))
             p.insists[rows] &= ~drop_insist
             p.refuses[rows] &= ~drop_refuse
         if self.narrator:
-            self.narrator.agenda(newly, disputing, conflict, scope)
+            fighting = np.zeros(s.m, dtype=bool)
+            fighting[rows] = True  # over the scope (not procedure): the rows of ``conflict`` that are contested
+            self.narrator.agenda(newly, fighting, conflict[contested], scope)
         s.add("tension", disputing * self._w("agenda_dispute_tension"))
         return disputing
 
@@ -398,38 +418,51 @@ class NegotiationModel(mesa.Model):
         s.set("tension", rules.next_tension(s.tension, increase, s.relief))
 
     def _bargaining_phase(self, paused: bool = False) -> np.ndarray:
-        """4-6. Proposal, answers, learning. Returns the replications whose package was refused.
+        """4-6. Proposal, answers, learning, ratification. Returns the replications whose package was refused.
 
+        The lead mediator proposes; without one the principals alternate
+        offers (Rubinstein 1982), the first principal in odd rounds. A package
+        both sign goes home to each side's veto players (Putnam 1988): if
+        either rejects it, the round failed (:meth:`_ratification`).
         The random draws cover every replication (common random numbers); the
         arithmetic only the replications that bargain this round.
         """
         s = self.state
         draws = self._draw("proposal", 2, normal=True)
+        home = self._draw("ratification", 2) if self.has_veto else None
         rows = np.flatnonzero(s.settled & s.agenda.any(axis=1) & s.alive & (not paused))
         s.proposed = np.zeros(s.m, dtype=bool)
         s.deal_chance = np.zeros(s.m)
         for p in self.principals:
             p.gain = np.zeros(s.m)
-        if self.lead_mediator is None or rows.size == 0:
+        if rows.size == 0:
             return s.proposed.copy()
         s.proposed[rows] = True
         s.proposal_seen[rows] = True
-        proposal = self.lead_mediator.propose(rows, draws, self.incentive)
+        a, b = self.principals
+        proposer = self.lead_mediator or self.principals[(s.round - 1) % 2]
+        proposal = proposer.propose(rows, draws, self.incentive)
         s.proposal[rows] = proposal
         agenda = s.agenda[rows]
-        answers = [p.answer(rows, proposal, agenda, self.incentive) for p in self.principals]
+        answers = [p.answer(rows, proposal, agenda, self.incentive, own=p is proposer) for p in self.principals]
         agreed = answers[0] & answers[1]
         if self.narrator and s.proposed[0]:
-            self.narrator.proposal([bool(x[0]) for x in answers])
+            self.narrator.proposal([bool(x[0]) for x in answers], proposer.name)
         # Learning: the mediator and each principal update their beliefs from the other's answer.
-        s.deal_chance[rows] = self.lead_mediator.learn(rows, answers)
-        for m in self.mediators:
-            if m is not self.lead_mediator:
-                m.learn(rows, answers)
-        a, b = self.principals
+        if self.lead_mediator is not None:
+            s.deal_chance[rows] = self.lead_mediator.learn(rows, answers)
+            for m in self.mediators:
+                if m is not self.lead_mediator:
+                    m.learn(rows, answers)
+        else:  # the proposer's own sense, before it learns, that the other would accept
+            other = self.principals[1 - self.principals.index(proposer)]
+            chance = rules.belief_acceptance_chance(proposer.belief_lo[rows], proposer.belief_hi[rows], other.cutoff[rows])
+            s.deal_chance[rows] = np.where(other.within[rows], chance, 0.0)
         shift_b = a.learn(rows, answers[1])
         shift_a = b.learn(rows, answers[0])
         a.gain[rows], b.gain[rows] = 0.5 * shift_a, 0.5 * shift_b
+        if home is not None:
+            agreed &= self._ratification(rows, agreed, home)
         deal = np.zeros(s.m, dtype=bool)
         deal[rows[agreed]] = True
         self.terms[s.ids[rows[agreed]]] = proposal[agreed]
@@ -441,6 +474,39 @@ class NegotiationModel(mesa.Model):
         refused[rows[~agreed]] = True
         s.add("tension", refused * self._w("failed_round_tension"))
         return refused
+
+    def _ratification(self, rows: np.ndarray, agreed: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """A package signed at the table goes home: where a side's veto players reject it, a ratification failure.
+
+        Over ``rows`` (``agreed`` marks the packages both signed): returns
+        which were ratified. A failure costs the rejecting side the other's
+        trust (``world.ratification_trust_loss``), teaches its negotiator its
+        actual win-set, counts as a failed round, and ends the talks in a
+        stalemate with chance ``ratification_exit`` (cause
+        ``<name>_ratification``); otherwise the talks go on. ``draws`` (m, 2)
+        cover every held replication.
+        """
+        s = self.state
+        signed = rows[agreed]
+        ratified = np.ones(rows.size, dtype=bool)
+        loss = self._w("ratification_trust_loss")
+        for k, p in enumerate(self.principals):
+            if not p.has_veto or signed.size == 0:
+                continue
+            ok = p.ratifies(signed, p.utility[signed])
+            rejected = signed[~ok]
+            if rejected.size == 0:
+                continue
+            ratified[np.flatnonzero(agreed)[~ok]] = False
+            self.ratification_failures[s.ids[rejected]] += 1
+            p.learn_win_set(rejected)
+            p.other.trust[rejected] = np.clip(p.other.trust[rejected] - at(loss, rejected), 0.0, 1.0)
+            if self.narrator and rejected[0] == 0:
+                self.narrator.ratification(p)
+            ends = np.zeros(s.m, dtype=bool)
+            ends[rejected] = draws[rejected, k] < at(p.p("ratification_exit"), rejected)
+            self._finish(ends, STALEMATE, f"{p.name.lower()}_ratification")
+        return ratified
 
     def _force_phase(self, paused: bool = False) -> None:
         """7. Force: spoiler strikes and principals' force, each up the escalation ladder; tension spirals.

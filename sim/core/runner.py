@@ -63,6 +63,7 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
         "first_strike": model.first_strike,
         "force_value": model.force_value.astype(np.float32),
         "continue_value": model.continue_value.astype(np.float32),
+        "ratification_failures": model.ratification_failures,
         "pauses": model.pauses,
         "coercion_steps": model.coercion_steps,
         "ultimatum_lapsed": model.ultimatum_lapsed,
@@ -88,6 +89,8 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     interim (empty without a deal); ``force_value`` and ``continue_value``: for
     an escalation decided by a principal or a spoiler, the value of force and
     of continuing as that actor judged them at the moment it struck;
+    ``ratification_failures``: packages both signed that a side's veto players
+    then rejected (a cause ``<name>_ratification`` when one ended the talks).
     ``pauses``: weeks (rounds) the talks were paused by scheduled transitions;
     ``coercion_steps``: rungs below war taken (sabotage, new sanctions,
     enrichment steps); ``ultimatum_lapsed``: an ultimatum's deadline lapsed;
@@ -112,6 +115,7 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
             "deal_type": pd.Categorical.from_codes(cols["deal_type"].astype(np.int64), categories=list(DEAL_TYPES)),
             "force_value": cols["force_value"],
             "continue_value": cols["continue_value"],
+            "ratification_failures": cols["ratification_failures"],
             "pauses": cols["pauses"],
             "coercion_steps": cols["coercion_steps"],
             "ultimatum_lapsed": cols["ultimatum_lapsed"],
