@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.cli import faults
 from sim.config.cache import ComposeCache, parse
 from sim.config.compose import compose, explain_compose_error, hydra_group_options, scenario_from_config
-from sim.config.overrides import bare_key, override_key, split_override
+from sim.config.overrides import bare_key, override_key, split_override, with_search_path
 from sim.core.params import ConfigError
 from sim.sweep.identity import default_sweep_dir
 
@@ -74,22 +74,6 @@ def overrides_of(argv: list[str]) -> list[str]:
     """The overrides of a command line (``key=value``, ``~key``), without flags and their values."""
     skip = {i + 1 for i, a in enumerate(argv) if a in (*CONFIG_DIR_FLAGS, "--config-name", "-cn", "--config-path", "-cp")}
     return [a for i, a in enumerate(argv) if i not in skip and not a.startswith("-") and ("=" in a or a.startswith("~"))]
-
-
-def with_search_path(overrides: list[str], dirs: list[str]) -> list[str]:
-    """Overrides with ``--config-dir`` folders added to ``hydra.searchpath`` (as Hydra adds them)."""
-    if not dirs:
-        return list(overrides)
-    from pathlib import Path
-
-    extra = [f"file://{Path(d).resolve()}" for d in dirs]
-    rest, given = [], []
-    for o in overrides:
-        if override_key(o) == "hydra.searchpath":
-            given = [str(v) for v in parse([o])[0].value()]
-        else:
-            rest.append(o)
-    return [*rest, f"hydra.searchpath=[{','.join([*given, *extra])}]"]
 
 
 def check_run_settings(cfg: DictConfig) -> None:

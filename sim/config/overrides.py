@@ -56,3 +56,21 @@ def config_key(scenario: Scenario, path: str) -> str:
 def model_overrides(overrides: Iterable[str]) -> list[str]:
     """The overrides that change the model: neither Hydra's own nor run settings."""
     return [o for o in overrides if not is_hydra_override(o) and override_key(o) not in RUN_KEYS]
+
+
+def with_search_path(overrides: list[str], dirs: list[str]) -> list[str]:
+    """Overrides with ``--config-dir`` folders added to ``hydra.searchpath`` (as Hydra adds them)."""
+    if not dirs:
+        return list(overrides)
+    from pathlib import Path
+
+    extra = [f"file://{Path(d).resolve()}" for d in dirs]
+    rest, given = [], []
+    for o in overrides:
+        if override_key(o) == "hydra.searchpath":
+            from sim.config.cache import parse  # Hydra's override parser, cached
+
+            given = [str(v) for v in parse([o])[0].value()]
+        else:
+            rest.append(o)
+    return [*rest, f"hydra.searchpath=[{','.join([*given, *extra])}]"]
