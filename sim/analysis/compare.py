@@ -258,7 +258,9 @@ def check_run_files(directory: Path, summary: dict) -> None:
             f"{episodes} does not belong to {path}: {rows:,} episodes for a summary of {summary['replications']:,} "
             "replications: keep each run's two files together (run it again)"
         )
-    if (key or summary.get(RUN_KEY)) and key != summary.get(RUN_KEY):
+    if key is None and summary.get(RUN_KEY) is None:  # files written before run keys: the odds must agree
+        _outcome_loader(directory, summary)()
+    elif key != summary.get(RUN_KEY):
         raise RunFileError(
             f"{episodes} does not belong to {path} (run key {key} in the episodes, {summary.get(RUN_KEY)} in the summary): "
             "keep each run's two files together (run it again)"

@@ -257,12 +257,15 @@ def scenario_from_config(
     error message: it names the override or file that set a bad value.
     """
     if isinstance(cfg, DictConfig):
-        _check_missing(cfg, overrides, config_dir)
         meta = cfg.get("scenario")
         if isinstance(meta, DictConfig) and "name" in meta and OmegaConf.is_interpolation(meta, "name"):
             raw = meta._get_node("name")._value()  # type: ignore[union-attr]
             where = locate("scenario.name", overrides, config_dir)
             raise ConfigError(f"{where}: scenario.name = {raw!r} holds an interpolation: a name is a plain label, write it out")
+        try:
+            _check_missing(cfg, overrides, config_dir)
+        except (OmegaConfBaseException, RecursionError) as exc:
+            raise ConfigError(interpolation_error(exc, overrides, config_dir)) from None
     try:
         return _scenario(cfg)
     except (OmegaConfBaseException, RecursionError) as exc:  # an interpolation that does not resolve: ${oc.env:NOPE}, a loop, ...

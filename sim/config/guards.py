@@ -85,7 +85,14 @@ def check_yaml_file(path: str | Path) -> None:
                 depth -= 1
             elif isinstance(token, yaml.AliasToken):
                 aliases = True
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc) or "depth" in str(getattr(exc, "problem", "") or ""):  # libyaml's own limit
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else 0
+            raise ConfigError(
+                f"{_display(path)}, line {line}: nested more than {MAX_YAML_DEPTH} levels deep: "
+                "a config file this deep is not configuration; flatten it"
+            ) from None
         return  # malformed: the composition names the line (sim.config.compose._yaml_error)
     if aliases:
         try:
