@@ -165,7 +165,7 @@ def test_concurrent_different_sweeps_in_one_folder_cannot_mix(tmp_path):
         subprocess.Popen([sys.executable, "-m", "sim", *common, f"seed={s}"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
         for s in ("1,2", "7,8")
     ]
-    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    results = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
     codes = sorted(code for code, _ in results)
     assert codes == [0, 2], results
     refused = next(err for code, err in results if code == 2)
