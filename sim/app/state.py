@@ -15,6 +15,7 @@ numbers (common random numbers) and their difference is estimated pair by pair
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ from sim.core.paths import Knob, actor_aliases, with_values
 from sim.core.stats import Z95, paired_difference, wilson_interval
 
 DEFAULT_REPLICATIONS = 10_000
+#: The bounds a browser's requests are held to (whatever a crafted websocket message says).
+REPLICATION_CHOICES = (1_000, 10_000, 100_000)
+MAX_REPLICATIONS = max(REPLICATION_CHOICES)
+MAX_SEED = 2**32 - 1
 
 
 #: The parameters users argue about. A knob whose key a scenario does not set is not shown
@@ -202,6 +207,8 @@ def live_odds(
 ) -> Odds:
     """Run the scenario with the knobs at ``values`` and compare it, pair by pair, with the scenario as configured."""
     start = time.perf_counter()
+    if not 1 <= int(replications) <= MAX_REPLICATIONS:
+        raise ConfigError(f"replications = {replications}: use at most {MAX_REPLICATIONS:,} per batch")
     base = _run(configured.name, int(replications), int(seed))
     diff = overrides(configured, values)
     results = base if not diff else simulate(scenario_with(configured, values), int(replications), int(seed))
@@ -210,21 +217,59 @@ def live_odds(
     return Odds(results, base, tuple(diff), difference, time.perf_counter() - start)
 
 
+def bounded_replications(value, allowed: tuple[int, ...] = REPLICATION_CHOICES) -> int:
+    """The replications a client asked for if they are one of ``allowed``; ConfigError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value not in allowed:
+        raise ConfigError(f"replications = {str(value)[:40]!r}: choose one of {', '.join(f'{c:,}' for c in allowed)}")
+    return int(value)
+
+
+def bounded_seed(value) -> int:
+    """A seed a client sent, if it is a whole number in [0, 2**32 - 1]; ConfigError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise ConfigError(f"seed = {value!r}: use a whole number from 0 to {MAX_SEED}")
+    return value
+
+
+def bounded_scenario(value) -> str:
+    """A scenario name a client sent, if it is one of the configs' scenarios; ConfigError otherwise."""
+    if not isinstance(value, str) or value not in known_scenarios():
+        raise ConfigError(f"scenario {str(value)[:60]!r} is not known: choose one of {', '.join(known_scenarios())}")
+    return value
+
+
+def knob_value(knob: Knob, value) -> float | int:
+    """A slider value a client sent, on the knob's grid; ConfigError for anything that is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{knob.key} = {str(value)[:40]!r}: use a number from {knob.low:g} to {knob.high:g}")
+    return knob.clip(value)
+
+
 def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Path = "outputs/dashboard") -> Path:
     """Write the run on screen as the command line does: ``summary.json``, ``episodes.parquet``.
 
     Also ``.hydra/overrides.yaml`` (the scenario, the changed knobs, seed and
     replications), which is what ``python -m sim.compare`` labels a run with. The
-    default folder is ``outputs/dashboard/<scenario>_<time>``.
+    default folder is ``outputs/dashboard/<scenario>_<time>-<random id>``, made
+    here and never shared: two saves in the same second get two folders.
     """
+    import secrets
+
     from omegaconf import OmegaConf
 
-    from sim.io import write_results
+    from sim.io import safe_name, write_results
 
     summary = odds.results.summary
     if directory is None:
         stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-        directory = Path(root) / f"{summary['scenario']}_{stamp}"
+        Path(root).mkdir(parents=True, exist_ok=True)
+        while True:
+            directory = Path(root) / f"{safe_name(summary['scenario'])}_{stamp}-{secrets.token_hex(3)}"
+            try:
+                directory.mkdir()  # exclusive: an existing folder is never written into
+                break
+            except FileExistsError:
+                continue
     directory = Path(directory)
     write_results(odds.results, directory)
     line = [

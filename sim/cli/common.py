@@ -38,4 +38,11 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
+    except MemoryError:  # the machine's fault (exit 1), in one line
+        print("error: out of memory: use fewer replications (or close other programs)", file=sys.stderr)
+        code = EXIT_FAULT
+    except OSError as exc:  # a file that could not be written: one line naming it
+        from sim.cli.faults import fail_os
+
+        fail_os(exc)
     raise SystemExit(code or 0)

@@ -192,10 +192,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"episode design of {cfg.replications}: lower them or raise replications"
             )
         design = Design(specs, int(cfg.seed), int(cfg.replications), vectors, args.per_vector)
+        out = Path(args.out or Path("outputs") / "explore" / scenario.name / time.strftime("%Y-%m-%d_%H-%M-%S"))
+        faults.check_writable(out, keep=False, what="the exploration to")  # before anything is computed
+        faults.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out = Path(args.out or Path("outputs") / "explore" / scenario.name / time.strftime("%Y-%m-%d_%H-%M-%S"))
     try:
         ex = explore(scenario, design, block_size=int(cfg.block_size), workers=int(cfg.workers), aliases=aliases)
     except ConfigError as exc:

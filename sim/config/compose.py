@@ -25,8 +25,10 @@ from importlib.resources import files
 from pathlib import Path
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import schema
+from sim.config.guards import check_config_dirs, check_name
 from sim.config.overrides import override_key, override_value, split_bare
 from sim.core.params import (
     ROLES,
@@ -252,9 +254,19 @@ def scenario_from_config(
     error message: it names the override or file that set a bad value.
     """
     if isinstance(cfg, DictConfig):
-        _check_missing(cfg, overrides, config_dir)
+        meta = cfg.get("scenario")
+        if isinstance(meta, DictConfig) and "name" in meta and OmegaConf.is_interpolation(meta, "name"):
+            raw = meta._get_node("name")._value()  # type: ignore[union-attr]
+            where = locate("scenario.name", overrides, config_dir)
+            raise ConfigError(f"{where}: scenario.name = {raw!r} holds an interpolation: a name is a plain label, write it out")
+        try:
+            _check_missing(cfg, overrides, config_dir)
+        except (OmegaConfBaseException, RecursionError) as exc:
+            raise ConfigError(interpolation_error(exc, overrides, config_dir)) from None
     try:
         return _scenario(cfg)
+    except (OmegaConfBaseException, RecursionError) as exc:  # an interpolation that does not resolve: ${oc.env:NOPE}, a loop, ...
+        raise ConfigError(interpolation_error(exc, overrides, config_dir)) from None
     except ConfigError as exc:
         message = str(exc)
         blamed = _blame_override(message, overrides or [])
@@ -263,6 +275,16 @@ def scenario_from_config(
         if not blamed and where.endswith("config.yaml") and len(deletions) == 1:
             where = f"override {deletions[0]}"  # nothing else set it: removing a part is the likeliest cause
         raise ConfigError(f"{where}: {message}") from exc
+
+
+def interpolation_error(exc: BaseException, overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> str:
+    """One line for an interpolation that cannot be resolved: where it is, what is wrong, the fix."""
+    key = str(getattr(exc, "full_key", "") or "")
+    where = locate(key, list(overrides or []), config_dir) if key else "a config value"
+    problem = " ".join((str(exc).splitlines() or [type(exc).__name__])[0].split())[:200]
+    if isinstance(exc, RecursionError) or "recursion" in problem.lower():
+        problem = "the interpolation refers to itself (a loop)"
+    return f"{where}: {key or 'a value'}: cannot resolve its ${{...}} interpolation ({problem}): fix or remove it"
 
 
 def _blame_override(message: str, overrides: list[str]) -> str | None:
@@ -333,7 +355,7 @@ def _scenario(cfg) -> Scenario:
         transitions.append(dataclasses.replace(t, actor=principal_keys[t.actor]))
     scenario_meta = data.get("scenario") or {}
     scenario = Scenario(
-        name=str(scenario_meta.get("name", "custom")),
+        name=check_name(str(scenario_meta.get("name", "custom")), "scenario.name", "e.g. scenario.name=mine"),
         issues=issues,
         principals=tuple(by_role["principal"]),
         mediators=tuple(by_role["mediator"]),
@@ -395,6 +417,7 @@ def compose(overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR, *
     from hydra import compose as hydra_compose
 
     overrides = list(overrides or [])
+    check_config_dirs(_user_dirs(overrides))  # size, depth and alias limits before any YAML is parsed
     try:
         with hydra_context(config_dir):
             return hydra_compose(config_name="config", overrides=overrides, return_hydra_config=hydra)

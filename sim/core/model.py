@@ -153,7 +153,9 @@ class NegotiationModel(mesa.Model):
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
         self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], self.state.status_quo)
         self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
-        unmoved: float | np.ndarray = 1.0  # the chance that no mediator's standing holds a bad round; a scalar or (n,) when one is drawn
+        unmoved: float | np.ndarray = (
+            1.0  # the chance that no mediator's standing holds a bad round; a scalar or (n,) when one is drawn
+        )
         for m in self.mediators:
             unmoved = unmoved * (1.0 - np.asarray(m.params.standing, dtype=float))
         self._standing = 1.0 - unmoved
