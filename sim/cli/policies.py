@@ -3,7 +3,7 @@
 Runs the named policies (``configs/policy/``; ``--policies a,b`` picks some,
 ``--sample-levers N`` draws N lever settings instead) over the same parameter
 vectors of the assumptions (or of a history-weighted posterior with
-``--posterior FILE``), with common random numbers, and writes into the run
+``posterior=history`` or ``--posterior FILE``), with common random numbers, and writes into the run
 folder (``outputs/policies/<scenario>/<time>`` or ``--out``): ``policies.csv``
 (per policy: mean odds, 10th percentile of P(deal), 90th of P(escalation),
 maximum regret, share satisficing the threshold), ``odds.csv`` (every vector
@@ -73,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--escalation-at-most", type=float, default=policies.ESCALATION_AT_MOST, help="threshold on P(escalation) (0.25)"
     )
-    parser.add_argument("--posterior", default=None, help="a posterior.parquet (vectors and weights) to draw vectors from")
+    parser.add_argument(
+        "--posterior",
+        default=None,
+        help="history (the shipped posterior) or a posterior.parquet of sim.calibrate (= posterior.file=)",
+    )
     parser.add_argument("--out", default=None, help="the run folder (default outputs/policies/<scenario>/<time>)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -91,6 +95,16 @@ def main(argv: list[str] | None = None) -> int:
         if workers < 1 or block_size < 1 or seed < 0:
             raise ConfigError(f"seed={seed} workers={workers} block_size={block_size}: use whole numbers >= 0, 1, 1")
         setup = ema.setup(overrides)
+        file = args.posterior or (cfg.get("posterior") or {}).get("file")
+        posterior = None
+        if file not in (None, "", "none", "null"):
+            from omegaconf import OmegaConf
+
+            from sim.analysis.odds import posterior_for
+
+            posterior, note, _ = posterior_for(OmegaConf.to_container(cfg, resolve=True), str(file))
+            if note:
+                print(note, file=sys.stderr)
         if args.sample_levers:
             if args.sample_levers < 2:
                 raise ConfigError(f"--sample-levers {args.sample_levers}: use at least 2")
@@ -106,13 +120,13 @@ def main(argv: list[str] | None = None) -> int:
             seed=seed,
             workers=workers,
             block_size=block_size,
-            posterior=args.posterior,
+            posterior=posterior,
         )
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     out = Path(args.out or Path("outputs") / "policies" / setup.scenario.name / time.strftime("%Y-%m-%d_%H-%M-%S"))
-    notes = {"overrides": overrides, "held_by_scenario": setup.held, "posterior": args.posterior or ""}
+    notes = {"overrides": overrides, "held_by_scenario": setup.held, "posterior": str(file or "")}
     policies.write(
         run,
         out,
