@@ -488,7 +488,7 @@ def load_targets(
     config_dirs: Sequence[str | Path] = (), cases: Sequence[str] | None = None, forecasts: Sequence[str] = FORECASTS
 ) -> list[Target]:
     """The historical cases (with their outcomes) and the forecast scenarios, composed as ``python -m sim`` would."""
-    from sim.cli.preflight import with_search_path
+    from sim.config.overrides import with_search_path
 
     dirs = [str(Path(d).resolve()) for d in config_dirs]
     known = case_names(config_dirs)
@@ -515,8 +515,8 @@ def prior_specs(config_dirs: Sequence[str | Path] = (), uncertainty: str = "assu
     """The behavioural ranges of ``uncertainty=<name>`` on the baseline (state ranges and points left out)."""
     from omegaconf import OmegaConf
 
-    from sim.cli.preflight import with_search_path
     from sim.config.compose import compose
+    from sim.config.overrides import with_search_path
     from sim.core.uncertainty import parse_specs
 
     dirs = [str(Path(d).resolve()) for d in config_dirs]

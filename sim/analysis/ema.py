@@ -32,13 +32,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.params import LEVER_SELF, ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder, World, lever_of
+from sim.core.params import LEVER_SELF, ConfigError, Scenario, World, lever_of
+from sim.core.paths import ROLE_CLASSES, with_values
 from sim.core.runner import DEFAULT_BLOCK_SIZE, block_sizes, run_block
 from sim.core.uncertainty import Dist, parse_specs, with_draws
 
 #: The outcomes of every experiment: shares over its replications (mean_rounds: the mean of the rounds played).
 OUTCOMES = ("p_deal", "p_escalation", "p_any_strike", "mean_rounds")
-ROLE_CLASSES = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 DEFAULT_REPLICATIONS = 200
 
 
@@ -179,8 +179,8 @@ def apply(
     floats = {p: float(v) for p, v in values.items() if p not in integers and _is_number(v)}
     out = with_draws(scenario, floats, aliases) if floats else scenario
     others = {p: (round(float(v)) if p in integers else v) for p, v in values.items() if p not in floats}
-    for path, value in others.items():
-        out = _set(out, path, value, aliases)
+    if others:
+        out = with_values(out, others, aliases)
     if others and out.world.ultimatum_by and out.world.deadline <= 0:
         # An ultimatum is a threat attached to a deadline: a lever setting with an ultimatum and no deadline (EMA's
         # samplers pair the two levers freely) is no ultimatum (configs/levers/ says so in its provenance).
@@ -190,24 +190,6 @@ def apply(
 
 def _is_number(value) -> bool:
     return isinstance(value, int | float | np.floating | np.integer) and not isinstance(value, bool)
-
-
-def _set(scenario: Scenario, path: str, value, aliases: Mapping[str, str]) -> Scenario:
-    """``scenario`` with the field at ``world.X`` or ``actors.K.X`` set to ``value`` (not checked)."""
-    parts = path.split(".")
-    if parts[0] == "world" and len(parts) == 2:
-        return dataclasses.replace(scenario, world=dataclasses.replace(scenario.world, **{parts[1]: value}))
-    if parts[0] != "actors" or len(parts) != 3:
-        raise ConfigError(f"{path}: set a lever as world.X or actors.<actor>.X")
-    name = str(aliases.get(parts[1], parts[1])).lower()
-    for group in ("principals", "mediators", "spoilers", "stakeholders"):
-        actors = list(getattr(scenario, group))
-        for i, actor in enumerate(actors):
-            if actor.name.lower() == name:
-                actors[i] = dataclasses.replace(actor, **{parts[2]: value})
-                changes: dict[str, Any] = {group: tuple(actors)}
-                return dataclasses.replace(scenario, **changes)
-    raise ConfigError(f"{path}: scenario {scenario.name!r} has no actor {parts[1]!r}")
 
 
 def outcomes(arrays: Mapping[str, np.ndarray]) -> dict[str, float]:

@@ -19,23 +19,12 @@ import pandas as pd
 import yaml
 
 from sim.analysis import retro
-from sim.core.params import (
-    OUTCOMES,
-    WEEKS_PER_ROUND,
-    ConfigError,
-    Mediator,
-    Principal,
-    Scenario,
-    Spoiler,
-    Stakeholder,
-    World,
-    kind_of_key,
-)
+from sim.core.params import OUTCOMES, WEEKS_PER_ROUND, ConfigError, Scenario, World, kind_of_key
+from sim.core.paths import ROLE_CLASSES
 from sim.core.runner import Results, simulate
 
 # ------------------------------------------------------------------ state or behaviour
 
-ROLE_CLASSES = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 #: Keys of a case file that are not parameters: documentation and the outcome.
 META_KEYS = ("provenance", "source", "scenario", "history", "defaults")
 

@@ -19,7 +19,16 @@ from omegaconf import DictConfig
 
 from sim.cli import faults
 from sim.cli.common import fail, quiet_mesa
-from sim.cli.preflight import INFO_FLAGS, add_default_sweep_dir, check_run_settings, is_multirun, preflight
+from sim.cli.preflight import (
+    ALLOW_CALLBACKS,
+    INFO_FLAGS,
+    add_default_sweep_dir,
+    check_run_settings,
+    is_multirun,
+    overrides_last,
+    preflight,
+    sweep_identity,
+)
 from sim.config.compose import CONFIG_DIR, scenario_from_config
 from sim.core.params import ConfigError
 
@@ -51,7 +60,11 @@ def run_job(cfg: DictConfig) -> dict:
         model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
     # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
-    store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size)
+    # Their identity covers every config folder the composition read (users' --config-dir included).
+    from sim.sweep.identity import job_fingerprint
+
+    configs = job_fingerprint(HydraConfig.get())
+    store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size, configs=configs)
     posterior_file = (cfg.get("posterior") or {}).get("file")
     overrides = list(HydraConfig.get().overrides.task)
     with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
@@ -64,7 +77,7 @@ def run_job(cfg: DictConfig) -> dict:
                 cfg.replications,
                 seed,
                 block_size=cfg.block_size,
-                workers=cfg.workers,
+                workers=faults.effective_workers(cfg.workers, cfg.replications, cfg.block_size),
                 progress=progress,
                 store=store if cfg.replications > cfg.block_size else None,
             )
@@ -242,17 +255,24 @@ def _main(argv: list[str]) -> None:
 
     quiet_mesa()
     faults.register_resolvers()
+    allow_callbacks = ALLOW_CALLBACKS in argv
+    argv = [a for a in argv if a != ALLOW_CALLBACKS]
     multirun = is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
     try:
-        preflight(argv)
+        preflight(argv, allow_callbacks=allow_callbacks)
+        if multirun:
+            argv = add_default_sweep_dir(argv)
+            root, definition = sweep_identity(argv)
+            if root is not None:  # a folder belongs to one sweep: another one pointed at it is refused here
+                plan.claim_sweep_root(root, definition)
     except ConfigError as exc:
         fail(str(exc))
-    if multirun:
-        argv = add_default_sweep_dir(argv)
+    except OSError as exc:
+        faults.fail_os(exc)
     quiet = any(a.lstrip("+").lower() == "quiet=true" for a in argv)
     if quiet and not any(a.startswith("hydra/hydra_logging=") for a in argv):
         argv = [*argv, "hydra/hydra_logging=disabled"]  # no "[HYDRA] Launching ..." lines either
-    sys.argv = [sys.argv[0], *argv]
+    sys.argv = [sys.argv[0], *overrides_last(argv)]  # Hydra reads the overrides as one run of arguments
     with showing_config():
         _hydra_entry()
     if multirun and plan.LAST_SWEEP is not None:
@@ -267,7 +287,7 @@ def _main(argv: list[str]) -> None:
         for line in report.errors[:10]:
             print(f"  failed {line}", file=sys.stderr)
         if report.failed:
-            raise SystemExit(1)
+            raise SystemExit(faults.EXIT_FAULT)
 
 
 __all__ = ["main", "run_job"]

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sim.analysis.compare import compare, format_table, resolve, write_outputs
+from sim.cli import faults
 from sim.cli.common import fail, quiet_mesa
 from sim.core.params import ConfigError
 
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.replications < 1 or args.block_size < 1 or args.seed < 0:
             raise ConfigError("--replications and --block-size must be >= 1, --seed >= 0")
+        faults.check_writable(out, keep=False, what="the comparison to")  # before anything is computed
+        _guard(args, out)
         configs = [c for arg in args.runs for c in resolve(arg, args, out)]
         table = compare(configs, args.test)
     except (ConfigError, OSError, ValueError, KeyError) as exc:
@@ -51,3 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     paths = write_outputs(table, configs, out)
     print(f"\nWrote {paths['csv']} and {paths['png'].name}")
     return 0
+
+
+def _guard(args: argparse.Namespace, out: Path) -> None:
+    """The size guard for the scenarios run now (measured on the first of them; the others are alike)."""
+    from sim.config.compose import known_scenarios, load_scenario
+
+    specs = [a for a in args.runs if not Path(a.split("@", 1)[0]).is_dir()]
+    if not specs or not faults.needs_guard(args.replications, args.block_size):
+        return
+    parts = specs[0].split()
+    name = parts[0].removeprefix("scenario=")
+    scenario = load_scenario(name if name in known_scenarios() else "baseline")
+    faults.guard_size(scenario, args.replications, args.block_size, out, runs=len(specs), what="--replications", episodes=True)

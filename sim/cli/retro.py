@@ -92,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out or Path("outputs") / "retro" / time.strftime("%Y-%m-%d_%H-%M-%S"))
         if out.exists() and not out.is_dir():
             raise ConfigError(f"--out {out}: is a file, give a directory")
+        from sim.cli import faults
+        from sim.config.compose import load_scenario
+
+        faults.check_writable(out, keep=False, what="the retrodiction to")  # before anything is computed
+        if faults.needs_guard(args.replications, 10_000):
+            faults.guard_size(load_scenario("baseline"), args.replications, 10_000, out, episodes=False, runs=len(cases))
         table, _ = score_cases(cases, args.replications, args.seed)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

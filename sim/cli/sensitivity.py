@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from sim.analysis.sensitivity import format_table, sensitivity, tornado_table
+from sim.cli import faults
 from sim.cli.common import fail, quiet_mesa
 from sim.config.compose import compose, known_scenarios, scenario_from_config
 from sim.core.params import OUTCOMES, ConfigError
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         overrides = [f"scenario={args.scenario}", *args.overrides]
         cfg = compose(overrides)
         scenario = scenario_from_config(cfg, overrides)
+        out = Path(args.out or Path("outputs") / "sensitivity" / f"{args.scenario}_{time.strftime('%Y-%m-%d_%H-%M-%S')}")
+        faults.check_writable(out, keep=False, what="the sensitivity table to")  # before anything is computed
+        faults.guard_size(scenario, args.replications, 10_000, out, episodes=False, what="--replications")
     except ConfigError as exc:
         fail(str(exc))
     start = time.perf_counter()
@@ -63,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
         assumptions_only=args.assumptions_only,
     )
     table = table.sort_values(f"swing_{args.outcome}", ascending=False).reset_index(drop=True)
-    out = Path(args.out or Path("outputs") / "sensitivity" / f"{args.scenario}_{time.strftime('%Y-%m-%d_%H-%M-%S')}")
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "sensitivity.csv", index=False)
     from sim.analysis.plots import drivers

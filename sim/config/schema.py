@@ -13,6 +13,7 @@ not model parameters, are declared here.
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from omegaconf import MISSING
 
 from sim.core import params as core
 from sim.core.params import param
+from sim.core.paths import ROLE_CLASSES
 
 PROVENANCE_DOC = "where each parameter's value comes from: a seed sentence, a public source or 'assumption'"
 
@@ -30,13 +32,13 @@ def _yaml_type(tp: Any) -> Any:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is tuple:
-        return list[args[0]]
+        return types.GenericAlias(list, (args[0],))
     if origin is dict:
-        return dict[args[0], _yaml_type(args[1])]
+        return types.GenericAlias(dict, (args[0], _yaml_type(args[1])))
     return tp
 
 
-def _schema_field(f: dataclasses.Field) -> dataclasses.Field:
+def _schema_field(f: dataclasses.Field) -> Any:  # a dataclasses.field(), typed by mypy as its value
     meta = dict(f.metadata)
     if f.default_factory is not dataclasses.MISSING:
         factory = f.default_factory
@@ -72,13 +74,7 @@ PROVENANCE = (("provenance", dict[str, str], param(factory=dict, doc=PROVENANCE_
 SOURCE = (("source", str, param("", doc="where it and its numbers come from", kind="label")),)
 
 ROLE_SCHEMAS: dict[str, type] = {
-    role: schema_of(cls, f"{cls.__name__}Schema", before=_role(role), after=PROVENANCE)
-    for role, cls in (
-        ("principal", core.Principal),
-        ("mediator", core.Mediator),
-        ("spoiler", core.Spoiler),
-        ("stakeholder", core.Stakeholder),
-    )
+    role: schema_of(cls, f"{cls.__name__}Schema", before=_role(role), after=PROVENANCE) for role, cls in ROLE_CLASSES.items()
 }
 PrincipalSchema, MediatorSchema, SpoilerSchema, StakeholderSchema = ROLE_SCHEMAS.values()
 IssueSchema = schema_of(core.Issue, "IssueSchema", after=SOURCE)

@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Principal, Spoiler
-from sim.core.state import issue_values
+from sim.core.state import at, issue_bits, issue_rows, issue_values
 
 if TYPE_CHECKING:
     from sim.core.model import NegotiationModel
@@ -33,30 +33,6 @@ def _bounds(red_lines: dict, issues: tuple[str, ...], n: int) -> tuple[np.ndarra
     low = issue_values((red_lines.get(i, (0.0, 1.0))[0] for i in issues), n)
     high = issue_values((red_lines.get(i, (0.0, 1.0))[1] for i in issues), n)
     return low, high
-
-
-def issue_rows(state: BatchState, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """A per-issue parameter for rows ``rows`` of the held replications: (I,) as it is, (n, I) indexed."""
-    if np.ndim(value) < 2:
-        return value
-    if rows is None:
-        return state.held(value)
-    return np.take(value, state.ids[rows], axis=0)  # straight from the batch's rows: one gather, not two
-
-
-def at(value, rows: np.ndarray):
-    """A parameter for a subset ``rows`` of the held replications: a scalar as it is, an array indexed."""
-    return value[rows] if np.ndim(value) else value
-
-
-def issue_bits(flags: np.ndarray) -> np.ndarray:
-    """Boolean flags over issues (..., I) as bit masks (...,): bit k set when issue k is flagged."""
-    return np.asarray(flags, dtype=np.int64) @ (1 << np.arange(np.shape(flags)[-1], dtype=np.int64))
-
-
-def issue_flags(bits: np.ndarray, n_issues: int) -> np.ndarray:
-    """Bit masks (...,) as boolean flags over issues (..., I)."""
-    return (np.asarray(bits)[..., None] >> np.arange(n_issues, dtype=np.int64)) & 1 == 1
 
 
 class Actor(mesa.Agent):
@@ -197,9 +173,11 @@ class PrincipalAgent(Actor):
         issues = self.model.issue_names
         if "trust" in keys:
             self.trust = np.broadcast_to(self.state.held(np.asarray(params.trust, dtype=float)), (m,)).copy()
-        stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
-        changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
-        self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
+        changed = False
+        if {"insists", "refuses"} & set(keys):  # a new stance replaces the one it had come to (softened or not)
+            stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
+            changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
+            self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
         terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines"))
         if terms_changed:
             self._set_terms(params)
@@ -439,7 +417,7 @@ class PrincipalAgent(Actor):
     def decide_coercion(self, rows: np.ndarray, draws: np.ndarray, effects: np.ndarray, extension_probability):
         """Take a coercive step below war in rows ``rows`` where continuing after it looks worth more; returns the mask.
 
-        ``effects`` (V,) is what the step adds to the world variables. The
+        ``effects`` (V,), or (V, n) per replication, is what the step adds to the world variables. The
         step's worth is :func:`rules.coercion_advantage`: continuing after the
         step (the other's outside option moved, its own, the tension added to
         the risk of waiting) against continuing without it, by its own beliefs;
@@ -448,7 +426,8 @@ class PrincipalAgent(Actor):
         """
         s, other = self.state, self.other
         world = s.world[:, rows]
-        after = np.clip(world + effects[:, None], 0.0, 1.0)
+        step = effects[:, None] if effects.ndim == 1 else np.take(effects, s.ids[rows], axis=1)
+        after = np.clip(world + step, 0.0, 1.0)
         delta_self = self.base_at(rows, after) - self.base[rows]
         delta_other = other.base_at(rows, after) - other.base[rows]
         shift = rules.coercion_shift(self.trust[rows], delta_self, delta_other)

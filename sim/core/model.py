@@ -25,20 +25,11 @@ import mesa
 import numpy as np
 
 from sim.core import rules
-from sim.core.agents import (
-    MediatorAgent,
-    PrincipalAgent,
-    SpoilerAgent,
-    StakeholderAgent,
-    at,
-    issue_bits,
-    issue_flags,
-    issue_rows,
-)
+from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent
 from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
 from sim.core.reporters import model_reporters
-from sim.core.state import BatchState
+from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
 #: New streams go at the end: a SeedSequence's children are numbered, so the earlier streams stay the same.
@@ -59,6 +50,14 @@ STREAMS = (
 )
 #: How a deal was struck (episode column ``deal_type``).
 DEAL_TYPES = ("full", "interim")
+
+
+def _effects_matrix(effects: dict, n: int) -> np.ndarray:
+    """Effects on the world variables as (V,), or (V, n) when any is an array over the n replications."""
+    values = [effects.get(v, 0.0) for v in WORLD_VARS]
+    if any(np.ndim(x) for x in values):
+        return np.array([np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in values])
+    return np.array(values, dtype=float)
 
 
 def cause_names(scenario: Scenario) -> tuple[str, ...]:
@@ -154,7 +153,12 @@ class NegotiationModel(mesa.Model):
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
         self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], self.state.status_quo)
         self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
-        self._standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
+        unmoved: float | np.ndarray = (
+            1.0  # the chance that no mediator's standing holds a bad round; a scalar or (n,) when one is drawn
+        )
+        for m in self.mediators:
+            unmoved = unmoved * (1.0 - np.asarray(m.params.standing, dtype=float))
+        self._standing = 1.0 - unmoved
         self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
         self.has_preconditions = any(p.pending.any() for p in self.principals)
         self.has_veto = any(p.has_veto for p in self.principals)
@@ -167,8 +171,9 @@ class NegotiationModel(mesa.Model):
             self.transitions.setdefault(t.resume_round, []).append(t)
             self.pause_starts.setdefault(t.start_round, t)
             self.paused_rounds.update(range(t.start_round, t.resume_round))
+        # A coercive step's effects on the world variables, (V,), or (V, n) when drawn per replication (issue 12).
         self.coercers = [
-            (k, p, np.array([p.params.coercion_effects.get(v, 0.0) for v in WORLD_VARS], dtype=float))
+            (k, p, _effects_matrix(p.params.coercion_effects, self.n))
             for k, p in enumerate(self.principals)
             if np.any(np.asarray(p.params.coercion_propensity) > 0) and p.params.coercion_effects
         ]
@@ -681,23 +686,25 @@ class NegotiationModel(mesa.Model):
                 self.narrator.say("deadline: the sides sign an interim deal (freeze for relief)")
             self._finish(deal, DEAL, "agreement")
         if w.ultimatum_by:
-            self._ultimatum(lapse & s.alive)
+            lapse = lapse & ~self._ultimatum(lapse & s.alive)  # where a strike's ceasefire lets the talks resume, they do
         self._finish(s.alive & lapse, STALEMATE, "deadline_lapse")
 
-    def _ultimatum(self, lapse: np.ndarray) -> None:
+    def _ultimatum(self, lapse: np.ndarray) -> np.ndarray:
         """At the lapse of an ultimatum the threatener, then its allies, weigh force by their own values.
 
         Model spec, "Ultimatums": escalation where force is worth more to them
         than the no deal the lapse leaves (:meth:`PrincipalAgent.decide_force_instead`;
         a spoiler allied to the threatener by its strike values with the talks
         failed, :meth:`SpoilerAgent.decide_strike_now`), a stalemate where it is
-        not. A strike goes up the escalation ladder as any other.
+        not. A strike goes up the escalation ladder as any other. Returns where
+        a strike was made (over the held replications).
         """
         s = self.state
         draws = self._draw("ultimatum", 3 + len(self.spoilers))
         rows = np.flatnonzero(lapse)
+        struck = np.zeros(s.m, dtype=bool)
         if rows.size == 0:
-            return
+            return struck
         self.ultimatum_lapsed[s.ids[rows]] = True
         if self.narrator and rows[0] == 0:
             self.narrator.say(f"the ultimatum of {self.params.world.ultimatum_by} lapses")
@@ -714,6 +721,8 @@ class NegotiationModel(mesa.Model):
             hit = rest[strikes]
             self._strike(hit, sp.params.cause, np.full(hit.size, np.nan), np.full(hit.size, np.nan), ladder, striker=sp)
             fires = fires | np.isin(rows, hit)
+        struck[rows[fires]] = True
+        return struck
 
     # ------------------------------------------------------------ bookkeeping
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.state import issue_flags
+
 if TYPE_CHECKING:
     from sim.core.agents import PrincipalAgent
     from sim.core.model import NegotiationModel
@@ -49,8 +51,6 @@ class Narrator:
             if parked.any():
                 self.say(f"red lines cannot meet on {', '.join(names[parked])}: a parallel track")
         if disputing[0]:
-            from sim.core.agents import issue_flags
-
             contested = names[issue_flags(conflict[0], len(names))]
             self.say(f"agenda dispute over {', '.join(contested)}: no package this round")
 

@@ -644,12 +644,14 @@ def proposer_solve(frontier: Frontier, disagreement_a, disagreement_b, agenda, a
     if a_proposes:  # the first segment whose end gives b its disagreement point, moved just that far
         reach = alpha + g >= 0
         best = np.argmax(reach, axis=1)
-        s = np.clip(np.divide(-alpha, g, out=np.zeros_like(g), where=g > 0), 0.0, 1.0)
+        with np.errstate(over="ignore"):  # a vanishing segment: the share is clipped to [0, 1] anyway
+            s = np.clip(np.divide(-alpha, g, out=np.zeros_like(g), where=g > 0), 0.0, 1.0)
         ok = reach[rows, best] & (beta[rows, best] - c[rows, best] * s[rows, best] >= 0)
     else:  # the last segment whose start still gives a its disagreement point, moved as far as a allows
         keeps = beta >= 0
         best = n_issues - 1 - np.argmax(keeps[:, ::-1], axis=1)
-        s = np.clip(np.divide(beta, c, out=np.ones_like(c), where=c > 0), 0.0, 1.0)
+        with np.errstate(over="ignore"):
+            s = np.clip(np.divide(beta, c, out=np.ones_like(c), where=c > 0), 0.0, 1.0)
         ok = keeps[rows, best] & (alpha[rows, best] + g[rows, best] * s[rows, best] >= 0)
     package = _package(f, agenda, flat, best, s)
     if not ok.all():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 import threading
 import time
@@ -138,10 +139,47 @@ class Interrupted(KeyboardInterrupt):
         self.total = total
 
 
-def _worker_signals() -> None:
-    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them; SIGTERM ends them at once."""
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WATCHDOG_S = 0.5
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when its parent dies, whatever killed it (kill -9, SIGHUP, SIGQUIT).
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``);
+    everywhere, a daemon thread also checks every half second that the parent
+    is still this process's parent (an orphan is adopted by another process),
+    which covers a parent that died before the prctl call.
+    """
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _worker_signals(parent: int | None = None) -> None:
+    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them; SIGTERM ends them at once.
+
+    They also end when the parent dies without ending them (:func:`_die_with_parent`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _die_with_parent(parent)
 
 
 @contextlib.contextmanager
@@ -292,7 +330,9 @@ def simulate(
                 finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
         else:
             with _deferred_signals() as signalled:
-                pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_worker_signals)
+                pool = ProcessPoolExecutor(
+                    max_workers=min(workers, len(todo)), initializer=_worker_signals, initargs=(os.getpid(),)
+                )
                 try:
                     pending = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
                     while pending and not signalled:

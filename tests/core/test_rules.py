@@ -365,7 +365,7 @@ def test_settled_scope_holds_every_issue_neither_side_refuses():
 
 
 def test_issue_bits_and_flags_are_inverse():
-    from sim.core.agents import issue_bits, issue_flags
+    from sim.core.state import issue_bits, issue_flags
 
     flags = np.array([[True, False, True, True], [False, False, False, False]])
     assert issue_bits(flags).tolist() == [0b1101, 0]

@@ -286,3 +286,16 @@ def test_the_baseline_configuration_composes_transitions_from_yaml():
     assert scenario.transitions == (Transition(week=10, pause_weeks=7, actor="Iran", set={"trust": 0.3}, why="election"),)
     with pytest.raises(ConfigError, match=r"transitions\[0\].actor = 'irn': use the config key of a principal"):
         load_scenario("baseline", ["transitions=[{week: 10, pause_weeks: 7, actor: irn}]"])
+
+
+def test_talks_resume_after_an_ultimatum_strike_when_the_ceasefire_holds():
+    """A lapse that turns into a limited strike and a ceasefire is not also a lapse into stalemate."""
+    scenario = _lapsing(True)
+    scenario = dataclasses.replace(
+        scenario, world=dataclasses.replace(scenario.world, resume_probability=1.0, retaliation_probability=0.0)
+    ).validate()
+    model = NegotiationModel(scenario, 200, 4).run()
+    assert model.ultimatum_lapsed.all() and model.resumed.all()
+    causes = np.array(model.causes)[model.cause]
+    assert not np.any(causes == "deadline_lapse")
+    assert np.all(model.end_round > scenario.world.deadline)
