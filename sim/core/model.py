@@ -198,6 +198,9 @@ class NegotiationModel(mesa.Model):
             if np.any(np.asarray(sp.params.sabotage_propensity) > 0) and sp.params.sabotage_effects
         ]
         self.has_allies = any(sp.params.ally for sp in self.spoilers)
+        self._bounds_for: np.ndarray | None = None
+        self._held_bounds = self.block_starts
+        self._live_blocks = np.ones(len(self.block_sizes), dtype=bool)
         self._ally_draws: np.ndarray | None = None
 
         self.narrator = Narrator(self) if trace else None
@@ -270,6 +273,7 @@ class NegotiationModel(mesa.Model):
         """Play one round in every replication still running."""
         s = self.state
         s.round += 1
+        self._round_blocks()
         paused = self._pause_phase() if self.paused_rounds or self.transitions else False
         if self.has_allies:
             self._ally_draws = self._draw("allies", len(self.spoilers) + len(self.principals))
@@ -745,29 +749,52 @@ class NegotiationModel(mesa.Model):
         """Draws (m, k) for the held replications: each block draws (its size, k) from its stream, the same shape
         whatever happens (common random numbers), and the rows held are kept.
 
-        A block draws only when one of its held ``rows`` (default: those still running) needs it, as it would
-        alone: a block that has ended never draws again (its streams are not read any more), and a stream drawn
-        on a condition (the agenda's, only while an agenda is open) is drawn where the block's own rows meet it.
-        The rows of a block that does not draw are zeros (never read).
+        A block draws only when one of its held ``rows`` needs it (default: a block with a replication running
+        at the start of the round), as it would alone: a block that has ended never draws again (its streams
+        are not read any more), and a stream drawn on a condition (the agenda's, only while an agenda is open)
+        is drawn where the block's own rows meet it. The rows of a block that does not draw are zeros (never read).
         """
         s = self.state
         gens = self.streams[stream]
-
-        def block_draw(g: np.random.Generator, size: int) -> np.ndarray:
-            return g.standard_normal((size, k), dtype=np.float32) if normal else g.random((size, k), np.float32)
-
         if len(gens) == 1:
-            full = block_draw(gens[0], self.n)
+            g = gens[0]
+            full = g.standard_normal((self.n, k), dtype=np.float32) if normal else g.random((self.n, k), np.float32)
             return full if s.m == self.n else full[s.ids]
-        needed = s.ids[np.flatnonzero(s.alive) if rows is None else rows]
-        drawn = np.bincount(np.searchsorted(self.block_starts, needed, side="right") - 1, minlength=len(gens)) > 0
-        bounds = np.searchsorted(s.ids, self.block_starts)  # the held rows of block b: bounds[b] to bounds[b + 1]
-        out = np.zeros((s.m, k), dtype=np.float32)
-        for b in np.flatnonzero(drawn):
-            full = block_draw(gens[b], self.block_sizes[b])
+        if rows is None:
+            drawn = self._live_blocks
+        else:
+            needed = s.ids[rows]
+            drawn = np.bincount(np.searchsorted(self.block_starts, needed, side="right") - 1, minlength=len(gens)) > 0
+        bounds = self._held_bounds
+        out = np.empty((s.m, k), dtype=np.float32)
+        for b in range(len(gens)):
             lo, hi = bounds[b], bounds[b + 1]
-            out[lo:hi] = full if hi - lo == self.block_sizes[b] else full[s.ids[lo:hi] - self.block_starts[b]]
+            if lo == hi:
+                continue
+            if not drawn[b]:
+                out[lo:hi] = 0.0
+                continue
+            size, g = self.block_sizes[b], gens[b]
+            whole = hi - lo == size  # every row of the block held: drawn straight into place
+            full = out[lo:hi] if whole else np.empty((size, k), dtype=np.float32)
+            if normal:
+                g.standard_normal(dtype=np.float32, out=full)
+            else:
+                g.random(dtype=np.float32, out=full)
+            if not whole:
+                np.take(full, s.ids[lo:hi] - self.block_starts[b], axis=0, out=out[lo:hi])
         return out
+
+    def _round_blocks(self) -> None:
+        """Which blocks have a replication running at the start of the round, and where each block's held rows lie."""
+        s = self.state
+        if len(self.block_sizes) == 1:
+            return
+        if self._bounds_for is not s.ids:  # held rows of block b: _held_bounds[b] to _held_bounds[b + 1] (ids sorted)
+            self._held_bounds = np.searchsorted(s.ids, self.block_starts)
+            self._bounds_for = s.ids
+        running = np.concatenate([[0], np.cumsum(s.alive)])[self._held_bounds]
+        self._live_blocks = np.diff(running) > 0
 
     def _compact(self) -> None:
         """Drop ended replications from every state array, so later rounds only compute the running ones."""
