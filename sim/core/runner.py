@@ -50,7 +50,7 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
 
 
 #: At most this many replications of several blocks in one batch (:func:`run_blocks`): memory grows with it.
-JOINT_ROWS = 50_000
+JOINT_ROWS = 100_000
 
 
 def has_arrays(value) -> bool:
@@ -107,12 +107,13 @@ def run_blocks(scenario: Scenario, blocks: list[tuple[int, int]], seed: int) -> 
     return [{k: v[starts[j] : starts[j + 1]].copy() for k, v in arrays.items()} for j in range(len(blocks))]
 
 
-def block_groups(blocks: list[int], sizes: list[int], parts: int = 1, rows: int = JOINT_ROWS) -> list[list[int]]:
+def block_groups(blocks: list[int], sizes: list[int], parts: int = 1, rows: int | None = None) -> list[list[int]]:
     """Cut blocks into consecutive groups of about equal size run together (:func:`run_blocks`): as many as
     needed to keep each to about ``rows`` replications, and at least ``parts`` (one per worker) when there
     are that many blocks."""
     if not blocks:
         return []
+    rows = JOINT_ROWS if rows is None else rows
     count = max(min(parts, len(blocks)), -(-sum(sizes[b] for b in blocks) // rows))
     return [[int(b) for b in part] for part in np.array_split(np.asarray(blocks), min(count, len(blocks)))]
 
