@@ -28,7 +28,7 @@ def test_blocks_run_together_give_each_block_its_own_numbers_bit_for_bit(baselin
     scenario = baseline if which == "baseline" else mechanisms(baseline, preconditions=which == "preconditions")
     # Uneven sizes, not consecutive (each keeps its own seed), and many small blocks whose agendas all settle
     # before the pause while the big ones still draw theirs.
-    blocks = [(0, 700), (3, 450), (7, 31), *((b, 1 + b % 3) for b in range(12, 72))]
+    blocks = [(0, 250), (3, 120), (7, 31), *((b, 1 + b % 3) for b in range(12, 52))]
     together = run_blocks(scenario, blocks, 5)
     for (b, n), arrays in zip(blocks, together, strict=True):
         alone = run_block(scenario, n, 5, b)
