@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SOLARA_ASSETS_PROXY_CACHE_DIR ?= $(CURDIR)/.cache/solara-assets
 export SOLARA_ASSETS_PROXY_CACHE_DIR
 
-.PHONY: run test setup assets app lint bench clean
+.PHONY: run test setup assets prereqs app lint bench clean docs
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed (pyenv reads .python-version); got " + sys.version.split()[0])'
@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) assets
 
 assets: $(STAMP)
+	@command -v npm >/dev/null || { echo "the dashboard's front-end files are fetched with npm: run 'sudo apt-get install -y npm' (or make prereqs)" >&2; exit 2; }
 	$(PY) -m sim.app.assets "$(SOLARA_ASSETS_PROXY_CACHE_DIR)"
 
 app: setup
@@ -28,7 +29,12 @@ app: setup
 run: $(STAMP)
 	$(PY) -m sim scenario=baseline replications=100000 seed=7 $(ARGS)
 
-test: $(STAMP) assets
+# Debian's headless Chromium and npm: installed through apt-get when missing and we may (root or
+# passwordless sudo), else one line saying what to install (tools/test-prereqs.sh).
+prereqs:
+	@tools/test-prereqs.sh
+
+test: prereqs $(STAMP) assets
 	$(PY) -m ruff check sim tests experiments hydra_plugins
 	$(PY) -m ruff format --check sim tests experiments hydra_plugins
 	$(PY) -m mypy

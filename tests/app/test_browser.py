@@ -97,7 +97,7 @@ def serve(workdir: Path):
 def launch(playwright):
     """Debian's headless Chromium, driven by Playwright."""
     assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: apt-get install -y chromium chromium-headless-shell (as .ci/run does), "
+        f"{CHROMIUM} is missing: make prereqs (apt-get install -y chromium chromium-headless-shell), "
         "or point MUSCAT_CHROMIUM at a headless Chromium"
     )
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
