@@ -1,10 +1,10 @@
-"""Write the README section "Does it reproduce history?" from a fresh run of the historical cases.
+"""Write docs/history.md's section "Does it reproduce history?" from a fresh run of the historical cases.
 
     python experiments/retro_table.py                                  # 20,000 replications each, seed 0
     python experiments/retro_table.py --replications 100000 --out docs/history/retro.md
 
 Runs every case of configs/history/ with the baseline's behaviour (as
-``python -m sim.retro`` does), and writes a Markdown section: the table of odds
+``python -m sim retro`` does), and writes a Markdown section: the table of odds
 and scores, the mean scores against the uniform forecast, and for every case
 the model gets wrong (its most likely outcome is not what happened) the
 mechanism that is missing, beside what the run itself says about that case
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,10 +86,10 @@ def section(table: pd.DataFrame, results: dict, replications: int, seed: int, fi
         "## Does it reproduce history?",
         "",
         f"Three earlier rounds of the same dispute, whose outcome is known, run through the same model "
-        f"(`python -m sim.retro`, {replications:,} replications per case, seed {seed}, model at commit "
+        f"(`python -m sim retro`, {replications:,} replications per case, seed {seed}, model at commit "
         f"`{git_commit()}`). Each case sets only the state of its time (nuclear progress, sanctions, US "
         "posture, unrest, tension, trust, agenda stances, who mediates), every value by one rule of "
-        "[docs/history/mapping.md](docs/history/mapping.md) from a dated public source, fixed before any "
+        "[docs/history/mapping.md](mapping.md) from a dated public source, fixed before any "
         "case was scored; every behavioural parameter is the 2026 baseline's, the same in all cases "
         "(a test fails if a case sets one). Nothing was calibrated on these cases.",
         "",
@@ -185,10 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     fig_path.parent.mkdir(parents=True, exist_ok=True)
     plots.retrodiction(table).savefig(fig_path, dpi=120)
-    try:
-        link = fig_path.resolve().relative_to(ROOT)
-    except ValueError:
-        link = fig_path
+    link = Path(os.path.relpath(fig_path.resolve(), out.resolve().parent))  # as the page (docs/history/retro.md) links it
     out.write_text(section(table, results, args.replications, args.seed, str(link)))
     print(f"wrote {out} and {fig_path}")
     return 0

@@ -197,7 +197,7 @@ def tag(node):
 
 yaml.add_representer(Flow, flow_rep)
 header = """# Every parameter the baseline marks *assumption* (in its provenance), as a range,
-# for python -m sim.explore uncertainty=assumptions (written by experiments/uncertainty_ranges.py).
+# for python -m sim explore uncertainty=assumptions (written by experiments/uncertainty_ranges.py).
 # Each range contains the configured value and follows one of a few rules by kind of parameter, never chosen for
 # the odds it gives: the provenance of each range states its rule and repeats where the configured value comes from.
 #   levels on [0, 1] described in words (tension, trust, a value of no deal, a war cost):  triangular, +/-0.15

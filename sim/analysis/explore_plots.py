@@ -1,4 +1,4 @@
-"""Figures of an exploration (``python -m sim.explore``): indices with the noise floor, spread of the odds, PRIM.
+"""Figures of an exploration (``python -m sim explore``): indices with the noise floor, spread of the odds, PRIM.
 
 Each function builds its own :class:`matplotlib.figure.Figure` (no pyplot state).
 """

@@ -401,8 +401,8 @@ def Dashboard(
         summary = odds.results.summary
         saved.set(
             f"Saved {path}/summary.json and episodes.parquet. Compare with the scenario as configured "
-            f"(paired): python -m sim.compare {summary['scenario']} {path} --seed {summary['seed']} "
-            f"--replications {summary['replications']}"
+            f"(paired): python -m sim compare {summary['scenario']} {path} seed={summary['seed']} "
+            f"replications={summary['replications']}"
         )
 
     with solara.Sidebar():

@@ -20,7 +20,6 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -270,8 +269,9 @@ def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Pat
     """Write the run on screen as the command line does: ``summary.json``, ``episodes.parquet``.
 
     Also ``.hydra/overrides.yaml`` (the scenario, the changed knobs, seed and
-    replications), which is what ``python -m sim.compare`` labels a run with. The
-    default folder is ``outputs/dashboard/<scenario>_<time>``.
+    replications), which is what ``python -m sim compare`` labels a run with. The
+    default folder is ``outputs/dashboard/<label>/<time>-<id>``, the layout of every command
+    (:mod:`sim.cli.outputs`; the label names the scenario and the changed knobs).
     """
     from omegaconf import OmegaConf
 
@@ -279,8 +279,9 @@ def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Pat
 
     summary = odds.results.summary
     if directory is None:
-        stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-        directory = Path(root) / f"{summary['scenario']}_{stamp}"
+        from sim.cli.outputs import run_folder
+
+        directory = run_folder("", summary["scenario"], odds.overrides, root=root)
     directory = Path(directory)
     write_results(odds.results, directory)
     line = [

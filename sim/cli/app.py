@@ -73,7 +73,9 @@ def run_job(cfg: DictConfig) -> dict:
 
         figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
-        print(format_summary(results.summary))
+        from sim.cli.outputs import label
+
+        print(format_summary(results.summary, label(scenario.name, HydraConfig.get().overrides.task)))
         names = [p.name for key, p in paths.items() if key != "summary"] + [f.name for f in figures]
         print(f"\nWrote {paths['summary']}" + (f" and {', '.join(names)}" if names else ""))
     return results.summary
@@ -185,9 +187,23 @@ def main(argv: list[str] | None = None) -> None:
         faults.exit_interrupted("interrupted; finished blocks and sweep jobs are kept: run the same command to resume")
 
 
+def config_dirs_first(argv: list[str]) -> list[str]:
+    """``--config-dir DIR`` anywhere on the line, as the other commands take it (Hydra's parser wants it before overrides)."""
+    flags, rest, i = [], [], 0
+    while i < len(argv):
+        if argv[i] in ("--config-dir", "-cd") and i + 1 < len(argv):
+            flags += argv[i : i + 2]
+            i += 2
+            continue
+        (flags if argv[i].startswith("--config-dir=") else rest).append(argv[i])
+        i += 1
+    return [*flags, *rest]
+
+
 def _main(argv: list[str]) -> None:
     from sim.sweep import plan, table
 
+    argv = config_dirs_first(argv)
     quiet_mesa()
     faults.register_resolvers()
     multirun = is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)

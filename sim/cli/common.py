@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
+
+from sim.core.params import ConfigError
 
 EXIT_BAD_INPUT = 2
 
@@ -32,3 +36,75 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
     raise SystemExit(code or 0)
+
+
+# ---------------------------------------------------------------- the command surface every sub-command shares
+
+#: Run settings every command spells the same way, as Hydra overrides (``replications=N seed=S workers=W``).
+RUN_SETTINGS = ("replications", "seed", "block_size", "workers")
+CONFIG_DIR_HELP = (
+    "a folder of your own configs (scenario/, actors/, uncertainty/, history/ ...), searched after the package's; "
+    "repeatable; the same as hydra.searchpath=[file:///abs/DIR]"
+)
+OVERRIDES_HELP = (
+    "Hydra overrides as for muscat-sim: scenario=NAME, KEY=VALUE, ~actors.NAME, +actors@actors.NAME=NAME, "
+    "hydra.searchpath=[file://DIR], and the run settings replications=N seed=S workers=W block_size=B"
+)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse with the one-line error of every command (exit status 2), help text laid out as written."""
+
+    def __init__(self, command: str, description: str, epilog: str | None = None) -> None:
+        super().__init__(
+            prog=f"muscat-sim {command}",
+            description=description,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        self.add_argument("--config-dir", "-cd", action="append", default=[], metavar="DIR", help=CONFIG_DIR_HELP)
+
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see {self.prog} --help)")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        """Options and overrides in any order (``scenario=mine --config-dir DIR replications=500``)."""
+        return self.parse_intermixed_args(args, namespace)
+
+
+def user_overrides(overrides: list[str], config_dirs: list[str], defaults: dict[str, object] | None = None) -> list[str]:
+    """The overrides a command composes: ``--config-dir`` folders on ``hydra.searchpath``, run-setting defaults first.
+
+    A run setting the command line does not give takes the command's default
+    (``defaults``, e.g. ``{"replications": 20000}``); ConfigError for a folder
+    that does not exist or a user's scenario file without its header.
+    """
+    from sim.cli import faults
+    from sim.cli.preflight import with_search_path
+    from sim.config.overrides import override_key
+
+    for folder in config_dirs:
+        if not Path(folder).is_dir():
+            raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds scenario/, actors/ ...")
+    given = {override_key(o) for o in overrides}
+    first = [f"{key}={value}" for key, value in (defaults or {}).items() if key not in given]
+    result = with_search_path([*first, *overrides], [str(Path(d).resolve()) for d in config_dirs])
+    faults.check_scenario_file(result)
+    return result
+
+
+def check_settings(cfg, lowest_replications: int = 1) -> None:
+    """replications, seed, block_size and workers of a composed configuration: whole numbers in range."""
+    for key, low in (("replications", lowest_replications), ("seed", 0), ("block_size", 1), ("workers", 1)):
+        value = cfg.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ConfigError(
+                f"{key} = {value!r}: use a whole number >= {low}, e.g. {key}={max(low, 10000 if key == 'replications' else low)}"
+            )
+
+
+def without_search_path(overrides: list[str]) -> list[str]:
+    """The overrides that describe the model (``hydra.searchpath`` dropped), for labels and blame."""
+    from sim.config.overrides import override_key
+
+    return [o for o in overrides if override_key(o) != "hydra.searchpath"]

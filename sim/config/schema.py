@@ -179,7 +179,7 @@ ConfigSchema = dataclasses.make_dataclass(
             dict[str, Any],
             param(
                 factory=dict,
-                doc="ranges of assumptions, drawn per replication by python -m sim.explore (uncertainty: none, assumptions)",
+                doc="ranges of assumptions, drawn per replication by python -m sim explore (uncertainty: none, assumptions)",
                 kind="label",
             ),
         ),

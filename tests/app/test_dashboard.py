@@ -137,7 +137,7 @@ def test_save_run_writes_the_run_on_screen_for_compare(page, tmp_path):
     summary = read_summary(saved[0])
     assert summary["replications"] == SMALL and summary["seed"] == 4
     message = page.find(v.Alert).widget.children[0]
-    assert "python -m sim.compare baseline" in message and str(saved[0]) in message
+    assert "python -m sim compare baseline" in message and str(saved[0]) in message
 
 
 def episode_state(rc) -> str:

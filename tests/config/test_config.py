@@ -173,7 +173,25 @@ def test_every_value_a_scenario_file_changes_has_provenance_in_that_file(name):
 
 
 def test_docs_parameters_md_is_in_sync_with_the_schemas_and_configs():
-    assert docs.DOC_PATH.read_text() == docs.generate(), "docs/parameters.md is out of date: run `python -m sim.docs`"
+    assert docs.DOC_PATH.read_text() == docs.generate(), "docs/parameters.md is out of date: run `python -m sim docs`"
+
+
+def test_docs_sources_md_is_in_sync_and_cites_the_article_and_every_dated_source():
+    text = docs.SOURCES_PATH.read_text()
+    assert text == docs.generate_sources(), "docs/sources.md is out of date: run `muscat-sim docs`"
+    assert "## The article" in text and docs.ARTICLE["sha256"] in text
+    for short in docs.LITERATURE:
+        assert f"**{short}**" in text
+    assert "IAEA GOV/2025/10" in text and "public source: the June 2025 strikes" in text
+
+
+def test_the_article_beside_the_repository_is_the_one_docs_sources_md_names():
+    import hashlib
+
+    copy = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_53c1f0d1dc953768.txt"
+    if not copy.exists():
+        pytest.skip("the article's copy is not beside this clone")
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == docs.ARTICLE["sha256"]
 
 
 def test_docs_parameters_md_documents_every_parameter_of_every_role():

@@ -223,12 +223,12 @@ def _table_module():
 
 @pytest.mark.slow
 def test_the_readme_scenario_table_is_the_output_of_the_committed_script():
-    """The README's numbers must be what `python experiments/scenario_table.py` prints (20,000 replications, seed 7)."""
-    readme = (ROOT / "README.md").read_text()
+    """The user guide's numbers must be what `python experiments/scenario_table.py` prints (20,000 replications, seed 7)."""
+    readme = (ROOT / "docs" / "guide.md").read_text()
     lines = readme.split("## Scenarios", 1)[1].splitlines()
     start = next(k for k, line in enumerate(lines) if line.startswith("| scenario | P(deal)"))
     end = next((k for k in range(start, len(lines)) if not lines[k].startswith("|")), len(lines))
     table = "\n".join(lines[start:end])
     module = _table_module()
     expected = module.markdown_table(module.scenario_rows(20_000, 7))
-    assert table == expected, "README's scenario table is stale: run `python experiments/scenario_table.py` and paste it"
+    assert table == expected, "docs/guide.md's scenario table is stale: run `python experiments/scenario_table.py` and paste it"

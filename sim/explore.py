@@ -1,6 +1,0 @@
-"""`python -m sim.explore`: the command of :mod:`sim.cli.explore`."""
-
-from sim.cli.explore import main
-
-if __name__ == "__main__":
-    raise SystemExit(main())
