@@ -93,6 +93,24 @@ class Configured:
     values: Mapping[str, float]
     provenance: Mapping[str, str]
     actor_names: Mapping[str, str] = field(default_factory=dict)  # config key (oman) -> actor name (Oman)
+    #: Per knob, the range ``uncertainty=assumptions`` draws it from (sim/configs/uncertainty/assumptions.yaml):
+    #: where the configs place its plausible values. Knobs without a range there are left out.
+    plausible: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def plausible_ranges(name: str, keys) -> dict[str, tuple[float, float]]:
+    """The ranges of the assumptions file for ``keys`` in scenario ``name`` (empty when it cannot be composed)."""
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import compose
+    from sim.core.uncertainty import parse_specs
+
+    try:
+        data = OmegaConf.to_container(compose([f"scenario={name}", "uncertainty=assumptions"]), resolve=True)
+        specs = parse_specs(dict(data.get("uncertainty") or {}), prefix="")
+    except (ConfigError, ValueError):
+        return {}
+    return {key: (float(specs[key].low), float(specs[key].high)) for key in keys if key in specs}
 
 
 def known_scenarios() -> list[str]:
@@ -146,7 +164,8 @@ def configure(name: str) -> Configured:
         provenance[knob.key] = _provenance(cfg, knob.key)
     actors = {key: str(a.get("name")) for key, a in (cfg.get("actors") or {}).items() if a is not None}
     meta = cfg.get("scenario") or {}
-    return Configured(name, str(meta.get("description", "")), scenario, tuple(knobs), values, provenance, actors)
+    plausible = plausible_ranges(name, values)
+    return Configured(name, str(meta.get("description", "")), scenario, tuple(knobs), values, provenance, actors, plausible)
 
 
 def _replace_actor(scenario: Scenario, name: str, attr: str, value) -> Scenario | None:
