@@ -217,9 +217,8 @@ def KnobSlider(knob: Knob, value, configured_value, provenance: str, on_value, p
             low, high = plausible
             span = (knob.high - knob.low) or 1.0
             left, width = 100 * (low - knob.low) / span, 100 * (high - low) / span
-            solara.HTML(
-                unsafe_innerHTML=f"<div class=muscat-range><span style='left:{left:.1f}%;width:{max(width, 1):.1f}%'></span></div>"
-            )
+            bar = f"<span style='left:{left:.1f}%;width:{max(width, 1):.1f}%'></span>"
+            solara.HTML(unsafe_innerHTML=f"<div class=muscat-range>{bar}</div>")
             solara.Text(f"plausible range {low:g}–{high:g} (the assumptions file)", classes=["muscat-range-text"])
         solara.Text(f"{knob.key} — {provenance}", classes=["muscat-provenance"])
 

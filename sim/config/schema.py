@@ -22,7 +22,7 @@ from omegaconf import MISSING
 from sim.core import params as core
 from sim.core.params import param
 
-PROVENANCE_DOC = "where each parameter's value comes from: a seed sentence, a public source or 'assumption'"
+PROVENANCE_DOC = "where each parameter's value comes from: an article sentence (article: '...'), a public source or 'assumption'"
 
 
 def _yaml_type(tp: Any) -> Any:
@@ -100,7 +100,7 @@ class EventsSchema:
 class ScenarioMetaSchema:
     name: str = param("custom", doc="the scenario's name (its file name under configs/scenario/)", kind="label")
     description: str = param("", doc="one line: what the scenario represents", kind="label")
-    motivation: str = param("", doc="the seed sentence or public source that motivates it", kind="label")
+    motivation: str = param("", doc="the article's sentence (article: '...') or public source that motivates it", kind="label")
 
 
 @dataclass

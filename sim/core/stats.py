@@ -24,7 +24,8 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     if n <= 0:
         raise ValueError("wilson_interval needs n >= 1")
     p = successes / n
-    lower, upper = proportion_confint(successes, n, alpha=2 * float(norm.sf(z)), method="wilson")
+    alpha = 0.05 if z == Z95 else 2 * float(norm.sf(z))
+    lower, upper = proportion_confint(successes, n, alpha=alpha, method="wilson")
     # Guard the exact endpoints against rounding so the interval always holds p.
     low = 0.0 if successes == 0 else min(p, max(0.0, float(lower)))
     high = 1.0 if successes == n else max(p, min(1.0, float(upper)))

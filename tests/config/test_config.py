@@ -166,7 +166,8 @@ def test_every_value_a_scenario_file_changes_has_provenance_in_that_file(name):
     unexplained = [key for key in info.changes if not info.provenance.get(key, "").strip()]
     assert not unexplained, f"configs/scenario/{name}.yaml changes {unexplained} without a provenance entry beside them"
     for key, text in info.provenance.items():
-        assert any(word in text for word in ("seed:", "assumption", "source", "Putnam", "model spec")), (key, text)
+        assert any(word in text for word in ("article:", "assumption", "source", "Putnam", "model spec")), (key, text)
+        assert "seed:" not in text, f"{key}: cite the article as `article: '...'`, not `seed:` (tools/provenance-article.sh)"
 
 
 # ----------------------------------------------------------------- docs and listing
@@ -415,3 +416,18 @@ def test_load_scenario_reads_a_config_dir_of_ones_own(configs):
         SCENARIO.format(name="longer", body="max_rounds: 30\nprovenance:\n  max_rounds: 'assumption: a longer horizon'\n"),
     )
     assert load_scenario("longer", config_dir=configs).max_rounds == 30
+
+
+def test_no_config_cites_the_article_as_seed():
+    """Provenance says `article: '...'`; `seed:` is the random seed's key only (tools/provenance-article.sh rewrites)."""
+    import re
+
+    from sim.config.compose import CONFIG_DIR
+
+    stale = [
+        f"{path.relative_to(CONFIG_DIR)}:{n}"
+        for path in sorted(CONFIG_DIR.rglob("*.yaml"))
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"\bseed: (?!\d)|^#\s*Seed:", line) and not re.match(r"\s*seed:\s*\d", line)
+    ]
+    assert not stale, f"run tools/provenance-article.sh: {stale[:5]}"

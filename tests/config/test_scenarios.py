@@ -96,15 +96,15 @@ def test_every_scenario_file_says_what_it_represents_and_which_seed_sentence_mot
     assert lines[0] == "# @package _global_"
     header = [line for line in lines[1:] if line.startswith("#")]
     assert len(header) >= 2, f"{name}.yaml needs a header comment saying what it represents"
-    assert "Seed:" in " ".join(header) or name == "baseline", f"{name}.yaml's header must quote the seed sentence"
+    assert "Article:" in " ".join(header) or name == "baseline", f"{name}.yaml's header must quote the article's sentence"
     meta = yaml.safe_load(text)["scenario"]
     assert meta["name"] == name
     assert meta["description"] and "\n" not in meta["description"]
-    assert meta["motivation"].startswith("seed:")
+    assert meta["motivation"].startswith("article:")
     seed_dir = ROOT.parent / "shared" / "seed"  # the seed article, beside the project (absent from a bare clone)
     if seed_dir.exists():
         seed = normalise(" ".join(p.read_text() for p in seed_dir.glob("*.txt")))
-        quoted = normalise(meta["motivation"]).removeprefix("seed:").strip().strip("'")
+        quoted = normalise(meta["motivation"]).removeprefix("article:").strip().strip("'")
         for fragment in quoted.split(" ... "):
             assert fragment.strip("'") in seed, f"{name}: motivation {fragment!r} is not a sentence of the seed article"
 
