@@ -47,7 +47,8 @@ def run_job(cfg: DictConfig) -> dict:
         if cfg.replications != 1:
             raise ConfigError(f"trace=true needs replications=1 (got {cfg.replications}): add replications=1")
         model = episode(scenario, seed=seed, trace=True, record=True)
-        print("\n".join(model.narrative))
+        if not cfg.quiet:  # quiet=true: the narrative goes to narrative.txt only
+            print("\n".join(model.narrative))
         model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
     # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.

@@ -192,9 +192,13 @@ class BlockStore(Protocol):
     def save(self, block: int, arrays: dict[str, np.ndarray]) -> None: ...
 
 
-@dataclass
+@dataclass(repr=False)
 class Results:
-    """What one Monte Carlo run returns: the per-replication table and its summary."""
+    """What one Monte Carlo run returns: the per-replication table and its summary.
+
+    Its repr is one line (scenario, replications, seed, odds); in Jupyter it shows as a small table of
+    the odds with their 95% intervals (``_repr_html_``).
+    """
 
     scenario: Scenario
     seed: int
@@ -217,6 +221,22 @@ class Results:
     @property
     def probabilities(self) -> dict[str, float]:
         return {o: self.summary[f"p_{o}"] for o in OUTCOMES}
+
+    def __repr__(self) -> str:
+        odds = ", ".join(f"{o} {100 * p:.1f}%" for o, p in self.probabilities.items())
+        n = self.summary["replications"]
+        return f"Results({self.scenario.name}: {n:,} replications, seed {self.seed}; {odds})"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{o}</td><td>{100 * self.summary[f'p_{o}']:.1f}%</td>"
+            f"<td>[{100 * self.summary['ci95'][o][0]:.1f}%, {100 * self.summary['ci95'][o][1]:.1f}%]</td></tr>"
+            for o in OUTCOMES
+        )
+        head = f"{escape(self.scenario.name)}: {self.summary['replications']:,} replications, seed {self.seed}"
+        return f"<p><b>{head}</b></p><table><tr><th>outcome</th><th>probability</th><th>95% interval</th></tr>{rows}</table>"
 
 
 def simulate(

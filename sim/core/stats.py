@@ -86,7 +86,8 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
     medians = {}
     for issue in issue_names:
         covered = deals.loc[deals[f"on_agenda_{issue}"], f"term_{issue}"]
-        medians[issue] = float(np.median(covered)) if len(covered) else None
+        # terms are float32: their shortest decimal form (0.7, not 0.699999988079071 in summary.json)
+        medians[issue] = float(str(np.median(covered.to_numpy()))) if len(covered) else None
     out["deal_terms_median"] = medians
     return out
 

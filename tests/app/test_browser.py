@@ -55,8 +55,10 @@ OVERFLOW_JS = """() => {
     for (const el of card.querySelectorAll('*')) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-      if (r.right > box.right + 2 || r.left < box.left - 2 || el.scrollWidth > el.clientWidth + 2 && el.tagName === 'PRE') {
-        out.push(`${el.tagName}.${el.className} [${Math.round(r.left)}, ${Math.round(r.right)}] in a card [${Math.round(box.left)}, ${Math.round(box.right)}]`);
+      const wide = el.tagName === 'PRE' && el.scrollWidth > el.clientWidth + 2;
+      if (r.right > box.right + 2 || r.left < box.left - 2 || wide) {
+        const where = `[${Math.round(r.left)}, ${Math.round(r.right)}]`;
+        out.push(`${el.tagName}.${el.className} ${where} in a card [${Math.round(box.left)}, ${Math.round(box.right)}]`);
       }
     }
   }

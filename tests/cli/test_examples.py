@@ -1,9 +1,9 @@
 """Every example of a ``--help`` text and every command of the README and the documentation pages is run here.
 
 The examples are extracted, not copied: a command shown to a user that stops
-working fails this test. They run in one scratch folder, in the order the
-pages give them, so that a sweep or a run made by one example is there for a
-later one that reads it (``compare multirun/...``). To keep the test short,
+working fails this test. The pages' commands run in one test, in one scratch
+folder, in the order the pages give them, so that a sweep or a run made by one
+example is there for a later one that reads it (``compare multirun/...``). To keep the test short,
 replications are capped (``replications=N`` becomes at most :data:`CAP`) and
 the explorations' cross-check is made small; what is checked is that the
 command runs (exit status 0), or, for the transcripts of errors the pages show
@@ -132,9 +132,8 @@ def _placeholder(word: str, cwd: Path) -> str:
     return word
 
 
-EXAMPLES = [(where, command, None) for where, command in help_examples()] + [
-    example for page in PAGES for example in page_commands(page)
-]
+HELP_EXAMPLES = [(where, command, None) for where, command in help_examples()]
+PAGE_EXAMPLES = [example for page in PAGES for example in page_commands(page)]
 
 
 @pytest.fixture(scope="module")
@@ -145,24 +144,47 @@ def scratch(tmp_path_factory) -> Path:
     return folder
 
 
+def run_example(scratch: Path, where: str, command: str, expected: str | None) -> str | None:
+    """Run one example; None if it behaved as the page says, else what went wrong."""
+    argv = argv_of(command, scratch)
+    if argv is None:
+        return None
+    proc = subprocess.run(argv, cwd=scratch, capture_output=True, text=True, timeout=600)
+    if expected is not None:
+        if proc.returncode != 2 or proc.stderr.strip() != expected:
+            got = f"(exit {proc.returncode})\n  {proc.stderr.strip()}"
+            return f"{where}: {command}: the page shows\n  {expected}\nbut the command printed {got}"
+        return None
+    if proc.returncode != 0 or "Traceback" in proc.stderr:
+        return f"{where}: {command}: exit {proc.returncode}\n{proc.stderr[-1500:]}"
+    return None
+
+
 def test_the_pages_and_help_texts_have_examples():
-    wheres = {where.split(":")[0] for where, _, _ in EXAMPLES}
-    assert "README.md" in wheres and "muscat-sim --help" in wheres
+    wheres = {where.split(":")[0] for where, _, _ in HELP_EXAMPLES + PAGE_EXAMPLES}
+    assert "README.md" in wheres and "muscat-sim --help" in wheres and "docs/guide.md" in wheres
     assert {f"muscat-sim {name} --help" for name in COMMANDS if name != "docs"} <= wheres
-    assert len(EXAMPLES) > 20
+    assert len(PAGE_EXAMPLES) > 20
+    assert sum(expected is not None for _, _, expected in PAGE_EXAMPLES) >= 4  # the error transcripts
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("where, command, expected", EXAMPLES, ids=[f"{w}: {c[:60]}" for w, c, _ in EXAMPLES])
-def test_every_example_runs(scratch, where, command, expected):
-    argv = argv_of(command, scratch)
-    if argv is None:
-        reason = next(reason for marker, reason in NOT_RUN.items() if marker in command)
-        pytest.skip(f"{where}: {reason}")
-    proc = subprocess.run(argv, cwd=scratch, capture_output=True, text=True, timeout=600)
-    if expected is not None:
-        assert proc.returncode == 2, f"{where}: {command} should fail: {proc.stdout[-500:]}"
-        assert proc.stderr.strip() == expected, f"{where}: the page shows\n{expected}\nbut the command prints\n{proc.stderr}"
-    else:
-        assert proc.returncode == 0, f"{where}: {command}\n{proc.stderr[-2000:]}"
-        assert "Traceback" not in proc.stderr
+@pytest.mark.parametrize("where, command, expected", HELP_EXAMPLES, ids=[f"{w}: {c[:60]}" for w, c, _ in HELP_EXAMPLES])
+def test_every_help_example_runs(scratch, where, command, expected):
+    problem = run_example(scratch, where, command, expected)
+    assert problem is None, problem
+
+
+@pytest.mark.slow
+def test_every_command_of_the_readme_and_the_docs_runs_in_the_order_given():
+    """One test, in page order: a later command may read what an earlier one made (a sweep, a run)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="muscat-examples-") as tmp:
+        folder = Path(tmp)
+        (folder / "my_configs" / "scenario").mkdir(parents=True)
+        (folder / "my_configs" / "scenario" / "mine.yaml").write_text(MINE)
+        problems = [p for example in PAGE_EXAMPLES if (p := run_example(folder, *example)) is not None]
+    skipped = [f"{w}: {reason}" for w, c, _ in PAGE_EXAMPLES for marker, reason in NOT_RUN.items() if marker in c]
+    print("\n".join(["not run here:", *skipped]) if skipped else "every command ran")
+    assert not problems, "\n\n".join(problems)
