@@ -6,8 +6,8 @@ packages) are served from a local folder: on first start, when the folder is
 empty and ``npm`` is there, they are fetched into it (``--no-fetch`` skips
 that and lets the page load them from Solara's CDN); without ``npm`` the
 command says how to get them. Options after ``--`` go to ``solara run``
-unchanged. Solara's usage telemetry is off unless
-``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` says otherwise.
+unchanged. Solara's usage telemetry and its "runs on Solara" banner are off
+unless ``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` / ``SOLARA_THEME_SHOW_BANNER`` say otherwise.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     if note:
         print(note, file=sys.stderr)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # no "This website runs on Solara" over the figure
     from solara.__main__ import cli  # after the environment is set: Solara reads it on import
 
     extra = [a for a in args.solara if a != "--"]

@@ -114,6 +114,7 @@ def _table(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()
     return f"<table class=muscat-table><thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
 
 
+NARRATIVE_STYLE = "font-size: 0.85rem; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; margin: 0"
 PAGE_STYLE = """
 .muscat-provenance {font-size: 0.8rem !important; color: #444 !important; line-height: 1.3 !important}
 .muscat-narrative {font-size: 0.85rem; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; margin: 0}
@@ -324,7 +325,7 @@ def EpisodePanel(m: NegotiationModel, steps: int):
             solara.HTML(unsafe_innerHTML=episode_html(m), classes=["muscat-episode-state"]).meta(ref="muscat-episode-state")
         with solara.Column(style={"flex": "1 1 420px", "min-width": "0"}):
             text = "\n".join(m.narrative[-NARRATIVE_LINES:]) or "(not started: press Step or Play above)"
-            solara.Preformatted(text, classes=["muscat-narrative"])
+            solara.Preformatted(text, class_="muscat-narrative", style_=NARRATIVE_STYLE)  # v.Html's own keywords
     BackgroundFigure(lambda: plots.anatomy(m), [id(m), steps], alt="anatomy of the episode")
 
 
