@@ -349,11 +349,14 @@ def load_sweep(root: str | Path) -> pd.DataFrame:
     """A sweep's table (one row per job: its swept values, odds, intervals, status and folder) for a notebook.
 
     ``root`` is the sweep's folder (``multirun/<name>``, printed at the end of the
-    sweep). Each row's ``job_dir`` (relative to ``root``) opens with :func:`load_run`.
+    sweep); the table is its ``sweep.parquet``, rewritten after every job. Each
+    row's ``job_dir`` (relative to ``root``) opens with :func:`load_run`.
     """
-    from sim.sweep.table import load_table
-
-    root = Path(root)
-    if not ((root / "sweep_rows.jsonl").exists() or (root / "sweep.parquet").exists()):
+    path = Path(root) / "sweep.parquet"
+    if not path.exists():
         raise RunFileError(f"{root}: no sweep table here (sweep.parquet): give the folder a sweep printed at its end")
-    return load_table(root)
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise RunFileError(f"{path} is damaged ({reason}): run the same sweep again, it rebuilds the table") from None

@@ -310,9 +310,9 @@ def from_scenario(spec: str, settings: list[str], out: Path) -> Configuration:
     Its files go to ``out/runs/<label>``; the run is composed as ``muscat-sim`` composes it, so a user's
     scenario found through ``hydra.searchpath`` (``--config-dir``) works too.
     """
-    from sim.cli.common import check_settings, without_search_path
-    from sim.cli.outputs import label
     from sim.config.compose import compose, scenario_from_config
+    from sim.config.layout import label
+    from sim.config.overrides import check_settings, without_search_path
     from sim.core.runner import simulate
     from sim.io import write_results
 
@@ -351,7 +351,7 @@ def resolve(arg: str, settings: list[str], out: Path) -> list[Configuration]:
 
 def label_of(specs: list[str]) -> str:
     """A folder label for a comparison: each run's scenario label (a run folder's parent), joined by ``+vs+``."""
-    from sim.cli.outputs import label
+    from sim.config.layout import label
 
     names = []
     for spec in specs:

@@ -290,7 +290,7 @@ def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Pat
     Also ``.hydra/overrides.yaml`` (the scenario, the changed knobs, seed and
     replications), which is what ``python -m sim compare`` labels a run with. The
     default folder is ``outputs/dashboard/<label>/<time>-<id>``, the layout of every command
-    (:mod:`sim.cli.outputs`; the label names the scenario and the changed knobs).
+    (:mod:`sim.config.layout`; the label names the scenario and the changed knobs).
     """
     from omegaconf import OmegaConf
 
@@ -298,7 +298,7 @@ def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Pat
 
     summary = odds.results.summary
     if directory is None:
-        from sim.cli.outputs import run_folder
+        from sim.config.layout import run_folder
 
         directory = run_folder("", summary["scenario"], odds.overrides, root=root)
     directory = Path(directory)

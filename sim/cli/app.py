@@ -74,7 +74,7 @@ def run_job(cfg: DictConfig) -> dict:
 
         figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
-        from sim.cli.outputs import label
+        from sim.config.layout import label
 
         print(format_summary(results.summary, label(scenario.name, HydraConfig.get().overrides.task)))
         names = [p.name for key, p in paths.items() if key != "summary"] + [f.name for f in figures]

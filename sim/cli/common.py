@@ -91,20 +91,3 @@ def user_overrides(overrides: list[str], config_dirs: list[str], defaults: dict[
     result = with_search_path([*first, *overrides], [str(Path(d).resolve()) for d in config_dirs])
     faults.check_scenario_file(result)
     return result
-
-
-def check_settings(cfg, lowest_replications: int = 1) -> None:
-    """replications, seed, block_size and workers of a composed configuration: whole numbers in range."""
-    for key, low in (("replications", lowest_replications), ("seed", 0), ("block_size", 1), ("workers", 1)):
-        value = cfg.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise ConfigError(
-                f"{key} = {value!r}: use a whole number >= {low}, e.g. {key}={max(low, 10000 if key == 'replications' else low)}"
-            )
-
-
-def without_search_path(overrides: list[str]) -> list[str]:
-    """The overrides that describe the model (``hydra.searchpath`` dropped), for labels and blame."""
-    from sim.config.overrides import override_key
-
-    return [o for o in overrides if override_key(o) != "hydra.searchpath"]

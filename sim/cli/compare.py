@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         specs, settings = split_arguments(args.runs)
         settings = user_overrides(settings, args.config_dir, {"replications": 10_000, "seed": 0, "block_size": 10_000})
         from sim.analysis.compare import label_of
-        from sim.cli.outputs import label, stamp
+        from sim.config.layout import label, stamp
 
         out = args.out or Path("outputs") / "compare" / label(label_of(specs)) / stamp()
         configs = [c for arg in specs for c in resolve(arg, settings, out)]

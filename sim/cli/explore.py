@@ -157,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     from sim.analysis.explore import Design, analyse, explore, write
 
     try:
-        from sim.cli.common import check_settings, user_overrides, without_search_path
+        from sim.cli.common import user_overrides
+        from sim.config.overrides import check_settings, without_search_path
 
         overrides = list(args.overrides)
         if not any(o.lstrip("+").startswith("uncertainty=") for o in overrides):
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from sim.cli.outputs import run_folder, scenario_of
+    from sim.config.layout import run_folder, scenario_of
 
     shown = [o for o in overrides if o != "uncertainty=assumptions"]
     out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))

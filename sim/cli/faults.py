@@ -45,7 +45,7 @@ def register_resolvers() -> None:
     if not OmegaConf.has_resolver("sim_scenarios"):
         OmegaConf.register_new_resolver("sim_scenarios", scenarios_help)
     if not OmegaConf.has_resolver("sim_label"):
-        from sim.cli.outputs import hydra_label
+        from sim.config.layout import hydra_label
 
         OmegaConf.register_new_resolver("sim_label", hydra_label)
     if not OmegaConf.has_resolver("sim_commands"):

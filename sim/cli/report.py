@@ -18,7 +18,7 @@ def format_summary(summary: dict, label: str | None = None) -> str:
     """A readable table of the odds with their 95% intervals, causes, scopes and deal terms.
 
     ``label`` names the run when the command line changed the scenario (``baseline+no-israel``, see
-    :func:`sim.cli.outputs.label`); by default the scenario's name.
+    :func:`sim.config.layout.label`); by default the scenario's name.
     """
     replications = summary["replications"]
     plural = "" if replications == 1 else "s"

@@ -25,14 +25,12 @@ from sim.cli.common import (
     OVERRIDES_HELP,
     RUN_SETTINGS,
     CommandParser,
-    check_settings,
     fail,
     quiet_mesa,
     user_overrides,
-    without_search_path,
 )
-from sim.cli.outputs import label, run_folder, scenario_of
-from sim.config.overrides import override_key
+from sim.config.layout import label, run_folder, scenario_of
+from sim.config.overrides import check_settings, override_key, without_search_path
 from sim.core.params import ConfigError
 
 

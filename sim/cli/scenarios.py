@@ -192,8 +192,8 @@ Examples:
 
 def main(argv: list[str] | None = None) -> int:
     from sim.cli.common import OVERRIDES_HELP, CommandParser, user_overrides
-    from sim.cli.outputs import scenario_of
     from sim.config.compose import user_dirs
+    from sim.config.layout import scenario_of
 
     parser = CommandParser("scenarios", "The scenario catalogue: list the scenarios, or show one's resolved parameters.", EPILOG)
     parser.add_argument("overrides", nargs="*", metavar="[NAME] KEY=VALUE", help="a scenario's name, then " + OVERRIDES_HELP)

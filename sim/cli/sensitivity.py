@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 from sim.analysis.sensitivity import format_table, sensitivity, tornado_table
-from sim.cli.common import OVERRIDES_HELP, CommandParser, check_settings, fail, quiet_mesa, user_overrides, without_search_path
-from sim.cli.outputs import label, run_folder, scenario_of
+from sim.cli.common import OVERRIDES_HELP, CommandParser, fail, quiet_mesa, user_overrides
 from sim.config.compose import compose, scenario_from_config
+from sim.config.layout import label, run_folder, scenario_of
+from sim.config.overrides import check_settings, without_search_path
 from sim.core.params import OUTCOMES, ConfigError
 
 EPILOG = """\

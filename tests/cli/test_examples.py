@@ -188,3 +188,11 @@ def test_every_command_of_the_readme_and_the_docs_runs_in_the_order_given():
     skipped = [f"{w}: {reason}" for w, c, _ in PAGE_EXAMPLES for marker, reason in NOT_RUN.items() if marker in c]
     print("\n".join(["not run here:", *skipped]) if skipped else "every command ran")
     assert not problems, "\n\n".join(problems)
+
+
+def test_the_readme_is_a_front_page():
+    """What it is, the two commands, the worked example, where to go next: under 15 KB, the rest in docs/."""
+    text = (ROOT / "README.md").read_text()
+    assert len(text.encode()) < 15_000
+    for heading in ("## The two commands", "## A worked example", "## Where to go next"):
+        assert heading in text

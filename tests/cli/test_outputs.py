@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.cli.outputs import MAX_LABEL, label, run_folder, scenario_of
+from sim.config.layout import MAX_LABEL, label, run_folder, scenario_of
 from sim.io import RunFileError, load_run, load_sweep, write_results
 
 
