@@ -38,9 +38,10 @@ def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: in
     def pct(row, o):
         return f"{100 * row[f'p_{o}']:5.1f}% [{100 * row[f'p_{o}_low']:4.1f}, {100 * row[f'p_{o}_high']:5.1f}]"
 
+    whose = "the 2026 baseline's" if behaviour == "baseline" else f"of {behaviour}"
     lines = [
         f"Retrodiction: {len(table)} historical cases, {replications:,} replications each, seed {seed}",
-        f"(state from the time, behaviour the 2026 {behaviour}'s; intervals are Wilson 95%)",
+        f"(state from the time, behaviour {whose}; intervals are Wilson 95%)",
         "",
     ]
     head = (
