@@ -31,8 +31,9 @@ from pathlib import Path
 def draws_cost(n: int, repeats: int = 9) -> dict:
     from sim.analysis.explore import Design, explore
     from sim.config.compose import compose, scenario_from_config
+    from sim.core.paths import value_at
     from sim.core.runner import DEFAULT_BLOCK_SIZE, block_sizes, simulate
-    from sim.core.uncertainty import parse_dist, parse_specs, value_at
+    from sim.core.uncertainty import parse_dist, parse_specs
 
     cfg = compose(["uncertainty=assumptions"])
     scenario = scenario_from_config(cfg)

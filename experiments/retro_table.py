@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.analysis import plots, retro
 from sim.analysis.history import load_case, score_cases
-from sim.core.params import ConfigError
+from sim.core.params import WEEKS_PER_ROUND, ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,18 +39,18 @@ MISSING = {
         "takes deadlines fixed at the start only (mapping rule 9), and its interim deals only at a lapsing deadline."
     ),
     "vienna_2021_2022": (
-        "Missing: a pause that is not an end, and coercion below the threshold of war. In 2021-22 Israel's "
-        "sabotage (Natanz, 11 Apr 2021) and Iran's 60% enrichment raised the pressure without a war, and the talks "
-        "paused for five months (20 Jun - 29 Nov 2021) and resumed; in the model a lapsed deadline or a walk-out "
-        "ends the talks, only a strike can be followed by a return to them, and under this state (low trust on "
-        "both sides, a deadline at week 7) most episodes still find a package inside both red lines. Also absent "
-        "are the issues that blocked the final text: guarantees against a future US withdrawal (a commitment "
-        "problem) and Iran's demands to delist the IRGC and to close the IAEA's safeguards investigation."
+        "Missing: what kept a package from being signed. The case now has Iran's 2021 election as a pause (week "
+        "11, seven weeks, by mapping rule 12) and the coercion below war of every case (Natanz-style sabotage, "
+        "enrichment steps, new sanctions), but most simulated episodes end before week 11 (a package inside both "
+        "red lines is found and signed under this state), so the pause rarely bites. The issues that blocked the "
+        "final text are absent from this side of the model: guarantees against a future US withdrawal (a "
+        "commitment problem), domestic ratification, and Iran's demands to delist the IRGC and to close the "
+        "IAEA's safeguards investigation (issue 18, the bargaining side)."
     ),
     "oman_rome_2025": (
-        "Missing: a deadline that turns into force. In 2025 Israel struck on day 62 of a 60-day window, the day "
-        "after it lapsed; in the model a lapsed deadline ends the talks in stalemate (the "
-        "deadline lapses counted above), and Israel's decision to strike does not weigh a deadline, nor the US's an ally's."
+        "Missing: the escalation that the lapse of the 60-day ultimatum turned into (the model weighs force at "
+        "the lapse, by the threatener's and its ally's values, but this run does not make escalation the most "
+        "likely outcome)."
     ),
 }
 
@@ -94,16 +94,16 @@ def section(table: pd.DataFrame, results: dict, replications: int, seed: int, fi
         "(a test fails if a case sets one). Nothing was calibrated on these cases.",
         "",
         "| case | what happened | P(deal) | P(escalation) | P(stalemate) | P(actual) | log score | Brier | "
-        "model's most likely | mean rounds to the actual outcome / actual weeks |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "model's most likely | mean weeks to the actual outcome / actual weeks | within a factor of 2 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r in table.iterrows():
-        rounds = "never" if math.isnan(r["mean_rounds"]) else f"{r['mean_rounds']:.1f}"
+        weeks = "never" if math.isnan(r["mean_weeks"]) else f"{r['mean_weeks']:.1f}"
         verdict = r["most_likely"] + (" (right)" if r["most_likely"] == r["actual"] else " (**wrong**)")
         lines.append(
             f"| `{r['case']}` | {r['actual']} | {_pct(r['p_deal'])} | {_pct(r['p_escalation'])} | "
             f"{_pct(r['p_stalemate'])} | {_pct(r['p_actual'])} | {r['log_score']:.2f} | {r['brier']:.3f} | "
-            f"{verdict} | {rounds} / {r['actual_weeks']} |"
+            f"{verdict} | {weeks} / {r['actual_weeks']} | {_pct(r['p_actual_in_band'])} |"
         )
     beats_log = scores["mean_log_score"] > scores["uniform_log_score"]
     beats_brier = scores["mean_brier"] < scores["uniform_brier"]
@@ -145,20 +145,21 @@ def section(table: pd.DataFrame, results: dict, replications: int, seed: int, fi
                 else ""
             )
             lines.append(f"- `{name}`: right ({said}).{note}")
-        timing = r["mean_rounds"]
+        timing = r["mean_weeks"]
         if not math.isnan(timing):
             lines[-1] += (
-                f" Timing: the simulated {r['actual']} comes at round {timing:.1f} on average, "
-                f"the actual one at week {r['actual_weeks']}."
+                f" Timing: the simulated {r['actual']} comes at week {timing:.1f} on average (median "
+                f"{r['median_weeks']:.0f}), the actual one at week {r['actual_weeks']}."
             )
-    horizon = {name: load_case(name).scenario.max_rounds for name in table["case"]}
+    horizon = {name: load_case(name).scenario.max_rounds * WEEKS_PER_ROUND for name in table["case"]}
     beyond = [f"{r['case']} ({r['actual_weeks']} weeks)" for _, r in table.iterrows() if r["actual_weeks"] > horizon[r["case"]]]
     lines += [
         "",
-        "Rounds are not weeks: the talks met in rounds weeks apart, the model's round is about a week, and its "
-        "horizon (`max_rounds`, a run bound not set from any case) caps the simulated duration"
-        + (f", so the durations of {', '.join(beyond)} cannot be reached" if beyond else "")
-        + "; the duration column is reported, not scored.",
+        f"One round is {WEEKS_PER_ROUND} week{'s' if WEEKS_PER_ROUND > 1 else ''} in every case (`WEEKS_PER_ROUND`), and the "
+        f"horizon (`max_rounds`, a run bound set once for every case and scenario) is {max(horizon.values())} weeks"
+        + (f", so the durations of {', '.join(beyond)} cannot be reached" if beyond else ", longer than every case")
+        + ". The last column is the share of all replications that reached the actual outcome within a factor of "
+        "two of the actual weeks (the retrodiction protocol's timing score).",
         "",
     ]
     return "\n".join(lines)

@@ -51,6 +51,7 @@ LEVEL = {
     "retaliation_probability",
     "resume_probability",
     "interim_scale",
+    "sabotage_cost",
 }
 RATE = {
     "progress_rate",
@@ -72,6 +73,8 @@ RATE = {
     "strike_noise",
     "perceived_risk",
     "strike_setback",
+    "coercion_propensity",
+    "sabotage_propensity",
 }
 WEIGHT = {
     "force_posture_weight",
@@ -109,7 +112,7 @@ def legal(path):
         return 1e-6, 100.0
     signed = (
         (".pressure." in path and path.startswith("actors.") and path.split(".")[1] in ("us", "iran"))
-        or ".effects." in path
+        or "effects." in path  # an event's, a coercive step's or a sabotage's effects
         or "force_posture_weight" in path
         or "force_progress_weight" in path
     )
@@ -143,7 +146,7 @@ def spec(path, v):
         return "threshold", {"dist": "triangular", "low": r(v - 0.1), "mode": v, "high": r(v + 0.1)}
     if v == 0.0:
         return "zero", {"dist": "uniform", "low": 0.0, "high": 0.1}
-    if ".effects." in path:
+    if "effects." in path:  # an event's, a coercive step's or a sabotage's effect: a per-round size
         a, b = sorted((v / 2, 2 * v))
         return "rate", {"dist": "loguniform", "low": r(clip(a, lo, hi)), "high": r(clip(b, lo, hi))}
     if ".pressure." in path:  # a principal's sensitivity of its value of no deal to a world variable

@@ -59,15 +59,7 @@ def one_at_a_time(replications: int, seed: int) -> pd.DataFrame:
 
     cfg = compose(["scenario=baseline"])
     table, _ = sensitivity(scenario_from_config(cfg), cfg, replications=replications, seed=seed, delta=0.2, assumptions_only=True)
-    names = [e.name for e in cfg.events.events]
-
-    def path(key: str) -> str:
-        parts = key.split(".")
-        if parts[:2] == ["events", "events"]:
-            return f"events.{names[int(parts[2])]}.{parts[3]}"
-        return key
-
-    table["path"] = table["parameter"].map(path)
+    table["path"] = table["parameter"]  # sensitivity names parameters as sim.explore does (sim.core.paths)
     return table
 
 

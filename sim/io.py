@@ -17,7 +17,9 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
+import stat
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -34,6 +36,9 @@ SUMMARY = "summary.json"
 EPISODES = "episodes.parquet"
 BLOCKS = ".blocks"  # the block cache's folder under the output root
 CACHE_FORMAT = 2  # bump when the layout of a block file changes
+RUN_KEY = "run_key"  # written in summary.json and in episodes.parquet's metadata: the two files of one run
+_PARQUET_KEY = b"muscat.run_key"
+MAX_BLOCK_FILE = 1 << 31  # a block file larger than this is not a block (2 GB)
 
 
 class RunFileError(ConfigError):
@@ -100,16 +105,71 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 def write_results(results: Results, directory: str | Path, *, episodes: bool = True) -> dict[str, Path]:
     """Write ``summary.json`` (and ``episodes.parquet`` unless ``episodes=False``) into ``directory``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
+    key = results_key(results)
+    results.summary[RUN_KEY] = key
     if episodes:
         paths["episodes"] = directory / EPISODES
+        table = pa.Table.from_pandas(results.episodes, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), _PARQUET_KEY: key.encode()})
         with atomic_path(paths["episodes"]) as tmp:
-            results.episodes.to_parquet(tmp, index=False)
+            pq.write_table(table, tmp)
     paths["summary"] = directory / SUMMARY
     atomic_write_text(paths["summary"], json.dumps(results.summary, indent=2) + "\n")
     return paths
+
+
+def results_key(results: Results) -> str:
+    """The identity of one run's results, written in both of its files: what it ran and a digest of its outcomes.
+
+    ``python -m sim compare`` refuses an ``episodes.parquet`` whose key is not
+    its ``summary.json``'s (a file copied from another run).
+    """
+    episodes = results.episodes
+    digest = hashlib.sha256()
+    digest.update(json.dumps(run_identity(results.scenario, results.seed, results.block_size), sort_keys=True).encode())
+    digest.update(str(len(episodes)).encode())
+    for column in ("outcome", "round"):
+        if column in episodes:
+            values = episodes[column]
+            codes = values.cat.codes if hasattr(values, "cat") else values
+            digest.update(np.ascontiguousarray(codes.to_numpy()).tobytes())
+    return digest.hexdigest()[:24]
+
+
+def episodes_key(path: str | Path) -> str | None:
+    """The run key in an ``episodes.parquet``'s metadata (None for a file written before keys were)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise RunFileError(f"{path} is damaged or cut short ({reason}): run the command that made it again") from None
+    value = meta.get(_PARQUET_KEY)
+    return value.decode() if value else None
+
+
+def episodes_rows(path: str | Path) -> int:
+    """The number of rows of an ``episodes.parquet`` (from its footer, without reading the data)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.read_metadata(path).num_rows)
+    except (OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise RunFileError(f"{path} is damaged or cut short ({reason}): run the command that made it again") from None
+
+
+def safe_name(name: str) -> str:
+    """``name`` made a label fit for one path component (letters, digits, ``_.+-``; never ``..`` or a ``/``)."""
+    text = re.sub(r"[^A-Za-z0-9_.+-]+", "_", str(name)).strip("._") or "run"
+    return text[:100]
 
 
 def read_summary(directory: str | Path) -> dict:
@@ -161,16 +221,39 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def run_identity(scenario: Scenario, seed: int, block_size: int) -> dict[str, object]:
-    """Everything a block's numbers depend on, except its index: the resolved scenario, seed, block size and code."""
-    return {
+@cache
+def library_versions() -> dict[str, str]:
+    """The versions of the libraries that compute the numbers (NumPy's generators, Mesa's model loop)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"numpy": np.__version__}
+    try:
+        out["mesa"] = version("mesa")
+    except PackageNotFoundError:
+        out["mesa"] = "absent"
+    return out
+
+
+def run_identity(scenario: Scenario, seed: int, block_size: int, configs: str | None = None) -> dict[str, object]:
+    """Everything a block's numbers depend on, except its index.
+
+    The resolved scenario, seed, block size, the code (package version, a hash
+    of ``sim/core``), NumPy's and Mesa's versions and, from the command line,
+    ``configs``: a hash of every config file the composition could read
+    (:func:`sim.sweep.identity.config_fingerprint`, users' folders included).
+    """
+    identity: dict[str, object] = {
         "scenario": repr(scenario),
         "seed": int(seed),
         "block_size": int(block_size),
         "version": package_version(),
         "code": code_fingerprint(),
+        "libraries": library_versions(),
         "format": CACHE_FORMAT,
     }
+    if configs is not None:
+        identity["configs"] = configs
+    return identity
 
 
 def _checksum(arrays: dict[str, np.ndarray]) -> str:
@@ -206,11 +289,12 @@ class BlockStore:
         seed: int,
         block_size: int,
         notice: Callable[[str], None] | None = _stderr_notice,
+        configs: str | None = None,
     ) -> None:
-        self.identity = run_identity(scenario, seed, block_size)
+        self.identity = run_identity(scenario, seed, block_size, configs)
         self.key = hashlib.sha256(json.dumps(self.identity, sort_keys=True).encode()).hexdigest()
         self.root = Path(root)
-        self.directory = self.root / f"{scenario.name}-{self.key[:16]}"
+        self.directory = self.root / f"{safe_name(scenario.name)}-{self.key[:16]}"  # a label, never a path
         self.notice = notice or (lambda _message: None)
         self.resumed = 0
         self.discarded = 0
@@ -223,16 +307,32 @@ class BlockStore:
     def _discard(self, path: Path, why: str) -> None:
         self.discarded += 1
         with contextlib.suppress(OSError):
-            path.unlink()
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
         self.notice(f"discarded cached block file {path.name} ({why}); running that block again")
 
     def load(self, block: int, n: int) -> dict[str, np.ndarray] | None:
         """Block ``block`` of ``n`` replications if a sound file of exactly that block is here, else None."""
         path = self._path(block)
-        if not path.exists():
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._discard(path, f"unreadable: {exc.strerror}")
+            return None
+        if not stat.S_ISREG(info.st_mode):  # a FIFO, a device or a link would block or lead elsewhere: never opened
+            self._discard(path, "not a regular file")
+            return None
+        if info.st_size > MAX_BLOCK_FILE:
+            self._discard(path, f"{info.st_size} bytes, too large for a block")
             return None
         try:
-            with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as data:
+            with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW | os.O_NONBLOCK)) as handle:
+                raw = handle.read()
+            with np.load(io.BytesIO(raw), allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
             self._discard(path, f"unreadable: {type(exc).__name__}")
@@ -272,7 +372,7 @@ class BlockStore:
         other configurations made by this code stay (their runs can resume).
         """
         shutil.rmtree(self.directory, ignore_errors=True)
-        current = {k: self.identity[k] for k in ("version", "code", "format")}
+        current = {k: self.identity[k] for k in ("version", "code", "libraries", "format")}
         for other in self.root.glob("*/identity.json"):
             try:
                 made = json.loads(other.read_text())

@@ -166,11 +166,13 @@ def test_the_block_identity_covers_seed_block_size_and_every_parameter(tmp_path,
 def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     results = simulate(toy_scenario(), 200, 1)
 
-    def full_disk(self, path, **kwargs):
+    def full_disk(table, path, **kwargs):
         Path(path).write_bytes(b"PAR1 half")
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", full_disk)
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(pq, "write_table", full_disk)
     with pytest.raises(OSError):
         write_results(results, tmp_path / "run")
     assert list((tmp_path / "run").iterdir()) == []

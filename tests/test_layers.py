@@ -57,3 +57,88 @@ def test_the_core_imports_nothing_of_the_other_layers_nor_of_files_or_terminals(
         names = imports_of(path)
         assert not [m for m in names if (other := layer_of(m)) and other != "core"], path
         assert not names & {"hydra", "omegaconf", "yaml", "tqdm", "argparse"}, path
+
+
+def core_imports(path: Path) -> tuple[set[str], set[str]]:
+    """The modules of ``sim.core`` that ``path`` imports when it runs (at module level or inside a function) and
+    those it imports only for type checking (under ``if TYPE_CHECKING``)."""
+    modules = {f"sim.core.{p.stem}" for p in (SIM / "core").glob("*.py") if p.stem != "__init__"}
+    runtime: set[str] = set()
+    typing_only: set[str] = set()
+
+    def add(names: set[str], checking: bool) -> None:
+        found = {m for m in modules if m in names or any(n.startswith(m + ".") for n in names)}
+        (typing_only if checking else runtime).update(found)
+
+    class Imports(ast.NodeVisitor):
+        checking = False
+
+        def visit_If(self, node: ast.If) -> None:
+            if "TYPE_CHECKING" in ast.unparse(node.test):
+                self.checking = True
+                for child in node.body:
+                    self.visit(child)
+                self.checking = False
+                for child in node.orelse:
+                    self.visit(child)
+            else:
+                self.generic_visit(node)
+
+        def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+            if node.module and node.level == 0:
+                add({node.module, *(f"{node.module}.{a.name}" for a in node.names)}, self.checking)
+
+        def visit_Import(self, node: ast.Import) -> None:
+            add({a.name for a in node.names}, self.checking)
+
+    Imports().visit(ast.parse(path.read_text()))
+    own = f"sim.core.{path.stem}"
+    return runtime - {own}, typing_only - {own}
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every circle of a directed graph that a depth-first search closes (one per back edge)."""
+    circles: list[list[str]] = []
+    done: set[str] = set()
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        stack.append(node)
+        for other in sorted(graph.get(node, ())):
+            if other in stack:
+                circles.append([*stack[stack.index(other) :], other])
+            elif other not in done:
+                visit(other)
+        stack.pop()
+        done.add(node)
+
+    for node in sorted(graph):
+        if node not in done:
+            visit(node)
+    return circles
+
+
+def test_import_circles_are_found_by_the_search():
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+    assert import_circles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+CORE = {f"sim.core.{p.stem}": p for p in (SIM / "core").glob("*.py") if p.stem != "__init__"}
+
+
+def test_no_module_of_the_core_imports_itself_back_through_others():
+    """The core's modules form a hierarchy, imports for type checking included, but for one kind: an agent, the
+    narrator and the reporters are handed the model and may name its class for type checking (Mesa's agents take
+    ``model`` first); such a name never runs."""
+    graph = {}
+    for name, path in CORE.items():
+        runtime, typing_only = core_imports(path)
+        graph[name] = runtime | (typing_only - {"sim.core.model"})
+    assert not import_circles(graph)
+
+
+def test_only_the_model_imports_the_agents_when_it_runs():
+    """The model schedules the agents; the helpers that the agents, the model and the narrator share (batch arrays
+    by row, issue bit masks) live in sim.core.state, below all of them."""
+    users = sorted(name for name, path in CORE.items() if "sim.core.agents" in core_imports(path)[0])
+    assert users == ["sim.core.model"]

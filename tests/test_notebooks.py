@@ -37,6 +37,8 @@ GRID = {"actors.israel.strike_propensity": [0.0, 0.06], "actors.us.war_cost": [0
     "06_history": "REPLICATIONS = 2_000",
     "07_uncertainty": "REPLICATIONS = 6_000\nVECTORS = 20\nPER_VECTOR = 100",
     "08_dashboard": "REPLICATIONS = 2_000",
+    "09_history_weighted": 'VECTORS = 4\nPER_VECTOR = 20\nCASES = ["jcpoa_2013_2015", "vienna_2021_2022", "oman_rome_2025"]',
+    "10_policies": "VECTORS = 20\nPER_VECTOR = 20\nEMA_REPLICATIONS = 20",
 }
 TIME_LIMIT_S = 60
 

@@ -60,6 +60,7 @@ class TableSweeper(BasicSweeper):
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
 
     def sweep(self, arguments: list[str]) -> Any:
+        from sim.sweep.identity import job_fingerprint
         from sim.sweep.plan import finish_report, plan_sweep
 
         assert self.config is not None and self.launcher is not None and self.hydra_context is not None
@@ -73,7 +74,8 @@ class TableSweeper(BasicSweeper):
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
-        plan = plan_sweep(sweep_dir, jobs, swept, skip_done=self.skip_done, crn=self.crn)
+        fingerprint = job_fingerprint(self.config.hydra)  # every config folder the jobs read, users' included
+        plan = plan_sweep(sweep_dir, jobs, swept, skip_done=self.skip_done, crn=self.crn, fingerprint=fingerprint)
         if plan.skipped:
             log.info(f"Sweep {sweep_dir}: {plan.skipped} of {len(jobs)} jobs already done, skipped")
 

@@ -43,10 +43,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config.overrides import RUN_KEYS
+from sim.config.overrides import RUN_KEYS, override_key
 from sim.core.params import OUTCOMES, ConfigError
 from sim.core.stats import wilson_interval
-from sim.io import EPISODES, read_episodes, read_summary
+from sim.io import EPISODES, RUN_KEY, RunFileError, episodes_key, episodes_rows, read_episodes, read_summary
 
 
 @dataclass
@@ -223,14 +223,52 @@ def compare(configs: list[Configuration], test: str = "auto") -> pd.DataFrame:
 # ---------------------------------------------------------------- inputs
 
 
-def _outcome_loader(directory: Path) -> Callable[[], pd.Series | None]:
+def _outcome_loader(directory: Path, summary: dict) -> Callable[[], pd.Series | None]:
     def load() -> pd.Series | None:
         if not (directory / EPISODES).exists():
             return None
         frame = read_episodes(directory, ["replication", "outcome"]).sort_values("replication")
-        return frame["outcome"].astype(str).reset_index(drop=True)
+        outcomes = frame["outcome"].astype(str).reset_index(drop=True)
+        n = len(outcomes)
+        for outcome in OUTCOMES:  # the episodes must give the summary's own odds
+            if round(summary[f"p_{outcome}"] * n) != int((outcomes == outcome).sum()):
+                raise RunFileError(
+                    f"{directory / EPISODES} does not belong to {directory / 'summary.json'}: its P({outcome}) is "
+                    f"{(outcomes == outcome).mean():.1%}, the summary says {summary[f'p_{outcome}']:.1%}: "
+                    "keep each run's two files together (run it again)"
+                )
+        return outcomes
 
     return load
+
+
+def check_run_files(directory: Path, summary: dict) -> None:
+    """A run's ``summary.json`` well formed and its ``episodes.parquet`` its own (the run key written in both)."""
+    path = directory / "summary.json"
+    for key in ("replications", *(f"p_{o}" for o in OUTCOMES)):  # a missing one: compare() says nothing is in common
+        if key not in summary:
+            return
+        value = summary[key]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        good = isinstance(value, int) and number and value >= 1 if key == "replications" else number and 0.0 <= value <= 1.0
+        if not good:
+            raise RunFileError(f"{path} is damaged ({key} = {value!r}): run the command that made it again")
+    episodes = directory / EPISODES
+    if not episodes.exists():
+        return
+    rows, key = episodes_rows(episodes), episodes_key(episodes)
+    if rows != summary["replications"]:
+        raise RunFileError(
+            f"{episodes} does not belong to {path}: {rows:,} episodes for a summary of {summary['replications']:,} "
+            "replications: keep each run's two files together (run it again)"
+        )
+    if key is None and summary.get(RUN_KEY) is None:  # files written before run keys: the odds must agree
+        _outcome_loader(directory, summary)()
+    elif key != summary.get(RUN_KEY):
+        raise RunFileError(
+            f"{episodes} does not belong to {path} (run key {key} in the episodes, {summary.get(RUN_KEY)} in the summary): "
+            "keep each run's two files together (run it again)"
+        )
 
 
 def _overrides_label(directory: Path) -> str | None:
@@ -240,14 +278,15 @@ def _overrides_label(directory: Path) -> str | None:
     from omegaconf import OmegaConf
 
     items = [str(o) for o in OmegaConf.load(path)]
-    shown = [o for o in items if o.split("=", 1)[0].lstrip("+~") not in RUN_KEYS and not o.startswith("hydra")]
+    shown = [o for o in items if override_key(o) not in RUN_KEYS and not o.startswith("hydra")]
     return " ".join(shown) if shown else None
 
 
 def from_run_dir(directory: Path) -> Configuration:
     summary = read_summary(directory)
+    check_run_files(directory, summary)
     label = _overrides_label(directory) or summary.get("scenario") or directory.name
-    return Configuration(label, str(directory), summary, _outcome_loader(directory))
+    return Configuration(label, str(directory), summary, _outcome_loader(directory, summary))
 
 
 def _matches(value, wanted: str) -> bool:
@@ -326,8 +365,22 @@ def from_scenario(spec: str, settings: list[str], out: Path) -> Configuration:
     cfg = compose(full)
     check_settings(cfg)
     scenario = scenario_from_config(cfg, without_search_path(full))
-    results = simulate(scenario, int(cfg.replications), int(cfg.seed), block_size=int(cfg.block_size), workers=int(cfg.workers))
-    directory = out / "runs" / label(name, overrides)
+    replications, seed, block_size = int(cfg.replications), int(cfg.seed), int(cfg.block_size)
+    if (cfg.get("posterior") or {}).get("file"):  # history-weighted behaviour (posterior=history)
+        from omegaconf import OmegaConf
+
+        from sim.analysis.odds import posterior_for, simulate_posterior
+        from sim.config.posterior import resample
+
+        data = OmegaConf.to_container(cfg, resolve=True)
+        post, _, _ = posterior_for(data, data["posterior"]["file"])
+        aliases = {k: str(a["name"]) for k, a in (data.get("actors") or {}).items() if a}
+        results = simulate_posterior(
+            scenario, lambda n, rng: resample(post, n, rng), replications, seed, aliases=aliases, block_size=block_size
+        )
+    else:
+        results = simulate(scenario, replications, seed, block_size=block_size, workers=int(cfg.workers))
+    directory = out / "runs" / label(name, overrides)  # a label (sim.config.layout), never a path
     write_results(results, directory)
     return Configuration(
         spec, f"run now: {spec}", results.summary, lambda: results.episodes["outcome"].astype(str).reset_index(drop=True)

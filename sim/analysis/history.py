@@ -19,12 +19,12 @@ import pandas as pd
 import yaml
 
 from sim.analysis import retro
-from sim.core.params import OUTCOMES, ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder, World, kind_of_key
+from sim.core.params import OUTCOMES, WEEKS_PER_ROUND, ConfigError, Scenario, World, kind_of_key
+from sim.core.paths import ROLE_CLASSES
 from sim.core.runner import Results, simulate
 
 # ------------------------------------------------------------------ state or behaviour
 
-ROLE_CLASSES = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 #: Keys of a case file that are not parameters: documentation and the outcome.
 META_KEYS = ("provenance", "source", "scenario", "history", "defaults")
 
@@ -72,10 +72,12 @@ def config_kind(key: str, roles: Mapping[str, str]) -> str:
 
     ``world.X`` is a field of World; ``actors.K.X`` a field of K's role class;
     ``actors.K`` alone (an actor added or removed) is state: who is in the
-    room is a fact of the time. Anything else (the agenda, the events, the
+    room is a fact of the time; so are scheduled ``transitions``. Anything else (the agenda, the events, the
     horizon ``max_rounds``) is behaviour.
     """
     parts = key.split(".")
+    if parts[0] == "transitions":  # scheduled changes of government: facts of the time (sim.core.params.Transition)
+        return "state"
     if parts[0] == "world" and len(parts) == 2:
         return kind_of(World, parts[1])
     if parts[0] == "actors" and len(parts) == 2:
@@ -216,6 +218,7 @@ def score_cases(
             mean_rounds=mean_rounds_to_outcome(res, case.actual),
             actual_weeks=case.actual_weeks,
             replications=replications,
+            weeks=res.episodes.loc[res.episodes["outcome"] == case.actual, "round"].to_numpy() * WEEKS_PER_ROUND,
         )
         for o in OUTCOMES:
             row[f"p_{o}_low"], row[f"p_{o}_high"] = s["ci95"][o]

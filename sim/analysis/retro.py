@@ -39,7 +39,13 @@ COLUMNS = (
     "brier",
     "mean_rounds",
     "actual_weeks",
+    "mean_weeks",
+    "median_weeks",
+    "p_actual_in_band",
 )
+#: The band of simulated durations counted as timely: within a factor of two of the actual weeks (retrodiction
+#: protocol, item 6: "the share of episodes within a stated band").
+TIMING_BAND = 2.0
 #: Scores of the uniform forecast (one third each) over the three outcomes.
 UNIFORM_LOG = math.log(1.0 / 3.0)
 UNIFORM_BRIER = 2.0 / 3.0
@@ -85,12 +91,24 @@ def most_likely(probs: Mapping[str, float]) -> str:
 
 
 def case_row(
-    case: str, actual: str, probs: Mapping[str, float], *, mean_rounds: float, actual_weeks: int, replications: int | None = None
+    case: str,
+    actual: str,
+    probs: Mapping[str, float],
+    *,
+    mean_rounds: float,
+    actual_weeks: int,
+    replications: int | None = None,
+    weeks: Sequence[float] | None = None,
 ) -> dict:
     """One row of the table: the forecast, the probability of what happened, both scores, the durations.
 
     With ``replications``, a probability estimated as 0 is scored at half a
     replication (``floor = 0.5 / replications``) and ``floored`` says so.
+    ``weeks``: the simulated weeks to the end of every episode that ended in
+    the actual outcome (rounds times ``WEEKS_PER_ROUND``); from them
+    ``mean_weeks``, ``median_weeks`` and ``p_actual_in_band``, the share of
+    all replications that reached the actual outcome within a factor
+    ``TIMING_BAND`` of the actual weeks.
     """
     floor = 0.5 / replications if replications else 0.0
     pa = p_actual(probs, actual)
@@ -103,8 +121,21 @@ def case_row(
         "brier": brier_score(probs, actual),
         "mean_rounds": float(mean_rounds),
         "actual_weeks": int(actual_weeks),
+        **_timing(weeks, actual_weeks, replications),
         "floored": bool(pa < floor),
         "most_likely": most_likely(probs),
+    }
+
+
+def _timing(weeks, actual_weeks: int, replications: int | None) -> dict:
+    """Mean and median simulated weeks to the actual outcome, and the share of replications that got there in the band."""
+    w = np.asarray(weeks if weeks is not None else [], dtype=float)
+    low, high = actual_weeks / TIMING_BAND, actual_weeks * TIMING_BAND
+    in_band = float(np.sum((w >= low) & (w <= high)) / replications) if replications and weeks is not None else float("nan")
+    return {
+        "mean_weeks": float(w.mean()) if w.size else float("nan"),
+        "median_weeks": float(np.median(w)) if w.size else float("nan"),
+        "p_actual_in_band": in_band,
     }
 
 

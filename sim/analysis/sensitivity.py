@@ -14,6 +14,9 @@ probability is a paired difference with a tight 95% interval. The table is
 sorted by how far the parameter moves P(outcome) over its two settings; each
 row says where the parameter's value comes from (its provenance), so the
 assumptions that decide an answer stand out.
+Parameters are named by their path (:mod:`sim.core.paths`), as
+``sim.explore`` and the uncertainty files name them: an event's hazard is
+``events.<event>.hazard``.
 
 Writes ``sensitivity.csv`` (every parameter, both settings, all three
 outcomes) and ``sensitivity.png`` (a tornado chart) into ``--out`` (default
@@ -23,46 +26,26 @@ outcomes) and ``sensitivity.png`` (a tornado chart) into ``--out`` (default
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from sim.core.params import OUTCOMES, ConfigError, Scenario
+from sim.core.paths import Knob, actor_aliases, actor_slot, is_number, with_values
 from sim.core.stats import Z95, paired_difference
 
 SKIP_FIELDS = {"name", "role", "target", "provenance", "force_cause", "strike_cause"}
 
 
-@dataclass(frozen=True)
-class Knob:
-    """One numeric parameter that can be moved: its override key, where it sits in the Scenario, its range."""
-
-    key: str  # the command-line override that sets it, e.g. actors.us.war_cost
-    group: str  # "principals", "mediators", "spoilers", "stakeholders", "world", "events", "scenario"
-    index: int  # position in that group (-1 for world and scenario)
-    field: str
-    subkey: str | None  # for dict fields (pressure sensitivities)
-    value: float
-    range: tuple[float, float] | None  # the declared range; values are kept inside it
-    provenance: str
-    whole: bool = False  # a whole number of rounds (the horizon, a deadline, an extension)
-
-
-def _range(obj, name: str) -> tuple[float, float] | None:
-    """The declared range of field ``name`` of a core parameter dataclass (its field metadata)."""
-    return next((f.metadata.get("range") for f in dataclasses.fields(obj) if f.name == name), None)
-
-
 def knobs(scenario: Scenario, cfg) -> list[Knob]:
-    """Every numeric parameter of ``scenario``, named by its override key in the composed ``cfg``."""
-    found: list[Knob] = []
-    groups = {"principal": "principals", "mediator": "mediators", "spoiler": "spoilers", "stakeholder": "stakeholders"}
+    """Every numeric parameter of ``scenario``: its path (:mod:`sim.core.paths`), value, range and provenance."""
+    aliases = actor_aliases(cfg.get("actors"))
+    paths: list[tuple[str, str]] = []  # (path, provenance)
     for key, actor in (cfg.get("actors") or {}).items():
         if actor is None:
             continue
-        group = groups[actor.role]
-        index = [a.name for a in getattr(scenario, group)].index(actor.name)
+        group, index = actor_slot(scenario, key, aliases)
         params = getattr(scenario, group)[index]
         provenance = actor.get("provenance") or {}
         for f in dataclasses.fields(params):
@@ -71,57 +54,16 @@ def knobs(scenario: Scenario, cfg) -> list[Knob]:
             if f.name in SKIP_FIELDS:
                 continue
             if isinstance(value, dict) and f.name == "pressure":  # a principal's sensitivities to the world
-                for var, sens in value.items():
-                    found.append(
-                        Knob(
-                            f"actors.{key}.pressure.{var}",
-                            group,
-                            index,
-                            "pressure",
-                            var,
-                            float(sens),
-                            _range(params, "pressure"),
-                            source,
-                        )
-                    )
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                found.append(
-                    Knob(f"actors.{key}.{f.name}", group, index, f.name, None, float(value), _range(params, f.name), source)
-                )
+                paths.extend((f"actors.{key}.pressure.{var}", source) for var in value)
+            elif is_number(value):
+                paths.append((f"actors.{key}.{f.name}", source))
     world_prov = cfg.world.get("provenance") or {}
-    for f in dataclasses.fields(scenario.world):
-        found.append(
-            Knob(
-                f"world.{f.name}",
-                "world",
-                -1,
-                f.name,
-                None,
-                float(getattr(scenario.world, f.name)),
-                _range(scenario.world, f.name),
-                str(world_prov.get(f.name, "")),
-                whole=f.type == "int",
-            )
-        )
+    world = [f.name for f in dataclasses.fields(scenario.world) if is_number(getattr(scenario.world, f.name))]
+    paths.extend((f"world.{name}", str(world_prov.get(name, ""))) for name in world)
     for i, event in enumerate(scenario.events):
-        source = str(cfg.events.events[i].get("source", ""))
-        found.append(
-            Knob(f"events.events.{i}.hazard", "events", i, "hazard", None, event.hazard, _range(event, "hazard"), source)
-        )
-    found.append(
-        Knob(
-            "max_rounds",
-            "scenario",
-            -1,
-            "max_rounds",
-            None,
-            float(scenario.max_rounds),
-            None,
-            str((cfg.get("provenance") or {}).get("max_rounds", "")),
-            whole=True,
-        )
-    )
-    return found
+        paths.append((f"events.{event.name}.hazard", str(cfg.events.events[i].get("source", ""))))
+    paths.append(("max_rounds", str((cfg.get("provenance") or {}).get("max_rounds", ""))))
+    return [Knob.of(scenario, path, aliases, provenance=source) for path, source in paths]
 
 
 def settings(knob: Knob, delta: float, relative: bool = True) -> tuple[float, float]:
@@ -130,37 +72,22 @@ def settings(knob: Knob, delta: float, relative: bool = True) -> tuple[float, fl
     Relative (the default): value x (1 -+ delta), a local elasticity that
     treats small rates and large weights alike; a parameter at 0 stays there.
     Absolute: value -+ delta. Either way the values stay inside the
-    parameter's range ([0, 1] or [-1, 1]); the horizon is rounded to whole
-    rounds.
+    parameter's declared range ([0, 1], [-1, 1], at least 1 round for the
+    horizon); whole numbers of rounds are rounded.
     """
     if relative:
         low, high = sorted((knob.value * (1 - delta), knob.value * (1 + delta)))
     else:
         low, high = knob.value - delta, knob.value + delta
-    if knob.range is not None:
-        floor, ceiling = knob.range
-        low, high = min(max(floor, low), ceiling), min(max(floor, high), ceiling)
-    if knob.whole:  # whole rounds: the horizon (at least 1), a deadline, an extension
-        floor = 1.0 if knob.field == "max_rounds" else 0.0
-        low, high = max(floor, float(round(low))), max(floor, float(round(high)))
+    low, high = min(max(knob.low, low), knob.high), min(max(knob.low, high), knob.high)
+    if knob.integer:
+        low, high = float(round(low)), float(round(high))
     return low, high
 
 
-def with_value(scenario: Scenario, knob: Knob, value: float) -> Scenario:
-    """A copy of ``scenario`` with one knob set to ``value``."""
-    value = int(value) if knob.whole else float(value)
-    if knob.group == "scenario":
-        return dataclasses.replace(scenario, **{knob.field: value})
-    if knob.group == "world":
-        return dataclasses.replace(scenario, world=dataclasses.replace(scenario.world, **{knob.field: value}))
-    items = list(getattr(scenario, knob.group))
-    item = items[knob.index]
-    if knob.subkey is not None:
-        new = dataclasses.replace(item, **{knob.field: {**getattr(item, knob.field), knob.subkey: value}})
-    else:
-        new = dataclasses.replace(item, **{knob.field: value})
-    items[knob.index] = new
-    return dataclasses.replace(scenario, **{knob.group: tuple(items)})
+def with_value(scenario: Scenario, knob: Knob, value: float, aliases: Mapping[str, str] | None = None) -> Scenario:
+    """A copy of ``scenario`` with one knob set to ``value`` (not validated)."""
+    return with_values(scenario, {knob.key: int(value) if knob.integer else float(value)}, aliases)
 
 
 def kind_of(provenance: str) -> str:
@@ -178,6 +105,7 @@ def sensitivity(
 
     base = simulate(scenario, replications, seed)
     base_hits = {o: (base.episodes["outcome"] == o).to_numpy() for o in OUTCOMES}
+    aliases = actor_aliases(cfg.get("actors"))
     rows = []
     for knob in knobs(scenario, cfg):
         if assumptions_only and kind_of(knob.provenance) != "assumption":
@@ -198,7 +126,7 @@ def sensitivity(
                     row[f"d_{o}_{side}"], row[f"d_{o}_{side}_ci"] = 0.0, 0.0
                 continue
             try:
-                variant = with_value(scenario, knob, value).validate()
+                variant = with_value(scenario, knob, value, aliases).validate()
             except ConfigError as exc:  # e.g. an ideal point pushed outside its red line
                 row[f"note_{side}"] = str(exc)
                 for o in OUTCOMES:

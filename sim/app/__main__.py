@@ -6,8 +6,11 @@ packages) are served from a local folder: on first start, when the folder is
 empty and ``npm`` is there, they are fetched into it (``--no-fetch`` skips
 that and lets the page load them from Solara's CDN); without ``npm`` the
 command says how to get them. Options after ``--`` go to ``solara run``
-unchanged. Solara's usage telemetry and its "runs on Solara" banner are off
-unless ``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` / ``SOLARA_THEME_SHOW_BANNER`` say otherwise.
+unchanged. The server runs in production mode (unless ``-- --auto-restart``
+or ``-- --dev``), releases a closed session's kernel after :data:`CULL_TIMEOUT`
+and bounds every value a browser sends (:mod:`sim.app.state`). Solara's usage
+telemetry and its "runs on Solara" banner are off unless
+``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` / ``SOLARA_THEME_SHOW_BANNER`` say otherwise.
 """
 
 from __future__ import annotations
@@ -22,11 +25,38 @@ APP = "sim.app.dashboard"
 EXIT_BAD_INPUT = 2
 
 
+#: How long a closed browser session's kernel (its state, its last batch) is kept: Solara's default is 24 hours.
+CULL_TIMEOUT = "2m"
+#: At most this many live kernels per browser session cookie, and at most this many at once in all (a further
+#: page waits for a kernel to be released): with one batch of at most 100,000 replications each (about 16 MB),
+#: memory stays bounded however many browsers connect.
+MAX_KERNELS_PER_SESSION = 8
+MAX_KERNELS = 32
+
+
+def solara_arguments(argv: list[str], host: str = "127.0.0.1", port: int = 8765) -> list[str]:
+    """The ``solara`` command line that serves the dashboard with the user's arguments (those after ``--``).
+
+    Production mode (no tracebacks or reloading for the browser; errors go to
+    the server's log) unless ``--auto-restart``/``-a`` or ``--dev`` asks for development.
+    """
+    development = any(a in ("--auto-restart", "-a", "--dev") for a in argv)
+    return ["run", APP, "--host", host, "--port", str(port), *([] if development else ["--production"]), *argv]
+
+
+def server_environment() -> None:
+    """Solara's settings of a server safe to leave running, unless the environment sets them."""
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
+    os.environ.setdefault("SOLARA_KERNEL_MAX_PER_SESSION", str(MAX_KERNELS_PER_SESSION))
+    os.environ.setdefault("SOLARA_KERNEL_MAX_COUNT", str(MAX_KERNELS))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="muscat-sim-app",
         description="The dashboard: move an assumption, watch the odds and one episode change (a Solara app).",
-        epilog="Examples:\n  muscat-sim-app\n  muscat-sim-app --port 8766 --no-open\n  muscat-sim-app -- --production\n",
+        epilog="Examples:\n  muscat-sim-app\n  muscat-sim-app --port 8766 --no-open\n  muscat-sim-app -- --auto-restart\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -66,13 +96,13 @@ def main(argv: list[str] | None = None) -> None:
     note = prepare_assets(fetch=not args.no_fetch)
     if note:
         print(note, file=sys.stderr)
-    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    server_environment()
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # no "This website runs on Solara" over the figure
     from solara.__main__ import cli  # after the environment is set: Solara reads it on import
 
     extra = [a for a in args.solara if a != "--"]
-    options = ["--host", args.host, "--port", str(args.port), *(["--no-open"] if args.no_open else []), *extra]
-    cli.main(args=["run", APP, *options], prog_name="muscat-sim-app")
+    options = [*(["--no-open"] if args.no_open else []), *extra]
+    cli.main(args=solara_arguments(options, args.host, args.port), prog_name="muscat-sim-app")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ Matplotlib.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import time
 from html import escape
@@ -42,18 +43,23 @@ from sim.analysis import plots
 from sim.app.state import (
     DEFAULT_REPLICATIONS,
     OUTCOMES,
+    REPLICATION_CHOICES,
     Configured,
     Knob,
     Odds,
+    bounded_replications,
+    bounded_scenario,
+    bounded_seed,
     changed,
     configure,
+    knob_value,
     known_scenarios,
     live_odds,
     save_run,
 )
 from sim.core.runner import block_seed
 
-REPLICATION_CHOICES = [1_000, 10_000, 100_000]
+log = logging.getLogger("sim.app")
 NARRATIVE_LINES = 14
 PLAY_INTERVAL_S = 0.5
 FIGURE_DELAY_S = 0.3
@@ -178,9 +184,15 @@ def odds_html(odds: Odds) -> str:
 
 
 def _png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    return buffer.getvalue()
+    """The figure as PNG bytes; the figure is then closed (pyplot would keep every figure of every session)."""
+    import matplotlib.pyplot as plt
+
+    try:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
 
 
 @solara.component
@@ -377,9 +389,21 @@ def Controls(
 ):
     """The scenario, its knobs with their provenance, the run settings and the save button."""
 
-    def pick(new: str) -> None:
+    def pick(new) -> None:
+        if accepted(bounded_scenario, new) is None:  # a name the list does not hold (a crafted message): ignored
+            return
         values.set(dict(configure(new).values))
         name.set(new)
+
+    def move(knob: Knob, value) -> None:
+        checked = accepted(knob_value, knob, value)
+        if checked is not None:
+            values.set({**values.value, knob.key: checked})
+
+    def pick_replications(value) -> None:
+        checked = accepted(bounded_replications, value, (*REPLICATION_CHOICES, replications.value))
+        if checked is not None:
+            replications.set(checked)
 
     with solara.Card("Scenario", classes=["muscat-controls"]):
         solara.Select("Scenario", values=known_scenarios(), value=name.value, on_value=pick)
@@ -390,7 +414,7 @@ def Controls(
                 values.value[knob.key],
                 configured.values[knob.key],
                 configured.provenance[knob.key],
-                on_value=lambda v, key=knob.key: values.set({**values.value, key: v}),
+                on_value=lambda v, knob=knob: move(knob, v),
                 plausible=configured.plausible.get(knob.key),
             )
         solara.Button(
@@ -401,10 +425,21 @@ def Controls(
             disabled=not changed(configured, values.value),
         )
     with solara.Card("Run"):
-        solara.Select("Replications per batch", values=REPLICATION_CHOICES, value=replications.value, on_value=replications.set)
+        solara.Select(
+            "Replications per batch", values=list(REPLICATION_CHOICES), value=replications.value, on_value=pick_replications
+        )
         solara.InputInt("Seed of the batch (common to both runs)", value=seed, continuous_update=False)
         solara.InputInt("Seed of the episode", value=episode_seed, continuous_update=False)
         solara.Button("Save run", color="primary", on_click=on_save, classes=["muscat-save"])
+
+
+def accepted(check, *args):
+    """``check(*args)`` (a bound of :mod:`sim.app.state`), or None with a line in the server's log if it refuses."""
+    try:
+        return check(*args)
+    except (ConfigError, TypeError, ValueError) as exc:
+        log.warning("refused a value from the browser: %s", exc)
+        return None
 
 
 @solara.component
@@ -421,14 +456,24 @@ def Dashboard(
     saved = solara.use_reactive("")
     current = values.value if set(values.value) == set(configured.values) else dict(configured.values)
     moved = tuple(sorted(changed(configured, current).items()))
+    # Whatever the browser sent, the server runs only what these bounds allow (sim.app.state).
+    allowed = tuple(sorted({*REPLICATION_CHOICES, min(int(replications), max(REPLICATION_CHOICES))}))  # the server's own
+    n = accepted(bounded_replications, reps.value, allowed) or DEFAULT_REPLICATIONS
+    batch = accepted(bounded_seed, batch_seed.value)
+    shown_seed = accepted(bounded_seed, episode_seed.value)
 
     def run() -> tuple[Odds | None, str | None]:
+        if batch is None:
+            return None, f"the seed of the batch must be a whole number from 0 to {2**32 - 1}"
         try:
-            return live_odds(configured, current, replications=reps.value, seed=batch_seed.value), None
+            return live_odds(configured, current, replications=n, seed=batch), None
         except ConfigError as exc:
             return None, str(exc)
+        except Exception:  # logged on the server; the page gets one plain line, never a traceback or a path
+            log.exception("a batch of the dashboard failed")
+            return None, "the batch failed on the server (the details are in the server's log)"
 
-    odds, error = solara.use_memo(run, [name.value, moved, reps.value, batch_seed.value])
+    odds, error = solara.use_memo(run, [name.value, moved, n, batch])
 
     def save() -> None:
         if odds is None:
@@ -450,7 +495,8 @@ def Dashboard(
     with solara.Column(style={"width": "100%"}):
         OddsPanel(odds, error)
         params = odds.results.scenario if odds is not None else configured.scenario
-        EpisodeViz(params, episode_seed.value).key(f"{name.value}|{moved}|{episode_seed.value}")
+        seed_shown = shown_seed if shown_seed is not None else 0
+        EpisodeViz(params, seed_shown).key(f"{name.value}|{moved}|{seed_shown}")
 
 
 @solara.component

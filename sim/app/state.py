@@ -15,7 +15,6 @@ numbers (common random numbers) and their difference is estimated pair by pair
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Mapping
@@ -26,41 +25,15 @@ from pathlib import Path
 import numpy as np
 
 from sim import ConfigError, Results, Scenario, load_scenario, simulate
+from sim.core.params import OUTCOMES
+from sim.core.paths import Knob, actor_aliases, with_values
 from sim.core.stats import Z95, paired_difference, wilson_interval
 
-OUTCOMES = ("deal", "escalation", "stalemate")
 DEFAULT_REPLICATIONS = 10_000
-
-
-@dataclass(frozen=True)
-class Knob:
-    """A slider over one config key (a Hydra override key such as ``actors.oman.effectiveness``)."""
-
-    key: str
-    label: str
-    low: float
-    high: float
-    step: float
-    integer: bool = False
-
-    def clip(self, value: float) -> float | int:
-        """``value`` on the slider's grid: inside its range, rounded to its step (no 0.30000000000000004)."""
-        value = min(max(float(value), self.low), self.high)
-        if self.integer:
-            return round(value)
-        decimals = max(0, -math.floor(math.log10(self.step))) if self.step < 1 else 0
-        return round(round(value / self.step) * self.step, decimals + 2)
-
-    def override(self, value) -> str:
-        return f"{self.key}={self.clip(value)}"
-
-    def around(self, value: float) -> Knob:
-        """This knob with its range widened, where needed, to hold a scenario's configured ``value``."""
-        return dataclasses.replace(self, low=min(self.low, value), high=max(self.high, value))
-
-    def same(self, a: float, b: float) -> bool:
-        """Whether two values are one position of the slider."""
-        return abs(float(a) - float(b)) < self.step / 2
+#: The bounds a browser's requests are held to (whatever a crafted websocket message says).
+REPLICATION_CHOICES = (1_000, 10_000, 100_000)
+MAX_REPLICATIONS = max(REPLICATION_CHOICES)
+MAX_SEED = 2**32 - 1
 
 
 #: The parameters users argue about. A knob whose key a scenario does not set is not shown
@@ -162,42 +135,18 @@ def configure(name: str) -> Configured:
         knobs.append(knob.around(value))
         values[knob.key] = int(value) if knob.integer else float(value)
         provenance[knob.key] = _provenance(cfg, knob.key)
-    actors = {key: str(a.get("name")) for key, a in (cfg.get("actors") or {}).items() if a is not None}
+    actors = actor_aliases(cfg.get("actors"))
     meta = cfg.get("scenario") or {}
     plausible = plausible_ranges(name, values)
     return Configured(name, str(meta.get("description", "")), scenario, tuple(knobs), values, provenance, actors, plausible)
 
 
-def _replace_actor(scenario: Scenario, name: str, attr: str, value) -> Scenario | None:
-    for group in ("principals", "mediators", "spoilers", "stakeholders"):
-        actors = getattr(scenario, group)
-        for i, actor in enumerate(actors):
-            if actor.name != name:
-                continue
-            if attr.count(".") == 1:  # a mapping parameter, e.g. pressure.sanctions
-                outer, inner = attr.split(".")
-                mapping = getattr(actor, outer, None)
-                if not isinstance(mapping, dict):
-                    return None
-                new = dataclasses.replace(actor, **{outer: {**mapping, inner: value}})
-            elif attr in {f.name for f in dataclasses.fields(actor)}:
-                new = dataclasses.replace(actor, **{attr: value})
-            else:
-                return None
-            return dataclasses.replace(scenario, **{group: (*actors[:i], new, *actors[i + 1 :])})
-    return None
-
-
 def _replace(scenario: Scenario, configured: Configured, key: str, value) -> Scenario | None:
-    """``scenario`` with config key ``key`` set to ``value``, or None when the key has no fast path."""
-    parts = key.split(".")
-    if len(parts) == 1 and parts[0] in {f.name for f in dataclasses.fields(scenario)}:
-        return dataclasses.replace(scenario, **{parts[0]: value})
-    if parts[0] == "world" and len(parts) == 2 and parts[1] in {f.name for f in dataclasses.fields(scenario.world)}:
-        return dataclasses.replace(scenario, world=dataclasses.replace(scenario.world, **{parts[1]: value}))
-    if parts[0] == "actors" and len(parts) in (3, 4) and parts[1] in configured.actor_names:
-        return _replace_actor(scenario, configured.actor_names[parts[1]], ".".join(parts[2:]), value)
-    return None
+    """``scenario`` with parameter ``key`` set to ``value``, or None when the key is no parameter path of it."""
+    try:
+        return with_values(scenario, {key: value}, configured.actor_names)
+    except ConfigError:
+        return None
 
 
 def changed(configured: Configured, values: Mapping[str, float]) -> dict[str, float]:
@@ -276,6 +225,8 @@ def live_odds(
 ) -> Odds:
     """Run the scenario with the knobs at ``values`` and compare it, pair by pair, with the scenario as configured."""
     start = time.perf_counter()
+    if not 1 <= int(replications) <= MAX_REPLICATIONS:
+        raise ConfigError(f"replications = {replications}: use at most {MAX_REPLICATIONS:,} per batch")
     base = _run(configured.name, int(replications), int(seed))
     diff = overrides(configured, values)
     results = base if not diff else simulate(scenario_with(configured, values), int(replications), int(seed))
@@ -284,13 +235,42 @@ def live_odds(
     return Odds(results, base, tuple(diff), difference, time.perf_counter() - start)
 
 
+def bounded_replications(value, allowed: tuple[int, ...] = REPLICATION_CHOICES) -> int:
+    """The replications a client asked for if they are one of ``allowed``; ConfigError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value not in allowed:
+        raise ConfigError(f"replications = {str(value)[:40]!r}: choose one of {', '.join(f'{c:,}' for c in allowed)}")
+    return int(value)
+
+
+def bounded_seed(value) -> int:
+    """A seed a client sent, if it is a whole number in [0, 2**32 - 1]; ConfigError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise ConfigError(f"seed = {value!r}: use a whole number from 0 to {MAX_SEED}")
+    return value
+
+
+def bounded_scenario(value) -> str:
+    """A scenario name a client sent, if it is one of the configs' scenarios; ConfigError otherwise."""
+    if not isinstance(value, str) or value not in known_scenarios():
+        raise ConfigError(f"scenario {str(value)[:60]!r} is not known: choose one of {', '.join(known_scenarios())}")
+    return value
+
+
+def knob_value(knob: Knob, value) -> float | int:
+    """A slider value a client sent, on the knob's grid; ConfigError for anything that is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{knob.key} = {str(value)[:40]!r}: use a number from {knob.low:g} to {knob.high:g}")
+    return knob.clip(value)
+
+
 def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Path = "outputs/dashboard") -> Path:
     """Write the run on screen as the command line does: ``summary.json``, ``episodes.parquet``.
 
     Also ``.hydra/overrides.yaml`` (the scenario, the changed knobs, seed and
     replications), which is what ``python -m sim compare`` labels a run with. The
     default folder is ``outputs/dashboard/<label>/<time>-<id>``, the layout of every command
-    (:mod:`sim.config.layout`; the label names the scenario and the changed knobs).
+    (:mod:`sim.config.layout`; the label names the scenario and the changed knobs), made
+    here and never shared: two saves in the same second get two folders.
     """
     from omegaconf import OmegaConf
 
@@ -300,7 +280,14 @@ def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Pat
     if directory is None:
         from sim.config.layout import run_folder
 
-        directory = run_folder("", summary["scenario"], odds.overrides, root=root)
+        while True:
+            directory = run_folder("", summary["scenario"], odds.overrides, root=root)  # a label, never a path
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir()  # exclusive: an existing folder is never written into
+                break
+            except FileExistsError:
+                continue
     directory = Path(directory)
     write_results(odds.results, directory)
     line = [

@@ -17,7 +17,7 @@ of ``muscat-sim`` lists it.
 import importlib
 import sys
 
-EXIT_INTERRUPTED = 130
+from sim.cli.common import EXIT_INTERRUPTED
 
 #: Sub-commands: name -> (module with ``main(argv)``, one line for ``muscat-sim --help``).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sensitivity": ("sim.cli.sensitivity", "which assumptions move the odds, one at a time"),
     "compare": ("sim.cli.compare", "compare runs, sweep rows or scenarios: paired differences with intervals"),
     "retro": ("sim.cli.retro", "score the model against the historical cases"),
+    "policies": ("sim.cli.policies", "which policy is robust: named policies over the same vectors, regret"),
     "docs": ("sim.cli.docs", "regenerate docs/parameters.md (for developers)"),
 }
 

@@ -19,7 +19,16 @@ from omegaconf import DictConfig
 
 from sim.cli import faults
 from sim.cli.common import fail, quiet_mesa
-from sim.cli.preflight import INFO_FLAGS, add_default_sweep_dir, check_run_settings, is_multirun, preflight
+from sim.cli.preflight import (
+    ALLOW_CALLBACKS,
+    INFO_FLAGS,
+    add_default_sweep_dir,
+    check_run_settings,
+    is_multirun,
+    overrides_last,
+    preflight,
+    sweep_identity,
+)
 from sim.config.compose import CONFIG_DIR, scenario_from_config
 from sim.core.params import ConfigError
 
@@ -52,18 +61,35 @@ def run_job(cfg: DictConfig) -> dict:
         model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
     # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
-    store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size)
+    # Their identity covers every config folder the composition read (users' --config-dir included).
+    from sim.sweep.identity import job_fingerprint
+
+    configs = job_fingerprint(HydraConfig.get())
+    store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size, configs=configs)
+    posterior_file = (cfg.get("posterior") or {}).get("file")
+    overrides = list(HydraConfig.get().overrides.task)
     with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
-        results = simulate(
-            scenario,
-            cfg.replications,
-            seed,
-            block_size=cfg.block_size,
-            workers=cfg.workers,
-            progress=progress,
-            store=store if cfg.replications > cfg.block_size else None,
-        )
+        if posterior_file:  # posterior=history: each replication's behaviour drawn from the posterior (sim.cli.odds)
+            posterior_info, results = _posterior_run(cfg, scenario, seed, progress)
+        else:
+            posterior_info = None
+            results = simulate(
+                scenario,
+                cfg.replications,
+                seed,
+                block_size=cfg.block_size,
+                workers=faults.effective_workers(cfg.workers, cfg.replications, cfg.block_size),
+                progress=progress,
+                store=store if cfg.replications > cfg.block_size else None,
+            )
     results.summary.update(seed_info)
+    if posterior_info is not None:
+        results.summary["posterior"] = posterior_info
+    context = None
+    if cfg.get("context_odds", True) and not in_sweep and not cfg.trace and not posterior_file:  # beside the configured odds
+        from sim.cli.odds import context_odds
+
+        context = results.summary["context_odds"] = context_odds(cfg, overrides, scenario, seed)
     paths = write_results(results, out_dir, episodes=cfg.get("episodes", True))
     store.clear()
     if store.resumed and not cfg.quiet:
@@ -76,10 +102,49 @@ def run_job(cfg: DictConfig) -> dict:
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
         from sim.config.layout import label
 
-        print(format_summary(results.summary, label(scenario.name, HydraConfig.get().overrides.task)))
+        print(format_summary(results.summary, label(scenario.name, overrides)))
+        if context is not None:
+            from sim.cli.odds import format_context
+
+            print(format_context(context))
+        if posterior_info is not None:
+            print(
+                f"\nBehaviour drawn per replication from the posterior {posterior_info['file']} (ESS {posterior_info['ess']:.0f})"
+            )
+            if posterior_info["note"]:
+                print(posterior_info["note"])
         names = [p.name for key, p in paths.items() if key != "summary"] + [f.name for f in figures]
         print(f"\nWrote {paths['summary']}" + (f" and {', '.join(names)}" if names else ""))
     return results.summary
+
+
+def _posterior_run(cfg: DictConfig, scenario, seed: int, progress):
+    """``posterior=history``: the run with each replication's behavioural vector resampled from the posterior."""
+    from omegaconf import OmegaConf
+
+    from sim.analysis.odds import posterior_for, simulate_posterior
+    from sim.cli.odds import _aliases
+    from sim.config.posterior import resample
+
+    data = OmegaConf.to_container(cfg, resolve=True)
+    post, note, held = posterior_for(data, cfg.posterior.file)
+    results = simulate_posterior(
+        scenario,
+        lambda n, rng: resample(post, n, rng),
+        cfg.replications,
+        seed,
+        aliases=_aliases(data),
+        block_size=cfg.block_size,
+        progress=progress,
+    )
+    info = {
+        "file": str(post.path),
+        "ess": post.ess,
+        "held_by_scenario": sorted(held),
+        "note": note,
+        "identity": post.meta.get("identity"),
+    }
+    return info, results
 
 
 def block_cache_root(cfg: DictConfig, out_dir: Path, in_sweep: bool) -> Path:
@@ -207,17 +272,24 @@ def _main(argv: list[str]) -> None:
     argv = config_dirs_first(argv)
     quiet_mesa()
     faults.register_resolvers()
+    allow_callbacks = ALLOW_CALLBACKS in argv
+    argv = [a for a in argv if a != ALLOW_CALLBACKS]
     multirun = is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
     try:
-        preflight(argv)
+        preflight(argv, allow_callbacks=allow_callbacks)
+        if multirun:
+            argv = add_default_sweep_dir(argv)
+            root, definition = sweep_identity(argv)
+            if root is not None:  # a folder belongs to one sweep: another one pointed at it is refused here
+                plan.claim_sweep_root(root, definition)
     except ConfigError as exc:
         fail(str(exc))
-    if multirun:
-        argv = add_default_sweep_dir(argv)
+    except OSError as exc:
+        faults.fail_os(exc)
     quiet = any(a.lstrip("+").lower() == "quiet=true" for a in argv)
     if quiet and not any(a.startswith("hydra/hydra_logging=") for a in argv):
         argv = [*argv, "hydra/hydra_logging=disabled"]  # no "[HYDRA] Launching ..." lines either
-    sys.argv = [sys.argv[0], *argv]
+    sys.argv = [sys.argv[0], *overrides_last(argv)]  # Hydra reads the overrides as one run of arguments
     with showing_config():
         _hydra_entry()
     if multirun and plan.LAST_SWEEP is not None:
@@ -232,7 +304,7 @@ def _main(argv: list[str]) -> None:
         for line in report.errors[:10]:
             print(f"  failed {line}", file=sys.stderr)
         if report.failed:
-            raise SystemExit(1)
+            raise SystemExit(faults.EXIT_FAULT)
 
 
 __all__ = ["main", "run_job"]

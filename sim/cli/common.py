@@ -1,4 +1,8 @@
-"""What every command shares: the exit code for bad input, ``fail()``, quiet logging and the entry tail."""
+"""What every command shares: the exit codes, ``fail()``, quiet logging and the entry tail.
+
+Exit codes: 1 the run failed (the machine: disk full, I/O error; or jobs of a sweep), 2 bad input, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,10 @@ from typing import NoReturn
 
 from sim.core.params import ConfigError
 
+EXIT_FAULT = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM (kill, a scheduler's time limit)
 
 
 def fail(message: str) -> NoReturn:
@@ -35,6 +42,13 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
+    except MemoryError:  # the machine's fault (exit 1), in one line
+        print("error: out of memory: use fewer replications (or close other programs)", file=sys.stderr)
+        code = EXIT_FAULT
+    except OSError as exc:  # a file that could not be written: one line naming it
+        from sim.cli.faults import fail_os
+
+        fail_os(exc)
     raise SystemExit(code or 0)
 
 
@@ -80,8 +94,7 @@ def user_overrides(overrides: list[str], config_dirs: list[str], defaults: dict[
     that does not exist or a user's scenario file without its header.
     """
     from sim.cli import faults
-    from sim.cli.preflight import with_search_path
-    from sim.config.overrides import override_key
+    from sim.config.overrides import override_key, with_search_path
 
     for folder in config_dirs:
         if not Path(folder).is_dir():

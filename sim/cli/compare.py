@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.analysis.compare import compare, format_table, resolve, write_outputs
+from sim.cli import faults
 from sim.cli.common import OVERRIDES_HELP, RUN_SETTINGS, CommandParser, fail, quiet_mesa, user_overrides
 from sim.core.params import ConfigError
 
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         from sim.config.layout import label, stamp
 
         out = args.out or Path("outputs") / "compare" / label(label_of(specs)) / stamp()
+        faults.check_writable(out, keep=False, what="the comparison to")  # before anything is computed
+        _guard(specs, settings, out)
         configs = [c for arg in specs for c in resolve(arg, settings, out)]
         table = compare(configs, args.test)
     except (ConfigError, OSError, ValueError, KeyError) as exc:
@@ -75,3 +78,21 @@ def main(argv: list[str] | None = None) -> int:
     paths = write_outputs(table, configs, out)
     print(f"\nWrote {paths['csv']} and {paths['png'].name}")
     return 0
+
+
+def _guard(specs: list[str], settings: list[str], out: Path) -> None:
+    """The size guard for the scenarios run now (measured on the first of them; the others are alike)."""
+    from sim.config.compose import known_scenarios, load_scenario
+    from sim.config.overrides import override_key, override_value
+
+    def setting(key: str) -> int | None:
+        value = next((override_value(o) for o in reversed(settings) if override_key(o) == key), None)
+        return int(value) if value is not None and value.strip().isdigit() else None  # else check_settings says so
+
+    replications, block_size = setting("replications"), setting("block_size")
+    now = [a for a in specs if not Path(a.split("@", 1)[0]).is_dir()]
+    if not now or replications is None or not block_size or not faults.needs_guard(replications, block_size):
+        return
+    name = now[0].split()[0].removeprefix("scenario=")
+    scenario = load_scenario(name if name in known_scenarios() else "baseline")
+    faults.guard_size(scenario, replications, block_size, out, runs=len(now), what="replications", episodes=True)

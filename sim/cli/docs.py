@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 from omegaconf import OmegaConf
@@ -70,6 +71,73 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [*out, ""]
 
 
+def kind_text(f: dataclasses.Field) -> str:
+    """A field's kind, and whose lever it is when it is one ('state, lever (us)', 'behaviour, lever')."""
+    kind = f.metadata.get("kind", "")
+    who = f.metadata.get("lever", "")
+    if not who:
+        return kind
+    return f"{kind}, lever" if who == "self" else f"{kind}, lever ({who})"
+
+
+def levers_section(base: Any) -> list[str]:
+    """The levers (what an actor chooses) with their ranges of choices, and the named policies."""
+    from sim.analysis.ema import Choices, actor_roles, lever_class, lever_specs, values_of, whose
+    from sim.analysis.policies import policy_keys, policy_names
+
+    roles = actor_roles(base)
+    specs = lever_specs(base)
+    values = values_of(base, specs)
+    out = [
+        "## Levers (`levers.*`, sim/configs/levers/): what an actor chooses",
+        "",
+        "Apart from the assumptions (what nobody controls, drawn from the ranges of `sim/configs/uncertainty/` by",
+        "`python -m sim explore`), a *lever* is a parameter an actor chooses. It is declared where the parameter",
+        "is, `param(..., lever=WHO)` in `sim/core/params.py` (the *kind* column above says `lever`), and its range",
+        "of choices, with provenance, is in `sim/configs/levers/muscat_2026.yaml`. A named policy (below) sets",
+        "levers; `sim.ema.model(scenario)` varies them as EMA Workbench levers; `python -m sim.policies` compares",
+        "policies over the same parameter vectors of the assumptions (docs/policies.md). A lever is never drawn as",
+        "an uncertainty there, even where the baseline calls its value an assumption.",
+        "",
+    ]
+    rows = []
+    for path, dist in specs.items():
+        cls, name = lever_class(path, roles)
+        f = next(f for f in dataclasses.fields(cls) if f.name == name)
+        rows.append(
+            [
+                f"`{path}`",
+                whose(path, roles),
+                f.metadata.get("doc", ""),
+                f.metadata.get("kind", ""),
+                dist.describe() if isinstance(dist, Choices) else f"[{dist.low:g}, {dist.high:g}]",
+                fmt(values[path]),
+                dist.provenance,
+            ]
+        )
+    out += table(["lever", "whose", "meaning", "kind", "range of choices", "baseline", "provenance of the range"], rows)
+    out += [
+        "### Named policies (sim/configs/policy/, `policy=NAME`)",
+        "",
+        "Each sets some levers over any scenario (`python -m sim scenario=us_military_buildup policy=nuclear_first`);",
+        "the levers it leaves out keep the scenario's values. Every value carries its provenance in the file.",
+        "",
+    ]
+    rows = []
+    for name in policy_names():
+        data = yaml.safe_load((CONFIG_DIR / "policy" / f"{name}.yaml").read_text()) or {}
+        meta = data.get("policy", {})
+        settings = []
+        for key in policy_keys(name):
+            node = data
+            for part in key.split("."):
+                node = node[part]
+            settings.append(f"`{key}` = {fmt(node)}")
+        rows.append([f"`{name}`", meta.get("whose", ""), meta.get("description", ""), "; ".join(settings) or "none"])
+    out += table(["policy", "whose", "what it does", "levers it sets"], rows)
+    return out
+
+
 def fields_table(cls, values: dict | None = None, provenance: dict | None = None) -> list[str]:
     """Parameter, meaning, range, default (and the baseline value and provenance when given)."""
     header = ["parameter", "meaning", "range", "kind", "default"]
@@ -77,7 +145,7 @@ def fields_table(cls, values: dict | None = None, provenance: dict | None = None
         header = [*header, "baseline", "provenance"]
     rows = []
     for f in schema_fields(cls):
-        row = [f"`{f.name}`", f.metadata.get("doc", ""), range_text(f) or "-", f.metadata.get("kind", ""), schema_default(f)]
+        row = [f"`{f.name}`", f.metadata.get("doc", ""), range_text(f) or "-", kind_text(f), schema_default(f)]
         if values is not None:
             row += [fmt(values.get(f.name)), (provenance or {}).get(f.name, "")]
         rows.append(row)
@@ -106,7 +174,8 @@ def generate(config_dir: Path = CONFIG_DIR) -> str:
         "meaning, range and kind live there, the Hydra schemas that check keys and types are generated from",
         "them (`sim/config/schema.py`) and `Scenario.validate` enforces the ranges. *Kind* is `state` (the",
         "situation of a time and place, set per case by a scenario), `behaviour` (how actors decide, shared",
-        "by every case) or `label`. *Default* is the value used when a file leaves the parameter out;",
+        "by every case) or `label`; `lever` marks what an actor chooses (see Levers, listed apart from the",
+        "assumptions). *Default* is the value used when a file leaves the parameter out;",
         "*baseline* is the value of the baseline scenario.",
         "",
         "Set any of them from the command line with its dotted key, e.g.",
@@ -153,6 +222,15 @@ def generate(config_dir: Path = CONFIG_DIR) -> str:
     )
 
     out += [
+        "## Transitions (`transitions`, scenario or case files)",
+        "",
+        "Scheduled changes of a principal's government that pause the talks and resume them with its new state",
+        "parameters (none in the baseline; one round is one week, `WEEKS_PER_ROUND`). Each item of the list has:",
+        "",
+    ]
+    out += fields_table(schema.TransitionSchema)
+
+    out += [
         "## Actors (`actors.<key>.*`, sim/configs/actors/)",
         "",
         "Each actor file extends the schema of its role (`defaults: [principal_schema, _self_]`); a new actor",
@@ -174,6 +252,7 @@ def generate(config_dir: Path = CONFIG_DIR) -> str:
             rows = [[f"`{f.name}`", fmt(data.get(f.name, "(default)")), prov.get(f.name, "")] for f in schema_fields(cls)]
             out += table(["parameter", "value", "provenance"], rows)
 
+    out += levers_section(base)
     out += [
         "## Scenarios (sim/configs/scenario/)",
         "",

@@ -20,9 +20,11 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from sim.cli import faults
+from sim.cli.common import EXIT_BAD_INPUT
+from sim.config.overrides import override_key, override_value
 from sim.core.params import ConfigError
 
-EXIT_BAD_INPUT = 2
 DEFAULT_PER_VECTOR = 200
 MAX_VECTORS = 2000
 
@@ -44,7 +46,9 @@ def specs_for(cfg, overrides: list[str], scenario) -> tuple[dict, dict, dict]:
     values = parameters(data)
     default = parameters(OmegaConf.to_container(compose(["scenario=baseline"]), resolve=True))
     explicit = {
-        o.split("=", 1)[0].lstrip("+").removeprefix("uncertainty.") for o in overrides if o.lstrip("+").startswith("uncertainty.")
+        override_key(o).removeprefix("uncertainty.")
+        for o in overrides
+        if not o.startswith("~") and override_key(o).startswith("uncertainty.")
     }
     held, dropped = {}, {}
     for path in list(specs):
@@ -72,7 +76,8 @@ def specs_for(cfg, overrides: list[str], scenario) -> tuple[dict, dict, dict]:
 
 def notes_choice(overrides: list[str]) -> str:
     """The uncertainty group chosen on the command line (assumptions unless another was given)."""
-    return next((o.split("=", 1)[1] for o in overrides if o.lstrip("+").startswith("uncertainty=")), "assumptions")
+    chosen = (override_value(o) for o in overrides if "=" in o and not o.startswith("~") and override_key(o) == "uncertainty")
+    return next(chosen, "assumptions")
 
 
 def print_report(ex, an, out: Path) -> None:
@@ -178,13 +183,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"episode design of {cfg.replications}: lower them or raise replications"
             )
         design = Design(specs, int(cfg.seed), int(cfg.replications), vectors, args.per_vector)
+        from sim.config.layout import run_folder, scenario_of
+
+        shown = [o for o in overrides if o != "uncertainty=assumptions"]
+        out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))
+        faults.check_writable(out, keep=False, what="the exploration to")  # before anything is computed
+        faults.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from sim.config.layout import run_folder, scenario_of
-
-    shown = [o for o in overrides if o != "uncertainty=assumptions"]
-    out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))
     try:
         ex = explore(scenario, design, block_size=int(cfg.block_size), workers=int(cfg.workers), aliases=aliases)
     except ConfigError as exc:

@@ -21,15 +21,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from sim.cli.common import EXIT_BAD_INPUT, EXIT_FAULT, EXIT_INTERRUPTED, EXIT_TERMINATED
+from sim.config.overrides import split_bare
 from sim.core.params import ConfigError
 from sim.core.runner import Interrupted as Interrupted  # re-exported for sim.cli.app
 
-EXIT_FAULT = 1  # the machine failed the run (disk full, I/O error)
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 BOOL_SETTINGS = ("trace", "quiet", "plots", "episodes")
 DEFAULT_OUTPUT_ROOT = "outputs"
 GUARD_FROM = 200_000  # replications from which a run's memory, disk and time are measured and estimated first
+GUARD_BLOCKS_FROM = 1_000  # blocks from which the same is done (small blocks cost time, memory and files per block)
+SAMPLE_BLOCKS = 200  # at most this many blocks in the guard's measured sample
+# The machine's faults, not the input's (exit status 1): a full disk or quota, an I/O error, a file-size limit
+# (ulimit -f), no memory, too many open files.
+ENVIRONMENT_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.ENOMEM, errno.EMFILE, errno.ENFILE)
 
 
 # ---------------------------------------------------------------- resolvers used by configs/config.yaml
@@ -102,21 +106,16 @@ def exit_interrupted(line: str) -> NoReturn:
             stream.flush()
     with contextlib.suppress(Exception):
         logging.shutdown()
-    os._exit(128 + 15 if _TERMINATED else EXIT_INTERRUPTED)
+    os._exit(EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED)
 
 
 # ---------------------------------------------------------------- override checks
 
 
-def split_override(text: str) -> tuple[str, str]:
-    key, _, value = text.partition("=")
-    return key.lstrip("+~"), value
-
-
 def check_bool_settings(overrides: Iterable[str]) -> None:
     """``plots=2`` and the like: on/off settings take true or false only (OmegaConf would read 2 as true)."""
     for text in overrides:
-        key, value = split_override(text)
+        key, value = split_bare(text)
         if key in BOOL_SETTINGS and "=" in text and value.strip().lower() not in ("true", "false"):
             raise ConfigError(f"override {text}: {key} is on or off: write {key}=true or {key}=false")
 
@@ -135,7 +134,7 @@ def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None
 
     name, dirs = "baseline", [Path(config_dir or CONFIG_DIR)]
     for text in overrides:
-        key, value = split_override(text)
+        key, value = split_bare(text)
         if key == "scenario" and "=" in text:
             name = value
         elif key == "hydra.searchpath":  # users' own config folders (--config-dir), searched after the package's
@@ -182,14 +181,14 @@ def scenario_package(text: str) -> str | None:
 
 
 def mediator_note(scenario, overrides: Iterable[str]) -> str | None:
-    """One line when a run has no mediator (``~actors.oman``): in the model no deal is reached without one."""
+    """One line when a run has no mediator (``~actors.oman``): the principals then bargain directly (issue 18)."""
     if scenario.mediators:
         return None
     removed = [o for o in overrides if o.startswith("~actors.")]
     how = f" ({', '.join(removed)} removed the only one)" if removed else ""
     return (
-        f"note: no mediator is left{how}: the parties talk only through a mediator in this model, "
-        "so expect no deals; add one back (e.g. +actors@actors.oman=oman) to compare"
+        f"note: no mediator is left{how}: the principals bargain directly by alternating offers, with no mediator's "
+        "learning, standing or de-escalation; add one back (e.g. +actors@actors.oman=oman) to compare"
     )
 
 
@@ -200,7 +199,7 @@ def fail_os(exc: OSError) -> None:
     """A file that could not be written: one line; a full disk is the machine's fault (1), a bad path the input's (2)."""
     import sys
 
-    code = EXIT_FAULT if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO) else EXIT_BAD_INPUT
+    code = EXIT_FAULT if exc.errno in ENVIRONMENT_ERRNOS else EXIT_BAD_INPUT
     print(f"error: {os_error_line(exc)}", file=sys.stderr)
     raise SystemExit(code)
 
@@ -221,15 +220,29 @@ def os_error_line(exc: OSError, what: str = "") -> str:
         errno.EEXIST: "a file is in the way of that folder: choose another output_root=... (or hydra.run.dir=...)",
         errno.ENAMETOOLONG: "the path is too long: choose a shorter one",
         errno.ENOENT: "that folder cannot be made there: choose another output_root=... (or hydra.run.dir=...)",
+        errno.EFBIG: "the file is larger than this process may write (ulimit -f): raise the limit, "
+        "or use fewer replications or episodes=false",
+        errno.ENOMEM: "the machine is out of memory: use fewer replications",
+        errno.EMFILE: "too many open files: raise the limit (ulimit -n) or use fewer workers",
+        errno.ENFILE: "too many open files: raise the limit (ulimit -n) or use fewer workers",
     }.get(exc.errno or 0, "check the path and the disk, or choose another output_root=...")
     where = f" {path}" if path else ""
     return f"cannot write{(' ' + what) if what else ''}{where}: {reason}: {fix}"
 
 
-def check_writable(directory: str | Path) -> None:
-    """Make ``directory`` and write (and remove) a small probe file in it; ConfigError in one line if that fails."""
+def check_writable(directory: str | Path, *, keep: bool = True, what: str = "the results to") -> None:
+    """Make ``directory`` and write (and remove) a small probe file in it; ConfigError in one line if that fails.
+
+    ``keep=False`` removes again the folders it made, so that a command that
+    fails later leaves no empty folder behind (the command makes it when it writes).
+    """
     directory = Path(directory)
     probe = directory / f".write-probe-{os.getpid()}-{secrets.token_hex(2)}"
+    made = []
+    parent = directory
+    while not parent.exists() and parent != parent.parent:
+        made.append(parent)
+        parent = parent.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with open(probe, "wb") as handle:
@@ -239,10 +252,14 @@ def check_writable(directory: str | Path) -> None:
     except OSError as exc:
         if exc.filename == str(probe):  # name the folder, not the probe
             exc = OSError(exc.errno, exc.strerror, str(directory))
-        raise ConfigError(os_error_line(exc, "the results to")) from None
+        raise ConfigError(os_error_line(exc, what)) from None
     finally:
         with contextlib.suppress(OSError):
             probe.unlink()
+        if not keep:
+            for folder in made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
 
 def static_prefix(path_template: str) -> str:
@@ -259,7 +276,7 @@ def output_dirs(overrides: Iterable[str]) -> list[str]:
     """
     found: dict[str, str] = {}
     for text in overrides:
-        key, value = split_override(text)
+        key, value = split_bare(text)
         if key in ("output_root", "hydra.run.dir", "hydra.sweep.dir") and "=" in text:
             if not value.strip().strip("'\""):
                 raise ConfigError(f"override {text}: {key} is empty: give a folder, e.g. {key}=outputs")
@@ -311,33 +328,58 @@ def _disk_available(directory: Path) -> float | None:
         return None
 
 
+def _file_disk_bytes(size: int) -> float:
+    """The disk a file of ``size`` bytes takes: whole file-system blocks (4 KiB), so many tiny files cost more."""
+    return float(max(1, math.ceil(size / 4096)) * 4096)
+
+
 def estimate_run(
     scenario, replications: int, block_size: int, output_dir: Path, *, episodes: bool = True, sample: int = 1000
 ) -> RunEstimate:
-    """Measure a sample of ``sample`` replications and scale it up to ``replications``.
+    """Measure a sample of about ``sample`` replications, run in blocks of ``block_size``, and scale it up.
 
+    The sample is cut into blocks as the run will be (at most
+    :data:`SAMPLE_BLOCKS` of them), so what a block costs on its own (setting
+    up a model, one cached file, the arrays' headers) is measured too: a run of
+    ``block_size=1`` is estimated as the many small blocks it is.
     Memory: the blocks, their concatenation and the episodes table with its
     parquet conversion are alive together at the peak (2 x arrays + 2 x table).
     Disk: ``episodes.parquet`` (unless ``episodes=false``) plus the block cache
-    of a run of more than one block. Time: the sample's own speed (a small
-    sample is slower per episode than a big block, so this errs long).
+    of a run of more than one block (whole file-system blocks per file). Time:
+    the sample's own speed (a small sample is slower per episode than a big
+    block, so this errs long).
     """
     import io as _io
+    import sys as _sys
 
-    from sim.core.runner import episodes_frame, run_block
+    import numpy as np
 
-    n = max(1, min(sample, replications))
+    from sim.core.runner import block_sizes, episodes_frame, run_block
+
+    size = max(1, min(block_size, replications))
+    if size >= sample:  # big blocks: one block of the sample's size (what a block costs on its own is negligible)
+        sizes = [min(sample, replications)]
+    else:
+        count = max(1, min(SAMPLE_BLOCKS, math.ceil(min(sample, replications) / size)))
+        sizes = block_sizes(min(replications, count * size), size)
     start = time.perf_counter()
-    arrays = run_block(scenario, n, 0, 0)
+    blocks = [run_block(scenario, k, 0, b) for b, k in enumerate(sizes)]
+    n = sum(sizes)
     seconds_per = (time.perf_counter() - start) / n
-    frame = episodes_frame(scenario, [arrays])
-    array_bytes = sum(a.nbytes for a in arrays.values()) / n
+    frame = episodes_frame(scenario, blocks)
+    array_bytes = sum(_sys.getsizeof(a) for b in blocks for a in b.values()) / n  # data and each array's header
+    array_bytes += sum(_sys.getsizeof(b) for b in blocks) / n
     frame_bytes = float(frame.memory_usage(deep=True).sum()) / n
     buffer = _io.BytesIO()
     frame.to_parquet(buffer, index=False)
     parquet_bytes = len(buffer.getvalue()) / n
+    block_file_bytes = 0.0
+    for arrays in blocks:
+        packed = _io.BytesIO()
+        np.savez(packed, **arrays)
+        block_file_bytes += _file_disk_bytes(len(packed.getvalue()) + 256)  # + the block's identity record
     per_rep_memory = 2 * array_bytes + 2 * frame_bytes
-    cache_bytes = array_bytes * replications if replications > block_size else 0.0
+    cache_bytes = block_file_bytes / n * replications if replications > block_size else 0.0
     episodes_disk = parquet_bytes * replications
     return RunEstimate(
         replications=replications,
@@ -349,6 +391,69 @@ def estimate_run(
         memory_available=_mem_available(),
         disk_available=_disk_available(output_dir),
     )
+
+
+def needs_guard(replications: int, block_size: int) -> bool:
+    """Whether a run is big enough to be measured before it starts: many replications or many blocks."""
+    return replications >= GUARD_FROM or math.ceil(replications / max(1, block_size)) >= GUARD_BLOCKS_FROM
+
+
+def guard_size(
+    scenario,
+    replications: int,
+    block_size: int,
+    output_dir: str | Path,
+    *,
+    episodes: bool = True,
+    runs: int = 1,
+    quiet: bool = False,
+    what: str = "replications",
+) -> RunEstimate | None:
+    """The size guard of every command: measure, refuse a run that cannot fit (one line), note a long one.
+
+    ``runs``: how many runs of ``replications`` the command makes one after the
+    other (a sensitivity analysis, the cases of a retrodiction): time scales
+    with it; memory and disk are those of the largest run held at once.
+    """
+    import sys
+
+    if not needs_guard(replications, block_size):
+        return None
+    estimate = estimate_run(scenario, replications, block_size, Path(output_dir), episodes=episodes)
+    if runs > 1:
+        estimate = dataclasses.replace(estimate, seconds=estimate.seconds * runs)
+    check_fits(estimate, what=what)
+    if estimate.seconds > 600 and not quiet:
+        print(
+            f"note: this needs about {human_seconds(estimate.seconds)} and "
+            f"{human_bytes(estimate.memory_bytes)} of memory (measured on a sample)",
+            file=sys.stderr,
+        )
+    return estimate
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a scheduler's limits set)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def effective_workers(workers: int, replications: int, block_size: int) -> int:
+    """``workers`` capped at the number of blocks and at the cores (results do not depend on it)."""
+    blocks = math.ceil(replications / max(1, block_size))
+    return max(1, min(int(workers), blocks, cores()))
+
+
+def workers_note(workers: int, replications: int, block_size: int) -> str | None:
+    """One line when ``workers`` is more than the cores or the blocks: how many processes really run."""
+    used = effective_workers(workers, replications, block_size)
+    if used >= workers:
+        return None
+    blocks = math.ceil(replications / max(1, block_size))
+    why = f"{cores()} core(s)" if used == cores() and cores() < blocks else f"{blocks} block(s) of block_size={block_size}"
+    return f"note: workers={workers} is more than this run can use ({why}): running {used} (results do not depend on workers)"
 
 
 def human_bytes(n: float) -> str:
@@ -366,7 +471,7 @@ def human_seconds(s: float) -> str:
     return f"{s:.0f} s"
 
 
-def check_fits(estimate: RunEstimate, *, memory_share: float = 0.8, disk_share: float = 0.95) -> None:
+def check_fits(estimate: RunEstimate, *, memory_share: float = 0.8, disk_share: float = 0.95, what: str = "replications") -> None:
     """ConfigError (one line: the estimate and what to change) if the run cannot fit in memory or on disk."""
     problems = []
     largest = estimate.replications
@@ -382,11 +487,11 @@ def check_fits(estimate: RunEstimate, *, memory_share: float = 0.8, disk_share: 
         largest = min(largest, int(disk_share * estimate.disk_available / per_rep_disk))
     if not problems:
         return
-    fixes = [f"use fewer replications (at most about replications={_round_down(largest)})"]
+    fixes = [f"use fewer replications (at most about {what}={_round_down(largest)})"]
     if disk_limited and estimate.episodes_disk_bytes > 0:
         fixes.append("or episodes=false to keep only the summary")
     raise ConfigError(
-        f"replications={estimate.replications} needs {' and '.join(problems)} and would take about "
+        f"{what}={estimate.replications} needs {' and '.join(problems)} and would take about "
         f"{human_seconds(estimate.seconds)}: {' '.join(fixes)}"
     )
 
@@ -408,28 +513,25 @@ def check_room(overrides: list[str], checked: list, *, multirun: bool = False) -
     import sys
 
     if multirun:
-        given = [o for o in overrides if split_override(o)[0] == "hydra.sweep.dir"]
+        given = [o for o in overrides if split_bare(o)[0] == "hydra.sweep.dir"]
         check_writable(output_dirs([*given] or ["hydra.sweep.dir=multirun"])[-1])
     else:
         for directory in output_dirs(overrides):
             check_writable(directory)
     if checked:
-        cfg, scenario, _ = max(checked, key=lambda c: c[0].replications)
-        if cfg.replications >= GUARD_FROM:
-            estimate = estimate_run(
-                scenario,
-                cfg.replications,
-                cfg.block_size,
-                Path(output_dirs(overrides)[0]),
-                episodes=bool(cfg.get("episodes", True)),
-            )
-            check_fits(estimate)
-            if estimate.seconds > 600 and not cfg.quiet:
-                print(
-                    f"note: this run needs about {human_seconds(estimate.seconds)} and "
-                    f"{human_bytes(estimate.memory_bytes)} of memory (measured on a sample)",
-                    file=sys.stderr,
-                )
+        cfg, scenario, _ = max(checked, key=lambda c: (c[0].replications / c[0].block_size, c[0].replications))
+        guard_size(
+            scenario,
+            cfg.replications,
+            cfg.block_size,
+            output_dirs(overrides)[0],
+            episodes=bool(cfg.get("episodes", True)),
+            quiet=bool(cfg.quiet),
+        )
+        cfg = max((c[0] for c in checked), key=lambda c: c.workers)
+        note = workers_note(cfg.workers, cfg.replications, cfg.block_size)
+        if note and not cfg.quiet:
+            print(note, file=sys.stderr)
     notes = dict.fromkeys(note for _, scenario, user in checked if (note := mediator_note(scenario, user)))
     for note in notes:
         print(note, file=sys.stderr)

@@ -45,6 +45,14 @@ def format_summary(summary: dict, label: str | None = None) -> str:
         f"Stalemate causes (share of stalemates):   {_shares(summary['stalemate_causes'])}",
         f"Deals by agenda scope (share of deals):   {_shares(summary['deal_scopes'])}",
     ]
+    if "p_paused" in summary:  # what happened without ending the talks (issue 18)
+        joined = _shares(summary["joined_strikes"]) if summary["joined_strikes"] else "none"
+        lines.append(
+            f"Without ending the talks (share of episodes): paused {_pct(summary['p_paused']).strip()}, "
+            f"a coercive step {_pct(summary['p_coercion']).strip()} (mean {summary['mean_coercion_steps']:.2f} steps), "
+            f"ultimatum lapsed {_pct(summary['p_ultimatum_lapsed']).strip()}, "
+            f"an ally joined a strike {_pct(summary['p_joined_strike']).strip()} ({joined})"
+        )
     terms = [f"{k} {v:.2f}" for k, v in summary["deal_terms_median"].items() if v is not None]
     lines.append(
         "Median deal terms (0 = Tehran's end, 1 = Washington's; deals covering the issue): "

@@ -45,17 +45,17 @@ def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: in
         "",
     ]
     head = (
-        f"{'case':<18} {'actual':<10} {'P(deal)':>21} {'P(escalation)':>21} {'P(stalemate)':>21} "
-        f"{'p_actual':>8} {'log':>6} {'Brier':>6} {'rounds':>6} {'weeks':>5}"
+        f"{'case':<22} {'actual':<10} {'P(deal)':>21} {'P(escalation)':>21} {'P(stalemate)':>21} "
+        f"{'p_actual':>8} {'log':>6} {'Brier':>6} {'weeks':>6} {'actual':>6} {'in band':>7}"
     )
     lines += [head, "-" * len(head)]
     for _, r in table.iterrows():
-        rounds = "-" if math.isnan(r["mean_rounds"]) else f"{r['mean_rounds']:.1f}"
+        weeks = "-" if math.isnan(r["mean_weeks"]) else f"{r['mean_weeks']:.1f}"
         mark = "*" if r["floored"] else " "
         lines.append(
-            f"{r['case']:<18} {r['actual']:<10} {pct(r, 'deal'):>21} {pct(r, 'escalation'):>21} "
+            f"{r['case']:<22} {r['actual']:<10} {pct(r, 'deal'):>21} {pct(r, 'escalation'):>21} "
             f"{pct(r, 'stalemate'):>21} {r['p_actual']:8.3f} {r['log_score']:6.2f}{mark}{r['brier']:6.3f} "
-            f"{rounds:>6} {r['actual_weeks']:>5}"
+            f"{weeks:>6} {r['actual_weeks']:>6} {100 * r['p_actual_in_band']:6.1f}%"
         )
     lines += [
         "",
@@ -63,8 +63,9 @@ def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: in
         f"(higher is better); mean Brier {scores['mean_brier']:.3f} against uniform {scores['uniform_brier']:.3f} "
         "(lower is better; Brier = sum over the three outcomes of (p - hit)^2)",
         f"the actual outcome is the most likely one in {scores['hits']} of {scores['cases']} cases",
-        "rounds: mean round at which the simulated talks reached the actual outcome (- : never); "
-        "weeks: the actual weeks from the first round",
+        "weeks: mean simulated weeks to the actual outcome (one round = one week; - : never); actual: the weeks it "
+        "took from the first round; in band: the share of replications that reached the actual outcome within a "
+        "factor of 2 of the actual weeks",
     ]
     if table["floored"].any():
         lines.append("* probability estimated as 0: scored at half a replication, 0.5 / replications")
@@ -105,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out or run_folder("retro", scenario_of(model), model))
         if out.exists() and not out.is_dir():
             raise ConfigError(f"--out {out}: is a file, give a directory")
+        from sim.cli import faults
+        from sim.config.compose import load_scenario
+
+        faults.check_writable(out, keep=False, what="the retrodiction to")  # before anything is computed
+        if faults.needs_guard(replications, 10_000):
+            faults.guard_size(load_scenario("baseline"), replications, 10_000, out, episodes=False, runs=len(cases))
         table, _ = score_cases(cases, replications, seed, overrides=overrides, workers=int(cfg.workers))
     except ConfigError as exc:
         fail(str(exc))

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
+from sim.config.overrides import split_override
+
 
 class ComposeCache:
     """Compositions by their structural overrides; ``is_group(key)`` says whether a key names a config group."""
@@ -30,9 +32,10 @@ class ComposeCache:
 
     def split(self, parsed: list) -> tuple[list, list]:
         """Parsed overrides as (structural, values)."""
-        structural, values = [], []
+        structural: list = []
+        values: list = []
         for override in parsed:
-            key = override.input_line.split("=", 1)[0]
+            key = split_override(override.input_line)[0]
             plain = (
                 not override.is_hydra_override()
                 and not override.is_sweep_override()

@@ -25,24 +25,23 @@ from importlib.resources import files
 from pathlib import Path
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import schema
-from sim.config.overrides import override_key
+from sim.config.guards import check_config_dirs, check_name
+from sim.config.overrides import override_key, override_value, split_bare
 from sim.core.params import (
     ROLES,
     ConfigError,
     Event,
     Issue,
-    Mediator,
-    Principal,
     Scenario,
-    Spoiler,
-    Stakeholder,
+    Transition,
     World,
 )
+from sim.core.paths import ROLE_CLASSES
 
 CONFIG_DIR = Path(str(files("sim") / "configs"))  # shipped inside the package (package data)
-ROLE_PARAMS = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
 ACTOR_META = ("role", "provenance")
 #: Keys of the root configuration (run settings, horizon, provenance and the groups).
 TOP_KEYS = tuple(f.name for f in dataclasses.fields(schema.ConfigSchema))
@@ -165,13 +164,13 @@ def group_choices(overrides: list[str] | None = None, config_dir: Path = CONFIG_
     ]
     for o in group_overrides:
         if override_key(o) == "scenario":
-            apply({"scenario": o.split("=", 1)[1]})
+            apply({"scenario": override_value(o)})
     scenario = choices.get("scenario")
     if scenario:
         for entry in defaults_of(config_dir / f"{scenario}.yaml"):
             apply(entry)
     for o in group_overrides:
-        apply({override_key(o): o.split("=", 1)[1]})
+        apply({override_key(o): override_value(o)})
     return choices
 
 
@@ -255,9 +254,19 @@ def scenario_from_config(
     error message: it names the override or file that set a bad value.
     """
     if isinstance(cfg, DictConfig):
-        _check_missing(cfg, overrides, config_dir)
+        meta = cfg.get("scenario")
+        if isinstance(meta, DictConfig) and "name" in meta and OmegaConf.is_interpolation(meta, "name"):
+            raw = meta._get_node("name")._value()  # type: ignore[union-attr]
+            where = locate("scenario.name", overrides, config_dir)
+            raise ConfigError(f"{where}: scenario.name = {raw!r} holds an interpolation: a name is a plain label, write it out")
+        try:
+            _check_missing(cfg, overrides, config_dir)
+        except (OmegaConfBaseException, RecursionError) as exc:
+            raise ConfigError(interpolation_error(exc, overrides, config_dir)) from None
     try:
         return _scenario(cfg)
+    except (OmegaConfBaseException, RecursionError) as exc:  # an interpolation that does not resolve: ${oc.env:NOPE}, a loop, ...
+        raise ConfigError(interpolation_error(exc, overrides, config_dir)) from None
     except ConfigError as exc:
         message = str(exc)
         blamed = _blame_override(message, overrides or [])
@@ -266,6 +275,16 @@ def scenario_from_config(
         if not blamed and where.endswith("config.yaml") and len(deletions) == 1:
             where = f"override {deletions[0]}"  # nothing else set it: removing a part is the likeliest cause
         raise ConfigError(f"{where}: {message}") from exc
+
+
+def interpolation_error(exc: BaseException, overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> str:
+    """One line for an interpolation that cannot be resolved: where it is, what is wrong, the fix."""
+    key = str(getattr(exc, "full_key", "") or "")
+    where = locate(key, list(overrides or []), config_dir) if key else "a config value"
+    problem = " ".join((str(exc).splitlines() or [type(exc).__name__])[0].split())[:200]
+    if isinstance(exc, RecursionError) or "recursion" in problem.lower():
+        problem = "the interpolation refers to itself (a loop)"
+    return f"{where}: {key or 'a value'}: cannot resolve its ${{...}} interpolation ({problem}): fix or remove it"
 
 
 def _blame_override(message: str, overrides: list[str]) -> str | None:
@@ -285,8 +304,8 @@ def _blame_override(message: str, overrides: list[str]) -> str | None:
             return o
     named = _key_of(message).split(".")
     for o in reversed(user):
-        key, _, value = o.partition("=")
-        parts = key.lstrip("+~").split(".")
+        key, value = split_bare(o)
+        parts = key.split(".")
         if (
             value
             and len(named) > 1
@@ -321,15 +340,25 @@ def _scenario(cfg) -> Scenario:
                 f"{where} = {actor!r}: an actor is a mapping of its parameters, select its file with +actors@actors.{key}=FILE"
             )
         role = actor.get("role")
-        if role not in ROLE_PARAMS:
+        if role not in ROLE_CLASSES:
             raise ConfigError(f"{where}.role = {role!r}: use one of {', '.join(ROLES)}")
         if isinstance(cfg, DictConfig):
             _check_role(key, cfg.actors[key], role)
-        by_role[role].append(build(ROLE_PARAMS[role], where, actor, skip=ACTOR_META))
+        by_role[role].append(build(ROLE_CLASSES[role], where, actor, skip=ACTOR_META))
         names[by_role[role][-1].name] = key
+    principal_keys = {key: name for name, key in names.items() if name in {p.name for p in by_role["principal"]}}
+    transitions = []
+    for k, d in enumerate(data.get("transitions") or []):
+        where = f"transitions[{k}]"
+        if not isinstance(d, Mapping):
+            raise ConfigError(f"{where} = {d!r}: a transition is a mapping {{week, pause_weeks, actor, set, why}}")
+        t = build(Transition, where, d)
+        if t.actor not in principal_keys:
+            raise ConfigError(f"{where}.actor = {t.actor!r}: use the config key of a principal ({', '.join(principal_keys)})")
+        transitions.append(dataclasses.replace(t, actor=principal_keys[t.actor]))
     scenario_meta = data.get("scenario") or {}
     scenario = Scenario(
-        name=str(scenario_meta.get("name", "custom")),
+        name=check_name(str(scenario_meta.get("name", "custom")), "scenario.name", "e.g. scenario.name=mine"),
         issues=issues,
         principals=tuple(by_role["principal"]),
         mediators=tuple(by_role["mediator"]),
@@ -338,6 +367,7 @@ def _scenario(cfg) -> Scenario:
         events=events,
         world=world,
         max_rounds=data.get("max_rounds", 20),
+        transitions=tuple(transitions),
     )
     try:
         return scenario.validate()
@@ -390,6 +420,7 @@ def compose(overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR, *
     from hydra import compose as hydra_compose
 
     overrides = list(overrides or [])
+    check_config_dirs(user_dirs(overrides))  # size, depth and alias limits before any YAML is parsed
     try:
         with hydra_context(config_dir):
             return hydra_compose(config_name="config", overrides=overrides, return_hydra_config=hydra)
@@ -407,8 +438,8 @@ def hydra_group_options(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
         return sorted(GlobalHydra.instance().config_loader().get_group_options(group))
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    out = []
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    out: list[BaseException] = []
     while exc is not None and exc not in out:
         out.append(exc)
         exc = exc.__cause__ or exc.__context__
@@ -538,7 +569,7 @@ def explain_compose_error(exc: BaseException, overrides: list[str] | None = None
     if missing:
         group, option = missing.group(1), missing.group(2)
         by = next(
-            (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and o.split("=", 1)[1] == option), None
+            (o for o in overrides if "=" in o and override_key(o).split("@")[0] == group and override_value(o) == option), None
         )
         origin = re.search(r"In '([^']+)'", full)
         where = f"override {by}" if by else _config_file(origin.group(1), config_dir, overrides) if origin else "configs"

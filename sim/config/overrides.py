@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from sim.config.schema import RUN_SETTINGS
 from sim.core.params import ConfigError
+from sim.core.params import Scenario
+from sim.core.paths import locate
 
 #: Overrides of how a run is carried out, not of the model (``crn``: the sweeper's common random numbers).
 RUN_KEYS = (*RUN_SETTINGS, "crn")
@@ -15,6 +17,17 @@ def split_override(override: str) -> tuple[str, str]:
     """``'a.b=0.3'`` -> ``('a.b', '0.3')``; ``'+sweep=x'`` -> ``('+sweep', 'x')``; ``'~a'`` -> ``('~a', '')``."""
     key, _, value = override.partition("=")
     return key, value
+
+
+def override_value(override: str) -> str:
+    """The value an override gives: ``'a.b=0.3'`` -> ``'0.3'``; ``''`` for ``'~a'``."""
+    return split_override(override)[1]
+
+
+def split_bare(override: str) -> tuple[str, str]:
+    """The bare key and the value: ``'+sweep=x'`` -> ``('sweep', 'x')``, ``'~a'`` -> ``('a', '')``."""
+    key, value = split_override(override)
+    return bare_key(key), value
 
 
 def bare_key(key: str) -> str:
@@ -30,6 +43,15 @@ def override_key(override: str) -> str:
 def is_hydra_override(override: str) -> bool:
     """Whether an override sets one of Hydra's own settings (``hydra.*``, ``hydra/launcher=...``)."""
     return override_key(override).startswith("hydra")
+
+
+def config_key(scenario: Scenario, path: str) -> str:
+    """The configuration key an override sets for parameter ``path`` (:mod:`sim.core.paths`): an event or an
+    issue by its place in its list (``events.proxy_attack.hazard`` -> ``events.events.2.hazard``), others as named."""
+    group, index, parts = locate(scenario, path)
+    if group in ("events", "issues") and index is not None:
+        return ".".join(({"events": "events.events", "issues": "agenda.issues"}[group], str(index), *parts))
+    return path
 
 
 def model_overrides(overrides: Iterable[str]) -> list[str]:
@@ -50,3 +72,19 @@ def check_settings(cfg, lowest_replications: int = 1) -> None:
 def without_search_path(overrides: list[str]) -> list[str]:
     """The overrides that describe the model (``hydra.searchpath`` dropped), for labels and blame."""
     return [o for o in overrides if override_key(o) != "hydra.searchpath"]
+def with_search_path(overrides: list[str], dirs: list[str]) -> list[str]:
+    """Overrides with ``--config-dir`` folders added to ``hydra.searchpath`` (as Hydra adds them)."""
+    if not dirs:
+        return list(overrides)
+    from pathlib import Path
+
+    extra = [f"file://{Path(d).resolve()}" for d in dirs]
+    rest, given = [], []
+    for o in overrides:
+        if override_key(o) == "hydra.searchpath":
+            from sim.config.cache import parse  # Hydra's override parser, cached
+
+            given = [str(v) for v in parse([o])[0].value()]
+        else:
+            rest.append(o)
+    return [*rest, f"hydra.searchpath=[{','.join([*given, *extra])}]"]

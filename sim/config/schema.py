@@ -13,6 +13,7 @@ not model parameters, are declared here.
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from omegaconf import MISSING
 
 from sim.core import params as core
 from sim.core.params import param
+from sim.core.paths import ROLE_CLASSES
 
 PROVENANCE_DOC = "where each parameter's value comes from: an article sentence (article: '...'), a public source or 'assumption'"
 
@@ -30,13 +32,13 @@ def _yaml_type(tp: Any) -> Any:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is tuple:
-        return list[args[0]]
+        return types.GenericAlias(list, (args[0],))
     if origin is dict:
-        return dict[args[0], _yaml_type(args[1])]
+        return types.GenericAlias(dict, (args[0], _yaml_type(args[1])))
     return tp
 
 
-def _schema_field(f: dataclasses.Field) -> dataclasses.Field:
+def _schema_field(f: dataclasses.Field) -> Any:  # a dataclasses.field(), typed by mypy as its value
     meta = dict(f.metadata)
     if f.default_factory is not dataclasses.MISSING:
         factory = f.default_factory
@@ -72,18 +74,13 @@ PROVENANCE = (("provenance", dict[str, str], param(factory=dict, doc=PROVENANCE_
 SOURCE = (("source", str, param("", doc="where it and its numbers come from", kind="label")),)
 
 ROLE_SCHEMAS: dict[str, type] = {
-    role: schema_of(cls, f"{cls.__name__}Schema", before=_role(role), after=PROVENANCE)
-    for role, cls in (
-        ("principal", core.Principal),
-        ("mediator", core.Mediator),
-        ("spoiler", core.Spoiler),
-        ("stakeholder", core.Stakeholder),
-    )
+    role: schema_of(cls, f"{cls.__name__}Schema", before=_role(role), after=PROVENANCE) for role, cls in ROLE_CLASSES.items()
 }
 PrincipalSchema, MediatorSchema, SpoilerSchema, StakeholderSchema = ROLE_SCHEMAS.values()
 IssueSchema = schema_of(core.Issue, "IssueSchema", after=SOURCE)
 EventSchema = schema_of(core.Event, "EventSchema", after=SOURCE)
 WorldSchema = schema_of(core.World, "WorldSchema", after=PROVENANCE)
+TransitionSchema = schema_of(core.Transition, "TransitionSchema")
 
 
 @dataclass
@@ -125,6 +122,15 @@ class HistorySchema:
     mapping: str = param("", doc="the file of mapping rules the state values follow", kind="label")
 
 
+@dataclass
+class PolicyMetaSchema:
+    """A named policy (configs/policy/): whose strategy it is; its lever settings are ordinary keys of the file."""
+
+    name: str = param(MISSING, doc="the policy's name (its file name under configs/policy/)", kind="label")
+    whose: str = param("", doc="whose strategy it is (Washington, Tehran, Oman and the UAE, everyone...)", kind="label")
+    description: str = param("", doc="one sentence: what the policy does", kind="label")
+
+
 #: The run settings: how a run is carried out, not what the model assumes.
 RUN_SETTINGS: dict[str, dataclasses.Field] = {
     "replications": param(10000, doc="Monte Carlo replications (episodes)", range=(1, float("inf")), kind="label"),
@@ -146,6 +152,12 @@ RUN_SETTINGS: dict[str, dataclasses.Field] = {
         kind="label",
     ),
     "episodes": param(True, doc="write episodes.parquet (one row per replication); false keeps only summary.json", kind="label"),
+    "context_odds": param(
+        True,
+        doc="also give the odds across the assumptions' ranges and the history-weighted odds, each with its 5-95% spread "
+        "(two small designs of 20,000 episodes; a single run only)",
+        kind="label",
+    ),
     "output_root": param(
         "outputs", doc="folder of the runs (<scenario>/<time>-<id>) and of an interrupted run's blocks", kind="label"
     ),
@@ -159,6 +171,7 @@ _RUN_TYPES = {
     "quiet": bool,
     "plots": bool,
     "episodes": bool,
+    "context_odds": bool,
     "output_root": str,
 }
 _HORIZON = next(f for f in dataclasses.fields(core.Scenario) if f.name == "max_rounds")
@@ -173,6 +186,15 @@ ConfigSchema = dataclasses.make_dataclass(
         ("agenda", AgendaSchema, param(factory=AgendaSchema, doc="the issues")),
         ("world", WorldSchema, param(factory=WorldSchema, doc="the state of the world")),
         ("events", EventsSchema, param(factory=EventsSchema, doc="the random shocks")),
+        (
+            "transitions",
+            list[TransitionSchema],  # type: ignore[valid-type]
+            param(
+                factory=list,
+                doc="scheduled changes of government that pause the talks: [{week, pause_weeks, actor, set, why}]",
+                kind="state",
+            ),
+        ),
         ("actors", dict[str, Any], param(factory=dict, doc="the actors by key, each with a role schema")),
         (
             "uncertainty",
@@ -182,6 +204,29 @@ ConfigSchema = dataclasses.make_dataclass(
                 doc="ranges of assumptions, drawn per replication by python -m sim explore (uncertainty: none, assumptions)",
                 kind="label",
             ),
+        ),
+        (
+            "levers",
+            dict[str, Any],
+            param(
+                factory=dict,
+                doc="the range of choices of every lever, with provenance (configs/levers/): read by sim.policies and sim.ema",
+                kind="label",
+            ),
+        ),
+        (
+            "posterior",
+            dict[str, Any],
+            param(
+                factory=dict,
+                doc="behaviour drawn per replication from a posterior made by python -m sim.calibrate (posterior: none, history)",
+                kind="label",
+            ),
+        ),
+        (
+            "policy",
+            PolicyMetaSchema | None,
+            param(None, doc="the named policy whose lever settings the run uses (policy=NAME, configs/policy/)", kind="label"),
         ),
         (
             "history",

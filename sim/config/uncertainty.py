@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sim.core.paths import is_number
+
 #: Numeric keys of an actor, the world, an event or an issue that are labels or structure, never assumptions.
 NOT_PARAMETERS = {
     "name",
@@ -28,26 +30,22 @@ def is_assumption(provenance: str) -> bool:
     return "assumption" in str(provenance).lower()
 
 
-def _numeric(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def parameters(data: Mapping) -> dict[str, tuple[float, str]]:
     """Every numeric parameter of a composed configuration (plain dict): {path: (value, provenance)}.
 
-    Paths are those of :func:`sim.core.uncertainty.with_draws`. A red line
+    Paths as :mod:`sim.core.paths` reads them. A red line
     contributes the end that lies strictly inside (0, 1) (the other is the
     actor's own end of the scale); dict entries (saliences, pressure
     sensitivities, event effects) contribute one path each.
     """
     out: dict[str, tuple[float, str]] = {}
     prov_root = data.get("provenance") or {}
-    if _numeric(data.get("max_rounds")):
+    if is_number(data.get("max_rounds")):
         out["max_rounds"] = (float(data["max_rounds"]), str(prov_root.get("max_rounds", "")))
     world = data.get("world") or {}
     wprov = world.get("provenance") or {}
     for key, value in world.items():
-        if key not in NOT_PARAMETERS and _numeric(value):
+        if key not in NOT_PARAMETERS and is_number(value):
             out[f"world.{key}"] = (float(value), str(wprov.get(key, "")))
     for issue in (data.get("agenda") or {}).get("issues") or []:
         out[f"agenda.{issue['name']}.status_quo"] = (float(issue["status_quo"]), str(issue.get("source", "")))
@@ -65,7 +63,7 @@ def parameters(data: Mapping) -> dict[str, tuple[float, str]]:
                 continue
             src = str(prov.get(field, ""))
             base = f"actors.{key}.{field}"
-            if _numeric(value):
+            if is_number(value):
                 out[base] = (float(value), src)
             elif isinstance(value, Mapping) and field == "red_lines":
                 for issue, (low, high) in value.items():
@@ -74,7 +72,7 @@ def parameters(data: Mapping) -> dict[str, tuple[float, str]]:
                             out[f"{base}.{issue}.{end}"] = (float(v), src)
             elif isinstance(value, Mapping):
                 for sub, v in value.items():
-                    if _numeric(v):
+                    if is_number(v):
                         out[f"{base}.{sub}"] = (float(v), src)
     return out
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Principal, Spoiler
-from sim.core.state import issue_values
+from sim.core.state import at, issue_bits, issue_rows, issue_values
 
 if TYPE_CHECKING:
     from sim.core.model import NegotiationModel
@@ -33,30 +33,6 @@ def _bounds(red_lines: dict, issues: tuple[str, ...], n: int) -> tuple[np.ndarra
     low = issue_values((red_lines.get(i, (0.0, 1.0))[0] for i in issues), n)
     high = issue_values((red_lines.get(i, (0.0, 1.0))[1] for i in issues), n)
     return low, high
-
-
-def issue_rows(state: BatchState, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """A per-issue parameter for rows ``rows`` of the held replications: (I,) as it is, (n, I) indexed."""
-    if np.ndim(value) < 2:
-        return value
-    if rows is None:
-        return state.held(value)
-    return np.take(value, state.ids[rows], axis=0)  # straight from the batch's rows: one gather, not two
-
-
-def at(value, rows: np.ndarray):
-    """A parameter for a subset ``rows`` of the held replications: a scalar as it is, an array indexed."""
-    return value[rows] if np.ndim(value) else value
-
-
-def issue_bits(flags: np.ndarray) -> np.ndarray:
-    """Boolean flags over issues (..., I) as bit masks (...,): bit k set when issue k is flagged."""
-    return np.asarray(flags, dtype=np.int64) @ (1 << np.arange(np.shape(flags)[-1], dtype=np.int64))
-
-
-def issue_flags(bits: np.ndarray, n_issues: int) -> np.ndarray:
-    """Bit masks (...,) as boolean flags over issues (..., I)."""
-    return (np.asarray(bits)[..., None] >> np.arange(n_issues, dtype=np.int64)) & 1 == 1
 
 
 class Actor(mesa.Agent):
@@ -105,11 +81,61 @@ class PrincipalAgent(Actor):
         "cutoff",
         "within",
         "gain",
+        "requires",
+        "pending",
+        "veto_believed",
+        "veto_actual",
+        "veto_doubt",
+        "keep",
+        "bar",
+        "bar_safe",
+        "unrest_at_start",
+        "keep_at_start",
     )
 
-    def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray) -> None:
+    def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray, veto_uniform: np.ndarray) -> None:
         super().__init__(model, params)
         issues = model.issue_names
+        n = self.state.n
+        self._set_terms(params)
+        # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
+        self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
+        self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
+        self.requires = np.full(n, issue_bits(np.isin(issues, params.requires)))  # never parked, never dropped
+        self.pending = np.full(n, bool(params.preconditions))  # its preconditions not yet met
+        # Domestic ratification: the veto players' actual threshold (private, drawn once) and what its negotiator
+        # believes it to be (the mean, until a rejected package teaches it the actual one).
+        self.has_veto = bool(np.any(np.asarray(params.veto_threshold) > 0) or np.any(np.asarray(params.veto_spread) > 0))
+        self.veto_actual = np.broadcast_to(rules.veto_draw(params.veto_threshold, params.veto_spread, veto_uniform), (n,)).copy()
+        self.veto_believed = np.broadcast_to(np.asarray(params.veto_threshold, dtype=float), (n,)).copy()
+        self.veto_doubt = np.broadcast_to(np.asarray(params.veto_spread, dtype=float), (n,)).copy()  # 0 once learned
+        self.unrest_at_start = self.state.unrest.copy()
+        self.keep_at_start = np.zeros(n)  # set by meet(), once the other's guarantee is known
+        # This round's chance that the other keeps a deal and the domestic bars its negotiator believes in (assess).
+        self.keep, self.bar, self.bar_safe = np.zeros(n), np.zeros(n), np.zeros(n)
+        self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
+        # Sensitivities (K,), or (K, n) when any is drawn per replication (issue 12).
+        self.sensitivity = (
+            np.array(np.broadcast_arrays(*params.pressure.values()), dtype=float) if params.pressure else np.zeros(0)
+        )
+        self._sensitivity_rows = self.sensitivity.T  # (n, K): one object, so the held rows are gathered once
+        self.trust = np.broadcast_to(np.asarray(params.trust, dtype=float), (n,)).copy()
+        self.hardening = np.zeros(n)
+        self.resolve = rules.resolve_draw(params.resolve_spread, resolve_uniform)  # private, drawn once
+        # What this principal believes about the other's resolve: uniform on [belief_lo, belief_hi].
+        self.belief_lo = np.zeros(n)
+        self.belief_hi = np.zeros(n)
+        self.discount = np.broadcast_to(rules.effective_discount(params.discount, params.concession_e), (n,)).copy()
+        zeros = np.zeros(n)  # replaced, never written in place, each round
+        self.no_deal, self.force, self.outside, self.risk = zeros, zeros, zeros, zeros
+        # Written in place row by row (answer): one array each, so that writing one never changes another.
+        self.value, self.utility, self.cutoff, self.gain = np.zeros(n), np.zeros(n), np.full(n, np.inf), np.zeros(n)
+        self.within = np.zeros(n, dtype=bool)
+        self._other: PrincipalAgent | None = None
+
+    def _set_terms(self, params: Principal) -> None:
+        """Its ideal, saliences and red lines per issue, from ``params`` (at the start and when a government changes)."""
+        issues = self.model.issue_names
         n = self.state.n
         # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_terms and issue.
         bounds = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
@@ -132,27 +158,30 @@ class PrincipalAgent(Actor):
             else np.array(f, dtype=float)
             for k, f in enumerate(fields)
         )
-        # Agenda stances as bit masks over the issues (bit k: issue k), one per replication.
-        self.insists = np.full(n, issue_bits(np.isin(issues, params.insists)))
-        self.refuses = np.full(n, issue_bits(np.isin(issues, params.refuses)))
-        self.pressure_vars = [WORLD_VARS.index(k) for k in params.pressure]
-        # Sensitivities (K,), or (K, n) when any is drawn per replication (issue 12).
-        self.sensitivity = (
-            np.array(np.broadcast_arrays(*params.pressure.values()), dtype=float) if params.pressure else np.zeros(0)
-        )
-        self._sensitivity_rows = self.sensitivity.T  # (n, K): one object, so the held rows are gathered once
-        self.trust = np.broadcast_to(np.asarray(params.trust, dtype=float), (n,)).copy()
-        self.hardening = np.zeros(n)
-        self.resolve = rules.resolve_draw(params.resolve_spread, resolve_uniform)  # private, drawn once
-        # What this principal believes about the other's resolve: uniform on [belief_lo, belief_hi].
-        self.belief_lo = np.zeros(n)
-        self.belief_hi = np.zeros(n)
-        self.discount = np.broadcast_to(rules.effective_discount(params.discount, params.concession_e), (n,)).copy()
-        zeros = np.zeros(n)
-        self.no_deal, self.force, self.outside, self.risk = zeros, zeros, zeros, zeros
-        self.value, self.utility, self.cutoff, self.gain = zeros, zeros, np.full(n, np.inf), zeros
-        self.within = np.zeros(n, dtype=bool)
-        self._other: PrincipalAgent | None = None
+
+    def take_office(self, params: Principal, keys) -> bool:
+        """A new government: its parameters replace the old ones; returns whether its agenda stance or red lines changed.
+
+        Model spec, "Pauses are not ends": the talks resume with the principal's
+        parameters of the new government. Trust and agenda stances restart from
+        the new values; red lines and ideal points are rebuilt (the model then
+        recomputes the red-line box). Everything read through :meth:`p` follows.
+        ``keys`` are the parameters the transition sets.
+        """
+        old, self.params = self.params, params
+        m = self.state.m
+        issues = self.model.issue_names
+        if "trust" in keys:
+            self.trust = np.broadcast_to(self.state.held(np.asarray(params.trust, dtype=float)), (m,)).copy()
+        changed = False
+        if {"insists", "refuses"} & set(keys):  # a new stance replaces the one it had come to (softened or not)
+            stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
+            changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
+            self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
+        terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines"))
+        if terms_changed:
+            self._set_terms(params)
+        return bool(changed or terms_changed)
 
     @property
     def other(self) -> PrincipalAgent:
@@ -167,12 +196,54 @@ class PrincipalAgent(Actor):
         spread = np.broadcast_to(np.asarray(other.params.resolve_spread, dtype=float), (self.state.n,))
         self.belief_lo = -spread.copy()
         self.belief_hi = spread.copy()
+        self.keep_at_start = np.broadcast_to(rules.keep_chance(self.trust, other.params.guarantee), (self.state.n,)).copy()
+        self.keep = self.keep_at_start.copy()
 
     # ------------------------------------------------------------- assessment
 
     @property
     def domestic_cost(self) -> np.ndarray:
         return self.p("sovereignty_cost") * self.state.unrest
+
+    @property
+    def demands(self) -> np.ndarray:
+        """The issues it wants on the agenda (bit masks): those it insists on and those it requires in any deal."""
+        return self.insists | self.requires
+
+    def domestic_bar(self, rows: np.ndarray | None = None, actual: bool = False, safe: bool = False) -> np.ndarray:
+        """The package utility its veto players demand now (in ``rows``, or every held replication): by its
+        negotiator's belief (the mean, or with ``safe`` the top of what it believes possible), or the actual one."""
+        if actual:
+            threshold = self.veto_actual
+        elif safe:
+            threshold = np.minimum(self.veto_believed + self.veto_doubt, 1.0)
+        else:
+            threshold = self.veto_believed
+        every = slice(None) if rows is None else rows
+        return rules.veto_bar(
+            threshold[every],
+            self.p("sovereignty_cost") if rows is None else at(self.p("sovereignty_cost"), rows),
+            self.state.unrest[every],
+            self.unrest_at_start[every],
+            self.keep[every],
+            self.keep_at_start[every],
+        )
+
+    def ratifies(self, rows: np.ndarray, utility: np.ndarray) -> np.ndarray:
+        """Whether its veto players ratify, in ``rows``, packages of ``utility`` to it that its negotiator signed."""
+        if not self.has_veto:
+            return np.ones(len(rows), dtype=bool)
+        return rules.ratifies(utility, self.domestic_bar(rows, actual=True))
+
+    def learn_win_set(self, rows: np.ndarray) -> None:
+        """After its veto players rejected a package: its negotiator now knows their actual threshold."""
+        self.veto_believed[rows] = self.veto_actual[rows]
+        self.veto_doubt[rows] = 0.0
+
+    def yields_precondition(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """Whether its preconditions are settled this round in ``rows`` (it drops them or the other side yields)."""
+        mine, theirs = at(self.p("agenda_flexibility"), rows), at(self.other.p("agenda_flexibility"), rows)
+        return self.pending[rows] & rules.precondition_yield(mine, theirs, draws)
 
     @property
     def base(self) -> np.ndarray:
@@ -183,11 +254,15 @@ class PrincipalAgent(Actor):
         """Value its outside option (no deal after pressure, or force) and the risk of waiting, this round."""
         s, p = self.state, self.p
         sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else s.held(self._sensitivity_rows).T
-        self.no_deal = rules.no_deal_value(p("no_deal_value"), sensitivity, s.world[self.pressure_vars], self.hardening)
+        outside_pressure = rules.saturated_pressure(self.hardening, self.model._w("pressure_cap"))
+        self.no_deal = rules.no_deal_value(p("no_deal_value"), sensitivity, s.world[self.pressure_vars], outside_pressure)
         self.force = rules.force_value(
             p("force_posture_weight"), p("force_progress_weight"), p("war_cost"), s.military_posture, s.nuclear_progress
         )
         self.outside = rules.outside_option(self.no_deal, self.force, self.resolve)
+        self.keep = rules.keep_chance(self.trust, self.other.p("guarantee"))
+        if self.has_veto:  # the bars its negotiator believes in this round (the mean, and the top of the range)
+            self.bar, self.bar_safe = self.domestic_bar(), self.domestic_bar(safe=True)
         at_deadline = (s.deadline > 0) & (s.deadline == s.round)
         self.risk = rules.perceived_risk(
             s.held(self.model.params.world.perceived_risk), s.tension, at_deadline, extension_probability
@@ -209,19 +284,48 @@ class PrincipalAgent(Actor):
 
     def threshold_utility(self, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
         """The package utility that is worth its outside option, for a given estimate of its resolve."""
-        return rules.utility_threshold(self.base + resolve_estimate, incentive, self.trust, self.base, self.domestic_cost)
+        return rules.utility_threshold(
+            self.base + resolve_estimate, incentive, self.keep, self.p("betrayal_cost"), self.domestic_cost
+        )
+
+    def disagreement(self, rows: np.ndarray, resolve_estimate: np.ndarray, incentive) -> np.ndarray:
+        """Its disagreement point in ``rows`` for a proposer that estimates its resolve: the utility worth its outside
+        option, and at least what its veto players might demand by its negotiator's belief (the top of the believed
+        range, public: the negotiator says so), so that a proposal is ratified whatever that belief allows."""
+        d = rules.utility_threshold(
+            self.base[rows] + resolve_estimate,
+            incentive,
+            self.keep[rows],
+            at(self.p("betrayal_cost"), rows),
+            self.domestic_cost[rows],
+        )
+        return np.maximum(d, self.bar_safe[rows]) if self.has_veto else d
+
+    def value_of(self, rows: np.ndarray, u: np.ndarray, incentive) -> np.ndarray:
+        """What signing packages of utility ``u`` is worth to it in ``rows``, on the scale of its outside option."""
+        return rules.deal_value(u, incentive, self.keep[rows], at(self.p("betrayal_cost"), rows), self.domestic_cost[rows])
+
+    def signable(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, low, high, u) -> np.ndarray:
+        """Inside its red lines on the agenda and, by its negotiator's belief, inside its domestic win-set."""
+        within = rules.inside(package, low, high, agenda)
+        return within & (u >= self.bar[rows] - 1e-9) if self.has_veto else within
 
     # ------------------------------------------------------------- answers
 
-    def answer(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive) -> np.ndarray:
-        """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force."""
+    def answer(self, rows: np.ndarray, package: np.ndarray, agenda: np.ndarray, incentive, *, own: bool = False) -> np.ndarray:
+        """Accept or refuse the package in replications ``rows``; keep its value and cutoff for learning and force.
+
+        ``own``: it proposed the package itself (direct talks), so it stands by it wherever it is worth its outside
+        option: there is nothing to gain by refusing its own offer.
+        """
         ideal, salience, low, high = self.issue_terms(rows)
         u = rules.utility(package, ideal, salience)
-        within = rules.inside(package, low, high, agenda)
+        within = self.signable(rows, package, agenda, low, high, u)
         base = self.base[rows]
-        value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
+        value = self.value_of(rows, u, at(incentive, rows))
         lo, hi = self.other.belief_lo[rows], self.other.belief_hi[rows]  # what the others believe about it
-        cutoff = rules.acceptance_cutoff(value, base, lo, hi, self.discount[rows], self.risk[rows])
+        patience = (self.discount[rows], self.risk[rows])
+        cutoff = value - base if own else rules.acceptance_cutoff(value, base, lo, hi, *patience)
         cutoff = np.where(within, cutoff, -np.inf)
         self.utility[rows], self.value[rows], self.within[rows] = u, value, within
         self.cutoff[rows], self.gain[rows] = cutoff, 0.0
@@ -234,10 +338,34 @@ class PrincipalAgent(Actor):
         """
         ideal, salience, low, high = self.issue_terms(rows)
         u = rules.utility(package, ideal, salience)
-        within = rules.inside(package, low, high, agenda)
-        base = self.base[rows]
-        value = rules.deal_value(u, at(incentive, rows), self.trust[rows], base, self.domestic_cost[rows])
-        return rules.accepts(self.resolve[rows], value - base, within)
+        within = self.signable(rows, package, agenda, low, high, u)
+        value = self.value_of(rows, u, at(incentive, rows))
+        return rules.accepts(self.resolve[rows], value - self.base[rows], within)
+
+    def propose(self, rows: np.ndarray, normal_draws: np.ndarray, incentive) -> np.ndarray:
+        """Without a mediator, its own offer in ``rows`` (alternating offers, :func:`rules.proposer_solve`).
+
+        Its disagreement point is exact (it knows its resolve); the other's
+        is estimated from its belief about the other's resolve, with the error
+        of a mediator of effectiveness 0 (``world.direct_proposal_noise``).
+        ``normal_draws`` (m, 2) covers every held replication.
+        """
+        model, other = self.model, self.other
+        k = model.principals.index(other)
+        incentive = at(incentive, rows)
+        guess = rules.estimated_resolve(
+            self.belief_lo[rows],
+            self.belief_hi[rows],
+            at(other.p("resolve_spread"), rows),
+            0.0,
+            at(model._w("direct_proposal_noise"), rows),
+            normal_draws[rows, k],
+        )
+        d = [None, None]
+        d[k] = other.disagreement(rows, guess, incentive)
+        d[1 - k] = self.disagreement(rows, self.resolve[rows], incentive)
+        frontier = model.frontier.take(lambda packed: np.take(packed, self.state.ids[rows], axis=0))
+        return rules.proposer_solve(frontier, d[0], d[1], self.state.agenda[rows], a_proposes=k == 1)
 
     def learn(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
         """Update its belief about the other from the other's answer; return the mean shift (what it learned)."""
@@ -274,6 +402,62 @@ class PrincipalAgent(Actor):
         leaves = rules.chooses(outside - staying, at(self.p("force_noise"), rows), occasion, draws)
         by_force = self.force[rows] > self.no_deal[rows]
         return leaves & by_force, leaves & ~by_force, outside, staying
+
+    def base_at(self, rows: np.ndarray, world: np.ndarray) -> np.ndarray:
+        """Its outside option without resolve in rows ``rows`` of the held replications, in world ``world`` (V, len(rows))."""
+        p = self.p
+        sensitivity = self.sensitivity if self.sensitivity.ndim < 2 else self.state.held(self._sensitivity_rows)[rows].T
+        no_deal = rules.no_deal_value(at(p("no_deal_value"), rows), sensitivity, world[self.pressure_vars], self.hardening[rows])
+        posture, progress = (world[WORLD_VARS.index(v)] for v in ("military_posture", "nuclear_progress"))
+        force = rules.force_value(
+            at(p("force_posture_weight"), rows), at(p("force_progress_weight"), rows), at(p("war_cost"), rows), posture, progress
+        )
+        return np.maximum(no_deal, force)
+
+    def decide_coercion(self, rows: np.ndarray, draws: np.ndarray, effects: np.ndarray, extension_probability):
+        """Take a coercive step below war in rows ``rows`` where continuing after it looks worth more; returns the mask.
+
+        ``effects`` (V,), or (V, n) per replication, is what the step adds to the world variables. The
+        step's worth is :func:`rules.coercion_advantage`: continuing after the
+        step (the other's outside option moved, its own, the tension added to
+        the risk of waiting) against continuing without it, by its own beliefs;
+        the choice is :func:`rules.chooses` with its force noise, when the
+        occasion arises (``coercion_propensity``).
+        """
+        s, other = self.state, self.other
+        world = s.world[:, rows]
+        step = effects[:, None] if effects.ndim == 1 else np.take(effects, s.ids[rows], axis=1)
+        after = np.clip(world + step, 0.0, 1.0)
+        delta_self = self.base_at(rows, after) - self.base[rows]
+        delta_other = other.base_at(rows, after) - other.base[rows]
+        shift = rules.coercion_shift(self.trust[rows], delta_self, delta_other)
+        at_deadline = (s.deadline[rows] > 0) & (s.deadline[rows] == s.round)
+        risk_after = rules.perceived_risk(
+            at(s.held(self.model.params.world.perceived_risk), rows),
+            after[WORLD_VARS.index("tension")],
+            at_deadline,
+            at(extension_probability, rows),
+        )
+        expected_next = self.value[rows] + self.gain[rows] - other.gain[rows]
+        advantage = rules.coercion_advantage(
+            self.discount[rows],
+            self.risk[rows],
+            risk_after,
+            expected_next,
+            shift,
+            self.outside[rows],
+            self.outside[rows] + delta_self,
+        )
+        return rules.chooses(advantage, at(self.p("force_noise"), rows), at(self.p("coercion_propensity"), rows), draws)
+
+    def decide_force_instead(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """Use force in rows ``rows`` where the talks are cut off (a lapsed ultimatum, an ally's strike) and force is worth more.
+
+        :func:`rules.force_over_no_deal` with the noisy choice of
+        :func:`rules.chooses` (its force noise); the occasion is certain.
+        """
+        advantage = rules.force_over_no_deal(self.force[rows], self.no_deal[rows])
+        return rules.chooses(advantage, at(self.p("force_noise"), rows), 1.0, draws)
 
     @property
     def position(self) -> np.ndarray:
@@ -335,8 +519,7 @@ class MediatorAgent(Actor):
             guess = rules.estimated_resolve(
                 self.lo[rows, k], self.hi[rows, k], at(pr.p("resolve_spread"), rows), effectiveness, noise, normal_draws[rows, k]
             )
-            base = pr.base[rows]
-            d.append(rules.utility_threshold(base + guess, incentive, pr.trust[rows], base, pr.domestic_cost[rows]))
+            d.append(pr.disagreement(rows, guess, incentive))
         return rules.nash_solve(frontier, d[0], d[1], s.agenda[rows])
 
     def learn(self, rows: np.ndarray, answers: list[np.ndarray]) -> np.ndarray:
@@ -362,7 +545,8 @@ class SpoilerAgent(Actor):
         self.crossing = np.zeros(self.state.n, dtype=bool)
 
     def lobby(self) -> None:
-        """Harden the target principal's terms: raise its value of no deal by the lobbying weight per round."""
+        """Harden the target principal's terms: its value of no deal rises by the lobbying weight per round (the
+        pressure built up saturates at ``world.pressure_cap``, :func:`rules.saturated_pressure`)."""
         target = self.model.principal(self.params.target)
         target.hardening = target.hardening + self.p("lobbying")
 
@@ -391,6 +575,51 @@ class SpoilerAgent(Actor):
         strike, wait = self.strike_values()
         return rules.chooses(strike - wait, self.p("strike_noise"), self.p("strike_propensity"), draws), strike, wait
 
+    def decide_sabotage(self, draws: np.ndarray) -> np.ndarray:
+        """A covert strike or sabotage, a rung below a strike: where it looks worth more than waiting at its cost.
+
+        :func:`rules.sabotage_values` (its strike values with the sabotage's
+        lower cost), chosen by :func:`rules.chooses` when the occasion arises
+        (``sabotage_propensity``).
+        """
+        s, p = self.state, self.p
+        value, wait = rules.sabotage_values(
+            (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing")),
+            p("sabotage_cost"),
+            s.tension,
+            s.nuclear_progress,
+            s.drag,
+            s.deal_chance * self.crossing,
+        )
+        return rules.chooses(value - wait, p("strike_noise"), p("sabotage_propensity"), draws)
+
+    def decide_strike_now(self, rows: np.ndarray, draws: np.ndarray, *, talks_failed: bool = False) -> np.ndarray:
+        """Strike in rows ``rows`` when the occasion is forced on it (its ally struck, an ultimatum lapsed), by its own values.
+
+        Its strike values as ever (:func:`rules.spoiler_strike_values`); with
+        ``talks_failed`` the talks have just failed, so its sense that a round
+        fails is 1. The occasion is certain for a spoiler that weighs strikes at
+        all (``strike_propensity`` > 0: a propensity of 0 shuts its strikes);
+        the choice noisy as ever.
+        """
+        s, p = self.state, self.p
+        drag = np.ones(len(rows)) if talks_failed else s.drag[rows]
+        strike, wait = rules.spoiler_strike_values(
+            (
+                at(p("weight_tension"), rows),
+                at(p("weight_progress"), rows),
+                at(p("weight_failure"), rows),
+                at(p("weight_crossing"), rows),
+            ),
+            at(p("strike_threshold"), rows),
+            s.tension[rows],
+            s.nuclear_progress[rows],
+            drag,
+            (s.deal_chance * self.crossing)[rows],
+        )
+        weighs = (np.asarray(at(p("strike_propensity"), rows)) > 0).astype(float)
+        return rules.chooses(strike - wait, at(p("strike_noise"), rows), weighs, draws)
+
 
 class StakeholderAgent(Actor):
     """A regional stakeholder (the UAE): lowers tension and presses both principals toward a deal."""
@@ -398,7 +627,10 @@ class StakeholderAgent(Actor):
     role = "stakeholder"
 
     def step(self) -> None:
-        """De-escalate, and press both principals: their value of no deal falls by its pressure each round."""
+        """De-escalate, and press both principals: their value of no deal falls by its pressure each round.
+
+        The pressure builds up; its effect saturates at ``world.pressure_cap`` (:func:`rules.saturated_pressure`).
+        """
         self.state.relief = self.state.relief + self.p("deescalation")
         for p in self.model.principals:
             p.hardening = p.hardening - self.p("pressure")

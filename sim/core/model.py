@@ -25,25 +25,39 @@ import mesa
 import numpy as np
 
 from sim.core import rules
-from sim.core.agents import (
-    MediatorAgent,
-    PrincipalAgent,
-    SpoilerAgent,
-    StakeholderAgent,
-    at,
-    issue_bits,
-    issue_flags,
-    issue_rows,
-)
+from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent
 from sim.core.narrative import Narrator
-from sim.core.params import OUTCOMES, WORLD_VARS, Scenario
+from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
 from sim.core.reporters import model_reporters
-from sim.core.state import BatchState
+from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
-STREAMS = ("agenda", "events", "proposal", "force", "walkout", "mesa", "types", "ladder", "deadline")
+#: New streams go at the end: a SeedSequence's children are numbered, so the earlier streams stay the same.
+STREAMS = (
+    "agenda",
+    "events",
+    "proposal",
+    "force",
+    "walkout",
+    "mesa",
+    "types",
+    "ladder",
+    "deadline",
+    "coercion",
+    "ultimatum",
+    "allies",
+    "ratification",
+)
 #: How a deal was struck (episode column ``deal_type``).
 DEAL_TYPES = ("full", "interim")
+
+
+def _effects_matrix(effects: dict, n: int) -> np.ndarray:
+    """Effects on the world variables as (V,), or (V, n) when any is an array over the n replications."""
+    values = [effects.get(v, 0.0) for v in WORLD_VARS]
+    if any(np.ndim(x) for x in values):
+        return np.array([np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in values])
+    return np.array(values, dtype=float)
 
 
 def cause_names(scenario: Scenario) -> tuple[str, ...]:
@@ -55,6 +69,7 @@ def cause_names(scenario: Scenario) -> tuple[str, ...]:
         "tension_spiral",
         "collapse_to_confrontation",
         *(f"{p.name.lower()}_walkout" for p in scenario.principals),
+        *(f"{p.name.lower()}_ratification" for p in scenario.principals),
         "deadline_lapse",
         "horizon",
     )
@@ -114,10 +129,17 @@ class NegotiationModel(mesa.Model):
         self.first_strike = np.full(self.n, -1, dtype=np.int16)  # cause code of the first strike, -1: none
         self.force_value = np.full(self.n, np.nan)  # at the decision that ended the talks in escalation
         self.continue_value = np.full(self.n, np.nan)
+        self.ratification_failures = np.zeros(self.n, dtype=np.int16)  # packages signed, then rejected at home
+        self.pauses = np.zeros(self.n, dtype=np.int16)  # rounds (weeks) the talks were paused
+        self.coercion_steps = np.zeros(self.n, dtype=np.int16)  # rungs below war taken (sabotage, sanctions, enrichment)
+        self.ultimatum_lapsed = np.zeros(self.n, dtype=bool)
+        self.joined_strike = np.full(self.n, -1, dtype=np.int16)  # cause code of the ally that joined a strike, -1: none
 
         # The private types: one uniform per principal and replication, drawn once (fixed shape).
         types = self.streams["types"].random((self.n, 2))
-        self.principals = tuple(PrincipalAgent(self, p, types[:, k]) for k, p in enumerate(scenario.principals))
+        # The veto players' thresholds, one uniform per principal and replication, from their own stream (fixed shape).
+        vetoes = self.streams["ratification"].random((self.n, 2))
+        self.principals = tuple(PrincipalAgent(self, p, types[:, k], vetoes[:, k]) for k, p in enumerate(scenario.principals))
         a, b = self.principals
         a.meet(b)
         b.meet(a)
@@ -131,8 +153,37 @@ class NegotiationModel(mesa.Model):
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
         self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], self.state.status_quo)
         self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
-        self._standing = 1.0 - np.prod([1.0 - np.asarray(m.params.standing, dtype=float) for m in self.mediators], axis=0)
+        unmoved: float | np.ndarray = (
+            1.0  # the chance that no mediator's standing holds a bad round; a scalar or (n,) when one is drawn
+        )
+        for m in self.mediators:
+            unmoved = unmoved * (1.0 - np.asarray(m.params.standing, dtype=float))
+        self._standing = 1.0 - unmoved
         self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
+        self.has_preconditions = any(p.pending.any() for p in self.principals)
+        self.has_veto = any(p.has_veto for p in self.principals)
+
+        # Mechanisms of issue 18, each skipped entirely when not configured.
+        self.transitions: dict[int, list[Transition]] = {}  # resume round -> the transitions that take effect then
+        self.pause_starts: dict[int, Transition] = {}
+        self.paused_rounds: set[int] = set()
+        for t in scenario.transitions:
+            self.transitions.setdefault(t.resume_round, []).append(t)
+            self.pause_starts.setdefault(t.start_round, t)
+            self.paused_rounds.update(range(t.start_round, t.resume_round))
+        # A coercive step's effects on the world variables, (V,), or (V, n) when drawn per replication (issue 12).
+        self.coercers = [
+            (k, p, _effects_matrix(p.params.coercion_effects, self.n))
+            for k, p in enumerate(self.principals)
+            if np.any(np.asarray(p.params.coercion_propensity) > 0) and p.params.coercion_effects
+        ]
+        self.saboteurs = [
+            (j, sp)
+            for j, sp in enumerate(self.spoilers)
+            if np.any(np.asarray(sp.params.sabotage_propensity) > 0) and sp.params.sabotage_effects
+        ]
+        self.has_allies = any(sp.params.ally for sp in self.spoilers)
+        self._ally_draws: np.ndarray | None = None
 
         self.narrator = Narrator(self) if trace else None
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self)) if record else None
@@ -204,17 +255,23 @@ class NegotiationModel(mesa.Model):
         """Play one round in every replication still running."""
         s = self.state
         s.round += 1
-        disputing = self._agenda_phase()
+        paused = self._pause_phase() if self.paused_rounds or self.transitions else False
+        if self.has_allies:
+            self._ally_draws = self._draw("allies", len(self.spoilers) + len(self.principals))
+        disputing = self._agenda_phase() if not paused else np.zeros(s.m, dtype=bool)
         self._events_phase()
         self._outside_actors_phase()
         ext = self._w("extension_probability")
         for p in self.principals:
             p.assess(ext)
-        refused = self._bargaining_phase()
+        refused = self._bargaining_phase(paused)
         s.failures += disputing | refused
-        self._force_phase()
+        self._force_phase(paused)
+        if self.coercers or self.saboteurs:
+            self._coercion_phase(paused, ext)
         self._walkout_phase()
-        self._deadline_phase()
+        if not paused:
+            self._deadline_phase()
         self._finish(s.alive & (s.round >= self.max_rounds), STALEMATE, "horizon")
         if self.datacollector is not None:
             self.datacollector.collect(self)
@@ -230,11 +287,49 @@ class NegotiationModel(mesa.Model):
 
     # ------------------------------------------------------------ phases
 
-    def _agenda_phase(self) -> np.ndarray:
-        """1. Agenda: settle the scope where nothing is contested, else fight over it.
+    def _pause_phase(self) -> bool:
+        """0. Transitions: a government that takes office at the end of a pause; whether this round is paused.
 
-        At settlement an issue whose red lines cannot overlap goes to a parallel
-        track (:func:`rules.parallel_track`).
+        Model spec, "Pauses are not ends": during a pause no agenda, bargaining
+        or walk-out happens, but time passes (nuclear progress, events, outside
+        actors, spoilers' strikes and sabotage, the horizon); a deadline that
+        falls in the pause is judged when the talks resume
+        (:func:`rules.deadline_after_pause`). At its end the principal resumes
+        with the new government's parameters; the agenda is reopened where its
+        stance or red lines changed.
+        """
+        s = self.state
+        for t in self.transitions.get(s.round, ()):
+            p = self.principal(t.actor)
+            if p.take_office(t.applied_to(p.params), tuple(t.set)):
+                s.settled[:] = False
+                s.agenda[:] = False
+                a, b = self.principals
+                self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
+                self.frontier = rules.nash_frontier(
+                    a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], self.state.status_quo
+                )
+            if self.narrator:
+                changes = ", ".join(f"{k} {v}" for k, v in t.set.items()) or "the same parameters"
+                self.narrator.say(f"talks resume; {t.actor}'s new government ({changes})")
+        start = self.pause_starts.get(s.round)
+        if start is not None:
+            s.deadline = rules.deadline_after_pause(s.deadline, start.start_round, start.resume_round).astype(np.int32)
+            if self.narrator:
+                self.narrator.say(f"talks paused for {start.pause_weeks} weeks: {start.why or start.actor}")
+        if s.round not in self.paused_rounds:
+            return False
+        self.pauses[s.ids[s.alive]] += 1
+        return True
+
+    def _agenda_phase(self) -> np.ndarray:
+        """1. Agenda: preconditions first, then settle the scope where nothing is contested, else fight over it.
+
+        While a principal's preconditions are pending the round goes to
+        procedure (:func:`rules.precondition_yield`). At settlement an issue
+        whose red lines cannot overlap goes to a parallel track unless either
+        principal requires it (:func:`rules.parallel_track`); a required issue
+        the other refuses is contested until the refuser softens.
         """
         s = self.state
         a, b = self.principals
@@ -243,13 +338,26 @@ class NegotiationModel(mesa.Model):
         open_rows = np.flatnonzero(~s.settled & s.alive)
         if open_rows.size == 0:  # settled or ended for good: this stream is never needed again
             return disputing
-        draws = self._draw("agenda", 2 * (n_issues + 1))[open_rows]
-        conflict = rules.agenda_conflict(a.insists[open_rows], a.refuses[open_rows], b.insists[open_rows], b.refuses[open_rows])
+        # Two more draws per replication only where preconditions are configured (other runs draw as before).
+        draws = self._draw("agenda", 2 * (n_issues + 1) + 2 * self.has_preconditions)[open_rows]
+        if self.has_preconditions:
+            procedure = a.pending[open_rows] | b.pending[open_rows]
+            rows = open_rows[procedure]
+            for k, p in enumerate((a, b)):
+                met = p.yields_precondition(rows, draws[procedure, 2 * (n_issues + 1) + k])
+                if self.narrator and rows.size and rows[0] == 0:
+                    self.narrator.precondition(p, p.pending[0], bool(met[0]))
+                p.pending[rows[met]] = False
+            disputing[rows] = True
+            open_rows, draws = open_rows[~procedure], draws[~procedure]
+        demands_a, demands_b = a.demands[open_rows], b.demands[open_rows]
+        conflict = rules.agenda_conflict(demands_a, a.refuses[open_rows], demands_b, b.refuses[open_rows])
         contested = conflict != 0
         newly = open_rows[~contested]
         scope = rules.settled_scope(a.refuses[newly], b.refuses[newly], self.all_issues)
         scope = issue_flags(scope, n_issues)
-        s.agenda[newly] = rules.parallel_track(scope, issue_rows(s, self.box[2], newly))
+        required = issue_flags(a.requires[newly] | b.requires[newly], n_issues)
+        s.agenda[newly] = rules.parallel_track(scope, issue_rows(s, self.box[2], newly), required)
         s.settled[newly] = True
         rows, draws = open_rows[contested], draws[contested]
         disputing[rows] = True
@@ -259,14 +367,17 @@ class NegotiationModel(mesa.Model):
             track = draws[:, k] < rules.parallel_track_acceptance(flex, effectiveness)
             per_issue = np.reshape(flex, (-1, 1)) if np.ndim(flex) else flex  # per replication: one per row
             soften = issue_bits(draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < per_issue)
-            drop_insist = np.where(track, p.insists[rows] & other.refuses[rows], 0)
-            drop_refuse = soften & p.refuses[rows] & other.insists[rows]
-            if self.narrator and disputing[0]:
+            # A parallel track takes only what it insists on, never what it requires in any deal.
+            drop_insist = np.where(track, p.insists[rows] & other.refuses[rows] & ~p.requires[rows], 0)
+            drop_refuse = soften & p.refuses[rows] & other.demands[rows]
+            if self.narrator and disputing[0] and rows.size and rows[0] == 0:
                 self.narrator.agenda_moves(p, issue_flags(drop_insist[0], n_issues), issue_flags(drop_refuse[0], n_issues))
             p.insists[rows] &= ~drop_insist
             p.refuses[rows] &= ~drop_refuse
         if self.narrator:
-            self.narrator.agenda(newly, disputing, conflict, scope)
+            fighting = np.zeros(s.m, dtype=bool)
+            fighting[rows] = True  # over the scope (not procedure): the rows of ``conflict`` that are contested
+            self.narrator.agenda(newly, fighting, conflict[contested], scope)
         s.add("tension", disputing * self._w("agenda_dispute_tension"))
         return disputing
 
@@ -308,39 +419,52 @@ class NegotiationModel(mesa.Model):
         increase = self._w("posture_tension") * s.military_posture
         s.set("tension", rules.next_tension(s.tension, increase, s.relief))
 
-    def _bargaining_phase(self) -> np.ndarray:
-        """4-6. Proposal, answers, learning. Returns the replications whose package was refused.
+    def _bargaining_phase(self, paused: bool = False) -> np.ndarray:
+        """4-6. Proposal, answers, learning, ratification. Returns the replications whose package was refused.
 
+        The lead mediator proposes; without one the principals alternate
+        offers (Rubinstein 1982), the first principal in odd rounds. A package
+        both sign goes home to each side's veto players (Putnam 1988): if
+        either rejects it, the round failed (:meth:`_ratification`).
         The random draws cover every replication (common random numbers); the
         arithmetic only the replications that bargain this round.
         """
         s = self.state
         draws = self._draw("proposal", 2, normal=True)
-        rows = np.flatnonzero(s.settled & s.agenda.any(axis=1) & s.alive)
+        home = self._draw("ratification", 2) if self.has_veto else None
+        rows = np.flatnonzero(s.settled & s.agenda.any(axis=1) & s.alive & (not paused))
         s.proposed = np.zeros(s.m, dtype=bool)
         s.deal_chance = np.zeros(s.m)
         for p in self.principals:
             p.gain = np.zeros(s.m)
-        if self.lead_mediator is None or rows.size == 0:
+        if rows.size == 0:
             return s.proposed.copy()
         s.proposed[rows] = True
         s.proposal_seen[rows] = True
-        proposal = self.lead_mediator.propose(rows, draws, self.incentive)
+        a, b = self.principals
+        proposer = self.lead_mediator or self.principals[(s.round - 1) % 2]
+        proposal = proposer.propose(rows, draws, self.incentive)
         s.proposal[rows] = proposal
         agenda = s.agenda[rows]
-        answers = [p.answer(rows, proposal, agenda, self.incentive) for p in self.principals]
+        answers = [p.answer(rows, proposal, agenda, self.incentive, own=p is proposer) for p in self.principals]
         agreed = answers[0] & answers[1]
         if self.narrator and s.proposed[0]:
-            self.narrator.proposal([bool(x[0]) for x in answers])
+            self.narrator.proposal([bool(x[0]) for x in answers], proposer.name)
         # Learning: the mediator and each principal update their beliefs from the other's answer.
-        s.deal_chance[rows] = self.lead_mediator.learn(rows, answers)
-        for m in self.mediators:
-            if m is not self.lead_mediator:
-                m.learn(rows, answers)
-        a, b = self.principals
+        if self.lead_mediator is not None:
+            s.deal_chance[rows] = self.lead_mediator.learn(rows, answers)
+            for m in self.mediators:
+                if m is not self.lead_mediator:
+                    m.learn(rows, answers)
+        else:  # the proposer's own sense, before it learns, that the other would accept
+            other = self.principals[1 - self.principals.index(proposer)]
+            chance = rules.belief_acceptance_chance(proposer.belief_lo[rows], proposer.belief_hi[rows], other.cutoff[rows])
+            s.deal_chance[rows] = np.where(other.within[rows], chance, 0.0)
         shift_b = a.learn(rows, answers[1])
         shift_a = b.learn(rows, answers[0])
         a.gain[rows], b.gain[rows] = 0.5 * shift_a, 0.5 * shift_b
+        if home is not None:
+            agreed &= self._ratification(rows, agreed, home)
         deal = np.zeros(s.m, dtype=bool)
         deal[rows[agreed]] = True
         self.terms[s.ids[rows[agreed]]] = proposal[agreed]
@@ -353,7 +477,40 @@ class NegotiationModel(mesa.Model):
         s.add("tension", refused * self._w("failed_round_tension"))
         return refused
 
-    def _force_phase(self) -> None:
+    def _ratification(self, rows: np.ndarray, agreed: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """A package signed at the table goes home: where a side's veto players reject it, a ratification failure.
+
+        Over ``rows`` (``agreed`` marks the packages both signed): returns
+        which were ratified. A failure costs the rejecting side the other's
+        trust (``world.ratification_trust_loss``), teaches its negotiator its
+        actual win-set, counts as a failed round, and ends the talks in a
+        stalemate with chance ``ratification_exit`` (cause
+        ``<name>_ratification``); otherwise the talks go on. ``draws`` (m, 2)
+        cover every held replication.
+        """
+        s = self.state
+        signed = rows[agreed]
+        ratified = np.ones(rows.size, dtype=bool)
+        loss = self._w("ratification_trust_loss")
+        for k, p in enumerate(self.principals):
+            if not p.has_veto or signed.size == 0:
+                continue
+            ok = p.ratifies(signed, p.utility[signed])
+            rejected = signed[~ok]
+            if rejected.size == 0:
+                continue
+            ratified[np.flatnonzero(agreed)[~ok]] = False
+            self.ratification_failures[s.ids[rejected]] += 1
+            p.learn_win_set(rejected)
+            p.other.trust[rejected] = np.clip(p.other.trust[rejected] - at(loss, rejected), 0.0, 1.0)
+            if self.narrator and rejected[0] == 0:
+                self.narrator.ratification(p)
+            ends = np.zeros(s.m, dtype=bool)
+            ends[rejected] = draws[rejected, k] < at(p.p("ratification_exit"), rejected)
+            self._finish(ends, STALEMATE, f"{p.name.lower()}_ratification")
+        return ratified
+
+    def _force_phase(self, paused: bool = False) -> None:
         """7. Force: spoiler strikes and principals' force, each up the escalation ladder; tension spirals.
 
         A principal's decision to leave is taken here once: by force (step 7) or
@@ -367,14 +524,15 @@ class NegotiationModel(mesa.Model):
             fires, strike, wait = sp.decide_strike(draws[:, j])
             fires &= s.alive & ~struck
             hit = np.flatnonzero(fires)
-            self._strike(hit, sp.params.cause, strike[hit], wait[hit], ladder)
+            self._strike(hit, sp.params.cause, strike[hit], wait[hit], ladder, striker=sp)
             struck |= fires
-        rows = np.flatnonzero(s.alive & s.proposal_seen & ~struck)
+        self._struck = struck
+        rows = np.flatnonzero(s.alive & s.proposal_seen & ~struck & (not paused))
         self._exits = []
         for j, p in enumerate(self.principals):
             force, walk, outside, staying = p.decide_exit(rows, self.standing, draws[rows, len(self.spoilers) + j])
             by_force = force & s.alive[rows] & ~struck[rows]  # (the other principal's force may have ended some)
-            self._strike(rows[by_force], p.params.cause, outside[by_force], staying[by_force], ladder)
+            self._strike(rows[by_force], p.params.cause, outside[by_force], staying[by_force], ladder, striker=p)
             struck[rows[by_force]] = True
             leaves = np.zeros(s.m, dtype=bool)
             leaves[rows[walk]] = True
@@ -382,7 +540,7 @@ class NegotiationModel(mesa.Model):
         spiral = s.tension >= self._w("tension_threshold")
         self._finish(s.alive & spiral, ESCALATION, "tension_spiral", severity=3)
 
-    def _strike(self, hit: np.ndarray, cause: str, force_value, continue_value, ladder) -> None:
+    def _strike(self, hit: np.ndarray, cause: str, force_value, continue_value, ladder, *, striker=None) -> None:
         """A strike in the held replications ``hit``: up the ladder; the talks resume or end in escalation.
 
         ``force_value`` and ``continue_value`` are the striker's values there
@@ -401,9 +559,13 @@ class NegotiationModel(mesa.Model):
         self.severity[ids] = np.maximum(self.severity[ids], severity)
         self.force_value[ids] = force_value
         self.continue_value[ids] = continue_value
+        joined = self._allies_join(hit, striker) if self.has_allies and striker is not None else None
         back = hit[resumed]
         self.resumed[s.ids[back]] = True
         s.add("nuclear_progress", -at(self._w("strike_setback"), back), rows=back)  # the setback where the talks resume
+        if joined is not None and joined.any():  # the ally's strike destroys as much again
+            both = hit[resumed & joined]
+            s.add("nuclear_progress", -at(self._w("strike_setback"), both), rows=both)
         ended = np.zeros(s.m, dtype=bool)
         ended[hit[~resumed]] = True
         if self.narrator:
@@ -411,6 +573,76 @@ class NegotiationModel(mesa.Model):
             fires[hit], rungs[hit], again[hit] = True, severity, resumed
             self.narrator.strike(fires, cause, rungs, again)
         self._finish(ended, ESCALATION, cause)
+
+    def _allies_join(self, hit: np.ndarray, striker) -> np.ndarray:
+        """Whether the striker's ally joins the strike in rows ``hit``, each ally by its own values; records who joined.
+
+        Model spec, "Allies act together": a spoiler's ally principal joins when
+        force is worth more to it than the no deal left
+        (:meth:`PrincipalAgent.decide_force_instead`); a spoiler whose ally
+        struck joins when striking is worth more to it than waiting
+        (:meth:`SpoilerAgent.decide_strike_now`). Returns the mask over ``hit``.
+        """
+        s = self.state
+        draws = self._ally_draws
+        joined = np.zeros(hit.size, dtype=bool)
+        if draws is None:
+            return joined
+        if isinstance(striker, SpoilerAgent):
+            allies = [(len(self.spoilers) + k, p) for k, p in enumerate(self.principals) if p.name == striker.params.ally]
+        else:
+            allies = [(j, sp) for j, sp in enumerate(self.spoilers) if sp.params.ally == striker.name]
+        for col, ally in allies:
+            if isinstance(ally, SpoilerAgent):
+                joins = ally.decide_strike_now(hit, draws[hit, col])
+            else:
+                joins = ally.decide_force_instead(hit, draws[hit, col])
+            ids = s.ids[hit[joins & ~joined]]
+            self.joined_strike[ids] = np.where(
+                self.joined_strike[ids] < 0, self.causes.index(ally.params.cause), self.joined_strike[ids]
+            )
+            if self.narrator and hit[0] == 0 and joins[0] and not joined[0]:
+                self.narrator.say(f"{ally.name} joins the strike")
+            joined |= joins
+        return joined
+
+    def _coercion_phase(self, paused: bool, extension_probability) -> None:
+        """7b. Coercion below war: sabotage by spoilers, coercive steps by principals; the talks go on.
+
+        Rungs below a strike (model spec, "Coercion below war"): a spoiler that
+        did not strike this round may sabotage (:meth:`SpoilerAgent.decide_sabotage`,
+        also during a pause); a principal at the table (a package seen, not
+        paused) may take its step (:meth:`PrincipalAgent.decide_coercion`).
+        Each moves the world by its effects; none ends the talks.
+        """
+        s = self.state
+        draws = self._draw("coercion", len(self.spoilers) + len(self.principals))
+        struck = self._struck
+        for j, sp in self.saboteurs:
+            takes = sp.decide_sabotage(draws[:, j]) & s.alive & ~struck
+            self._coerce(np.flatnonzero(takes), sp.params.sabotage_effects, f"{sp.name}: sabotage")
+        if paused:
+            return
+        for k, p, effects in self.coercers:
+            col = len(self.spoilers) + k
+            rows = np.flatnonzero(s.alive & s.proposal_seen & ~struck & (draws[:, col] < s.held(p.params.coercion_propensity)))
+            if rows.size == 0:
+                continue
+            takes = p.decide_coercion(rows, draws[rows, col], effects, extension_probability)
+            self._coerce(rows[takes], p.params.coercion_effects, f"{p.name}: a coercive step")
+
+    def _coerce(self, rows: np.ndarray, effects: dict, what: str) -> None:
+        """Apply a coercive step's effects in rows ``rows`` and count it."""
+        if rows.size == 0:
+            return
+        s = self.state
+        for name, delta in effects.items():
+            s.add(name, at(s.held(delta), rows) if np.ndim(delta) else delta, rows=rows)
+        self.coercion_steps[s.ids[rows]] += 1
+        if self.narrator and rows[0] == 0 and self.narrator.watching:
+            self.narrator.say(
+                f"{what} ({', '.join(f'{k} {v:+g}' for k, v in effects.items() if not np.ndim(v))}); the talks go on"
+            )
 
     def _walkout_phase(self) -> None:
         """8. Walk-out: a principal for whom no deal is worth more than staying ends the talks."""
@@ -453,7 +685,44 @@ class NegotiationModel(mesa.Model):
             if self.narrator and deal[0]:
                 self.narrator.say("deadline: the sides sign an interim deal (freeze for relief)")
             self._finish(deal, DEAL, "agreement")
+        if w.ultimatum_by:
+            lapse = lapse & ~self._ultimatum(lapse & s.alive)  # where a strike's ceasefire lets the talks resume, they do
         self._finish(s.alive & lapse, STALEMATE, "deadline_lapse")
+
+    def _ultimatum(self, lapse: np.ndarray) -> np.ndarray:
+        """At the lapse of an ultimatum the threatener, then its allies, weigh force by their own values.
+
+        Model spec, "Ultimatums": escalation where force is worth more to them
+        than the no deal the lapse leaves (:meth:`PrincipalAgent.decide_force_instead`;
+        a spoiler allied to the threatener by its strike values with the talks
+        failed, :meth:`SpoilerAgent.decide_strike_now`), a stalemate where it is
+        not. A strike goes up the escalation ladder as any other. Returns where
+        a strike was made (over the held replications).
+        """
+        s = self.state
+        draws = self._draw("ultimatum", 3 + len(self.spoilers))
+        rows = np.flatnonzero(lapse)
+        struck = np.zeros(s.m, dtype=bool)
+        if rows.size == 0:
+            return struck
+        self.ultimatum_lapsed[s.ids[rows]] = True
+        if self.narrator and rows[0] == 0:
+            self.narrator.say(f"the ultimatum of {self.params.world.ultimatum_by} lapses")
+        ladder = draws[:, 1:3]
+        threatener = self.principal(self.params.world.ultimatum_by)
+        fires = threatener.decide_force_instead(rows, draws[rows, 0])
+        hit = rows[fires]
+        self._strike(hit, threatener.params.cause, threatener.force[hit], threatener.no_deal[hit], ladder, striker=threatener)
+        for j, sp in enumerate(self.spoilers):
+            rest = rows[s.alive[rows] & ~fires]
+            if sp.params.ally != threatener.name or rest.size == 0:
+                continue
+            strikes = sp.decide_strike_now(rest, draws[rest, 3 + j], talks_failed=True)
+            hit = rest[strikes]
+            self._strike(hit, sp.params.cause, np.full(hit.size, np.nan), np.full(hit.size, np.nan), ladder, striker=sp)
+            fires = fires | np.isin(rows, hit)
+        struck[rows[fires]] = True
+        return struck
 
     # ------------------------------------------------------------ bookkeeping
 

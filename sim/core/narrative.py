@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.state import issue_flags
+
 if TYPE_CHECKING:
     from sim.core.agents import PrincipalAgent
     from sim.core.model import NegotiationModel
@@ -49,8 +51,6 @@ class Narrator:
             if parked.any():
                 self.say(f"red lines cannot meet on {', '.join(names[parked])}: a parallel track")
         if disputing[0]:
-            from sim.core.agents import issue_flags
-
             contested = names[issue_flags(conflict[0], len(names))]
             self.say(f"agenda dispute over {', '.join(contested)}: no package this round")
 
@@ -62,15 +62,33 @@ class Narrator:
             if hit:
                 self.say(f"event: {event.name} ({', '.join(f'{k} {v:+g}' for k, v in event.effects.items())})")
 
-    def proposal(self, answers: list[bool]) -> None:
+    def precondition(self, p: PrincipalAgent, pending: bool, met: bool) -> None:
+        if not pending:
+            return
+        steps = ", ".join(p.params.preconditions)
+        if met:
+            self.say(f"procedure: {p.name}'s precondition ({steps}) is settled; substantive talks can begin")
+        else:
+            self.say(f"procedure: {p.name} demands {steps} before substantive talks; no package this round")
+
+    def ratification(self, p: PrincipalAgent) -> None:
+        self.say(
+            f"ratification failure: {p.name}'s veto players reject the package its negotiator signed "
+            f"(its win-set is narrower than it believed; {p.other.name}'s trust in it falls)"
+        )
+
+    def proposal(self, answers: list[bool], proposer: str = "") -> None:
         m = self.model
         s = m.state
         terms = ", ".join(f"{name} {x:.2f}" for name, x, on in zip(m.issue_names, s.proposal[0], s.agenda[0], strict=True) if on)
-        self.say(f"{m.lead_mediator.name if m.lead_mediator else 'the mediator'} proposes {terms}")
+        direct = " (direct talks, alternating offers)" if m.lead_mediator is None else ""
+        self.say(f"{proposer or 'the mediator'} proposes {terms}{direct}")
         for p, ok in zip(m.principals, answers, strict=True):
             worth = f"worth {p.value[0]:.3f} against its outside option {p.outside[0]:.3f}"
             if ok:
                 self.say(f"  {p.name} accepts ({worth})")
+            elif not p.within[0] and p.has_veto and p.utility[0] < p.bar[0] - 1e-9:
+                self.say(f"  {p.name} refuses: its veto players would not ratify it (utility {p.utility[0]:.3f})")
             elif not p.within[0]:
                 broken = [
                     f"{name} {x:.2f} outside [{lo:g}, {hi:g}]"
@@ -81,7 +99,8 @@ class Narrator:
             elif p.value[0] < p.outside[0]:
                 self.say(f"  {p.name} refuses: {worth}")
             else:
-                self.say(f"  {p.name} refuses: {worth}, but holding out is worth more (the mediator will learn)")
+                learner = "the mediator" if m.lead_mediator else p.other.name
+                self.say(f"  {p.name} refuses: {worth}, but holding out is worth more ({learner} will learn)")
 
     def strike(self, fires: np.ndarray, cause: str, severity: np.ndarray, resumed: np.ndarray) -> None:
         if not fires[0]:

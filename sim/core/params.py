@@ -27,6 +27,10 @@ EVENT_TARGETS = (*WORLD_VARS, "trust")
 ROLES = ("principal", "mediator", "spoiler", "stakeholder")
 #: The three ways the talks can end, in the order results code them.
 OUTCOMES = ("deal", "escalation", "stalemate")
+#: The one unit of time: one round of the model stands for this many calendar weeks, in every scenario and
+#: historical case (model spec, "Time has one unit"). Deadlines, transitions, the horizon and simulated
+#: durations are counted in rounds and map from dates in weeks through this constant (docs/model.md, "Time").
+WEEKS_PER_ROUND = 1
 
 
 class ConfigError(ValueError):
@@ -41,6 +45,12 @@ SIGNED = (-1.0, 1.0)
 #: stances, red lines), set per case by a historical or 2026 scenario from dated sources; ``behaviour``:
 #: how actors decide, one shared set for every case (retrodiction protocol); ``label``: names and tags.
 KINDS = ("state", "behaviour", "label")
+#: A *lever* is declared beside the kind (``param(..., lever=WHO)``): a parameter an actor chooses, a policy sets
+#: and ``sim.analysis.ema`` varies as a lever rather than an uncertainty. WHO is whose choice it is: ``"self"`` for
+#: a field of an actor (each actor with that field chooses its own), an actor's config key (``us``, ``iran``) for
+#: a field of the world. Its range of choices and their provenance are config (``configs/levers/``); the kind still
+#: says what the value is in a historical case (what that actor had chosen then: state; how it decides: behaviour).
+LEVER_SELF = "self"
 
 
 def param(
@@ -50,6 +60,7 @@ def param(
     range: tuple[float, float] | None = None,
     open_low: bool = False,
     kind: str = "behaviour",
+    lever: str = "",
     factory: Any = None,
 ) -> Any:
     """A dataclass field with its meaning, its range and its kind: the one declaration of a parameter.
@@ -58,8 +69,11 @@ def param(
     :meth:`Scenario.validate`, ``docs/parameters.md`` and ``sim.analysis.sensitivity``
     all read this metadata. ``range`` bounds a number, or each value of a
     mapping (per issue, per world variable); ``open_low`` excludes its low end.
+    ``lever`` marks a parameter an actor chooses (see :data:`LEVER_SELF`).
     """
-    meta = {"doc": doc, "range": range, "open_low": open_low, "kind": kind}
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r}: use one of {', '.join(KINDS)}")
+    meta = {"doc": doc, "range": range, "open_low": open_low, "kind": kind, "lever": lever}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -116,6 +130,14 @@ def kind_of_key(cls, name: str) -> str | None:
     return None
 
 
+def lever_of(cls, name: str) -> str:
+    """Whose choice field ``name`` of dataclass ``cls`` is (``self`` or an actor's key); empty if it is no lever."""
+    for f in fields(cls):
+        if f.name == name:
+            return str(f.metadata.get("lever", ""))
+    return ""
+
+
 def _check_issue_keys(where: str, mapping, issues: tuple[str, ...]) -> None:
     for key in mapping:
         if key not in issues:
@@ -149,12 +171,13 @@ class Principal:
         kind="state",
     )
     refuses: tuple[str, ...] = param((), doc="issues it refuses to discuss (agenda stance)", kind="state")
-    insists: tuple[str, ...] = param((), doc="issues it insists on putting on the agenda", kind="state")
+    insists: tuple[str, ...] = param((), doc="issues it insists on putting on the agenda", kind="state", lever=LEVER_SELF)
     agenda_flexibility: float = param(
         0.1,
         doc="per-round chance of softening its stance on a contested issue (dropping a refusal; for the "
         "insisting side, accepting a parallel track, scaled by the mediator's effectiveness)",
         range=UNIT,
+        lever=LEVER_SELF,
     )
     concession_e: float = param(
         1.0,
@@ -209,6 +232,61 @@ class Principal:
         0.98, doc="per-round discount factor: a deal next round is worth this much of the same deal now", range=UNIT
     )
     force_cause: str = param("", doc="label of its use of force among escalation causes (empty: <name>_force)", kind="label")
+    requires: tuple[str, ...] = param(
+        (),
+        doc="issues any deal must settle: never sent to a parallel track nor left off the agenda (an issue the other "
+        "refuses to discuss stays contested until the refuser softens); red lines that cannot overlap on one leave no deal",
+        kind="state",
+    )
+    preconditions: tuple[str, ...] = param(
+        (),
+        doc="steps it demands of the other side before substantive talks (labels, e.g. enrichment_suspension); until "
+        "one side yields (per-round chance 1 - (1 - its agenda_flexibility)(1 - the other's)), rounds go to procedure",
+        kind="state",
+    )
+    guarantee: float = param(
+        0.0,
+        doc="how credibly it can bind itself (and its successors) to keep a deal (0: not at all; a treaty or UNSC "
+        "endorsement high): the other counts on a deal being kept with chance trust + (1 - trust) x guarantee",
+        range=UNIT,
+        kind="state",
+    )
+    betrayal_cost: float = param(
+        0.0,
+        doc="what being cheated (the other reneges after it has implemented) costs it below its outside option",
+        range=UNIT,
+    )
+    veto_threshold: float = param(
+        0.0,
+        doc="package utility (to it) below which its domestic veto players refuse to ratify, at the opening unrest and "
+        "trust; rises with unrest (through sovereignty_cost) and with mistrust (0: any package it signs is ratified)",
+        range=UNIT,
+        kind="state",
+    )
+    veto_spread: float = param(
+        0.0,
+        doc="private uncertainty of its domestic win-set: the actual veto threshold is drawn per replication uniform on "
+        "veto_threshold +- veto_spread; its negotiator anticipates the mean until a failed ratification teaches it",
+        range=UNIT,
+    )
+    ratification_exit: float = param(
+        0.0,
+        doc="chance that a package it signed and its veto players rejected ends the talks (a stalemate, "
+        "<name>_ratification); otherwise the talks go on",
+        range=UNIT,
+    )
+    coercion_propensity: float = param(
+        0.0,
+        doc="chance per round that it weighs a coercive step below war (US: new sanctions; Iran: an enrichment step); "
+        "it takes it when continuing after the step looks worth more than continuing without it (0: never weighed)",
+        range=UNIT,
+    )
+    coercion_effects: dict[str, float] = param(
+        factory=dict,
+        doc="what its coercive step adds to the world variables (tension, nuclear_progress, military_posture, unrest, "
+        "sanctions), kept in [0, 1]",
+        range=SIGNED,
+    )
 
     @property
     def cause(self) -> str:
@@ -226,7 +304,9 @@ class Mediator:
         range=UNIT,
     )
     standing: float = param(0.5, doc="lowers the chance that a failed round ends in a walk-out", range=UNIT)
-    deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
+    deescalation: float = param(
+        0.0, doc="tension it removes per round (the intensity of its shuttle diplomacy)", range=UNIT, lever=LEVER_SELF
+    )
     trust_building: float = param(0.0, doc="trust it adds to both principals per round", range=UNIT)
     proposal_noise: float = param(
         0.2,
@@ -267,6 +347,29 @@ class Spoiler:
         0.02, doc="logit noise of its choice between striking and waiting; 0 is the sharp rule", range=UNIT
     )
     strike_cause: str = param("", doc="label of its strike among escalation causes (empty: <name>_strike)", kind="label")
+    sabotage_propensity: float = param(
+        0.0,
+        doc="chance per round that it weighs a covert strike or sabotage, a rung below an overt strike; it takes it "
+        "when striking looks worth more than waiting at the sabotage's lower cost (0: never weighed)",
+        range=UNIT,
+    )
+    sabotage_cost: float = param(
+        0.3,
+        doc="its value of waiting before losses when the alternative is sabotage: the cost of a sabotage it avoids "
+        "(below strike_threshold: a cheaper rung)",
+        range=UNIT,
+    )
+    sabotage_effects: dict[str, float] = param(
+        factory=dict,
+        doc="what a sabotage adds to the world variables (nuclear_progress negative: a setback; tension), kept in [0, 1]",
+        range=SIGNED,
+    )
+    ally: str = param(
+        "",
+        doc="name of the principal it acts with (Israel: US): when either strikes, the other decides by its own "
+        "values whether to join (empty: no ally)",
+        kind="state",
+    )
 
     @property
     def cause(self) -> str:
@@ -279,7 +382,9 @@ class Stakeholder:
 
     name: str = param(doc="display name, used in narratives", kind="label")
     deescalation: float = param(0.0, doc="tension it removes per round", range=UNIT)
-    incentive: float = param(0.0, doc="utility it adds to a deal for both principals (investment, trade)", range=UNIT)
+    incentive: float = param(
+        0.0, doc="utility it adds to a deal for both principals (investment, trade)", range=UNIT, lever=LEVER_SELF
+    )
     pressure: float = param(
         0.0, doc="value of no deal it takes off both principals per round (cumulative): presses them to settle", range=UNIT
     )
@@ -304,10 +409,22 @@ class World:
 
     tension: float = param(0.5, doc="initial tension", range=UNIT, kind="state")
     nuclear_progress: float = param(0.5, doc="initial nuclear progress of Iran (1: at breakout)", range=UNIT, kind="state")
-    military_posture: float = param(0.5, doc="initial US military posture in the region", range=UNIT, kind="state")
+    military_posture: float = param(0.5, doc="initial US military posture in the region", range=UNIT, kind="state", lever="us")
     unrest: float = param(0.5, doc="initial domestic unrest in Iran", range=UNIT, kind="state")
-    sanctions: float = param(0.5, doc="initial sanctions pressure on Iran", range=UNIT, kind="state")
-    progress_rate: float = param(0.01, doc="nuclear progress added per round without a deal", range=UNIT, kind="state")
+    sanctions: float = param(
+        0.5,
+        doc="initial sanctions pressure on Iran (relief offered up front, before any deal, lowers it)",
+        range=UNIT,
+        kind="state",
+        lever="us",
+    )
+    progress_rate: float = param(
+        0.01,
+        doc="nuclear progress added per round without a deal (a pause of enrichment lowers it)",
+        range=UNIT,
+        kind="state",
+        lever="iran",
+    )
     posture_tension: float = param(0.0, doc="tension added per round per unit of military posture", range=UNIT)
     tension_threshold: float = param(
         0.9, doc="tension at which the crisis spirals into confrontation (above 1: never)", range=(0.0, math.inf)
@@ -328,6 +445,7 @@ class World:
         doc="round of the talks' deadline (0: none); at it the talks are extended or lapse",
         range=(0, math.inf),
         kind="state",
+        lever="us",
     )
     extension_probability: float = param(0.5, doc="chance that the talks are extended at a deadline", range=UNIT)
     extension_rounds: int = param(4, doc="rounds an extension adds to the deadline", range=(1, math.inf))
@@ -342,6 +460,73 @@ class World:
         range=UNIT,
     )
     strike_setback: float = param(0.1, doc="nuclear progress a strike destroys when the talks resume after it", range=UNIT)
+    pressure_cap: float = param(
+        math.inf,
+        doc="the most value of no deal that all outside pressure together (stakeholders' pressure, spoilers' lobbying) "
+        "can move a principal: the pressure built up, x, acts as cap x (1 - exp(-|x| / cap)) (inf: no bound)",
+        range=(0.0, math.inf),
+        open_low=True,
+    )
+    ratification_trust_loss: float = param(
+        0.05, doc="trust the other principal loses in a principal whose veto players reject a signed package", range=UNIT
+    )
+    direct_proposal_noise: float = param(
+        0.2,
+        doc="without a mediator: scale of the error of a proposing principal's estimate of the other's resolve (as a "
+        "mediator of effectiveness 0)",
+        range=UNIT,
+    )
+    ultimatum_by: str = param(
+        "",
+        doc="name of the principal that attached a threat of force to the deadline (2025: US); at a lapse it and its "
+        "allies weigh force by their own values (empty: none)",
+        kind="state",
+    )
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A scheduled change of government of one principal: the talks pause, then resume with its new parameters.
+
+    Model spec, "Pauses are not ends": an election or a new government suspends
+    the talks (Iran's elections of 2013 and 2021; the US election of 2024); a
+    pause is time passing, not an outcome.
+    """
+
+    week: int = param(doc="week of the talks (from the first round) at which the pause begins", range=(1, math.inf), kind="state")
+    pause_weeks: int = param(
+        doc="weeks the talks are suspended; they resume at week + pause_weeks with the new parameters (0: no pause)",
+        range=(0, math.inf),
+        kind="state",
+    )
+    actor: str = param(doc="name of the principal whose government changes (a config key in YAML: iran, us)", kind="state")
+    set: dict[str, Any] = param(
+        factory=dict,
+        doc="its state parameters under the new government (trust, insists, refuses, red_lines, ...); empty: the "
+        "same parameters after the pause",
+        kind="state",
+    )
+    why: str = param("", doc="the scheduled event and its source", kind="label")
+
+    def applied_to(self, principal: Principal) -> Principal:
+        """The principal under the new government: ``principal`` with the values of ``set`` (lists read as YAML gives them)."""
+        import dataclasses
+
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in self.set.items()}
+        red_lines = values.get("red_lines")
+        if isinstance(red_lines, Mapping):
+            values["red_lines"] = {**principal.red_lines, **{i: tuple(b) for i, b in red_lines.items()}}
+        return dataclasses.replace(principal, **values)
+
+    @property
+    def start_round(self) -> int:
+        """The first paused round (rounds count from 1; one round is WEEKS_PER_ROUND weeks)."""
+        return -(-self.week // WEEKS_PER_ROUND)
+
+    @property
+    def resume_round(self) -> int:
+        """The round at which the talks resume with the new parameters."""
+        return self.start_round + -(-self.pause_weeks // WEEKS_PER_ROUND)
 
 
 @dataclass(frozen=True)
@@ -356,7 +541,10 @@ class Scenario:
     stakeholders: tuple[Stakeholder, ...] = ()
     events: tuple[Event, ...] = ()
     world: World = field(default_factory=World)
-    max_rounds: int = param(20, doc="horizon: weekly rounds before the talks end in stalemate", range=(1, math.inf))
+    max_rounds: int = param(
+        20, doc="horizon: rounds (weeks, WEEKS_PER_ROUND) before the talks end in stalemate; a run bound", range=(1, math.inf)
+    )
+    transitions: tuple[Transition, ...] = ()
 
     @property
     def issue_names(self) -> tuple[str, ...]:
@@ -401,6 +589,20 @@ class Scenario:
                     raise ConfigError(f"events.{e.name}.effects names {key!r}: use one of {', '.join(EVENT_TARGETS)}")
             check_ranges(f"events.{e.name}", e)
         check_ranges("world", self.world)
+        if self.world.ultimatum_by and self.world.ultimatum_by not in principal_names:
+            raise ConfigError(
+                f"world.ultimatum_by = {self.world.ultimatum_by!r} is not a principal: use one of {principal_names} or ''"
+            )
+        if self.world.ultimatum_by and self.world.deadline <= 0:
+            raise ConfigError("world.ultimatum_by is set but world.deadline is 0: an ultimatum needs a deadline round")
+        for s in self.spoilers:
+            if s.ally and s.ally not in principal_names:
+                raise ConfigError(f"{s.name}.ally = {s.ally!r} is not a principal: use one of {principal_names} or ''")
+            for key in s.sabotage_effects:
+                if key not in WORLD_VARS:
+                    raise ConfigError(f"{s.name}.sabotage_effects names {key!r}: use one of {', '.join(WORLD_VARS)}")
+        for k, t in enumerate(self.transitions):
+            _validate_transition(f"transitions[{k}]", t, self, names)
         for attr in ("deadline", "extension_rounds"):
             value = getattr(self.world, attr)
             if not isinstance(value, int) or isinstance(value, bool):
@@ -458,11 +660,46 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
                 f"{where}.ideal.{issue} = {p.ideal[issue]} lies outside its own red line "
                 f"[{low}, {high}]: move the ideal point inside or widen the red line"
             )
-    for attr in ("refuses", "insists"):
+    for attr in ("refuses", "insists", "requires"):
         _check_issue_keys(f"{where}.{attr}", dict.fromkeys(getattr(p, attr)), issues)
+    refused_required = set(p.refuses) & set(p.requires)
+    if refused_required:
+        raise ConfigError(
+            f"{where} both refuses and requires {sorted(refused_required)}: an issue it requires in any deal must be discussable"
+        )
+    for step in p.preconditions:
+        if not isinstance(step, str) or not step.strip():
+            raise ConfigError(f"{where}.preconditions has {step!r}: name each step with a label, e.g. enrichment_suspension")
     both = set(p.refuses) & set(p.insists)
     if both:
         raise ConfigError(f"{where} both refuses and insists on {sorted(both)}: keep each issue in one list")
-    for key in p.pressure:
-        if key not in WORLD_VARS:
-            raise ConfigError(f"{where}.pressure names {key!r}: use one of {', '.join(WORLD_VARS)}")
+    for attr in ("pressure", "coercion_effects"):
+        for key in getattr(p, attr):
+            if key not in WORLD_VARS:
+                raise ConfigError(f"{where}.{attr} names {key!r}: use one of {', '.join(WORLD_VARS)}")
+
+
+def _validate_transition(where: str, t: Transition, scenario: Scenario, issues: tuple[str, ...]) -> None:
+    """A transition names a principal, whole weeks, and only state keys of a principal with valid values."""
+    for attr in ("week", "pause_weeks"):
+        value = getattr(t, attr)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{where}.{attr} = {value!r}: use a whole number of weeks")
+    check_ranges(where, t)
+    names = [p.name for p in scenario.principals]
+    if t.actor not in names:
+        raise ConfigError(f"{where}.actor = {t.actor!r} is not a principal: use the key of one of {names}")
+    for key in t.set:
+        kind = kind_of_key(Principal, key)
+        if kind != "state":
+            state = ", ".join(f.name for f in fields(Principal) if f.metadata.get("kind") == "state")
+            raise ConfigError(f"{where}.set.{key}: a transition sets only a principal's state keys: use one of {state}")
+    principal = next(p for p in scenario.principals if p.name == t.actor)
+    try:
+        new = t.applied_to(principal)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"{where}.set: {exc}: use a principal's state keys") from exc
+    try:
+        _validate_principal(new, issues)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}.set: {exc}") from exc

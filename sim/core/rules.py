@@ -108,32 +108,130 @@ def outside_option(no_deal, force, resolve) -> np.ndarray:
     return np.maximum(no_deal, force) + resolve
 
 
-def deal_value(package_utility, incentive, trust, fallback, domestic_cost) -> np.ndarray:
-    """What signing a package is worth to a principal, on the scale of its outside option.
+def keep_chance(trust, guarantee) -> np.ndarray:
+    """The chance a principal counts on that the other keeps a deal: trust + (1 - trust) x the other's guarantee.
 
-    The package's utility plus outside ``incentive`` if the other side keeps
-    the deal (probability ``trust``), its ``fallback`` if it reneges (its
-    outside option before resolve: the better of no deal and force): the
-    commitment problem of Fearon (1995) and Powell (2006), with trust low after
-    the 2015 JCPOA withdrawal (seed). ``domestic_cost`` (sovereignty cost x
-    unrest) is what signing costs the leadership at home (Putnam 1988,
-    two-level games). Linear form: assumption.
+    The other keeps the deal if it means to (``trust``, the belief in its
+    intentions, low after the 2015 JCPOA withdrawal: seed) or, not meaning
+    to, is bound to by what guarantees it (``guarantee``: a treaty, a UN
+    Security Council endorsement, escrowed relief). Commitment problems:
+    Fearon (1995), Powell (2006); third-party guarantees of settlements:
+    Walter (2002). The "or" of the two: assumption.
     """
-    return trust * (package_utility + incentive) + (1.0 - trust) * fallback - domestic_cost
+    return trust + (1.0 - trust) * guarantee
 
 
-def utility_threshold(outside, incentive, trust, fallback, domestic_cost) -> np.ndarray:
+def deal_value(package_utility, incentive, keep, betrayal_cost, domestic_cost) -> np.ndarray:
+    """What signing a package is worth to a principal, on the scale of its outside option (its certainty equivalent).
+
+    Kept (chance ``keep``, :func:`keep_chance`), the deal gives the package's
+    utility plus outside ``incentive``; broken after it has implemented its
+    side, it leaves the principal at its outside option less
+    ``betrayal_cost`` (the sucker's payoff of the commitment problem, Fearon
+    1995, Powell 2006); signing costs the leadership ``domestic_cost``
+    (sovereignty cost x unrest: Putnam 1988). Signing beats the outside option
+    O iff keep (u + incentive) + (1 - keep)(O - betrayal) - domestic >= O, i.e.
+    iff u + incentive - ((1 - keep) betrayal + domestic) / keep >= O: this
+    value. So private resolve enters one for one whatever the trust (the
+    outside option is the same whether or not the deal is later broken: the
+    "trust cliff" of issue 18, where resolve counted 1/trust times, is gone),
+    and where no credible guarantee exists (keep low) the expected betrayal
+    can exceed every package's surplus, an empty zone of agreement even when
+    both sides would prefer a kept deal. ``keep`` is floored at 1e-6.
+    Linear form: assumption.
+    """
+    keep = np.maximum(keep, 1e-6)
+    return package_utility + incentive - ((1.0 - keep) * betrayal_cost + domestic_cost) / keep
+
+
+def utility_threshold(outside, incentive, keep, betrayal_cost, domestic_cost) -> np.ndarray:
     """The package utility at which :func:`deal_value` equals ``outside``: the disagreement point in utility terms.
 
     The inverse of :func:`deal_value`; the mediator uses it as each side's
     disagreement point in the Nash bargaining problem (Nash 1950), so the
-    package it proposes is judged on the same scale as the answers. Trust is
-    floored at 1e-6 and the threshold kept in [-1, 2] (utilities lie in
-    [0, 1]: beyond, a side accepts everything or nothing, and no more need be
-    said).
+    package it proposes is judged on the same scale as the answers. The
+    threshold is kept in [-1, 2] (utilities lie in [0, 1]: beyond, a side
+    accepts everything or nothing, and no more need be said).
     """
-    threshold = (outside + domestic_cost - (1.0 - trust) * fallback) / np.maximum(trust, 1e-6) - incentive
+    keep = np.maximum(keep, 1e-6)
+    threshold = outside + ((1.0 - keep) * betrayal_cost + domestic_cost) / keep - incentive
     return np.clip(threshold, -1.0, 2.0)
+
+
+def saturated_pressure(built_up, cap) -> np.ndarray:
+    """The effect on a principal's value of no deal of the outside pressure ``built_up`` (signed), bounded by ``cap``.
+
+    cap x (1 - exp(-|x| / cap)) with the sign of x: linear while small (each
+    round's pressure counts in full), saturating toward ``cap`` as it
+    accumulates, so no actor outside the room moves a principal's outside
+    option by more than ``cap`` (model spec, "Pressure from outside
+    saturates"). The exponential saturation of a stock that approaches a
+    ceiling: assumption (no source measures the ceiling of diplomatic
+    pressure); ``cap`` = inf is the unbounded, linear sum.
+    """
+    if np.ndim(cap) == 0:  # one cap for every replication (the usual case): no masking needed
+        if not np.isfinite(cap):
+            return built_up
+        return np.copysign(-cap * np.expm1(-np.abs(built_up) / cap), built_up)
+    cap = np.asarray(cap, dtype=float)
+    safe = np.where(np.isfinite(cap), cap, 1.0)
+    bounded = np.sign(built_up) * safe * -np.expm1(-np.abs(built_up) / safe)
+    return np.where(np.isfinite(cap), bounded, built_up)
+
+
+# ------------------------------------------------------- domestic ratification
+
+
+def veto_draw(threshold, spread, uniform) -> np.ndarray:
+    """The actual threshold of a principal's domestic veto players: uniform on threshold +- spread, kept in [0, 1].
+
+    Drawn once per replication from its own stream. Putnam (1988): the size
+    of each side's win-set is uncertain, to the other side and to the
+    negotiator itself; the negotiator knows only ``threshold`` (the mean).
+    Uniform: assumption (as for resolve, :func:`resolve_draw`).
+    """
+    return np.clip(threshold + spread * (2.0 * uniform - 1.0), 0.0, 1.0)
+
+
+def veto_bar(threshold, sovereignty_cost, unrest, unrest_at_start, keep, keep_at_start) -> np.ndarray:
+    """The package utility a principal's veto players demand now, from their ``threshold`` at the opening state.
+
+    threshold x (1 + sovereignty_cost x (unrest - unrest at start)) x
+    (2 - keep) / (2 - keep at start), kept in [0, 1]: the bar rises with the
+    domestic cost of signing (unrest, through the sovereignty cost, as in
+    :func:`deal_value`) and with the chance that the other side breaks the
+    deal (its record: trust, and its guarantee, :func:`keep_chance`), falls
+    when they ease. Putnam (1988): the win-set moves with domestic politics
+    and the other side's conduct. A threshold of 0 ratifies any package.
+    Proportional form: assumption.
+    """
+    moved = (1.0 + sovereignty_cost * (unrest - unrest_at_start)) * (2.0 - keep) / (2.0 - keep_at_start)
+    return np.clip(threshold * moved, 0.0, 1.0)
+
+
+def ratifies(package_utility, bar) -> np.ndarray:
+    """Whether veto players ratify a package signed at the table: its utility to their principal reaches their bar.
+
+    Putnam (1988), two-level games: an agreement at the table (level I) takes
+    effect only inside each side's domestic win-set (level II), as the
+    Geneva fuel-swap arrangement of October 2009 did not (public source:
+    agreed in principle at Geneva, then rejected in Tehran). Tolerance 1e-9.
+    """
+    return package_utility >= bar - 1e-9
+
+
+# ------------------------------------------------------- procedure
+
+
+def precondition_yield(flexibility_demander, flexibility_other, draws) -> np.ndarray:
+    """Whether a demanded precondition is settled this round: the demander drops it or the other side yields.
+
+    Each side yields with its agenda flexibility per round, independently:
+    chance 1 - (1 - f_demander)(1 - f_other). Until then the round goes to
+    procedure, as in the 2005-06 standoff over suspending enrichment before
+    talks (model spec, "Preconditions and sequencing"). Assumption.
+    """
+    return draws < 1.0 - (1.0 - flexibility_demander) * (1.0 - flexibility_other)
 
 
 # ------------------------------------------------------- time and the cost of delay
@@ -468,20 +566,8 @@ def nash_package(
 def nash_solve(frontier: Frontier, disagreement_a: np.ndarray, disagreement_b: np.ndarray, agenda: np.ndarray) -> np.ndarray:
     """The package of :func:`nash_package` from its precomputed ``frontier``, for disagreement points and agendas (R, I)."""
     f = frontier
-    n_rows, n_issues = agenda.shape
-    # Work in frontier order: issue order[k] is the k-th to move from c_a to c_b.
-    if f.per_replication:
-        flat = (f.order + np.arange(0, n_rows * n_issues, n_issues)[:, None]).ravel()
-        on = np.take(agenda.ravel(), flat).reshape(n_rows, n_issues)
-    else:
-        on = agenda[:, f.order]
-    # Utilities at the frontier's start, as the status-quo package plus the per-issue change of moving each term.
-    u_a0 = f.u_a_sq + row_dot(on, f.start_change_a)
-    u_b0 = f.u_b_sq + row_dot(on, f.start_change_b)
-    g = on * f.gain_b  # (R, I) b's gain and a's cost of moving each issue fully
-    c = on * f.cost_a
-    alpha = (u_b0 - disagreement_b)[:, None] + (np.cumsum(g, axis=1) - g)  # b's surplus at segment start
-    beta = (u_a0 - disagreement_a)[:, None] - (np.cumsum(c, axis=1) - c)  # a's surplus at segment start
+    n_rows = agenda.shape[0]
+    flat, g, c, alpha, beta = _segments(f, disagreement_a, disagreement_b, agenda)
     # Nash maximum on each segment: d/ds (alpha + g s)(beta - c s) = 0.
     den = 2.0 * g * c
     s = np.divide(g * beta - c * alpha, den, out=(g > 0).astype(float), where=den > 0)
@@ -498,6 +584,33 @@ def nash_solve(frontier: Frontier, disagreement_a: np.ndarray, disagreement_b: n
             s_eq = np.clip(np.divide(be - al, gg + cc, out=np.zeros_like(al), where=gg + cc > 0), 0.0, 1.0)
         best[no_zone] = np.argmax(np.minimum(al + gg * s_eq, be - cc * s_eq), axis=1)
         s[no_zone] = s_eq
+    return _package(f, agenda, flat, best, s)
+
+
+def _segments(f: Frontier, disagreement_a, disagreement_b, agenda):
+    """The frontier's segments for these agendas: (flat, b's gain, a's cost, b's and a's surplus at each segment's start)."""
+    n_rows, n_issues = agenda.shape
+    flat = None
+    # Work in frontier order: issue order[k] is the k-th to move from c_a to c_b.
+    if f.per_replication:
+        flat = (f.order + np.arange(0, n_rows * n_issues, n_issues)[:, None]).ravel()
+        on = np.take(agenda.ravel(), flat).reshape(n_rows, n_issues)
+    else:
+        on = agenda[:, f.order]
+    # Utilities at the frontier's start, as the status-quo package plus the per-issue change of moving each term.
+    u_a0 = f.u_a_sq + row_dot(on, f.start_change_a)
+    u_b0 = f.u_b_sq + row_dot(on, f.start_change_b)
+    g = on * f.gain_b  # (R, I) b's gain and a's cost of moving each issue fully
+    c = on * f.cost_a
+    alpha = (u_b0 - disagreement_b)[:, None] + (np.cumsum(g, axis=1) - g)  # b's surplus at segment start
+    beta = (u_a0 - disagreement_a)[:, None] - (np.cumsum(c, axis=1) - c)  # a's surplus at segment start
+    return flat, g, c, alpha, beta
+
+
+def _package(f: Frontier, agenda, flat, best, s) -> np.ndarray:
+    """The package at share ``s[best]`` of segment ``best`` of the frontier (every earlier segment moved fully)."""
+    n_rows, n_issues = agenda.shape
+    rows = np.arange(n_rows)
     share_sorted = (np.arange(n_issues) < best[:, None]).astype(float)
     share_sorted[rows, best] = s[rows, best]
     share = np.empty_like(share_sorted)
@@ -508,11 +621,58 @@ def nash_solve(frontier: Frontier, disagreement_a: np.ndarray, disagreement_b: n
     return np.where(agenda, f.start + share * f.step, f.status_quo)
 
 
+def proposer_solve(frontier: Frontier, disagreement_a, disagreement_b, agenda, a_proposes: bool) -> np.ndarray:
+    """A principal's own offer in direct talks: the package best for it that leaves the other its disagreement point.
+
+    Alternating offers (Rubinstein 1982): the proposer offers the other what
+    it expects the other to need (here its estimate of the other's
+    disagreement point; the proposer's own is exact, it knows its resolve)
+    and keeps the rest of the surplus; under complete information the offer
+    is accepted at once. On the Pareto frontier of :func:`nash_frontier`, a
+    proposing a moves from its own best point toward b's only until b's
+    surplus reaches 0; a proposing b moves from a's best toward its own until
+    a's surplus falls to 0. Where that point would leave the proposer below
+    its own disagreement point (no zone of agreement by its estimate), it
+    offers the Nash package (:func:`nash_solve`) instead, which the answers
+    will then judge. Per-round alternation of proposers: Rubinstein (1982);
+    the rest: assumption.
+    """
+    f = frontier
+    n_rows, n_issues = agenda.shape
+    flat, g, c, alpha, beta = _segments(f, disagreement_a, disagreement_b, agenda)
+    rows = np.arange(n_rows)
+    if a_proposes:  # the first segment whose end gives b its disagreement point, moved just that far
+        reach = alpha + g >= 0
+        best = np.argmax(reach, axis=1)
+        with np.errstate(over="ignore"):  # a vanishing segment: the share is clipped to [0, 1] anyway
+            s = np.clip(np.divide(-alpha, g, out=np.zeros_like(g), where=g > 0), 0.0, 1.0)
+        ok = reach[rows, best] & (beta[rows, best] - c[rows, best] * s[rows, best] >= 0)
+    else:  # the last segment whose start still gives a its disagreement point, moved as far as a allows
+        keeps = beta >= 0
+        best = n_issues - 1 - np.argmax(keeps[:, ::-1], axis=1)
+        with np.errstate(over="ignore"):
+            s = np.clip(np.divide(beta, c, out=np.ones_like(c), where=c > 0), 0.0, 1.0)
+        ok = keeps[rows, best] & (alpha[rows, best] + g[rows, best] * s[rows, best] >= 0)
+    package = _package(f, agenda, flat, best, s)
+    if not ok.all():
+        miss = np.flatnonzero(~ok)
+        package[miss] = nash_solve(
+            f.take(lambda packed: packed[miss]),
+            np.asarray(disagreement_a)[miss],
+            np.asarray(disagreement_b)[miss],
+            agenda[miss],
+        )
+    return package
+
+
 # -------------------------------------------------------------------- agenda
 
 
 def agenda_conflict(insists_a, refuses_a, insists_b, refuses_b):
-    """Issues on which one principal insists and the other refuses: the scope fight.
+    """Issues on which one principal insists (or which it requires in any deal) and the other refuses: the scope fight.
+
+    A required issue counts as insisted on, and it can never go to a parallel
+    track, so only the refuser's softening ends a conflict over it.
 
     Stances are bit masks over the issues (bit k: issue k), one per
     replication, or boolean arrays (R, I); the result has the same form.
@@ -546,14 +706,16 @@ def parallel_track_acceptance(flexibility: float, mediator_effectiveness: float)
     return flexibility * (0.5 + 0.5 * mediator_effectiveness)
 
 
-def parallel_track(agenda, overlap) -> np.ndarray:
-    """The agenda that bargaining can settle: issues whose red lines overlap; the others go to a parallel track.
+def parallel_track(agenda, overlap, required) -> np.ndarray:
+    """The agenda that bargaining can settle: issues whose red lines overlap, and every required issue.
 
-    Model spec, "Mediator": "An issue whose red lines cannot overlap goes to a
-    parallel track rather than sinking every package". Such an issue stays at
-    its status quo in any deal (it is off the agreed agenda).
+    Model spec, "Mediator": "An issue whose red lines cannot overlap may go
+    to a parallel track rather than sinking every package, but only an issue
+    that neither principal requires in a deal". A parked issue stays at its
+    status quo in any deal (it is off the agreed agenda); a ``required`` one
+    stays on, so red lines that cannot overlap on it leave no deal at all.
     """
-    return agenda & overlap
+    return agenda & (overlap | required)
 
 
 # ------------------------------------------------------------------- tension
@@ -656,3 +818,84 @@ def collapse_escalates(collapse_escalation, tension, draws) -> np.ndarray:
     collapse". Proportional to tension: assumption.
     """
     return draws < collapse_escalation * tension
+
+
+# ------------------------------------------------------- coercion below war
+
+
+def coercion_shift(trust, delta_self, delta_other) -> np.ndarray:
+    """How much a coercive step moves the value of the next package for the coercer, on its deal-value scale.
+
+    A step that lowers the other side's outside option by ``-delta_other``
+    (new sanctions against Tehran's value of no deal) or changes one's own by
+    ``delta_self`` moves the Nash package (Nash 1953, variable threats: a
+    better threat point, a better settlement) toward the coercer by half the
+    change of the difference of the disagreement points (transferable-utility
+    approximation, as in :func:`holdout_gain`); the package counts at
+    ``trust``, the fallback (own outside option) at ``1 - trust``
+    (:func:`deal_value`). Assumption in form.
+    """
+    return trust * 0.5 * (delta_self - delta_other) + (1.0 - trust) * delta_self
+
+
+def coercion_advantage(discount, risk, risk_after, expected_next, shift, outside, outside_after) -> np.ndarray:
+    """What a coercive step below war is worth to a principal: continuing after it minus continuing without it.
+
+    The same value logic as force (model spec, "Coercion below war": rungs
+    below a strike, chosen by the same logic as force): both sides of the
+    comparison are :func:`waiting_value`, the value of staying in the talks
+    by its own beliefs. The step moves the next package by ``shift``
+    (:func:`coercion_shift`), its own outside option to ``outside_after``, and
+    the perceived risk that the talks end to ``risk_after`` (the tension it
+    adds). It is taken, through :func:`chooses`, when this is positive: Natanz
+    (sabotage, 11 Apr 2021), Iran's 60% enrichment (from 16 Apr 2021) and the
+    maximum-pressure sanctions designations (2018-21, 2025) came during talks
+    that went on. Assumption in form.
+    """
+    before = waiting_value(discount, risk, expected_next, outside)
+    after = waiting_value(discount, risk_after, expected_next + shift, outside_after)
+    return after - before
+
+
+def sabotage_values(weights, sabotage_cost, tension, progress, drag, crossing_chance):
+    """A spoiler's value of a covert strike or sabotage now and of waiting: (sabotage, wait).
+
+    :func:`spoiler_strike_values` with the sabotage's lower cost in place of
+    the cost of an overt strike: what it forestalls is judged the same way
+    (tension, nuclear progress, failing talks, a package crossing its red
+    line), so sabotage is the rung taken when the threat looks worth acting on
+    at its price but not at a strike's (Natanz, 11 Apr 2021; Fakhrizadeh,
+    27 Nov 2020). Assumption in form.
+    """
+    return spoiler_strike_values(weights, sabotage_cost, tension, progress, drag, crossing_chance)
+
+
+# ------------------------------------------------------- ultimatums and allies
+
+
+def force_over_no_deal(force, no_deal) -> np.ndarray:
+    """What force is worth to a principal against the no deal it is left with when the talks are cut off.
+
+    Used where the alternative to force is not continuing but no deal: at
+    the lapse of an ultimatum (a deadline with a threat attached, the 60-day
+    window of 2025; model spec, "Ultimatums": the threatener weighs force by
+    its own values, escalation when force is worth more, a stalemate when
+    not), and for an ally deciding whether to join a strike (model spec,
+    "Allies act together": Washington joined Israel's campaign on its ninth
+    day, 22 Jun 2025). Both values are those of :func:`no_deal_value` and
+    :func:`force_value`; its resolve shifts both alike.
+    """
+    return force - no_deal
+
+
+# ------------------------------------------------------- pauses
+
+
+def deadline_after_pause(deadline, start, resume) -> np.ndarray:
+    """A deadline that falls while the talks are paused (rounds start .. resume - 1) is judged at the resume round.
+
+    Suspended talks cannot lapse (model spec, "Pauses are not ends": a pause
+    is time passing, not an outcome); the clock of the talks runs on when
+    they resume. Assumption.
+    """
+    return np.where((deadline >= start) & (deadline < resume), resume, deadline)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 import threading
 import time
@@ -63,6 +64,11 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
         "first_strike": model.first_strike,
         "force_value": model.force_value.astype(np.float32),
         "continue_value": model.continue_value.astype(np.float32),
+        "ratification_failures": model.ratification_failures,
+        "pauses": model.pauses,
+        "coercion_steps": model.coercion_steps,
+        "ultimatum_lapsed": model.ultimatum_lapsed,
+        "joined_strike": model.joined_strike,
     }
 
 
@@ -83,7 +89,13 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     struck first (a cause label; empty without a strike by an actor); ``deal_type``: full or
     interim (empty without a deal); ``force_value`` and ``continue_value``: for
     an escalation decided by a principal or a spoiler, the value of force and
-    of continuing as that actor judged them at the moment it struck.
+    of continuing as that actor judged them at the moment it struck;
+    ``ratification_failures``: packages both signed that a side's veto players
+    then rejected (a cause ``<name>_ratification`` when one ended the talks).
+    ``pauses``: weeks (rounds) the talks were paused by scheduled transitions;
+    ``coercion_steps``: rungs below war taken (sabotage, new sanctions,
+    enrichment steps); ``ultimatum_lapsed``: an ultimatum's deadline lapsed;
+    ``joined_strike``: the ally that joined a strike (a cause label; empty if none).
     """
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     causes = cause_names(scenario)
@@ -104,6 +116,11 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
             "deal_type": pd.Categorical.from_codes(cols["deal_type"].astype(np.int64), categories=list(DEAL_TYPES)),
             "force_value": cols["force_value"],
             "continue_value": cols["continue_value"],
+            "ratification_failures": cols["ratification_failures"],
+            "pauses": cols["pauses"],
+            "coercion_steps": cols["coercion_steps"],
+            "ultimatum_lapsed": cols["ultimatum_lapsed"],
+            "joined_strike": pd.Categorical.from_codes(cols["joined_strike"].astype(np.int64), categories=list(causes)),
         }
     )
     for k, issue in enumerate(scenario.issue_names):
@@ -122,10 +139,47 @@ class Interrupted(KeyboardInterrupt):
         self.total = total
 
 
-def _worker_signals() -> None:
-    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them; SIGTERM ends them at once."""
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WATCHDOG_S = 0.5
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when its parent dies, whatever killed it (kill -9, SIGHUP, SIGQUIT).
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``);
+    everywhere, a daemon thread also checks every half second that the parent
+    is still this process's parent (an orphan is adopted by another process),
+    which covers a parent that died before the prctl call.
+    """
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _worker_signals(parent: int | None = None) -> None:
+    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them; SIGTERM ends them at once.
+
+    They also end when the parent dies without ending them (:func:`_die_with_parent`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _die_with_parent(parent)
 
 
 @contextlib.contextmanager
@@ -296,7 +350,9 @@ def simulate(
                 finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
         else:
             with _deferred_signals() as signalled:
-                pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_worker_signals)
+                pool = ProcessPoolExecutor(
+                    max_workers=min(workers, len(todo)), initializer=_worker_signals, initargs=(os.getpid(),)
+                )
                 try:
                     pending = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
                     while pending and not signalled:

@@ -51,7 +51,7 @@ class BatchState:
         self.m = n
         self.round = 0
         self.issue_names = scenario.issue_names
-        # (I,), or (n, I) when drawn per replication (issue 12): rows are read through sim.core.agents.issue_rows
+        # (I,), or (n, I) when drawn per replication (issue 12): rows are read through issue_rows below
         self.status_quo = issue_values([i.status_quo for i in scenario.issues], n)
         self.world = np.array([np.broadcast_to(np.asarray(getattr(w, v), dtype=float), (n,)) for v in WORLD_VARS])
         self.ids = np.arange(n)  # original index of each held replication
@@ -147,3 +147,27 @@ class BatchState:
             arrays, matrix = self._stacked
             rows = np.take(matrix, self.ids, axis=1)
             self._held = {id(a): (a, rows[k]) for k, a in enumerate(arrays)}
+
+
+def issue_rows(state: BatchState, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """A per-issue parameter for rows ``rows`` of the held replications: (I,) as it is, (n, I) indexed."""
+    if np.ndim(value) < 2:
+        return value
+    if rows is None:
+        return state.held(value)
+    return np.take(value, state.ids[rows], axis=0)  # straight from the batch's rows: one gather, not two
+
+
+def at(value, rows: np.ndarray):
+    """A parameter for a subset ``rows`` of the held replications: a scalar as it is, an array indexed."""
+    return value[rows] if np.ndim(value) else value
+
+
+def issue_bits(flags: np.ndarray) -> np.ndarray:
+    """Boolean flags over issues (..., I) as bit masks (...,): bit k set when issue k is flagged."""
+    return np.asarray(flags, dtype=np.int64) @ (1 << np.arange(np.shape(flags)[-1], dtype=np.int64))
+
+
+def issue_flags(bits: np.ndarray, n_issues: int) -> np.ndarray:
+    """Bit masks (...,) as boolean flags over issues (..., I)."""
+    return (np.asarray(bits)[..., None] >> np.arange(n_issues, dtype=np.int64)) & 1 == 1

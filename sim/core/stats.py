@@ -61,7 +61,9 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
     (``p_any_strike_ci95``), mean rounds to each outcome, the share of each cause
     among escalations and among stalemates, the share of deals per agenda
     scope, and the median term per issue over the deals that had the issue on
-    their agenda (None where there is no such deal).
+    their agenda (None where there is no such deal); and, from the episode
+    table's mechanism columns, the share of episodes paused, with a coercive
+    step, with a lapsed ultimatum and with an ally joining a strike (and which).
     """
     n = len(episodes)
     out: dict = {"replications": n}
@@ -79,6 +81,13 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
         k = int(episodes["any_strike"].sum())
         out["p_any_strike"] = k / n
         out["p_any_strike_ci95"] = list(wilson_interval(k, n))
+    if "pauses" in episodes:  # the mechanisms of issue 18 that do not end the talks
+        out["p_paused"] = float((episodes["pauses"] > 0).mean())
+        out["p_coercion"] = float((episodes["coercion_steps"] > 0).mean())
+        out["mean_coercion_steps"] = float(episodes["coercion_steps"].mean())
+        out["p_ultimatum_lapsed"] = float(episodes["ultimatum_lapsed"].mean())
+        out["p_joined_strike"] = float(episodes["joined_strike"].notna().mean())
+        out["joined_strikes"] = _shares(episodes["joined_strike"])
     deals = episodes[episodes["outcome"] == "deal"]
     out["escalation_causes"] = _shares(episodes.loc[episodes["outcome"] == "escalation", "cause"])
     out["stalemate_causes"] = _shares(episodes.loc[episodes["outcome"] == "stalemate", "cause"])

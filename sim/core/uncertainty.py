@@ -32,6 +32,7 @@ import numpy as np
 from scipy import special
 
 from sim.core.params import ConfigError, Scenario
+from sim.core.paths import actor_slot, with_values
 
 #: Spawn-key tag of the parameter-draw stream ("unc"): SeedSequence(seed, spawn_key=(STREAM, ...)) can never
 #: coincide with a block's shock stream SeedSequence(seed, spawn_key=(block,)) or the streams the model spawns
@@ -318,109 +319,11 @@ def sample(specs: Mapping[str, Dist], n: int, seed: np.random.SeedSequence) -> d
 # ---------------------------------------------------------------- scenarios
 
 
-def _norm(name: str) -> str:
-    return name.lower().replace(" ", "_").replace("-", "_")
-
-
-def _actor_slot(scenario: Scenario, key: str, aliases: Mapping[str, str]) -> tuple[str, int]:
-    name = aliases.get(key, key)
-    for group in ("principals", "mediators", "spoilers", "stakeholders"):
-        for i, actor in enumerate(getattr(scenario, group)):
-            if _norm(actor.name) == _norm(name):
-                return group, i
-    known = ", ".join(_norm(a.name) for a in scenario.actors)
-    raise ConfigError(f"actors.{key} is not an actor of scenario {scenario.name!r}: use one of {known}")
-
-
-def _set_many(obj, items: list[tuple[str, list[str], Any]]):
-    """A copy of dataclass ``obj`` with each (path, parts, value) set: the field, dict entry or red-line end at
-    ``parts`` set to ``value``; entries of one field add up."""
-    fields = {f.name: f for f in dataclasses.fields(obj)}
-    changes: dict[str, Any] = {}
-    for path, parts, value in items:
-        field_name, rest = parts[0], parts[1:]
-        if field_name not in fields:
-            raise ConfigError(f"{path}: {type(obj).__name__} has no parameter {field_name!r}")
-        current = changes.get(field_name, getattr(obj, field_name))
-        if not rest:
-            if isinstance(current, bool) or not isinstance(current, int | float | np.ndarray):
-                raise ConfigError(f"{path} is not a number and cannot be given a range")
-            if fields[field_name].type in ("int", int):  # a horizon or a number of rounds: it bounds the run's loops
-                raise ConfigError(f"{path} is a whole number of rounds and cannot vary per replication: give it one value")
-            changes[field_name] = value
-            continue
-        if not isinstance(current, dict):
-            raise ConfigError(f"{path}: {field_name} has no entries to give ranges to")
-        key, rest = rest[0], rest[1:]
-        new = dict(current)
-        if field_name == "red_lines":
-            if len(rest) != 1 or rest[0] not in ("0", "1", "low", "high"):
-                raise ConfigError(f"{path}: name a red line's end as red_lines.<issue>.low or .high")
-            bounds = list(current.get(key, (0.0, 1.0)))
-            bounds[0 if rest[0] in ("0", "low") else 1] = value
-            new[key] = tuple(bounds)
-        else:
-            if rest:
-                raise ConfigError(f"{path}: {field_name}.{key} has no entries below it")
-            if key not in current and field_name not in ("pressure", "effects"):
-                raise ConfigError(f"{path}: {field_name} has no entry {key!r}: use one of {', '.join(current)}")
-            new[key] = value
-        changes[field_name] = new
-    return dataclasses.replace(obj, **changes)
-
-
-def _slot(scenario: Scenario, path: str, aliases: Mapping[str, str]) -> tuple[str | None, int | None, list[str]]:
-    """Where parameter ``path`` lives: the scenario's field holding its object (None: the scenario itself), the
-    object's index in that field (None: the field is the object) and the path's parts below the object."""
-    parts = path.split(".")
-    head = parts[0]
-    if head == "world" and len(parts) == 2:
-        return "world", None, parts[1:]
-    if head == "actors" and len(parts) >= 3:
-        group, i = _actor_slot(scenario, parts[1], aliases)
-        return group, i, parts[2:]
-    named = {
-        "events": ("events", "event", [e.name for e in scenario.events]),
-        "agenda": ("issues", "issue", list(scenario.issue_names)),
-    }
-    if head in named and len(parts) >= 3 and (head == "events" or len(parts) == 3):
-        attr, what, names = named[head]
-        if parts[1] not in names:
-            raise ConfigError(f"{path}: no {what} {parts[1]!r}: use one of {', '.join(names)}")
-        return attr, names.index(parts[1]), parts[2:]
-    if len(parts) == 1:
-        return None, None, parts
-    raise ConfigError(
-        f"{path}: name a parameter as world.X, actors.<actor>.X, events.<event>.hazard, "
-        "agenda.<issue>.status_quo or a top-level setting"
-    )
-
-
-def _replace_all(scenario: Scenario, values: Mapping[str, Any], aliases: Mapping[str, str]) -> Scenario:
-    """``scenario`` with the parameter at each path of ``values`` set; each object (an actor, an event, an issue,
-    the world, the scenario) copied once, not once per path."""
-    groups: dict[tuple[str | None, int | None], list[tuple[str, list[str], Any]]] = {}
-    for path, value in values.items():
-        attr, i, parts = _slot(scenario, path, aliases)
-        groups.setdefault((attr, i), []).append((path, parts, value))
-    for (attr, i), items in groups.items():
-        if attr is None:
-            scenario = _set_many(scenario, items)
-        elif i is None:
-            scenario = dataclasses.replace(scenario, **{attr: _set_many(getattr(scenario, attr), items)})
-        else:
-            objects = list(getattr(scenario, attr))
-            objects[i] = _set_many(objects[i], items)
-            changes: dict[str, Any] = {attr: tuple(objects)}
-            scenario = dataclasses.replace(scenario, **changes)
-    return scenario
-
-
 def _renormalise_saliences(scenario: Scenario, drawn: Iterable[str], aliases: Mapping[str, str]) -> Scenario:
     """Drawn saliences are relative weights: rescale each such actor's saliences to sum to one per replication."""
     actors = {p.split(".")[1] for p in drawn if p.startswith("actors.") and p.split(".")[2:3] == ["salience"]}
     for key in actors:
-        group, i = _actor_slot(scenario, key, aliases)
+        group, i = actor_slot(scenario, key, aliases)
         items = list(getattr(scenario, group))
         sal = items[i].salience
         total = sum(sal.values())
@@ -435,12 +338,8 @@ def with_draws(
 ) -> Scenario:
     """``scenario`` with each drawn parameter replaced by its (R,) array (or scalar), checked.
 
-    Paths: ``world.<field>``, ``actors.<actor>.<field>`` (the actor by its
-    config key or its name in lower case; ``.pressure.<var>``,
-    ``.salience.<issue>``, ``.red_lines.<issue>.low|high`` for entries),
-    ``events.<event>.hazard`` or ``.effects.<target>``,
-    ``agenda.<issue>.status_quo``. ``aliases`` maps config keys to actor names
-    where they differ. A drawn salience is a relative weight: the actor's
+    Paths as :mod:`sim.core.paths` reads them; ``aliases`` maps config keys
+    to actor names where they differ. A drawn salience is a relative weight: the actor's
     saliences are rescaled to sum to one, replication by replication.
 
     The result is checked by :meth:`Scenario.validate` at two corners, every
@@ -456,31 +355,7 @@ def with_draws(
     if len(sizes) > 1 or any(a.ndim > 1 for a in arrays.values()):
         raise ConfigError(f"parameter draws have different shapes {sorted(sizes)}: give one (R,) array per parameter")
     for corner in (np.min, np.max) if check else ():
-        probe = _replace_all(scenario, {path: float(corner(a)) for path, a in arrays.items()}, aliases)
+        probe = with_values(scenario, {path: float(corner(a)) for path, a in arrays.items()}, aliases)
         _renormalise_saliences(probe, arrays, aliases).validate()
-    out = _replace_all(scenario, {path: a if a.ndim else float(a) for path, a in arrays.items()}, aliases)
+    out = with_values(scenario, {path: a if a.ndim else float(a) for path, a in arrays.items()}, aliases)
     return _renormalise_saliences(out, arrays, aliases)
-
-
-def value_at(scenario: Scenario, path: str, aliases: Mapping[str, str] | None = None) -> float:
-    """The scenario's current value of a parameter path (the point a plain run uses)."""
-    aliases = dict(aliases or {})
-    parts = path.split(".")
-    obj: Any
-    if parts[0] == "world":
-        obj, rest = scenario.world, parts[1:]
-    elif parts[0] == "actors":
-        group, i = _actor_slot(scenario, parts[1], aliases)
-        obj, rest = getattr(scenario, group)[i], parts[2:]
-    elif parts[0] == "events":
-        obj, rest = {e.name: e for e in scenario.events}[parts[1]], parts[2:]
-    elif parts[0] == "agenda":
-        obj, rest = {i.name: i for i in scenario.issues}[parts[1]], parts[2:]
-    else:
-        obj, rest = scenario, parts
-    value = getattr(obj, rest[0])
-    if len(rest) >= 2:
-        value = value.get(rest[1], (0.0, 1.0) if rest[0] == "red_lines" else 0.0)
-    if len(rest) == 3:
-        value = value[0 if rest[2] in ("0", "low") else 1]
-    return float(value)

@@ -36,14 +36,14 @@ def claim_job() -> Iterator[dict | None]:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim.sweep.identity import job_key, sweep_crn
+    from sim.sweep.identity import job_fingerprint, job_key, sweep_crn
 
     hydra_cfg = HydraConfig.get()
     if hydra_cfg.mode != RunMode.MULTIRUN:
         yield None
         return
     root = Path(str(hydra_cfg.sweep.dir))
-    key = job_key(list(hydra_cfg.overrides.task), crn=sweep_crn(hydra_cfg))
+    key = job_key(list(hydra_cfg.overrides.task), job_fingerprint(hydra_cfg), crn=sweep_crn(hydra_cfg))
     (root / CLAIMS).mkdir(parents=True, exist_ok=True)
     with FileLock(root / CLAIMS / f"{key}.lock"):
         yield finished_summary(Path(str(hydra_cfg.runtime.output_dir)), key)

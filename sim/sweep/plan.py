@@ -16,10 +16,14 @@ log = logging.getLogger(__name__)
 
 
 def done_keys(root: str | Path) -> set[str]:
-    """Keys of the jobs that finished well and whose files are still there."""
+    """Keys of the jobs that finished well and whose folder still holds a sound summary.json of exactly that job."""
+    from sim.sweep.claims import finished_summary
+
     root = Path(root)
     return {
-        r["key"] for r in read_rows(root) if r.get("status") == "ok" and (root / r.get("job_dir", "?") / "summary.json").exists()
+        r["key"]
+        for r in read_rows(root)
+        if r.get("status") == "ok" and finished_summary(root / str(r.get("job_dir", "?")), r["key"]) is not None
     }
 
 
@@ -47,14 +51,25 @@ class SweepPlan:
         return runs
 
 
-def plan_sweep(root: str | Path, jobs: list[list[str]], swept: list[str], skip_done: bool = True, crn: bool = True) -> SweepPlan:
-    """Write the sweep's manifest, repair its table if it has to, and work out which jobs are still to run."""
+def plan_sweep(
+    root: str | Path,
+    jobs: list[list[str]],
+    swept: list[str],
+    skip_done: bool = True,
+    crn: bool = True,
+    fingerprint: str | None = None,
+) -> SweepPlan:
+    """Write the sweep's manifest, repair its table if it has to, and work out which jobs are still to run.
+
+    ``fingerprint``: the config folders' (:func:`sim.sweep.identity.job_fingerprint`
+    of the sweep's Hydra config); the package's configs only when not given.
+    """
     from sim.io import atomic_write_text
 
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     swept = list(dict.fromkeys(swept))  # a key swept by a named sweep and again on the command line counts once
-    fingerprint = config_fingerprint()
+    fingerprint = fingerprint or config_fingerprint()
     keys = [job_key(job, fingerprint, crn) for job in jobs]
     manifest = {"jobs": len(jobs), "swept": swept, "keys": keys, "overrides": jobs, "crn": bool(crn), "started_at": time.time()}
     with locked(root):
@@ -97,3 +112,52 @@ def finish_report(plan: SweepPlan, returns: Iterable) -> SweepReport:
             report.errors.append(f"job {ret.hydra_cfg.hydra.job.num}: {type(error).__name__}: {text}")
     LAST_SWEEP = report
     return report
+
+
+DEFINITION = "sweep_definition.json"
+
+
+def claim_sweep_root(root: str | Path, definition: dict) -> None:
+    """Make ``root`` this sweep's folder, or refuse in one line if another sweep owns it.
+
+    A sweep folder belongs to one sweep definition (its result-relevant
+    overrides, ``crn`` and users' config folders, :func:`sim.sweep.identity.sweep_definition`),
+    written in ``sweep_definition.json`` the first time, under the sweep's lock.
+    The same sweep again (to resume, or after a config file changed) is let in;
+    another sweep pointed at the folder, at the same time or later, is refused
+    before any job runs, so it can neither overwrite nor mix with the first
+    one's rows and job folders. A folder of an older sweep without the file is
+    adopted if it holds no table yet.
+    """
+    from sim.core.params import ConfigError
+    from sim.io import atomic_write_text
+
+    root = Path(root)
+    with locked(root):
+        path = root / DEFINITION
+        try:
+            owner = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            owner = None
+        except (OSError, ValueError):
+            owner = {"definition": "unreadable", "overrides": [f"{path} is damaged"]}
+        if owner is None and read_rows(root):
+            old = read_manifest_overrides(root)
+            owner = {"definition": "older sweep", "overrides": old}
+        if owner is None:
+            atomic_write_text(path, json.dumps(definition, indent=1) + "\n")
+            return
+        if isinstance(owner, dict) and owner.get("definition") == definition["definition"]:
+            return
+    shown = " ".join(map(str, (owner or {}).get("overrides") or []))[:200] or "another sweep"
+    raise ConfigError(
+        f"hydra.sweep.dir={root} belongs to another sweep ({shown}): give this sweep its own folder "
+        "(another hydra.sweep.dir=..., or leave it out for one named after the sweep) or remove that folder"
+    )
+
+
+def read_manifest_overrides(root: Path) -> list[str]:
+    from sim.sweep.table import read_manifest
+
+    jobs = read_manifest(root).get("overrides") or []
+    return sorted({o for job in jobs for o in job}) if jobs else []

@@ -14,7 +14,7 @@ import pandas as pd
 from sim.config.overrides import bare_key, is_hydra_override, split_override
 from sim.core.params import ConfigError
 from sim.core.stats import summary_columns
-from sim.sweep.identity import NOT_IDENTITY, job_key, sweep_crn
+from sim.sweep.identity import NOT_IDENTITY, job_fingerprint, job_key, sweep_crn
 
 ROWS = "sweep_rows.jsonl"
 TABLE_PARQUET = "sweep.parquet"
@@ -43,10 +43,12 @@ def read_rows(root: str | Path) -> list[dict]:
         return []
     rows: dict[str, dict] = {}
     by_dir: dict[str, str] = {}
-    for line in path.read_text().splitlines():
+    for raw in path.read_bytes().splitlines():
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError:  # a line cut short by a crash
+            row = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):  # a line cut short by a crash, or damaged
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("key"), str):
             continue
         old = by_dir.get(row.get("job_dir", ""))
         if old is not None and old != row["key"]:  # the directory now holds another job
@@ -148,7 +150,12 @@ def job_row(overrides: list[str], num: int, job_dir: Path, root: Path, outcome, 
     if isinstance(outcome, dict) and outcome.get("job_key"):
         key = str(outcome["job_key"])  # recorded by the job itself (sim.sweep.identity.job_seed)
     else:
-        key = job_key(overrides, crn=sweep_crn(config.hydra) if config is not None and "hydra" in config else True)
+        hydra_cfg = config.hydra if config is not None and "hydra" in config else None
+        key = job_key(
+            overrides,
+            job_fingerprint(hydra_cfg) if hydra_cfg is not None else None,
+            crn=sweep_crn(hydra_cfg) if hydra_cfg is not None else True,
+        )
     row: dict = {"job": int(num), "key": key}
     if isinstance(outcome, BaseException):
         text = " ".join(str(outcome).split()) or type(outcome).__name__

@@ -24,8 +24,69 @@ from sim.core.params import OUTCOMES, ConfigError, World, param
 CASES = known_cases()
 
 
-def test_the_three_cases_of_the_protocol_are_there_in_chronological_order():
-    assert CASES == ["jcpoa_2013_2015", "vienna_2021_2022", "oman_rome_2025"]
+def test_the_cases_of_the_protocol_are_there_in_chronological_order():
+    """Issue 11's three cases and issue 19's seven, ordered by their first round."""
+    assert CASES == [
+        "eu3_tehran_2003",
+        "eu3_2005",
+        "p5_offer_2006",
+        "geneva_2009",
+        "geneva_istanbul_2010",
+        "istanbul_moscow_2012",
+        "almaty_2013",
+        "jcpoa_2013_2015",
+        "vienna_2021_2022",
+        "oman_rome_2025",
+    ]
+    assert len({load_case(n).actual for n in CASES}) == 3  # every outcome class occurs
+
+
+#: The state keys of issue 18's mechanisms (notes/contract.md) that a case may hold in its pending block.
+PENDING_KEYS = {
+    "actors.us.requires",
+    "actors.iran.requires",
+    "actors.us.preconditions",
+    "actors.iran.preconditions",
+    "actors.us.veto_threshold",
+    "actors.iran.veto_threshold",
+    "actors.us.guarantee",
+    "actors.iran.guarantee",
+    "world.ultimatum_by",
+    "transitions",
+    "actors.israel.ally",
+}
+
+
+def pending(path) -> dict[str, str]:
+    """The '# pending mechanism' block of a case file: key -> the rest of its line."""
+    lines = path.read_text().splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("# pending mechanism (issue 18)")), None)
+    out = {}
+    for line in lines[start + 1 :] if start is not None else []:
+        m = re.match(r"#\s+([\w.]+):\s*(.*)$", line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_case_maps_every_state_key_of_the_new_mechanisms_with_its_rule(loaded, name):
+    """The keys of issue 18 are mapped before scoring (mapping rules 14-20) and wait in a comment block."""
+    block = pending(loaded[name].path)
+    assert set(block) == PENDING_KEYS, f"{name}: {sorted(set(block) ^ PENDING_KEYS)}"
+    for key, rest in block.items():
+        assert re.search(r"rule 1[4-9]|rule 20", rest), f"{name}: {key} names no mapping rule"
+
+
+def test_feb_2026_by_rules_sets_state_only_and_maps_the_new_keys():
+    from sim.config.compose import CONFIG_DIR
+
+    path = CONFIG_DIR / "scenario" / "feb_2026_by_rules.yaml"
+    roles = {"us": "principal", "iran": "principal", "oman": "mediator", "israel": "spoiler", "uae": "stakeholder"}
+    assert behavioural_keys(path, roles) == []
+    assert set(pending(path)) == PENDING_KEYS
+    scenario = load_scenario("feb_2026_by_rules")
+    assert scenario.world.tension == 0.8 and scenario.principals[0].trust == 0.2
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +139,7 @@ def test_every_state_value_of_a_case_names_its_mapping_rule_and_a_dated_source(l
         for part in parts[:-1]:
             node = node[part]
         text = str((node.get("provenance") or {}).get(parts[-1], ""))
-        assert re.search(r"mapping rule \d+", text), f"{name}: {key} does not name its mapping rule"
+        assert re.search(r"mapping rules? \d+", text), f"{name}: {key} does not name its mapping rule"
         assert re.search(r"(19|20)\d\d", text), f"{name}: {key} gives no dated source"
 
 

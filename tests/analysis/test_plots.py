@@ -22,12 +22,10 @@ from matplotlib.patches import Rectangle
 
 from sim.analysis import plots
 from sim.core.model import NegotiationModel
-from sim.core.params import Event, Spoiler
+from sim.core.params import OUTCOMES, Event, Spoiler
 from sim.core.runner import block_seed, simulate
 from sim.core.stats import summarize
 from tests.conftest import toy_scenario
-
-OUTCOMES = ("deal", "escalation", "stalemate")
 
 
 @pytest.fixture(scope="module")

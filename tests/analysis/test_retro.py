@@ -63,7 +63,25 @@ def test_csv_columns_come_first_in_the_stated_order():
         "brier",
         "mean_rounds",
         "actual_weeks",
+        "mean_weeks",
+        "median_weeks",
+        "p_actual_in_band",
     )
+
+
+def test_simulated_durations_are_compared_with_the_actual_weeks_by_hand():
+    # 10 replications; 4 reached the actual outcome, at weeks 2, 5, 9 and 30; actual 6 weeks: the band is [3, 12]
+    row = retro.case_row(
+        "c",
+        "deal",
+        {"deal": 0.4, "escalation": 0.3, "stalemate": 0.3},
+        mean_rounds=11.5,
+        actual_weeks=6,
+        replications=10,
+        weeks=[2, 5, 9, 30],
+    )
+    assert row["mean_weeks"] == pytest.approx(11.5) and row["median_weeks"] == pytest.approx(7.0)
+    assert row["p_actual_in_band"] == pytest.approx(2 / 10)
 
 
 def test_a_zero_probability_is_scored_at_half_a_replication_and_marked():

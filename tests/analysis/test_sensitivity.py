@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.analysis.sensitivity import Knob, knobs, sensitivity, settings, with_value
+from sim.analysis.sensitivity import knobs, sensitivity, settings, with_value
 from sim.config.compose import compose, scenario_from_config
+from sim.config.overrides import config_key
+from sim.core.paths import Knob
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +25,7 @@ def composed():
     return cfg, scenario_from_config(cfg)
 
 
-def test_every_numeric_parameter_is_a_knob_named_by_its_override(composed):
+def test_every_numeric_parameter_is_a_knob_named_by_its_parameter_path(composed):
     cfg, scenario = composed
     keys = {k.key for k in knobs(scenario, cfg)}
     for key in (
@@ -31,7 +35,7 @@ def test_every_numeric_parameter_is_a_knob_named_by_its_override(composed):
         "actors.oman.effectiveness",
         "actors.uae.deescalation",
         "world.tension",
-        "events.events.0.hazard",
+        "events.protests_flare.hazard",
         "max_rounds",
     ):
         assert key in keys
@@ -45,25 +49,26 @@ def test_every_numeric_parameter_is_a_knob_named_by_its_override(composed):
         ("actors.iran.pressure.sanctions", 0.25),
         ("actors.uae.pressure", 0.02),
         ("world.unrest", 0.9),
-        ("events.events.2.hazard", 0.1),
+        ("events.proxy_attack.hazard", 0.1),
         ("max_rounds", 24),
     ],
 )
 def test_setting_a_knob_gives_the_scenario_its_override_composes(composed, key, value):
     cfg, scenario = composed
     knob = next(k for k in knobs(scenario, cfg) if k.key == key)
-    overrides = [f"{key}={value}"]
+    overrides = [f"{config_key(scenario, key)}={value}"]
     assert with_value(scenario, knob, value) == scenario_from_config(compose(overrides), overrides)
 
 
 def test_settings_move_by_a_share_or_by_delta_and_stay_in_range():
-    unit = Knob("k", "world", -1, "tension", None, 0.9, (0.0, 1.0), "")
+    unit = Knob("world.tension", "", 0.0, 1.0, value=0.9)
     assert settings(unit, 0.2) == pytest.approx((0.72, 1.0))  # 1.08 clipped to the range
     assert settings(unit, 0.2, relative=False) == pytest.approx((0.7, 1.0))
-    signed = Knob("k", "principals", 0, "force_posture_weight", None, -0.3, (-1.0, 1.0), "")
+    signed = Knob("actors.us.force_posture_weight", "", -1.0, 1.0, value=-0.3)
     assert settings(signed, 0.5) == pytest.approx((-0.45, -0.15))
-    rounds = Knob("max_rounds", "scenario", -1, "max_rounds", None, 20.0, None, "", whole=True)
+    rounds = Knob("max_rounds", "", 1.0, math.inf, integer=True, value=20.0)
     assert settings(rounds, 0.2) == (16.0, 24.0)
+    assert settings(dataclasses.replace(rounds, value=1.0), 0.2) == (1.0, 1.0)  # at least one round
 
 
 def test_a_more_strike_prone_israel_shows_as_more_escalation_with_a_paired_interval(composed):

@@ -147,15 +147,18 @@ def episode_state(rc) -> str:
 
 
 def test_the_episode_steps_round_by_round_with_its_step_button_and_resets(page):
-    assert "round 0 of at most 20" in episode_state(page)
+    from sim.config.compose import load_scenario
+
+    horizon = load_scenario("baseline").max_rounds  # the configured horizon (104 weeks since issue 18)
+    assert f"round 0 of at most {horizon}" in episode_state(page)
     step = page.find(v.Btn, children=["Step"]).widget
     step.click()
-    assert re.search(r"round 1 of at most 20|ended in round 1", episode_state(page))
+    assert re.search(rf"round 1 of at most {horizon}|ended in round 1", episode_state(page))
     assert "round  1:" in page.find(v.Html, tag="pre").widget.children[0]
     step.click()
-    assert re.search(r"round 2 of at most 20|ended in round [12]", episode_state(page))
+    assert re.search(rf"round 2 of at most {horizon}|ended in round [12]", episode_state(page))
     page.find(v.Btn, children=["Reset"]).widget.click()
-    assert "round 0 of at most 20" in episode_state(page)
+    assert f"round 0 of at most {horizon}" in episode_state(page)
 
 
 def test_a_slider_change_starts_a_new_episode_of_the_new_scenario(page):

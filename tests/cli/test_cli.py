@@ -91,7 +91,10 @@ def test_a_long_run_resumes_from_the_blocks_an_interrupted_run_left(tmp_path):
     from sim.io import BlockStore
 
     scenario = load_scenario("baseline")
-    store = BlockStore(tmp_path / "out" / ".blocks", scenario, 5, 1000)  # the cache lives under the output root
+    from sim.sweep.identity import config_fingerprint
+
+    # the cache lives under the output root
+    store = BlockStore(tmp_path / "out" / ".blocks", scenario, 5, 1000, configs=config_fingerprint())
     store.save(0, run_block(scenario, 1000, 5, 0))  # what an interrupted run had finished
     run = tmp_path / "out" / "run"
     proc = run_cli("replications=3000", "block_size=1000", "seed=5", f"output_root={tmp_path / 'out'}", f"hydra.run.dir={run}")

@@ -41,7 +41,7 @@ def test_every_range_collapsed_to_its_point_gives_the_plain_runs_odds():
 
 
 def _value(scenario, path):
-    from sim.core.uncertainty import value_at
+    from sim.core.paths import value_at
 
     return value_at(scenario, path)
 

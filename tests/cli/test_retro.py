@@ -64,7 +64,7 @@ def test_retro_prints_each_case_and_the_scores_against_uniform(run_dir):
         (["replications=0"], "replications = 0: use a whole number >= 1"),
         (["replications=many"], "replications"),
         (["seed=-1"], "seed = -1: use a whole number >= 0"),
-        (["--case", "gulf_war_1991"], "unknown case, known cases are jcpoa_2013_2015"),
+        (["--case", "gulf_war_1991"], "unknown case, known cases are eu3_tehran_2003"),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],
 )

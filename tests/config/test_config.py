@@ -19,10 +19,11 @@ from sim.cli.scenarios import main as scenarios_main
 from sim.cli.scenarios import scenario_info
 from sim.config import schema
 from sim.config.compose import CONFIG_DIR, compose, known_actors, known_scenarios, load_scenario, scenario_from_config
-from sim.core.params import KINDS, ConfigError, Event, Issue, Mediator, Principal, Spoiler, Stakeholder, World
+from sim.core.params import KINDS, ConfigError, Event, Issue, World
+from sim.core.paths import ROLE_CLASSES
 
 ROOT = Path(__file__).resolve().parents[2]
-PARAMS = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
+PARAMS = ROLE_CLASSES
 
 
 def names(cls) -> list[str]:
@@ -166,7 +167,10 @@ def test_every_value_a_scenario_file_changes_has_provenance_in_that_file(name):
     unexplained = [key for key in info.changes if not info.provenance.get(key, "").strip()]
     assert not unexplained, f"configs/scenario/{name}.yaml changes {unexplained} without a provenance entry beside them"
     for key, text in info.provenance.items():
-        assert any(word in text for word in ("article:", "assumption", "source", "Putnam", "model spec")), (key, text)
+        assert any(word in text for word in ("article:", "assumption", "source", "Putnam", "model spec", "mapping rule")), (
+            key,
+            text,
+        )
         assert "seed:" not in text, f"{key}: cite the article as `article: '...'`, not `seed:` (tools/provenance-article.sh)"
 
 

@@ -47,19 +47,25 @@ EXPECTED = {
     "nuclear_only": {"deal": +1, "escalation": -1},
     # a lasting scope fight; missiles on the agenda leave no zone of agreement
     "broad_agenda_standoff": {"deal": -1, "escalation": +1},
-    # posture raises Washington's value of force; collapsed talks escalate more often (P(deal) barely
-    # moves: the same posture presses Tehran, whose value of no deal falls with it)
-    "us_military_buildup": {"escalation": +1},
+    # posture raises Washington's value of force; collapsed talks escalate more often. Under issue 18's
+    # mechanics (ratification, guarantees, a two-year horizon) walk-outs are rare and Washington's force is
+    # almost never worth more than continuing: escalation +0.49 +- 0.15 points, deal -0.48 +- 0.15 (20,000
+    # replications, seed 7), us_strike 0.035% against 0.010%: the right direction, too small to assert at four
+    # standard errors here, so no direction is asserted (a finding, in the README's scenario table)
     # a higher strike hazard every round; lobbying hardens Washington's terms
     "israeli_strike_pressure": {"escalation": +1, "deal": -1},
-    # less tension per round: fewer strikes and spirals, but less perceived risk in waiting, so holding
-    # out is cheaper and more talks run to the horizon (the incentive and the pressure alone raise P(deal))
-    "regional_deescalation": {"escalation": -1, "stalemate": +1},
+    # less tension per round: fewer strikes and spirals. (Under the 20-week horizon, holding out was also
+    # cheaper and more talks ran to the horizon, P(stalemate) +2.6 points at 30,000 replications, seed 0;
+    # under the shared two-year horizon of issue 18 almost no talks reach it, and the stalemates left are
+    # walk-outs, fewer here.)
+    "regional_deescalation": {"escalation": -1},
     # signing costs Tehran's leadership more at home: fewer deals, talks run out of time
     "iran_unrest_hardening": {"deal": -1, "stalemate": +1},
     # Tehran's value of no deal falls, so its outside option falls and the bargaining range widens
-    # (force is unchanged, so it does not become likelier): more deals, fewer talks drift to the horizon
-    "sanctions_squeeze": {"deal": +1, "stalemate": -1},
+    # (force is unchanged, so it does not become likelier): more deals. (Under the 20-week horizon, fewer talks
+    # drifted to it; under the two-year horizon of issue 18 stalemates are about 1% and the squeeze moves them by
+    # -0.10 +- 0.11 points, 20,000 replications, seed 7: nothing to assert.)
+    "sanctions_squeeze": {"deal": +1},
     # trust discounts a package less: both accept sooner
     "trust_building": {"deal": +1, "escalation": -1},
     # complete information, a zone of agreement, costly delay, no shocks: a deal in round 1, always
@@ -68,7 +74,6 @@ EXPECTED = {
 
 #: Escalation causes whose frequency the mechanics say must rise.
 EXPECTED_CAUSES = {
-    "us_military_buildup": "us_strike",
     "israeli_strike_pressure": "israeli_strike",
 }
 

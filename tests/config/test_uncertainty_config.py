@@ -8,7 +8,8 @@ from omegaconf import OmegaConf
 
 from sim.config.compose import compose, known_scenarios, scenario_from_config
 from sim.config.uncertainty import assumptions, parameters, whole_numbers
-from sim.core.uncertainty import parse_specs, sample, stream, value_at, with_draws
+from sim.core.paths import value_at
+from sim.core.uncertainty import parse_specs, sample, stream, with_draws
 
 
 @pytest.fixture(scope="module")

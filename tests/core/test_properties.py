@@ -250,3 +250,86 @@ def test_beliefs_always_contain_the_true_resolve(scenario, seed):
             assert np.all(holder.belief_lo <= other.resolve + 1e-9) and np.all(other.resolve <= holder.belief_hi + 1e-9)
             med = model.mediators[0]
             assert np.all(med.lo[:, k] <= other.resolve + 1e-9) and np.all(other.resolve <= med.hi[:, k] + 1e-9)
+
+
+# ---------------------------------------------------------------- issue 18: bargaining without war
+
+
+def _with(p: Principal, **changes) -> Principal:
+    return Principal(**{**p.__dict__, **changes})
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1), st.floats(0.05, 0.5), st.booleans(), st.booleans())
+def test_red_lines_without_overlap_on_a_required_issue_leave_no_deal_at_all(scenario, seed, cut, a_requires, mediated):
+    """Not even an interim one, with or without a mediator: the issue can never go to a parallel track."""
+    a, b = scenario.principals
+    first = scenario.issue_names[0]
+    a = _with(a, red_lines={**a.red_lines, first: (cut + 0.01, 1.0)}, ideal={**a.ideal, first: 1.0})
+    b = _with(b, red_lines={**b.red_lines, first: (0.0, cut)}, ideal={**b.ideal, first: 0.0})
+    if a_requires:
+        a = _with(a, requires=(first,))
+    else:
+        b = _with(b, requires=(first,), refuses=tuple(i for i in b.refuses if i != first))
+    changes = {"principals": (a, b), "world": World(**{**scenario.world.__dict__, "interim_scale": 0.5})}
+    if not mediated:
+        changes["mediators"] = ()
+    model = NegotiationModel(Scenario(**{**scenario.__dict__, **changes}).validate(), 300, seed).run()
+    assert not np.any(model.outcome == DEAL)
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1), st.data())
+def test_no_deal_leaves_a_required_issue_off_the_agenda_or_outside_a_red_line(scenario, seed, data):
+    names = scenario.issue_names
+    a, b = scenario.principals
+    a = _with(a, requires=tuple(data.draw(st.lists(st.sampled_from(names), unique=True, max_size=2))))
+    b_requires = data.draw(st.lists(st.sampled_from(names), unique=True, max_size=2))
+    b = _with(b, requires=tuple(b_requires), refuses=tuple(i for i in b.refuses if i not in b_requires))
+    mediators = scenario.mediators if data.draw(st.booleans()) else ()
+    world = World(**{**scenario.world.__dict__, "interim_scale": data.draw(st.sampled_from([0.0, 0.5]))})
+    scenario = Scenario(**{**scenario.__dict__, "principals": (a, b), "mediators": mediators, "world": world}).validate()
+    model = NegotiationModel(scenario, 300, seed).run()
+    terms, agenda = _deals(model)
+    for k, issue in enumerate(names):
+        if issue in a.requires or issue in b.requires:
+            assert agenda[:, k].all()  # settled by the deal, never left at the status quo
+            for p in (a, b):
+                low, high = p.red_lines.get(issue, (0.0, 1.0))
+                assert np.all(terms[:, k] >= low - 1e-9) and np.all(terms[:, k] <= high + 1e-9)
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_without_a_mediator_the_principals_still_bargain_directly(scenario, seed):
+    """Alternating offers: packages are proposed and, under complete information with a zone, the first is signed."""
+    a, b = scenario.principals
+    informed = Scenario(
+        **{
+            **scenario.__dict__,
+            "mediators": (),
+            "principals": tuple(_with(p, resolve_spread=0.0, insists=(), refuses=()) for p in (a, b)),
+            "events": (),
+        }
+    ).validate()
+    model = NegotiationModel(informed, 200, seed)
+    model.step()
+    assert (model.state.proposed == model.state.agenda.any(axis=1)).all()
+    for p in model.principals:
+        refused = p.within & (p.resolve > p.cutoff + 1e-9)
+        assert np.all(p.value[refused] < p.outside[refused] + 1e-9)
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 2**32 - 1), st.floats(0.3, 1.0))
+def test_a_signed_package_the_veto_players_reject_is_no_deal_and_is_recorded(scenario, seed, threshold):
+    a, b = scenario.principals
+    vetoed = Scenario(
+        **{**scenario.__dict__, "principals": (_with(a, veto_threshold=threshold, veto_spread=0.3, ratification_exit=0.5), b)}
+    ).validate()
+    model = NegotiationModel(vetoed, 300, seed).run()
+    failed = model.ratification_failures > 0
+    ended = np.asarray(model.causes)[np.maximum(model.cause, 0)] == "a_ratification"
+    assert np.all(failed[ended]) and np.all(model.outcome[ended] == 2)
+    frame = episodes_frame(vetoed, [run_block(vetoed, 64, seed, 0)])
+    assert "ratification_failures" in frame and frame["ratification_failures"].dtype.kind == "i"

@@ -50,13 +50,63 @@ def test_resolve_is_uniform_on_the_spread_and_zero_under_complete_information():
     assert rules.resolve_draw(0.2, u) == pytest.approx(2 * rules.resolve_draw(0.1, u))
 
 
-def test_deal_value_discounts_by_trust_and_domestic_cost_and_utility_threshold_inverts_it():
-    u = np.array([0.6, 0.6])
-    v = rules.deal_value(u, 0.0, np.array([1.0, 0.5]), np.array([0.2, 0.2]), np.array([0.0, 0.1]))
-    assert v == pytest.approx([0.6, 0.5 * 0.6 + 0.5 * 0.2 - 0.1])
-    trust, no_deal, cost = np.array([0.4, 0.9]), np.array([0.3, 0.1]), np.array([0.05, 0.0])
-    back = rules.utility_threshold(rules.deal_value(u, 0.03, trust, no_deal, cost), 0.03, trust, no_deal, cost)
+def test_deal_value_is_a_certainty_equivalent_and_utility_threshold_inverts_it():
+    u = np.array([0.6, 0.6, 0.6])
+    keep, betrayal, cost = np.array([1.0, 0.5, 0.5]), np.array([0.2, 0.2, 0.0]), np.array([0.0, 0.1, 0.1])
+    v = rules.deal_value(u, 0.0, keep, betrayal, cost)
+    assert v == pytest.approx([0.6, 0.6 - (0.5 * 0.2 + 0.1) / 0.5, 0.6 - 0.1 / 0.5])
+    # signing beats an outside option O iff keep u + (1 - keep)(O - betrayal) - cost >= O iff v >= O
+    for outside in (0.15, 0.25, 0.35, 0.5):
+        expected = keep * u + (1 - keep) * (outside - betrayal) - cost
+        assert np.array_equal(v >= outside, expected >= outside)
+    keep2, no_cost = np.array([0.4, 0.9, 0.7]), np.array([0.05, 0.0, 0.0])
+    back = rules.utility_threshold(rules.deal_value(u, 0.03, keep2, betrayal, no_cost), 0.03, keep2, betrayal, no_cost)
     assert back == pytest.approx(u)
+
+
+def test_private_resolve_counts_one_for_one_whatever_the_trust():
+    """The trust cliff of issue 18: the utility threshold moves with resolve at slope 1, at trust 0.2 as at 1."""
+    for keep in (0.2, 0.4, 1.0):
+        low, high = (rules.utility_threshold(0.3 + r, 0.0, keep, 0.1, 0.05) for r in (-0.1, 0.1))
+        assert high - low == pytest.approx(0.2)
+
+
+def test_keep_chance_combines_trust_and_the_others_guarantee():
+    assert rules.keep_chance(0.2, 0.0) == pytest.approx(0.2)
+    assert rules.keep_chance(0.2, 1.0) == pytest.approx(1.0)
+    assert rules.keep_chance(0.2, 0.5) == pytest.approx(0.6)
+
+
+def test_no_credible_guarantee_can_empty_the_zone_of_agreement():
+    """Fearon (1995), Powell (2006): both prefer a kept deal (u > O) yet neither signs when betrayal is likely and costly."""
+    u, outside = 0.7, 0.5
+    assert rules.deal_value(u, 0.0, rules.keep_chance(0.3, 0.0), 0.2, 0.0) < outside
+    assert rules.deal_value(u, 0.0, rules.keep_chance(0.3, 0.9), 0.2, 0.0) > outside
+
+
+def test_outside_pressure_saturates_at_its_cap_and_is_linear_while_small():
+    built = np.array([-10.0, -0.001, 0.0, 0.001, 10.0])
+    out = rules.saturated_pressure(built, 0.05)
+    assert np.all(np.abs(out) <= 0.05) and out[-1] == pytest.approx(0.05, rel=1e-6) and out[0] == pytest.approx(-0.05, rel=1e-6)
+    assert out[1:4] == pytest.approx([-0.001, 0.0, 0.001], rel=0.02)
+    assert np.all(np.diff(out) >= 0)
+    assert np.array_equal(rules.saturated_pressure(built, np.inf), built)
+
+
+def test_veto_players_bar_moves_with_unrest_and_mistrust_and_zero_ratifies_everything():
+    bar = rules.veto_bar(0.4, 0.2, np.array([0.5, 0.9, 0.5]), 0.5, np.array([0.5, 0.5, 0.2]), 0.5)
+    assert bar[0] == pytest.approx(0.4) and bar[1] > bar[0] and bar[2] > bar[0]
+    assert not rules.veto_bar(0.0, 0.2, 0.9, 0.5, 0.1, 0.5).any()
+    assert rules.ratifies(np.array([0.0, 0.39, 0.4]), 0.4).tolist() == [False, False, True]
+    drawn = rules.veto_draw(0.4, 0.1, np.linspace(0, 1, 5))
+    assert drawn == pytest.approx([0.3, 0.35, 0.4, 0.45, 0.5])
+
+
+def test_a_precondition_is_settled_when_either_side_yields():
+    draws = np.array([0.1, 0.3, 0.5])
+    assert rules.precondition_yield(0.2, 0.0, draws).tolist() == [True, False, False]
+    assert rules.precondition_yield(0.2, 0.25, draws).tolist() == [True, True, False]  # 1 - 0.8 x 0.75 = 0.4
+    assert not rules.precondition_yield(0.0, 0.0, draws).any()
 
 
 def test_boulware_is_more_patient_than_conceder():
@@ -206,7 +256,11 @@ def test_the_escalation_ladder_climbs_with_retaliation_and_ends_in_war_without_r
 
 def test_an_issue_without_overlap_goes_to_a_parallel_track():
     agenda = np.array([[True, True, False]])
-    assert rules.parallel_track(agenda, np.array([True, False, True])).tolist() == [[True, False, False]]
+    assert rules.parallel_track(agenda, np.array([True, False, True]), False).tolist() == [[True, False, False]]
+    # an issue a principal requires in any deal is never parked, overlap or not
+    assert rules.parallel_track(agenda, np.array([True, False, True]), np.array([False, True, False])).tolist() == [
+        [True, True, False]
+    ]
 
 
 def test_positions_move_toward_the_proposal_but_never_past_a_red_line():
@@ -311,7 +365,7 @@ def test_settled_scope_holds_every_issue_neither_side_refuses():
 
 
 def test_issue_bits_and_flags_are_inverse():
-    from sim.core.agents import issue_bits, issue_flags
+    from sim.core.state import issue_bits, issue_flags
 
     flags = np.array([[True, False, True, True], [False, False, False, False]])
     assert issue_bits(flags).tolist() == [0b1101, 0]

@@ -52,6 +52,9 @@ def _indicator(overrides: list[str], outcome: str) -> np.ndarray:
         ("actors.us.resolve_spread", [0.0, 0.1, 0.2], "escalation", +1),
         # faster nuclear progress does not lower the chance of a preventive strike
         ("world.progress_rate", [0.0, 0.01, 0.03], "preventive_strike", +1),
+        # less agenda flexibility (insisting or refusing harder) does not raise P(deal) (issue 18)
+        ("actors.us.agenda_flexibility", [0.02, 0.15, 0.5], "deal", +1),
+        ("actors.iran.agenda_flexibility", [0.01, 0.05, 0.3], "deal", +1),
     ],
 )
 def test_comparative_statics_hold_within_monte_carlo_error(key, values, outcome, sign):
@@ -73,3 +76,50 @@ def test_boulware_principals_reach_their_deals_later_than_conceders():
     late, early = rounds[0.3], rounds[3.0]
     se = np.sqrt(late.var(ddof=1) / len(late) + early.var(ddof=1) / len(early))
     assert late.mean() - early.mean() > 3 * se
+
+
+def test_less_agenda_flexibility_does_not_raise_p_deal_when_a_precondition_is_demanded():
+    demand = "actors.us.preconditions=[enrichment_suspension]"
+    series = [_indicator([demand, f"actors.iran.agenda_flexibility={v}"], "deal") for v in (0.01, 0.05, 0.3)]
+    for x, y in itertools.pairwise(series):
+        diff, se = paired_difference(x, y)
+        assert diff > -3 * se
+    diff, se = paired_difference(series[0], series[-1])
+    assert diff > 3 * se
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "nuclear_only", "trust_building", "sanctions_squeeze", "regional_deescalation"])
+def test_removing_the_mediator_leaves_a_deal_possible_and_does_not_raise_its_chance(scenario):
+    """Direct talks by alternating offers (Rubinstein 1982): the mediator helps, it is not what makes a deal possible."""
+    with_it = simulate(load_scenario(scenario), N, SEED).episodes
+    without = simulate(load_scenario(scenario, ["actors.oman=null"]), N, SEED).episodes
+    x, y = ((e["outcome"] == "deal").to_numpy(dtype=float) for e in (without, with_it))
+    assert x.mean() > 0
+    diff, se = paired_difference(x, y)
+    assert diff > -3 * se, f"{scenario}: removing the mediator raised P(deal) by {-diff:.4f} (se {se:.4f})"
+
+
+@pytest.mark.parametrize("side, values", [("iran", (0.3, 0.5, 0.7)), ("us", (0.1, 0.3, 0.5))])
+def test_a_narrower_win_set_raises_p_deal_only_where_the_other_side_concedes(side, values):
+    """Putnam (1988), Schelling (1960): a higher veto threshold moves the proposals toward that side (its believed bar is
+    a floor of its disagreement point). Where P(deal) rises with it, the deals must be worse for the other side (its
+    concession, measured as its mean utility of the deals' terms); across the whole range P(deal) falls."""
+    scenario = load_scenario("baseline")
+    other = next(p for p in scenario.principals if p.name.lower() != side)
+    runs = [simulate(load_scenario("baseline", [f"actors.{side}.veto_threshold={v}"]), N, SEED).episodes for v in values]
+    deal = [(e["outcome"] == "deal").to_numpy(dtype=float) for e in runs]
+
+    def other_utility(e):
+        terms = e.loc[e["outcome"] == "deal", [f"term_{i}" for i in scenario.issue_names]].to_numpy(dtype=float)
+        ideal = np.array([other.ideal[i] for i in scenario.issue_names])
+        weight = np.array([other.salience.get(i, 0.0) for i in scenario.issue_names])
+        u = 1.0 - np.abs(terms - ideal) @ weight
+        return u.mean(), u.std(ddof=1) / np.sqrt(len(u))
+
+    for k in range(len(values) - 1):
+        diff, se = paired_difference(deal[k], deal[k + 1])
+        if diff > 3 * se:  # the narrower win-set raised P(deal): the other side must have conceded
+            (u0, s0), (u1, s1) = other_utility(runs[k]), other_utility(runs[k + 1])
+            assert u0 - u1 > 3 * np.hypot(s0, s1), f"{side}: P(deal) rose by {diff:.4f} without a concession by the other side"
+    diff, se = paired_difference(deal[0], deal[-1])
+    assert diff < -3 * se, f"{side}: the narrowest win-set did not lower P(deal) ({diff:.4f}, se {se:.4f})"

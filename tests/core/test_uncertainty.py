@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from sim.config.compose import load_scenario
 from sim.core.params import ConfigError
-from sim.core.uncertainty import parse_dist, parse_specs, sample, stream, value_at, with_draws
+from sim.core.paths import value_at
+from sim.core.uncertainty import parse_dist, parse_specs, sample, stream, with_draws
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 

@@ -1,0 +1,285 @@
+"""``python -m sim.calibrate``: history-weighted odds, a posterior over behaviour learned from the historical cases.
+
+    python -m sim.calibrate [--vectors K] [--per-vector M] [--seed S] [--workers W]
+                            [--config-dir DIR] [--case NAME ...] [--out DIR] [--ship]
+
+Draws K behavioural parameter vectors from the ranges of
+``uncertainty=assumptions`` (behaviour only: each case sets its own state),
+runs every case of ``configs/history/`` (and ``DIR/history/``) and the 2026
+scenarios under each vector with M replications (common random numbers per
+case), weighs each vector by the likelihood of the outcomes that happened,
+scores every case leave-one-case-out, and writes into ``--out`` (default
+``outputs/calibrate/<time>``): ``posterior.parquet`` (vectors, per-case
+log-likelihoods, weights), ``loco.csv``, ``summary.json`` and the figures
+``loco.png``, ``parameters.png``, ``feb_2026.png``. ``--ship`` also copies
+the posterior to ``sim/data/posterior.parquet`` (the file ``posterior=history``
+reads). Finished units are kept in ``outputs/.blocks/calibrate-<key>``: the same
+command resumes after an interrupt. Method: :mod:`sim.analysis.calibrate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.cli.common import EXIT_BAD_INPUT, fail, quiet_mesa
+from sim.core.params import OUTCOMES, ConfigError
+
+DEFAULT_VECTORS = 500
+DEFAULT_PER_VECTOR = 200
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and exit status 2, instead of argparse's usage block
+        fail(f"{message} (see python -m sim.calibrate --help)")
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:5.1f}%"
+
+
+def format_report(cal, table, scores: dict, feb: dict, shifts, ess: float, elapsed: float) -> str:
+    from sim.analysis.calibrate import MIN_ESS
+
+    K, M = cal.counts.shape[1], cal.per_vector
+    lines = [
+        f"History-weighted calibration: {len(cal.cases)} cases, {K} behavioural vectors x {M} replications, seed {cal.seed} "
+        f"({len(cal.specs)} behavioural parameters drawn; {elapsed:.0f} s)",
+        f"posterior on all cases: effective sample size (Kish) {ess:.1f} of {K} vectors"
+        + ("" if ess >= MIN_ESS else f"  -- below {MIN_ESS:.0f}: too few vectors to trust; raise --vectors"),
+        "",
+        "Leave-one-case-out (each case forecast from the posterior learned on the others):",
+    ]
+    head = (
+        f"{'case':<22} {'actual':<10} {'P(deal)':>8} {'P(esc.)':>8} {'P(stal.)':>8} {'P(act.)':>8} "
+        f"{'log':>6} {'Brier':>6} {'ESS':>6} {'base log':>8}"
+    )
+    lines += [head, "-" * len(head)]
+    for _, r in table.iterrows():
+        mark = "*" if r["floored"] else (" !" if r["fallback"] else " ")
+        lines.append(
+            f"{r['case']:<22} {r['actual']:<10} {_pct(r['p_deal']):>8} {_pct(r['p_escalation']):>8} {_pct(r['p_stalemate']):>8} "
+            f"{r['p_actual']:8.3f} {r['log_score']:6.2f}{mark}{r['brier']:5.3f} {r['ess']:6.1f} {r['base_log_score']:8.2f}"
+        )
+    verdict_u = "above" if scores["beats_uniform"] else "NOT above"
+    verdict_b = "above" if scores["beats_base_rate"] else "NOT above"
+    lines += [
+        "",
+        f"mean out-of-case log score {scores['mean_log_score']:.2f}: {verdict_u} the uniform forecast "
+        f"({scores['uniform_log_score']:.2f}), {verdict_b} the Laplace base rate of the other cases "
+        f"({scores['base_rate_log_score']:.2f})",
+        f"mean Brier {scores['mean_brier']:.3f} (uniform {scores['uniform_brier']:.3f}, "
+        f"base rate {scores['base_rate_brier']:.3f}; lower is better)",
+    ]
+    if scores["fallbacks"]:
+        lines.append("! no vector reproduced all the other cases: that case's forecast is the prior's")
+    if table["floored"].any():
+        lines.append("* probability estimated as 0: scored at half a replication of the whole grid")
+    lines += ["", "February 2026 (P(deal) / P(escalation) / P(stalemate), 5-95% across vectors):"]
+    for name, odds in feb.items():
+        for which in ("prior", "posterior"):
+            o = odds[which]
+            lines.append(
+                f"  {name:<20} {which:<9} "
+                + "  ".join(f"{k} {_pct(o[k]['p'])} [{100 * o[k]['p5']:.0f}-{100 * o[k]['p95']:.0f}]" for k in OUTCOMES)
+            )
+    lines += ["", "Parameters history moved most (posterior mean - prior mean, in prior sds):"]
+    for _, r in shifts.head(5).iterrows():
+        lines.append(
+            f"  {r['parameter']:<44} {r['shift_sd']:+.2f}  prior [{r['prior_p5']:.3g}, {r['prior_p95']:.3g}] -> "
+            f"posterior [{r['posterior_p5']:.3g}, {r['posterior_p95']:.3g}]"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _Parser(prog="python -m sim.calibrate", description="History-weighted odds: calibrate behaviour on the cases.")
+    parser.add_argument("--vectors", type=int, default=DEFAULT_VECTORS, help=f"behavioural vectors K (default {DEFAULT_VECTORS})")
+    parser.add_argument(
+        "--per-vector",
+        type=int,
+        default=DEFAULT_PER_VECTOR,
+        help=f"replications per vector and case (default {DEFAULT_PER_VECTOR})",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument(
+        "--config-dir", "-cd", action="append", default=[], metavar="DIR", help="a folder with history/ cases of your own"
+    )
+    parser.add_argument("--case", action="append", default=None, help="use only this case (repeatable)")
+    parser.add_argument("--out", default=None, help="output folder (default outputs/calibrate/<time>)")
+    parser.add_argument("--cache-root", default="outputs", help="where unfinished units wait (<root>/.blocks; default outputs)")
+    parser.add_argument("--ship", action="store_true", help="also copy posterior.parquet to the package (sim/data/)")
+    parser.add_argument("--no-figures", action="store_true", help="do not draw the figures")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    quiet_mesa()
+    from sim.analysis import calibrate as cal_mod
+
+    try:
+        for key, value, low in (
+            ("--vectors", args.vectors, 2),
+            ("--per-vector", args.per_vector, 1),
+            ("--seed", args.seed, 0),
+            ("--workers", args.workers, 1),
+        ):
+            if value < low:
+                raise ConfigError(f"{key} {value}: use a whole number >= {low}")
+        for folder in args.config_dir:
+            if not Path(folder).is_dir():
+                raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds history/")
+        targets = cal_mod.load_targets(args.config_dir, args.case)
+        if sum(t.actual is not None for t in targets) < 2:
+            raise ConfigError("leave-one-case-out needs at least two cases: drop --case or add cases")
+        specs = cal_mod.prior_specs(args.config_dir)
+        out = Path(args.out or Path("outputs") / "calibrate" / time.strftime("%Y-%m-%d_%H-%M-%S"))
+        if out.exists() and not out.is_dir():
+            raise ConfigError(f"--out {out}: is a file, give a directory")
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    ident = cal_mod.identity(args.config_dir)
+    store = UnitStore(
+        Path(args.cache_root) / ".blocks",
+        {
+            **ident,
+            "targets": [t.name for t in targets],
+            "vectors": args.vectors,
+            "per_vector": args.per_vector,
+            "seed": args.seed,
+        },
+    )
+    from tqdm import tqdm
+
+    t0 = time.perf_counter()
+    total = len(targets) * args.vectors * args.per_vector
+    with tqdm(total=total, unit="ep", unit_scale=True, desc="calibrate", disable=None, leave=False, file=sys.stderr) as bar:
+        cal = cal_mod.calibrate(
+            targets,
+            specs,
+            vectors=args.vectors,
+            per_vector=args.per_vector,
+            seed=args.seed,
+            workers=args.workers,
+            load=store.load,
+            save=store.save,
+            progress=lambda done, _t: bar.update(done - bar.n),
+        )
+    elapsed = time.perf_counter() - t0
+    table = cal.loco()
+    scores = cal_mod.loco_summary(table)
+    w = cal.weights
+    ess = cal_mod.kish_ess(w)
+    shifts = cal_mod.parameter_shifts(cal.draws, w, specs)
+    feb = {name: cal.target_odds(name) for name in cal.forecasts}
+    print(format_report(cal, table, scores, feb, shifts, ess, elapsed))
+
+    out.mkdir(parents=True, exist_ok=True)
+    frame = cal.posterior_frame()
+    frame.attrs = {}
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    meta = {
+        "identity": ident,
+        "cases": dict(zip(cal.cases, (OUTCOMES[a] for a in cal.actual), strict=True)),
+        "vectors": args.vectors,
+        "per_vector": args.per_vector,
+        "seed": args.seed,
+        "ess": ess,
+        "ranges": {p: d.describe() for p, d in specs.items()},
+    }
+    table_pa = pa.Table.from_pandas(frame, preserve_index=False)
+    table_pa = table_pa.replace_schema_metadata({**(table_pa.schema.metadata or {}), b"sim.calibrate": json.dumps(meta).encode()})
+    pq.write_table(table_pa, out / "posterior.parquet")
+    np.savez_compressed(out / "counts.npz", counts=cal.counts, targets=np.array([*cal.cases, *cal.forecasts]), actual=cal.actual)
+    table.to_csv(out / "loco.csv", index=False)
+    shifts.to_csv(out / "parameters.csv", index=False)
+    episodes = total
+    summary = {
+        **meta,
+        "elapsed_s": elapsed,
+        "episodes": episodes,
+        "episodes_per_s": episodes / elapsed if elapsed > 0 else math.inf,
+        "workers": args.workers,
+        "min_ess": cal_mod.MIN_ESS,
+        "ess_trustworthy": bool(ess >= cal_mod.MIN_ESS),
+        "loco": scores,
+        "loco_cases": table.to_dict("records"),
+        "forecasts": feb,
+        "moved_most": shifts.head(10).to_dict("records"),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
+    if not args.no_figures:
+        from sim.analysis import calibrate_plots
+
+        for name, fig in calibrate_plots.figures(cal, table, shifts, feb).items():
+            fig.savefig(out / f"{name}.png", dpi=110)
+    if args.ship:
+        from sim.config.posterior import SHIPPED
+
+        SHIPPED.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / "posterior.parquet", SHIPPED)
+        print(f"Shipped the posterior to {SHIPPED}")
+    store.clear()
+    print(
+        f"\nWrote {out / 'posterior.parquet'}, counts.npz, loco.csv, parameters.csv, summary.json"
+        + ("" if args.no_figures else " and figures")
+    )
+    return 0
+
+
+class UnitStore:
+    """Finished units (target, chunk of vectors) of one calibration, one ``.npy`` each, in a folder named by its identity."""
+
+    def __init__(self, root: Path, identity: dict) -> None:
+        import hashlib
+
+        key = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+        self.directory = Path(root) / f"calibrate-{key}"
+        self.resumed = 0
+
+    def _path(self, t: int, j: int) -> Path:
+        return self.directory / f"unit_{t:03d}_{j:05d}.npy"
+
+    def load(self, t: int, j: int):
+        path = self._path(t, j)
+        if not path.exists():
+            return None
+        try:
+            counts = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError):
+            path.unlink(missing_ok=True)
+            return None
+        if counts.ndim != 2 or counts.shape[1] != len(OUTCOMES):
+            path.unlink(missing_ok=True)
+            return None
+        self.resumed += 1
+        return counts
+
+    def save(self, t: int, j: int, counts) -> None:
+        from sim.io import atomic_path
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with atomic_path(self._path(t, j)) as tmp, open(tmp, "wb") as handle:
+            np.save(handle, counts)
+
+    def clear(self) -> None:
+        import contextlib
+
+        shutil.rmtree(self.directory, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.directory.parent.rmdir()  # only if empty
+
+
+if __name__ == "__main__":
+    from sim.cli.common import run_command
+
+    run_command(main)

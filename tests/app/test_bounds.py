@@ -1,0 +1,136 @@
+"""The dashboard held to server-side bounds: crafted values from a browser, errors kept off the page, sessions released."""
+
+from __future__ import annotations
+
+import gc
+import math
+import tracemalloc
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from sim.app import dashboard, state
+from sim.app.__main__ import CULL_TIMEOUT, server_environment, solara_arguments
+from tests.app.conftest import SMALL
+
+
+@pytest.fixture
+def batches(monkeypatch):
+    runs = []
+    real = dashboard.live_odds
+
+    def counting(configured, values, *, replications, seed):
+        runs.append((replications, seed))
+        return real(configured, values, replications=replications, seed=seed)
+
+    monkeypatch.setattr(dashboard, "live_odds", counting)
+    return runs
+
+
+@pytest.fixture
+def page(batches, tmp_path):
+    _, rc = solara.render(
+        solara.AppLayout(children=[dashboard.Dashboard(replications=SMALL, seed=4, output_root=str(tmp_path / "s"))]),
+        handle_error=False,
+    )
+    yield rc
+    rc.close()
+
+
+def page_text(rc) -> str:
+    return " ".join(str(getattr(w, "children", "")) + str(getattr(w, "value", "")) for w in rc.find(v.Html).widgets)
+
+
+@pytest.mark.parametrize("value", [500_000, -5, 0, "abc", float("nan"), None, 10**12])
+def test_a_crafted_replication_count_never_runs(page, batches, value):
+    page.find(v.Select, label="Replications per batch").widget.v_model = value
+    assert all(n <= state.MAX_REPLICATIONS and n >= 1 for n, _ in batches), batches
+    assert "Traceback" not in page_text(page)
+
+
+@pytest.mark.parametrize("value", ["../../etc/passwd", "no_such_scenario", 7, None])
+def test_an_unknown_scenario_from_the_browser_is_ignored(page, batches, value):
+    before = list(batches)
+    page.find(v.Select, label="Scenario").widget.v_model = value
+    assert batches == before and "Traceback" not in page_text(page)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), 1e300, -1e300, "0.5e1"])
+def test_a_malformed_slider_value_never_reaches_the_model(page, batches, value):
+    """Non-numbers are refused by Solara's slider itself (its float() cast); numbers outside the range are clipped."""
+    widget = page.find(meta_ref="knob-actors-oman-effectiveness").find(v.Slider).widget
+    widget.v_model = value
+    assert batches[-1][0] == SMALL and "Traceback" not in page_text(page)
+    assert all(math.isfinite(n) for n, _ in batches)
+
+
+@pytest.mark.parametrize("value", ["-1", str(2**40)])
+def test_a_seed_out_of_range_is_an_error_line_not_a_run(page, batches, value):
+    before = len(batches)
+    seed = page.find(v.TextField, label="Seed of the batch (common to both runs)").widget
+    seed.v_model = value
+    seed.fire_event("keyup.enter", None)
+    assert len(batches) == before
+    assert "Traceback" not in page_text(page)
+
+
+def test_an_error_inside_the_page_is_logged_not_shown(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret path /home/someone/sim/app/state.py")
+
+    monkeypatch.setattr(dashboard, "live_odds", broken)
+    _, rc = solara.render(dashboard.Dashboard(replications=SMALL), handle_error=False)
+    try:
+        shown = " ".join(str(w.children) for w in rc.find(v.Alert).widgets) + page_text(rc)
+        assert "failed on the server" in shown and "secret path" not in shown and "Traceback" not in shown
+        assert any("secret path" in str(r.exc_info) for r in caplog.records if r.exc_info)
+    finally:
+        rc.close()
+
+
+def test_the_server_runs_in_production_and_releases_closed_sessions_within_minutes(monkeypatch):
+    import solara.util
+
+    assert "--production" in solara_arguments([]) and "--production" not in solara_arguments(["-a"])
+    for key in ("SOLARA_KERNEL_CULL_TIMEOUT", "SOLARA_KERNEL_MAX_COUNT", "SOLARA_KERNEL_MAX_PER_SESSION"):
+        monkeypatch.delenv(key, raising=False)
+    server_environment()
+    import os
+
+    assert solara.util.parse_timedelta(os.environ["SOLARA_KERNEL_CULL_TIMEOUT"]) <= 300
+    assert solara.util.parse_timedelta(CULL_TIMEOUT) <= 300
+    assert int(os.environ["SOLARA_KERNEL_MAX_COUNT"]) <= 64
+
+
+def test_twenty_sessions_opened_and_closed_leave_memory_bounded():
+    """20 sessions, each with its own seed (so its own batch), opened and closed: memory back within a bound.
+
+    The bound: what the first session held (its batches, its episode, its figure) times 8 (the shared cache of
+    configured runs keeps at most 8 batches, sim.app.state._run) plus 8 MB; sessions that kept what they held
+    would grow with their number. The release time: the figures still being drawn when a session closes
+    (a background thread each) are waited for, as the server's cull waits minutes.
+    """
+    import threading
+
+    before = set(threading.enumerate())
+    batch_bytes = None
+    gc.collect()
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        for session in range(20):
+            _, rc = solara.render(dashboard.Dashboard(replications=SMALL, seed=100 + session), handle_error=False)
+            if batch_bytes is None:
+                gc.collect()
+                batch_bytes = max(1, tracemalloc.get_traced_memory()[0] - start)
+            rc.close()
+        for thread in set(threading.enumerate()) - before:
+            thread.join(timeout=180)  # the release time: drawings of closed sessions finish and are dropped
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    bound = 8 * batch_bytes + 8e6
+    assert kept < bound, f"{kept / 1e6:.1f} MB kept after 20 closed sessions (bound {bound / 1e6:.1f} MB)"
+    assert not math.isnan(kept)
