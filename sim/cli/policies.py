@@ -66,7 +66,6 @@ def print_report(run, frame, boxes, out: Path, deal_at_least: float, escalation_
 
 def main(argv: list[str] | None = None) -> int:
     from sim.analysis import ema, policies
-
     from sim.cli.common import OVERRIDES_HELP, CommandParser, quiet_mesa
 
     parser = CommandParser(

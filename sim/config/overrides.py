@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sim.config.schema import RUN_SETTINGS
-from sim.core.params import ConfigError
-from sim.core.params import Scenario
+from sim.core.params import ConfigError, Scenario
 from sim.core.paths import locate
 
 #: Overrides of how a run is carried out, not of the model (``crn``: the sweeper's common random numbers).
@@ -72,6 +71,8 @@ def check_settings(cfg, lowest_replications: int = 1) -> None:
 def without_search_path(overrides: list[str]) -> list[str]:
     """The overrides that describe the model (``hydra.searchpath`` dropped), for labels and blame."""
     return [o for o in overrides if override_key(o) != "hydra.searchpath"]
+
+
 def with_search_path(overrides: list[str], dirs: list[str]) -> list[str]:
     """Overrides with ``--config-dir`` folders added to ``hydra.searchpath`` (as Hydra adds them)."""
     if not dirs:
