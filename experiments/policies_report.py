@@ -98,9 +98,8 @@ def conclusions(run_dir: Path, frame: pd.DataFrame, summary: dict) -> list[str]:
     )
     parts.append(
         "They could not conclude how much any strategy would change the real odds: the ranking holds only for the "
-        "mechanisms the model has (a deadline here lapses or is extended, but no threat of force is attached to it, "
-        "no preconditions are demanded and no domestic ratification can fail until the stalemate mechanics are "
-        "merged; relief up front lowers the sanctions pressure without any trust it might buy), every other actor "
+        "mechanisms the model has (docs/model.md; relief up front, for one, lowers the sanctions pressure without "
+        "any trust it might buy, and an ultimatum acts only through the rules of a lapse), every other actor "
         "keeps its scenario's levers rather than answering the policy strategically, the outcomes count deals and not "
         "what they contain (a policy that narrows the agenda or gives relief up front buys its odds with a deal that "
         "settles less, which these numbers do not weigh), and the model's validity against history is not part of "
@@ -199,7 +198,7 @@ def write_notebook() -> None:
             "    setup.scenario, setup.uncertainties, setup.levers, aliases=setup.aliases, integers=setup.integers,\n"
             "    replications=EMA_REPLICATIONS, seed=SEED,\n"
             ")\n"
-            "experiments, outcomes = wb.perform_experiments(model, scenarios=4, policies=3, log_progress=False)\n"
+            "experiments, outcomes = wb.perform_experiments(model, scenarios=3, policies=2, log_progress=False)\n"
             'experiments[["policy", "scenario", "actors__us__agenda_flexibility", "world__deadline"]].assign(**outcomes)'
         ),
         code(
@@ -315,13 +314,12 @@ def main() -> None:
         "## Where the most robust policy fails",
         "",
         *boxes_text(run_dir, robust),
-        "## Levers still to come",
+        "## Parameters that are not levers",
         "",
-        "The stalemate mechanics (issue 18) add parameters that are choices too and become levers when they are",
-        "merged: `world.ultimatum_by` (whether the deadline carries a threat of force; `maximum_pressure` sets it to",
-        "`US`), a principal's `preconditions` (e.g. a suspension of enrichment before substantive talks), `requires`",
-        "(the issues any deal must settle) and `guarantee` (how credibly it binds itself: a treaty or a UN Security",
-        "Council endorsement), and `coercion_propensity`. Numbers here will be regenerated then.",
+        "A principal's `requires` (the issues any deal must settle) and red lines are what it can accept, not a move",
+        "it makes at the table; `coercion_propensity` and the other propensities are how an actor decides (behaviour,",
+        "shared by every case and drawn as assumptions). Declaring one of them a lever is one `lever=` in",
+        "`sim/core/params.py` and one range in `sim/configs/levers/`; `python -m sim.docs` and this page follow.",
         "",
     ]
     DOC.write_text("\n".join(doc).rstrip() + "\n")

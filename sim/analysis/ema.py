@@ -34,7 +34,7 @@ import numpy as np
 
 from sim.core.params import LEVER_SELF, ConfigError, Scenario, World, lever_of
 from sim.core.paths import ROLE_CLASSES, with_values
-from sim.core.runner import DEFAULT_BLOCK_SIZE, run_block
+from sim.core.runner import DEFAULT_BLOCK_SIZE, block_sizes, run_block
 from sim.core.uncertainty import Dist, parse_specs, with_draws
 
 #: The outcomes of every experiment: shares over its replications (mean_rounds: the mean of the rounds played).
@@ -169,7 +169,7 @@ def actor_roles(data: Mapping) -> dict[str, str]:
 
 
 def apply(
-    scenario: Scenario, values: Mapping[str, float], aliases: Mapping[str, str], integers: frozenset[str] = frozenset()
+    scenario: Scenario, values: Mapping[str, Any], aliases: Mapping[str, str], integers: frozenset[str] = frozenset()
 ) -> Scenario:
     """``scenario`` with each path of ``values`` set to its value (one for every replication), checked.
 
@@ -179,7 +179,13 @@ def apply(
     floats = {p: float(v) for p, v in values.items() if p not in integers and _is_number(v)}
     out = with_draws(scenario, floats, aliases) if floats else scenario
     others = {p: (round(float(v)) if p in integers else v) for p, v in values.items() if p not in floats}
-    return with_values(out, others, aliases).validate() if others else out
+    if others:
+        out = with_values(out, others, aliases)
+    if others and out.world.ultimatum_by and out.world.deadline <= 0:
+        # An ultimatum is a threat attached to a deadline: a lever setting with an ultimatum and no deadline (EMA's
+        # samplers pair the two levers freely) is no ultimatum (configs/levers/ says so in its provenance).
+        out = dataclasses.replace(out, world=dataclasses.replace(out.world, ultimatum_by=""))
+    return out.validate() if others else out
 
 
 def _is_number(value) -> bool:
@@ -199,8 +205,7 @@ def outcomes(arrays: Mapping[str, np.ndarray]) -> dict[str, float]:
 
 def run_batch(scenario: Scenario, replications: int, seed: int, block_size: int = DEFAULT_BLOCK_SIZE) -> dict[str, float]:
     """The outcomes of ``replications`` replications of ``scenario``: the blocks of ``simulate(scenario, replications, seed)``."""
-    sizes = [block_size] * (replications // block_size) + ([replications % block_size] if replications % block_size else [])
-    blocks = [run_block(scenario, n, seed, b) for b, n in enumerate(sizes)]
+    blocks = [run_block(scenario, n, seed, b) for b, n in enumerate(block_sizes(replications, block_size))]
     keys = ("outcome", "any_strike", "round")
     return outcomes({k: np.concatenate([blk[k] for blk in blocks]) for k in keys})
 

@@ -69,38 +69,30 @@ class VectorDesign(Design):
         return {**drawn, **{p: np.asarray(v, dtype=np.float64) for p, v in self.table.items() if p in drawn}}
 
 
-def posterior_vectors(path: str | Path, specs: Mapping[str, Dist], n: int, seed: int) -> dict[str, np.ndarray]:
-    """``n`` vectors resampled by weight from a posterior file (parquet: one column per parameter path, ``weight``).
+def posterior_vectors(post, specs: Mapping[str, Dist], n: int, seed: int) -> dict[str, np.ndarray]:
+    """``n`` vectors resampled by weight from a posterior (:class:`sim.config.posterior.Posterior`).
 
     Systematic resampling with the run's seed; the posterior's parameters replace the assumption draws of the
     same paths, the others are drawn from their ranges as usual. A path of the posterior that is no uncertainty
     here (a lever, a premise of the scenario) is left out.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"--posterior {path}: no such file: give the posterior.parquet written by python -m sim.calibrate")
-    frame = pd.read_parquet(path)
-    if "weight" not in frame:
-        raise ConfigError(f"--posterior {path}: no 'weight' column: give a table of parameter vectors and their weights")
-    weights = frame["weight"].to_numpy(dtype=np.float64)
-    if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.sum() <= 0:
-        raise ConfigError(f"--posterior {path}: the weights must be finite, non-negative and not all zero")
-    columns = [c for c in frame.columns if c in specs and not specs[c].is_point]
+    weights = np.asarray(post.weights, dtype=np.float64)
+    columns = [c for c in post.draws if c in specs and not specs[c].is_point]
     if not columns:
-        raise ConfigError(f"--posterior {path}: none of its columns is an uncertain parameter of this configuration")
+        raise ConfigError(f"posterior {post.path}: none of its parameters is an uncertain parameter of this configuration")
     for c in columns:
-        values = frame[c].to_numpy(dtype=np.float64)
+        values = np.asarray(post.draws[c], dtype=np.float64)
         low, high = specs[c].low, specs[c].high
         if not np.all((values >= low) & (values <= high)):
             raise ConfigError(
-                f"--posterior {path}: column {c} has values outside its range [{low:g}, {high:g}] in the assumptions: "
+                f"posterior {post.path}: {c} has values outside its range [{low:g}, {high:g}] in the assumptions: "
                 "give a posterior drawn over the same ranges"
             )
     rng = np.random.default_rng(stream(seed, 2))
     cdf = np.cumsum(weights / weights.sum())
     picks = np.minimum(np.searchsorted(cdf, (rng.random() + np.arange(n)) / n), len(cdf) - 1)
     rng.shuffle(picks)
-    return {c: frame[c].to_numpy(dtype=np.float64)[picks] for c in columns}
+    return {c: np.asarray(post.draws[c], dtype=np.float64)[picks] for c in columns}
 
 
 @dataclass
@@ -148,16 +140,20 @@ def run_policies(
     seed: int = 0,
     workers: int = 1,
     block_size: int = 10_000,
-    posterior: str | Path | None = None,
+    posterior=None,
 ) -> PolicyRun:
-    """Run every policy over the same ``vectors`` parameter vectors, ``per_vector`` replications each (CRN)."""
+    """Run every policy over the same ``vectors`` parameter vectors, ``per_vector`` replications each (CRN).
+
+    With a ``posterior`` (:class:`sim.config.posterior.Posterior`, as ``posterior=history`` reads it) the vectors'
+    behavioural parameters are resampled from it by weight.
+    """
     if vectors < 2 or per_vector < 1:
         raise ConfigError(f"--vectors {vectors} --per-vector {per_vector}: use at least 2 vectors and 1 replication")
     names = [p.name for p in policies]
     if len(set(names)) != len(names) or not names:
         raise ConfigError(f"policies {names}: give at least one policy, each once")
     specs = dict(setup.uncertainties)
-    table = posterior_vectors(posterior, specs, vectors, seed) if posterior else {}
+    table = posterior_vectors(posterior, specs, vectors, seed) if posterior is not None else {}
     design = VectorDesign(specs, int(seed), vectors * per_vector, vectors, per_vector, table=table)
     t0 = time.perf_counter()
     odds: dict[str, dict[str, np.ndarray]] = {o: {} for o in OUTCOMES}
@@ -184,7 +180,7 @@ def run_policies(
         per_vector,
         int(seed),
         time.perf_counter() - t0,
-        source="posterior" if posterior else "assumptions",
+        source="history-weighted posterior" if posterior is not None else "assumptions",
     )
 
 
@@ -219,14 +215,31 @@ def policy_keys(name: str, config_dir: Path | None = None) -> list[str]:
     return leaves(data, "")
 
 
+def with_policy(base, overrides: Sequence[str], name: str):
+    """The configuration ``base`` (composed from ``overrides``) with policy ``name`` over it.
+
+    A policy file that only sets values (no defaults list) is merged onto ``base`` as Hydra merges a
+    ``@package _global_`` file after the scenario (milliseconds instead of a composition); any other is composed.
+    """
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import CONFIG_DIR, compose
+
+    node = OmegaConf.load(CONFIG_DIR / "policy" / f"{name}.yaml")
+    if "defaults" in node:
+        return compose([*overrides, f"policy={name}"])
+    return OmegaConf.merge(base, node)
+
+
 def named_policies(overrides: Sequence[str], names: Sequence[str], levers: Mapping[str, LeverRange]) -> list[Policy]:
-    """The named policies composed over ``overrides`` (the scenario): each lever's value under each policy."""
+    """The named policies over ``overrides`` (the scenario): each lever's value under each policy."""
     from omegaconf import OmegaConf
 
     from sim.analysis.ema import values_of
     from sim.config.compose import compose
 
     known = policy_names()
+    base = compose(list(overrides))
     out = []
     for name in names:
         if name not in known:
@@ -237,7 +250,7 @@ def named_policies(overrides: Sequence[str], names: Sequence[str], levers: Mappi
                 f"configs/policy/{name}.yaml sets {stray[0]}, which is not a lever: a policy sets levers only "
                 f"({', '.join(levers)})"
             )
-        data = OmegaConf.to_container(compose([*overrides, f"policy={name}"]), resolve=True)
+        data = OmegaConf.to_container(with_policy(base, overrides, name), resolve=True)
         assert isinstance(data, dict)
         meta = data.get("policy") or {}
         out.append(Policy(name, values_of(data, levers), str(meta.get("whose", "")), str(meta.get("description", ""))))

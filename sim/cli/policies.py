@@ -3,7 +3,7 @@
 Runs the named policies (``configs/policy/``; ``--policies a,b`` picks some,
 ``--sample-levers N`` draws N lever settings instead) over the same parameter
 vectors of the assumptions (or of a history-weighted posterior with
-``--posterior FILE``), with common random numbers, and writes into the run
+``posterior=history`` or ``--posterior FILE``), with common random numbers, and writes into the run
 folder (``outputs/policies/<label>/<time>-<id>`` or ``--out``): ``policies.csv``
 (per policy: mean odds, 10th percentile of P(deal), 90th of P(escalation),
 maximum regret, share satisficing the threshold), ``odds.csv`` (every vector
@@ -80,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--escalation-at-most", type=float, default=policies.ESCALATION_AT_MOST, help="threshold on P(escalation) (0.25)"
     )
-    parser.add_argument("--posterior", default=None, help="a posterior.parquet (vectors and weights) to draw vectors from")
+    parser.add_argument(
+        "--posterior",
+        default=None,
+        help="history (the shipped posterior) or a posterior.parquet of sim.calibrate (= posterior.file=)",
+    )
     parser.add_argument("--out", default=None, help="the run folder (default outputs/policies/<label>/<time>-<id>)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     quiet_mesa()
@@ -105,6 +109,16 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out or run_folder("policies", scenario_of(model), model))
         faults.check_writable(out, keep=False, what="the policies to")  # before anything is computed
         setup = ema.setup(overrides)
+        file = args.posterior or (cfg.get("posterior") or {}).get("file")
+        posterior = None
+        if file not in (None, "", "none", "null"):
+            from omegaconf import OmegaConf
+
+            from sim.analysis.odds import posterior_for
+
+            posterior, note, _ = posterior_for(OmegaConf.to_container(cfg, resolve=True), str(file))
+            if note:
+                print(note, file=sys.stderr)
         if args.sample_levers:
             if args.sample_levers < 2:
                 raise ConfigError(f"--sample-levers {args.sample_levers}: use at least 2")
@@ -120,12 +134,12 @@ def main(argv: list[str] | None = None) -> int:
             seed=seed,
             workers=workers,
             block_size=block_size,
-            posterior=args.posterior,
+            posterior=posterior,
         )
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    notes = {"overrides": model, "held_by_scenario": setup.held, "posterior": args.posterior or ""}
+    notes = {"overrides": model, "held_by_scenario": setup.held, "posterior": str(file or "")}
     policies.write(
         run,
         out,

@@ -243,6 +243,7 @@ class Principal:
         doc="steps it demands of the other side before substantive talks (labels, e.g. enrichment_suspension); until "
         "one side yields (per-round chance 1 - (1 - its agenda_flexibility)(1 - the other's)), rounds go to procedure",
         kind="state",
+        lever=LEVER_SELF,
     )
     guarantee: float = param(
         0.0,
@@ -250,6 +251,7 @@ class Principal:
         "endorsement high): the other counts on a deal being kept with chance trust + (1 - trust) x guarantee",
         range=UNIT,
         kind="state",
+        lever=LEVER_SELF,
     )
     betrayal_cost: float = param(
         0.0,
@@ -481,6 +483,7 @@ class World:
         doc="name of the principal that attached a threat of force to the deadline (2025: US); at a lapse it and its "
         "allies weigh force by their own values (empty: none)",
         kind="state",
+        lever="us",
     )
 
 

@@ -7,7 +7,6 @@ import math
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 from omegaconf import OmegaConf
@@ -42,6 +41,7 @@ def test_levers_are_declared_by_the_parameter_metadata_beside_the_kind():
     assert lever_of(Principal, "agenda_flexibility") == "self" and lever_of(Principal, "insists") == "self"
     assert lever_of(Mediator, "deescalation") == "self"
     assert lever_of(Stakeholder, "incentive") == "self"
+    assert lever_of(World, "ultimatum_by") == "us" and lever_of(Principal, "preconditions") == "self"
     assert {name: lever_of(World, name) for name in ("military_posture", "sanctions", "deadline", "progress_rate")} == {
         "military_posture": "us",
         "sanctions": "us",
@@ -107,6 +107,14 @@ def test_a_policy_sets_levers_only_each_inside_its_range_with_provenance(name, b
             assert dist.low <= node[parts[-1]] <= dist.high, key
 
 
+@pytest.mark.parametrize("name", policies.policy_names())
+def test_a_policy_merged_onto_a_composed_scenario_is_the_policy_composed_by_hydra(name, baseline):
+    overrides = ["scenario=us_military_buildup"]
+    merged = OmegaConf.to_container(policies.with_policy(compose(overrides), overrides, name), resolve=True)
+    composed = plain([*overrides, f"policy={name}"])
+    assert merged == composed
+
+
 def test_a_policy_composes_with_any_scenario_and_its_levers_win():
     data = plain(["scenario=us_military_buildup", "policy=relief_for_freeze"])
     assert data["world"]["military_posture"] == 0.8  # the scenario's, which the policy leaves alone
@@ -169,7 +177,8 @@ def test_sim_ema_model_by_scenario_name():
     import sim.ema
 
     m = sim.ema.model("baseline", replications=10)
-    assert len(m.levers) == 9 and len(m.uncertainties) > 50  # Tehran's insists has a single choice: no EMA lever
+    levers = ema.setup(["scenario=baseline"]).levers
+    assert len(m.levers) == sum(not d.is_point for d in levers.values()) >= 13 and len(m.uncertainties) > 50
     assert [o.name for o in m.outcomes] == list(ema.OUTCOMES)
 
 
@@ -252,25 +261,30 @@ def test_failures_of_a_policy_are_described_by_prim(small_run):
     assert math.isclose(frame["share_of_vectors"].iloc[0], fails.mean())
 
 
-def test_vectors_from_a_posterior_file_follow_its_weights(tmp_path, baseline):
-    path = tmp_path / "posterior.parquet"
-    pd.DataFrame({"actors.us.war_cost": [0.3, 0.4, 0.5], "world.tension": [0.5, 0.6, 0.7], "weight": [0.0, 1.0, 0.0]}).to_parquet(
-        path
-    )
-    drawn = policies.posterior_vectors(path, baseline.uncertainties, 30, seed=0)
+def test_vectors_from_a_posterior_follow_its_weights(baseline):
+    from pathlib import Path
+
+    from sim.config.posterior import Posterior
+
+    draws = {"actors.us.war_cost": np.array([0.3, 0.4, 0.5]), "world.tension": np.array([0.5, 0.6, 0.7])}
+    post = Posterior(Path("toy.parquet"), draws, np.array([0.0, 1.0, 0.0]), {})
+    drawn = policies.posterior_vectors(post, baseline.uncertainties, 30, seed=0)
     assert set(drawn) == {"actors.us.war_cost", "world.tension"}
     assert (drawn["actors.us.war_cost"] == 0.4).all() and (drawn["world.tension"] == 0.6).all()
     chosen = policies.named_policies(["scenario=baseline"], ["status_quo"], baseline.levers)
-    run = policies.run_policies(baseline, chosen, vectors=5, per_vector=5, seed=0, posterior=path, block_size=25)
-    assert (run.vectors["actors.us.war_cost"] == 0.4).all() and run.source == "posterior"
-    with pytest.raises(ConfigError, match="no such file"):
-        policies.posterior_vectors(tmp_path / "none.parquet", baseline.uncertainties, 3, seed=0)
-    pd.DataFrame({"actors.us.war_cost": [0.9], "weight": [1.0]}).to_parquet(path)
+    run = policies.run_policies(baseline, chosen, vectors=5, per_vector=5, seed=0, posterior=post, block_size=25)
+    assert (run.vectors["actors.us.war_cost"] == 0.4).all() and run.source == "history-weighted posterior"
+    outside = Posterior(Path("toy.parquet"), {"actors.us.war_cost": np.array([0.9])}, np.array([1.0]), {})
     with pytest.raises(ConfigError, match="outside its range"):
-        policies.posterior_vectors(path, baseline.uncertainties, 3, seed=0)
-    pd.DataFrame({"actors.us.war_cost": [0.2]}).to_parquet(path)
-    with pytest.raises(ConfigError, match="no 'weight' column"):
-        policies.posterior_vectors(path, baseline.uncertainties, 3, seed=0)
+        policies.posterior_vectors(outside, baseline.uncertainties, 3, seed=0)
+
+
+def test_the_shipped_history_weighted_posterior_gives_the_vectors(baseline):
+    from sim.analysis.odds import posterior_for
+
+    post, _, _ = posterior_for(plain(["scenario=baseline"]), "history")
+    drawn = policies.posterior_vectors(post, baseline.uncertainties, 50, seed=0)
+    assert drawn and all(len(v) == 50 for v in drawn.values())
 
 
 def test_a_lever_that_is_no_number_is_a_categorical_lever_of_the_ema_model(baseline):
@@ -288,3 +302,10 @@ def test_a_lever_that_is_no_number_is_a_categorical_lever_of_the_ema_model(basel
     drawn = policies.sampled_policies(baseline.levers, 12, 0, baseline.integers)
     assert {p.levers["actors.us.insists"] for p in drawn} <= set(choices.values)
     assert all(p.levers["world.deadline"] == int(p.levers["world.deadline"]) for p in drawn)
+
+
+def test_an_ultimatum_without_a_deadline_is_no_ultimatum(baseline):
+    pressed = ema.apply(baseline.scenario, {"world.ultimatum_by": "US", "world.deadline": 9}, baseline.aliases, baseline.integers)
+    assert pressed.world.ultimatum_by == "US" and pressed.world.deadline == 9
+    loose = ema.apply(baseline.scenario, {"world.ultimatum_by": "US", "world.deadline": 0}, baseline.aliases, baseline.integers)
+    assert loose.world.ultimatum_by == "" and loose.world.deadline == 0

@@ -27,7 +27,7 @@ def test_the_command_writes_its_table_and_figure(tmp_path, capsys):
         (["--policies", "no_such_policy"], "policy 'no_such_policy' is not in configs/policy/"),
         (["policy=nuclear_first"], "choose policies with --policies"),
         (["--deal-at-least", "1.5"], "--deal-at-least 1.5: use a probability"),
-        (["--posterior", "/no/such/posterior.parquet", "--vectors", "3"], "no such file"),
+        (["--posterior", "/no/such/posterior.parquet", "--vectors", "3"], "does not exist"),
     ],
 )
 def test_bad_input_is_one_line(args, message, capsys):
