@@ -67,7 +67,12 @@ def run_job(cfg: DictConfig) -> dict:
     configs = job_fingerprint(HydraConfig.get())
     store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size, configs=configs)
     posterior_file = (cfg.get("posterior") or {}).get("file")
-    overrides = list(HydraConfig.get().overrides.task)
+    # The overrides the context odds compose again: users' config folders (--config-dir, hydra.searchpath) included.
+    from sim.config.overrides import override_key, with_search_path
+    from sim.sweep.identity import config_dirs
+
+    task = [o for o in HydraConfig.get().overrides.task if override_key(o) != "hydra.searchpath"]
+    overrides = with_search_path(task, [str(d) for d in config_dirs(HydraConfig.get())[1:]])
     with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
         if posterior_file:  # posterior=history: each replication's behaviour drawn from the posterior (sim.cli.odds)
             posterior_info, results = _posterior_run(cfg, scenario, seed, progress)
