@@ -3,7 +3,7 @@
     python experiments/history_weighted_report.py --calibration outputs/calibrate/default
         [--sbc docs/figures/sbc.json] [--bench docs/figures/bench_calibrate.json]
 
-Reads what ``python -m sim.calibrate`` wrote (summary.json, loco.csv,
+Reads what ``python -m sim calibrate`` wrote (summary.json, loco.csv,
 parameters.csv, the figures), the full-size simulation-based calibration of
 ``experiments/sbc_history.py`` and the cost of ``experiments/bench_calibrate.py``,
 and writes the page: the method, the leave-one-case-out table with its verdict
@@ -35,31 +35,48 @@ WHY = {
         "coercive bargain the model has no mechanism for."
     ),
     "eu3_2005": (
-        "a stalemate at the first-round state of a freeze already in place: the model sees low tension, trust 0.45/0.6 "
-        "and no agenda fight, and settles. Missing: requires/preconditions (the EU3 required the end of enrichment, Iran "
-        "its recognition: no overlap on a required issue means no deal) and the transition of June 2005 (a new "
-        "government with other red lines), both mapped in the case's pending block for issue 18."
+        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
+        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
+        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
+        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
+        "it would be a rule adopted after scoring). "
+        "Also: the transition of June 2005 resumes with unchanged parameters (the winner was not known at the start)."
     ),
     "p5_offer_2006": (
-        "the same: no overlap on enrichment (suspension as the US precondition, Rice 31 May 2006), which the model "
-        "cannot represent until `requires`/`preconditions` exist; with today's mechanics the low-tension, no-sanctions "
-        "state of 2006 reads as easy to settle."
+        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
+        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
+        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
+        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
+        "it would be a rule adopted after scoring). "
+        "The US precondition (suspension first, Rice 31 May 2006) is mapped and delays the talks, but does not stop them."
     ),
     "geneva_2009": (
-        "an agreement in principle undone at home: the swap was accepted by the negotiators and refused in Tehran. "
-        "The model's signatures are final; ratification by veto players (`veto_threshold`, issue 18) is missing."
+        "an agreement in principle undone at home. Ratification by veto players is now in the model (issue 18), but "
+        "the mapped Iranian veto threshold (0.2, flagged in the case: no dated statement before the start) is below "
+        "what the proposed packages give Tehran, so they are ratified; and the enrichment gap of 2005-2013 (red lines "
+        "as behaviour) applies here too."
     ),
     "geneva_istanbul_2010": (
-        "a stalemate from incompatible required issues (sanctions relief and enrichment rights against suspension): "
-        "`requires` is missing."
+        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
+        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
+        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
+        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
+        "it would be a rule adopted after scoring). "
     ),
     "istanbul_moscow_2012": (
-        "a stalemate under heavy pressure (two carriers, covert strikes, the EU embargo due): the model reads the same "
-        "pressure as pushing towards a deal or a strike; coercion below war (sanctions steps, sabotage) that neither "
-        "ends the talks nor settles them is missing."
+        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
+        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
+        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
+        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
+        "it would be a rule adopted after scoring). "
+        "Coercion below war (sanctions steps, sabotage) is now in the model but moves the odds by under half a point."
     ),
     "almaty_2013": (
-        "as 2012: a stalemate the model splits between deal and escalation; required issues and coercion below war are missing."
+        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
+        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
+        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
+        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
+        "it would be a rule adopted after scoring). "
     ),
     "jcpoa_2013_2015": "",
     "vienna_2021_2022": (
@@ -150,7 +167,7 @@ def main() -> None:
     page = [
         "# History-weighted odds",
         "",
-        "Written by `python experiments/history_weighted_report.py` from `python -m sim.calibrate "
+        "Written by `python experiments/history_weighted_report.py` from `python -m sim calibrate "
         f"--vectors {K} --per-vector {M} --seed {summary['seed']} --workers {summary['workers']}` "
         f"({summary['elapsed_s']:.0f} s on this machine, {summary['episodes']:,} episodes); the numbers are whatever it gave.",
         "",
@@ -194,7 +211,7 @@ def main() -> None:
             "",
             "Seven of the ten cases are stalemates, so the base rate is a strong forecaster for them; a case below it is a "
             "finding about the mechanics, not a value to tune. Per case, what the model lacks (the mechanisms of issue 18 "
-            "are mapped for every case already, in each file's `# pending mechanism` block, and will be scored when merged):",
+            "are in the model and mapped for every case by rules 14-19 of docs/history/mapping.md):",
             "",
         ]
         for _, r in failing.iterrows():
@@ -286,8 +303,8 @@ def main() -> None:
         "## Use it",
         "",
         "```bash",
-        "python -m sim.calibrate                       # default size; --vectors, --per-vector, --seed, --workers",
-        "python -m sim.calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
+        "python -m sim calibrate                       # default size; --vectors, --per-vector, --seed, --workers",
+        "python -m sim calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
         "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
         'python -m sim compare baseline "baseline posterior=history"   # configured against history-weighted',
         "```",
@@ -305,7 +322,7 @@ def main() -> None:
             START,
             "## History-weighted odds",
             "",
-            f"`python -m sim.calibrate` weighs the behavioural assumptions by the {len(loco)} historical rounds (2003-2025) "
+            f"`python -m sim calibrate` weighs the behavioural assumptions by the {len(loco)} historical rounds (2003-2025) "
             "and scores the model leave-one-case-out ([docs/history_weighted.md](history_weighted.md)). "
             f"Out-of-case scores ({K} vectors x {M} replications):",
             "",

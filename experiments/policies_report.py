@@ -1,6 +1,6 @@
 """docs/policies.md, its figures, the short section of docs/uncertainty.md and notebooks/10_policies.ipynb, with real output.
 
-Runs ``python -m sim.policies`` (the named policies over 1,000 parameter
+Runs ``python -m sim policies`` (the named policies over 1,000 parameter
 vectors of the assumptions, 200 replications each, common random numbers),
 times it, and writes the table, the figures and the paragraph on what a
 policymaker could and could not conclude from this run's numbers (nothing
@@ -85,6 +85,12 @@ def conclusions(run_dir: Path, frame: pd.DataFrame, summary: dict) -> list[str]:
         )
     else:
         parts[-1] += "."
+    second = frame.iloc[1] if len(frame) > 1 else None
+    if second is not None and row.loc[robust, "satisficing"] - second["satisficing"] <= 0.03:
+        parts.append(
+            f"`{second['policy']}` comes within {points(row.loc[robust, 'satisficing'] - second['satisficing'])} points "
+            f"({pct(second['satisficing'])}): at this precision the two are tied."
+        )
     if worst["policy"] != robust:
         parts.append(
             f"`{worst['policy']}` meets the threshold in {pct(worst['satisficing'])} of the vectors, with a maximum regret of "
@@ -151,7 +157,7 @@ def write_notebook() -> None:
             "incentive), declared with `param(..., lever=WHO)` and given a range of choices in "
             "`sim/configs/levers/`. The named policies of `sim/configs/policy/` set some of them. Here each policy is run "
             "over the same parameter vectors of the assumptions with common random numbers, then compared by regret "
-            "and satisficing, the EMA Workbench way. `python -m sim.policies` does the same from the command line "
+            "and satisficing, the EMA Workbench way. `python -m sim policies` does the same from the command line "
             "(docs/policies.md)."
         ),
         params,
@@ -236,7 +242,7 @@ def main() -> None:
 
     run_dir = Path(args.reuse or args.keep)
     command = (
-        f"python -m sim.policies seed={args.seed} workers={args.workers} --vectors {args.vectors} --per-vector {args.per_vector}"
+        f"python -m sim policies seed={args.seed} workers={args.workers} --vectors {args.vectors} --per-vector {args.per_vector}"
         + (f" --posterior {args.posterior}" if args.posterior else "")
     )
     if not args.reuse:
@@ -275,7 +281,7 @@ def main() -> None:
     doc = [
         "# Which policy is robust?",
         "",
-        "<!-- written by experiments/policies_report.py from a run of python -m sim.policies; do not edit by hand -->",
+        "<!-- written by experiments/policies_report.py from a run of python -m sim policies; do not edit by hand -->",
         "",
         "The question an analyst brings is rarely the odds alone: it is what Washington, Tehran, Muscat or Abu Dhabi",
         "could do to make a deal likelier and a war less likely, and whether that holds whatever the assumptions turn",
@@ -293,7 +299,7 @@ def main() -> None:
         "`sim.ema.model(scenario)` is this as an `ema_workbench.Model`; `ema_workbench.perform_experiments(model,",
         "scenarios=..., policies=...)` runs on it with the sequential or the multiprocessing evaluator, every",
         "experiment's batch with the run's seed (common random numbers), and its outcomes are exactly those of the",
-        "project's own `simulate()` for the same values and seed (a test checks it). `python -m sim.policies` runs",
+        "project's own `simulate()` for the same values and seed (a test checks it). `python -m sim policies` runs",
         "the named policies (or `--sample-levers N` lever settings) over the same vectors of the assumptions",
         "(`--posterior FILE` draws them from a history-weighted posterior instead), every vector's replications side",
         "by side in the engine's blocks, and writes `policies.csv`, `odds.csv` (EMA Workbench's experiments layout),",

@@ -52,6 +52,10 @@ LEVEL = {
     "resume_probability",
     "interim_scale",
     "sabotage_cost",
+    "guarantee",
+    "veto_threshold",
+    "ratification_exit",
+    "betrayal_cost",
 }
 RATE = {
     "progress_rate",
@@ -75,6 +79,10 @@ RATE = {
     "strike_setback",
     "coercion_propensity",
     "sabotage_propensity",
+    "veto_spread",
+    "direct_proposal_noise",
+    "ratification_trust_loss",
+    "pressure_cap",
 }
 WEIGHT = {
     "force_posture_weight",

@@ -433,7 +433,11 @@ def test_a_sweep_reruns_when_crn_is_toggled_and_quiet_silences_hydra(tmp_path):
     first = sweep_cli(root, "quiet=true")
     assert first.returncode == 0, first.stderr
     assert first.stdout == "" and first.stderr == ""  # no table, no [HYDRA] launcher lines
-    toggled = sweep_cli(root, "hydra.sweeper.crn=false")  # the same sweep without common random numbers
+    # The same sweep without common random numbers is another sweep: refused in the first one's folder (issue 23) ...
+    refused = sweep_cli(root, "hydra.sweeper.crn=false")
+    assert refused.returncode == 2 and "belongs to another sweep" in one_line(refused.stderr)
+    root = tmp_path / "nocrn"  # ... and run again, not reported as done, in a folder of its own
+    toggled = sweep_cli(root, "hydra.sweeper.crn=false")
     assert "2 run, 0 already done" in toggled.stdout, toggled.stdout
 
     result = table.load_table(root)

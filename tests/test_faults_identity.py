@@ -379,7 +379,9 @@ def test_a_file_size_limit_is_the_machines_fault_exit_1(tmp_path):
     import resource
 
     def limit():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+        # Above the resolved configuration Hydra saves before the job starts (about 29 KB since issues 18-21; an
+        # error in that save is Hydra's own and still ends in its traceback: a known gap), below the episodes' file.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
 
     result = subprocess.run(
         [sys.executable, "-m", "sim", "replications=20000", f"output_root={tmp_path}"],

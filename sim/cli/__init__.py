@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sensitivity": ("sim.cli.sensitivity", "which assumptions move the odds, one at a time"),
     "compare": ("sim.cli.compare", "compare runs, sweep rows or scenarios: paired differences with intervals"),
     "retro": ("sim.cli.retro", "score the model against the historical cases"),
+    "calibrate": ("sim.cli.calibrate", "history-weighted odds: learn behaviour from the historical cases, score it out of case"),
     "policies": ("sim.cli.policies", "which policy is robust: named policies over the same vectors, regret"),
     "docs": ("sim.cli.docs", "regenerate docs/parameters.md (for developers)"),
 }

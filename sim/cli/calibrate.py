@@ -1,6 +1,6 @@
-"""``python -m sim.calibrate``: history-weighted odds, a posterior over behaviour learned from the historical cases.
+"""``python -m sim calibrate``: history-weighted odds, a posterior over behaviour learned from the historical cases.
 
-    python -m sim.calibrate [--vectors K] [--per-vector M] [--seed S] [--workers W]
+    python -m sim calibrate [--vectors K] [--per-vector M] [--seed S] [--workers W]
                             [--config-dir DIR] [--case NAME ...] [--out DIR] [--ship]
 
 Draws K behavioural parameter vectors from the ranges of
@@ -38,7 +38,7 @@ DEFAULT_PER_VECTOR = 200
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line and exit status 2, instead of argparse's usage block
-        fail(f"{message} (see python -m sim.calibrate --help)")
+        fail(f"{message} (see python -m sim calibrate --help)")
 
 
 def _pct(x: float) -> str:
@@ -100,7 +100,7 @@ def format_report(cal, table, scores: dict, feb: dict, shifts, ess: float, elaps
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="python -m sim.calibrate", description="History-weighted odds: calibrate behaviour on the cases.")
+    parser = _Parser(prog="python -m sim calibrate", description="History-weighted odds: calibrate behaviour on the cases.")
     parser.add_argument("--vectors", type=int, default=DEFAULT_VECTORS, help=f"behavioural vectors K (default {DEFAULT_VECTORS})")
     parser.add_argument(
         "--per-vector",

@@ -95,7 +95,7 @@ def levers_section(base: Any) -> list[str]:
         "`python -m sim explore`), a *lever* is a parameter an actor chooses. It is declared where the parameter",
         "is, `param(..., lever=WHO)` in `sim/core/params.py` (the *kind* column above says `lever`), and its range",
         "of choices, with provenance, is in `sim/configs/levers/muscat_2026.yaml`. A named policy (below) sets",
-        "levers; `sim.ema.model(scenario)` varies them as EMA Workbench levers; `python -m sim.policies` compares",
+        "levers; `sim.ema.model(scenario)` varies them as EMA Workbench levers; `python -m sim policies` compares",
         "policies over the same parameter vectors of the assumptions (docs/policies.md). A lever is never drawn as",
         "an uncertainty there, even where the baseline calls its value an assumption.",
         "",

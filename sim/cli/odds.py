@@ -80,7 +80,7 @@ def format_context(ctx: dict) -> str:
         "  configured: the odds if every value is as configured (the interval is Monte Carlo noise only);",
         "  across the assumptions: every assumption drawn from its range (uncertainty=assumptions), none preferred;",
         "  history-weighted: behaviour drawn from those ranges weighed by how well it reproduces "
-        f"{ctx.get('history_cases') or 'the'} historical rounds (python -m sim.calibrate);",
+        f"{ctx.get('history_cases') or 'the'} historical rounds (python -m sim calibrate);",
         f"  {ctx['vectors']} vectors x {ctx['per_vector']} replications each ({ctx['elapsed_s']:.1f} s); "
         "docs/history_weighted.md says how far history can be trusted here.",
     ]

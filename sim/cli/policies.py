@@ -1,4 +1,4 @@
-"""Which policy is robust: ``muscat-sim policies [scenario=NAME] [KEY=VALUE ...] [options]`` (or ``python -m sim.policies``).
+"""Which policy is robust: ``muscat-sim policies [scenario=NAME] [KEY=VALUE ...] [options]`` (or ``python -m sim policies``).
 
 Runs the named policies (``configs/policy/``; ``--policies a,b`` picks some,
 ``--sample-levers N`` draws N lever settings instead) over the same parameter

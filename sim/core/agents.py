@@ -558,17 +558,15 @@ class SpoilerAgent(Actor):
         low, high = issue_rows(s, self.low, rows), issue_rows(s, self.high, rows)
         self.crossing[rows] = ~rules.inside(s.proposal[rows], low, high, mask)
 
+    def _judged(self, rule, cost) -> tuple[np.ndarray, np.ndarray]:
+        """A rung's value now and the value of waiting by ``rule``, at the rung's ``cost``, by its own beliefs."""
+        s, p = self.state, self.p
+        weights = (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing"))
+        return rule(weights, cost, s.tension, s.nuclear_progress, s.drag, s.deal_chance * self.crossing)
+
     def strike_values(self) -> tuple[np.ndarray, np.ndarray]:
         """Its value of striking now and of waiting, by its own beliefs (see :func:`rules.spoiler_strike_values`)."""
-        s, p = self.state, self.p
-        return rules.spoiler_strike_values(
-            (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing")),
-            p("strike_threshold"),
-            s.tension,
-            s.nuclear_progress,
-            s.drag,
-            s.deal_chance * self.crossing,
-        )
+        return self._judged(rules.spoiler_strike_values, self.p("strike_threshold"))
 
     def decide_strike(self, draws: np.ndarray):
         """Strike where striking looks worth more than waiting and the occasion arises; returns (strike, S, W)."""
@@ -582,16 +580,8 @@ class SpoilerAgent(Actor):
         lower cost), chosen by :func:`rules.chooses` when the occasion arises
         (``sabotage_propensity``).
         """
-        s, p = self.state, self.p
-        value, wait = rules.sabotage_values(
-            (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing")),
-            p("sabotage_cost"),
-            s.tension,
-            s.nuclear_progress,
-            s.drag,
-            s.deal_chance * self.crossing,
-        )
-        return rules.chooses(value - wait, p("strike_noise"), p("sabotage_propensity"), draws)
+        value, wait = self._judged(rules.sabotage_values, self.p("sabotage_cost"))
+        return rules.chooses(value - wait, self.p("strike_noise"), self.p("sabotage_propensity"), draws)
 
     def decide_strike_now(self, rows: np.ndarray, draws: np.ndarray, *, talks_failed: bool = False) -> np.ndarray:
         """Strike in rows ``rows`` when the occasion is forced on it (its ally struck, an ultimatum lapsed), by its own values.
