@@ -168,7 +168,7 @@ def main() -> None:
         "# History-weighted odds",
         "",
         "Written by `python experiments/history_weighted_report.py` from `python -m sim calibrate "
-        f"--vectors {K} --per-vector {M} --seed {summary['seed']} --workers {summary['workers']}` "
+        f"--vectors {K} replications={M} seed={summary['seed']} workers={summary['workers']}` "
         f"({summary['elapsed_s']:.0f} s on this machine, {summary['episodes']:,} episodes); the numbers are whatever it gave.",
         "",
         "## What it does",
@@ -303,7 +303,7 @@ def main() -> None:
         "## Use it",
         "",
         "```bash",
-        "python -m sim calibrate                       # default size; --vectors, --per-vector, --seed, --workers",
+        "python -m sim calibrate                       # default size; --vectors K, replications=M, seed=S, workers=W",
         "python -m sim calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
         "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
         'python -m sim compare baseline "baseline posterior=history"   # configured against history-weighted',

@@ -210,7 +210,7 @@ ConfigSchema = dataclasses.make_dataclass(
             dict[str, Any],
             param(
                 factory=dict,
-                doc="the range of choices of every lever, with provenance (configs/levers/): read by muscat-sim policies and sim.ema",
+                doc="the range of choices of every lever, with provenance (configs/levers/): read by policies and sim.ema",
                 kind="label",
             ),
         ),
