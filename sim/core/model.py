@@ -134,6 +134,7 @@ class NegotiationModel(mesa.Model):
         self.coercion_steps = np.zeros(self.n, dtype=np.int16)  # rungs below war taken (sabotage, sanctions, enrichment)
         self.ultimatum_lapsed = np.zeros(self.n, dtype=bool)
         self.joined_strike = np.full(self.n, -1, dtype=np.int16)  # cause code of the ally that joined a strike, -1: none
+        self.backed_down = np.zeros(self.n, dtype=np.int16)  # week a stated position was first dropped, 0: never
 
         # The private types: one uniform per principal and replication, drawn once (fixed shape).
         types = self.streams["types"].random((self.n, 2))
@@ -451,8 +452,9 @@ class NegotiationModel(mesa.Model):
             if r.size == 0:
                 continue
             other = p.other
-            low = np.maximum(issue_rows(s, p.fallback_low, r), other.issue("low", r))
-            high = np.minimum(issue_rows(s, p.fallback_high, r), other.issue("high", r))
+            shape = (r.size, n_issues)
+            low = np.broadcast_to(np.maximum(issue_rows(s, p.fallback_low, r), other.issue("low", r)), shape)
+            high = np.broadcast_to(np.minimum(issue_rows(s, p.fallback_high, r), other.issue("high", r)), shape)
             req = issue_flags(a.requires[r] | b.requires[r], n_issues)
             opens = ~(req & (low > high)).any(axis=1)  # its own position is what closes the zone
             if not opens.any():
@@ -475,7 +477,9 @@ class NegotiationModel(mesa.Model):
             drop = rules.backs_down(value, at(p.p("audience_cost"), r), p.outside[r])
             if not drop.any():
                 continue
-            p.back_down(s.ids[r[drop]])
+            ids = s.ids[r[drop]]
+            p.back_down(ids)
+            self.backed_down[ids] = np.where(self.backed_down[ids] == 0, s.round, self.backed_down[ids])
             dropped = True
             if self.narrator and r[drop][0] == 0:
                 self.narrator.say(f"{p.name} backs down from its stated position (at an audience cost at home)")
