@@ -32,15 +32,17 @@ ROOT = Path(__file__).resolve().parent.parent
 #: What the model lacks when it gets a case wrong: written from the record and from the runs of the model of branch
 #: `stall` (mapping rule 22 and the audience cost of backing down, issue 18). Printed only for a wrong case.
 QUICK_BACKDOWN = (
-    "Since mapping rule 22 the Western side holds the suspension demand of the UN Security Council resolutions in "
-    "force (`stated.enrichment = [1, 1]`), so no package can be signed until it backs down; it backs down when a "
-    "deal outside its position beats its outside option by the audience cost (0.16, Fearon 1994, Tomz 2007). With "
-    "the outside option of the time (nuclear progress and sanctions already high) that test is passed in the first "
-    "week in most replications, so deals still come at once. Missing: what kept the position for years in the "
-    "record. A position a UN Security Council resolution backs is the five permanent members' and the Board's, not "
-    "one government's, and can only be dropped by them together (in 2013 Washington dropped it in a secret channel "
-    "first, Muscat, and the P5+1 followed in the JPOA); the model prices backing down as one principal's one-off "
-    "domestic cost, weighed afresh every week."
+    "what kept the Western position for years. Since mapping rule 22 the Western side holds the suspension demand "
+    "of the UN Security Council resolutions in force (`stated.enrichment = [1, 1]`), so no package can be signed "
+    "until it backs down, which it does when a deal outside its position beats its outside option by the audience "
+    "cost (0.16; Fearon 1994, Tomz 2007). With the outside option of the time (nuclear progress and sanctions "
+    "already high) that test is passed in week 1 in most replications (the table above), so deals still come at "
+    "once. In the record the position held from 2006 to 2013, for two reasons the model lacks: red lines are common "
+    "knowledge in the model, while the West held out in the belief that sanctions would bring Tehran back to a "
+    "suspension, as in 2003-05 (it weighed holding against the chance that the other side's red line gives, not "
+    "against no deal); and a position a UN Security Council resolution backs belongs to the five permanent members "
+    "together, not to one government (Washington dropped it first in the secret Muscat channel of 2013, where no "
+    "audience watched, and the P5+1 followed in the JPOA)."
 )
 MISSING = {
     "eu3_tehran_2003": (
@@ -60,12 +62,11 @@ MISSING = {
     ),
     "geneva_2009": (
         "Missing: the Tehran veto the case is known for (the fuel swap agreed in principle on 1 Oct and rejected at "
-        "home by 18 Nov; the mapped Iranian veto threshold, 0.2, lies below what the packages give Tehran), and: "
-        + QUICK_BACKDOWN
+        "home by 18 Nov; the mapped Iranian veto threshold, 0.2, lies below what the packages give Tehran), and " + QUICK_BACKDOWN
     ),
     "geneva_istanbul_2010": "Missing: " + QUICK_BACKDOWN,
     "istanbul_moscow_2012": "Missing: " + QUICK_BACKDOWN,
-    "almaty_2013": "Missing: " + QUICK_BACKDOWN + " Here the Western side backs down in week 1 in every replication.",
+    "almaty_2013": "Missing: " + QUICK_BACKDOWN + " Here the Western side backs down in week 1 in all but a few replications.",
     "jcpoa_2013_2015": (
         "Missing: deadlines set during the talks (the JPOA's, extended three times before the JCPOA at week 91)."
     ),

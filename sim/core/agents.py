@@ -138,7 +138,7 @@ class PrincipalAgent(Actor):
         issues = self.model.issue_names
         n = self.state.n
         # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_terms and issue.
-        bounds = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
+        bounds: list = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
         # A stated public position narrows its red lines until it backs down (rules.stated_red_lines); its red lines
         # are then kept per replication, so that one replication can drop the position while another holds it.
         self.has_stated = bool(params.stated)
