@@ -197,7 +197,7 @@ class PrincipalAgent(Actor):
             stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
             changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
             self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
-        terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines"))
+        terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines", "stated"))  # a new government states anew
         if terms_changed:
             self._set_terms(params)
         return bool(changed or terms_changed)
