@@ -56,6 +56,7 @@ LEVEL = {
     "veto_threshold",
     "ratification_exit",
     "betrayal_cost",
+    "audience_cost",
 }
 RATE = {
     "progress_rate",

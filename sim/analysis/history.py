@@ -11,7 +11,8 @@ shared"). :func:`behavioural_keys` finds a case that breaks that rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,7 +195,13 @@ def mean_rounds_to_outcome(results: Results, outcome: str) -> float:
 
 
 def score_cases(
-    cases: Sequence[str], replications: int, seed: int = 0, *, overrides: Sequence[str] = (), workers: int = 1
+    cases: Sequence[str],
+    replications: int,
+    seed: int = 0,
+    *,
+    overrides: Sequence[str] = (),
+    workers: int = 1,
+    adjust: Callable[[Case], Case] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Results]]:
     """Run and score every case: the table of :func:`sim.analysis.retro.score_table` with Wilson intervals, and the runs.
 
@@ -203,11 +210,15 @@ def score_cases(
 
     Each row also holds ``p_<outcome>_low``/``_high`` (the 95% interval),
     ``floored`` and ``most_likely``; a probability estimated as 0 is scored at
-    half a replication (see :mod:`sim.analysis.retro`).
+    half a replication (see :mod:`sim.analysis.retro`). ``adjust``: a change
+    applied to each case before it runs (e.g. :func:`without_stated_positions`,
+    the mapping before rule 22).
     """
     rows, results = [], {}
     for name in cases:
         case = load_case(name, list(overrides))
+        if adjust is not None:
+            case = adjust(case)
         res = run_case(case, replications, seed, workers=workers)
         results[name] = res
         s = res.summary
@@ -224,3 +235,9 @@ def score_cases(
             row[f"p_{o}_low"], row[f"p_{o}_high"] = s["ci95"][o]
         rows.append(row)
     return retro.score_table(rows), results
+
+
+def without_stated_positions(case: Case) -> Case:
+    """The case as mapped before rule 22 (docs/history/mapping.md, revision of 7 Dec 2026): no stated positions."""
+    principals = tuple(dataclasses.replace(p, stated={}) for p in case.scenario.principals)
+    return dataclasses.replace(case, scenario=dataclasses.replace(case.scenario, principals=principals))

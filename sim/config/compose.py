@@ -102,7 +102,7 @@ def build(cls, where: str, data: Mapping, *, skip: tuple[str, ...] = ()):
         _check_type(f"{where}.{key}", value, str(fields[key].type))
         if str(fields[key].type).startswith("tuple"):
             value = tuple(value)
-        if key == "red_lines":
+        if key in ("red_lines", "stated"):
             value = {issue: tuple(bounds) if isinstance(bounds, list | tuple) else bounds for issue, bounds in value.items()}
         kwargs[key] = value
     try:

@@ -69,6 +69,7 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
         "coercion_steps": model.coercion_steps,
         "ultimatum_lapsed": model.ultimatum_lapsed,
         "joined_strike": model.joined_strike,
+        "backed_down": model.backed_down,
     }
 
 
@@ -95,7 +96,9 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     ``pauses``: weeks (rounds) the talks were paused by scheduled transitions;
     ``coercion_steps``: rungs below war taken (sabotage, new sanctions,
     enrichment steps); ``ultimatum_lapsed``: an ultimatum's deadline lapsed;
-    ``joined_strike``: the ally that joined a strike (a cause label; empty if none).
+    ``joined_strike``: the ally that joined a strike (a cause label; empty if none);
+    ``backed_down``: the week a principal first dropped its stated public position (mapping rule 22,
+    ``rules.backs_down``), 0 if none did.
     """
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     causes = cause_names(scenario)
@@ -121,6 +124,7 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
             "coercion_steps": cols["coercion_steps"],
             "ultimatum_lapsed": cols["ultimatum_lapsed"],
             "joined_strike": pd.Categorical.from_codes(cols["joined_strike"].astype(np.int64), categories=list(causes)),
+            "backed_down": cols["backed_down"],
         }
     )
     for k, issue in enumerate(scenario.issue_names):
