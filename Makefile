@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 # reach Solara's CDN. An explicit SOLARA_ASSETS_PROXY_CACHE_DIR is kept.
 SOLARA_ASSETS_PROXY_CACHE_DIR ?= $(CURDIR)/.cache/solara-assets
 export SOLARA_ASSETS_PROXY_CACHE_DIR
+export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: run test setup assets prereqs app lint bench clean docs
+.PHONY: run test setup assets prereqs app lint bench clean docs docs-serve
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed (pyenv reads .python-version); got " + sys.version.split()[0])'
@@ -38,7 +39,16 @@ test: prereqs $(STAMP) assets
 	$(PY) -m ruff check sim tests experiments hydra_plugins
 	$(PY) -m ruff format --check sim tests experiments hydra_plugins
 	$(PY) -m mypy
+	$(PY) -m sim docs --check
+	$(PY) -m mkdocs build --strict --quiet
 	$(PY) -m pytest -n 2 $(ARGS)
+
+# The documentation site (mkdocs.yml): built into site/ with warnings as errors; docs-serve on 127.0.0.1:8000.
+docs: $(STAMP)
+	$(PY) -m mkdocs build --strict
+
+docs-serve: $(STAMP)
+	$(PY) -m mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(PY) -m ruff check --fix sim tests experiments hydra_plugins
@@ -48,4 +58,4 @@ bench: $(STAMP)
 	$(PY) experiments/benchmark.py
 
 clean:
-	rm -rf $(VENV) outputs multirun .pytest_cache .hypothesis .cache/solara-assets
+	rm -rf $(VENV) outputs multirun site .pytest_cache .hypothesis .cache/solara-assets

@@ -1,4 +1,4 @@
-"""The cost of history weighting: ``python -m sim.calibrate``'s episodes per second against a plain run, and the
+"""The cost of history weighting: ``python -m sim calibrate``'s episodes per second against a plain run, and the
 time the context odds add to ``make run``.
 
     python experiments/bench_calibrate.py [--vectors 20] [--per-vector 200] [--out docs/figures/bench_calibrate.json]

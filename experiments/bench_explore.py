@@ -7,7 +7,7 @@
    each; the ratio is the cost of the per-replication parameters (the issue
    asks for at most 1.5). The ratio of each of the nine pairs is printed too,
    for the spread (the machine's own noise is a few percent).
-2. The full exploration of the baseline as ``python -m sim.explore`` runs it:
+2. The full exploration of the baseline as ``python -m sim explore`` runs it:
    every assumption uncertain, 10^6 episodes on 2 worker processes, the
    first-order indices, the RBD-FAST cross-check (on 2 x 10^5 episodes), the
    spread, feature scores and PRIM on the two-level design, and every file

@@ -1,16 +1,16 @@
-"""Write docs/history_weighted.md (and the README's short section) from a calibration's output.
+"""Write docs/history_weighted.md (and the short section of docs/history.md) from a calibration's output.
 
     python experiments/history_weighted_report.py --calibration outputs/calibrate/default
         [--sbc docs/figures/sbc.json] [--bench docs/figures/bench_calibrate.json]
 
-Reads what ``python -m sim.calibrate`` wrote (summary.json, loco.csv,
+Reads what ``python -m sim calibrate`` wrote (summary.json, loco.csv,
 parameters.csv, the figures), the full-size simulation-based calibration of
 ``experiments/sbc_history.py`` and the cost of ``experiments/bench_calibrate.py``,
 and writes the page: the method, the leave-one-case-out table with its verdict
 against the uniform forecast and the Laplace base rate (the cases that fail,
 and why the model misses them), the February 2026 odds prior and posterior,
 the parameters history moved, the check on synthetic history, the cost. The
-README gets the table between its markers. Nothing is tuned: the numbers are
+docs/history.md gets the table between its markers. Nothing is tuned: the numbers are
 whatever the calibration gave.
 """
 
@@ -140,7 +140,7 @@ def main() -> None:
     parser.add_argument("--sbc", default=str(ROOT / "docs" / "figures" / "sbc.json"))
     parser.add_argument("--bench", default=str(ROOT / "docs" / "figures" / "bench_calibrate.json"))
     parser.add_argument("--out", default=str(ROOT / "docs" / "history_weighted.md"))
-    parser.add_argument("--readme", default=str(ROOT / "README.md"))
+    parser.add_argument("--readme", default=str(ROOT / "docs" / "history.md"), help="the page with the short section")
     args = parser.parse_args()
     cal = Path(args.calibration)
     summary = json.loads((cal / "summary.json").read_text())
@@ -167,8 +167,8 @@ def main() -> None:
     page = [
         "# History-weighted odds",
         "",
-        "Written by `python experiments/history_weighted_report.py` from `python -m sim.calibrate "
-        f"--vectors {K} --per-vector {M} --seed {summary['seed']} --workers {summary['workers']}` "
+        "Written by `python experiments/history_weighted_report.py` from `python -m sim calibrate "
+        f"--vectors {K} replications={M} seed={summary['seed']} workers={summary['workers']}` "
         f"({summary['elapsed_s']:.0f} s on this machine, {summary['episodes']:,} episodes); the numbers are whatever it gave.",
         "",
         "## What it does",
@@ -303,10 +303,10 @@ def main() -> None:
         "## Use it",
         "",
         "```bash",
-        "python -m sim.calibrate                       # default size; --vectors, --per-vector, --seed, --workers",
-        "python -m sim.calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
+        "python -m sim calibrate                       # default size; --vectors K, replications=M, seed=S, workers=W",
+        "python -m sim calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
         "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
-        'python -m sim.compare baseline "baseline posterior=history"   # configured against history-weighted',
+        'python -m sim compare baseline "baseline posterior=history"   # configured against history-weighted',
         "```",
         "",
         "`--ship` copies the posterior to `sim/data/posterior_history.parquet`, the file `posterior=history` reads; it "
@@ -322,8 +322,8 @@ def main() -> None:
             START,
             "## History-weighted odds",
             "",
-            f"`python -m sim.calibrate` weighs the behavioural assumptions by the {len(loco)} historical rounds (2003-2025) "
-            "and scores the model leave-one-case-out ([docs/history_weighted.md](docs/history_weighted.md)). "
+            f"`python -m sim calibrate` weighs the behavioural assumptions by the {len(loco)} historical rounds (2003-2025) "
+            "and scores the model leave-one-case-out ([docs/history_weighted.md](history_weighted.md)). "
             f"Out-of-case scores ({K} vectors x {M} replications):",
             "",
             loco_table(loco),
@@ -342,10 +342,9 @@ def main() -> None:
         head, rest = text.split(START, 1)
         text = head + section + rest.split(END, 1)[1]
     else:
-        anchor = "## Odds under uncertainty"
-        text = text.replace(anchor, section + "\n\n" + anchor, 1)
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
     readme.write_text(text)
-    print(f"wrote {args.out} and the README section")
+    print(f"wrote {args.out} and the section of {readme}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The README's figures, from real runs of the configured scenarios: docs/figures/*.png.
+"""The documentation's figures, from real runs of the configured scenarios: docs/figures/*.png.
 
     python experiments/make_figures.py                  # about half a minute
     python experiments/make_figures.py --out /tmp/figs  # somewhere else

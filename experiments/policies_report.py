@@ -1,6 +1,6 @@
-"""docs/policies.md, its figures, the README's short section and notebooks/10_policies.ipynb, with real output.
+"""docs/policies.md, its figures, the short section of docs/uncertainty.md and notebooks/10_policies.ipynb, with real output.
 
-Runs ``python -m sim.policies`` (the named policies over 1,000 parameter
+Runs ``python -m sim policies`` (the named policies over 1,000 parameter
 vectors of the assumptions, 200 replications each, common random numbers),
 times it, and writes the table, the figures and the paragraph on what a
 policymaker could and could not conclude from this run's numbers (nothing
@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "policies.md"
 FIGURES = ROOT / "docs" / "figures"
-README = ROOT / "README.md"
+README = ROOT / "docs" / "uncertainty.md"  # the page with the short section
 NOTEBOOK = ROOT / "notebooks" / "10_policies.ipynb"
 START, END = "<!-- policies:start (experiments/policies_report.py) -->", "<!-- policies:end -->"
 
@@ -157,7 +157,7 @@ def write_notebook() -> None:
             "incentive), declared with `param(..., lever=WHO)` and given a range of choices in "
             "`sim/configs/levers/`. The named policies of `sim/configs/policy/` set some of them. Here each policy is run "
             "over the same parameter vectors of the assumptions with common random numbers, then compared by regret "
-            "and satisficing, the EMA Workbench way. `python -m sim.policies` does the same from the command line "
+            "and satisficing, the EMA Workbench way. `python -m sim policies` does the same from the command line "
             "(docs/policies.md)."
         ),
         params,
@@ -174,7 +174,7 @@ def write_notebook() -> None:
             "[(p.name, p.whose, p.description) for p in chosen]"
         ),
         md(
-            "Every policy over the same vectors (those of `python -m sim.explore`'s two-level design for this seed): "
+            "Every policy over the same vectors (those of `python -m sim explore`'s two-level design for this seed): "
             "replication *j* of vector *k* meets the same shocks under every policy."
         ),
         code(
@@ -242,7 +242,7 @@ def main() -> None:
 
     run_dir = Path(args.reuse or args.keep)
     command = (
-        f"python -m sim.policies seed={args.seed} workers={args.workers} --vectors {args.vectors} --per-vector {args.per_vector}"
+        f"python -m sim policies seed={args.seed} workers={args.workers} --vectors {args.vectors} --per-vector {args.per_vector}"
         + (f" --posterior {args.posterior}" if args.posterior else "")
     )
     if not args.reuse:
@@ -281,7 +281,7 @@ def main() -> None:
     doc = [
         "# Which policy is robust?",
         "",
-        "<!-- written by experiments/policies_report.py from a run of python -m sim.policies; do not edit by hand -->",
+        "<!-- written by experiments/policies_report.py from a run of python -m sim policies; do not edit by hand -->",
         "",
         "The question an analyst brings is rarely the odds alone: it is what Washington, Tehran, Muscat or Abu Dhabi",
         "could do to make a deal likelier and a war less likely, and whether that holds whatever the assumptions turn",
@@ -299,7 +299,7 @@ def main() -> None:
         "`sim.ema.model(scenario)` is this as an `ema_workbench.Model`; `ema_workbench.perform_experiments(model,",
         "scenarios=..., policies=...)` runs on it with the sequential or the multiprocessing evaluator, every",
         "experiment's batch with the run's seed (common random numbers), and its outcomes are exactly those of the",
-        "project's own `simulate()` for the same values and seed (a test checks it). `python -m sim.policies` runs",
+        "project's own `simulate()` for the same values and seed (a test checks it). `python -m sim policies` runs",
         "the named policies (or `--sample-levers N` lever settings) over the same vectors of the assumptions",
         "(`--posterior FILE` draws them from a history-weighted posterior instead), every vector's replications side",
         "by side in the engine's blocks, and writes `policies.csv`, `odds.csv` (EMA Workbench's experiments layout),",
@@ -333,10 +333,10 @@ def main() -> None:
         START,
         "## Which policy is robust",
         "",
-        intro + " Details, the figures and scenario discovery on the failures: [docs/policies.md](docs/policies.md).",
+        intro + " Details, the figures and scenario discovery on the failures: [docs/policies.md](policies.md).",
         "",
         *table_lines,
-        "![P(deal) against P(escalation) per policy](docs/figures/policies_tradeoff.png)",
+        "![P(deal) against P(escalation) per policy](figures/policies_tradeoff.png)",
         "",
         *paragraph,
         END,
@@ -347,11 +347,10 @@ def main() -> None:
         _, _, tail = rest.partition(END)
         text = head + "\n".join(section) + tail
     else:
-        anchor = "## Notebooks and figures"
-        text = text.replace(anchor, "\n".join(section) + "\n\n" + anchor, 1)
+        text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
     README.write_text(text)
     write_notebook()
-    print(f"Wrote {DOC}, {FIGURES}/policies_*.png, the README section and {NOTEBOOK}")
+    print(f"Wrote {DOC}, {FIGURES}/policies_*.png, the section of {README} and {NOTEBOOK}")
 
 
 def run_from_folder(run_dir: Path, summary: dict):

@@ -131,7 +131,7 @@ def figure(results: dict) -> Figure:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calibration", default="outputs/calibrate/default", help="a python -m sim.calibrate output folder")
+    parser.add_argument("--calibration", default="outputs/calibrate/default", help="a python -m sim calibrate output folder")
     parser.add_argument("--repetitions", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "docs" / "figures"))

@@ -8,7 +8,7 @@ shocks (common random numbers): differences between rows come from the
 scenarios, not from the draws. The last two columns are those paired
 differences from the baseline, replication by replication, with their 95%
 interval (normal approximation to the mean of the paired differences). The
-table in the README's "Scenarios" section is this script's output.
+table in the "Scenarios" section of docs/guide.md is this script's output.
 """
 
 from __future__ import annotations

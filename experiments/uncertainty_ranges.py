@@ -56,6 +56,7 @@ LEVEL = {
     "veto_threshold",
     "ratification_exit",
     "betrayal_cost",
+    "audience_cost",
 }
 RATE = {
     "progress_rate",
@@ -95,16 +96,16 @@ WEIGHT = {
 }
 
 WHY = {
-    "level": "a level the seed gives in words only: triangular, most likely at the configured value, +/-0.15 "
+    "level": "a level the article gives in words only: triangular, most likely at the configured value, +/-0.15 "
     "(about a sixth of the scale, what a verbal description such as 'high' against 'very high' can resolve)",
     "rate": "a per-round size known to its order of magnitude only: log-uniform from half to double the configured "
     "value (which is its median)",
     "weight": "a relative weight set by judgement: triangular, most likely at the configured value, +/-50% of it",
     "salience": "an issue weight set by judgement: uniform within +/-30% of its value, the actor's saliences "
     "rescaled to sum to one in every replication",
-    "redline": "the seed places the red line in words only: uniform within +/-0.1 of the configured end on the issue scale",
+    "redline": "the article places the red line in words only: uniform within +/-0.1 of the configured end on the issue scale",
     "zero": "set to zero as a simplification: uniform from 0 to 0.1, allowing a small value instead",
-    "boulware": "the seed suggests a firm stance (Boulware, e < 1), the number is judgement: triangular from half the "
+    "boulware": "the article suggests a firm stance (Boulware, e < 1), the number is judgement: triangular from half the "
     "configured value to 1 (linear concession), most likely at the configured value",
     "discount": "a per-round discount factor set by judgement: the weekly cost of delay, one minus the factor, from "
     "half to double its configured size; triangular, most likely at the configured value",
@@ -208,7 +209,7 @@ def tag(node):
 
 yaml.add_representer(Flow, flow_rep)
 header = """# Every parameter the baseline marks *assumption* (in its provenance), as a range,
-# for python -m sim.explore uncertainty=assumptions (written by experiments/uncertainty_ranges.py).
+# for python -m sim explore uncertainty=assumptions (written by experiments/uncertainty_ranges.py).
 # Each range contains the configured value and follows one of a few rules by kind of parameter, never chosen for
 # the odds it gives: the provenance of each range states its rule and repeats where the configured value comes from.
 #   levels on [0, 1] described in words (tension, trust, a value of no deal, a war cost):  triangular, +/-0.15

@@ -1,7 +1,7 @@
-"""The README section on odds under uncertainty, with real output: explores the baseline and writes Markdown.
+"""docs/uncertainty.md, the odds under uncertainty, with real output: explores the baseline and writes Markdown.
 
-Runs ``python -m sim.explore`` on the baseline (every assumption drawn per
-replication), the one-at-a-time sensitivity of ``python -m sim.sensitivity``
+Runs ``python -m sim explore`` on the baseline (every assumption drawn per
+replication), the one-at-a-time sensitivity of ``python -m sim sensitivity``
 (every assumption moved -/+20% alone, common random numbers) for comparison,
 and the synthetic check of the first-order estimator; writes a Markdown
 section with the numbers of this run (nothing typed by hand).
@@ -101,7 +101,7 @@ def main() -> None:
 
     tmp = tempfile.TemporaryDirectory()
     run = Path(args.keep or Path(tmp.name) / "explore")
-    command = f"python -m sim.explore replications={args.replications} seed={args.seed} workers={args.workers}"
+    command = f"python -m sim explore replications={args.replications} seed={args.seed} workers={args.workers}"
     if args.reuse:
         run = Path(args.reuse)
         saved = run / "wall_s.txt"  # written when this script explored with --keep
@@ -136,7 +136,7 @@ def main() -> None:
     lines = [
         "## Odds under uncertainty",
         "",
-        "Almost every number behind the odds is an *assumption*. `python -m sim.explore` draws each of them "
+        "Almost every number behind the odds is an *assumption*. `python -m sim explore` draws each of them "
         "from a range per replication (`sim/configs/uncertainty/assumptions.yaml`: one rule per kind of "
         "parameter, each range's provenance says which and why), so the odds carry the uncertainty of the "
         "assumptions, and says which assumptions drive that uncertainty and under which combinations a deal "

@@ -127,7 +127,7 @@ def write_results(results: Results, directory: str | Path, *, episodes: bool = T
 def results_key(results: Results) -> str:
     """The identity of one run's results, written in both of its files: what it ran and a digest of its outcomes.
 
-    ``python -m sim.compare`` refuses an ``episodes.parquet`` whose key is not
+    ``python -m sim compare`` refuses an ``episodes.parquet`` whose key is not
     its ``summary.json``'s (a file copied from another run).
     """
     episodes = results.episodes
@@ -382,3 +382,81 @@ class BlockStore:
                 shutil.rmtree(other.parent, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.root.rmdir()  # only if empty
+
+
+# ---------------------------------------------------------------- loading runs and sweeps in a notebook
+
+
+class Run:
+    """A finished run's folder, as :func:`load_run` reads it: ``summary``, ``episodes`` (read on first use), ``overrides``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.summary = read_summary(path)
+        self._episodes: pd.DataFrame | None = None
+
+    @property
+    def episodes(self) -> pd.DataFrame:
+        """One row per replication (``episodes.parquet``); RunFileError if the run was made with episodes=false."""
+        if self._episodes is None:
+            self._episodes = read_episodes(self.path)
+        return self._episodes
+
+    @property
+    def overrides(self) -> list[str]:
+        """The command line's overrides (from Hydra's ``.hydra/overrides.yaml``; empty for runs made elsewhere)."""
+        import yaml
+
+        path = self.path / ".hydra" / "overrides.yaml"
+        return [str(o) for o in (yaml.safe_load(path.read_text()) or [])] if path.exists() else []
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        from sim.core.params import OUTCOMES
+
+        return {o: self.summary[f"p_{o}"] for o in OUTCOMES if f"p_{o}" in self.summary}
+
+    def __repr__(self) -> str:
+        odds = ", ".join(f"{o} {100 * p:.1f}%" for o, p in self.probabilities.items())
+        n = self.summary.get("replications", 0)
+        return f"Run({str(self.path)!r}: {self.summary.get('scenario')}, {n:,} replications; {odds})"
+
+
+def _newest(folder: Path, marker: str) -> Path | None:
+    found = sorted(folder.rglob(marker), key=lambda p: p.stat().st_mtime)
+    return found[-1].parent if found else None
+
+
+def load_run(path: str | Path) -> Run:
+    """A run's folder for a notebook: ``load_run("outputs/run/baseline/2026-12-06_10-00-00-ab12cd")``.
+
+    ``path`` may also be a label's folder (``outputs/run/baseline``) or a command's
+    (``outputs/run``): the newest run under it is read. Works for every command's
+    run folders that hold a ``summary.json`` (runs, a sweep's jobs, the
+    dashboard's saved runs, the runs a comparison made). RunFileError, one line,
+    when there is none.
+    """
+    path = Path(path)
+    if (path / SUMMARY).exists():
+        return Run(path)
+    newest = _newest(path, SUMMARY) if path.is_dir() else None
+    if newest is None:
+        raise RunFileError(f"{path}: no run's folder (with a {SUMMARY}) here: give a folder under outputs/")
+    return Run(newest)
+
+
+def load_sweep(root: str | Path) -> pd.DataFrame:
+    """A sweep's table (one row per job: its swept values, odds, intervals, status and folder) for a notebook.
+
+    ``root`` is the sweep's folder (``multirun/<name>``, printed at the end of the
+    sweep); the table is its ``sweep.parquet``, rewritten after every job. Each
+    row's ``job_dir`` (relative to ``root``) opens with :func:`load_run`.
+    """
+    path = Path(root) / "sweep.parquet"
+    if not path.exists():
+        raise RunFileError(f"{root}: no sweep table here (sweep.parquet): give the folder a sweep printed at its end")
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise RunFileError(f"{path} is damaged ({reason}): run the same sweep again, it rebuilds the table") from None

@@ -356,7 +356,7 @@ def test_two_runs_started_in_the_same_second_get_two_folders(tmp_path):
     procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
-    folders = sorted(p.parent for p in (tmp_path / "baseline").glob("*/summary.json"))
+    folders = sorted(p.parent for p in (tmp_path / "run" / "baseline").glob("*/summary.json"))
     assert len(folders) == 2
     wrote = sorted(Path(line.split()[1]).parent for out, _ in outs for line in out.splitlines() if line.startswith("Wrote"))
     assert wrote == folders
@@ -416,7 +416,7 @@ def test_sigkill_loses_at_most_the_blocks_in_flight_and_the_resume_is_exact(tmp_
     resumed = run_cli(*args[:-2], f"output_root={tmp_path}")
     assert resumed.returncode == 0, resumed.stderr
     assert f"Resumed an interrupted run: {kept} finished block(s)" in resumed.stdout
-    run_dir = next((tmp_path / "baseline").glob("*/episodes.parquet")).parent
+    run_dir = next((tmp_path / "run" / "baseline").glob("*/episodes.parquet")).parent
     fresh = simulate(load_scenario("baseline"), 12000, 12, block_size=500)
     pd.testing.assert_frame_equal(pd.read_parquet(run_dir / "episodes.parquet"), fresh.episodes)
     assert not (tmp_path / ".blocks").exists() and no_tmp_files(tmp_path)

@@ -119,7 +119,7 @@ def test_compare_refuses_episodes_that_do_not_belong_to_their_summary(tmp_path, 
     (tmp_path / "b" / "episodes.parquet").rename(tmp_path / "a" / "episodes.parquet")  # b's episodes beside a's summary
     write_results(simulate(baseline, 2000, 3), tmp_path / "b")
     out = tmp_path / "cmp"
-    line = one_line(run(str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out), module="sim.compare"), 2)
+    line = one_line(run("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out)), 2)
     assert "does not belong to" in line and "episodes.parquet" in line and "summary.json" in line
     assert not out.exists()
     # A file written before run keys (no key in either file) is checked by its count and odds.
@@ -128,7 +128,7 @@ def test_compare_refuses_episodes_that_do_not_belong_to_their_summary(tmp_path, 
     (tmp_path / "a" / "summary.json").write_text(json.dumps(summary))
     frame = pd.read_parquet(tmp_path / "a" / "episodes.parquet")
     frame.to_parquet(tmp_path / "a" / "episodes.parquet", index=False)
-    line = one_line(run(str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out), module="sim.compare"), 2)
+    line = one_line(run("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out)), 2)
     assert "does not belong to" in line
 
 
@@ -138,7 +138,7 @@ def test_compare_names_a_damaged_summary(tmp_path):
     summary = json.loads((tmp_path / "a" / "summary.json").read_text())
     summary["replications"] = "lots"
     (tmp_path / "a" / "summary.json").write_text(json.dumps(summary))
-    line = one_line(run(str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "c"), module="sim.compare"), 2)
+    line = one_line(run("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "c")), 2)
     assert str(tmp_path / "a" / "summary.json") in line and "damaged" in line
 
 
@@ -304,17 +304,18 @@ def test_the_size_guard_scales_with_block_size(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "module, args",
+    "command, args",
     [
-        ("sim.explore", ["replications=300000000", "--rbd", "1000"]),
-        ("sim.sensitivity", ["baseline", "--replications", "300000000"]),
-        ("sim.compare", ["baseline", "nuclear_only", "--replications", "300000000"]),
-        ("sim.retro", ["--replications", "300000000"]),
-        ("sim", ["replications=300000000"]),
+        ("explore", ["replications=300000000", "--rbd", "1000"]),
+        ("sensitivity", ["baseline", "replications=300000000"]),
+        ("compare", ["baseline", "nuclear_only", "replications=300000000"]),
+        ("retro", ["replications=300000000"]),
+        (None, ["replications=300000000"]),
     ],
 )
-def test_every_command_has_the_size_guard(tmp_path, module, args):
-    line = one_line(run(*args, *(["--out", str(tmp_path / "o")] if module != "sim" else []), module=module, cwd=tmp_path), 2)
+def test_every_command_has_the_size_guard(tmp_path, command, args):
+    out = ["--out", str(tmp_path / "o")] if command else []
+    line = one_line(run(*([command] if command else []), *args, *out, cwd=tmp_path), 2)
     assert "needs about" in line and "fewer replications" in line
     assert not (tmp_path / "o").exists()
 
@@ -346,13 +347,13 @@ def test_interpolations_and_odd_arguments_are_one_line_exit_2(tmp_path, args, fr
     assert fragment in line
 
 
-@pytest.mark.parametrize("module", ["sim.compare", "sim.sensitivity", "sim.explore", "sim.retro"])
-def test_an_unwritable_out_fails_before_computing(tmp_path, module):
+@pytest.mark.parametrize("command", ["compare", "sensitivity", "explore", "retro"])
+def test_an_unwritable_out_fails_before_computing(tmp_path, command):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    args = {"sim.compare": ["baseline", "nuclear_only"], "sim.sensitivity": ["baseline"], "sim.explore": [], "sim.retro": []}
+    args = {"compare": ["baseline", "nuclear_only"], "sensitivity": ["baseline"], "explore": [], "retro": []}
     start = time.perf_counter()
-    line = one_line(run(*args[module], "--out", str(blocker / "out"), module=module, cwd=tmp_path), 2)
+    line = one_line(run(command, *args[command], "--out", str(blocker / "out"), cwd=tmp_path), 2)
     assert "cannot write" in line and str(blocker) in line and time.perf_counter() - start < 60
 
 

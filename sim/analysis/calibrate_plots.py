@@ -1,4 +1,4 @@
-"""Figures of a calibration (``python -m sim.calibrate``): out-of-case forecasts, parameters history moved, 2026.
+"""Figures of a calibration (``python -m sim calibrate``): out-of-case forecasts, parameters history moved, 2026.
 
 Each function builds its own :class:`matplotlib.figure.Figure` (no pyplot state).
 """

@@ -1,8 +1,8 @@
-"""Compare configurations: ``python -m sim.compare RUN_A RUN_B ...``.
+"""Compare configurations: ``muscat-sim compare RUN_A RUN_B ...``.
 
 Each argument is one of
 
-- a run directory (``outputs/baseline/2026-...``, a sweep's job directory):
+- a run directory (``outputs/run/baseline/2026-...``, a sweep's job directory):
   its ``summary.json`` and ``episodes.parquet``;
 - a sweep root (``multirun/NAME``): every finished job of its table, or some
   of them: ``multirun/NAME@3`` (job 3), ``multirun/NAME@scenario=nuclear_only``
@@ -10,7 +10,7 @@ Each argument is one of
   jobs whose columns have these values);
 - a scenario name, with overrides if wanted, run on the spot:
   ``nuclear_only`` or ``"baseline actors.israel.strike_propensity=0.1"``
-  (``--replications``, ``--seed``, ``--block-size`` set the run).
+  (``replications=N``, ``seed=S``, ``block_size=B``, ``workers=W`` given on their own set every such run).
 
 For each outcome it prints the probability under each configuration with its
 95% Wilson interval, the difference from the first configuration with a 95%
@@ -35,7 +35,6 @@ runs with nothing in common) ends in one line on stderr and exit status 2.
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,28 +83,30 @@ class Configuration:
 
 
 def newcombe_unpaired(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
-    """95% interval for p2 - p1 from two independent samples (Newcombe 1998, method 10: hybrid Wilson score)."""
-    p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson_interval(k1, n1)
-    l2, u2 = wilson_interval(k2, n2)
-    d = p2 - p1
-    return d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2), d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    """95% interval for p2 - p1 from two independent samples (Newcombe 1998, method 10: hybrid Wilson score).
+
+    statsmodels' ``confint_proportions_2indep(method="newcomb")``.
+    """
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    low, high = confint_proportions_2indep(k2, n2, k1, n1, method="newcomb", compare="diff", alpha=0.05)
+    return float(low), float(high)
 
 
 def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
-    """Two-sided p-value of the pooled two-proportion z-test of p1 = p2."""
-    pooled = (k1 + k2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if se == 0:
+    """Two-sided p-value of the pooled two-proportion z-test of p1 = p2 (statsmodels' ``proportions_ztest``)."""
+    from statsmodels.stats.proportion import proportions_ztest
+
+    if (k1 + k2) in (0, n1 + n2):  # no variance: nothing differs
         return 1.0
-    z = (k2 / n2 - k1 / n1) / se
-    return math.erfc(abs(z) / math.sqrt(2))
+    return float(proportions_ztest([k2, k1], [n2, n1])[1])
 
 
 def newcombe_paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """95% interval for mean(y) - mean(x) from paired 0/1 outcomes (Newcombe 1998, method 10).
 
-    The Wilson intervals of the two proportions, combined with the phi
+    statsmodels has no paired form of Newcombe's interval, so it is combined here from statsmodels'
+    Wilson intervals (:func:`sim.core.stats.wilson_interval`). The Wilson intervals of the two proportions, combined with the phi
     correlation of the pairs (continuity-corrected as Newcombe specifies), so
     that the interval is tight when the pairs agree (common random numbers)
     and stays inside [-1, 1].
@@ -131,12 +132,15 @@ def newcombe_paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def mcnemar_p(x: np.ndarray, y: np.ndarray) -> float:
-    """Two-sided p-value of McNemar's exact test: the binomial test of the discordant pairs."""
-    from scipy.stats import binomtest
+    """Two-sided p-value of McNemar's exact test (the binomial test of the discordant pairs; statsmodels' ``mcnemar``)."""
+    from statsmodels.stats.contingency_tables import mcnemar
 
     x, y = np.asarray(x, bool), np.asarray(y, bool)
     b, c = int(np.sum(~x & y)), int(np.sum(x & ~y))
-    return 1.0 if b + c == 0 else float(binomtest(b, b + c, 0.5).pvalue)
+    if b + c == 0:
+        return 1.0
+    table = [[int(np.sum(x & y)), c], [b, int(np.sum(~x & ~y))]]
+    return float(mcnemar(table, exact=True).pvalue)
 
 
 def paired(first: Configuration, other: Configuration) -> bool:
@@ -339,9 +343,15 @@ def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
     return configs
 
 
-def from_scenario(spec: str, replications: int, seed: int, block_size: int, out: Path) -> Configuration:
-    """Run ``"NAME key=value ..."`` now, keep its files under ``out/runs``, and return it."""
-    from sim.config.compose import known_scenarios, load_scenario
+def from_scenario(spec: str, settings: list[str], out: Path) -> Configuration:
+    """Run ``"NAME key=value ..."`` now with the shared ``settings`` (``replications=N``, ``seed=S``, search path).
+
+    Its files go to ``out/runs/<label>``; the run is composed as ``muscat-sim`` composes it, so a user's
+    scenario found through ``hydra.searchpath`` (``--config-dir``) works too.
+    """
+    from sim.config.compose import compose, scenario_from_config
+    from sim.config.layout import label
+    from sim.config.overrides import check_settings, without_search_path
     from sim.core.runner import simulate
     from sim.io import write_results
 
@@ -349,41 +359,36 @@ def from_scenario(spec: str, replications: int, seed: int, block_size: int, out:
     name, overrides = parts[0], parts[1:]
     if name.startswith("scenario="):
         name = name.split("=", 1)[1]
-    if "=" in name:  # only overrides: the baseline with them
+    if "=" in name or name.startswith("~"):  # only overrides: the baseline with them
         name, overrides = "baseline", parts
-    if name not in known_scenarios():
-        from sim.config.compose import suggest
-
-        raise ConfigError(f"{spec!r} is not a run directory, a sweep or a known scenario: {suggest(name, known_scenarios())}")
-    scenario = load_scenario(name, overrides)
-    posterior = next((o.split("=", 1)[1] for o in overrides if o.startswith(("posterior=", "posterior.file="))), None)
-    if posterior and posterior not in ("none", "null"):  # history-weighted behaviour (posterior=history)
+    full = [*settings, f"scenario={name}", *overrides]
+    cfg = compose(full)
+    check_settings(cfg)
+    scenario = scenario_from_config(cfg, without_search_path(full))
+    replications, seed, block_size = int(cfg.replications), int(cfg.seed), int(cfg.block_size)
+    if (cfg.get("posterior") or {}).get("file"):  # history-weighted behaviour (posterior=history)
         from omegaconf import OmegaConf
 
         from sim.analysis.odds import posterior_for, simulate_posterior
-        from sim.config.compose import compose
         from sim.config.posterior import resample
 
-        data = OmegaConf.to_container(compose([f"scenario={name}", *overrides]), resolve=True)
+        data = OmegaConf.to_container(cfg, resolve=True)
         post, _, _ = posterior_for(data, data["posterior"]["file"])
         aliases = {k: str(a["name"]) for k, a in (data.get("actors") or {}).items() if a}
         results = simulate_posterior(
             scenario, lambda n, rng: resample(post, n, rng), replications, seed, aliases=aliases, block_size=block_size
         )
     else:
-        results = simulate(scenario, replications, seed, block_size=block_size)
-    from sim.io import safe_name
-
-    slug = safe_name("_".join([name, *overrides]))  # a label, never a path
-    directory = out / "runs" / slug
+        results = simulate(scenario, replications, seed, block_size=block_size, workers=int(cfg.workers))
+    directory = out / "runs" / label(name, overrides)  # a label (sim.config.layout), never a path
     write_results(results, directory)
     return Configuration(
         spec, f"run now: {spec}", results.summary, lambda: results.episodes["outcome"].astype(str).reset_index(drop=True)
     )
 
 
-def resolve(arg: str, args: argparse.Namespace, out: Path) -> list[Configuration]:
-    """The configurations one command-line argument stands for."""
+def resolve(arg: str, settings: list[str], out: Path) -> list[Configuration]:
+    """The configurations one command-line argument stands for (``settings``: the shared run settings)."""
     path_text, _, selector = arg.partition("@") if "@" in arg and Path(arg.split("@", 1)[0]).is_dir() else (arg, "", "")
     path = Path(path_text)
     if path.is_dir():
@@ -394,7 +399,23 @@ def resolve(arg: str, args: argparse.Namespace, out: Path) -> list[Configuration
         raise ConfigError(f"{arg}: a directory with neither a run (summary.json) nor a sweep table (sweep.parquet)")
     if "/" in arg and not arg.split()[0].count("="):
         raise ConfigError(f"{arg}: no such run directory or sweep")
-    return [from_scenario(arg, args.replications, args.seed, args.block_size, out)]
+    return [from_scenario(arg, settings, out)]
+
+
+def label_of(specs: list[str]) -> str:
+    """A folder label for a comparison: each run's scenario label (a run folder's parent), joined by ``+vs+``."""
+    from sim.config.layout import label
+
+    names = []
+    for spec in specs:
+        path = Path(spec.split("@", 1)[0])
+        if path.is_dir():
+            names.append(path.parent.name if (path / "summary.json").exists() else path.name)
+        else:
+            parts = spec.split()
+            scenario = parts[0].removeprefix("scenario=") if "=" not in parts[0] or parts[0].startswith("scenario=") else ""
+            names.append(label(scenario or "baseline", parts[1:] if scenario else parts))
+    return "_vs_".join(names)
 
 
 # ---------------------------------------------------------------- output
@@ -437,15 +458,11 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def write_outputs(table: pd.DataFrame, configs: list[Configuration], out: Path) -> dict[str, Path]:
-    from sim.analysis.plots import odds
+    from sim.analysis.plots import comparison
 
     out.mkdir(parents=True, exist_ok=True)
     csv = out / "comparison.csv"
     table.to_csv(csv, index=False)
-    labels = {}
-    for i, c in enumerate(configs, start=1):
-        labels[f"[{i}] {c.label}"[:60]] = c.summary
-    figure = odds(labels, title=f"Odds of the talks: {len(configs)} configurations (95% intervals)")
     png = out / "comparison.png"
-    figure.savefig(png, dpi=120)
+    comparison(table).savefig(png, dpi=120)
     return {"csv": csv, "png": png}

@@ -328,7 +328,7 @@ class Setup:
 def setup(overrides: list[str] | None = None, *, uncertainty: str = "assumptions") -> Setup:
     """Compose ``overrides`` (``scenario=NAME``, ``policy=NAME``, any KEY=VALUE) and read it for EMA.
 
-    The uncertainties are those of ``uncertainty=`` (as ``python -m sim.explore`` draws them: a parameter the
+    The uncertainties are those of ``uncertainty=`` (as ``python -m sim explore`` draws them: a parameter the
     scenario sets is its premise and stays at its value), minus the levers.
     """
     from omegaconf import OmegaConf

@@ -1,4 +1,4 @@
-"""Figures of an exploration (``python -m sim.explore``): indices with the noise floor, spread of the odds, PRIM.
+"""Figures of an exploration (``python -m sim explore``): indices with the noise floor, spread of the odds, PRIM.
 
 Each function builds its own :class:`matplotlib.figure.Figure` (no pyplot state).
 """
@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.analysis.gsa import box_limits
+from sim.analysis.plots import _parameter_ticks
 
 COLOURS = {"deal": "#2a9d8f", "escalation": "#e76f51", "stalemate": "#8d99ae", "any_strike": "#9d4edd"}
 
@@ -20,7 +21,7 @@ def indices_figure(indices: pd.DataFrame, outcomes, top: int = 15) -> Figure:
     outcomes = [o for o in outcomes if o in set(indices["outcome"])]
     ncols = min(2, len(outcomes))
     nrows = -(-len(outcomes) // ncols)
-    fig = Figure(figsize=(7.5 * ncols, (0.3 * top + 1.6) * nrows), layout="constrained")
+    fig = Figure(figsize=(8.5 * ncols, (0.5 * top + 1.8) * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes[len(outcomes) :]:
         ax.set_visible(False)
@@ -34,9 +35,9 @@ def indices_figure(indices: pd.DataFrame, outcomes, top: int = 15) -> Figure:
         ax.plot(rows["rbd_fast"], y, "k|", markersize=10, label="RBD-FAST (subsample)")
         floor = float(rows["noise_floor"].iloc[0])
         ax.axvline(floor, color="k", linestyle=":", linewidth=1, label=f"noise floor {floor:.1e}")
-        ax.set_yticks(y, rows["parameter"], fontsize=8)
+        _parameter_ticks(ax, y, list(rows["parameter"]), fontsize=8)
         ax.set_title(f"P({o}): share of its variance each assumption explains alone", fontsize=9)
-        ax.set_xlabel("first-order index S1")
+        ax.set_xlabel("first-order index S1 (share of the variance, 0 to 1)")
         ax.legend(fontsize=7, loc="lower right")
     return fig
 
@@ -44,9 +45,13 @@ def indices_figure(indices: pd.DataFrame, outcomes, top: int = 15) -> Figure:
 def spread_figure(vectors: pd.DataFrame, marginal: dict, spread: dict) -> Figure:
     """Histogram of P(outcome | assumptions) over the parameter vectors, with percentiles and the marginal odds."""
     outcomes = [o for o in spread if f"p_{o}" in vectors]
-    fig = Figure(figsize=(4.2 * len(outcomes), 3.4), layout="constrained")
-    axes = fig.subplots(1, len(outcomes), squeeze=False).ravel()
-    for ax, o in zip(axes, outcomes, strict=True):
+    ncols = min(2, max(1, len(outcomes)))
+    nrows = -(-len(outcomes) // ncols)
+    fig = Figure(figsize=(6.0 * ncols, 3.6 * nrows + 0.6), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(outcomes) :]:
+        ax.set_visible(False)
+    for ax, o in zip(axes, outcomes, strict=False):
         p = vectors[f"p_{o}"]
         ax.hist(p, bins=40, range=(0, 1), color=COLOURS.get(o, "grey"), alpha=0.8)
         s = spread[o]
@@ -58,7 +63,8 @@ def spread_figure(vectors: pd.DataFrame, marginal: dict, spread: dict) -> Figure
         )
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel(f"P({o}) of one parameter vector")
-        ax.legend(fontsize=7)
+        ax.set_ylabel("parameter vectors")
+        ax.legend(fontsize=8)
     fig.suptitle(
         f"Spread of the odds across assumptions ({len(vectors)} vectors; binomial noise sd about "
         f"{100 * next(iter(spread.values()))['sd_noise']:.1f} points)",
@@ -74,7 +80,7 @@ def prim_figure(boxes: pd.DataFrame, vectors: pd.DataFrame) -> Figure | None:
     targets = [t for t in dict.fromkeys(boxes["target"]) if (boxes["target"] == t).sum() > 1]
     if not targets:
         return None
-    fig = Figure(figsize=(11, 3.8 * len(targets)), layout="constrained")
+    fig = Figure(figsize=(14, 3.8 * len(targets)), layout="constrained")
     axes = fig.subplots(len(targets), 2, squeeze=False)
     for (ax, bx), target in zip(axes, targets, strict=True):
         rows = boxes[boxes["target"] == target]
@@ -94,9 +100,9 @@ def prim_figure(boxes: pd.DataFrame, vectors: pd.DataFrame) -> Figure | None:
             bx.plot([0, 1], [i, i], color="lightgrey", linewidth=6)
             bx.plot([(a - lo) / width, (b - lo) / width], [i, i], color="r", linewidth=6)
             bx.text(1.02, i, f"[{a:.3g}, {b:.3g}]", va="center", fontsize=7)
-        bx.set_yticks(range(len(names)), names, fontsize=8)
+        _parameter_ticks(bx, list(range(len(names))), names, fontsize=8)
         bx.set_xlim(0, 1.25)
-        bx.set_xlabel("position within the parameter's range")
+        bx.set_xlabel("position in the range drawn (0 = lowest draw, 1 = highest)")
         bx.set_title(f"chosen box: coverage {best['coverage']:.2f}, density {best['density']:.2f}", fontsize=9)
     return fig
 

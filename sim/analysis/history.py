@@ -11,7 +11,8 @@ shared"). :func:`behavioural_keys` finds a case that breaks that rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,8 +127,9 @@ def history_dir(config_dir: Path | None = None) -> Path:
     return Path(config_dir or CONFIG_DIR) / "history"
 
 
-def known_cases(config_dir: Path | None = None) -> list[str]:
-    """The cases of ``configs/history/``, in chronological order of their start (``history.start``)."""
+def known_cases(config_dir: Path | None = None, overrides: Sequence[str] = ()) -> list[str]:
+    """The cases of ``configs/history/`` and of users' folders on ``hydra.searchpath``, by their start (``history.start``)."""
+    from sim.config.compose import user_dirs
 
     def start(path: Path) -> str:
         try:
@@ -135,7 +137,10 @@ def known_cases(config_dir: Path | None = None) -> list[str]:
         except (OSError, yaml.YAMLError, AttributeError):
             return ""
 
-    return [p.stem for p in sorted(history_dir(config_dir).glob("*.yaml"), key=lambda p: (start(p), p.stem))]
+    paths = {
+        p.stem: p for d in [*user_dirs(list(overrides)), history_dir(config_dir).parent] for p in (d / "history").glob("*.yaml")
+    }
+    return [p.stem for p in sorted(paths.values(), key=lambda p: (start(p), p.stem))]
 
 
 @dataclass(frozen=True)
@@ -158,12 +163,12 @@ def load_case(name: str, overrides: list[str] | None = None, config_dir: Path | 
     from sim.config.compose import CONFIG_DIR, compose, scenario_from_config
 
     config_dir = Path(config_dir or CONFIG_DIR)
-    known = known_cases(config_dir)
+    known = known_cases(config_dir, overrides or ())
     if name not in known:
         raise ConfigError(f"unknown historical case {name!r}: known cases are {', '.join(known)}")
-    full = [f"+history={name}", *(overrides or [])]
+    full = [*(overrides or []), f"+history={name}"]
     cfg = compose(full, config_dir)
-    scenario = scenario_from_config(cfg, full, config_dir)
+    scenario = scenario_from_config(cfg, [o for o in full if not o.startswith("hydra.searchpath")], config_dir)
     history = OmegaConf.to_container(cfg.history, resolve=True) if cfg.get("history") is not None else None
     where = f"configs/history/{name}.yaml"
     if not history:
@@ -189,17 +194,32 @@ def mean_rounds_to_outcome(results: Results, outcome: str) -> float:
     return float("nan") if value is None else float(value)
 
 
-def score_cases(cases: Sequence[str], replications: int, seed: int = 0) -> tuple[pd.DataFrame, dict[str, Results]]:
+def score_cases(
+    cases: Sequence[str],
+    replications: int,
+    seed: int = 0,
+    *,
+    overrides: Sequence[str] = (),
+    workers: int = 1,
+    adjust: Callable[[Case], Case] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Results]]:
     """Run and score every case: the table of :func:`sim.analysis.retro.score_table` with Wilson intervals, and the runs.
+
+    ``overrides`` (``scenario=NAME``, ``KEY=VALUE``, ``hydra.searchpath``) change the shared behaviour
+    of every case; run settings among them are ignored here (``replications`` and ``seed`` are given).
 
     Each row also holds ``p_<outcome>_low``/``_high`` (the 95% interval),
     ``floored`` and ``most_likely``; a probability estimated as 0 is scored at
-    half a replication (see :mod:`sim.analysis.retro`).
+    half a replication (see :mod:`sim.analysis.retro`). ``adjust``: a change
+    applied to each case before it runs (e.g. :func:`without_stated_positions`,
+    the mapping before rule 22).
     """
     rows, results = [], {}
     for name in cases:
-        case = load_case(name)
-        res = run_case(case, replications, seed)
+        case = load_case(name, list(overrides))
+        if adjust is not None:
+            case = adjust(case)
+        res = run_case(case, replications, seed, workers=workers)
         results[name] = res
         s = res.summary
         row = retro.case_row(
@@ -215,3 +235,9 @@ def score_cases(cases: Sequence[str], replications: int, seed: int = 0) -> tuple
             row[f"p_{o}_low"], row[f"p_{o}_high"] = s["ci95"][o]
         rows.append(row)
     return retro.score_table(rows), results
+
+
+def without_stated_positions(case: Case) -> Case:
+    """The case as mapped before rule 22 (docs/history/mapping.md, revision of 7 Dec 2026): no stated positions."""
+    principals = tuple(dataclasses.replace(p, stated={}) for p in case.scenario.principals)
+    return dataclasses.replace(case, scenario=dataclasses.replace(case.scenario, principals=principals))

@@ -6,9 +6,9 @@ noise only. Two small two-level designs put that number in context
 
 - **across the assumptions' ranges**: K parameter vectors drawn from the
   ranges of ``uncertainty=assumptions`` (state and behaviour alike, as
-  ``python -m sim.explore`` draws them), M replications each;
+  ``python -m sim explore`` draws them), M replications each;
 - **history-weighted**: K behavioural vectors resampled by weight from the
-  posterior of ``python -m sim.calibrate`` (state as the scenario sets it).
+  posterior of ``python -m sim calibrate`` (state as the scenario sets it).
 
 Each gives the mean odds and the 5th-95th percentiles of the odds across
 vectors (the spread includes the binomial noise of M replications per

@@ -86,6 +86,49 @@ def _label(name: str) -> str:
     return str(name).replace("_", " ")
 
 
+KEY_STYLE = {"fontsize": 7, "color": "0.35", "family": "monospace"}
+
+
+def _parameter_ticks(ax, positions, keys, *, fontsize: float = 9) -> None:
+    """Y tick labels in plain words (:func:`sim.analysis.labels.describe`), each parameter's key in small type under it."""
+    from sim.analysis.labels import describe
+
+    keys = [str(k) for k in keys]
+    ax.set_yticks(positions, [describe(k) if describe(k) != k else k for k in keys], fontsize=fontsize)
+    for tick, key in zip(ax.get_yticklabels(), keys, strict=True):
+        tick.set_verticalalignment("bottom")
+        if describe(key) != key:
+            ax.annotate(
+                key, xy=(1, 0), xycoords=tick, xytext=(0, -1), textcoords="offset points", ha="right", va="top", **KEY_STYLE
+            )
+
+
+def _parameter_label(ax, key: str, axis: str = "x") -> None:
+    """An axis label in plain words with the parameter's scale, its key in small type under it."""
+    from sim.analysis.labels import describe, scale
+
+    plain, unit = describe(key), scale(key)
+    text = f"{plain}" + (f"  (scale {unit})" if unit else "")
+    label = ax.set_xlabel(text) if axis == "x" else ax.set_ylabel(text)
+    if plain != key:
+        if axis == "x":
+            ax.annotate(
+                key, xy=(0.5, 0), xycoords=label, xytext=(0, -1), textcoords="offset points", ha="center", va="top", **KEY_STYLE
+            )
+        else:
+            ax.annotate(
+                key,
+                xy=(0, 0.5),
+                xycoords=label,
+                xytext=(-1, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+                rotation=90,
+                **KEY_STYLE,
+            )
+
+
 def summary_row(summary, **parameters) -> dict:
     """One row of a sweep table from a run's summary: the given parameter values, then the result columns.
 
@@ -232,7 +275,7 @@ def causes(runs, *, outcome: str = "escalation", absolute: bool = False, title: 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(f"share of all replications (adds up to P({outcome}))" if absolute else f"share of {outcome}s")
     top = max([0.0, *(s[key].get(c, 0.0) * scale[lab] for lab, s in summaries.items() for c in names)])
-    ax.set_xlim(0, min(1.0, top * 1.18) if top > 0 else 1.0)
+    ax.set_xlim(0, min(1.08, top * 1.25) if top > 0 else 1.0)  # room for the values written after the bars
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     if not names:
@@ -297,6 +340,70 @@ def deal_terms(run, *, issues: Sequence[str] | None = None, bins: int = 20, titl
     return fig
 
 
+def comparison(table: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """A comparison (``comparison.csv`` of ``muscat-sim compare``): the odds, and the difference from the first.
+
+    Left: each configuration's probability of each outcome with its 95% Wilson
+    interval. Right: each configuration's difference from configuration [1] in
+    percentage points with its 95% interval, the paired one where the runs
+    share their random numbers (McNemar / Newcombe), which is what the
+    comparison tests; a difference whose interval leaves zero is drawn solid.
+    """
+    labels = list(dict.fromkeys(f"[{i}] {c}" for i, c in zip(table["index"], table["configuration"], strict=True)))
+    k = len(labels)
+    fig = Figure(figsize=(12, 1.8 + 0.45 * k * len(OUTCOMES)), layout="constrained")
+    left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1, 1.1])
+    rows, ticks, names = [], [], []
+    for j, outcome in enumerate(OUTCOMES):
+        part = table[table["outcome"] == outcome].reset_index(drop=True)
+        for i, row in part.iterrows():
+            y = j * (k + 1) + i
+            rows.append((y, outcome, row))
+            ticks.append(y)
+            names.append(f"{outcome}: {labels[i]}" if len(labels[i]) < 48 else f"{outcome}: {labels[i][:46]}…")
+    for y, outcome, row in rows:
+        color = OUTCOME_COLORS[outcome]
+        left.barh(y, row["p"], 0.8, color=color, alpha=0.35 if row["index"] > 1 else 0.8)
+        left.errorbar(
+            row["p"], y, xerr=[[row["p"] - row["p_low"]], [row["p_high"] - row["p"]]], fmt="none", ecolor="black", capsize=3
+        )
+        left.annotate(
+            f"{100 * row['p']:.1f}%", (row["p_high"], y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
+        )
+        if pd.notna(row["difference"]):
+            d, lo, hi = (100 * float(row[c]) for c in ("difference", "difference_low", "difference_high"))
+            clear = lo > 0 or hi < 0
+            right.errorbar(
+                d, y, xerr=[[d - lo], [hi - d]], fmt="o", color=color, mfc=color if clear else "white", capsize=4, ms=6, lw=1.6
+            )
+            right.annotate(
+                f"{d:+.1f} [{lo:+.1f}, {hi:+.1f}]", (hi, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
+            )
+        else:
+            right.annotate(
+                "reference [1]", (0, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, color="0.4"
+            )
+    left.set_yticks(ticks, names, fontsize=9)
+    left.invert_yaxis()
+    left.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    left.set_xlim(0, min(1.12, float(table["p_high"].max()) * 1.2 + 0.02))
+    left.set_xlabel("probability (95% Wilson interval)")
+    left.grid(axis="x", alpha=0.3)
+    right.axvline(0, color="black", lw=1)
+    tests = ", ".join(sorted(set(table["test"].dropna())))
+    right.set_xlabel("difference from [1], percentage points (95% interval)")
+    spans = table[["difference_low", "difference_high"]].dropna().to_numpy(float) * 100
+    if spans.size:
+        low, high = min(0.0, spans.min()), max(0.0, spans.max())
+        pad = max(1.0, 0.15 * (high - low))
+        right.set_xlim(low - pad, high + 2.8 * pad)  # room for the numbers written after the intervals
+    right.grid(axis="x", alpha=0.3)
+    fig.suptitle(
+        title or f"Comparison with [1] {labels[0][4:]}: {tests or 'no test'}; a filled dot's interval leaves 0", fontsize=11
+    )
+    return fig
+
+
 # ---------------------------------------------------------------- a sweep
 
 
@@ -326,13 +433,15 @@ def odds_vs_parameter(
             ax.fill_between(xs, band[0], band[1], color=OUTCOME_COLORS[o], alpha=0.2, lw=0)
     if not numeric:
         ax.set_xticks(xs, [str(v) for v in x])
-    ax.set_xlabel(parameter)
+    _parameter_label(ax, parameter)
     ax.set_ylabel("probability (band: 95% interval)")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False)
-    ax.set_title(title or f"Odds against {parameter}")
+    from sim.analysis.labels import describe
+
+    ax.set_title(title or f"Odds against {describe(parameter)}", fontsize=11)
     return fig
 
 
@@ -352,8 +461,8 @@ def heatmap(
     image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, vmin=0.0, vmax=1.0)
     ax.set_xticks(np.arange(values.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns])
     ax.set_yticks(np.arange(values.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    _parameter_label(ax, x, "x")
+    _parameter_label(ax, y, "y")
     if annotate:
         for (i, j), v in np.ndenumerate(values):
             if not np.isnan(v):
@@ -391,7 +500,7 @@ def drivers(
             (str(parameter), float(p.min()), float(p.max()), float(p[-1] - p[0]), group["value"].iloc[0], group["value"].iloc[-1])
         )
     spans.sort(key=lambda s: s[2] - s[1], reverse=True)
-    fig = Figure(figsize=(9, 1.5 + 0.55 * max(1, len(spans))), layout="constrained")
+    fig = Figure(figsize=(11, 1.6 + 0.6 * max(1, len(spans))), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(spans))
     colors = [OUTCOME_COLORS["escalation"] if s[3] >= 0 else SERIES_COLORS[0] for s in spans]
@@ -403,14 +512,14 @@ def drivers(
     if baseline is not None:
         ax.axvline(baseline, color="black", lw=1.2, ls="--", label="unchanged configuration")
         ax.legend(frameon=False, fontsize=8, loc="lower right")
-    ax.set_yticks(y, [s[0] for s in spans])
+    _parameter_ticks(ax, y, [s[0] for s in spans])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     low = min([s[1] for s in spans] + ([baseline] if baseline is not None else []), default=0.0)
     high = max([s[2] for s in spans] + ([baseline] if baseline is not None else []), default=1.0)
     pad = max(0.04, 0.12 * (high - low))  # room for the values written at both ends of the bars
     ax.set_xlim(max(0.0, low - pad), high + pad)
-    ax.set_xlabel(f"P({outcome}); at each end of a bar, the parameter's value giving it")
+    ax.set_xlabel(f"P({outcome}), in percent of replications; at each end of a bar, the parameter's value giving it")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     ax.set_title(title or f"What drives P({outcome})")
@@ -584,7 +693,7 @@ def retrodiction(table: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Historical cases: each case's three odds as bars, the actual outcome's bar outlined and marked.
 
     ``table``: one row per case with ``case``, ``actual`` and ``p_<outcome>``
-    (``retro.csv`` of ``python -m sim.retro``, or :func:`sim.analysis.retro.score_table`).
+    (``retro.csv`` of ``python -m sim retro``, or :func:`sim.analysis.retro.score_table`).
     """
     fig = Figure(figsize=(1.8 + 2.2 * len(table), 4.2), layout="constrained")
     ax = fig.add_subplot()
@@ -646,6 +755,7 @@ def write_figures(results, directory, *, episode=None, dpi: int = 120) -> list[P
 __all__ = [
     "anatomy",
     "causes",
+    "comparison",
     "deal_terms",
     "drivers",
     "heatmap",

@@ -1,7 +1,7 @@
 """Which policy is robust to what we do not know: policies over the same parameter vectors, regret, satisficing.
 
 Every policy is run over the same K parameter vectors of the assumptions
-(the vectors of ``python -m sim.explore``'s two-level design for the same
+(the vectors of ``python -m sim explore``'s two-level design for the same
 seed and ranges, or vectors resampled from a history-weighted posterior),
 M replications per vector, with common random numbers: replication j of
 vector k meets the shocks of replication k*M + j of a plain run with the

@@ -1,4 +1,4 @@
-"""Figures of a comparison of policies (``python -m sim.policies``).
+"""Figures of a comparison of policies (``python -m sim policies``).
 
 Each function builds its own :class:`matplotlib.figure.Figure` (no pyplot state).
 """

@@ -1,6 +1,6 @@
 """Which assumptions move the odds, and by how much: one-at-a-time sensitivity with common random numbers.
 
-    python -m sim.sensitivity [SCENARIO] [KEY=VALUE ...] [--replications N] [--seed S]
+    python -m sim sensitivity [SCENARIO] [KEY=VALUE ...] [replications=N] [seed=S] [--config-dir DIR]
                               [--delta D] [--absolute] [--outcome deal|escalation|stalemate]
                               [--assumptions-only] [--top K] [--out DIR]
 

@@ -1,4 +1,4 @@
-"""The interactive dashboard (``muscat-sim-app``): Mesa's SolaraViz over the public API of :mod:`sim`.
+"""The interactive dashboard (``muscat-sim-app``): a Solara page over the public API of :mod:`sim`.
 
 :mod:`sim.app.state` computes (knobs, live odds, saved runs) without Solara;
 :mod:`sim.app.dashboard` draws it; :mod:`sim.app.assets` fetches Solara's

@@ -1,21 +1,28 @@
-"""``muscat-sim-app`` (or ``python -m sim.app``): serve the dashboard with Solara.
+"""``muscat-sim-app`` (or ``python -m sim.app``): serve the dashboard on http://127.0.0.1:8765.
 
-Any argument is passed on to ``solara run`` (``--port 8766``, ``--no-open``,
-``--production``...). The server listens on 127.0.0.1:8765 unless told
-otherwise. The server runs in production mode, releases a closed
-session's kernel after :data:`CULL_TIMEOUT` and bounds every value a browser
-sends (:mod:`sim.app.state`). Solara's front-end files are served from ``.cache/solara-assets``
-when ``python -m sim.app.assets`` has filled it (machines without access to
-Solara's CDN), else fetched from the CDN. Solara's usage telemetry is off
-unless ``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` says otherwise.
+Needs the ``app`` extra (``pip install 'muscat-sim[app]'``); without it the
+command says so in one line. Solara's front-end files (about 70 MB of npm
+packages) are served from a local folder: on first start, when the folder is
+empty and ``npm`` is there, they are fetched into it (``--no-fetch`` skips
+that and lets the page load them from Solara's CDN); without ``npm`` the
+command says how to get them. Options after ``--`` go to ``solara run``
+unchanged. The server runs in production mode (unless ``-- --auto-restart``
+or ``-- --dev``), releases a closed session's kernel after :data:`CULL_TIMEOUT`
+and bounds every value a browser sends (:mod:`sim.app.state`). Solara's usage
+telemetry and its "runs on Solara" banner are off unless
+``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` / ``SOLARA_THEME_SHOW_BANNER`` say otherwise.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import os
+import shutil
 import sys
 
 APP = "sim.app.dashboard"
+EXIT_BAD_INPUT = 2
 
 
 #: How long a closed browser session's kernel (its state, its last batch) is kept: Solara's default is 24 hours.
@@ -27,14 +34,14 @@ MAX_KERNELS_PER_SESSION = 8
 MAX_KERNELS = 32
 
 
-def solara_arguments(argv: list[str]) -> list[str]:
-    """The ``solara`` command line that serves the dashboard with the user's arguments.
+def solara_arguments(argv: list[str], host: str = "127.0.0.1", port: int = 8765) -> list[str]:
+    """The ``solara`` command line that serves the dashboard with the user's arguments (those after ``--``).
 
     Production mode (no tracebacks or reloading for the browser; errors go to
     the server's log) unless ``--auto-restart``/``-a`` or ``--dev`` asks for development.
     """
     development = any(a in ("--auto-restart", "-a", "--dev") for a in argv)
-    return ["run", APP, "--host", "127.0.0.1", "--port", "8765", *([] if development else ["--production"]), *argv]
+    return ["run", APP, "--host", host, "--port", str(port), *([] if development else ["--production"]), *argv]
 
 
 def server_environment() -> None:
@@ -45,14 +52,57 @@ def server_environment() -> None:
     os.environ.setdefault("SOLARA_KERNEL_MAX_COUNT", str(MAX_KERNELS))
 
 
-def main(argv: list[str] | None = None) -> None:
-    from sim.app.assets import use_local_assets
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="muscat-sim-app",
+        description="The dashboard: move an assumption, watch the odds and one episode change (a Solara app).",
+        epilog="Examples:\n  muscat-sim-app\n  muscat-sim-app --port 8766 --no-open\n  muscat-sim-app -- --auto-restart\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    p.add_argument("--no-open", action="store_true", help="do not open a browser")
+    p.add_argument("--no-fetch", action="store_true", help="do not fetch Solara's front-end files with npm on first start")
+    p.add_argument("solara", nargs=argparse.REMAINDER, help="after --: options for `solara run`, unchanged")
+    return p
 
-    use_local_assets()
+
+def prepare_assets(fetch: bool) -> str | None:
+    """Make Solara's front-end files available locally; a one-line note when they cannot be, else None."""
+    from sim.app import assets
+
+    if assets.use_local_assets() is not None or not fetch:
+        return None
+    if shutil.which("npm") is None:
+        return (
+            "note: Solara's front-end files are not in "
+            f"{assets.default_directory()}; if the page stays blank (no access to Solara's CDN), install npm "
+            "(e.g. apt-get install npm) and run `python -m sim.app.assets`, then start again"
+        )
+    print(f"Fetching Solara's front-end files (about 70 MB, once) into {assets.default_directory()} ...", file=sys.stderr)
+    try:
+        assets.fetch(assets.default_directory())
+    except Exception as exc:  # npm failed (no registry access): the page can still use Solara's CDN
+        return f"note: could not fetch Solara's front-end files ({exc}); the page will try Solara's CDN"
+    assets.use_local_assets()
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if importlib.util.find_spec("solara") is None:
+        print("error: the dashboard needs the app extra: pip install 'muscat-sim[app]'", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+    note = prepare_assets(fetch=not args.no_fetch)
+    if note:
+        print(note, file=sys.stderr)
     server_environment()
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # no "This website runs on Solara" over the figure
     from solara.__main__ import cli  # after the environment is set: Solara reads it on import
 
-    cli.main(args=solara_arguments(list(sys.argv[1:] if argv is None else argv)), prog_name="muscat-sim-app")
+    extra = [a for a in args.solara if a != "--"]
+    options = [*(["--no-open"] if args.no_open else []), *extra]
+    cli.main(args=solara_arguments(options, args.host, args.port), prog_name="muscat-sim-app")
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ over the public API (:mod:`sim.app.state` for the numbers,
   numbers) and the causes of escalation, a quarter of a second after the
   change (``experiments/dashboard_latency.py``);
 - one episode, round by round: a single replication of the scenario on screen,
-  stepped with Mesa's SolaraViz controls (Reset, play, Step in the sidebar);
-  its state, narrative and anatomy (:func:`sim.analysis.plots.anatomy`) are
-  drawn by :func:`EpisodePanel`. SolaraViz's own grid of components gives each one a
-  fixed half-width cell 390 pixels high, too small for the anatomy, so the panel
-  is drawn below it at full width and re-renders on Mesa's ``update_counter``.
+  stepped with the panel's own controls (Reset, Step, Play); its state and
+  narrative side by side, and below them, at the full width of the page, its
+  anatomy (:func:`sim.analysis.plots.anatomy`), drawn by :func:`EpisodePanel`.
+  (Mesa's SolaraViz is not used: its empty "Model Parameters" card and its
+  "Time" counter said nothing here, and its grid squeezed the anatomy.)
 
 Figures are drawn in a background thread (``solara.lab.use_task``), so a slider
 change shows its odds as soon as the batch is done, without waiting for
@@ -37,8 +37,6 @@ from html import escape
 import numpy as np
 import solara
 import solara.lab
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
 from sim import ConfigError, NegotiationModel, Scenario
 from sim.analysis import plots
@@ -63,16 +61,16 @@ from sim.core.runner import block_seed
 
 log = logging.getLogger("sim.app")
 NARRATIVE_LINES = 14
+PLAY_INTERVAL_S = 0.5
 FIGURE_DELAY_S = 0.3
 #: How the table names an event other than the three outcomes (the strike of the mechanics of issue 10).
 EVENT_LABELS = {"any_strike": "P(any strike during the talks)"}
 
 
 class Episode(NegotiationModel):
-    """One replication of ``params`` with its narrative and per-round record, for SolaraViz.
+    """One replication of ``params`` with its narrative and per-round record, for the episode panel.
 
-    SolaraViz's Reset re-creates the model as ``Episode(**model_params)``; Mesa
-    reserves the keyword ``scenario`` for its own scenario objects, so the
+    Mesa reserves the keyword ``scenario`` for its own scenario objects, so the
     simulator's :class:`~sim.Scenario` is passed as ``params``.
     """
 
@@ -121,6 +119,16 @@ def _table(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()
     body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
     return f"<table class=muscat-table><thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
 
+
+NARRATIVE_STYLE = "font-size: 0.85rem; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; margin: 0"
+PAGE_STYLE = """
+.muscat-provenance {font-size: 0.8rem !important; color: #444 !important; line-height: 1.3 !important}
+.muscat-narrative {font-size: 0.85rem; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; margin: 0}
+.muscat-episode .v-card, .muscat-episode {overflow: hidden}
+.muscat-range {position: relative; height: 6px; background: #e6e6e6; border-radius: 3px; margin: -6px 8px 2px 8px}
+.muscat-range span {position: absolute; top: 0; height: 100%; background: #2a9d8f; border-radius: 3px}
+.muscat-range-text {font-size: 0.78rem; color: #2a6f66}
+"""
 
 STYLE = """<style>
 .muscat-table {border-collapse: collapse; margin: 4px 0 12px 0; font-size: 0.92em}
@@ -206,7 +214,7 @@ def BackgroundFigure(draw, dependencies: list, alt: str = "figure"):
 
 
 @solara.component
-def KnobSlider(knob: Knob, value, configured_value, provenance: str, on_value):
+def KnobSlider(knob: Knob, value, configured_value, provenance: str, on_value, plausible: tuple[float, float] | None = None):
     """One knob: its slider, its value, and where the configured value comes from."""
     css = "knob-" + knob.key.replace(".", "-").replace("_", "-")
     moved = not knob.same(value, configured_value)
@@ -218,11 +226,14 @@ def KnobSlider(knob: Knob, value, configured_value, provenance: str, on_value):
         )
         slider = solara.SliderInt if knob.integer else solara.SliderFloat
         slider("", value=value, min=knob.low, max=knob.high, step=knob.step, on_value=on_value, thumb_label=True)
-        solara.Text(
-            f"{knob.key} — {provenance}",
-            classes=["muscat-provenance"],
-            style={"font-size": "0.72em", "color": "#666", "line-height": "1.2"},
-        )
+        if plausible is not None:
+            low, high = plausible
+            span = (knob.high - knob.low) or 1.0
+            left, width = 100 * (low - knob.low) / span, 100 * (high - low) / span
+            bar = f"<span style='left:{left:.1f}%;width:{max(width, 1):.1f}%'></span>"
+            solara.HTML(unsafe_innerHTML=f"<div class=muscat-range>{bar}</div>")
+            solara.Text(f"plausible range {low:g}–{high:g} (the assumptions file)", classes=["muscat-range-text"])
+        solara.Text(f"{knob.key} — {provenance}", classes=["muscat-provenance"])
 
 
 @solara.component
@@ -319,26 +330,51 @@ def _fmt(value) -> str:
 
 
 @solara.component
-def EpisodePanel(model: solara.Reactive[NegotiationModel]):
-    """The episode on screen after its latest round: state, narrative, anatomy (re-rendered at each step)."""
-    update_counter.get()  # Mesa's SolaraViz bumps it after every step
-    m = model.value
-    steps = m.round
-    with solara.Card("One episode, round by round", classes=["muscat-episode"]), solara.Columns([5, 7]):
-        with solara.Column():
+def EpisodePanel(m: NegotiationModel, steps: int):
+    """The episode on screen after its latest round: state and narrative side by side, the anatomy below at full width."""
+    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap", "gap": "16px"}):
+        with solara.Column(style={"flex": "1 1 420px", "min-width": "0"}):
             solara.HTML(unsafe_innerHTML=episode_html(m), classes=["muscat-episode-state"]).meta(ref="muscat-episode-state")
-            text = "\n".join(m.narrative[-NARRATIVE_LINES:]) or "(not started: press Step or ▶ in the sidebar)"
-            solara.Preformatted(text, style={"font-size": "0.75em", "white-space": "pre-wrap"})
-        with solara.Column():
-            BackgroundFigure(lambda: plots.anatomy(m), [id(m), steps], alt="anatomy of the episode")
+        with solara.Column(style={"flex": "1 1 420px", "min-width": "0"}):
+            text = "\n".join(m.narrative[-NARRATIVE_LINES:]) or "(not started: press Step or Play above)"
+            solara.Preformatted(text, class_="muscat-narrative", style_=NARRATIVE_STYLE)  # v.Html's own keywords
+    BackgroundFigure(lambda: plots.anatomy(m), [id(m), steps], alt="anatomy of the episode")
 
 
 @solara.component
 def EpisodeViz(params: Scenario, seed: int):
-    """One replication stepped with SolaraViz's controls; re-created when the scenario on screen changes."""
+    """One replication with Reset, Step and Play; re-created when the scenario on screen changes."""
     model = solara.use_reactive(solara.use_memo(lambda: Episode(params, seed), []))
-    SolaraViz(model, components=[], model_params={"params": params, "seed": seed}, name="Muscat talks, 2026", play_interval=500)
-    EpisodePanel(model)
+    steps = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    ended = not model.value.running
+
+    def step() -> None:
+        if model.value.running:
+            model.value.step()
+            steps.set(steps.value + 1)
+        if not model.value.running:
+            playing.set(False)
+
+    def reset() -> None:
+        playing.set(False)
+        model.set(Episode(params, seed))
+        steps.set(0)
+
+    def play() -> None:
+        while playing.value and model.value.running:
+            time.sleep(PLAY_INTERVAL_S)
+            if not playing.value:
+                break
+            step()
+
+    solara.lab.use_task(play, dependencies=[playing.value], raise_error=False)
+    with solara.Card("One episode, round by round", classes=["muscat-episode"]):
+        with solara.Row(style={"gap": "8px", "align-items": "center"}):
+            solara.Button("Reset", on_click=reset, outlined=True)
+            solara.Button("Step", on_click=step, disabled=ended or playing.value, color="primary")
+            solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value), disabled=ended)
+        EpisodePanel(model.value, steps.value)
 
 
 @solara.component
@@ -379,6 +415,7 @@ def Controls(
                 configured.values[knob.key],
                 configured.provenance[knob.key],
                 on_value=lambda v, knob=knob: move(knob, v),
+                plausible=configured.plausible.get(knob.key),
             )
         solara.Button(
             "Back to the scenario as configured",
@@ -446,10 +483,11 @@ def Dashboard(
         summary = odds.results.summary
         saved.set(
             f"Saved {path}/summary.json and episodes.parquet. Compare with the scenario as configured "
-            f"(paired): python -m sim.compare {summary['scenario']} {path} --seed {summary['seed']} "
-            f"--replications {summary['replications']}"
+            f"(paired): python -m sim compare {summary['scenario']} {path} seed={summary['seed']} "
+            f"replications={summary['replications']}"
         )
 
+    solara.Style(PAGE_STYLE)
     with solara.Sidebar():
         Controls(configured, name, values, reps, batch_seed, episode_seed, on_save=save)
         if saved.value:

@@ -19,7 +19,6 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,6 +66,24 @@ class Configured:
     values: Mapping[str, float]
     provenance: Mapping[str, str]
     actor_names: Mapping[str, str] = field(default_factory=dict)  # config key (oman) -> actor name (Oman)
+    #: Per knob, the range ``uncertainty=assumptions`` draws it from (sim/configs/uncertainty/assumptions.yaml):
+    #: where the configs place its plausible values. Knobs without a range there are left out.
+    plausible: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def plausible_ranges(name: str, keys) -> dict[str, tuple[float, float]]:
+    """The ranges of the assumptions file for ``keys`` in scenario ``name`` (empty when it cannot be composed)."""
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import compose
+    from sim.core.uncertainty import parse_specs
+
+    try:
+        data = OmegaConf.to_container(compose([f"scenario={name}", "uncertainty=assumptions"]), resolve=True)
+        specs = parse_specs(dict(data.get("uncertainty") or {}), prefix="")
+    except (ConfigError, ValueError):
+        return {}
+    return {key: (float(specs[key].low), float(specs[key].high)) for key in keys if key in specs}
 
 
 def known_scenarios() -> list[str]:
@@ -120,7 +137,8 @@ def configure(name: str) -> Configured:
         provenance[knob.key] = _provenance(cfg, knob.key)
     actors = actor_aliases(cfg.get("actors"))
     meta = cfg.get("scenario") or {}
-    return Configured(name, str(meta.get("description", "")), scenario, tuple(knobs), values, provenance, actors)
+    plausible = plausible_ranges(name, values)
+    return Configured(name, str(meta.get("description", "")), scenario, tuple(knobs), values, provenance, actors, plausible)
 
 
 def _replace(scenario: Scenario, configured: Configured, key: str, value) -> Scenario | None:
@@ -249,22 +267,22 @@ def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Pat
     """Write the run on screen as the command line does: ``summary.json``, ``episodes.parquet``.
 
     Also ``.hydra/overrides.yaml`` (the scenario, the changed knobs, seed and
-    replications), which is what ``python -m sim.compare`` labels a run with. The
-    default folder is ``outputs/dashboard/<scenario>_<time>-<random id>``, made
+    replications), which is what ``python -m sim compare`` labels a run with. The
+    default folder is ``outputs/dashboard/<label>/<time>-<id>``, the layout of every command
+    (:mod:`sim.config.layout`; the label names the scenario and the changed knobs), made
     here and never shared: two saves in the same second get two folders.
     """
-    import secrets
-
     from omegaconf import OmegaConf
 
-    from sim.io import safe_name, write_results
+    from sim.io import write_results
 
     summary = odds.results.summary
     if directory is None:
-        stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-        Path(root).mkdir(parents=True, exist_ok=True)
+        from sim.config.layout import run_folder
+
         while True:
-            directory = Path(root) / f"{safe_name(summary['scenario'])}_{stamp}-{secrets.token_hex(3)}"
+            directory = run_folder("", summary["scenario"], odds.overrides, root=root)  # a label, never a path
+            directory.parent.mkdir(parents=True, exist_ok=True)
             try:
                 directory.mkdir()  # exclusive: an existing folder is never written into
                 break

@@ -56,7 +56,8 @@ def run_job(cfg: DictConfig) -> dict:
         if cfg.replications != 1:
             raise ConfigError(f"trace=true needs replications=1 (got {cfg.replications}): add replications=1")
         model = episode(scenario, seed=seed, trace=True, record=True)
-        print("\n".join(model.narrative))
+        if not cfg.quiet:  # quiet=true: the narrative goes to narrative.txt only
+            print("\n".join(model.narrative))
         model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
         (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
     # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
@@ -104,7 +105,9 @@ def run_job(cfg: DictConfig) -> dict:
 
         figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
-        print(format_summary(results.summary))
+        from sim.config.layout import label
+
+        print(format_summary(results.summary, label(scenario.name, overrides)))
         if context is not None:
             from sim.cli.odds import format_context
 
@@ -255,9 +258,23 @@ def main(argv: list[str] | None = None) -> None:
         faults.exit_interrupted("interrupted; finished blocks and sweep jobs are kept: run the same command to resume")
 
 
+def config_dirs_first(argv: list[str]) -> list[str]:
+    """``--config-dir DIR`` anywhere on the line, as the other commands take it (Hydra's parser wants it before overrides)."""
+    flags, rest, i = [], [], 0
+    while i < len(argv):
+        if argv[i] in ("--config-dir", "-cd") and i + 1 < len(argv):
+            flags += argv[i : i + 2]
+            i += 2
+            continue
+        (flags if argv[i].startswith("--config-dir=") else rest).append(argv[i])
+        i += 1
+    return [*flags, *rest]
+
+
 def _main(argv: list[str]) -> None:
     from sim.sweep import plan, table
 
+    argv = config_dirs_first(argv)
     quiet_mesa()
     faults.register_resolvers()
     allow_callbacks = ALLOW_CALLBACKS in argv

@@ -1,7 +1,7 @@
-"""``python -m sim.calibrate``: history-weighted odds, a posterior over behaviour learned from the historical cases.
+"""``muscat-sim calibrate``: history-weighted odds, a posterior over behaviour learned from the historical cases.
 
-    python -m sim.calibrate [--vectors K] [--per-vector M] [--seed S] [--workers W]
-                            [--config-dir DIR] [--case NAME ...] [--out DIR] [--ship]
+    muscat-sim calibrate [--vectors K] [replications=M] [seed=S] [workers=W]
+                         [--config-dir DIR] [--case NAME ...] [--out DIR] [--ship]
 
 Draws K behavioural parameter vectors from the ranges of
 ``uncertainty=assumptions`` (behaviour only: each case sets its own state),
@@ -9,7 +9,7 @@ runs every case of ``configs/history/`` (and ``DIR/history/``) and the 2026
 scenarios under each vector with M replications (common random numbers per
 case), weighs each vector by the likelihood of the outcomes that happened,
 scores every case leave-one-case-out, and writes into ``--out`` (default
-``outputs/calibrate/<time>``): ``posterior.parquet`` (vectors, per-case
+``outputs/calibrate/history/<time>-<id>``): ``posterior.parquet`` (vectors, per-case
 log-likelihoods, weights), ``loco.csv``, ``summary.json`` and the figures
 ``loco.png``, ``parameters.png``, ``feb_2026.png``. ``--ship`` also copies
 the posterior to ``sim/data/posterior.parquet`` (the file ``posterior=history``
@@ -19,7 +19,6 @@ command resumes after an interrupt. Method: :mod:`sim.analysis.calibrate`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import shutil
@@ -29,16 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.cli.common import EXIT_BAD_INPUT, fail, quiet_mesa
+from sim.cli.common import EXIT_BAD_INPUT, quiet_mesa
 from sim.core.params import OUTCOMES, ConfigError
 
 DEFAULT_VECTORS = 500
 DEFAULT_PER_VECTOR = 200
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line and exit status 2, instead of argparse's usage block
-        fail(f"{message} (see python -m sim.calibrate --help)")
 
 
 def _pct(x: float) -> str:
@@ -99,22 +93,53 @@ def format_report(cal, table, scores: dict, feb: dict, shifts, ess: float, elaps
     return "\n".join(lines)
 
 
+EPILOG = """\
+Examples:
+  muscat-sim calibrate --vectors 20 --case jcpoa_2013_2015 --case oman_rome_2025 replications=50 seed=1 workers=1
+  muscat-sim calibrate --config-dir my_configs --vectors 20 replications=50 workers=1
+  muscat-sim calibrate --vectors 500 replications=200 seed=0 workers=2 --ship
+
+Run settings as every command spells them: replications=M (per vector and case, default 200), seed=S, workers=W;
+--vectors K sets how many behavioural vectors are drawn.
+Behaviour is drawn from uncertainty=assumptions; state comes from each case: no other override applies.
+"""
+
+#: The run settings calibrate takes as ``KEY=VALUE`` (the spelling of every command), with their defaults.
+SETTINGS = {"replications": DEFAULT_PER_VECTOR, "seed": 0, "workers": 2}
+
+
+def run_settings(overrides: list[str]) -> dict[str, int]:
+    """``replications=M seed=S workers=W`` -> a dict of the three; ConfigError (one line) for any other override."""
+    from sim.config.overrides import split_bare
+
+    settings = dict(SETTINGS)
+    for o in overrides:
+        key, value = split_bare(o)
+        if key not in settings:
+            raise ConfigError(
+                f"{o}: calibrate takes replications=, seed= and workers= only (behaviour is drawn from uncertainty=assumptions, "
+                "state comes from each case)"
+            )
+        try:
+            settings[key] = int(value)
+        except ValueError:
+            raise ConfigError(f"{o}: {key} must be a whole number, e.g. {key}={SETTINGS[key]}") from None
+    return settings
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="python -m sim.calibrate", description="History-weighted odds: calibrate behaviour on the cases.")
+    from sim.cli.common import CommandParser
+
+    parser = CommandParser("calibrate", "History-weighted odds: learn behaviour from the historical cases.", EPILOG)
+    parser.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help=f"replications=M per vector and case (default {DEFAULT_PER_VECTOR}), seed=S (default 0), workers=W (default 2)",
+    )
     parser.add_argument("--vectors", type=int, default=DEFAULT_VECTORS, help=f"behavioural vectors K (default {DEFAULT_VECTORS})")
-    parser.add_argument(
-        "--per-vector",
-        type=int,
-        default=DEFAULT_PER_VECTOR,
-        help=f"replications per vector and case (default {DEFAULT_PER_VECTOR})",
-    )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    parser.add_argument(
-        "--config-dir", "-cd", action="append", default=[], metavar="DIR", help="a folder with history/ cases of your own"
-    )
     parser.add_argument("--case", action="append", default=None, help="use only this case (repeatable)")
-    parser.add_argument("--out", default=None, help="output folder (default outputs/calibrate/<time>)")
+    parser.add_argument("--out", default=None, help="output folder (default outputs/calibrate/history/<time>-<id>)")
     parser.add_argument("--cache-root", default="outputs", help="where unfinished units wait (<root>/.blocks; default outputs)")
     parser.add_argument("--ship", action="store_true", help="also copy posterior.parquet to the package (sim/data/)")
     parser.add_argument("--no-figures", action="store_true", help="do not draw the figures")
@@ -123,14 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     from sim.analysis import calibrate as cal_mod
 
     try:
+        settings = run_settings(list(args.overrides))
+        args.per_vector, args.seed, args.workers = settings["replications"], settings["seed"], settings["workers"]
         for key, value, low in (
-            ("--vectors", args.vectors, 2),
-            ("--per-vector", args.per_vector, 1),
-            ("--seed", args.seed, 0),
-            ("--workers", args.workers, 1),
+            ("--vectors ", args.vectors, 2),
+            ("replications=", args.per_vector, 1),
+            ("seed=", args.seed, 0),
+            ("workers=", args.workers, 1),
         ):
             if value < low:
-                raise ConfigError(f"{key} {value}: use a whole number >= {low}")
+                raise ConfigError(f"{key}{value}: use a whole number >= {low}")
         for folder in args.config_dir:
             if not Path(folder).is_dir():
                 raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds history/")
@@ -138,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         if sum(t.actual is not None for t in targets) < 2:
             raise ConfigError("leave-one-case-out needs at least two cases: drop --case or add cases")
         specs = cal_mod.prior_specs(args.config_dir)
-        out = Path(args.out or Path("outputs") / "calibrate" / time.strftime("%Y-%m-%d_%H-%M-%S"))
+        from sim.config.layout import run_folder
+
+        out = Path(args.out or run_folder("calibrate", "history"))
         if out.exists() and not out.is_dir():
             raise ConfigError(f"--out {out}: is a file, give a directory")
     except ConfigError as exc:

@@ -6,11 +6,15 @@ Exit codes: 1 the run failed (the machine: disk full, I/O error; or jobs of a sw
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
+
+from sim.core.params import ConfigError
 
 EXIT_FAULT = 1
 EXIT_BAD_INPUT = 2
@@ -46,3 +50,57 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
 
         fail_os(exc)
     raise SystemExit(code or 0)
+
+
+# ---------------------------------------------------------------- the command surface every sub-command shares
+
+#: Run settings every command spells the same way, as Hydra overrides (``replications=N seed=S workers=W``).
+RUN_SETTINGS = ("replications", "seed", "block_size", "workers")
+CONFIG_DIR_HELP = (
+    "a folder of your own configs (scenario/, actors/, uncertainty/, history/ ...), searched after the package's; "
+    "repeatable; the same as hydra.searchpath=[file:///abs/DIR]"
+)
+OVERRIDES_HELP = (
+    "Hydra overrides as for muscat-sim: scenario=NAME, KEY=VALUE, ~actors.NAME, +actors@actors.NAME=NAME, "
+    "hydra.searchpath=[file://DIR], and the run settings replications=N seed=S workers=W block_size=B"
+)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse with the one-line error of every command (exit status 2), help text laid out as written."""
+
+    def __init__(self, command: str, description: str, epilog: str | None = None) -> None:
+        super().__init__(
+            prog=f"muscat-sim {command}",
+            description=description,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        self.add_argument("--config-dir", "-cd", action="append", default=[], metavar="DIR", help=CONFIG_DIR_HELP)
+
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see {self.prog} --help)")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        """Options and overrides in any order (``scenario=mine --config-dir DIR replications=500``)."""
+        return self.parse_intermixed_args(args, namespace)
+
+
+def user_overrides(overrides: list[str], config_dirs: list[str], defaults: dict[str, object] | None = None) -> list[str]:
+    """The overrides a command composes: ``--config-dir`` folders on ``hydra.searchpath``, run-setting defaults first.
+
+    A run setting the command line does not give takes the command's default
+    (``defaults``, e.g. ``{"replications": 20000}``); ConfigError for a folder
+    that does not exist or a user's scenario file without its header.
+    """
+    from sim.cli import faults
+    from sim.config.overrides import override_key, with_search_path
+
+    for folder in config_dirs:
+        if not Path(folder).is_dir():
+            raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds scenario/, actors/ ...")
+    given = {override_key(o) for o in overrides}
+    first = [f"{key}={value}" for key, value in (defaults or {}).items() if key not in given]
+    result = with_search_path([*first, *overrides], [str(Path(d).resolve()) for d in config_dirs])
+    faults.check_scenario_file(result)
+    return result

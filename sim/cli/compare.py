@@ -1,28 +1,49 @@
-"""``python -m sim.compare``: compare configurations (runs, sweep rows or scenarios run now)."""
+"""``muscat-sim compare``: compare configurations (runs, sweep rows or scenarios run now)."""
 
 from __future__ import annotations
 
-import argparse
-from datetime import datetime
 from pathlib import Path
 
 from sim.analysis.compare import compare, format_table, resolve, write_outputs
 from sim.cli import faults
-from sim.cli.common import fail, quiet_mesa
+from sim.cli.common import OVERRIDES_HELP, RUN_SETTINGS, CommandParser, fail, quiet_mesa, user_overrides
 from sim.core.params import ConfigError
+
+EPILOG = """\
+Examples:
+  muscat-sim compare baseline nuclear_only replications=2000
+  muscat-sim compare baseline "baseline ~actors.israel" replications=2000 seed=3
+  muscat-sim compare baseline mine --config-dir my_configs replications=2000
+
+A RUN is a run folder (outputs/run/...), a sweep root (multirun/NAME; NAME@JOB or NAME@col=value selects rows)
+or a scenario with overrides in one quoted argument, run now. Arguments KEY=VALUE of a run setting
+(replications, seed, block_size, workers) or hydra.searchpath apply to every scenario run now; one seed for
+all, so their replications pair (common random numbers).
+"""
+
+
+def split_arguments(arguments: list[str]) -> tuple[list[str], list[str]]:
+    """(RUN specs, shared settings): ``replications=N``, ``seed=S`` ... and ``hydra.searchpath`` are settings."""
+    from sim.config.overrides import override_key
+
+    runs, settings = [], []
+    for arg in arguments:
+        single = " " not in arg.strip() and "=" in arg
+        if single and (override_key(arg) in RUN_SETTINGS or override_key(arg) == "hydra.searchpath"):
+            settings.append(arg)
+        else:
+            runs.append(arg)
+    return runs, settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.compare",
-        description="Compare configurations: odds with 95%% intervals, differences from the first, paired tests "
-        "under common random numbers. RUN: a run directory, a sweep root (NAME@JOB or NAME@col=value selects rows) "
-        "or a scenario name with overrides, run now.",
+    parser = CommandParser(
+        "compare",
+        "Compare configurations: odds with 95% intervals, differences from the first with their 95% intervals, "
+        "paired tests under common random numbers.",
+        EPILOG,
     )
-    parser.add_argument("runs", nargs="+", metavar="RUN")
-    parser.add_argument("--replications", type=int, default=10_000, help="for scenarios run now (default 10000)")
-    parser.add_argument("--seed", type=int, default=0, help="for scenarios run now; one seed for all, so they pair")
-    parser.add_argument("--block-size", type=int, default=10_000, help="for scenarios run now")
+    parser.add_argument("runs", nargs="+", metavar="RUN", help="run folders, sweeps or scenarios (see below); " + OVERRIDES_HELP)
     parser.add_argument(
         "--test",
         choices=("auto", "paired", "unpaired"),
@@ -30,17 +51,20 @@ def main(argv: list[str] | None = None) -> int:
         help="auto: paired where runs share seed, block size and replications (default)",
     )
     parser.add_argument(
-        "--out", type=Path, default=None, help="where to write comparison.csv and comparison.png (default outputs/compare/TIME)"
+        "--out", type=Path, default=None, help="the folder for comparison.csv and comparison.png (default outputs/compare/...)"
     )
     args = parser.parse_args(argv)
     quiet_mesa()
-    out = args.out or Path("outputs") / "compare" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     try:
-        if args.replications < 1 or args.block_size < 1 or args.seed < 0:
-            raise ConfigError("--replications and --block-size must be >= 1, --seed >= 0")
+        specs, settings = split_arguments(args.runs)
+        settings = user_overrides(settings, args.config_dir, {"replications": 10_000, "seed": 0, "block_size": 10_000})
+        from sim.analysis.compare import label_of
+        from sim.config.layout import label, stamp
+
+        out = args.out or Path("outputs") / "compare" / label(label_of(specs)) / stamp()
         faults.check_writable(out, keep=False, what="the comparison to")  # before anything is computed
-        _guard(args, out)
-        configs = [c for arg in args.runs for c in resolve(arg, args, out)]
+        _guard(specs, settings, out)
+        configs = [c for arg in specs for c in resolve(arg, settings, out)]
         table = compare(configs, args.test)
     except (ConfigError, OSError, ValueError, KeyError) as exc:
         fail(str(exc) or type(exc).__name__)
@@ -56,14 +80,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _guard(args: argparse.Namespace, out: Path) -> None:
+def _guard(specs: list[str], settings: list[str], out: Path) -> None:
     """The size guard for the scenarios run now (measured on the first of them; the others are alike)."""
     from sim.config.compose import known_scenarios, load_scenario
+    from sim.config.overrides import override_key, override_value
 
-    specs = [a for a in args.runs if not Path(a.split("@", 1)[0]).is_dir()]
-    if not specs or not faults.needs_guard(args.replications, args.block_size):
+    def setting(key: str) -> int | None:
+        value = next((override_value(o) for o in reversed(settings) if override_key(o) == key), None)
+        return int(value) if value is not None and value.strip().isdigit() else None  # else check_settings says so
+
+    replications, block_size = setting("replications"), setting("block_size")
+    now = [a for a in specs if not Path(a.split("@", 1)[0]).is_dir()]
+    if not now or replications is None or not block_size or not faults.needs_guard(replications, block_size):
         return
-    parts = specs[0].split()
-    name = parts[0].removeprefix("scenario=")
+    name = now[0].split()[0].removeprefix("scenario=")
     scenario = load_scenario(name if name in known_scenarios() else "baseline")
-    faults.guard_size(scenario, args.replications, args.block_size, out, runs=len(specs), what="--replications", episodes=True)
+    faults.guard_size(scenario, replications, block_size, out, runs=len(now), what="replications", episodes=True)

@@ -1,9 +1,9 @@
-"""Odds under uncertainty: ``python -m sim.explore [scenario=NAME] [uncertainty=NAME] [KEY=VALUE ...] [options]``.
+"""Odds under uncertainty: ``muscat-sim explore [scenario=NAME] [uncertainty=NAME] [KEY=VALUE ...] [options]``.
 
-Composes the configuration like ``python -m sim`` (``uncertainty=assumptions``
+Composes the configuration like ``muscat-sim`` (``uncertainty=assumptions``
 unless another is given), draws every parameter that has a range per
 replication, runs the replications and writes into the run folder
-(``outputs/explore/<scenario>/<time>`` or ``--out``): ``summary.json``,
+(``outputs/explore/<label>/<time>-<id>`` or ``--out``): ``summary.json``,
 ``indices.csv``, ``boxes.csv``, ``vectors.csv``, ``draws.parquet`` and the
 figures ``indices.png``, ``spread.png``, ``prim.png``. See
 :mod:`sim.analysis.explore` for the designs and the estimators.
@@ -15,14 +15,12 @@ unless the command line gives it a range of its own (``uncertainty.<path>=...``)
 
 from __future__ import annotations
 
-import argparse
-import logging
 import sys
-import time
 from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from sim.cli import faults
 from sim.cli.common import EXIT_BAD_INPUT
 from sim.config.overrides import override_key, override_value
 from sim.core.params import ConfigError
@@ -133,19 +131,24 @@ def print_report(ex, an, out: Path) -> None:
     print(f"\nWrote {out}/summary.json, indices.csv, boxes.csv, vectors.csv, draws.parquet and figures")
 
 
-def main(argv: list[str] | None = None) -> int:
-    from sim.cli import faults
-    from sim.cli.preflight import with_search_path
-    from sim.config.compose import compose, scenario_from_config
-    from sim.config.overrides import override_key
+EPILOG = """\
+Examples:
+  muscat-sim explore replications=20000
+  muscat-sim explore scenario=nuclear_only replications=20000 seed=3 --rbd 20000
+  muscat-sim explore scenario=mine --config-dir my_configs replications=20000
+"""
 
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.explore", description="Odds under uncertainty: every assumption drawn per replication."
-    )
+
+def main(argv: list[str] | None = None) -> int:
+    from sim.cli.common import OVERRIDES_HELP, CommandParser, quiet_mesa
+    from sim.config.compose import compose, scenario_from_config
+
+    parser = CommandParser("explore", "Odds under uncertainty: every assumption drawn per replication.", EPILOG)
     parser.add_argument(
         "overrides",
         nargs="*",
-        help="KEY=VALUE as for python -m sim (scenario=, uncertainty=, replications=, seed=, workers=, ...)",
+        metavar="KEY=VALUE",
+        help=OVERRIDES_HELP + "; uncertainty=NAME picks the ranges (default assumptions)",
     )
     parser.add_argument(
         "--vectors", type=int, default=None, help="parameter vectors K of the two-level design (default: up to 2000)"
@@ -153,34 +156,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-vector", type=int, default=DEFAULT_PER_VECTOR, help="replications M per vector (default 200)")
     parser.add_argument("--rbd", type=int, default=100_000, help="episodes of the RBD-FAST cross-check (default 100000)")
     parser.add_argument("--no-draws", action="store_true", help="do not write draws.parquet")
-    parser.add_argument("--out", default=None, help="the run folder (default outputs/explore/<scenario>/<time>)")
-    parser.add_argument(
-        "--config-dir",
-        "-cd",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="a folder of your own configs (scenario/, uncertainty/, ...), searched after the package's, as for python -m sim",
-    )
+    parser.add_argument("--out", default=None, help="the run folder (default outputs/explore/<label>/<time>-<id>)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    logging.getLogger("MESA").setLevel(logging.WARNING)
+    quiet_mesa()
     from sim.analysis.explore import Design, analyse, explore, write
 
     try:
+        from sim.cli.common import user_overrides
+        from sim.config.overrides import check_settings, without_search_path
+
         overrides = list(args.overrides)
         if not any(o.lstrip("+").startswith("uncertainty=") for o in overrides):
             overrides.insert(0, "uncertainty=assumptions")
-        for folder in args.config_dir:
-            if not Path(folder).is_dir():
-                raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds scenario/, uncertainty/ ...")
-        overrides = with_search_path(overrides, [str(Path(d).resolve()) for d in args.config_dir])
-        faults.check_scenario_file(overrides)  # a user's scenario without its header: one line naming the file
+        overrides = user_overrides(overrides, args.config_dir)
         cfg = compose(overrides)
-        overrides = [o for o in overrides if override_key(o) != "hydra.searchpath"]
-        for key, low in (("replications", 2), ("seed", 0), ("block_size", 1), ("workers", 1)):
-            value = cfg.get(key)
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}")
+        overrides = without_search_path(overrides)
+        check_settings(cfg, lowest_replications=2)
         scenario = scenario_from_config(cfg, overrides)
         specs, aliases, notes = specs_for(cfg, overrides, scenario)
         if args.per_vector < 2:
@@ -192,7 +183,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"episode design of {cfg.replications}: lower them or raise replications"
             )
         design = Design(specs, int(cfg.seed), int(cfg.replications), vectors, args.per_vector)
-        out = Path(args.out or Path("outputs") / "explore" / scenario.name / time.strftime("%Y-%m-%d_%H-%M-%S"))
+        from sim.config.layout import run_folder, scenario_of
+
+        shown = [o for o in overrides if o != "uncertainty=assumptions"]
+        out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))
         faults.check_writable(out, keep=False, what="the exploration to")  # before anything is computed
         faults.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
     except ConfigError as exc:

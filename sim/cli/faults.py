@@ -48,6 +48,14 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("run_id", lambda: token)
     if not OmegaConf.has_resolver("sim_scenarios"):
         OmegaConf.register_new_resolver("sim_scenarios", scenarios_help)
+    if not OmegaConf.has_resolver("sim_label"):
+        from sim.config.layout import hydra_label
+
+        OmegaConf.register_new_resolver("sim_label", hydra_label)
+    if not OmegaConf.has_resolver("sim_commands"):
+        from sim.cli import commands_help
+
+        OmegaConf.register_new_resolver("sim_commands", commands_help)
     if not OmegaConf.has_resolver("sim_version"):
         from sim.io import package_version
 

@@ -26,7 +26,7 @@ def _aliases(data: Mapping) -> dict[str, str]:
 
 
 def assumption_vectors(cfg: DictConfig, overrides: list[str], scenario: Scenario, seed: int) -> dict[str, np.ndarray]:
-    """K vectors from the ranges of ``uncertainty=assumptions`` (as ``python -m sim.explore`` draws them)."""
+    """K vectors from the ranges of ``uncertainty=assumptions`` (as ``python -m sim explore`` draws them)."""
     from sim.analysis.odds import ODDS_STREAM
     from sim.cli.explore import specs_for
     from sim.config.compose import compose
@@ -80,7 +80,7 @@ def format_context(ctx: dict) -> str:
         "  configured: the odds if every value is as configured (the interval is Monte Carlo noise only);",
         "  across the assumptions: every assumption drawn from its range (uncertainty=assumptions), none preferred;",
         "  history-weighted: behaviour drawn from those ranges weighed by how well it reproduces "
-        f"{ctx.get('history_cases') or 'the'} historical rounds (python -m sim.calibrate);",
+        f"{ctx.get('history_cases') or 'the'} historical rounds (python -m sim calibrate);",
         f"  {ctx['vectors']} vectors x {ctx['per_vector']} replications each ({ctx['elapsed_s']:.1f} s); "
         "docs/history_weighted.md says how far history can be trusted here.",
     ]

@@ -1,10 +1,10 @@
-"""Which policy is robust: ``python -m sim.policies [scenario=NAME] [KEY=VALUE ...] [options]``.
+"""Which policy is robust: ``muscat-sim policies [scenario=NAME] [KEY=VALUE ...] [options]`` (or ``python -m sim policies``).
 
 Runs the named policies (``configs/policy/``; ``--policies a,b`` picks some,
 ``--sample-levers N`` draws N lever settings instead) over the same parameter
 vectors of the assumptions (or of a history-weighted posterior with
 ``posterior=history`` or ``--posterior FILE``), with common random numbers, and writes into the run
-folder (``outputs/policies/<scenario>/<time>`` or ``--out``): ``policies.csv``
+folder (``outputs/policies/<label>/<time>-<id>`` or ``--out``): ``policies.csv``
 (per policy: mean odds, 10th percentile of P(deal), 90th of P(escalation),
 maximum regret, share satisficing the threshold), ``odds.csv`` (every vector
 and policy, in EMA Workbench's experiments layout), ``boxes.csv`` (PRIM on the
@@ -14,14 +14,21 @@ vectors where the most robust policy fails), ``summary.json`` and
 
 from __future__ import annotations
 
-import argparse
-import logging
 import sys
-import time
 from pathlib import Path
 
 from sim.cli.common import EXIT_BAD_INPUT
 from sim.core.params import ConfigError
+
+EPILOG = """\
+Examples:
+  muscat-sim policies --policies nuclear_only,status_quo --vectors 20 --per-vector 50
+  muscat-sim policies scenario=mine --config-dir my_configs --policies nuclear_only,status_quo --vectors 20 --per-vector 50
+  muscat-sim policies seed=0 workers=2 --vectors 1000 --per-vector 200
+
+The policies are those of configs/policy/; the run settings are
+seed=, workers= and block_size= (replications= is --vectors x --per-vector here).
+"""
 
 
 def pct(x: float) -> str:
@@ -59,12 +66,12 @@ def print_report(run, frame, boxes, out: Path, deal_at_least: float, escalation_
 
 def main(argv: list[str] | None = None) -> int:
     from sim.analysis import ema, policies
+    from sim.cli.common import OVERRIDES_HELP, CommandParser, quiet_mesa
 
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.policies",
-        description="Named policies over the same parameter vectors of the assumptions: regret and satisficing.",
+    parser = CommandParser(
+        "policies", "Named policies over the same parameter vectors of the assumptions: regret and satisficing.", EPILOG
     )
-    parser.add_argument("overrides", nargs="*", help="KEY=VALUE as for python -m sim (scenario=, seed=, workers=, ...)")
+    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help=OVERRIDES_HELP)
     parser.add_argument("--policies", default="", help="comma-separated names from configs/policy/ (default: all)")
     parser.add_argument("--sample-levers", type=int, default=0, help="N lever settings drawn from the levers' ranges instead")
     parser.add_argument("--vectors", type=int, default=policies.DEFAULT_VECTORS, help="parameter vectors (default 1000)")
@@ -78,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="history (the shipped posterior) or a posterior.parquet of sim.calibrate (= posterior.file=)",
     )
-    parser.add_argument("--out", default=None, help="the run folder (default outputs/policies/<scenario>/<time>)")
+    parser.add_argument("--out", default=None, help="the run folder (default outputs/policies/<label>/<time>-<id>)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    logging.getLogger("MESA").setLevel(logging.WARNING)
+    quiet_mesa()
     try:
         for name, value in (("--deal-at-least", args.deal_at_least), ("--escalation-at-most", args.escalation_at_most)):
             if not 0.0 <= value <= 1.0:
@@ -88,12 +95,19 @@ def main(argv: list[str] | None = None) -> int:
         overrides = [o for o in args.overrides if not o.lstrip("+").startswith("policy=")]
         if len(overrides) != len(args.overrides):
             raise ConfigError("policy=...: choose policies with --policies a,b (each is run over the same vectors)")
+        from sim.cli import faults
+        from sim.cli.common import user_overrides
         from sim.config.compose import compose
+        from sim.config.layout import run_folder, scenario_of
+        from sim.config.overrides import check_settings, model_overrides
 
+        overrides = user_overrides(overrides, args.config_dir)
         cfg = compose(overrides)
+        check_settings(cfg)
         seed, workers, block_size = (int(cfg.get(k)) for k in ("seed", "workers", "block_size"))
-        if workers < 1 or block_size < 1 or seed < 0:
-            raise ConfigError(f"seed={seed} workers={workers} block_size={block_size}: use whole numbers >= 0, 1, 1")
+        model = model_overrides(overrides)  # neither run settings nor hydra.searchpath
+        out = Path(args.out or run_folder("policies", scenario_of(model), model))
+        faults.check_writable(out, keep=False, what="the policies to")  # before anything is computed
         setup = ema.setup(overrides)
         file = args.posterior or (cfg.get("posterior") or {}).get("file")
         posterior = None
@@ -125,8 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out = Path(args.out or Path("outputs") / "policies" / setup.scenario.name / time.strftime("%Y-%m-%d_%H-%M-%S"))
-    notes = {"overrides": overrides, "held_by_scenario": setup.held, "posterior": str(file or "")}
+    notes = {"overrides": model, "held_by_scenario": setup.held, "posterior": str(file or "")}
     policies.write(
         run,
         out,

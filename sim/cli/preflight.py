@@ -191,7 +191,7 @@ def check_run_settings(cfg: DictConfig) -> None:
             raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}, e.g. {key}={example}")
     if cfg.get("uncertainty"):  # ranges are drawn by the exploration; a plain run would silently ignore them
         raise ConfigError(
-            "a plain run uses the configured values and draws no ranges: run python -m sim.explore "
+            "a plain run uses the configured values and draws no ranges: run python -m sim explore "
             "with the same arguments to draw the assumptions (or leave uncertainty=none)"
         )
 

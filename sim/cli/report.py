@@ -14,10 +14,16 @@ def _shares(shares: dict[str, float], limit: int = 6) -> str:
     return ", ".join(f"{k} {100 * v:.1f}%" for k, v in items) if items else "none"
 
 
-def format_summary(summary: dict) -> str:
-    """A readable table of the odds with their 95% intervals, causes, scopes and deal terms."""
+def format_summary(summary: dict, label: str | None = None) -> str:
+    """A readable table of the odds with their 95% intervals, causes, scopes and deal terms.
+
+    ``label`` names the run when the command line changed the scenario (``baseline+no-israel``, see
+    :func:`sim.config.layout.label`); by default the scenario's name.
+    """
+    replications = summary["replications"]
+    plural = "" if replications == 1 else "s"
     lines = [
-        f"Scenario {summary['scenario']}: {summary['replications']:,} replications, seed {summary['seed']} "
+        f"Scenario {label or summary['scenario']}: {replications:,} replication{plural}, seed {summary['seed']} "
         f"({summary['elapsed_s']:.2f} s, {summary['episodes_per_s']:,.0f} episodes/s)",
         "",
         f"{'outcome':<12}{'probability':>12}   {'95% interval':<18}{'mean rounds':>12}",

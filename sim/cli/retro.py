@@ -1,42 +1,47 @@
-"""``python -m sim.retro``: score the model against the historical cases of ``configs/history/``.
+"""``muscat-sim retro``: score the model against the historical cases of ``configs/history/``.
 
-    python -m sim.retro [--replications N] [--seed S] [--out DIR] [--case NAME ...]
+    muscat-sim retro [KEY=VALUE ...] [--config-dir DIR] [--out DIR] [--case NAME ...]
 
 Runs every case (the 2026 configuration with the state of the time, the
-baseline's behaviour) and prints per case P(deal), P(escalation) and
+behaviour of the scenario given, the baseline's by default) and prints per case P(deal), P(escalation) and
 P(stalemate) with Wilson 95% intervals, the probability of what happened, its
 log and Brier scores, and the mean rounds to the actual outcome beside the
 actual weeks; then the mean scores against the uniform forecast. Writes
 ``retro.csv`` and ``retro.png`` into ``--out`` (default
-``outputs/retro/<time>``). Scores: :mod:`sim.analysis.retro`; cases: :mod:`sim.analysis.history`.
+``outputs/retro/<label>/<time>-<id>``). A user's folder (``--config-dir``) may hold
+a scenario (its behaviour is scored) and cases of its own (``history/``).
+Scores: :mod:`sim.analysis.retro`; cases: :mod:`sim.analysis.history`.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.common import EXIT_BAD_INPUT, fail, quiet_mesa
+from sim.cli.common import (
+    OVERRIDES_HELP,
+    RUN_SETTINGS,
+    CommandParser,
+    fail,
+    quiet_mesa,
+    user_overrides,
+)
+from sim.config.layout import label, run_folder, scenario_of
+from sim.config.overrides import check_settings, override_key, without_search_path
 from sim.core.params import ConfigError
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line and exit status 2, instead of argparse's usage block
-        fail(f"{message} (see python -m sim.retro --help)")
-
-
-def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: int) -> str:
+def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: int, behaviour: str = "baseline") -> str:
     def pct(row, o):
         return f"{100 * row[f'p_{o}']:5.1f}% [{100 * row[f'p_{o}_low']:4.1f}, {100 * row[f'p_{o}_high']:5.1f}]"
 
+    whose = "the 2026 baseline's" if behaviour == "baseline" else f"of {behaviour}"
     lines = [
         f"Retrodiction: {len(table)} historical cases, {replications:,} replications each, seed {seed}",
-        "(state from the time, behaviour the 2026 baseline's; intervals are Wilson 95%)",
+        f"(state from the time, behaviour {whose}; intervals are Wilson 95%)",
         "",
     ]
     head = (
@@ -67,45 +72,53 @@ def format_report(table: pd.DataFrame, scores: dict, replications: int, seed: in
     return "\n".join(lines)
 
 
+EPILOG = """\
+Examples:
+  muscat-sim retro replications=5000
+  muscat-sim retro --case jcpoa_2013_2015 replications=5000 seed=1
+  muscat-sim retro scenario=mine --config-dir my_configs replications=5000
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="python -m sim.retro", description="Score the model against the historical cases.")
-    parser.add_argument("--replications", type=int, default=20_000, help="replications per case (default 20,000)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None, help="directory for retro.csv and retro.png (default outputs/retro/<time>)")
+    parser = CommandParser("retro", "Score the model against the historical cases (state of the time, shared behaviour).", EPILOG)
+    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help=OVERRIDES_HELP + " (default replications=20000)")
+    parser.add_argument("--out", default=None, help="the folder for retro.csv and retro.png (default outputs/retro/...)")
     parser.add_argument("--case", action="append", default=None, help="run only this case (repeatable)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     quiet_mesa()
     try:
         from sim.analysis.history import known_cases, score_cases
+        from sim.config.compose import compose
 
-        known = known_cases()
+        overrides = user_overrides(list(args.overrides), args.config_dir, {"replications": 20_000})
+        cfg = compose(overrides)
+        check_settings(cfg)
+        replications, seed = int(cfg.replications), int(cfg.seed)
+        known = known_cases(overrides=overrides)
         if not known:
             raise ConfigError("no historical cases: add a file to configs/history/")
         cases = args.case or known
         for name in cases:
             if name not in known:
                 raise ConfigError(f"--case {name!r}: unknown case, known cases are {', '.join(known)}")
-        if args.replications < 1:
-            raise ConfigError(f"--replications {args.replications}: use a whole number >= 1")
-        if args.seed < 0:
-            raise ConfigError(f"--seed {args.seed}: use a whole number >= 0")
-        out = Path(args.out or Path("outputs") / "retro" / time.strftime("%Y-%m-%d_%H-%M-%S"))
+        model = without_search_path([o for o in overrides if override_key(o) not in RUN_SETTINGS])
+        out = Path(args.out or run_folder("retro", scenario_of(model), model))
         if out.exists() and not out.is_dir():
             raise ConfigError(f"--out {out}: is a file, give a directory")
         from sim.cli import faults
         from sim.config.compose import load_scenario
 
         faults.check_writable(out, keep=False, what="the retrodiction to")  # before anything is computed
-        if faults.needs_guard(args.replications, 10_000):
-            faults.guard_size(load_scenario("baseline"), args.replications, 10_000, out, episodes=False, runs=len(cases))
-        table, _ = score_cases(cases, args.replications, args.seed)
+        if faults.needs_guard(replications, 10_000):
+            faults.guard_size(load_scenario("baseline"), replications, 10_000, out, episodes=False, runs=len(cases))
+        table, _ = score_cases(cases, replications, seed, overrides=overrides, workers=int(cfg.workers))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        fail(str(exc))
     from sim.analysis import plots, retro
 
     scores = retro.mean_scores(table)
-    print(format_report(table, scores, args.replications, args.seed))
+    print(format_report(table, scores, replications, seed, label(scenario_of(model), model)))
     out.mkdir(parents=True, exist_ok=True)
     table[list(retro.COLUMNS)].to_csv(out / "retro.csv", index=False)
     plots.retrodiction(table).savefig(out / "retro.png", dpi=120)

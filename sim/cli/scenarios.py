@@ -1,13 +1,15 @@
-"""The scenario catalogue: ``python -m sim.scenarios`` lists the scenarios, one line each.
+"""The scenario catalogue: ``muscat-sim scenarios`` lists the scenarios, one line each.
 
 ::
 
-    python -m sim.scenarios                      # name and one-line description of every scenario
-    python -m sim.scenarios us_military_buildup  # its resolved parameters (YAML), with what it changes
-    python -m sim.scenarios baseline +actors@actors.eu3=eu3 actors.us.trust=0.6   # overrides too
+    muscat-sim scenarios                      # name and one-line description of every scenario
+    muscat-sim scenarios us_military_buildup  # its resolved parameters (YAML), with what it changes
+    muscat-sim scenarios baseline +actors@actors.eu3=eu3 actors.us.trust=0.6   # overrides too
+    muscat-sim scenarios --config-dir my_configs          # your own scenarios listed too
+    muscat-sim scenarios scenario=mine --config-dir my_configs
 
 Hydra prints the same resolved configuration with
-``python -m sim scenario=NAME --cfg job``. A bad name or override ends in one
+``muscat-sim scenario=NAME --cfg job``. A bad name or override ends in one
 line on stderr and exit status 2.
 """
 
@@ -99,9 +101,16 @@ def _read_scenario_file(path: Path) -> dict:
     return data
 
 
-def scenario_info(name: str, config_dir: Path = CONFIG_DIR) -> ScenarioInfo:
-    """Read ``configs/scenario/NAME.yaml`` (no composition: fast, for listings and docs)."""
-    path = config_dir / "scenario" / f"{name}.yaml"
+def scenario_info(name: str, config_dir: Path = CONFIG_DIR, extra_dirs: list[Path] | None = None) -> ScenarioInfo:
+    """Read ``configs/scenario/NAME.yaml``, or a user's folder's (no composition: fast, for listings and docs)."""
+    path = next(
+        (
+            d / "scenario" / f"{name}.yaml"
+            for d in [config_dir, *(extra_dirs or [])]
+            if (d / "scenario" / f"{name}.yaml").exists()
+        ),
+        config_dir / "scenario" / f"{name}.yaml",
+    )
     data = _read_scenario_file(path)
     meta = data.get("scenario") or {}
     changes, provenance = scenario_changes(data)
@@ -122,43 +131,46 @@ def scenario_info(name: str, config_dir: Path = CONFIG_DIR) -> ScenarioInfo:
     )
 
 
-def catalogue(config_dir: Path = CONFIG_DIR, *, skip_broken: bool = False):
-    """Every scenario, baseline first, then by name.
+def catalogue(config_dir: Path = CONFIG_DIR, *, skip_broken: bool = False, extra_dirs: list[Path] | None = None):
+    """Every scenario (the package's and those of ``extra_dirs``), baseline first, then by name.
 
     With ``skip_broken``, returns ``(infos, broken)``: the scenarios that could
     be read and a one-line ConfigError message for each file that could not.
     """
-    names = sorted(known_scenarios(config_dir), key=lambda n: (n != "baseline", n))
+    every = set(known_scenarios(config_dir)).union(*(known_scenarios(d) for d in extra_dirs or []))
+    names = sorted(every, key=lambda n: (n != "baseline", n))
     if not skip_broken:
-        return [scenario_info(n, config_dir) for n in names]
+        return [scenario_info(n, config_dir, extra_dirs) for n in names]
     infos, broken = [], []
     for name in names:
         try:
-            infos.append(scenario_info(name, config_dir))
+            infos.append(scenario_info(name, config_dir, extra_dirs))
         except ConfigError as exc:
             broken.append(str(exc))
     return infos, broken
 
 
-def format_listing(config_dir: Path = CONFIG_DIR, broken: list[str] | None = None) -> str:
+def format_listing(config_dir: Path = CONFIG_DIR, broken: list[str] | None = None, extra_dirs: list[Path] | None = None) -> str:
     """The listing of every scenario that can be read; the messages of those that cannot are appended to ``broken``."""
-    infos, bad = catalogue(config_dir, skip_broken=True)
+    infos, bad = catalogue(config_dir, skip_broken=True, extra_dirs=extra_dirs)
     if broken is not None:
         broken.extend(bad)
     width = max((len(i.name) for i in infos), default=0)
     lines = [f"{i.name:<{width}}  {i.description}" for i in infos]
     lines.append("")
-    lines.append("Run one:        python -m sim scenario=NAME replications=10000 seed=7")
-    lines.append("Its parameters: python -m sim.scenarios NAME   (or: python -m sim scenario=NAME --cfg job)")
+    lines.append("Run one:        muscat-sim scenario=NAME replications=10000 seed=7")
+    lines.append("Its parameters: muscat-sim scenarios NAME   (or: muscat-sim scenario=NAME --cfg job)")
     return "\n".join(lines)
 
 
 def format_resolved(name: str, overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> str:
     """The resolved configuration of one scenario (validated), as YAML, headed by what the scenario changes."""
+    from sim.config.compose import user_dirs
+
     overrides = [f"scenario={name}", *(overrides or [])]
     cfg = compose(overrides, config_dir)
-    scenario_from_config(cfg, overrides, config_dir)
-    info = scenario_info(name, config_dir)
+    scenario_from_config(cfg, [o for o in overrides if not o.startswith("hydra.searchpath")], config_dir)
+    info = scenario_info(name, config_dir, user_dirs(overrides))
     head = [f"# {info.name}: {info.description}", f"# motivation: {info.motivation}"]
     if info.changes:
         head.append("# changes from the baseline files:")
@@ -168,22 +180,41 @@ def format_resolved(name: str, overrides: list[str] | None = None, config_dir: P
     return "\n".join(head) + "\n" + OmegaConf.to_yaml(cfg, resolve=True)
 
 
+EPILOG = """\
+Examples:
+  muscat-sim scenarios
+  muscat-sim scenarios us_military_buildup
+  muscat-sim scenarios baseline +actors@actors.eu3=eu3 actors.us.trust=0.6
+  muscat-sim scenarios --config-dir my_configs
+  muscat-sim scenarios mine --config-dir my_configs
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if any(a in ("-h", "--help") for a in argv):
-        print(__doc__.strip())
-        return 0
+    from sim.cli.common import OVERRIDES_HELP, CommandParser, user_overrides
+    from sim.config.compose import user_dirs
+    from sim.config.layout import scenario_of
+
+    parser = CommandParser("scenarios", "The scenario catalogue: list the scenarios, or show one's resolved parameters.", EPILOG)
+    parser.add_argument("overrides", nargs="*", metavar="[NAME] KEY=VALUE", help="a scenario's name, then " + OVERRIDES_HELP)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        if not argv:
+        given = list(args.overrides)
+        if given and "=" not in given[0] and not given[0].startswith("~"):
+            given[0] = f"scenario={given[0]}"
+        overrides = user_overrides(given, args.config_dir)
+        extra = user_dirs(overrides)
+        if not given:
             broken: list[str] = []
-            print(format_listing(broken=broken))
+            print(format_listing(broken=broken, extra_dirs=extra))
             for message in broken:
                 print(f"error: {message}", file=sys.stderr)
             return EXIT_BAD_INPUT if broken else 0
-        name, *overrides = argv
-        if name not in known_scenarios():
-            raise ConfigError(f"unknown scenario {name!r}: known scenarios are {', '.join(known_scenarios())}")
-        print(format_resolved(name, overrides), end="")
+        name = scenario_of(given)
+        known = sorted(set(known_scenarios()).union(*(known_scenarios(d) for d in extra)))
+        if name not in known:
+            raise ConfigError(f"unknown scenario {name!r}: known scenarios are {', '.join(known)}")
+        print(format_resolved(name, [o for o in overrides if not o.startswith("scenario=")]), end="")
     except ConfigError as exc:
         fail(str(exc))
     return 0

@@ -102,7 +102,7 @@ def build(cls, where: str, data: Mapping, *, skip: tuple[str, ...] = ()):
         _check_type(f"{where}.{key}", value, str(fields[key].type))
         if str(fields[key].type).startswith("tuple"):
             value = tuple(value)
-        if key == "red_lines":
+        if key in ("red_lines", "stated"):
             value = {issue: tuple(bounds) if isinstance(bounds, list | tuple) else bounds for issue, bounds in value.items()}
         kwargs[key] = value
     try:
@@ -296,9 +296,11 @@ def _blame_override(message: str, overrides: list[str]) -> str | None:
     principals' (see scenario_from_config: a deletion is the likeliest cause of a missing part).
     """
     user = [o for o in overrides if not override_key(o).startswith("hydra") and not o.startswith("scenario=")]
+    # the problem, not the hint after it: "experiment is not a top-level key: known keys: ..., replications, ..."
+    problem = re.split(r"(?:known \w+(?: \w+)?(?: are)?:|did you mean)", message)[0]
     for o in reversed(user):
         key = override_key(o)
-        if "=" in o and re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", message):
+        if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", problem) and ("=" in o or o.startswith("~")):
             return o
     named = _key_of(message).split(".")
     for o in reversed(user):
@@ -319,7 +321,8 @@ def _scenario(cfg) -> Scenario:
     data = _plain(cfg)
     for key in data:
         if key not in TOP_KEYS and key != "hydra":
-            raise ConfigError(f"{key} is not a top-level key: {suggest(key, TOP_KEYS)}")
+            hint = "named sweeps are the group sweep now: write -m sweep=NAME" if key == "experiment" else suggest(key, TOP_KEYS)
+            raise ConfigError(f"{key} is not a top-level key: {hint}")
     issues = tuple(build(Issue, f"agenda.issues[{k}]", d, skip=("source",)) for k, d in enumerate(data["agenda"]["issues"]))
     world = build(World, "world", data.get("world", {}), skip=("provenance",))
     events = tuple(
@@ -417,7 +420,7 @@ def compose(overrides: list[str] | None = None, config_dir: Path = CONFIG_DIR, *
     from hydra import compose as hydra_compose
 
     overrides = list(overrides or [])
-    check_config_dirs(_user_dirs(overrides))  # size, depth and alias limits before any YAML is parsed
+    check_config_dirs(user_dirs(overrides))  # size, depth and alias limits before any YAML is parsed
     try:
         with hydra_context(config_dir):
             return hydra_compose(config_name="config", overrides=overrides, return_hydra_config=hydra)
@@ -463,20 +466,20 @@ def _yaml_error(err, config_dir: Path) -> str:
     )
 
 
-def _user_dirs(overrides: list[str]) -> list[Path]:
+def user_dirs(overrides: list[str]) -> list[Path]:
     """Users' config folders (``hydra.searchpath=[file://DIR]``, which ``--config-dir`` adds), in search order."""
     return [Path(m) for o in overrides if override_key(o) == "hydra.searchpath" for m in re.findall(r"file://([^,\]'\"]+)", o)]
 
 
 def _config_file(name: str, config_dir: Path, overrides: list[str]) -> str:
     """The file Hydra read for config ``name`` ('scenario/mine'): in a user's folder if it is there, else the package's."""
-    found = [d / f"{name}.yaml" for d in [*_user_dirs(overrides), Path(config_dir)] if (d / f"{name}.yaml").exists()]
+    found = [d / f"{name}.yaml" for d in [*user_dirs(overrides), Path(config_dir)] if (d / f"{name}.yaml").exists()]
     return _display(found[0] if found else Path(config_dir) / f"{name}.yaml")
 
 
 def _encoding_error(err: UnicodeDecodeError, config_dir: Path, overrides: list[str]) -> str:
     """A config file that is not UTF-8: name it (the decoder does not), in users' folders first, then the package's."""
-    for path in [p for d in [*_user_dirs(overrides), Path(config_dir)] for p in sorted(d.rglob("*.yaml"))]:
+    for path in [p for d in [*user_dirs(overrides), Path(config_dir)] for p in sorted(d.rglob("*.yaml"))]:
         try:
             path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as bad:

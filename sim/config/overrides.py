@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sim.config.schema import RUN_SETTINGS
-from sim.core.params import Scenario
+from sim.core.params import ConfigError, Scenario
 from sim.core.paths import locate
 
 #: Overrides of how a run is carried out, not of the model (``crn``: the sweeper's common random numbers).
@@ -56,6 +56,21 @@ def config_key(scenario: Scenario, path: str) -> str:
 def model_overrides(overrides: Iterable[str]) -> list[str]:
     """The overrides that change the model: neither Hydra's own nor run settings."""
     return [o for o in overrides if not is_hydra_override(o) and override_key(o) not in RUN_KEYS]
+
+
+def check_settings(cfg, lowest_replications: int = 1) -> None:
+    """replications, seed, block_size and workers of a composed configuration: whole numbers in range."""
+    for key, low in (("replications", lowest_replications), ("seed", 0), ("block_size", 1), ("workers", 1)):
+        value = cfg.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ConfigError(
+                f"{key} = {value!r}: use a whole number >= {low}, e.g. {key}={max(low, 10000 if key == 'replications' else low)}"
+            )
+
+
+def without_search_path(overrides: list[str]) -> list[str]:
+    """The overrides that describe the model (``hydra.searchpath`` dropped), for labels and blame."""
+    return [o for o in overrides if override_key(o) != "hydra.searchpath"]
 
 
 def with_search_path(overrides: list[str], dirs: list[str]) -> list[str]:

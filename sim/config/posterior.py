@@ -1,6 +1,6 @@
 """The history-weighted posterior file: where it ships, reading it, and whether it is stale.
 
-``python -m sim.calibrate --ship`` writes ``sim/data/posterior_history.parquet``:
+``python -m sim calibrate --ship`` writes ``sim/data/posterior_history.parquet``:
 one row per behavioural vector (its parameters, per-case log-likelihoods and
 its weight), and in the file's metadata the identity it was made with (code,
 configs, cases: :func:`sim.analysis.calibrate.identity`). ``posterior=history``
@@ -49,16 +49,16 @@ def read(path: Path) -> Posterior:
 
     if not path.exists():
         hint = (
-            "run python -m sim.calibrate --ship"
+            "run python -m sim calibrate --ship"
             if path == SHIPPED
-            else "give a posterior.parquet made by python -m sim.calibrate"
+            else "give a posterior.parquet made by python -m sim calibrate"
         )
         raise ConfigError(f"posterior file {path} does not exist: {hint}")
     try:
         table = pq.read_table(path)
         meta = json.loads((table.schema.metadata or {})[META_KEY].decode())
     except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"posterior file {path} is not a posterior of python -m sim.calibrate ({type(exc).__name__})") from None
+        raise ConfigError(f"posterior file {path} is not a posterior of python -m sim calibrate ({type(exc).__name__})") from None
     frame = table.to_pandas()
     weights = frame["weight"].to_numpy(dtype=np.float64)
     if not np.all(np.isfinite(weights)) or weights.sum() <= 0:
@@ -75,7 +75,7 @@ def stale_note(post: Posterior, current: dict[str, str]) -> str | None:
         return None
     return (
         f"note: the posterior {post.path.name} was made with other {', '.join(changed)} than this run's "
-        "(stale: run python -m sim.calibrate --ship to renew it)"
+        "(stale: run python -m sim calibrate --ship to renew it)"
     )
 
 

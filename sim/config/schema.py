@@ -24,7 +24,7 @@ from sim.core import params as core
 from sim.core.params import param
 from sim.core.paths import ROLE_CLASSES
 
-PROVENANCE_DOC = "where each parameter's value comes from: a seed sentence, a public source or 'assumption'"
+PROVENANCE_DOC = "where each parameter's value comes from: an article sentence (article: '...'), a public source or 'assumption'"
 
 
 def _yaml_type(tp: Any) -> Any:
@@ -97,7 +97,7 @@ class EventsSchema:
 class ScenarioMetaSchema:
     name: str = param("custom", doc="the scenario's name (its file name under configs/scenario/)", kind="label")
     description: str = param("", doc="one line: what the scenario represents", kind="label")
-    motivation: str = param("", doc="the seed sentence or public source that motivates it", kind="label")
+    motivation: str = param("", doc="the article's sentence (article: '...') or public source that motivates it", kind="label")
 
 
 @dataclass
@@ -201,7 +201,7 @@ ConfigSchema = dataclasses.make_dataclass(
             dict[str, Any],
             param(
                 factory=dict,
-                doc="ranges of assumptions, drawn per replication by python -m sim.explore (uncertainty: none, assumptions)",
+                doc="ranges of assumptions, drawn per replication by python -m sim explore (uncertainty: none, assumptions)",
                 kind="label",
             ),
         ),
@@ -210,7 +210,7 @@ ConfigSchema = dataclasses.make_dataclass(
             dict[str, Any],
             param(
                 factory=dict,
-                doc="the range of choices of every lever, with provenance (configs/levers/): read by sim.policies and sim.ema",
+                doc="the range of choices of every lever, with provenance (configs/levers/): read by policies and sim.ema",
                 kind="label",
             ),
         ),
@@ -219,7 +219,7 @@ ConfigSchema = dataclasses.make_dataclass(
             dict[str, Any],
             param(
                 factory=dict,
-                doc="behaviour drawn per replication from a posterior made by python -m sim.calibrate (posterior: none, history)",
+                doc="behaviour drawn per replication from a posterior made by python -m sim calibrate (posterior: none, history)",
                 kind="label",
             ),
         ),

@@ -138,7 +138,17 @@ class PrincipalAgent(Actor):
         issues = self.model.issue_names
         n = self.state.n
         # Per issue: (I,), or (n, I) when drawn per replication (issue 12); read through issue_terms and issue.
-        bounds = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
+        bounds: list = [params.red_lines.get(i, (0.0, 1.0)) for i in issues]
+        # A stated public position narrows its red lines until it backs down (rules.stated_red_lines); its red lines
+        # are then kept per replication, so that one replication can drop the position while another holds it.
+        self.has_stated = bool(params.stated)
+        if self.has_stated:
+            self.fallback_low = issue_values([b[0] for b in bounds], n)
+            self.fallback_high = issue_values([b[1] for b in bounds], n)
+            stated = [params.stated.get(i, (0.0, 1.0)) for i in issues]
+            narrowed = [rules.stated_red_lines(b[0], b[1], st[0], st[1]) for b, st in zip(bounds, stated, strict=True)]
+            bounds = [(np.full(n, lo, dtype=float), np.full(n, hi, dtype=float)) for lo, hi in narrowed]
+            self.holds_stated = np.ones(n, dtype=bool)  # per replication id: it has not backed down
         fields = (
             [params.ideal[i] for i in issues],
             [params.salience.get(i, 0.0) for i in issues],
@@ -159,6 +169,15 @@ class PrincipalAgent(Actor):
             for k, f in enumerate(fields)
         )
 
+    def back_down(self, ids: np.ndarray) -> None:
+        """It drops its stated position in replications ``ids`` (ids, not held rows): its red lines are its own again."""
+        self.holds_stated[ids] = False
+        for k, value in ((2, self.fallback_low), (3, self.fallback_high)):
+            row = value[ids] if np.ndim(value) > 1 else value
+            assert self._terms is not None  # the red lines are per replication whenever a position is stated
+            self._terms[ids, self._columns[k]] = row
+            (self.low if k == 2 else self.high)[ids] = row
+
     def take_office(self, params: Principal, keys) -> bool:
         """A new government: its parameters replace the old ones; returns whether its agenda stance or red lines changed.
 
@@ -178,7 +197,7 @@ class PrincipalAgent(Actor):
             stance = (issue_bits(np.isin(issues, params.insists)), issue_bits(np.isin(issues, params.refuses)))
             changed = stance != (issue_bits(np.isin(issues, old.insists)), issue_bits(np.isin(issues, old.refuses)))
             self.insists, self.refuses = np.full(m, stance[0]), np.full(m, stance[1])
-        terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines"))
+        terms_changed = any(k in keys for k in ("ideal", "salience", "red_lines", "stated"))  # a new government states anew
         if terms_changed:
             self._set_terms(params)
         return bool(changed or terms_changed)

@@ -147,6 +147,7 @@ class NegotiationModel(mesa.Model):
         self.coercion_steps = np.zeros(self.n, dtype=np.int16)  # rungs below war taken (sabotage, sanctions, enrichment)
         self.ultimatum_lapsed = np.zeros(self.n, dtype=bool)
         self.joined_strike = np.full(self.n, -1, dtype=np.int16)  # cause code of the ally that joined a strike, -1: none
+        self.backed_down = np.zeros(self.n, dtype=np.int16)  # week a stated position was first dropped, 0: never
 
         # The private types: one uniform per principal and replication, drawn once (fixed shape).
         types = np.concatenate([g.random((size, 2)) for g, size in zip(self.streams["types"], self.block_sizes, strict=True)])
@@ -177,6 +178,7 @@ class NegotiationModel(mesa.Model):
         self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
         self.has_preconditions = any(p.pending.any() for p in self.principals)
         self.has_veto = any(p.has_veto for p in self.principals)
+        self.has_stated = any(p.has_stated for p in self.principals)
 
         # Mechanisms of issue 18, each skipped entirely when not configured.
         self.transitions: dict[int, list[Transition]] = {}  # resume round -> the transitions that take effect then
@@ -283,6 +285,8 @@ class NegotiationModel(mesa.Model):
         ext = self._w("extension_probability")
         for p in self.principals:
             p.assess(ext)
+        if self.has_stated and not paused:
+            self._stated_phase()
         refused = self._bargaining_phase(paused)
         s.failures += disputing | refused
         self._force_phase(paused)
@@ -437,6 +441,70 @@ class NegotiationModel(mesa.Model):
         s.add("nuclear_progress", self._w("progress_rate"))
         increase = self._w("posture_tension") * s.military_posture
         s.set("tension", rules.next_tension(s.tension, increase, s.relief))
+
+    def _stated_phase(self) -> None:
+        """3b. Stated positions: where one leaves no zone of agreement on a required issue, its holder weighs dropping it.
+
+        Mapping rule 22: a principal's public position narrows its red lines
+        (:func:`rules.stated_red_lines`). Where the narrowed lines of the two
+        sides cannot overlap on an issue either requires, no package can be
+        signed; each holder whose own position is what closes the zone (its
+        red lines without it would open one on every required issue) prices
+        the deal the mediator would then propose (the Nash package over the
+        wider box, by its belief about the other) and backs down when that is
+        worth more than its outside option by its audience cost
+        (:func:`rules.backs_down`). Skipped entirely when nobody states a position.
+        """
+        s = self.state
+        a, b = self.principals
+        n_issues = len(self.issue_names)
+        rows = np.flatnonzero(s.alive)
+        if rows.size == 0:
+            return
+        required = issue_flags(a.requires[rows] | b.requires[rows], n_issues)
+        blocked = (required & ~issue_rows(s, self.box[2], rows)).any(axis=1)
+        dropped = False
+        for p in self.principals:
+            if not p.has_stated:
+                continue
+            r = rows[blocked & p.holds_stated[s.ids[rows]]]
+            if r.size == 0:
+                continue
+            other = p.other
+            shape = (r.size, n_issues)
+            low = np.broadcast_to(np.maximum(issue_rows(s, p.fallback_low, r), other.issue("low", r)), shape)
+            high = np.broadcast_to(np.minimum(issue_rows(s, p.fallback_high, r), other.issue("high", r)), shape)
+            req = issue_flags(a.requires[r] | b.requires[r], n_issues)
+            opens = ~(req & (low > high)).any(axis=1)  # its own position is what closes the zone
+            if not opens.any():
+                continue
+            r, low, high, req = r[opens], low[opens], high[opens], req[opens]
+            ia, sa = a.issue_terms(r)[:2]
+            ib, sb = b.issue_terms(r)[:2]
+            frontier = rules.nash_frontier(ia, sa, ib, sb, low, high, issue_rows(s, s.status_quo, r))
+            discussed = ~issue_flags(a.refuses[r] | b.refuses[r], n_issues)
+            agenda = np.where(s.settled[r][:, None], s.agenda[r], discussed)
+            agenda = rules.parallel_track(agenda, low <= high, req)
+            incentive = at(self.incentive, r)
+            guess_other = 0.5 * (p.belief_lo[r] + p.belief_hi[r])  # its belief's mean about the other's resolve
+            d_p = p.disagreement(r, p.resolve[r], incentive)
+            d_o = other.disagreement(r, guess_other, incentive)
+            d_a, d_b = (d_p, d_o) if p is a else (d_o, d_p)
+            package = rules.nash_solve(frontier, d_a, d_b, agenda)
+            ideal, salience = p.issue_terms(r)[:2]
+            value = p.value_of(r, rules.utility(package, ideal, salience), incentive)
+            drop = rules.backs_down(value, at(p.p("audience_cost"), r), p.outside[r])
+            if not drop.any():
+                continue
+            ids = s.ids[r[drop]]
+            p.back_down(ids)
+            self.backed_down[ids] = np.where(self.backed_down[ids] == 0, s.round, self.backed_down[ids])
+            dropped = True
+            if self.narrator and r[drop][0] == 0:
+                self.narrator.say(f"{p.name} backs down from its stated position (at an audience cost at home)")
+        if dropped:
+            self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
+            self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], s.status_quo)
 
     def _bargaining_phase(self, paused: bool = False) -> np.ndarray:
         """4-6. Proposal, answers, learning, ratification. Returns the replications whose package was refused.

@@ -277,6 +277,18 @@ class Principal:
         "<name>_ratification); otherwise the talks go on",
         range=UNIT,
     )
+    stated: dict[str, tuple[float, float]] = param(
+        factory=dict,
+        doc="its stated public position per issue, [low, high] (mapping rule 22: a term it publicly demanded as a "
+        "condition of any agreement): its red lines are narrowed to it until it backs down; an issue left out: none",
+        kind="state",
+    )
+    audience_cost: float = param(
+        0.0,
+        doc="what backing down from its stated position costs it at home (Fearon 1994): it drops the position only "
+        "when a deal outside it is worth more than its outside option by at least this much",
+        range=UNIT,
+    )
     coercion_propensity: float = param(
         0.0,
         doc="chance per round that it weighs a coercive step below war (US: new sanctions; Iran: an enrichment step); "
@@ -656,6 +668,14 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
             "rescale them so they add up to 1"
         )
     _validate_red_lines(f"{where}.red_lines", p.red_lines, issues)
+    _validate_red_lines(f"{where}.stated", p.stated, issues)
+    for issue, (low, high) in p.stated.items():
+        own_low, own_high = p.red_lines.get(issue, (0.0, 1.0))
+        if np.any((np.asarray(low) > np.asarray(own_high)) | (np.asarray(high) < np.asarray(own_low))):
+            raise ConfigError(
+                f"{where}.stated.{issue} = [{low}, {high}] lies outside its own red line [{own_low}, {own_high}]: "
+                "a stated position must be a term it could sign; widen the red line or correct the position"
+            )
     for issue, (low, high) in p.red_lines.items():
         ideal = p.ideal[issue]
         if np.any((np.asarray(ideal) < np.asarray(low)) | (np.asarray(ideal) > np.asarray(high))):

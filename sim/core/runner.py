@@ -100,6 +100,7 @@ def run_blocks(scenario: Scenario, blocks: list[tuple[int, int]], seed: int) -> 
         "coercion_steps": model.coercion_steps,
         "ultimatum_lapsed": model.ultimatum_lapsed,
         "joined_strike": model.joined_strike,
+        "backed_down": model.backed_down,
     }
     if len(blocks) == 1:
         return [arrays]
@@ -141,7 +142,9 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     ``pauses``: weeks (rounds) the talks were paused by scheduled transitions;
     ``coercion_steps``: rungs below war taken (sabotage, new sanctions,
     enrichment steps); ``ultimatum_lapsed``: an ultimatum's deadline lapsed;
-    ``joined_strike``: the ally that joined a strike (a cause label; empty if none).
+    ``joined_strike``: the ally that joined a strike (a cause label; empty if none);
+    ``backed_down``: the week a principal first dropped its stated public position (mapping rule 22,
+    ``rules.backs_down``), 0 if none did.
     """
     cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     causes = cause_names(scenario)
@@ -167,6 +170,7 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
             "coercion_steps": cols["coercion_steps"],
             "ultimatum_lapsed": cols["ultimatum_lapsed"],
             "joined_strike": pd.Categorical.from_codes(cols["joined_strike"].astype(np.int64), categories=list(causes)),
+            "backed_down": cols["backed_down"],
         }
     )
     for k, issue in enumerate(scenario.issue_names):
@@ -292,9 +296,13 @@ class BlockStore(Protocol):
     def save(self, block: int, arrays: dict[str, np.ndarray]) -> None: ...
 
 
-@dataclass
+@dataclass(repr=False)
 class Results:
-    """What one Monte Carlo run returns: the per-replication table and its summary."""
+    """What one Monte Carlo run returns: the per-replication table and its summary.
+
+    Its repr is one line (scenario, replications, seed, odds); in Jupyter it shows as a small table of
+    the odds with their 95% intervals (``_repr_html_``).
+    """
 
     scenario: Scenario
     seed: int
@@ -317,6 +325,22 @@ class Results:
     @property
     def probabilities(self) -> dict[str, float]:
         return {o: self.summary[f"p_{o}"] for o in OUTCOMES}
+
+    def __repr__(self) -> str:
+        odds = ", ".join(f"{o} {100 * p:.1f}%" for o, p in self.probabilities.items())
+        n = self.summary["replications"]
+        return f"Results({self.scenario.name}: {n:,} replications, seed {self.seed}; {odds})"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{o}</td><td>{100 * self.summary[f'p_{o}']:.1f}%</td>"
+            f"<td>[{100 * self.summary['ci95'][o][0]:.1f}%, {100 * self.summary['ci95'][o][1]:.1f}%]</td></tr>"
+            for o in OUTCOMES
+        )
+        head = f"{escape(self.scenario.name)}: {self.summary['replications']:,} replications, seed {self.seed}"
+        return f"<p><b>{head}</b></p><table><tr><th>outcome</th><th>probability</th><th>95% interval</th></tr>{rows}</table>"
 
 
 def simulate(

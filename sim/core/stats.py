@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -13,21 +11,24 @@ Z95 = 1.959963984540054  # two-sided 95% standard-normal quantile
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson (1927) score interval for a binomial proportion.
+    """Wilson (1927) score interval for a binomial proportion (statsmodels' ``proportion_confint(method="wilson")``).
 
     Unlike the Wald interval it stays inside [0, 1], always contains the
     estimate, and keeps close to nominal coverage near 0 and 1 (Brown, Cai and
     DasGupta 2001), which matters for rare outcomes such as P(deal) = 0.
+    ``z`` is the two-sided standard-normal quantile (1.96 for 95%).
     """
+    from scipy.stats import norm
+    from statsmodels.stats.proportion import proportion_confint
+
     if n <= 0:
         raise ValueError("wilson_interval needs n >= 1")
     p = successes / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    alpha = 0.05 if z == Z95 else 2 * float(norm.sf(z))
+    lower, upper = proportion_confint(successes, n, alpha=alpha, method="wilson")
     # Guard the exact endpoints against rounding so the interval always holds p.
-    low = 0.0 if successes == 0 else min(p, max(0.0, centre - half))
-    high = 1.0 if successes == n else max(p, min(1.0, centre + half))
+    low = 0.0 if successes == 0 else min(p, max(0.0, float(lower)))
+    high = 1.0 if successes == n else max(p, min(1.0, float(upper)))
     return low, high
 
 
@@ -94,7 +95,8 @@ def summarize(episodes: pd.DataFrame, issue_names: tuple[str, ...]) -> dict:
     medians = {}
     for issue in issue_names:
         covered = deals.loc[deals[f"on_agenda_{issue}"], f"term_{issue}"]
-        medians[issue] = float(np.median(covered)) if len(covered) else None
+        # terms are float32: their shortest decimal form (0.7, not 0.699999988079071 in summary.json)
+        medians[issue] = float(str(np.median(covered.to_numpy()))) if len(covered) else None
     out["deal_terms_median"] = medians
     return out
 

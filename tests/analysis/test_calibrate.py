@@ -148,8 +148,8 @@ def test_the_command_end_to_end_at_tiny_size(tmp_path):
     from sim.cli.calibrate import main
 
     out = tmp_path / "cal"
-    args = ["--vectors", "3", "--per-vector", "4", "--case", "jcpoa_2013_2015", "--case", "oman_rome_2025"]
-    args += ["--workers", "1", "--out", str(out), "--cache-root", str(tmp_path)]
+    args = ["--vectors", "3", "replications=4", "--case", "jcpoa_2013_2015", "--case", "oman_rome_2025"]
+    args += ["workers=1", "--out", str(out), "--cache-root", str(tmp_path)]
     assert main(args) == 0
     loco = pd.read_csv(out / "loco.csv")
     assert list(loco["case"]) == ["jcpoa_2013_2015", "oman_rome_2025"]
@@ -160,9 +160,7 @@ def test_the_command_end_to_end_at_tiny_size(tmp_path):
     assert (out / "loco.png").exists() and (out / "feb_2026.png").exists()
     assert not (tmp_path / ".blocks").exists()  # the finished units are cleared
     # the same seed gives the same posterior
-    assert (
-        main([*args[:-4], "--workers", "1", "--out", str(tmp_path / "again"), "--cache-root", str(tmp_path), "--no-figures"]) == 0
-    )
+    assert main([*args[:-4], "workers=1", "--out", str(tmp_path / "again"), "--cache-root", str(tmp_path), "--no-figures"]) == 0
     again = pd.read_parquet(tmp_path / "again" / "posterior.parquet")
     pd.testing.assert_frame_equal(post, again)
 
@@ -173,6 +171,14 @@ def test_bad_input_is_one_line(capsys):
     assert main(["--case", "nope"]) == 2
     err = capsys.readouterr().err
     assert "unknown historical case 'nope'" in err and err.count("\n") == 1
+    for bad, says in (
+        ("max_rounds=5", "calibrate takes replications=, seed= and workers= only"),
+        ("seed=x", "seed must be a whole number"),
+        ("workers=0", "workers=0: use a whole number >= 1"),
+    ):
+        assert main([bad]) == 2, bad
+        err = capsys.readouterr().err
+        assert says in err and err.count("\n") == 1, err
 
 
 def test_user_cases_from_a_config_dir_join_the_package_cases(tmp_path):

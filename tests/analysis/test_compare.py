@@ -146,10 +146,8 @@ def test_scenarios_named_on_the_command_line_are_run_on_the_spot_with_one_seed(t
             "baseline",
             "nuclear_only",
             "baseline actors.oman.effectiveness=0.9",
-            "--replications",
-            "400",
-            "--seed",
-            "4",
+            "replications=400",
+            "seed=4",
             "--out",
             str(tmp_path),
         ]
@@ -186,7 +184,7 @@ def test_bad_comparisons_are_one_line_and_exit_2(runs, tmp_path, capsys, make_ar
 
 def test_the_command_line_prints_no_traceback_on_bad_input(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "sim.compare", str(tmp_path / "nope"), str(tmp_path / "nada")],
+        [sys.executable, "-m", "sim", "compare", str(tmp_path / "nope"), str(tmp_path / "nada")],
         cwd=ROOT,
         capture_output=True,
         text=True,

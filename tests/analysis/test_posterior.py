@@ -73,10 +73,13 @@ def test_vector_odds_and_their_spread():
     assert s["deal"]["p5"] <= s["deal"]["p"] <= s["deal"]["p95"]
 
 
+SETTINGS = ["replications=1500", "seed=2", "block_size=1500", "workers=1"]
+
+
 def test_a_comparison_can_run_a_configuration_under_a_posterior(tmp_path):
     from sim.analysis.compare import from_scenario
 
     path = write_posterior(tmp_path / "p.parquet", {"actors.us.war_cost": [0.95]}, [1.0])
-    plain = from_scenario("baseline actors.us.war_cost=0.95", 1500, 2, 1500, tmp_path)
-    drawn = from_scenario(f"baseline posterior.file={path}", 1500, 2, 1500, tmp_path)
+    plain = from_scenario("baseline actors.us.war_cost=0.95", SETTINGS, tmp_path)
+    drawn = from_scenario(f"baseline posterior.file={path}", SETTINGS, tmp_path)
     assert drawn.summary["p_deal"] == plain.summary["p_deal"]  # one vector of weight 1: the same as setting it

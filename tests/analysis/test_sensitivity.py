@@ -88,11 +88,11 @@ def test_the_command_writes_its_table_and_chart(tmp_path):
         [
             sys.executable,
             "-m",
-            "sim.sensitivity",
+            "sim",
+            "sensitivity",
             "nuclear_only",
             "actors.uae.deescalation=0.03",
-            "--replications",
-            "500",
+            "replications=500",
             "--assumptions-only",
             "--top",
             "5",
@@ -122,7 +122,7 @@ def test_the_command_writes_its_table_and_chart(tmp_path):
 )
 def test_bad_arguments_get_one_line(args, fragment):
     proc = subprocess.run(
-        [sys.executable, "-m", "sim.sensitivity", *args, "--replications", "100"],
+        [sys.executable, "-m", "sim", "sensitivity", *args, "replications=100"],
         cwd=ROOT,
         capture_output=True,
         text=True,

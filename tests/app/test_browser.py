@@ -44,6 +44,27 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 START_TIMEOUT_S = 90
+#: The window the page must read well in (a laptop's browser), and the least width of the episode's figure there.
+WIDTH, HEIGHT = 1400, 1000
+FIGURE_MIN_WIDTH = 700
+#: Every element inside a card must end inside it (pixels of slack for borders and rounding).
+OVERFLOW_JS = """() => {
+  const out = [];
+  for (const card of document.querySelectorAll('.v-card')) {
+    const box = card.getBoundingClientRect();
+    for (const el of card.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      if (el.closest('.v-progress-linear')) continue;  // a busy bar's moving stripe, clipped by the bar itself
+      const wide = el.tagName === 'PRE' && el.scrollWidth > el.clientWidth + 2;
+      if (r.right > box.right + 2 || r.left < box.left - 2 || wide) {
+        const where = `[${Math.round(r.left)}, ${Math.round(r.right)}]`;
+        out.push(`${el.tagName}.${el.className} ${where} in a card [${Math.round(box.left)}, ${Math.round(box.right)}]`);
+      }
+    }
+  }
+  return out;
+}"""
 #: A slider change with 10,000 replications must show its odds within this (measured: see the README).
 LATENCY_LIMIT_S = 3.0
 
@@ -105,7 +126,7 @@ def launch(playwright):
 
 def open_dashboard(browser, url: str):
     """A page with the dashboard loaded (its first odds shown); records failed requests and script errors."""
-    page = browser.new_page(viewport={"width": 1500, "height": 1500})
+    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
     page.unserved, page.errors = [], []
     page.on("response", lambda r: page.unserved.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -140,7 +161,7 @@ def check_screenshot(path: Path) -> None:
     from PIL import Image
 
     with Image.open(path) as image:
-        assert image.format == "PNG" and image.width == 1500 and image.height >= 1500, (image.format, image.size)
+        assert image.format == "PNG" and image.width == WIDTH and image.height >= HEIGHT, (image.format, image.size)
         colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
         assert colours is None or len(colours) > 100, f"the screenshot has {len(colours)} colours: a blank page?"
 
@@ -185,6 +206,15 @@ def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(a
             page.locator(".muscat-episode img").first.wait_for(timeout=30_000)
             page.wait_for_timeout(2500)  # the anatomy of the latest round, drawn in the background
             page.evaluate("document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
+            figure = page.locator(".muscat-episode img").first.bounding_box()
+            assert figure["width"] >= FIGURE_MIN_WIDTH, (
+                f"the episode's figure is {figure['width']:.0f} px wide at {WIDTH}x{HEIGHT}"
+            )
+            overflowing = page.evaluate(OVERFLOW_JS)
+            assert overflowing == [], f"elements overflow their card at {WIDTH}x{HEIGHT}: {overflowing[:5]}"
+            body = page.locator("body").inner_text()
+            assert "Model Parameters" not in body and not re.search(r"\bTime: \d", body), "SolaraViz leftovers on the page"
+            assert "plausible range" in body and "runs on Solara" not in body
             shot = tmp_path / "dashboard.png"
             page.screenshot(path=str(shot), full_page=True)
             assert page.unserved == []

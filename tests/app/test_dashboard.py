@@ -132,19 +132,21 @@ def test_the_seed_and_the_number_of_replications_start_a_new_batch(page, batches
 def test_save_run_writes_the_run_on_screen_for_compare(page, tmp_path):
     slider(page, "actors.oman.effectiveness").v_model = 0.4
     page.find(v.Btn, children=["Save run"]).widget.click()
-    saved = list((tmp_path / "saved").iterdir())
+    labels = list((tmp_path / "saved").iterdir())
+    assert [p.name for p in labels] == ["baseline+oman.effectiveness=0.4"]  # outputs/dashboard/<label>/<time>-<id>
+    saved = list(labels[0].iterdir())
     assert len(saved) == 1
     summary = read_summary(saved[0])
     assert summary["replications"] == SMALL and summary["seed"] == 4
     message = page.find(v.Alert).widget.children[0]
-    assert "python -m sim.compare baseline" in message and str(saved[0]) in message
+    assert "python -m sim compare baseline" in message and str(saved[0]) in message
 
 
 def episode_state(rc) -> str:
     return text_of(rc.find(meta_ref="muscat-episode-state").widget.unsafe_innerHTML)
 
 
-def test_the_episode_steps_round_by_round_with_solaravizs_step_button_and_resets(page):
+def test_the_episode_steps_round_by_round_with_its_step_button_and_resets(page):
     from sim.config.compose import load_scenario
 
     horizon = load_scenario("baseline").max_rounds  # the configured horizon (104 weeks since issue 18)
@@ -194,3 +196,16 @@ def test_the_episode_shows_each_sides_private_resolve_and_its_belief_about_the_o
     html = text_of(dashboard.episode_html(model))
     low, high = model.private[-1][us][1:]
     assert "its belief about the other" in html and f"{low:+.2f} to {high:+.2f}".replace("-", "−") in html
+
+
+def test_no_solaraviz_leftovers_and_every_knob_with_a_range_in_the_assumptions_file_marks_it(page, configured):
+    cards = [w.children[0] for w in page.find(v.CardTitle).widgets if w.children]
+    assert "Model Parameters" not in cards and not any(str(c).startswith("Time:") for c in cards)
+    texts = [str(w.children[0]) for w in page.find(v.Html, tag="span").widgets if w.children]
+    assert not any(t.startswith("Time:") for t in texts)
+    marked = [k for k in configured.knobs if k.key in configured.plausible]
+    assert {k.key for k in marked} >= {"actors.oman.effectiveness", "actors.israel.strike_propensity", "actors.us.trust"}
+    for knob in marked:
+        low, high = configured.plausible[knob.key]
+        box = page.find(meta_ref=css(knob.key))
+        assert any(f"plausible range {low:g}–{high:g}" in str(w.children[0]) for w in box.find(v.Html, tag="span").widgets)

@@ -140,7 +140,7 @@ def test_a_saved_run_is_what_the_command_line_writes_and_compare_pairs_it(config
         "seed=3",
         f"replications={SMALL}",
     ]
-    code = compare.main(["baseline", str(folder), "--replications", str(SMALL), "--seed", "3", "--out", str(tmp_path / "cmp")])
+    code = compare.main(["baseline", str(folder), f"replications={SMALL}", "seed=3", "--out", str(tmp_path / "cmp")])
     out = capsys.readouterr().out
     assert code == 0
     assert "actors.oman.effectiveness=0.3" in out and "paired" in out
@@ -149,7 +149,7 @@ def test_a_saved_run_is_what_the_command_line_writes_and_compare_pairs_it(config
 def test_the_default_folder_of_a_saved_run_names_the_scenario(configured, tmp_path):
     odds = live_odds(configured, configured.values, replications=SMALL, seed=0)
     folder = save_run(odds, root=tmp_path)
-    assert folder.parent == tmp_path and folder.name.startswith("baseline_")
+    assert folder.parent == tmp_path / "baseline" and folder.name.startswith("20")  # <root>/<label>/<time>-<id>
     assert (folder / "summary.json").exists() and (folder / "episodes.parquet").exists()
 
 

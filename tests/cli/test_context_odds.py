@@ -29,7 +29,7 @@ def test_context_odds_can_be_turned_off(tmp_path):
     assert "context_odds" not in json.loads((tmp_path / "summary.json").read_text())
 
 
-@pytest.mark.skipif(not SHIPPED.exists(), reason="no shipped posterior: python -m sim.calibrate --ship makes it")
+@pytest.mark.skipif(not SHIPPED.exists(), reason="no shipped posterior: python -m sim calibrate --ship makes it")
 def test_posterior_history_draws_behaviour_from_the_shipped_posterior(tmp_path):
     proc = run_cli("posterior=history", "replications=2000", "seed=3", f"hydra.run.dir={tmp_path}")
     assert proc.returncode == 0, proc.stderr

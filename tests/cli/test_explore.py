@@ -1,4 +1,4 @@
-"""python -m sim.explore end to end: its files, the collapse to a plain run, and one-line errors."""
+"""python -m sim explore end to end: its files, the collapse to a plain run, and one-line errors."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def test_a_plain_run_refuses_ranges_in_one_line():
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "uncertainty=assumptions", "replications=100"], capture_output=True, text=True, timeout=120
     )
-    assert proc.returncode == 2 and "python -m sim.explore" in proc.stderr and proc.stderr.count("\n") == 1
+    assert proc.returncode == 2 and "python -m sim explore" in proc.stderr and proc.stderr.count("\n") == 1
 
 
 def test_a_range_outside_a_parameters_legal_interval_fails_before_any_run(tmp_path, capsys):

@@ -50,9 +50,9 @@ def test_the_wheel_holds_the_configs_and_runs_the_baseline_from_an_empty_directo
     assert where.stdout.strip().startswith(str(installed)), where.stdout + where.stderr
     done = run(installed, tmp_path, "-m", "sim", "replications=1000", "quiet=true")
     assert done.returncode == 0, done.stderr
-    summary = next((tmp_path / "outputs" / "baseline").glob("*/summary.json"))
+    summary = next((tmp_path / "outputs" / "run" / "baseline").glob("*/summary.json"))
     assert json.loads(summary.read_text())["replications"] == 1000
-    listing = run(installed, tmp_path, "-m", "sim.scenarios")
+    listing = run(installed, tmp_path, "-m", "sim", "scenarios")
     assert listing.returncode == 0 and "nuclear_only" in listing.stdout
 
 

@@ -1,4 +1,4 @@
-"""python -m sim.policies: the table and figure it writes, and bad input in one line."""
+"""python -m sim policies: the table and figure it writes, and bad input in one line."""
 
 from __future__ import annotations
 

@@ -167,17 +167,36 @@ def test_every_value_a_scenario_file_changes_has_provenance_in_that_file(name):
     unexplained = [key for key in info.changes if not info.provenance.get(key, "").strip()]
     assert not unexplained, f"configs/scenario/{name}.yaml changes {unexplained} without a provenance entry beside them"
     for key, text in info.provenance.items():
-        assert any(word in text for word in ("seed:", "assumption", "source", "Putnam", "model spec", "mapping rule")), (
+        assert any(word in text for word in ("article:", "assumption", "source", "Putnam", "model spec", "mapping rule")), (
             key,
             text,
         )
+        assert "seed:" not in text, f"{key}: cite the article as `article: '...'`, not `seed:` (tools/provenance-article.sh)"
 
 
 # ----------------------------------------------------------------- docs and listing
 
 
 def test_docs_parameters_md_is_in_sync_with_the_schemas_and_configs():
-    assert docs.DOC_PATH.read_text() == docs.generate(), "docs/parameters.md is out of date: run `python -m sim.docs`"
+    assert docs.DOC_PATH.read_text() == docs.generate(), "docs/parameters.md is out of date: run `python -m sim docs`"
+
+
+def test_docs_sources_md_is_in_sync_and_cites_the_article_and_every_dated_source():
+    text = docs.SOURCES_PATH.read_text()
+    assert text == docs.generate_sources(), "docs/sources.md is out of date: run `muscat-sim docs`"
+    assert "## The article" in text and docs.ARTICLE["sha256"] in text
+    for short in docs.LITERATURE:
+        assert f"**{short}**" in text
+    assert "IAEA GOV/2025/10" in text and "public source: the June 2025 strikes" in text
+
+
+def test_the_article_beside_the_repository_is_the_one_docs_sources_md_names():
+    import hashlib
+
+    copy = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_53c1f0d1dc953768.txt"
+    if not copy.exists():
+        pytest.skip("the article's copy is not beside this clone")
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == docs.ARTICLE["sha256"]
 
 
 def test_docs_parameters_md_documents_every_parameter_of_every_role():
@@ -401,3 +420,18 @@ def test_load_scenario_reads_a_config_dir_of_ones_own(configs):
         SCENARIO.format(name="longer", body="max_rounds: 30\nprovenance:\n  max_rounds: 'assumption: a longer horizon'\n"),
     )
     assert load_scenario("longer", config_dir=configs).max_rounds == 30
+
+
+def test_no_config_cites_the_article_as_seed():
+    """Provenance says `article: '...'`; `seed:` is the random seed's key only (tools/provenance-article.sh rewrites)."""
+    import re
+
+    from sim.config.compose import CONFIG_DIR
+
+    stale = [
+        f"{path.relative_to(CONFIG_DIR)}:{n}"
+        for path in sorted(CONFIG_DIR.rglob("*.yaml"))
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"\bseed: (?!\d)|^#\s*Seed:", line) and not re.match(r"\s*seed:\s*\d", line)
+    ]
+    assert not stale, f"run tools/provenance-article.sh: {stale[:5]}"

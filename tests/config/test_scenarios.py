@@ -101,15 +101,15 @@ def test_every_scenario_file_says_what_it_represents_and_which_seed_sentence_mot
     assert lines[0] == "# @package _global_"
     header = [line for line in lines[1:] if line.startswith("#")]
     assert len(header) >= 2, f"{name}.yaml needs a header comment saying what it represents"
-    assert "Seed:" in " ".join(header) or name == "baseline", f"{name}.yaml's header must quote the seed sentence"
+    assert "Article:" in " ".join(header) or name == "baseline", f"{name}.yaml's header must quote the article's sentence"
     meta = yaml.safe_load(text)["scenario"]
     assert meta["name"] == name
     assert meta["description"] and "\n" not in meta["description"]
-    assert meta["motivation"].startswith("seed:")
+    assert meta["motivation"].startswith("article:")
     seed_dir = ROOT.parent / "shared" / "seed"  # the seed article, beside the project (absent from a bare clone)
     if seed_dir.exists():
         seed = normalise(" ".join(p.read_text() for p in seed_dir.glob("*.txt")))
-        quoted = normalise(meta["motivation"]).removeprefix("seed:").strip().strip("'")
+        quoted = normalise(meta["motivation"]).removeprefix("article:").strip().strip("'")
         for fragment in quoted.split(" ... "):
             assert fragment.strip("'") in seed, f"{name}: motivation {fragment!r} is not a sentence of the seed article"
 
@@ -228,12 +228,12 @@ def _table_module():
 
 @pytest.mark.slow
 def test_the_readme_scenario_table_is_the_output_of_the_committed_script():
-    """The README's numbers must be what `python experiments/scenario_table.py` prints (20,000 replications, seed 7)."""
-    readme = (ROOT / "README.md").read_text()
+    """The user guide's numbers must be what `python experiments/scenario_table.py` prints (20,000 replications, seed 7)."""
+    readme = (ROOT / "docs" / "guide.md").read_text()
     lines = readme.split("## Scenarios", 1)[1].splitlines()
     start = next(k for k, line in enumerate(lines) if line.startswith("| scenario | P(deal)"))
     end = next((k for k in range(start, len(lines)) if not lines[k].startswith("|")), len(lines))
     table = "\n".join(lines[start:end])
     module = _table_module()
     expected = module.markdown_table(module.scenario_rows(20_000, 7))
-    assert table == expected, "README's scenario table is stale: run `python experiments/scenario_table.py` and paste it"
+    assert table == expected, "docs/guide.md's scenario table is stale: run `python experiments/scenario_table.py` and paste it"

@@ -1,0 +1,199 @@
+"""Every example of a ``--help`` text and every command of the README and the documentation pages is run here.
+
+The examples are extracted, not copied: a command shown to a user that stops
+working fails this test. The pages' commands run in one test, in one scratch
+folder, in the order the pages give them, so that a sweep or a run made by one
+example is there for a later one that reads it (``compare multirun/...``). To keep the test short,
+replications are capped (``replications=N`` becomes at most :data:`CAP`) and
+the explorations' cross-check is made small; what is checked is that the
+command runs (exit status 0), or, for the transcripts of errors the pages show
+(``$ command`` then ``error: ...``), that it prints that very line.
+
+A folder ``my_configs`` with a scenario ``mine`` (the README's example of
+one's own scenario) is made first.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import COMMANDS
+from sim.config.compose import CONFIG_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs").glob("*/*.md"))]
+CAP = 400
+#: Commands a page shows that this test cannot run, each with the reason.
+NOT_RUN = {
+    "hydra/launcher=slurm": "needs a SLURM cluster (tests/sweep/test_sweep.py runs the same launcher locally)",
+    "--ship": "replaces the package's posterior (tests/analysis/test_calibrate.py runs the command at a tiny size)",
+}
+MINE = """# @package _global_
+scenario: {name: mine, description: "my variant: a shorter horizon"}
+max_rounds: 12
+provenance: {max_rounds: "assumption: three months of weekly rounds"}
+"""
+PROGRAM = re.compile(r"^(?:\$ )?(muscat-sim|python -m sim|\.venv/bin/python -m sim|\.venv/bin/muscat-sim)(?=\s|$)")
+
+
+def help_examples() -> list[tuple[str, str]]:
+    """(where, command) for the examples of ``muscat-sim --help`` and of every sub-command's ``--help``."""
+    import yaml
+
+    template = yaml.safe_load((CONFIG_DIR / "config.yaml").read_text())["hydra"]["help"]["template"]
+    found = [("muscat-sim --help", line) for line in _examples(template)]
+    for name, (module, _summary) in COMMANDS.items():
+        text = __import__(module, fromlist=["EPILOG"]).__dict__.get("EPILOG", "")
+        found += [(f"muscat-sim {name} --help", line) for line in _examples(text)]
+    return found
+
+
+def _examples(text: str) -> list[str]:
+    lines, inside = [], False
+    for line in text.splitlines():
+        if line.strip() == "Examples:":
+            inside = True
+        elif inside and PROGRAM.match(line.strip()):
+            lines.append(line.strip())
+        elif inside and not line.strip():
+            inside = False
+    return lines
+
+
+def page_commands(page: Path) -> list[tuple[str, str, str | None]]:
+    """(where, command, expected first line of stderr or None) for each command in a page's code blocks."""
+    found = []
+    block = None
+    lines = page.read_text().splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("```"):
+            block = None if block is not None else line[3:].strip()
+            i += 1
+            continue
+        text = line.strip()
+        if block is not None and PROGRAM.match(text):
+            start = i
+            while text.endswith("\\") and i + 1 < len(lines):
+                i += 1
+                text = text[:-1] + " " + lines[i].strip()
+            expected = None
+            if text.startswith("$ ") and i + 1 < len(lines) and lines[i + 1].startswith("error: "):
+                expected = lines[i + 1]
+            found.append((f"{page.relative_to(ROOT)}:{start + 1}", text.removeprefix("$ "), expected))
+        i += 1
+    return found
+
+
+def argv_of(command: str, cwd: Path) -> list[str] | None:
+    """The command as arguments for this interpreter, scaled down; None when it cannot be run here."""
+    if any(marker in command for marker in NOT_RUN):
+        return None
+    words = shlex.split(command, comments=True)
+    program = PROGRAM.match(command).group(1)
+    words = words[len(program.split()) :]
+    out = []
+    for word in words:
+        match = re.fullmatch(r"replications=(\d+)", word)
+        if match:
+            word = f"replications={min(int(match.group(1)), CAP)}"
+        out.append(_placeholder(word, cwd))
+    if out and out[0] == "explore":
+        out += ["--rbd", "1000", "--no-draws"]
+        out = [re.sub(r"replications=\d+", "replications=2000", w) for w in out]
+        if not any(w.startswith("replications=") for w in out):
+            out.append("replications=2000")
+    elif not any(w.startswith("replications=") for w in out) and not _informational(out):
+        out.append(f"replications={CAP}")
+    return [sys.executable, "-m", "sim", *out]
+
+
+def _informational(words: list[str]) -> bool:
+    return any(w in ("--help", "-h", "--cfg", "--version") for w in words) or (bool(words) and words[0] in ("scenarios", "docs"))
+
+
+def _placeholder(word: str, cwd: Path) -> str:
+    """A page's example path (``multirun/agenda_vs_mediator-1a2b3c4d``, ``outputs/run/baseline/...``) made real."""
+    head, at, rest = word.partition("@")
+    if head.startswith("multirun/"):
+        name = head.split("/")[1].split("-")[0]
+        found = sorted((cwd / "multirun").glob(f"{name}*"))
+        return str(found[-1]) + at + rest if found else word
+    if head.startswith("outputs/") and not (cwd / head).exists():
+        label = Path(head).parts[2] if len(Path(head).parts) > 2 else ""
+        found = sorted((cwd / "outputs").glob(f"*/{label}/*/summary.json"))
+        return str(found[-1].parent) if found else word
+    return word
+
+
+HELP_EXAMPLES = [(where, command, None) for where, command in help_examples()]
+PAGE_EXAMPLES = [example for page in PAGES for example in page_commands(page)]
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("examples")
+    (folder / "my_configs" / "scenario").mkdir(parents=True)
+    (folder / "my_configs" / "scenario" / "mine.yaml").write_text(MINE)
+    return folder
+
+
+def run_example(scratch: Path, where: str, command: str, expected: str | None) -> str | None:
+    """Run one example; None if it behaved as the page says, else what went wrong."""
+    argv = argv_of(command, scratch)
+    if argv is None:
+        return None
+    proc = subprocess.run(argv, cwd=scratch, capture_output=True, text=True, timeout=600)
+    if expected is not None:
+        if proc.returncode != 2 or proc.stderr.strip() != expected:
+            got = f"(exit {proc.returncode})\n  {proc.stderr.strip()}"
+            return f"{where}: {command}: the page shows\n  {expected}\nbut the command printed {got}"
+        return None
+    if proc.returncode != 0 or "Traceback" in proc.stderr:
+        return f"{where}: {command}: exit {proc.returncode}\n{proc.stderr[-1500:]}"
+    return None
+
+
+def test_the_pages_and_help_texts_have_examples():
+    wheres = {where.split(":")[0] for where, _, _ in HELP_EXAMPLES + PAGE_EXAMPLES}
+    assert "README.md" in wheres and "muscat-sim --help" in wheres and "docs/guide.md" in wheres
+    assert {f"muscat-sim {name} --help" for name in COMMANDS if name != "docs"} <= wheres
+    assert len(PAGE_EXAMPLES) > 20
+    assert sum(expected is not None for _, _, expected in PAGE_EXAMPLES) >= 4  # the error transcripts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where, command, expected", HELP_EXAMPLES, ids=[f"{w}: {c[:60]}" for w, c, _ in HELP_EXAMPLES])
+def test_every_help_example_runs(scratch, where, command, expected):
+    problem = run_example(scratch, where, command, expected)
+    assert problem is None, problem
+
+
+@pytest.mark.slow
+def test_every_command_of_the_readme_and_the_docs_runs_in_the_order_given():
+    """One test, in page order: a later command may read what an earlier one made (a sweep, a run)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="muscat-examples-") as tmp:
+        folder = Path(tmp)
+        (folder / "my_configs" / "scenario").mkdir(parents=True)
+        (folder / "my_configs" / "scenario" / "mine.yaml").write_text(MINE)
+        problems = [p for example in PAGE_EXAMPLES if (p := run_example(folder, *example)) is not None]
+    skipped = [f"{w}: {reason}" for w, c, _ in PAGE_EXAMPLES for marker, reason in NOT_RUN.items() if marker in c]
+    print("\n".join(["not run here:", *skipped]) if skipped else "every command ran")
+    assert not problems, "\n\n".join(problems)
+
+
+def test_the_readme_is_a_front_page():
+    """What it is, the two commands, the worked example, where to go next: under 15 KB, the rest in docs/."""
+    text = (ROOT / "README.md").read_text()
+    assert len(text.encode()) < 15_000
+    for heading in ("## The two commands", "## A worked example", "## Where to go next"):
+        assert heading in text
