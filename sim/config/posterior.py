@@ -1,8 +1,9 @@
 """The history-weighted posterior file: where it ships, reading it, and whether it is stale.
 
 ``python -m sim.calibrate --ship`` writes ``sim/data/posterior_history.parquet``:
-one row per behavioural vector (its parameters, per-case log-likelihoods and
-its weight), and in the file's metadata the identity it was made with (code,
+one row per behavioural vector (its parameters, per-case log-likelihoods, the
+log prior / proposal density of the stage mixture it was drawn from, its stage
+and its weight), and in the file's metadata the identity it was made with (code,
 configs, cases: :func:`sim.analysis.calibrate.identity`). ``posterior=history``
 reads it; a run whose code, configs or cases changed since says so in one line.
 """
@@ -20,6 +21,8 @@ from sim.core.params import ConfigError
 
 SHIPPED = Path(str(files("sim") / "data" / "posterior_history.parquet"))
 META_KEY = b"sim.calibrate"
+#: Columns of a posterior file that are not parameters (besides the ``loglik:<case>`` ones).
+NOT_PARAMETERS = ("weight", "log_prior_ratio", "stage")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def read(path: Path) -> Posterior:
     weights = frame["weight"].to_numpy(dtype=np.float64)
     if not np.all(np.isfinite(weights)) or weights.sum() <= 0:
         raise ConfigError(f"posterior file {path}: no vector has a positive weight: calibrate with more vectors")
-    params = [c for c in frame.columns if c != "weight" and not c.startswith("loglik:")]
+    params = [c for c in frame.columns if c not in NOT_PARAMETERS and not c.startswith("loglik:")]
     return Posterior(path, {p: frame[p].to_numpy(dtype=np.float64) for p in params}, weights / weights.sum(), meta)
 
 

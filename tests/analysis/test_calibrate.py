@@ -148,13 +148,14 @@ def test_the_command_end_to_end_at_tiny_size(tmp_path):
     from sim.cli.calibrate import main
 
     out = tmp_path / "cal"
-    args = ["--vectors", "3", "--per-vector", "4", "--case", "jcpoa_2013_2015", "--case", "oman_rome_2025"]
+    args = ["--vectors", "5", "--stages", "2", "--per-vector", "4", "--case", "jcpoa_2013_2015", "--case", "oman_rome_2025"]
     args += ["--workers", "1", "--out", str(out), "--cache-root", str(tmp_path)]
     assert main(args) == 0
     loco = pd.read_csv(out / "loco.csv")
     assert list(loco["case"]) == ["jcpoa_2013_2015", "oman_rome_2025"]
     post = pd.read_parquet(out / "posterior.parquet")
-    assert len(post) == 3 and "weight" in post and "loglik:oman_rome_2025" in post
+    assert len(post) == 5 and "weight" in post and "loglik:oman_rome_2025" in post
+    assert post["stage"].tolist() == [0, 0, 1, 1, 1]  # 40% from the prior, then one adaptive stage
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["forecasts"]) == {"feb_2026_by_rules", "baseline"}
     assert (out / "loco.png").exists() and (out / "feb_2026.png").exists()
