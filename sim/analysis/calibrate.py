@@ -470,7 +470,10 @@ def calibrate(
         if s > 0:  # a proposal fitted to every vector so far, its draws appended
             z = imp.to_normal(specs, draws, paths)
             hits = counts[case_idx, :lo][np.arange(len(case_idx)), :, actual]
-            proposal = imp.propose(imp.fit_surrogate(z, hits, per_vector))
+            with np.errstate(divide="ignore"):
+                loglik = np.log(hits / per_vector)
+            ratio = imp.mixture_log_ratio(z, proposals, sizes[:s])
+            proposal = imp.propose(imp.fit_surrogate(z, hits, per_vector), z, loglik, ratio)
             rng = np.random.default_rng(stream(seed, VECTOR_STREAM, s))
             new = imp.from_normal(specs, proposal.sample(size, rng), paths)
             draws = {p: np.concatenate([draws[p], new[p]]) for p in paths}

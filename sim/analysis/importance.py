@@ -16,8 +16,9 @@ and changes only where the vectors are drawn:
    b_c . z)``. It uses every vector's information (the weighted moments of a
    collapsed sample do not) and is only a guide: the weights stay exact.
 3. **Proposal.** The surrogate posterior ``N(0, I) prod_c sigmoid(...)`` is
-   log-concave; its mode and Hessian (Newton) give a Laplace approximation.
-   The next stage draws from a defensive mixture (Hesterberg 1995): with
+   log-concave; its mode and Hessian (Newton) give a Laplace approximation,
+   blended with the importance-weighted moments of the vectors so far in
+   proportion ``ESS / (ESS + d)`` (:func:`propose`). The next stage draws from a defensive mixture (Hesterberg 1995): with
    probability ``alpha`` the prior, else a multivariate Student-t (heavier
    tails than the target, df ``DF``) around the surrogate posterior of all
    cases *or* of all cases but one (one component per held-out case), so the
@@ -176,15 +177,51 @@ class Proposal:
         return special.logsumexp(np.stack(terms), axis=0)
 
 
-def propose(coef: np.ndarray, alpha: float = ALPHA, inflate: float = INFLATE, df: float = DF) -> Proposal:
-    """The next stage's proposal: the surrogate posterior of all cases and, one each, of all cases but one."""
+def propose(
+    coef: np.ndarray,
+    z: np.ndarray | None = None,
+    loglik: np.ndarray | None = None,
+    log_ratio: np.ndarray | None = None,
+    alpha: float = ALPHA,
+    inflate: float = INFLATE,
+    df: float = DF,
+) -> Proposal:
+    """The next stage's proposal: one component for the posterior on all cases and one for each held-out case's.
+
+    Each component blends two estimates of its posterior's mean and covariance:
+    the surrogate's Laplace approximation (:func:`laplace`), global and
+    smooth but biased where the logistic form is wrong, and the importance
+    weighted moments of the vectors so far (``z`` (K, d), per-case
+    log-likelihood estimates ``loglik`` (C, K), ``log_ratio`` (K,) the pooled
+    stages' prior/proposal), unbiased but noisy in many dimensions with a
+    small ESS. The weighted moments count for ``ESS / (ESS + d)`` (shrinkage
+    towards the surrogate: in two dimensions with an ESS of 20 they dominate,
+    in a hundred with an ESS of 10 the surrogate does), and the covariance
+    includes the spread between the two means.
+    """
     C = len(coef)
     sets = [list(range(C))] + ([[i for i in range(C) if i != c] for c in range(C)] if C > 1 else [])
     centres, shapes = [], []
     for use in sets:
         m, cov = laplace(coef, use)
+        if z is not None and loglik is not None:
+            d = z.shape[1]
+            logw = np.asarray(loglik, dtype=np.float64)[use].sum(axis=0) + (0.0 if log_ratio is None else log_ratio)
+            if np.isfinite(logw).any():
+                w = np.exp(logw - logw[np.isfinite(logw)].max())
+                w[~np.isfinite(logw)] = 0.0
+                w /= w.sum()
+                ess = 1.0 / float(w @ w)
+                if ess > 1.5:
+                    mean = w @ z
+                    dz = z - mean
+                    wcov = (dz.T * w) @ dz / (1.0 - float(w @ w))
+                    lam = ess / (ess + d)
+                    gap = np.outer(mean - m, mean - m)
+                    m = lam * mean + (1.0 - lam) * m
+                    cov = lam * wcov + (1.0 - lam) * cov + lam * (1.0 - lam) * gap
         centres.append(m)
-        shapes.append(inflate**2 * (cov + cov.T) / 2)
+        shapes.append(inflate**2 * (cov + cov.T) / 2 + 1e-9 * np.eye(len(m)))
     return Proposal(tuple(centres), tuple(shapes), alpha, df)
 
 

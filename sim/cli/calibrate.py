@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             "per_vector": args.per_vector,
             "seed": args.seed,
             "stages": args.stages,
+            "sampler": sampler_fingerprint(),  # a later stage's vectors depend on the sampler's code
         },
     )
     from tqdm import tqdm
@@ -282,6 +283,18 @@ def main(argv: list[str] | None = None) -> int:
         + ("" if args.no_figures else " and figures")
     )
     return 0
+
+
+def sampler_fingerprint() -> str:
+    """A hash of the sampler's code (:mod:`sim.analysis.calibrate` and :mod:`sim.analysis.importance`)."""
+    import hashlib
+
+    from sim.analysis import calibrate, importance
+
+    h = hashlib.sha256()
+    for module in (calibrate, importance):
+        h.update(Path(str(module.__file__)).read_bytes())
+    return h.hexdigest()[:16]
 
 
 class UnitStore:
