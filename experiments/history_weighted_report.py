@@ -93,14 +93,15 @@ def pct(x: float) -> str:
 
 def loco_table(loco: pd.DataFrame) -> str:
     lines = [
-        "| case | actual | P(deal) | P(escalation) | P(stalemate) | P(actual) | log score | Brier | ESS "
+        "| case | actual | P(deal) | P(escalation) | P(stalemate) | P(actual) | log score | Brier | ESS | k-hat "
         "| base rate P(actual) | base log |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r in loco.iterrows():
         lines.append(
             f"| `{r['case']}` | {r['actual']} | {pct(r['p_deal'])} | {pct(r['p_escalation'])} | {pct(r['p_stalemate'])} | "
-            f"{r['p_actual']:.3f} | {r['log_score']:.2f} | {r['brier']:.3f} | {r['ess']:.1f} | {r['base_p_actual']:.3f} | "
+            f"{r['p_actual']:.3f} | {r['log_score']:.2f} | {r['brier']:.3f} | {r['ess']:.1f} | {r.get('khat', float('nan')):.2f} | "
+            f"{r['base_p_actual']:.3f} | "
             f"{r['base_log_score']:.2f} |"
         )
     return "\n".join(lines)
@@ -155,9 +156,18 @@ def main() -> None:
     failing = loco[loco["log_score"] < loco["base_log_score"]]
     sbc = json.loads(Path(args.sbc).read_text()) if Path(args.sbc).exists() else None
     bench = json.loads(Path(args.bench).read_text()) if Path(args.bench).exists() else None
-    ess_line = f"effective sample size (Kish) **{summary['ess']:.1f}** of {K} vectors" + (
-        "" if summary["ess_trustworthy"] else f": below {summary['min_ess']:.0f}, too few to trust; calibrate with more vectors"
+    stages = summary.get("stages", 1)
+    trusted = summary.get("trustworthy", summary["ess_trustworthy"])
+    ess_line = (
+        f"effective sample size (Kish) **{summary['ess']:.1f}** of {K} vectors, Pareto k-hat "
+        f"**{summary.get('khat', float('nan')):.2f}**, likelihood noise {summary.get('likelihood_noise', float('nan')):.2f}: "
+        + (
+            "trustworthy (ESS >= 30, k-hat <= 0.7)"
+            if trusted
+            else "**not trustworthy** (" + "; ".join(summary.get("trust_problems", ["ESS below 30"])) + ")"
+        )
     )
+    loco_bad = summary.get("loco_untrustworthy", [])
     top = params.head(6)
     moved = "\n".join(
         f"| `{r['parameter']}` | {r['range']} | {r['prior_mean']:.3g} | {r['posterior_mean']:.3g} | {r['shift_sd']:+.2f} | "
@@ -168,7 +178,7 @@ def main() -> None:
         "# History-weighted odds",
         "",
         "Written by `python experiments/history_weighted_report.py` from `python -m sim.calibrate "
-        f"--vectors {K} --per-vector {M} --seed {summary['seed']} --workers {summary['workers']}` "
+        f"--vectors {K} --per-vector {M} --stages {stages} --seed {summary['seed']} --workers {summary['workers']}` "
         f"({summary['elapsed_s']:.0f} s on this machine, {summary['episodes']:,} episodes); the numbers are whatever it gave.",
         "",
         "## What it does",
@@ -179,16 +189,27 @@ def main() -> None:
         "set up from the record of its first round by the rules of [history/mapping.md](history/mapping.md) "
         "(state only; the rules were committed before any case was scored).",
         "",
-        f"1. **Prior**: {K} vectors of the {len(summary['ranges'])} behavioural parameters drawn from their ranges "
-        "(state ranges are not drawn: each case sets its own state).",
+        f"1. **Vectors**: {K} vectors of the {len(summary['ranges'])} behavioural parameters in {stages} stage(s): "
+        + (
+            "all from their ranges (the prior). "
+            if stages == 1
+            else "the first 40% from their ranges (the prior), each later stage from a proposal fitted to the vectors so "
+            "far (adaptive importance sampling, `sim/analysis/importance.py`): a logistic surrogate of each case's "
+            "likelihood gives a Laplace approximation of the posterior, blended with the importance-weighted moments, one "
+            "mixture component for the posterior on all cases and one for each held-out case's, and 10% of the prior "
+            "kept in every stage (a defensive mixture). "
+        )
+        + "State ranges are not drawn: each case sets its own state.",
         f"2. **Simulation**: every case under every vector, {M} replications each, with common random numbers (each case "
         "has its own shocks, the same for every vector).",
         "3. **Weights**: each vector is weighed by the product over cases of the share of its replications that reproduce "
-        "what happened, an unbiased estimate of the likelihood; normalised, these are importance weights of the posterior "
-        "over the prior (`sim/analysis/calibrate.py` says why this and not pyabc: the likelihood of three outcomes is "
-        "estimated directly, no distance or tolerance is needed, and the Kish ESS shows when one importance step is not "
-        "enough; arviz would be a heavy dependency for a one-line ESS).",
-        f"4. **Posterior on all cases**: {ess_line}.",
+        "what happened, an unbiased estimate of the likelihood, times prior over proposal (the deterministic mixture of "
+        "all stages); normalised, these are importance weights of the posterior. Why not pyabc: its ABC-SMC accepts by a "
+        "distance under a tolerance and would throw away the unbiased likelihood estimate; importance weights keep each "
+        "held-out posterior free (drop the case's factor). The likelihood noise is the posterior-weighted relative "
+        "variance of a vector's likelihood estimate (above 1, raise `--per-vector`).",
+        f"4. **Posterior on all cases**: {ess_line}. The Pareto k-hat of Pareto-smoothed importance sampling "
+        "(`arviz-stats`) says whether the weights' tail is light enough to trust; the ESS alone can look fine when it is not.",
         "5. **Validity**: leave-one-case-out. Each case is forecast from the posterior learned on the *other* cases; an "
         "in-sample score is never reported as validity.",
         "",
@@ -198,7 +219,10 @@ def main() -> None:
         "",
         verdict(s),
         "",
-        "ESS: the effective number of vectors behind each out-of-case forecast. Base rate: the Laplace-smoothed frequency "
+        "ESS and k-hat: the effective number of vectors behind each out-of-case forecast and the Pareto k-hat of its "
+        "weights (each held-out posterior diagnosed on its own"
+        + (f"; not trustworthy here: {', '.join(loco_bad)}" if loco_bad else "; all trustworthy here")
+        + "). Base rate: the Laplace-smoothed frequency "
         "of the other cases' outcomes ((n + 1) / (N - 1 + 3)). A floored P(actual) (none here unless marked in loco.csv) would "
         "be scored at half a replication of the grid.",
         "",
@@ -303,7 +327,7 @@ def main() -> None:
         "## Use it",
         "",
         "```bash",
-        "python -m sim.calibrate                       # default size; --vectors, --per-vector, --seed, --workers",
+        "python -m sim.calibrate                       # default size; --vectors, --per-vector, --stages, --seed, --workers",
         "python -m sim.calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
         "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
         'python -m sim.compare baseline "baseline posterior=history"   # configured against history-weighted',
@@ -324,7 +348,7 @@ def main() -> None:
             "",
             f"`python -m sim.calibrate` weighs the behavioural assumptions by the {len(loco)} historical rounds (2003-2025) "
             "and scores the model leave-one-case-out ([docs/history_weighted.md](docs/history_weighted.md)). "
-            f"Out-of-case scores ({K} vectors x {M} replications):",
+            f"Out-of-case scores ({K} vectors x {M} replications in {stages} stage(s); posterior on all cases: {ess_line}):",
             "",
             loco_table(loco),
             "",
