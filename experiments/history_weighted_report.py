@@ -100,8 +100,8 @@ def loco_table(loco: pd.DataFrame) -> str:
     for _, r in loco.iterrows():
         lines.append(
             f"| `{r['case']}` | {r['actual']} | {pct(r['p_deal'])} | {pct(r['p_escalation'])} | {pct(r['p_stalemate'])} | "
-            f"{r['p_actual']:.3f} | {r['log_score']:.2f} | {r['brier']:.3f} | {r['ess']:.1f} | {r.get('khat', float('nan')):.2f} | "
-            f"{r['base_p_actual']:.3f} | "
+            f"{r['p_actual']:.3f} | {r['log_score']:.2f} | {r['brier']:.3f} | {r['ess']:.1f} | "
+            f"{r.get('khat', float('nan')):.2f} | {r['base_p_actual']:.3f} | "
             f"{r['base_log_score']:.2f} |"
         )
     return "\n".join(lines)
