@@ -82,6 +82,27 @@ def stale_note(post: Posterior, current: dict[str, str]) -> str | None:
     )
 
 
+def trust_note(post: Posterior) -> str | None:
+    """One line when the file's own diagnostics say its weights are not to be trusted (else None).
+
+    Kish ESS below 30 or PSIS Pareto k-hat above 0.7 (:mod:`sim.analysis.importance`), as
+    ``python -m sim.calibrate`` wrote them; a file without a k-hat is judged by its ESS alone.
+    """
+    import math
+
+    from sim.analysis.calibrate import MIN_ESS
+    from sim.analysis.importance import MAX_KHAT
+
+    ess = float(post.meta.get("ess", post.ess))
+    khat = post.meta.get("khat")
+    problems = [f"ESS {ess:.1f} < {MIN_ESS:.0f}"] if not ess >= MIN_ESS else []
+    if khat is not None and not (math.isfinite(float(khat)) and float(khat) <= MAX_KHAT):
+        problems.append(f"Pareto k-hat {float(khat):.2f} > {MAX_KHAT}")
+    if not problems:
+        return None
+    return f"note: the posterior {post.path.name} is not to be trusted ({', '.join(problems)}): calibrate with more --vectors"
+
+
 def resample(post: Posterior, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """``n`` behavioural vectors drawn from the posterior by weight (with replacement): (n,) per parameter."""
     idx = rng.choice(len(post.weights), size=n, p=post.weights)
