@@ -135,6 +135,38 @@ def odds_rows(forecasts: dict) -> str:
     return "\n".join(lines)
 
 
+def sampler_row(folder: Path) -> str:
+    """One row of the samplers' comparison, recomputed from a calibration's counts.npz and posterior.parquet."""
+    import numpy as np
+
+    from sim.analysis import calibrate as cal
+
+    grid = np.load(folder / "counts.npz")
+    names, actual = [str(n) for n in grid["targets"]], [int(a) for a in grid["actual"]]
+    post = pd.read_parquet(folder / "posterior.parquet")
+    summary = json.loads((folder / "summary.json").read_text())
+    c = cal.Calibration(
+        specs={},
+        draws={},
+        cases=names[: len(actual)],
+        actual=actual,
+        forecasts=names[len(actual) :],
+        counts=grid["counts"],
+        per_vector=int(grid["counts"][0, 0].sum()),
+        seed=int(summary["seed"]),
+        log_ratio=post["log_prior_ratio"].to_numpy() if "log_prior_ratio" in post else None,
+    )
+    table = c.loco()
+    sc = cal.loco_summary(table)
+    stages = summary.get("stages", 1)
+    return (
+        f"| {'prior only' if stages == 1 else f'{stages} stages'} | {c.counts.shape[1]} x {c.per_vector} | {c.ess:.1f} | "
+        f"{c.khat:.2f} | {table['ess'].min():.1f} | {table['khat'].max():.2f} | "
+        f"{int(((table['ess'] < cal.MIN_ESS) | ~(table['khat'] <= 0.7)).sum())} | {sc['mean_log_score']:.2f} | "
+        f"{sc['mean_brier']:.3f} | {summary['elapsed_s']:.0f} s |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calibration", default="outputs/calibrate/default")
@@ -142,6 +174,9 @@ def main() -> None:
     parser.add_argument("--bench", default=str(ROOT / "docs" / "figures" / "bench_calibrate.json"))
     parser.add_argument("--out", default=str(ROOT / "docs" / "history_weighted.md"))
     parser.add_argument("--readme", default=str(ROOT / "README.md"))
+    parser.add_argument(
+        "--compare", nargs="*", default=[], metavar="DIR", help="other calibrations (other samplers) to set beside this one"
+    )
     args = parser.parse_args()
     cal = Path(args.calibration)
     summary = json.loads((cal / "summary.json").read_text())
@@ -213,6 +248,24 @@ def main() -> None:
         "5. **Validity**: leave-one-case-out. Each case is forecast from the posterior learned on the *other* cases; an "
         "in-sample score is never reported as validity.",
         "",
+        *(
+            [
+                "## Samplers compared",
+                "",
+                "The same cases, model, seed and number of episodes; ESS and k-hat of the posterior on all cases, then the "
+                "worst of the ten held-out posteriors and how many of them fail the trust check (ESS < 30 or k-hat > 0.7); "
+                "the wall-clock time is on the shared 2-core machine (its load differed between runs).",
+                "",
+                "| sampler | vectors x replications | ESS | k-hat | min held-out ESS | max held-out k-hat | held-out "
+                "failing | LOCO mean log | LOCO Brier | time |",
+                "|---|---|---|---|---|---|---|---|---|---|",
+                *[sampler_row(Path(d)) for d in args.compare],
+                sampler_row(cal),
+                "",
+            ]
+            if args.compare
+            else []
+        ),
         "## Leave-one-case-out scores",
         "",
         loco_table(loco),
