@@ -217,9 +217,12 @@ def propose(
                     dz = z - mean
                     wcov = (dz.T * w) @ dz / (1.0 - float(w @ w))
                     lam = ess / (ess + d)
+                    # a weighted covariance of fewer effective vectors than dimensions is too narrow in the directions
+                    # it has not seen: it counts only for the share of the ESS beyond the dimension
+                    lam_cov = max(0.0, (ess - d) / ess)
                     gap = np.outer(mean - m, mean - m)
                     m = lam * mean + (1.0 - lam) * m
-                    cov = lam * wcov + (1.0 - lam) * cov + lam * (1.0 - lam) * gap
+                    cov = lam_cov * wcov + (1.0 - lam_cov) * cov + lam * (1.0 - lam) * gap
         centres.append(m)
         shapes.append(inflate**2 * (cov + cov.T) / 2 + 1e-9 * np.eye(len(m)))
     return Proposal(tuple(centres), tuple(shapes), alpha, df)

@@ -39,7 +39,7 @@ from sim.core.params import OUTCOMES, ConfigError
 
 DEFAULT_VECTORS = 500
 DEFAULT_PER_VECTOR = 200
-DEFAULT_STAGES = 4  # 200 prior vectors, then three adaptive stages of 100
+DEFAULT_STAGES = 3  # 200 prior vectors, then two adaptive stages of 150
 
 
 class _Parser(argparse.ArgumentParser):
