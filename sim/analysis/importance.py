@@ -51,7 +51,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 from sim.core.uncertainty import Dist
 
@@ -93,29 +93,44 @@ def log_prior(z: np.ndarray) -> np.ndarray:
 
 
 def fit_surrogate(z: np.ndarray, hits: np.ndarray, per_vector: int, penalty: float = PENALTY) -> np.ndarray:
-    """(C, d + 1) logistic fit per case: intercept and slopes of P(actual_c | z), from ``hits`` (C, K) of ``per_vector``."""
+    """(C, d + 1) logistic fit per case: intercept and slopes of P(actual_c | z), from ``hits`` (C, K) of ``per_vector``.
+
+    Penalised binomial maximum likelihood by Newton's method (iteratively reweighted least squares, halving a step
+    that does not lower the loss); the slopes carry an L2 penalty, the intercept none.
+    """
     z = np.asarray(z, dtype=np.float64)
     hits = np.asarray(hits, dtype=np.float64)
     K, d = z.shape
     x = np.column_stack([np.ones(K), z])
+    ridge = np.full(d + 1, penalty)
+    ridge[0] = 0.0
+
+    def loss(beta: np.ndarray, h: np.ndarray) -> float:
+        eta = x @ beta
+        return float(np.sum(h * np.logaddexp(0.0, -eta) + (per_vector - h) * np.logaddexp(0.0, eta))) + 0.5 * float(
+            ridge @ beta**2
+        )
+
     out = np.zeros((len(hits), d + 1))
     for c, h in enumerate(hits):
-        miss = per_vector - h
         p0 = (h.sum() + 0.5) / (per_vector * K + 1.0)
-
-        def loss(beta: np.ndarray, h=h, miss=miss) -> tuple[float, np.ndarray]:
-            eta = x @ beta
-            # -log-likelihood of binomial counts: h log sigma(eta) + miss log sigma(-eta)
-            nll = float(np.sum(h * np.logaddexp(0.0, -eta) + miss * np.logaddexp(0.0, eta)))
-            r = per_vector * special.expit(eta) - h
-            grad = x.T @ r
-            nll += 0.5 * penalty * float(beta[1:] @ beta[1:])
-            grad[1:] += penalty * beta[1:]
-            return nll / K, grad / K
-
-        start = np.zeros(d + 1)
-        start[0] = math.log(p0 / (1.0 - p0))
-        out[c] = optimize.minimize(loss, start, jac=True, method="L-BFGS-B").x
+        beta = np.zeros(d + 1)
+        beta[0] = math.log(p0 / (1.0 - p0))
+        current = loss(beta, h)
+        for _ in range(50):
+            s = special.expit(x @ beta)
+            grad = x.T @ (per_vector * s - h) + ridge * beta
+            hess = (x.T * (per_vector * s * (1.0 - s))) @ x + np.diag(ridge) + 1e-9 * np.eye(d + 1)
+            step = np.linalg.solve(hess, grad)
+            t = 1.0
+            while t > 1e-4 and loss(beta - t * step, h) > current:
+                t /= 2
+            beta = beta - t * step
+            new = loss(beta, h)
+            if current - new < 1e-10 * (1.0 + abs(current)):
+                break
+            current = new
+        out[c] = beta
     return out
 
 
