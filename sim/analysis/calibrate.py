@@ -11,7 +11,8 @@ The method (``../shared/design/retrodiction.md``, protocol step 5; issue 19):
    vector, so two vectors' odds in a case differ by their parameters, not by
    their luck.
 3. **Importance weights.** Vector k is weighed by the likelihood of what
-   happened, estimated by simulation: ``L_k = prod_c h_kc / M`` with
+   happened, estimated by simulation (times prior over proposal when it was
+   not drawn from the prior): ``L_k = prod_c h_kc / M`` with
    ``h_kc`` the replications of case c that reproduce its actual outcome.
    Each factor is an unbiased estimate of P(actual_c | theta_k), and the
    cases' shocks are independent of one another, so the product is an
@@ -28,13 +29,13 @@ The method (``../shared/design/retrodiction.md``, protocol step 5; issue 19):
    (ln 1/3) and the Laplace-smoothed base rate of the other cases' outcomes,
    ``(n_o + 1) / (C - 1 + 3)``. An in-sample score is never a validity figure.
 
-Why importance sampling over the prior and not pyabc or arviz: the likelihood
-per vector is estimated directly (three outcomes, a share of replications), so
-no distance, tolerance schedule or summary statistic (the parts ABC adds) is
-needed; with a few dozen behavioural parameters and a handful of cases the
-posterior stays close enough to the prior for one importance step to work,
-and the Kish ESS says when it does not. arviz would add a heavy dependency
-for an ESS formula of one line.
+Where the vectors come from (``stages``): with one stage all K from the prior,
+which collapses when the cases' likelihood is concentrated relative to the
+prior ranges (ten cases, 101 parameters: Kish ESS 10.8 of 500, Pareto k-hat
+0.92); with more, adaptive importance sampling (:mod:`sim.analysis.importance`
+says how and why not pyabc), the weights then carrying prior over proposal.
+Kish's ESS and PSIS's Pareto k-hat (``arviz-stats``) say when the weights can
+be trusted, for the posterior on all cases and for each held-out one.
 
 Pure functions over arrays and scenarios; no files, no terminal (the command is
 :mod:`sim.cli.calibrate`).

@@ -17,8 +17,9 @@ and changes only where the vectors are drawn:
    collapsed sample do not) and is only a guide: the weights stay exact.
 3. **Proposal.** The surrogate posterior ``N(0, I) prod_c sigmoid(...)`` is
    log-concave; its mode and Hessian (Newton) give a Laplace approximation,
-   blended with the importance-weighted moments of the vectors so far in
-   proportion ``ESS / (ESS + d)`` (:func:`propose`). The next stage draws from a defensive mixture (Hesterberg 1995): with
+   blended with the importance-weighted moments of the vectors so far (the
+   mean in proportion ``ESS / (ESS + d)``, the covariance only for the share
+   of the ESS beyond the dimension ``d``: :func:`propose`). The next stage draws from a defensive mixture (Hesterberg 1995): with
    probability ``alpha`` the prior, else a multivariate Student-t (heavier
    tails than the target, df ``DF``) around the surrogate posterior of all
    cases *or* of all cases but one (one component per held-out case), so the
@@ -40,6 +41,13 @@ a tolerance bias; likelihood-tempered SMC would need pseudo-marginal MCMC moves
 (new simulations per move, sticky with a noisy likelihood in ~100 dimensions).
 Importance sampling keeps the leave-one-case-out posteriors free: drop a
 case's factor from the weights.
+
+Leave-one-case-out stays honest: the proposal is only where vectors are
+drawn; each held-out posterior is estimated by importance weights that omit
+the case's factor, consistent for any proposal that covers it (the defensive
+prior share and the held-out components see to that), and its own ESS and
+k-hat are reported. The held-out case's outcome can make the draws denser or
+sparser where its posterior lies, never shift what they estimate.
 
 Pure numpy/scipy over arrays; no files, no terminal.
 """
