@@ -135,7 +135,7 @@ def odds_rows(forecasts: dict) -> str:
     return "\n".join(lines)
 
 
-def sampler_row(folder: Path) -> str:
+def sampler_row(folder: Path, label: str | None = None) -> str:
     """One row of the samplers' comparison, recomputed from a calibration's counts.npz and posterior.parquet."""
     import numpy as np
 
@@ -160,7 +160,8 @@ def sampler_row(folder: Path) -> str:
     sc = cal.loco_summary(table)
     stages = summary.get("stages", 1)
     return (
-        f"| {'prior only' if stages == 1 else f'{stages} stages'} | {c.counts.shape[1]} x {c.per_vector} | {c.ess:.1f} | "
+        f"| {label or ('prior only' if stages == 1 else f'{stages} stages')} | {c.counts.shape[1]} x {c.per_vector} | "
+        f"{c.ess:.1f} | "
         f"{c.khat:.2f} | {table['ess'].min():.1f} | {table['khat'].max():.2f} | "
         f"{int(((table['ess'] < cal.MIN_ESS) | ~(table['khat'] <= 0.7)).sum())} | {sc['mean_log_score']:.2f} | "
         f"{sc['mean_brier']:.3f} | {summary['elapsed_s']:.0f} s |"
@@ -175,7 +176,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs" / "history_weighted.md"))
     parser.add_argument("--readme", default=str(ROOT / "README.md"))
     parser.add_argument(
-        "--compare", nargs="*", default=[], metavar="DIR", help="other calibrations (other samplers) to set beside this one"
+        "--compare",
+        nargs="*",
+        default=[],
+        metavar="[LABEL=]DIR",
+        help="other calibrations (other samplers) to set beside this one",
     )
     args = parser.parse_args()
     cal = Path(args.calibration)
@@ -259,8 +264,8 @@ def main() -> None:
                 "| sampler | vectors x replications | ESS | k-hat | min held-out ESS | max held-out k-hat | held-out "
                 "failing | LOCO mean log | LOCO Brier | time |",
                 "|---|---|---|---|---|---|---|---|---|---|",
-                *[sampler_row(Path(d)) for d in args.compare],
-                sampler_row(cal),
+                *[sampler_row(Path(d.split("=", 1)[-1]), d.split("=", 1)[0] if "=" in d else None) for d in args.compare],
+                sampler_row(cal, "this calibration"),
                 "",
             ]
             if args.compare
