@@ -385,7 +385,7 @@ def main() -> None:
         "## Use it",
         "",
         "```bash",
-        "python -m sim calibrate                       # default size; --vectors K, --per-vector M, --stages S, seed=S, workers=W",
+        "python -m sim calibrate                       # default size; --vectors, --per-vector, --stages, seed=, workers=",
         "python -m sim calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
         "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
         'python -m sim compare baseline "baseline posterior=history"   # configured against history-weighted',

@@ -150,7 +150,8 @@ def run_settings(overrides: list[str]) -> dict[str, int]:
         key, value = split_bare(o)
         if key not in settings:
             raise ConfigError(
-                f"{o}: calibrate takes seed= and workers= only (the grid: --vectors, --per-vector; behaviour is drawn from uncertainty=assumptions, "
+                f"{o}: calibrate takes seed= and workers= only (the grid: --vectors, --per-vector; "
+                "behaviour is drawn from uncertainty=assumptions, "
                 "state comes from each case)"
             )
         try:
