@@ -281,7 +281,10 @@ def pareto_khat(logw: np.ndarray) -> float:
     if len(logw) < 10:
         return math.nan
     # psislw takes what leave-one-out smooths, log-likelihoods whose negatives are the log weights
-    _, khat = array_stats.psislw(-(logw - logw.max()), r_eff=1.0)
+    try:
+        _, khat = array_stats.psislw(-(logw - logw.max()), r_eff=1.0)
+    except ValueError:  # the tail PSIS fits (about 3 sqrt(n) of the largest weights) needs at least 5 of them
+        return math.nan
     return float(khat)
 
 

@@ -150,3 +150,11 @@ def test_the_trust_verdict_fails_on_a_small_ess_a_heavy_tail_or_a_noisy_likeliho
     assert trust_problems(100.0, 0.9, 0.2) == ["Pareto k-hat 0.90 above 0.7"]
     assert trust_problems(100.0, math.nan, 0.2) == ["Pareto k-hat not estimable"]
     assert "raise --per-vector" in trust_problems(100.0, 0.3, 1.5)[0]
+
+
+def test_khat_is_nan_when_the_tail_is_too_short_to_fit():
+    """A handful of vectors (a help example's size) leaves PSIS fewer than five tail draws: NaN, not an error."""
+    from sim.analysis.importance import pareto_khat
+
+    assert math.isnan(pareto_khat(np.linspace(-3.0, 0.0, 12)))
+    assert not math.isnan(pareto_khat(np.random.default_rng(0).normal(size=400)))
