@@ -52,11 +52,10 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import retro
+from sim.config.posterior import MIN_ESS  # noqa: F401  (defined below the analysis layer: make run reads it)
 from sim.core.params import OUTCOMES, ConfigError, Scenario
 from sim.core.uncertainty import Dist, sample, stream, with_draws
 
-#: Below this effective number of vectors a posterior is reported as too thin to trust.
-MIN_ESS = 30.0
 #: Spawn key of the prior vectors' stream (apart from the exploration's 0 and 1).
 VECTOR_STREAM = 2
 

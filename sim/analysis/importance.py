@@ -71,8 +71,8 @@ DF = 30.0
 INFLATE = 1.0
 #: L2 penalty of the surrogate's slopes (a N(0, 1/PENALTY) prior on each logit slope per prior sd).
 PENALTY = 4.0
-#: Above this Pareto k-hat importance weights are not to be trusted (Vehtari et al. 2024).
-MAX_KHAT = 0.7
+from sim.config.posterior import MAX_KHAT  # noqa: E402,F401  (defined below the analysis layer: make run reads it)
+
 _U_EDGE = 0.5 / 2**24  # float32 uniforms can be 0: keep z finite (|z| <= 5.4)
 
 

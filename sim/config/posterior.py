@@ -39,6 +39,12 @@ class Posterior:
         return float(self.weights.sum() ** 2 / np.sum(self.weights**2))
 
 
+#: Below this effective number of vectors (Kish) a posterior is reported as too thin to trust.
+MIN_ESS = 30.0
+#: Above this Pareto k-hat importance weights are not to be trusted (Vehtari et al. 2024).
+MAX_KHAT = 0.7
+
+
 def resolve(file: str | None) -> Path | None:
     """The file a ``posterior.file`` setting names (``history``: the shipped one), None for none."""
     if file in (None, "", "none", "null"):
@@ -89,9 +95,6 @@ def trust_note(post: Posterior) -> str | None:
     ``python -m sim calibrate`` wrote them; a file without a k-hat is judged by its ESS alone.
     """
     import math
-
-    from sim.analysis.calibrate import MIN_ESS
-    from sim.analysis.importance import MAX_KHAT
 
     ess = float(post.meta.get("ess", post.ess))
     khat = post.meta.get("khat")
