@@ -375,21 +375,49 @@ def test_invalid_utf8_in_the_rows_and_a_damaged_job_summary_do_not_block_a_resum
     assert again.returncode == 0 and "1 already done" in again.stdout, (again.stdout, again.stderr)
 
 
-def test_a_file_size_limit_is_the_machines_fault_exit_1(tmp_path):
+def run_under_file_limit(tmp_path: Path, limit_bytes: int, *args: str) -> subprocess.CompletedProcess:
     import resource
 
     def limit():
-        # Above the resolved configuration Hydra saves before the job starts (about 29 KB since issues 18-21; an
-        # error in that save is Hydra's own and still ends in its traceback: a known gap), below the episodes' file.
-        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    result = subprocess.run(
-        [sys.executable, "-m", "sim", "replications=20000", f"output_root={tmp_path}"],
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args, f"output_root={tmp_path}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         preexec_fn=limit,
         timeout=300,
     )
-    line = one_line(result, 1)
-    assert "ulimit -f" in line
+
+
+def run_folders(root: Path) -> list[Path]:
+    return [p for p in (root / "run").glob("*/*")] if (root / "run").is_dir() else []
+
+
+def test_a_file_size_limit_in_hydras_own_save_is_one_line_exit_1_and_no_run_folder(tmp_path):
+    """Below the resolved configuration Hydra saves before the job starts (.hydra/config.yaml, about 29 KB)."""
+    line = one_line(run_under_file_limit(tmp_path, 20_000, "replications=2000"), 1)
+    assert "ulimit -f" in line and ".hydra" in line and "resume" not in line, line
+    assert run_folders(tmp_path) == [] and not (tmp_path / "run").exists(), list(tmp_path.rglob("*"))
+
+
+def test_a_run_folder_with_anything_computed_is_never_removed(tmp_path):
+    from sim.cli import faults
+
+    kept = tmp_path / "run" / "a" / "t1"
+    (kept / ".hydra").mkdir(parents=True)
+    (kept / ".hydra" / "config.yaml").write_text("x: 1\n")
+    (kept / "blocks").mkdir()
+    (kept / "blocks" / "b0.parquet").write_bytes(b"computed")
+    assert not faults.remove_unused_run_dir(kept, tmp_path) and (kept / "blocks" / "b0.parquet").exists()
+    (kept / "summary.json").write_text("{}")
+    (kept / "blocks" / "b0.parquet").unlink()
+    (kept / "blocks").rmdir()
+    assert not faults.remove_unused_run_dir(kept, tmp_path) and (kept / "summary.json").exists()
+    empty = tmp_path / "run" / "b" / "t2"
+    (empty / ".hydra").mkdir(parents=True)
+    (empty / ".hydra" / "hydra.yaml").write_text("y: 2\n")
+    (empty / "app.log").write_text("")
+    assert faults.remove_unused_run_dir(empty, tmp_path)
+    assert not (tmp_path / "run" / "b").exists() and kept.exists() and tmp_path.exists()

@@ -238,7 +238,41 @@ def _hydra_entry() -> None:
                 faults.fail_os(exc)
             fail(str(exc))
 
-    _app()
+    with saving_config_in_one_line():
+        _app()
+
+
+@contextlib.contextmanager
+def saving_config_in_one_line():
+    """Hydra's own save of the run's configuration (``.hydra/*.yaml``, before the job starts), failing in one line.
+
+    That save is outside the job's error handling, so a full disk or a file-size limit (``ulimit -f``) there
+    ended in Hydra's traceback. Now it is :func:`sim.cli.faults.fail_os`'s line (exit 1), and the run folder,
+    which holds nothing computed yet, is removed.
+    """
+    from hydra.core import utils
+
+    save = utils._save_config
+    output_root: list = [None]  # from the job's config.yaml, saved first
+
+    def guarded(cfg, filename: str, output_dir: Path) -> None:
+        if isinstance(cfg, DictConfig) and "output_root" in cfg:
+            output_root[0] = cfg.get("output_root")
+        try:
+            save(cfg, filename, output_dir)
+        except OSError as exc:
+            if not exc.filename:  # a failed write() names no file: name it
+                exc.filename = str(Path(output_dir) / filename)
+            from hydra.core.hydra_config import HydraConfig
+
+            faults.remove_unused_run_dir(HydraConfig.get().runtime.output_dir, output_root[0])
+            faults.fail_os(exc, blocks_kept=False)
+
+    utils._save_config = guarded
+    try:
+        yield
+    finally:
+        utils._save_config = save
 
 
 def main(argv: list[str] | None = None) -> None:

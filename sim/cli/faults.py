@@ -109,6 +109,37 @@ def exit_interrupted(line: str) -> NoReturn:
     os._exit(EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED)
 
 
+def remove_unused_run_dir(run_dir: str | Path, root: str | Path | None = None) -> bool:
+    """Remove a run folder that holds nothing computed, only what Hydra wrote before the job; True if it is gone.
+
+    Only Hydra's own files are deleted (``.hydra/*.yaml``, the job's ``*.log``), then the folder and its
+    parents up to ``root`` (excluded) if that left them empty: a folder holding anything else (results,
+    finished blocks, a user's files) is kept whole.
+    """
+    run_dir = Path(run_dir)
+    try:
+        entries = list(run_dir.iterdir())
+        hydra = [e for e in entries if e.name == ".hydra" and e.is_dir() and not e.is_symlink()]
+        logs = [e for e in entries if e.suffix == ".log" and e.is_file() and not e.is_symlink()]
+        saved = [f for d in hydra for f in d.iterdir()]
+    except OSError:
+        return False
+    if len(hydra) + len(logs) != len(entries) or any(f.suffix != ".yaml" or not f.is_file() or f.is_symlink() for f in saved):
+        return False
+    with contextlib.suppress(OSError):
+        for file in [*saved, *logs]:
+            file.unlink()
+        for folder in hydra:
+            folder.rmdir()
+        run_dir.rmdir()
+        if root is not None:
+            stop, parent = Path(root).resolve(), run_dir.resolve().parent
+            while parent != stop and parent.is_relative_to(stop):
+                parent.rmdir()  # OSError once a parent holds anything: it is kept
+                parent = parent.parent
+    return not run_dir.exists()
+
+
 # ---------------------------------------------------------------- override checks
 
 
@@ -195,24 +226,30 @@ def mediator_note(scenario, overrides: Iterable[str]) -> str | None:
 # ---------------------------------------------------------------- paths that cannot be written
 
 
-def fail_os(exc: OSError) -> None:
-    """A file that could not be written: one line; a full disk is the machine's fault (1), a bad path the input's (2)."""
+def fail_os(exc: OSError, *, blocks_kept: bool = True) -> NoReturn:
+    """A file that could not be written: one line; a full disk is the machine's fault (1), a bad path the input's (2).
+
+    ``blocks_kept=False`` when nothing was computed yet (the line then promises no resume).
+    """
     import sys
 
     code = EXIT_FAULT if exc.errno in ENVIRONMENT_ERRNOS else EXIT_BAD_INPUT
-    print(f"error: {os_error_line(exc)}", file=sys.stderr)
+    print(f"error: {os_error_line(exc, blocks_kept=blocks_kept)}", file=sys.stderr)
     raise SystemExit(code)
 
 
-def os_error_line(exc: OSError, what: str = "") -> str:
+def os_error_line(exc: OSError, what: str = "", *, blocks_kept: bool = True) -> str:
     """One line for an OSError: which path, what went wrong, what to do."""
     path = exc.filename or ""
     reason = exc.strerror or str(exc)
+    space = (
+        "free some space (finished blocks are kept: then run the same command to resume) "
+        if blocks_kept
+        else "free some space (then run the same command) "
+    )
     fix = {
-        errno.ENOSPC: "free some space (finished blocks are kept: then run the same command to resume) "
-        "or choose another output_root=...",
-        errno.EDQUOT: "free some space (finished blocks are kept: then run the same command to resume) "
-        "or choose another output_root=...",
+        errno.ENOSPC: space + "or choose another output_root=...",
+        errno.EDQUOT: space + "or choose another output_root=...",
         errno.EROFS: "the file system is read-only: choose another output_root=... (or hydra.run.dir=...)",
         errno.EACCES: "you may not write there: choose another output_root=... (or hydra.run.dir=...)",
         errno.EPERM: "you may not write there: choose another output_root=... (or hydra.run.dir=...)",
