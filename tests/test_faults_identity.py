@@ -402,6 +402,15 @@ def test_a_file_size_limit_in_hydras_own_save_is_one_line_exit_1_and_no_run_fold
     assert run_folders(tmp_path) == [] and not (tmp_path / "run").exists(), list(tmp_path.rglob("*"))
 
 
+def test_a_file_size_limit_on_the_results_is_one_line_exit_1_and_no_empty_run_folder(tmp_path):
+    """Above the configuration, below the episodes' file: nothing computed is left in the run folder, so it goes."""
+    line = one_line(run_under_file_limit(tmp_path, 100_000, "replications=20000", "block_size=5000"), 1)
+    assert "ulimit -f" in line, line
+    assert run_folders(tmp_path) == [], [list(p.rglob("*")) for p in run_folders(tmp_path)]
+    kept = [f for f in (tmp_path / ".blocks").rglob("*") if f.is_file()]  # the finished blocks: the resume's
+    assert kept, list(tmp_path.rglob("*"))
+
+
 def test_a_run_folder_with_anything_computed_is_never_removed(tmp_path):
     from sim.cli import faults
 
@@ -421,3 +430,39 @@ def test_a_run_folder_with_anything_computed_is_never_removed(tmp_path):
     (empty / "app.log").write_text("")
     assert faults.remove_unused_run_dir(empty, tmp_path)
     assert not (tmp_path / "run" / "b").exists() and kept.exists() and tmp_path.exists()
+
+
+CTRL_C_WHILE_DRAWING = """
+import os, signal, sys, time
+import sim.analysis.plots as plots
+
+def drawing(*args, **kwargs):  # Ctrl-C arrives while the figures are drawn
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(30)
+
+plots.write_figures = drawing
+from sim.cli.app import main
+main(sys.argv[1:])
+"""
+
+
+def test_ctrl_c_while_drawing_the_figures_says_where_the_results_are_not_resume(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CTRL_C_WHILE_DRAWING,
+            "replications=3000",
+            "block_size=1000",
+            "plots=true",
+            f"output_root={tmp_path}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    line = one_line(result, 130)
+    assert "while drawing the figures" in line and "resume" not in line and "blocks" not in line, line
+    (folder,) = run_folders(tmp_path)
+    assert str(folder) in line and (folder / "summary.json").exists() and (folder / "episodes.parquet").exists()

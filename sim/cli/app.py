@@ -103,7 +103,10 @@ def run_job(cfg: DictConfig) -> dict:
     if cfg.get("plots", False):
         from sim.analysis.plots import write_figures
 
-        figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
+        try:
+            figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
+        except KeyboardInterrupt as exc:  # the results are on disk and the blocks gone: say so, not "resume"
+            raise faults.InterruptedWhileDrawing(out_dir) from exc
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
         from sim.config.layout import label
 
@@ -234,7 +237,8 @@ def _hydra_entry() -> None:
 
             if HydraConfig.get().mode == RunMode.MULTIRUN:
                 raise  # a failed job is a row of the sweep table; the other jobs go on
-            if isinstance(exc, OSError):
+            if isinstance(exc, OSError):  # a write failed: a run folder with nothing computed in it goes
+                faults.remove_unused_run_dir(HydraConfig.get().runtime.output_dir, cfg.get("output_root"))
                 faults.fail_os(exc)
             fail(str(exc))
 
@@ -286,6 +290,8 @@ def main(argv: list[str] | None = None) -> None:
     faults.treat_sigterm_as_interrupt()
     try:
         _main(argv)
+    except faults.InterruptedWhileDrawing as exc:
+        faults.exit_interrupted(faults.drawing_interrupted_line(exc.directory))
     except faults.Interrupted as exc:
         faults.exit_interrupted(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume")
     except KeyboardInterrupt:

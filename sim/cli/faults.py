@@ -109,6 +109,22 @@ def exit_interrupted(line: str) -> NoReturn:
     os._exit(EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED)
 
 
+class InterruptedWhileDrawing(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) after a run's results were written, while its figures were drawn."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(str(directory))
+        self.directory = directory
+
+
+def drawing_interrupted_line(directory: Path) -> str:
+    """The line for :class:`InterruptedWhileDrawing`: what is on disk and how to get the figures."""
+    return (
+        f"interrupted while drawing the figures; the results are written in {directory} "
+        "(summary.json, episodes.parquet): run the same command with plots=true to draw the figures (it runs again)"
+    )
+
+
 def remove_unused_run_dir(run_dir: str | Path, root: str | Path | None = None) -> bool:
     """Remove a run folder that holds nothing computed, only what Hydra wrote before the job; True if it is gone.
 
