@@ -42,7 +42,7 @@ VALUE_FLAGS = (
 #: The project's own flag, taken off the command line before Hydra reads it: let users' config files register
 #: Hydra callbacks (code that Hydra calls) other than the project's own.
 ALLOW_CALLBACKS = "--allow-callbacks"
-#: The callbacks the project registers itself (sim/configs/config.yaml).
+#: The callbacks the project registers itself (configs/config.yaml).
 OWN_CALLBACKS = ("sim.sweep.callback.SweepTable",)
 #: Config groups whose option is chosen on the command line (``scenario=NAME``): names, never paths.
 NAMED_GROUPS = ("scenario", "sweep", "agenda", "world", "events", "actors", "uncertainty")

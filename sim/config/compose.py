@@ -41,7 +41,22 @@ from sim.core.params import (
 )
 from sim.core.paths import ROLE_CLASSES
 
-CONFIG_DIR = Path(str(files("sim") / "configs"))  # shipped inside the package (package data)
+
+def config_dir() -> Path:
+    """The project's configs: package data ``sim/configs/`` in an installed wheel, else the checkout's ``configs/``.
+
+    The repository keeps them at its top level; the wheel maps that folder into the package (``package-dir``
+    in pyproject.toml). A checkout or the editable install has no ``sim/configs/``: the folder beside the
+    package is read where it is.
+    """
+    package = Path(str(files("sim")))
+    for candidate in (package / "configs", package.parent / "configs"):
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    return package / "configs"  # not found: Hydra's own error names this path
+
+
+CONFIG_DIR = config_dir()
 ACTOR_META = ("role", "provenance")
 #: Keys of the root configuration (run settings, horizon, provenance and the groups).
 TOP_KEYS = tuple(f.name for f in dataclasses.fields(schema.ConfigSchema))
