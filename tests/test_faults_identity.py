@@ -294,11 +294,11 @@ def test_a_fifo_in_place_of_a_cached_block_is_discarded_not_opened(tmp_path):
 
 
 def test_the_size_guard_scales_with_block_size(tmp_path):
-    from sim.cli import faults
+    from sim.cli import budget
 
     scenario = toy_scenario()
-    big = faults.estimate_run(scenario, 200_000, 10_000, tmp_path)
-    tiny = faults.estimate_run(scenario, 200_000, 1, tmp_path)
+    big = budget.estimate_run(scenario, 200_000, 10_000, tmp_path)
+    tiny = budget.estimate_run(scenario, 200_000, 1, tmp_path)
     assert tiny.seconds > 5 * big.seconds  # one model per replication costs far more than one per 10,000
     assert tiny.disk_bytes > 20 * big.disk_bytes  # 200,000 small files: a file-system block each
 
@@ -321,9 +321,9 @@ def test_every_command_has_the_size_guard(tmp_path, command, args):
 
 
 def test_workers_above_the_cores_are_capped_with_a_note(tmp_path):
-    from sim.cli import faults
+    from sim.cli import budget
 
-    assert faults.effective_workers(100_000, 4000, 1000) == min(4, faults.cores())
+    assert budget.effective_workers(100_000, 4000, 1000) == min(4, budget.cores())
     result = run("replications=4000", "block_size=1000", "workers=100000", f"output_root={tmp_path}")
     assert result.returncode == 0 and "note: workers=100000" in result.stderr and "Traceback" not in result.stderr
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.cli import faults
+from sim.cli import budget, faults, resolvers, signals
 from sim.cli.common import fail, quiet_mesa
 from sim.cli.preflight import (
     ALLOW_CALLBACKS,
@@ -83,7 +83,7 @@ def run_job(cfg: DictConfig) -> dict:
                 cfg.replications,
                 seed,
                 block_size=cfg.block_size,
-                workers=faults.effective_workers(cfg.workers, cfg.replications, cfg.block_size),
+                workers=budget.effective_workers(cfg.workers, cfg.replications, cfg.block_size),
                 progress=progress,
                 store=store if cfg.replications > cfg.block_size else None,
             )
@@ -106,7 +106,7 @@ def run_job(cfg: DictConfig) -> dict:
         try:
             figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
         except KeyboardInterrupt as exc:  # the results are on disk and the blocks gone: say so, not "resume"
-            raise faults.InterruptedWhileDrawing(out_dir) from exc
+            raise signals.InterruptedWhileDrawing(out_dir) from exc
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
         from sim.config.layout import label
 
@@ -287,15 +287,15 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"muscat-sim {package_version()}")
         return
-    faults.treat_sigterm_as_interrupt()
+    signals.treat_sigterm_as_interrupt()
     try:
         _main(argv)
-    except faults.InterruptedWhileDrawing as exc:
-        faults.exit_interrupted(faults.drawing_interrupted_line(exc.directory))
-    except faults.Interrupted as exc:
-        faults.exit_interrupted(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume")
+    except signals.InterruptedWhileDrawing as exc:
+        signals.exit_interrupted(signals.drawing_interrupted_line(exc.directory))
+    except signals.Interrupted as exc:
+        signals.exit_interrupted(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume")
     except KeyboardInterrupt:
-        faults.exit_interrupted("interrupted; finished blocks and sweep jobs are kept: run the same command to resume")
+        signals.exit_interrupted("interrupted; finished blocks and sweep jobs are kept: run the same command to resume")
 
 
 def config_dirs_first(argv: list[str]) -> list[str]:
@@ -316,7 +316,7 @@ def _main(argv: list[str]) -> None:
 
     argv = config_dirs_first(argv)
     quiet_mesa()
-    faults.register_resolvers()
+    resolvers.register_resolvers()
     allow_callbacks = ALLOW_CALLBACKS in argv
     argv = [a for a in argv if a != ALLOW_CALLBACKS]
     multirun = is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)
