@@ -93,14 +93,15 @@ def pct(x: float) -> str:
 
 def loco_table(loco: pd.DataFrame) -> str:
     lines = [
-        "| case | actual | P(deal) | P(escalation) | P(stalemate) | P(actual) | log score | Brier | ESS "
+        "| case | actual | P(deal) | P(escalation) | P(stalemate) | P(actual) | log score | Brier | ESS | k-hat "
         "| base rate P(actual) | base log |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r in loco.iterrows():
         lines.append(
             f"| `{r['case']}` | {r['actual']} | {pct(r['p_deal'])} | {pct(r['p_escalation'])} | {pct(r['p_stalemate'])} | "
-            f"{r['p_actual']:.3f} | {r['log_score']:.2f} | {r['brier']:.3f} | {r['ess']:.1f} | {r['base_p_actual']:.3f} | "
+            f"{r['p_actual']:.3f} | {r['log_score']:.2f} | {r['brier']:.3f} | {r['ess']:.1f} | "
+            f"{r.get('khat', float('nan')):.2f} | {r['base_p_actual']:.3f} | "
             f"{r['base_log_score']:.2f} |"
         )
     return "\n".join(lines)
@@ -134,6 +135,39 @@ def odds_rows(forecasts: dict) -> str:
     return "\n".join(lines)
 
 
+def sampler_row(folder: Path, label: str | None = None) -> str:
+    """One row of the samplers' comparison, recomputed from a calibration's counts.npz and posterior.parquet."""
+    import numpy as np
+
+    from sim.analysis import calibrate as cal
+
+    grid = np.load(folder / "counts.npz")
+    names, actual = [str(n) for n in grid["targets"]], [int(a) for a in grid["actual"]]
+    post = pd.read_parquet(folder / "posterior.parquet")
+    summary = json.loads((folder / "summary.json").read_text())
+    c = cal.Calibration(
+        specs={},
+        draws={},
+        cases=names[: len(actual)],
+        actual=actual,
+        forecasts=names[len(actual) :],
+        counts=grid["counts"],
+        per_vector=int(grid["counts"][0, 0].sum()),
+        seed=int(summary["seed"]),
+        log_ratio=post["log_prior_ratio"].to_numpy() if "log_prior_ratio" in post else None,
+    )
+    table = c.loco()
+    sc = cal.loco_summary(table)
+    stages = summary.get("stages", 1)
+    return (
+        f"| {label or ('prior only' if stages == 1 else f'{stages} stages')} | {c.counts.shape[1]} x {c.per_vector} | "
+        f"{c.ess:.1f} | "
+        f"{c.khat:.2f} | {table['ess'].min():.1f} | {table['khat'].max():.2f} | "
+        f"{int(((table['ess'] < cal.MIN_ESS) | ~(table['khat'] <= 0.7)).sum())} | {sc['mean_log_score']:.2f} | "
+        f"{sc['mean_brier']:.3f} | {summary['elapsed_s']:.0f} s |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calibration", default="outputs/calibrate/default")
@@ -141,6 +175,13 @@ def main() -> None:
     parser.add_argument("--bench", default=str(ROOT / "docs" / "figures" / "bench_calibrate.json"))
     parser.add_argument("--out", default=str(ROOT / "docs" / "history_weighted.md"))
     parser.add_argument("--readme", default=str(ROOT / "docs" / "history.md"), help="the page with the short section")
+    parser.add_argument(
+        "--compare",
+        nargs="*",
+        default=[],
+        metavar="[LABEL=]DIR",
+        help="other calibrations (other samplers) to set beside this one",
+    )
     args = parser.parse_args()
     cal = Path(args.calibration)
     summary = json.loads((cal / "summary.json").read_text())
@@ -155,9 +196,18 @@ def main() -> None:
     failing = loco[loco["log_score"] < loco["base_log_score"]]
     sbc = json.loads(Path(args.sbc).read_text()) if Path(args.sbc).exists() else None
     bench = json.loads(Path(args.bench).read_text()) if Path(args.bench).exists() else None
-    ess_line = f"effective sample size (Kish) **{summary['ess']:.1f}** of {K} vectors" + (
-        "" if summary["ess_trustworthy"] else f": below {summary['min_ess']:.0f}, too few to trust; calibrate with more vectors"
+    stages = summary.get("stages", 1)
+    trusted = summary.get("trustworthy", summary["ess_trustworthy"])
+    ess_line = (
+        f"effective sample size (Kish) **{summary['ess']:.1f}** of {K} vectors, Pareto k-hat "
+        f"**{summary.get('khat', float('nan')):.2f}**, likelihood noise {summary.get('likelihood_noise', float('nan')):.2f}: "
+        + (
+            "trustworthy (ESS >= 30, k-hat <= 0.7)"
+            if trusted
+            else "**not trustworthy** (" + "; ".join(summary.get("trust_problems", ["ESS below 30"])) + ")"
+        )
     )
+    loco_bad = summary.get("loco_untrustworthy", [])
     top = params.head(6)
     moved = "\n".join(
         f"| `{r['parameter']}` | {r['range']} | {r['prior_mean']:.3g} | {r['posterior_mean']:.3g} | {r['shift_sd']:+.2f} | "
@@ -168,7 +218,7 @@ def main() -> None:
         "# History-weighted odds",
         "",
         "Written by `python experiments/history_weighted_report.py` from `python -m sim calibrate "
-        f"--vectors {K} replications={M} seed={summary['seed']} workers={summary['workers']}` "
+        f"--vectors {K} --per-vector {M} --stages {stages} seed={summary['seed']} workers={summary['workers']}` "
         f"({summary['elapsed_s']:.0f} s on this machine, {summary['episodes']:,} episodes); the numbers are whatever it gave.",
         "",
         "## What it does",
@@ -179,26 +229,58 @@ def main() -> None:
         "set up from the record of its first round by the rules of [history/mapping.md](history/mapping.md) "
         "(state only; the rules were committed before any case was scored).",
         "",
-        f"1. **Prior**: {K} vectors of the {len(summary['ranges'])} behavioural parameters drawn from their ranges "
-        "(state ranges are not drawn: each case sets its own state).",
+        f"1. **Vectors**: {K} vectors of the {len(summary['ranges'])} behavioural parameters in {stages} stage(s): "
+        + (
+            "all from their ranges (the prior). "
+            if stages == 1
+            else "the first 40% from their ranges (the prior), each later stage from a proposal fitted to the vectors so "
+            "far (adaptive importance sampling, `sim/analysis/importance.py`): a logistic surrogate of each case's "
+            "likelihood gives a Laplace approximation of the posterior, blended with the importance-weighted moments, one "
+            "mixture component for the posterior on all cases and one for each held-out case's, and 10% of the prior "
+            "kept in every stage (a defensive mixture). "
+        )
+        + "State ranges are not drawn: each case sets its own state.",
         f"2. **Simulation**: every case under every vector, {M} replications each, with common random numbers (each case "
         "has its own shocks, the same for every vector).",
         "3. **Weights**: each vector is weighed by the product over cases of the share of its replications that reproduce "
-        "what happened, an unbiased estimate of the likelihood; normalised, these are importance weights of the posterior "
-        "over the prior (`sim/analysis/calibrate.py` says why this and not pyabc: the likelihood of three outcomes is "
-        "estimated directly, no distance or tolerance is needed, and the Kish ESS shows when one importance step is not "
-        "enough; arviz would be a heavy dependency for a one-line ESS).",
-        f"4. **Posterior on all cases**: {ess_line}.",
+        "what happened, an unbiased estimate of the likelihood, times prior over proposal (the deterministic mixture of "
+        "all stages); normalised, these are importance weights of the posterior. Why not pyabc: its ABC-SMC accepts by a "
+        "distance under a tolerance and would throw away the unbiased likelihood estimate; importance weights keep each "
+        "held-out posterior free (drop the case's factor). The likelihood noise is the posterior-weighted relative "
+        "variance of a vector's likelihood estimate (above 1, raise `--per-vector`).",
+        f"4. **Posterior on all cases**: {ess_line}. The Pareto k-hat of Pareto-smoothed importance sampling "
+        "(`arviz-stats`) says whether the weights' tail is light enough to trust; the ESS alone can look fine when it is not.",
         "5. **Validity**: leave-one-case-out. Each case is forecast from the posterior learned on the *other* cases; an "
         "in-sample score is never reported as validity.",
         "",
+        *(
+            [
+                "## Samplers compared",
+                "",
+                "The same cases, model, seed and number of episodes; ESS and k-hat of the posterior on all cases, then the "
+                "worst of the ten held-out posteriors and how many of them fail the trust check (ESS < 30 or k-hat > 0.7); "
+                "the wall-clock time is on the shared 2-core machine (its load differed between runs).",
+                "",
+                "| sampler | vectors x replications | ESS | k-hat | min held-out ESS | max held-out k-hat | held-out "
+                "failing | LOCO mean log | LOCO Brier | time |",
+                "|---|---|---|---|---|---|---|---|---|---|",
+                *[sampler_row(Path(d.split("=", 1)[-1]), d.split("=", 1)[0] if "=" in d else None) for d in args.compare],
+                sampler_row(cal, "this calibration"),
+                "",
+            ]
+            if args.compare
+            else []
+        ),
         "## Leave-one-case-out scores",
         "",
         loco_table(loco),
         "",
         verdict(s),
         "",
-        "ESS: the effective number of vectors behind each out-of-case forecast. Base rate: the Laplace-smoothed frequency "
+        "ESS and k-hat: the effective number of vectors behind each out-of-case forecast and the Pareto k-hat of its "
+        "weights (each held-out posterior diagnosed on its own"
+        + (f"; not trustworthy here: {', '.join(loco_bad)}" if loco_bad else "; all trustworthy here")
+        + "). Base rate: the Laplace-smoothed frequency "
         "of the other cases' outcomes ((n + 1) / (N - 1 + 3)). A floored P(actual) (none here unless marked in loco.csv) would "
         "be scored at half a replication of the grid.",
         "",
@@ -303,7 +385,7 @@ def main() -> None:
         "## Use it",
         "",
         "```bash",
-        "python -m sim calibrate                       # default size; --vectors K, replications=M, seed=S, workers=W",
+        "python -m sim calibrate                       # default size; --vectors, --per-vector, --stages, seed=, workers=",
         "python -m sim calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
         "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
         'python -m sim compare baseline "baseline posterior=history"   # configured against history-weighted',
@@ -324,7 +406,7 @@ def main() -> None:
             "",
             f"`python -m sim calibrate` weighs the behavioural assumptions by the {len(loco)} historical rounds (2003-2025) "
             "and scores the model leave-one-case-out ([docs/history_weighted.md](history_weighted.md)). "
-            f"Out-of-case scores ({K} vectors x {M} replications):",
+            f"Out-of-case scores ({K} vectors x {M} replications in {stages} stage(s); posterior on all cases: {ess_line}):",
             "",
             loco_table(loco),
             "",

@@ -37,6 +37,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis import calibrate as cal
+from sim.config.posterior import NOT_PARAMETERS
 from sim.core.params import OUTCOMES
 from sim.core.runner import run_block
 from sim.core.uncertainty import parse_dist
@@ -48,7 +49,10 @@ def real_engine(calibration: Path, repetitions: int, seed: int) -> dict:
     grid = np.load(calibration / "counts.npz")
     counts, names = grid["counts"], [str(n) for n in grid["targets"]]
     post = pd.read_parquet(calibration / "posterior.parquet")
-    draws = {c: post[c].to_numpy() for c in post.columns if c != "weight" and not c.startswith("loglik:")}
+    # the check needs prior draws: an adaptive calibration's first stage only
+    prior = post["stage"].to_numpy() == 0 if "stage" in post else np.ones(len(post), dtype=bool)
+    counts, post = counts[:, prior], post[prior].reset_index(drop=True)
+    draws = {c: post[c].to_numpy() for c in post.columns if c not in NOT_PARAMETERS and not c.startswith("loglik:")}
     per_vector = int(counts[0, 0].sum())
     targets = {t.name: t for t in cal.load_targets(forecasts=cal.FORECASTS)}
     rng = np.random.default_rng(seed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import io
 import json
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -102,9 +104,14 @@ def damage(path: Path, how: str, other: Path | None = None) -> None:
         path.write_bytes(data[: len(data) // 2])
     elif how == "empty":
         path.write_bytes(b"")
-    elif how == "bitflip":  # a byte inside the arrays, past the zip headers
+    elif how == "bitflip":  # the last byte of the largest array's data, past every zip and .npy header
+        info = max(zipfile.ZipFile(io.BytesIO(data)).infolist(), key=lambda i: i.compress_size)
+        off = info.header_offset  # the local header: 30 fixed bytes, then the name and the extra field
+        start = (
+            off + 30 + int.from_bytes(data[off + 26 : off + 28], "little") + int.from_bytes(data[off + 28 : off + 30], "little")
+        )
         flipped = bytearray(data)
-        flipped[len(data) // 2] ^= 0xFF
+        flipped[start + info.compress_size - 1] ^= 0xFF
         path.write_bytes(bytes(flipped))
     elif how == "swapped":
         shutil.copyfile(other, path)

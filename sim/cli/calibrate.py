@@ -1,10 +1,11 @@
 """``muscat-sim calibrate``: history-weighted odds, a posterior over behaviour learned from the historical cases.
 
-    muscat-sim calibrate [--vectors K] [replications=M] [seed=S] [workers=W]
+    muscat-sim calibrate [--vectors K] [--per-vector M] [--stages S] [seed=S] [workers=W]
                          [--config-dir DIR] [--case NAME ...] [--out DIR] [--ship]
 
-Draws K behavioural parameter vectors from the ranges of
-``uncertainty=assumptions`` (behaviour only: each case sets its own state),
+Draws K behavioural parameter vectors (the first 40% from the ranges of
+``uncertainty=assumptions``, behaviour only: each case sets its own state; the
+rest in S - 1 adaptive stages from a proposal fitted to the vectors so far),
 runs every case of ``configs/history/`` (and ``DIR/history/``) and the 2026
 scenarios under each vector with M replications (common random numbers per
 case), weighs each vector by the likelihood of the outcomes that happened,
@@ -13,7 +14,11 @@ scores every case leave-one-case-out, and writes into ``--out`` (default
 log-likelihoods, weights), ``loco.csv``, ``summary.json`` and the figures
 ``loco.png``, ``parameters.png``, ``feb_2026.png``. ``--ship`` also copies
 the posterior to ``sim/data/posterior.parquet`` (the file ``posterior=history``
-reads). Finished units are kept in ``outputs/.blocks/calibrate-<key>``: the same
+reads). Cost: targets x K x M episodes, 1.2 million at the default size
+(12 targets, 500 x 200: 323 s with two workers on the shared development
+machine with the prior-only sampler, 1,182 s for the staged one under a load
+average of 8 on 2 cores; the stages add under a second of fitting each).
+Finished units are kept in ``outputs/.blocks/calibrate-<key>``: the same
 command resumes after an interrupt. Method: :mod:`sim.analysis.calibrate`.
 """
 
@@ -33,34 +38,58 @@ from sim.core.params import OUTCOMES, ConfigError
 
 DEFAULT_VECTORS = 500
 DEFAULT_PER_VECTOR = 200
+DEFAULT_STAGES = 3  # 200 prior vectors, then two adaptive stages of 150
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:5.1f}%"
 
 
-def format_report(cal, table, scores: dict, feb: dict, shifts, ess: float, elapsed: float) -> str:
+def trust_problems(ess: float, khat: float, noise: float) -> list[str]:
+    """Why a posterior's weights cannot be trusted (empty: they can)."""
     from sim.analysis.calibrate import MIN_ESS
+    from sim.analysis.importance import MAX_KHAT
 
+    problems = []
+    if not ess >= MIN_ESS:
+        problems.append(f"ESS {ess:.1f} below {MIN_ESS:.0f}")
+    if not khat <= MAX_KHAT:  # NaN too: too few vectors of positive weight to judge the tail
+        problems.append(f"Pareto k-hat {khat:.2f} above {MAX_KHAT}" if math.isfinite(khat) else "Pareto k-hat not estimable")
+    if noise > 1.0:
+        problems.append(f"likelihood noise {noise:.2f} above 1 (raise --per-vector)")
+    return problems
+
+
+def format_report(cal, table, scores: dict, feb: dict, shifts, ess: float, elapsed: float) -> str:
     K, M = cal.counts.shape[1], cal.per_vector
+    stages = 1 if cal.stage is None else int(np.max(cal.stage)) + 1
+    khat, noise = cal.khat, cal.noise
+    problems = trust_problems(ess, khat, noise)
     lines = [
-        f"History-weighted calibration: {len(cal.cases)} cases, {K} behavioural vectors x {M} replications, seed {cal.seed} "
+        f"History-weighted calibration: {len(cal.cases)} cases, {K} behavioural vectors x {M} replications "
+        f"in {stages} stage{'s' if stages > 1 else ''}, seed {cal.seed} "
         f"({len(cal.specs)} behavioural parameters drawn; {elapsed:.0f} s)",
-        f"posterior on all cases: effective sample size (Kish) {ess:.1f} of {K} vectors"
-        + ("" if ess >= MIN_ESS else f"  -- below {MIN_ESS:.0f}: too few vectors to trust; raise --vectors"),
+        f"posterior on all cases: effective sample size (Kish) {ess:.1f} of {K} vectors, Pareto k-hat {khat:.2f}, "
+        f"likelihood noise {noise:.2f}"
+        + (
+            "  -- trustworthy"
+            if not problems
+            else f"  -- NOT trustworthy: {'; '.join(problems)}: raise --vectors (or --stages, --per-vector)"
+        ),
         "",
         "Leave-one-case-out (each case forecast from the posterior learned on the others):",
     ]
     head = (
         f"{'case':<22} {'actual':<10} {'P(deal)':>8} {'P(esc.)':>8} {'P(stal.)':>8} {'P(act.)':>8} "
-        f"{'log':>6} {'Brier':>6} {'ESS':>6} {'base log':>8}"
+        f"{'log':>6} {'Brier':>6} {'ESS':>6} {'k-hat':>6} {'base log':>8}"
     )
     lines += [head, "-" * len(head)]
     for _, r in table.iterrows():
         mark = "*" if r["floored"] else (" !" if r["fallback"] else " ")
         lines.append(
             f"{r['case']:<22} {r['actual']:<10} {_pct(r['p_deal']):>8} {_pct(r['p_escalation']):>8} {_pct(r['p_stalemate']):>8} "
-            f"{r['p_actual']:8.3f} {r['log_score']:6.2f}{mark}{r['brier']:5.3f} {r['ess']:6.1f} {r['base_log_score']:8.2f}"
+            f"{r['p_actual']:8.3f} {r['log_score']:6.2f}{mark}{r['brier']:5.3f} {r['ess']:6.1f} {r['khat']:6.2f} "
+            f"{r['base_log_score']:8.2f}"
         )
     verdict_u = "above" if scores["beats_uniform"] else "NOT above"
     verdict_b = "above" if scores["beats_base_rate"] else "NOT above"
@@ -72,6 +101,9 @@ def format_report(cal, table, scores: dict, feb: dict, shifts, ess: float, elaps
         f"mean Brier {scores['mean_brier']:.3f} (uniform {scores['uniform_brier']:.3f}, "
         f"base rate {scores['base_rate_brier']:.3f}; lower is better)",
     ]
+    bad = [r["case"] for _, r in table.iterrows() if trust_problems(r["ess"], r["khat"], 0.0)]
+    if bad:
+        lines.append(f"! held-out posteriors NOT trustworthy (ESS < 30 or k-hat > 0.7) for: {', '.join(bad)}")
     if scores["fallbacks"]:
         lines.append("! no vector reproduced all the other cases: that case's forecast is the prior's")
     if table["floored"].any():
@@ -95,21 +127,22 @@ def format_report(cal, table, scores: dict, feb: dict, shifts, ess: float, elaps
 
 EPILOG = """\
 Examples:
-  muscat-sim calibrate --vectors 20 --case jcpoa_2013_2015 --case oman_rome_2025 replications=50 seed=1 workers=1
-  muscat-sim calibrate --config-dir my_configs --vectors 20 replications=50 workers=1
-  muscat-sim calibrate --vectors 500 replications=200 seed=0 workers=2 --ship
+  muscat-sim calibrate --vectors 20 --per-vector 50 --case jcpoa_2013_2015 --case oman_rome_2025 seed=1 workers=1
+  muscat-sim calibrate --config-dir my_configs --vectors 20 --per-vector 50 workers=1
+  muscat-sim calibrate --vectors 500 --per-vector 200 seed=0 workers=2 --ship
 
-Run settings as every command spells them: replications=M (per vector and case, default 200), seed=S, workers=W;
+Run settings as every command spells them: seed=S, workers=W. The grid is sized as explore and policies size
+theirs: --vectors K behavioural vectors x --per-vector M replications (per vector and case);
 --vectors K sets how many behavioural vectors are drawn.
 Behaviour is drawn from uncertainty=assumptions; state comes from each case: no other override applies.
 """
 
 #: The run settings calibrate takes as ``KEY=VALUE`` (the spelling of every command), with their defaults.
-SETTINGS = {"replications": DEFAULT_PER_VECTOR, "seed": 0, "workers": 2}
+SETTINGS = {"seed": 0, "workers": 2}
 
 
 def run_settings(overrides: list[str]) -> dict[str, int]:
-    """``replications=M seed=S workers=W`` -> a dict of the three; ConfigError (one line) for any other override."""
+    """``seed=S workers=W`` -> a dict of the two; ConfigError (one line) for any other override."""
     from sim.config.overrides import split_bare
 
     settings = dict(SETTINGS)
@@ -117,7 +150,8 @@ def run_settings(overrides: list[str]) -> dict[str, int]:
         key, value = split_bare(o)
         if key not in settings:
             raise ConfigError(
-                f"{o}: calibrate takes replications=, seed= and workers= only (behaviour is drawn from uncertainty=assumptions, "
+                f"{o}: calibrate takes seed= and workers= only (the grid: --vectors, --per-vector; "
+                "behaviour is drawn from uncertainty=assumptions, "
                 "state comes from each case)"
             )
         try:
@@ -135,9 +169,21 @@ def main(argv: list[str] | None = None) -> int:
         "overrides",
         nargs="*",
         metavar="KEY=VALUE",
-        help=f"replications=M per vector and case (default {DEFAULT_PER_VECTOR}), seed=S (default 0), workers=W (default 2)",
+        help="seed=S (default 0), workers=W (default 2)",
     )
     parser.add_argument("--vectors", type=int, default=DEFAULT_VECTORS, help=f"behavioural vectors K (default {DEFAULT_VECTORS})")
+    parser.add_argument(
+        "--per-vector",
+        type=int,
+        default=DEFAULT_PER_VECTOR,
+        help=f"replications per vector and case (default {DEFAULT_PER_VECTOR})",
+    )
+    parser.add_argument(
+        "--stages",
+        type=int,
+        default=DEFAULT_STAGES,
+        help=f"1: all vectors from the prior; S: 40%% from the prior, the rest in S-1 adaptive stages (default {DEFAULT_STAGES})",
+    )
     parser.add_argument("--case", action="append", default=None, help="use only this case (repeatable)")
     parser.add_argument("--out", default=None, help="output folder (default outputs/calibrate/history/<time>-<id>)")
     parser.add_argument("--cache-root", default="outputs", help="where unfinished units wait (<root>/.blocks; default outputs)")
@@ -146,15 +192,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     quiet_mesa()
     from sim.analysis import calibrate as cal_mod
+    from sim.analysis.importance import MAX_KHAT
 
     try:
         settings = run_settings(list(args.overrides))
-        args.per_vector, args.seed, args.workers = settings["replications"], settings["seed"], settings["workers"]
+        args.seed, args.workers = settings["seed"], settings["workers"]
         for key, value, low in (
             ("--vectors ", args.vectors, 2),
-            ("replications=", args.per_vector, 1),
+            ("--per-vector ", args.per_vector, 1),
             ("seed=", args.seed, 0),
             ("workers=", args.workers, 1),
+            ("--stages ", args.stages, 1),
         ):
             if value < low:
                 raise ConfigError(f"{key}{value}: use a whole number >= {low}")
@@ -165,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         if sum(t.actual is not None for t in targets) < 2:
             raise ConfigError("leave-one-case-out needs at least two cases: drop --case or add cases")
         specs = cal_mod.prior_specs(args.config_dir)
+        cal_mod.stage_sizes(args.vectors, args.stages)
         from sim.config.layout import run_folder
 
         out = Path(args.out or run_folder("calibrate", "history"))
@@ -183,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             "vectors": args.vectors,
             "per_vector": args.per_vector,
             "seed": args.seed,
+            "stages": args.stages,
+            "sampler": sampler_fingerprint(),  # a later stage's vectors depend on the sampler's code
         },
     )
     from tqdm import tqdm
@@ -196,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             vectors=args.vectors,
             per_vector=args.per_vector,
             seed=args.seed,
+            stages=args.stages,
             workers=args.workers,
             load=store.load,
             save=store.save,
@@ -206,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     scores = cal_mod.loco_summary(table)
     w = cal.weights
     ess = cal_mod.kish_ess(w)
+    khat, noise = cal.khat, cal.noise
+    problems = trust_problems(ess, khat, noise)
     shifts = cal_mod.parameter_shifts(cal.draws, w, specs)
     feb = {name: cal.target_odds(name) for name in cal.forecasts}
     print(format_report(cal, table, scores, feb, shifts, ess, elapsed))
@@ -222,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         "vectors": args.vectors,
         "per_vector": args.per_vector,
         "seed": args.seed,
+        "stages": args.stages,
         "ess": ess,
+        "khat": khat,
+        "likelihood_noise": noise,
         "ranges": {p: d.describe() for p, d in specs.items()},
     }
     table_pa = pa.Table.from_pandas(frame, preserve_index=False)
@@ -239,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
         "episodes_per_s": episodes / elapsed if elapsed > 0 else math.inf,
         "workers": args.workers,
         "min_ess": cal_mod.MIN_ESS,
+        "max_khat": MAX_KHAT,
         "ess_trustworthy": bool(ess >= cal_mod.MIN_ESS),
+        "trustworthy": not problems,
+        "trust_problems": problems,
+        "loco_untrustworthy": [r["case"] for _, r in table.iterrows() if trust_problems(r["ess"], r["khat"], 0.0)],
         "loco": scores,
         "loco_cases": table.to_dict("records"),
         "forecasts": feb,
@@ -263,6 +324,18 @@ def main(argv: list[str] | None = None) -> int:
         + ("" if args.no_figures else " and figures")
     )
     return 0
+
+
+def sampler_fingerprint() -> str:
+    """A hash of the sampler's code (:mod:`sim.analysis.calibrate` and :mod:`sim.analysis.importance`)."""
+    import hashlib
+
+    from sim.analysis import calibrate, importance
+
+    h = hashlib.sha256()
+    for module in (calibrate, importance):
+        h.update(Path(str(module.__file__)).read_bytes())
+    return h.hexdigest()[:16]
 
 
 class UnitStore:

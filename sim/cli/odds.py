@@ -41,7 +41,7 @@ def assumption_vectors(cfg: DictConfig, overrides: list[str], scenario: Scenario
 def context_odds(cfg: DictConfig, overrides: list[str], scenario: Scenario, seed: int) -> dict:
     """Both sets of odds (mean and 5-95% across vectors) and what it took; 'history' is None without a posterior."""
     from sim.analysis.odds import ODDS_STREAM, posterior_for, spread, vector_odds
-    from sim.config.posterior import resample
+    from sim.config.posterior import resample, trust_note
 
     data = OmegaConf.to_container(cfg, resolve=True)
     aliases = _aliases(data)
@@ -57,6 +57,7 @@ def context_odds(cfg: DictConfig, overrides: list[str], scenario: Scenario, seed
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x756E63, ODDS_STREAM, 1)))
         out["history"] = spread(vector_odds(scenario, resample(post, VECTORS, rng), PER_VECTOR, seed, aliases))
         out["history_ess"] = post.ess
+        out["history_trust"] = trust_note(post)
         out["history_held"] = sorted(held)
         out["history_cases"] = len(post.meta.get("cases") or {})
     else:
@@ -88,4 +89,6 @@ def format_context(ctx: dict) -> str:
         lines.append("  history-weighted: not available (" + (ctx["note"] or "no posterior") + ")")
     elif ctx["note"]:
         lines.append("  " + ctx["note"])
+    if ctx["history"] is not None and ctx.get("history_trust"):
+        lines.append("  " + ctx["history_trust"])
     return "\n".join(lines)

@@ -1,8 +1,9 @@
 """The history-weighted posterior file: where it ships, reading it, and whether it is stale.
 
 ``python -m sim calibrate --ship`` writes ``sim/data/posterior_history.parquet``:
-one row per behavioural vector (its parameters, per-case log-likelihoods and
-its weight), and in the file's metadata the identity it was made with (code,
+one row per behavioural vector (its parameters, per-case log-likelihoods, the
+log prior / proposal density of the stage mixture it was drawn from, its stage
+and its weight), and in the file's metadata the identity it was made with (code,
 configs, cases: :func:`sim.analysis.calibrate.identity`). ``posterior=history``
 reads it; a run whose code, configs or cases changed since says so in one line.
 """
@@ -20,6 +21,8 @@ from sim.core.params import ConfigError
 
 SHIPPED = Path(str(files("sim") / "data" / "posterior_history.parquet"))
 META_KEY = b"sim.calibrate"
+#: Columns of a posterior file that are not parameters (besides the ``loglik:<case>`` ones).
+NOT_PARAMETERS = ("weight", "log_prior_ratio", "stage")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def read(path: Path) -> Posterior:
     weights = frame["weight"].to_numpy(dtype=np.float64)
     if not np.all(np.isfinite(weights)) or weights.sum() <= 0:
         raise ConfigError(f"posterior file {path}: no vector has a positive weight: calibrate with more vectors")
-    params = [c for c in frame.columns if c != "weight" and not c.startswith("loglik:")]
+    params = [c for c in frame.columns if c not in NOT_PARAMETERS and not c.startswith("loglik:")]
     return Posterior(path, {p: frame[p].to_numpy(dtype=np.float64) for p in params}, weights / weights.sum(), meta)
 
 
@@ -77,6 +80,27 @@ def stale_note(post: Posterior, current: dict[str, str]) -> str | None:
         f"note: the posterior {post.path.name} was made with other {', '.join(changed)} than this run's "
         "(stale: run python -m sim calibrate --ship to renew it)"
     )
+
+
+def trust_note(post: Posterior) -> str | None:
+    """One line when the file's own diagnostics say its weights are not to be trusted (else None).
+
+    Kish ESS below 30 or PSIS Pareto k-hat above 0.7 (:mod:`sim.analysis.importance`), as
+    ``python -m sim calibrate`` wrote them; a file without a k-hat is judged by its ESS alone.
+    """
+    import math
+
+    from sim.analysis.calibrate import MIN_ESS
+    from sim.analysis.importance import MAX_KHAT
+
+    ess = float(post.meta.get("ess", post.ess))
+    khat = post.meta.get("khat")
+    problems = [f"ESS {ess:.1f} < {MIN_ESS:.0f}"] if not ess >= MIN_ESS else []
+    if khat is not None and not (math.isfinite(float(khat)) and float(khat) <= MAX_KHAT):
+        problems.append(f"Pareto k-hat {float(khat):.2f} > {MAX_KHAT}")
+    if not problems:
+        return None
+    return f"note: the posterior {post.path.name} is not to be trusted ({', '.join(problems)}): calibrate with more --vectors"
 
 
 def resample(post: Posterior, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:

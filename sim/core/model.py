@@ -21,6 +21,8 @@ the others.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import mesa
 import numpy as np
 
@@ -86,13 +88,24 @@ class NegotiationModel(mesa.Model):
         *,
         trace: bool = False,
         record: bool = False,
+        blocks: Sequence[tuple[np.random.SeedSequence, int]] | None = None,
     ) -> None:
-        seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        streams = dict(zip(STREAMS, (np.random.default_rng(s) for s in seq.spawn(len(STREAMS))), strict=True))
-        super().__init__(rng=streams.pop("mesa"))
-        self.streams = streams
+        if blocks is None:
+            seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+            blocks = [(seq, int(n))]
+        # Several blocks in one batch (``blocks``: each block's seed and size, rows one block after another): each
+        # block draws from its own streams exactly what it would draw alone, so every replication's result is the
+        # one it has in a batch of its block only; the per-round costs that do not grow with the rows (Python,
+        # small arrays) are paid once for all of them (sim.core.runner.run_blocks).
+        per_block = [
+            dict(zip(STREAMS, (np.random.default_rng(s) for s in seq.spawn(len(STREAMS))), strict=True)) for seq, _ in blocks
+        ]
+        super().__init__(rng=per_block[0].pop("mesa"))
+        self.streams = {name: [b[name] for b in per_block] for name in STREAMS if name != "mesa"}
+        self.block_sizes = [int(size) for _, size in blocks]
+        self.block_starts = np.concatenate([[0], np.cumsum(self.block_sizes)]).astype(np.int64)
         self.params = scenario.validate()
-        self.n = int(n)
+        self.n = int(self.block_starts[-1])
         self.state = BatchState(scenario, self.n)
         self.compacting = not (trace or record)
         self.max_rounds = scenario.max_rounds
@@ -137,9 +150,11 @@ class NegotiationModel(mesa.Model):
         self.backed_down = np.zeros(self.n, dtype=np.int16)  # week a stated position was first dropped, 0: never
 
         # The private types: one uniform per principal and replication, drawn once (fixed shape).
-        types = self.streams["types"].random((self.n, 2))
+        types = np.concatenate([g.random((size, 2)) for g, size in zip(self.streams["types"], self.block_sizes, strict=True)])
         # The veto players' thresholds, one uniform per principal and replication, from their own stream (fixed shape).
-        vetoes = self.streams["ratification"].random((self.n, 2))
+        vetoes = np.concatenate(
+            [g.random((size, 2)) for g, size in zip(self.streams["ratification"], self.block_sizes, strict=True)]
+        )
         self.principals = tuple(PrincipalAgent(self, p, types[:, k], vetoes[:, k]) for k, p in enumerate(scenario.principals))
         a, b = self.principals
         a.meet(b)
@@ -185,6 +200,9 @@ class NegotiationModel(mesa.Model):
             if np.any(np.asarray(sp.params.sabotage_propensity) > 0) and sp.params.sabotage_effects
         ]
         self.has_allies = any(sp.params.ally for sp in self.spoilers)
+        self._bounds_for: np.ndarray | None = None
+        self._held_bounds = self.block_starts
+        self._live_blocks = np.ones(len(self.block_sizes), dtype=bool)
         self._ally_draws: np.ndarray | None = None
 
         self.narrator = Narrator(self) if trace else None
@@ -257,6 +275,7 @@ class NegotiationModel(mesa.Model):
         """Play one round in every replication still running."""
         s = self.state
         s.round += 1
+        self._round_blocks()
         paused = self._pause_phase() if self.paused_rounds or self.transitions else False
         if self.has_allies:
             self._ally_draws = self._draw("allies", len(self.spoilers) + len(self.principals))
@@ -343,7 +362,7 @@ class NegotiationModel(mesa.Model):
         if open_rows.size == 0:  # settled or ended for good: this stream is never needed again
             return disputing
         # Two more draws per replication only where preconditions are configured (other runs draw as before).
-        draws = self._draw("agenda", 2 * (n_issues + 1) + 2 * self.has_preconditions)[open_rows]
+        draws = self._draw("agenda", 2 * (n_issues + 1) + 2 * self.has_preconditions, rows=open_rows)[open_rows]
         if self.has_preconditions:
             procedure = a.pending[open_rows] | b.pending[open_rows]
             rows = open_rows[procedure]
@@ -794,11 +813,56 @@ class NegotiationModel(mesa.Model):
 
     # ------------------------------------------------------------ bookkeeping
 
-    def _draw(self, stream: str, k: int, *, normal: bool = False) -> np.ndarray:
-        """Draws for every replication of the batch (fixed shape: common random numbers), held ones kept."""
-        rng = self.streams[stream]
-        full = rng.standard_normal((self.n, k), dtype=np.float32) if normal else rng.random((self.n, k), np.float32)
-        return full if self.state.m == self.n else full[self.state.ids]
+    def _draw(self, stream: str, k: int, *, normal: bool = False, rows: np.ndarray | None = None) -> np.ndarray:
+        """Draws (m, k) for the held replications: each block draws (its size, k) from its stream, the same shape
+        whatever happens (common random numbers), and the rows held are kept.
+
+        A block draws only when one of its held ``rows`` needs it (default: a block with a replication running
+        at the start of the round), as it would alone: a block that has ended never draws again (its streams
+        are not read any more), and a stream drawn on a condition (the agenda's, only while an agenda is open)
+        is drawn where the block's own rows meet it. The rows of a block that does not draw are zeros (never read).
+        """
+        s = self.state
+        gens = self.streams[stream]
+        if len(gens) == 1:
+            g = gens[0]
+            full = g.standard_normal((self.n, k), dtype=np.float32) if normal else g.random((self.n, k), np.float32)
+            return full if s.m == self.n else full[s.ids]
+        if rows is None:
+            drawn = self._live_blocks
+        else:
+            needed = s.ids[rows]
+            drawn = np.bincount(np.searchsorted(self.block_starts, needed, side="right") - 1, minlength=len(gens)) > 0
+        bounds = self._held_bounds
+        out = np.empty((s.m, k), dtype=np.float32)
+        for b in range(len(gens)):
+            lo, hi = bounds[b], bounds[b + 1]
+            if lo == hi:
+                continue
+            if not drawn[b]:
+                out[lo:hi] = 0.0
+                continue
+            size, g = self.block_sizes[b], gens[b]
+            whole = hi - lo == size  # every row of the block held: drawn straight into place
+            full = out[lo:hi] if whole else np.empty((size, k), dtype=np.float32)
+            if normal:
+                g.standard_normal(dtype=np.float32, out=full)
+            else:
+                g.random(dtype=np.float32, out=full)
+            if not whole:
+                np.take(full, s.ids[lo:hi] - self.block_starts[b], axis=0, out=out[lo:hi])
+        return out
+
+    def _round_blocks(self) -> None:
+        """Which blocks have a replication running at the start of the round, and where each block's held rows lie."""
+        s = self.state
+        if len(self.block_sizes) == 1:
+            return
+        if self._bounds_for is not s.ids:  # held rows of block b: _held_bounds[b] to _held_bounds[b + 1] (ids sorted)
+            self._held_bounds = np.searchsorted(s.ids, self.block_starts)
+            self._bounds_for = s.ids
+        running = np.concatenate([[0], np.cumsum(s.alive)])[self._held_bounds]
+        self._live_blocks = np.diff(running) > 0
 
     def _compact(self) -> None:
         """Drop ended replications from every state array, so later rounds only compute the running ones."""

@@ -11,6 +11,7 @@ the summary records it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import signal
@@ -45,11 +46,41 @@ def block_seed(seed: int, block: int) -> np.random.SeedSequence:
 
 def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np.ndarray]:
     """Run one block of ``n`` replications to the end; return its per-replication arrays."""
+    return run_blocks(scenario, [(block, n)], seed)[0]
+
+
+#: At most this many replications of several blocks in one batch (:func:`run_blocks`): memory grows with it.
+JOINT_ROWS = 100_000
+
+
+def has_arrays(value) -> bool:
+    """Whether a scenario (or any part of it) holds a parameter drawn per replication (an array, issue 12)."""
+    if isinstance(value, np.ndarray):
+        return value.ndim > 0
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(has_arrays(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, dict):
+        return any(has_arrays(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_arrays(v) for v in value)
+    return False
+
+
+def run_blocks(scenario: Scenario, blocks: list[tuple[int, int]], seed: int) -> list[dict[str, np.ndarray]]:
+    """Run blocks ``(index, size)`` of one run together in one batch; return each block's per-replication arrays.
+
+    Each block draws from its own seeded streams exactly what it draws when run
+    alone, so its arrays are those of ``run_block`` bit for bit; together they
+    share what a round costs whatever the number of rows (most of a block's
+    time once few of its replications are left: one round is a week and the
+    last replications run to round 55-87). Only for a scenario without
+    parameters drawn per replication (those arrays belong to one block).
+    """
     tune_allocator()
-    model = NegotiationModel(scenario, n, block_seed(seed, block)).run()
+    model = NegotiationModel(scenario, blocks=[(block_seed(seed, b), n) for b, n in blocks]).run()
     weights = 1 << np.arange(len(scenario.issues), dtype=np.int64)
     scope_code = np.where(model.final_settled, model.final_agenda @ weights, -1)
-    return {
+    arrays: dict[str, np.ndarray] = {
         "outcome": model.outcome,
         "round": model.end_round,
         "cause": model.cause,
@@ -71,6 +102,21 @@ def run_block(scenario: Scenario, n: int, seed: int, block: int) -> dict[str, np
         "joined_strike": model.joined_strike,
         "backed_down": model.backed_down,
     }
+    if len(blocks) == 1:
+        return [arrays]
+    starts = model.block_starts
+    return [{k: v[starts[j] : starts[j + 1]].copy() for k, v in arrays.items()} for j in range(len(blocks))]
+
+
+def block_groups(blocks: list[int], sizes: list[int], parts: int = 1, rows: int | None = None) -> list[list[int]]:
+    """Cut blocks into consecutive groups of about equal size run together (:func:`run_blocks`): as many as
+    needed to keep each to about ``rows`` replications, and at least ``parts`` (one per worker) when there
+    are that many blocks."""
+    if not blocks:
+        return []
+    rows = JOINT_ROWS if rows is None else rows
+    count = max(min(parts, len(blocks)), -(-sum(sizes[b] for b in blocks) // rows))
+    return [[int(b) for b in part] for part in np.array_split(np.asarray(blocks), min(count, len(blocks)))]
 
 
 def scope_label(scenario: Scenario, code: int) -> str:
@@ -348,21 +394,27 @@ def simulate(
             todo.append(b)
         else:
             finished(b, cached, fresh=False)
+    # Blocks run together in groups (the same numbers as one at a time, :func:`run_blocks`), unless the scenario
+    # has parameters drawn per replication (arrays over one block's replications).
+    joint = not has_arrays(scenario)
+    groups = block_groups(todo, sizes, workers) if joint else [[b] for b in todo]
     try:
-        if workers == 1 or len(todo) <= 1:
-            for b in todo:
-                finished(b, run_block(scenario, sizes[b], seed, b), fresh=True)
+        if workers == 1 or len(groups) <= 1:
+            for group in groups:
+                for b, arrays in zip(group, run_blocks(scenario, [(b, sizes[b]) for b in group], seed), strict=True):
+                    finished(b, arrays, fresh=True)
         else:
             with _deferred_signals() as signalled:
                 pool = ProcessPoolExecutor(
-                    max_workers=min(workers, len(todo)), initializer=_worker_signals, initargs=(os.getpid(),)
+                    max_workers=min(workers, len(groups)), initializer=_worker_signals, initargs=(os.getpid(),)
                 )
                 try:
-                    pending = {pool.submit(run_block, scenario, sizes[b], seed, b): b for b in todo}
+                    pending = {pool.submit(run_blocks, scenario, [(b, sizes[b]) for b in group], seed): group for group in groups}
                     while pending and not signalled:
                         ready, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
                         for fut in ready:
-                            finished(pending.pop(fut), fut.result(), fresh=True)
+                            for b, arrays in zip(pending.pop(fut), fut.result(), strict=True):
+                                finished(b, arrays, fresh=True)
                 except BaseException:
                     _stop(pool)
                     raise

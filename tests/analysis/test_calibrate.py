@@ -144,19 +144,25 @@ def test_behaviour_specs_leave_state_out():
     assert "world.perceived_risk" in specs
 
 
-def test_the_command_end_to_end_at_tiny_size(tmp_path):
+def test_the_command_end_to_end_at_tiny_size(tmp_path, capsys):
     from sim.cli.calibrate import main
 
     out = tmp_path / "cal"
-    args = ["--vectors", "3", "replications=4", "--case", "jcpoa_2013_2015", "--case", "oman_rome_2025"]
+    args = ["--vectors", "5", "--stages", "2", "--per-vector", "4", "--case", "jcpoa_2013_2015", "--case", "oman_rome_2025"]
     args += ["workers=1", "--out", str(out), "--cache-root", str(tmp_path)]
     assert main(args) == 0
+    # five vectors cannot make a posterior to trust, and the command must say so, for all cases and each held-out one
+    printed = capsys.readouterr().out
+    assert "NOT trustworthy" in printed and "held-out posteriors NOT trustworthy" in printed
     loco = pd.read_csv(out / "loco.csv")
+    assert "khat" in loco
     assert list(loco["case"]) == ["jcpoa_2013_2015", "oman_rome_2025"]
     post = pd.read_parquet(out / "posterior.parquet")
-    assert len(post) == 3 and "weight" in post and "loglik:oman_rome_2025" in post
+    assert len(post) == 5 and "weight" in post and "loglik:oman_rome_2025" in post
+    assert post["stage"].tolist() == [0, 0, 1, 1, 1]  # 40% from the prior, then one adaptive stage
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["forecasts"]) == {"feb_2026_by_rules", "baseline"}
+    assert summary["trustworthy"] is False and summary["trust_problems"] and summary["stages"] == 2
     assert (out / "loco.png").exists() and (out / "feb_2026.png").exists()
     assert not (tmp_path / ".blocks").exists()  # the finished units are cleared
     # the same seed gives the same posterior
@@ -172,7 +178,7 @@ def test_bad_input_is_one_line(capsys):
     err = capsys.readouterr().err
     assert "unknown historical case 'nope'" in err and err.count("\n") == 1
     for bad, says in (
-        ("max_rounds=5", "calibrate takes replications=, seed= and workers= only"),
+        ("replications=5", "calibrate takes seed= and workers= only"),
         ("seed=x", "seed must be a whole number"),
         ("workers=0", "workers=0: use a whole number >= 1"),
     ):

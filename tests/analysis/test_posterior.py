@@ -13,14 +13,15 @@ import pytest
 from sim.analysis.calibrate import identity
 from sim.analysis.odds import simulate_posterior, spread, vector_odds
 from sim.config.compose import load_scenario
-from sim.config.posterior import META_KEY, read, resample, resolve, stale_note
+from sim.config.posterior import META_KEY, read, resample, resolve, stale_note, trust_note
 from sim.core.params import ConfigError
 
 
-def write_posterior(path, values: dict, weights, ident=None):
+def write_posterior(path, values: dict, weights, ident=None, **diagnostics):
     columns = {k: np.asarray(v, dtype=float) for k, v in values.items()}
-    table = pa.table({**columns, "loglik:x": np.zeros(len(weights)), "weight": weights})
-    meta = {"identity": ident or identity(), "cases": {"x": "deal"}}
+    extra = {"log_prior_ratio": np.zeros(len(weights)), "stage": np.zeros(len(weights), dtype=np.int64)}
+    table = pa.table({**columns, "loglik:x": np.zeros(len(weights)), **extra, "weight": weights})
+    meta = {"identity": ident or identity(), "cases": {"x": "deal"}, **diagnostics}
     pq.write_table(table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()}), path)
     return path
 
@@ -32,6 +33,22 @@ def test_resampling_follows_the_weights(tmp_path):
     draws = resample(post, 500, np.random.default_rng(0))
     assert set(draws["actors.us.war_cost"]) == {0.9}
     assert stale_note(post, identity()) is None
+
+
+def test_the_sampler_columns_are_not_parameters(tmp_path):
+    post = read(write_posterior(tmp_path / "p.parquet", {"actors.us.war_cost": [0.1, 0.9]}, [0.5, 0.5]))
+    assert set(post.draws) == {"actors.us.war_cost"}
+
+
+def test_an_untrustworthy_posterior_is_said_in_one_line(tmp_path):
+    values = {"actors.us.war_cost": [0.1, 0.9]}
+    assert trust_note(read(write_posterior(tmp_path / "a.parquet", values, [0.5, 0.5], ess=120.0, khat=0.4))) is None
+    thin = trust_note(read(write_posterior(tmp_path / "b.parquet", values, [0.5, 0.5], ess=10.8, khat=0.4)))
+    assert thin and "ESS 10.8 < 30" in thin and "\n" not in thin
+    heavy = trust_note(read(write_posterior(tmp_path / "c.parquet", values, [0.5, 0.5], ess=120.0, khat=0.92)))
+    assert heavy and "k-hat 0.92 > 0.7" in heavy
+    # a file without diagnostics is judged by the ESS of its own weights
+    assert "ESS 2.0" in (trust_note(read(write_posterior(tmp_path / "d.parquet", values, [0.5, 0.5]))) or "")
 
 
 def test_a_stale_posterior_is_said_in_one_line(tmp_path):

@@ -110,7 +110,7 @@ def argv_of(command: str, cwd: Path) -> list[str] | None:
         out = [re.sub(r"replications=\d+", "replications=2000", w) for w in out]
         if not any(w.startswith("replications=") for w in out):
             out.append("replications=2000")
-    elif not any(w.startswith("replications=") for w in out) and not _informational(out):
+    elif not any(w.startswith("replications=") for w in out) and not _informational(out) and out[:1] != ["calibrate"]:
         out.append(f"replications={CAP}")
     return [sys.executable, "-m", "sim", *out]
 
