@@ -155,7 +155,7 @@ def write_notebook() -> None:
             "The levers are what an actor chooses (Washington's agenda demands and flexibility, posture, sanctions relief up "
             "front and deadline; Tehran's agenda flexibility and a pause of enrichment; Oman's shuttle diplomacy; the UAE's "
             "incentive), declared with `param(..., lever=WHO)` and given a range of choices in "
-            "`sim/configs/levers/`. The named policies of `sim/configs/policy/` set some of them. Here each policy is run "
+            "`configs/levers/`. The named policies of `configs/policy/` set some of them. Here each policy is run "
             "over the same parameter vectors of the assumptions with common random numbers, then compared by regret "
             "and satisficing, the EMA Workbench way. `python -m sim policies` does the same from the command line "
             "(docs/policies.md)."
@@ -272,7 +272,7 @@ def main() -> None:
     intro = (
         f"`{command}` ({wall:.0f} s wall on the 2 cores this machine shares{cpu_text}; {summary['elapsed_s']:.0f} s "
         "of it simulating): the "
-        f"{len(frame)} named policies of `sim/configs/policy/` over the same {summary['vectors']:,} parameter vectors of "
+        f"{len(frame)} named policies of `configs/policy/` over the same {summary['vectors']:,} parameter vectors of "
         f"the {summary['source']} ({summary['per_vector']} replications each, common random numbers). Regret is "
         "against the best policy in each vector, in points of probability; satisficing is the share of vectors with "
         f"P(deal) at least {pct(threshold['deal_at_least'])} and P(escalation) at most "
@@ -288,10 +288,10 @@ def main() -> None:
         "out to be. The simulator separates what an actor controls from what nobody does:",
         "",
         "- **levers** (docs/parameters.md, *Levers*): parameters an actor chooses, declared with `param(..., lever=WHO)`",
-        "  in `sim/core/params.py`, each with a range of choices and its provenance in `sim/configs/levers/`;",
-        "- **uncertainties**: the assumptions, with the ranges of `sim/configs/uncertainty/assumptions.yaml` (a lever is",
+        "  in `sim/core/params.py`, each with a range of choices and its provenance in `configs/levers/`;",
+        "- **uncertainties**: the assumptions, with the ranges of `configs/uncertainty/assumptions.yaml` (a lever is",
         "  never one of them);",
-        "- **named policies** (`sim/configs/policy/`, `policy=NAME` over any scenario): a setting of some levers, each",
+        "- **named policies** (`configs/policy/`, `policy=NAME` over any scenario): a setting of some levers, each",
         "  with a sentence on whose strategy it is;",
         "- **outcomes**: P(deal), P(escalation), P(any strike) and the mean number of rounds, each the share over a",
         "  batch of replications.",
@@ -325,7 +325,7 @@ def main() -> None:
         "A principal's `requires` (the issues any deal must settle) and red lines are what it can accept, not a move",
         "it makes at the table; `coercion_propensity` and the other propensities are how an actor decides (behaviour,",
         "shared by every case and drawn as assumptions). Declaring one of them a lever is one `lever=` in",
-        "`sim/core/params.py` and one range in `sim/configs/levers/`; `python -m sim.docs` and this page follow.",
+        "`sim/core/params.py` and one range in `configs/levers/`; `python -m sim.docs` and this page follow.",
         "",
     ]
     DOC.write_text("\n".join(doc).rstrip() + "\n")

@@ -1,6 +1,6 @@
-"""Write sim/configs/uncertainty/assumptions.yaml: a range for every parameter the baseline marks *assumption*.
+"""Write configs/uncertainty/assumptions.yaml: a range for every parameter the baseline marks *assumption*.
 
-    python experiments/uncertainty_ranges.py > sim/configs/uncertainty/assumptions.yaml
+    python experiments/uncertainty_ranges.py > configs/uncertainty/assumptions.yaml
 
 One generic rule per kind of parameter (levels, per-round sizes, weights, saliences, red lines, zeros, the
 discount factor, the tension threshold), stated in each range's provenance; never tuned to an outcome. Rerun it

@@ -137,7 +137,7 @@ def main() -> None:
         "## Odds under uncertainty",
         "",
         "Almost every number behind the odds is an *assumption*. `python -m sim explore` draws each of them "
-        "from a range per replication (`sim/configs/uncertainty/assumptions.yaml`: one rule per kind of "
+        "from a range per replication (`configs/uncertainty/assumptions.yaml`: one rule per kind of "
         "parameter, each range's provenance says which and why), so the odds carry the uncertainty of the "
         "assumptions, and says which assumptions drive that uncertainty and under which combinations a deal "
         "becomes more likely than escalation.",

@@ -294,11 +294,11 @@ def test_a_fifo_in_place_of_a_cached_block_is_discarded_not_opened(tmp_path):
 
 
 def test_the_size_guard_scales_with_block_size(tmp_path):
-    from sim.cli import faults
+    from sim.cli import budget
 
     scenario = toy_scenario()
-    big = faults.estimate_run(scenario, 200_000, 10_000, tmp_path)
-    tiny = faults.estimate_run(scenario, 200_000, 1, tmp_path)
+    big = budget.estimate_run(scenario, 200_000, 10_000, tmp_path)
+    tiny = budget.estimate_run(scenario, 200_000, 1, tmp_path)
     assert tiny.seconds > 5 * big.seconds  # one model per replication costs far more than one per 10,000
     assert tiny.disk_bytes > 20 * big.disk_bytes  # 200,000 small files: a file-system block each
 
@@ -321,9 +321,9 @@ def test_every_command_has_the_size_guard(tmp_path, command, args):
 
 
 def test_workers_above_the_cores_are_capped_with_a_note(tmp_path):
-    from sim.cli import faults
+    from sim.cli import budget
 
-    assert faults.effective_workers(100_000, 4000, 1000) == min(4, faults.cores())
+    assert budget.effective_workers(100_000, 4000, 1000) == min(4, budget.cores())
     result = run("replications=4000", "block_size=1000", "workers=100000", f"output_root={tmp_path}")
     assert result.returncode == 0 and "note: workers=100000" in result.stderr and "Traceback" not in result.stderr
 
@@ -375,21 +375,94 @@ def test_invalid_utf8_in_the_rows_and_a_damaged_job_summary_do_not_block_a_resum
     assert again.returncode == 0 and "1 already done" in again.stdout, (again.stdout, again.stderr)
 
 
-def test_a_file_size_limit_is_the_machines_fault_exit_1(tmp_path):
+def run_under_file_limit(tmp_path: Path, limit_bytes: int, *args: str) -> subprocess.CompletedProcess:
     import resource
 
     def limit():
-        # Above the resolved configuration Hydra saves before the job starts (about 29 KB since issues 18-21; an
-        # error in that save is Hydra's own and still ends in its traceback: a known gap), below the episodes' file.
-        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    result = subprocess.run(
-        [sys.executable, "-m", "sim", "replications=20000", f"output_root={tmp_path}"],
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args, f"output_root={tmp_path}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         preexec_fn=limit,
         timeout=300,
     )
-    line = one_line(result, 1)
-    assert "ulimit -f" in line
+
+
+def run_folders(root: Path) -> list[Path]:
+    return [p for p in (root / "run").glob("*/*")] if (root / "run").is_dir() else []
+
+
+def test_a_file_size_limit_in_hydras_own_save_is_one_line_exit_1_and_no_run_folder(tmp_path):
+    """Below the resolved configuration Hydra saves before the job starts (.hydra/config.yaml, about 29 KB)."""
+    line = one_line(run_under_file_limit(tmp_path, 20_000, "replications=2000"), 1)
+    assert "ulimit -f" in line and ".hydra" in line and "resume" not in line, line
+    assert run_folders(tmp_path) == [] and not (tmp_path / "run").exists(), list(tmp_path.rglob("*"))
+
+
+def test_a_file_size_limit_on_the_results_is_one_line_exit_1_and_no_empty_run_folder(tmp_path):
+    """Above the configuration, below the episodes' file: nothing computed is left in the run folder, so it goes."""
+    line = one_line(run_under_file_limit(tmp_path, 100_000, "replications=20000", "block_size=5000"), 1)
+    assert "ulimit -f" in line, line
+    assert run_folders(tmp_path) == [], [list(p.rglob("*")) for p in run_folders(tmp_path)]
+    kept = [f for f in (tmp_path / ".blocks").rglob("*") if f.is_file()]  # the finished blocks: the resume's
+    assert kept, list(tmp_path.rglob("*"))
+
+
+def test_a_run_folder_with_anything_computed_is_never_removed(tmp_path):
+    from sim.cli import faults
+
+    kept = tmp_path / "run" / "a" / "t1"
+    (kept / ".hydra").mkdir(parents=True)
+    (kept / ".hydra" / "config.yaml").write_text("x: 1\n")
+    (kept / "blocks").mkdir()
+    (kept / "blocks" / "b0.parquet").write_bytes(b"computed")
+    assert not faults.remove_unused_run_dir(kept, tmp_path) and (kept / "blocks" / "b0.parquet").exists()
+    (kept / "summary.json").write_text("{}")
+    (kept / "blocks" / "b0.parquet").unlink()
+    (kept / "blocks").rmdir()
+    assert not faults.remove_unused_run_dir(kept, tmp_path) and (kept / "summary.json").exists()
+    empty = tmp_path / "run" / "b" / "t2"
+    (empty / ".hydra").mkdir(parents=True)
+    (empty / ".hydra" / "hydra.yaml").write_text("y: 2\n")
+    (empty / "app.log").write_text("")
+    assert faults.remove_unused_run_dir(empty, tmp_path)
+    assert not (tmp_path / "run" / "b").exists() and kept.exists() and tmp_path.exists()
+
+
+CTRL_C_WHILE_DRAWING = """
+import os, signal, sys, time
+import sim.analysis.plots as plots
+
+def drawing(*args, **kwargs):  # Ctrl-C arrives while the figures are drawn
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(30)
+
+plots.write_figures = drawing
+from sim.cli.app import main
+main(sys.argv[1:])
+"""
+
+
+def test_ctrl_c_while_drawing_the_figures_says_where_the_results_are_not_resume(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CTRL_C_WHILE_DRAWING,
+            "replications=3000",
+            "block_size=1000",
+            "plots=true",
+            f"output_root={tmp_path}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    line = one_line(result, 130)
+    assert "while drawing the figures" in line and "resume" not in line and "blocks" not in line, line
+    (folder,) = run_folders(tmp_path)
+    assert str(folder) in line and (folder / "summary.json").exists() and (folder / "episodes.parquet").exists()

@@ -4,7 +4,7 @@
 # Idempotent; tests/config/test_config.py fails on a config that still says `seed:` in a provenance.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=$(grep -rlE "[Ss]eed:|the seed (places|gives|suggests|says|describes)|seed sentence|seed article" sim/configs --include=*.yaml || true)
+files=$(grep -rlE "[Ss]eed:|the seed (places|gives|suggests|says|describes)|seed sentence|seed article" configs --include=*.yaml || true)
 [ -z "$files" ] && exit 0
 sed -i -E \
   -e '/^[[:space:]]*seed:[[:space:]]*[0-9]/!s/\bseed: /article: /g' \

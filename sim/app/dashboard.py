@@ -63,6 +63,10 @@ log = logging.getLogger("sim.app")
 NARRATIVE_LINES = 14
 PLAY_INTERVAL_S = 0.5
 FIGURE_DELAY_S = 0.3
+#: The one line the page shows for a value the dashboard's own controls could not have sent.
+REFUSED_LINE = "a value the controls do not offer was refused and not run (the details are in the server's log)"
+#: The one line the page shows when something fails on the server (the traceback goes to the server's log).
+FAILED_LINE = "something failed on the server; the details are in the server's log"
 #: How the table names an event other than the three outcomes (the strike of the mechanics of issue 10).
 EVENT_LABELS = {"any_strike": "P(any strike during the talks)"}
 
@@ -224,8 +228,18 @@ def KnobSlider(knob: Knob, value, configured_value, provenance: str, on_value, p
             f"{knob.label}: {shown}" + (f" (configured {configured_value:g})" if moved else ""),
             style={"font-weight": "bold" if moved else "normal", "font-size": "0.9em"},
         )
-        slider = solara.SliderInt if knob.integer else solara.SliderFloat
-        slider("", value=value, min=knob.low, max=knob.high, step=knob.step, on_value=on_value, thumb_label=True)
+        # Vuetify's slider itself, not Solara's SliderFloat/SliderInt: those cast what the browser sends with
+        # float()/int() before any handler of ours sees it, so a malformed value was an exception in Solara's
+        # code; here every value goes to ``on_value`` and its server-side bound (sim.app.state.knob_value).
+        solara.v.Slider(
+            v_model=value,
+            on_v_model=on_value,
+            min=knob.low,
+            max=knob.high,
+            step=knob.step or 1,
+            thumb_label=True,
+            hide_details=True,
+        )
         if plausible is not None:
             low, high = plausible
             span = (knob.high - knob.low) or 1.0
@@ -386,22 +400,33 @@ def Controls(
     seed: solara.Reactive[int],
     episode_seed: solara.Reactive[int],
     on_save,
+    refused: solara.Reactive[str] | None = None,
 ):
-    """The scenario, its knobs with their provenance, the run settings and the save button."""
+    """The scenario, its knobs with their provenance, the run settings and the save button.
+
+    A value the list or the slider could not have sent (a crafted message) is not run: the page says so in
+    one plain line (``refused``), the server's log has the details.
+    """
+
+    def check(bound, *args):
+        checked = accepted(bound, *args)
+        if refused is not None:
+            refused.set("" if checked is not None else REFUSED_LINE)
+        return checked
 
     def pick(new) -> None:
-        if accepted(bounded_scenario, new) is None:  # a name the list does not hold (a crafted message): ignored
+        if check(bounded_scenario, new) is None:  # a name the list does not hold (a crafted message): not run
             return
         values.set(dict(configure(new).values))
         name.set(new)
 
     def move(knob: Knob, value) -> None:
-        checked = accepted(knob_value, knob, value)
+        checked = check(knob_value, knob, value)
         if checked is not None:
             values.set({**values.value, knob.key: checked})
 
     def pick_replications(value) -> None:
-        checked = accepted(bounded_replications, value, (*REPLICATION_CHOICES, replications.value))
+        checked = check(bounded_replications, value, (*REPLICATION_CHOICES, replications.value))
         if checked is not None:
             replications.set(checked)
 
@@ -443,7 +468,37 @@ def accepted(check, *args):
 
 
 @solara.component
+def ErrorBoundary(children: list | None = None):
+    """The page's error boundary: whatever fails below it (a render, a button's handler) is one plain line.
+
+    The exception and its traceback go to the server's log; the browser gets :data:`FAILED_LINE` and a button
+    that draws the page again, never a traceback or a path of the server.
+    """
+    exception, clear = solara.use_exception()
+    logged = solara.use_ref(None)  # a ref, not state: setting it during a render asks for no other render
+    if exception is not None and logged.current is not exception:
+        logged.current = exception
+        log.error("the dashboard failed", exc_info=(type(exception), exception, exception.__traceback__))
+    # Two keys: reacton must not reuse the children's column for the error line (it then keeps rendering
+    # the children's pending exception, "too many renders").
+    if exception is not None:
+        with solara.Column(classes=["muscat-failed"]).key("failed"):
+            solara.Error(FAILED_LINE, classes=["muscat-error"])
+            solara.Button("Draw the page again", on_click=clear, outlined=True)
+    else:
+        solara.Column(children=list(children or []), style={"width": "100%"}).key("page")
+
+
+@solara.component
 def Dashboard(
+    scenario: str = "baseline", replications: int = DEFAULT_REPLICATIONS, seed: int = 0, output_root: str = "outputs/dashboard"
+):
+    """The whole dashboard inside its error boundary (:func:`ErrorBoundary`)."""
+    ErrorBoundary(children=[DashboardBody(scenario, replications, seed, output_root)])
+
+
+@solara.component
+def DashboardBody(
     scenario: str = "baseline", replications: int = DEFAULT_REPLICATIONS, seed: int = 0, output_root: str = "outputs/dashboard"
 ):
     """The whole dashboard: controls in the sidebar, live odds and one episode in the main area."""
@@ -454,6 +509,7 @@ def Dashboard(
     batch_seed = solara.use_reactive(seed)
     episode_seed = solara.use_reactive(seed)
     saved = solara.use_reactive("")
+    refused = solara.use_reactive("")
     current = values.value if set(values.value) == set(configured.values) else dict(configured.values)
     moved = tuple(sorted(changed(configured, current).items()))
     # Whatever the browser sent, the server runs only what these bounds allow (sim.app.state).
@@ -479,7 +535,12 @@ def Dashboard(
         if odds is None:
             saved.set("nothing to save: the batch on screen failed")
             return
-        path = save_run(odds, root=output_root)
+        try:
+            path = save_run(odds, root=output_root)
+        except OSError as exc:  # a full disk, a folder it may not write: one line; the path stays in the server's log
+            log.warning("could not save the run: %s", exc)
+            saved.set(f"could not save the run: {exc.strerror or type(exc).__name__} (the details are in the server's log)")
+            return
         summary = odds.results.summary
         saved.set(
             f"Saved {path}/summary.json and episodes.parquet. Compare with the scenario as configured "
@@ -488,10 +549,13 @@ def Dashboard(
         )
 
     solara.Style(PAGE_STYLE)
-    with solara.Sidebar():
-        Controls(configured, name, values, reps, batch_seed, episode_seed, on_save=save)
-        if saved.value:
-            solara.Info(saved.value, classes=["muscat-saved"])
+    sidebar = [Controls(configured, name, values, reps, batch_seed, episode_seed, on_save=save, refused=refused)]
+    if refused.value:
+        sidebar.append(solara.Warning(refused.value, classes=["muscat-refused"]))
+    if saved.value:
+        sidebar.append(solara.Info(saved.value, classes=["muscat-saved"]))
+    with solara.Sidebar():  # rendered in the app layout's sidebar, outside the page's boundary: one of its own
+        ErrorBoundary(children=sidebar)
     with solara.Column(style={"width": "100%"}):
         OddsPanel(odds, error)
         params = odds.results.scenario if odds is not None else configured.scenario
@@ -506,4 +570,16 @@ def Page():
     Dashboard()
 
 
-__all__ = ["Dashboard", "Episode", "EpisodePanel", "KnobSlider", "OddsPanel", "Page", "episode_html", "odds_html", "odds_text"]
+__all__ = [
+    "Dashboard",
+    "DashboardBody",
+    "Episode",
+    "EpisodePanel",
+    "ErrorBoundary",
+    "KnobSlider",
+    "OddsPanel",
+    "Page",
+    "episode_html",
+    "odds_html",
+    "odds_text",
+]

@@ -66,7 +66,7 @@ class Configured:
     values: Mapping[str, float]
     provenance: Mapping[str, str]
     actor_names: Mapping[str, str] = field(default_factory=dict)  # config key (oman) -> actor name (Oman)
-    #: Per knob, the range ``uncertainty=assumptions`` draws it from (sim/configs/uncertainty/assumptions.yaml):
+    #: Per knob, the range ``uncertainty=assumptions`` draws it from (configs/uncertainty/assumptions.yaml):
     #: where the configs place its plausible values. Knobs without a range there are left out.
     plausible: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.cli import faults
+from sim.cli import budget, faults, resolvers, signals
 from sim.cli.common import fail, quiet_mesa
 from sim.cli.preflight import (
     ALLOW_CALLBACKS,
@@ -83,7 +83,7 @@ def run_job(cfg: DictConfig) -> dict:
                 cfg.replications,
                 seed,
                 block_size=cfg.block_size,
-                workers=faults.effective_workers(cfg.workers, cfg.replications, cfg.block_size),
+                workers=budget.effective_workers(cfg.workers, cfg.replications, cfg.block_size),
                 progress=progress,
                 store=store if cfg.replications > cfg.block_size else None,
             )
@@ -103,7 +103,10 @@ def run_job(cfg: DictConfig) -> dict:
     if cfg.get("plots", False):
         from sim.analysis.plots import write_figures
 
-        figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
+        try:
+            figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
+        except KeyboardInterrupt as exc:  # the results are on disk and the blocks gone: say so, not "resume"
+            raise signals.InterruptedWhileDrawing(out_dir) from exc
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
         from sim.config.layout import label
 
@@ -234,11 +237,46 @@ def _hydra_entry() -> None:
 
             if HydraConfig.get().mode == RunMode.MULTIRUN:
                 raise  # a failed job is a row of the sweep table; the other jobs go on
-            if isinstance(exc, OSError):
+            if isinstance(exc, OSError):  # a write failed: a run folder with nothing computed in it goes
+                faults.remove_unused_run_dir(HydraConfig.get().runtime.output_dir, cfg.get("output_root"))
                 faults.fail_os(exc)
             fail(str(exc))
 
-    _app()
+    with saving_config_in_one_line():
+        _app()
+
+
+@contextlib.contextmanager
+def saving_config_in_one_line():
+    """Hydra's own save of the run's configuration (``.hydra/*.yaml``, before the job starts), failing in one line.
+
+    That save is outside the job's error handling, so a full disk or a file-size limit (``ulimit -f``) there
+    ended in Hydra's traceback. Now it is :func:`sim.cli.faults.fail_os`'s line (exit 1), and the run folder,
+    which holds nothing computed yet, is removed.
+    """
+    from hydra.core import utils
+
+    save = utils._save_config
+    output_root: list = [None]  # from the job's config.yaml, saved first
+
+    def guarded(cfg, filename: str, output_dir: Path) -> None:
+        if isinstance(cfg, DictConfig) and "output_root" in cfg:
+            output_root[0] = cfg.get("output_root")
+        try:
+            save(cfg, filename, output_dir)
+        except OSError as exc:
+            if not exc.filename:  # a failed write() names no file: name it
+                exc.filename = str(Path(output_dir) / filename)
+            from hydra.core.hydra_config import HydraConfig
+
+            faults.remove_unused_run_dir(HydraConfig.get().runtime.output_dir, output_root[0])
+            faults.fail_os(exc, blocks_kept=False)
+
+    utils._save_config = guarded
+    try:
+        yield
+    finally:
+        utils._save_config = save
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -249,13 +287,15 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"muscat-sim {package_version()}")
         return
-    faults.treat_sigterm_as_interrupt()
+    signals.treat_sigterm_as_interrupt()
     try:
         _main(argv)
-    except faults.Interrupted as exc:
-        faults.exit_interrupted(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume")
+    except signals.InterruptedWhileDrawing as exc:
+        signals.exit_interrupted(signals.drawing_interrupted_line(exc.directory))
+    except signals.Interrupted as exc:
+        signals.exit_interrupted(f"interrupted after {exc.done} of {exc.total} blocks; run the same command to resume")
     except KeyboardInterrupt:
-        faults.exit_interrupted("interrupted; finished blocks and sweep jobs are kept: run the same command to resume")
+        signals.exit_interrupted("interrupted; finished blocks and sweep jobs are kept: run the same command to resume")
 
 
 def config_dirs_first(argv: list[str]) -> list[str]:
@@ -276,7 +316,7 @@ def _main(argv: list[str]) -> None:
 
     argv = config_dirs_first(argv)
     quiet_mesa()
-    faults.register_resolvers()
+    resolvers.register_resolvers()
     allow_callbacks = ALLOW_CALLBACKS in argv
     argv = [a for a in argv if a != ALLOW_CALLBACKS]
     multirun = is_multirun(argv) and not any(a in INFO_FLAGS or a.startswith("--cfg") for a in argv)

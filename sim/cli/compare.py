@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.analysis.compare import compare, format_table, resolve, write_outputs
-from sim.cli import faults
+from sim.cli import budget, faults
 from sim.cli.common import OVERRIDES_HELP, RUN_SETTINGS, CommandParser, fail, quiet_mesa, user_overrides
 from sim.core.params import ConfigError
 
@@ -91,8 +91,8 @@ def _guard(specs: list[str], settings: list[str], out: Path) -> None:
 
     replications, block_size = setting("replications"), setting("block_size")
     now = [a for a in specs if not Path(a.split("@", 1)[0]).is_dir()]
-    if not now or replications is None or not block_size or not faults.needs_guard(replications, block_size):
+    if not now or replications is None or not block_size or not budget.needs_guard(replications, block_size):
         return
     name = now[0].split()[0].removeprefix("scenario=")
     scenario = load_scenario(name if name in known_scenarios() else "baseline")
-    faults.guard_size(scenario, replications, block_size, out, runs=len(now), what="replications", episodes=True)
+    budget.guard_size(scenario, replications, block_size, out, runs=len(now), what="replications", episodes=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from sim.cli import faults
+from sim.cli import budget, faults
 from sim.cli.common import EXIT_BAD_INPUT
 from sim.config.overrides import override_key, override_value
 from sim.core.params import ConfigError
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         shown = [o for o in overrides if o != "uncertainty=assumptions"]
         out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))
         faults.check_writable(out, keep=False, what="the exploration to")  # before anything is computed
-        faults.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
+        budget.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

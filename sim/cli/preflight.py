@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli import faults
+from sim.cli import budget, faults
 from sim.config.cache import ComposeCache, parse
 from sim.config.compose import compose, explain_compose_error, hydra_group_options, scenario_from_config
 from sim.config.overrides import bare_key, override_key, split_override, with_search_path
@@ -42,7 +42,7 @@ VALUE_FLAGS = (
 #: The project's own flag, taken off the command line before Hydra reads it: let users' config files register
 #: Hydra callbacks (code that Hydra calls) other than the project's own.
 ALLOW_CALLBACKS = "--allow-callbacks"
-#: The callbacks the project registers itself (sim/configs/config.yaml).
+#: The callbacks the project registers itself (configs/config.yaml).
 OWN_CALLBACKS = ("sim.sweep.callback.SweepTable",)
 #: Config groups whose option is chosen on the command line (``scenario=NAME``): names, never paths.
 NAMED_GROUPS = ("scenario", "sweep", "agenda", "world", "events", "actors", "uncertainty")
@@ -336,4 +336,4 @@ def preflight(argv: list[str], *, allow_callbacks: bool = False) -> None:
     if search_dirs(overrides) or any(override_key(o).startswith("hydra.callbacks") for o in overrides):
         check_callbacks(overrides, allow_callbacks)  # only users' files and overrides can add callbacks
     check_hydra_settings(overrides)
-    faults.check_room(overrides, checked, multirun=is_multirun(argv))  # writable output, size guard, notes
+    budget.check_room(overrides, checked, multirun=is_multirun(argv))  # writable output, size guard, notes

@@ -106,12 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out or run_folder("retro", scenario_of(model), model))
         if out.exists() and not out.is_dir():
             raise ConfigError(f"--out {out}: is a file, give a directory")
-        from sim.cli import faults
+        from sim.cli import budget, faults
         from sim.config.compose import load_scenario
 
         faults.check_writable(out, keep=False, what="the retrodiction to")  # before anything is computed
-        if faults.needs_guard(replications, 10_000):
-            faults.guard_size(load_scenario("baseline"), replications, 10_000, out, episodes=False, runs=len(cases))
+        if budget.needs_guard(replications, 10_000):
+            budget.guard_size(load_scenario("baseline"), replications, 10_000, out, episodes=False, runs=len(cases))
         table, _ = score_cases(cases, replications, seed, overrides=overrides, workers=int(cfg.workers))
     except ConfigError as exc:
         fail(str(exc))

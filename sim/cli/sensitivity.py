@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from sim.analysis.sensitivity import format_table, sensitivity, tornado_table
-from sim.cli import faults
+from sim.cli import budget, faults
 from sim.cli.common import OVERRIDES_HELP, CommandParser, fail, quiet_mesa, user_overrides
 from sim.config.compose import compose, scenario_from_config
 from sim.config.layout import label, run_folder, scenario_of
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         scenario = scenario_from_config(cfg, without_search_path(overrides))
         out = Path(args.out or run_folder("sensitivity", scenario_of(given), without_search_path(given)))
         faults.check_writable(out, keep=False, what="the sensitivity table to")  # before anything is computed
-        faults.guard_size(scenario, int(cfg.replications), 10_000, out, episodes=False, what="replications")
+        budget.guard_size(scenario, int(cfg.replications), 10_000, out, episodes=False, what="replications")
     except ConfigError as exc:
         fail(str(exc))
     name = scenario_of(given)

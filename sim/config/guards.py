@@ -62,7 +62,7 @@ def check_yaml_file(path: str | Path) -> None:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        return  # the composition names a file that is not UTF-8 (sim.config.compose._encoding_error)
+        return  # the composition names a file that is not UTF-8 (sim.config.errors._encoding_error)
     except OSError as exc:
         raise ConfigError(f"{_display(path)}: cannot be read ({exc.strerror}): check the file") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -93,7 +93,7 @@ def check_yaml_file(path: str | Path) -> None:
                 f"{_display(path)}, line {line}: nested more than {MAX_YAML_DEPTH} levels deep: "
                 "a config file this deep is not configuration; flatten it"
             ) from None
-        return  # malformed: the composition names the line (sim.config.compose._yaml_error)
+        return  # malformed: the composition names the line (sim.config.errors._yaml_error)
     if aliases:
         try:
             root = yaml.compose(text, Loader=loader)

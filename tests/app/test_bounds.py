@@ -58,7 +58,7 @@ def test_an_unknown_scenario_from_the_browser_is_ignored(page, batches, value):
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), 1e300, -1e300, "0.5e1"])
 def test_a_malformed_slider_value_never_reaches_the_model(page, batches, value):
-    """Non-numbers are refused by Solara's slider itself (its float() cast); numbers outside the range are clipped."""
+    """Numbers outside the range are clipped; non-numbers are refused by the knob's bound (sim.app.state.knob_value)."""
     widget = page.find(meta_ref="knob-actors-oman-effectiveness").find(v.Slider).widget
     widget.v_model = value
     assert batches[-1][0] == SMALL and "Traceback" not in page_text(page)
@@ -134,3 +134,63 @@ def test_twenty_sessions_opened_and_closed_leave_memory_bounded():
     bound = 8 * batch_bytes + 8e6
     assert kept < bound, f"{kept / 1e6:.1f} MB kept after 20 closed sessions (bound {bound / 1e6:.1f} MB)"
     assert not math.isnan(kept)
+
+
+def shown_lines(rc) -> list[str]:
+    """The alerts on the page (refusals, failures), one entry each."""
+    return [str(w.children[0] if isinstance(w.children, list) and w.children else w.children) for w in rc.find(v.Alert).widgets]
+
+
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [("Replications per batch", 500_000), ("Replications per batch", "abc"), ("Scenario", "../../etc/passwd")],
+)
+def test_a_crafted_value_is_one_plain_line_on_the_page(page, batches, label, value):
+    before = list(batches)
+    page.find(v.Select, label=label).widget.v_model = value
+    assert batches == before
+    lines = shown_lines(page)
+    assert lines == [dashboard.REFUSED_LINE], lines
+    assert all("\n" not in line and "Traceback" not in line and str(value) not in line for line in lines)
+
+
+@pytest.mark.parametrize("value", [[0.5], "abc", {"x": 1}, "0.5e1"])
+def test_a_slider_value_that_is_not_a_number_is_one_plain_line_and_a_good_one_clears_it(page, batches, value):
+    """What the browser sends reaches the knob's bound (Solara's own slider cast it first, and a list failed there)."""
+    before = list(batches)
+    widget = page.find(meta_ref="knob-actors-oman-effectiveness").find(v.Slider).widget
+    widget.v_model = value
+    assert shown_lines(page) == [dashboard.REFUSED_LINE] and "Traceback" not in page_text(page)
+    assert batches == before
+    widget.v_model = 0.25
+    assert shown_lines(page) == [] and batches[-1][0] == SMALL and len(batches) == len(before) + 1
+
+
+def test_a_failure_in_a_handler_is_one_plain_line_and_logged(page, monkeypatch, caplog):
+    """The error boundary: an exception in a button's handler never reaches the page as a traceback."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret path /home/someone/sim/app/state.py")
+
+    monkeypatch.setattr(dashboard, "Episode", broken)
+    page.find(v.Btn, children=["Reset"]).widget.click()
+    lines = shown_lines(page)
+    assert lines == [dashboard.FAILED_LINE], lines
+    assert "secret path" not in page_text(page) and "Traceback" not in page_text(page)
+    assert any("secret path" in str(r.exc_info) for r in caplog.records if r.exc_info)
+    monkeypatch.undo()
+    page.find(v.Btn, children=["Draw the page again"]).widget.click()
+    assert dashboard.FAILED_LINE not in shown_lines(page) and page.find(v.Select, label="Scenario").widgets
+
+
+def test_a_save_that_cannot_be_written_is_one_line(page, monkeypatch):
+    import errno
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "/srv/secret/outputs")
+
+    monkeypatch.setattr(dashboard, "save_run", full)
+    page.find(v.Btn, children=["Save run"]).widget.click()
+    lines = shown_lines(page)
+    assert any(line.startswith("could not save the run: No space left on device") for line in lines), lines
+    assert "/srv/secret" not in " ".join(lines) and "Traceback" not in page_text(page)

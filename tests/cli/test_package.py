@@ -85,3 +85,22 @@ def test_a_scenario_in_a_users_own_folder_runs(installed, tmp_path, how):
     assert summary["scenario"] == "mine" and summary["mean_rounds"]["stalemate"] <= 7
     wrong = run(installed, tmp_path, "-m", "sim", *args, "scenario=mien", "replications=10")
     assert wrong.returncode == 2 and len(wrong.stderr.strip().splitlines()) == 1 and "unknown scenario" in wrong.stderr
+
+
+def test_the_configs_are_at_the_top_level_and_the_wheel_lists_every_package():
+    """configs/ sits beside sim/ in the repository; pyproject.toml's explicit package list misses no package."""
+    import tomllib
+
+    from sim.config.compose import CONFIG_DIR
+
+    assert (ROOT / "configs" / "config.yaml").is_file() and not (ROOT / "sim" / "configs").exists()
+    assert CONFIG_DIR.resolve() == (ROOT / "configs").resolve()
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    on_disk = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for top in ("sim", "hydra_plugins")
+        for p in (ROOT / top).rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    assert on_disk <= set(setuptools["packages"]), sorted(on_disk - set(setuptools["packages"]))
+    assert setuptools["package-dir"] == {"sim.configs": "configs"}

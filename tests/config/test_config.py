@@ -406,12 +406,13 @@ def test_the_command_line_prints_one_line_and_exits_with_status_two(capsys, args
 def test_malformed_yaml_on_the_command_line_is_one_line_naming_file_and_line(tmp_path):
     """End to end in a subprocess, on a copy of the project whose scenario file is broken."""
     shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
-    write(tmp_path / "sim" / "configs" / "scenario" / "broken.yaml", "# @package _global_\nworld: {tension: 0.5\nmax_rounds: 3\n")
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    write(tmp_path / "configs" / "scenario" / "broken.yaml", "# @package _global_\nworld: {tension: 0.5\nmax_rounds: 3\n")
     proc = run("sim", "scenario=broken", cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     err = proc.stderr.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1, err
-    assert err.startswith("error: sim/configs/scenario/broken.yaml, line 3 ('max_rounds: 3'): malformed YAML"), err
+    assert err.startswith("error: configs/scenario/broken.yaml, line 3 ('max_rounds: 3'): malformed YAML"), err
 
 
 def test_load_scenario_reads_a_config_dir_of_ones_own(configs):
