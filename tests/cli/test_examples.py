@@ -105,6 +105,14 @@ def argv_of(command: str, cwd: Path) -> list[str] | None:
         if match:
             word = f"replications={min(int(match.group(1)), CAP)}"
         out.append(_placeholder(word, cwd))
+    if out and out[0] == "calibrate":  # its grid scaled down: a dozen vectors of 20 replications
+        sized = {"--vectors": "12", "--per-vector": "20"}
+        for flag, small in sized.items():
+            if flag in out:
+                i = out.index(flag)
+                out[i + 1] = str(min(int(out[i + 1]), int(small)))
+            else:
+                out += [flag, small]
     if out and out[0] == "explore":
         out += ["--rbd", "1000", "--no-draws"]
         out = [re.sub(r"replications=\d+", "replications=2000", w) for w in out]
