@@ -386,7 +386,7 @@ def main() -> None:
         "",
         "```bash",
         "python -m sim calibrate                       # default size; --vectors, --per-vector, --stages, seed=, workers=",
-        "python -m sim calibrate --config-dir mine/    # with your own cases in mine/history/*.yaml",
+        "python -m sim calibrate --config-dir my_configs  # with your own cases in my_configs/history/*.yaml",
         "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
         'python -m sim compare baseline "baseline posterior=history"   # configured against history-weighted',
         "```",
