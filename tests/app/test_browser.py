@@ -25,7 +25,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect, sync_playwright
 
 from sim.app import assets
 
@@ -67,6 +68,8 @@ OVERFLOW_JS = """() => {
 }"""
 #: A slider change with 10,000 replications must show its odds within this (measured: see the README).
 LATENCY_LIMIT_S = 3.0
+#: Each served app's log, by its address: a failing wait quotes it.
+SERVER_LOGS: dict[str, Path] = {}
 
 
 def free_port() -> int:
@@ -93,6 +96,7 @@ def serve(workdir: Path):
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}/"
+        SERVER_LOGS[url] = log_path
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
             while True:
@@ -146,6 +150,22 @@ def move_slider(page, key: str, share: float) -> float:
     return time.perf_counter() - clicked
 
 
+def wait_for_round(page, k: int, url: str) -> None:
+    """Wait until the episode's status shows round ``k``; if it never does, fail with what the page and server said."""
+    try:
+        page.wait_for_function(
+            "k => (document.querySelector('.muscat-episode-state').innerText.match(/round (\\d+)/) || [])[1] == k",
+            arg=k,
+            timeout=60_000,  # a step waits for a busy core under a loaded suite; the round must still advance
+        )
+    except PlaywrightTimeout:
+        status = page.locator(".muscat-episode-status").inner_text()
+        log = SERVER_LOGS[url].read_text()[-3000:] if url in SERVER_LOGS else "(no log)"
+        raise AssertionError(
+            f"round {k} never showed after Step: status {status!r}; page errors {page.errors}; server log:\n{log}"
+        ) from None
+
+
 def odds_from(text: str) -> dict[str, float]:
     return {m.group(1): float(m.group(2)) for m in re.finditer(r"P\((deal|escalation|stalemate)\) (\d+\.\d)%", text)}
 
@@ -194,14 +214,15 @@ def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(a
             assert "round 0 of at most" in state.inner_text()
             step = page.get_by_role("button", name="Step")
             for k in range(1, 7):
-                if not step.is_enabled():  # the episode has ended
+                # The page's own status says when the episode has ended. The button's disabled flag is a separate
+                # widget update that can reach the browser after the status (a stale "enabled" read clicked a
+                # button whose handler had nothing left to do, and the wait below timed out in CI).
+                if "ended in round" in state.inner_text():
+                    expect(step).to_be_disabled(timeout=30_000)
                     break
+                expect(step).to_be_enabled(timeout=30_000)
                 step.click()
-                page.wait_for_function(
-                    "k => (document.querySelector('.muscat-episode-state').innerText.match(/round (\\d+)/) || [])[1] == k",
-                    arg=k,
-                    timeout=60_000,  # a step waits for a busy core under a loaded suite; the round must still advance
-                )
+                wait_for_round(page, k, app_url)
             assert "round 0 of at most" not in state.inner_text()
             page.locator(".muscat-episode img").first.wait_for(timeout=30_000)
             page.wait_for_timeout(2500)  # the anatomy of the latest round, drawn in the background
