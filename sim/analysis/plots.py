@@ -554,7 +554,7 @@ def _episode_parts(episode) -> dict:
         raise TypeError("expected a NegotiationModel run with record=True, or its DataCollector table")
     record = collector.get_model_vars_dataframe()
     issues = list(episode.issue_names)
-    agenda = [i for i, on in zip(issues, episode.agenda[0], strict=True) if on] if episode.settled[0] else []
+    agenda = [i for i, on in zip(issues, episode.state.agenda[0], strict=True) if on] if episode.state.settled[0] else []
     red_lines = {p.name: (np.atleast_2d(p.low)[0], np.atleast_2d(p.high)[0]) for p in episode.principals}
     code = int(episode.cause[0])
     return {

@@ -205,28 +205,7 @@ class NegotiationModel(mesa.Model):
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
-    # ------------------------------------------------------------ measures
-
-    @property
-    def round(self) -> int:
-        return self.state.round
-
-    @property
-    def tension(self) -> np.ndarray:
-        return self.state.tension
-
-    @property
-    def nuclear_progress(self) -> np.ndarray:
-        return self.state.nuclear_progress
-
-    @property
-    def alive(self) -> np.ndarray:
-        return self.state.alive
-
-    @property
-    def active(self) -> np.ndarray:
-        """Which held replications are still running (aligned with the state arrays)."""
-        return self.state.alive
+    # ------------------------------------------------------------ what the agents and the narrative read
 
     @property
     def standing(self):
@@ -243,22 +222,8 @@ class NegotiationModel(mesa.Model):
         return self.state.held(getattr(self.params.world, name))
 
     @property
-    def settled(self) -> np.ndarray:
-        """Whether the agenda is settled, per held replication (a view of the shared state)."""
-        return self.state.settled
-
-    @property
-    def agenda(self) -> np.ndarray:
-        """The agreed agenda (R, I) per held replication (a view of the shared state)."""
-        return self.state.agenda
-
-    @property
-    def proposal(self) -> np.ndarray:
-        """The package on the table (R, I) per held replication (a view of the shared state)."""
-        return self.state.proposal
-
-    @property
     def narrative(self) -> list[str]:
+        """The traced episode's story so far, a line per event (empty when not traced)."""
         return self.narrator.lines if self.narrator else []
 
     def principal(self, name: str) -> PrincipalAgent:

@@ -33,7 +33,7 @@ class Narrator:
         return s.m > 0 and s.ids[0] == 0
 
     def say(self, text: str) -> None:
-        self.lines.append(f"round {self.model.round:>2}: {text}")
+        self.lines.append(f"round {self.model.state.round:>2}: {text}")
 
     def agenda_moves(self, p: PrincipalAgent, dropped_insist: np.ndarray, dropped_refuse: np.ndarray) -> None:
         names = np.array(self.model.issue_names)

@@ -21,7 +21,7 @@ def model_reporters(model: NegotiationModel) -> dict:
     """Reporter functions of replication 0, by column name."""
     names = model.issue_names
     reporters: dict[str, Callable[[Any], Any]] = {
-        "round": lambda m: m.round,
+        "round": lambda m: m.state.round,
         "outcome": lambda m: OUTCOMES[m.outcome[0]] if m.outcome[0] >= 0 else "running",
         "agenda_settled": lambda m: bool(m.state.settled[0]),
         "agenda": lambda m: m.params.scope_label(np.array(names)[m.state.agenda[0]]) if m.state.settled[0] else "",
