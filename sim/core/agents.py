@@ -14,18 +14,12 @@ Any scalar parameter may also be an array over the replications (broadcasting).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Principal, Spoiler
-from sim.core.state import at, issue_bits, issue_flags, issue_rows, issue_values
-
-if TYPE_CHECKING:
-    from sim.core.model import NegotiationModel
-    from sim.core.state import BatchState
+from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows, issue_values
 
 
 def _bounds(red_lines: dict, issues: tuple[str, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +35,9 @@ class Actor(mesa.Agent):
     role = "actor"
     REP_ARRAYS: tuple[str, ...] = ()
 
-    def __init__(self, model: NegotiationModel, params) -> None:
+    def __init__(self, model: mesa.Model, params) -> None:
+        # ``model`` is the NegotiationModel that schedules the agent, named by Mesa's base class so that the agents
+        # do not import the model (tests/test_layers.py: no import circle in sim.core, type-checking imports too).
         super().__init__(model)
         self.params = params
         self.name = params.name
@@ -93,7 +89,7 @@ class PrincipalAgent(Actor):
         "keep_at_start",
     )
 
-    def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray, veto_uniform: np.ndarray) -> None:
+    def __init__(self, model: mesa.Model, params: Principal, resolve_uniform: np.ndarray, veto_uniform: np.ndarray) -> None:
         super().__init__(model, params)
         issues = model.issue_names
         n = self.state.n
@@ -593,7 +589,7 @@ class MediatorAgent(Actor):
     role = "mediator"
     REP_ARRAYS = ("lo", "hi")
 
-    def __init__(self, model: NegotiationModel, params) -> None:
+    def __init__(self, model: mesa.Model, params) -> None:
         super().__init__(model, params)
         self.lo = np.zeros((self.state.n, 2))
         self.hi = np.zeros((self.state.n, 2))
@@ -663,7 +659,7 @@ class SpoilerAgent(Actor):
     role = "spoiler"
     REP_ARRAYS = ("crossing",)
 
-    def __init__(self, model: NegotiationModel, params: Spoiler) -> None:
+    def __init__(self, model: mesa.Model, params: Spoiler) -> None:
         super().__init__(model, params)
         self.low, self.high = _bounds(params.red_lines, model.issue_names, self.state.n)
         self.watched = np.isin(model.issue_names, list(params.red_lines))
