@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from sim.cli.common import EXIT_INTERRUPTED, EXIT_TERMINATED
-from sim.core.runner import Interrupted as Interrupted  # re-exported for sim.cli.app
+from sim.core.interrupt import Interrupted as Interrupted  # re-exported for sim.cli.app
 
 _TERMINATED = []
 

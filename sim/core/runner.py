@@ -25,6 +25,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from sim.core.interrupt import Interrupted as Interrupted  # raised here; defined apart for a light import
 from sim.core.memory import tune_allocator
 from sim.core.model import DEAL_TYPES, OUTCOMES, NegotiationModel, cause_names
 from sim.core.params import ConfigError, Scenario
@@ -178,15 +179,6 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     for k, issue in enumerate(scenario.issue_names):
         frame[f"on_agenda_{issue}"] = cols["on_agenda"][:, k]
     return frame
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`simulate`: ``done`` of ``total`` blocks had finished (and were saved to the store)."""
-
-    def __init__(self, done: int, total: int) -> None:
-        super().__init__(f"interrupted after {done} of {total} blocks")
-        self.done = done
-        self.total = total
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

@@ -1,8 +1,8 @@
 """Every example of a ``--help`` text and every command of the README and the documentation pages is run here.
 
 The examples are extracted, not copied: a command shown to a user that stops
-working fails this test. The pages' commands run in one test, in one scratch
-folder, in the order the pages give them, so that a sweep or a run made by one
+working fails this test. Each page's commands run in one test, in one scratch
+folder, in the order the page gives them, so that a sweep or a run made by one
 example is there for a later one that reads it (``compare multirun/...``). To keep the test short,
 replications are capped (``replications=N`` becomes at most :data:`CAP`) and
 the explorations' cross-check is made small; what is checked is that the
@@ -185,16 +185,21 @@ def test_every_help_example_runs(scratch, where, command, expected):
 
 
 @pytest.mark.slow
-def test_every_command_of_the_readme_and_the_docs_runs_in_the_order_given():
-    """One test, in page order: a later command may read what an earlier one made (a sweep, a run)."""
+@pytest.mark.parametrize("page", sorted({where.split(":")[0] for where, _, _ in PAGE_EXAMPLES}))
+def test_every_command_of_a_page_runs_in_the_order_given(page):
+    """One test per page, in page order: a later command may read what an earlier one of the page made (a sweep, a run).
+
+    A page is its own chain (no page reads what another made), so the pages run side by side under xdist.
+    """
     import tempfile
 
+    examples = [example for example in PAGE_EXAMPLES if example[0].split(":")[0] == page]
     with tempfile.TemporaryDirectory(prefix="muscat-examples-") as tmp:
         folder = Path(tmp)
         (folder / "my_configs" / "scenario").mkdir(parents=True)
         (folder / "my_configs" / "scenario" / "mine.yaml").write_text(MINE)
-        problems = [p for example in PAGE_EXAMPLES if (p := run_example(folder, *example)) is not None]
-    skipped = [f"{w}: {reason}" for w, c, _ in PAGE_EXAMPLES for marker, reason in NOT_RUN.items() if marker in c]
+        problems = [p for example in examples if (p := run_example(folder, *example)) is not None]
+    skipped = [f"{w}: {reason}" for w, c, _ in examples for marker, reason in NOT_RUN.items() if marker in c]
     print("\n".join(["not run here:", *skipped]) if skipped else "every command ran")
     assert not problems, "\n\n".join(problems)
 
