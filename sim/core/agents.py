@@ -149,6 +149,10 @@ class PrincipalAgent(Actor):
             narrowed = [rules.stated_red_lines(b[0], b[1], st[0], st[1]) for b, st in zip(bounds, stated, strict=True)]
             bounds = [(np.full(n, lo, dtype=float), np.full(n, hi, dtype=float)) for lo, hi in narrowed]
             self.holds_stated = np.ones(n, dtype=bool)  # per replication id: it has not backed down
+            self.stated_low = issue_values([st[0] for st in stated], n)
+            self.stated_high = issue_values([st[1] for st in stated], n)
+            # Private red lines: its belief (per replication id) that the other's red line gives on the held term.
+            self.giveway_belief = np.broadcast_to(np.asarray(params.giveway_prior, dtype=float), (n,)).copy()
         fields = (
             [params.ideal[i] for i in issues],
             [params.salience.get(i, 0.0) for i in issues],

@@ -453,7 +453,14 @@ class NegotiationModel(mesa.Model):
         the deal the mediator would then propose (the Nash package over the
         wider box, by its belief about the other) and backs down when that is
         worth more than its outside option by its audience cost
-        (:func:`rules.backs_down`). Skipped entirely when nobody states a position.
+        (:func:`rules.backs_down`). Private red lines: a holder with a belief
+        that the other's red line gives on the held term also weighs holding
+        on (:func:`rules.holding_value`: the chance the other gives way this
+        round times the deal at its own position, else a round of costly
+        delay) and backs down only when that is worth less
+        (:func:`rules.backs_down_believing`); each round it holds and the
+        other holds too, its belief falls by Bayes' rule
+        (:func:`rules.giveway_update`). Skipped entirely when nobody states a position.
         """
         s = self.state
         a, b = self.principals
@@ -493,7 +500,19 @@ class NegotiationModel(mesa.Model):
             package = rules.nash_solve(frontier, d_a, d_b, agenda)
             ideal, salience = p.issue_terms(r)[:2]
             value = p.value_of(r, rules.utility(package, ideal, salience), incentive)
-            drop = rules.backs_down(value, at(p.p("audience_cost"), r), p.outside[r])
+            cost = at(p.p("audience_cost"), r)
+            belief = p.giveway_belief[s.ids[r]]
+            if belief.any():  # private red lines: it weighs holding on against backing down (rules.holding_value)
+                rate = np.broadcast_to(at(other.p("agenda_flexibility"), r), r.shape)
+                own = np.clip(package, issue_rows(s, p.stated_low, r), issue_rows(s, p.stated_high, r))
+                value_own = p.value_of(r, rules.utility(own, ideal, salience), incentive)
+                chance = rules.giveway_chance(belief, rate)
+                hold = rules.holding_value(chance, value_own, value - cost, p.outside[r], p.discount[r], p.risk[r])
+                drop = rules.backs_down_believing(value, cost, p.outside[r], hold)
+                # it held and so did the other (whose red line, in the model, is what the configuration says)
+                p.giveway_belief[s.ids[r[~drop]]] = rules.giveway_update(belief[~drop], rate[~drop])
+            else:
+                drop = rules.backs_down(value, cost, p.outside[r])
             if not drop.any():
                 continue
             ids = s.ids[r[drop]]
