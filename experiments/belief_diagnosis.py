@@ -50,7 +50,10 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    print("| case | backed down, prior 0 (median week) | with giveway_prior (median week) | g believed, week 1 | g* break-even, week 1 |")
+    print(
+        "| case | backed down, prior 0 (median week) | with giveway_prior (median week) "
+        "| g believed, week 1 | g* break-even, week 1 |"
+    )
     print("|---|---|---|---|---|")
     for name in known_cases():
         case = load_case(name)

@@ -511,6 +511,11 @@ class NegotiationModel(mesa.Model):
                 drop = rules.backs_down_believing(value, cost, p.outside[r], hold)
                 # it held and so did the other (whose red line, in the model, is what the configuration says)
                 p.giveway_belief[s.ids[r[~drop]]] = rules.giveway_update(belief[~drop], rate[~drop])
+                if self.narrator and r[0] == 0 and not drop[0]:
+                    self.narrator.say(
+                        f"{p.name} holds its stated position: it believes {other.name} gives way this round with "
+                        f"chance {float(chance[0]):.1%} (its belief that {other.name}'s red line gives: {float(belief[0]):.2f})"
+                    )
             else:
                 drop = rules.backs_down(value, cost, p.outside[r])
             if not drop.any():
