@@ -7,6 +7,7 @@ Layers, bottom up: ``sim.core`` (the model) < ``sim.config`` and ``sim.io`` < ``
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,14 +128,25 @@ CORE = {f"sim.core.{p.stem}": p for p in (SIM / "core").glob("*.py") if p.stem !
 
 
 def test_no_module_of_the_core_imports_itself_back_through_others():
-    """The core's modules form a hierarchy, imports for type checking included, but for one kind: an agent, the
-    narrator and the reporters are handed the model and may name its class for type checking (Mesa's agents take
-    ``model`` first); such a name never runs."""
+    """The core's modules form a hierarchy: no import circle, counting imports inside functions and those made only
+    for type checking. The model hands itself to its agents, narrator and reporters, which name it by Mesa's base
+    class (``mesa.Model``), not by importing the model."""
     graph = {}
     for name, path in CORE.items():
         runtime, typing_only = core_imports(path)
-        graph[name] = runtime | (typing_only - {"sim.core.model"})
-    assert not import_circles(graph)
+        graph[name] = runtime | typing_only
+    circles = [" -> ".join(circle) for circle in import_circles(graph)]
+    assert not circles, "import circles in sim/core: " + "; ".join(circles)
+
+
+def test_type_checking_and_function_level_imports_count(tmp_path):
+    source = tmp_path / "agents.py"
+    source.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sim.core.model import NegotiationModel\n"
+        "def f():\n    from sim.core import narrative\n"
+    )
+    runtime, typing_only = core_imports(source)
+    assert (runtime, typing_only) == ({"sim.core.narrative"}, {"sim.core.model"})
 
 
 def test_only_the_model_imports_the_agents_when_it_runs():
@@ -142,3 +154,74 @@ def test_only_the_model_imports_the_agents_when_it_runs():
     by row, issue bit masks) live in sim.core.state, below all of them."""
     users = sorted(name for name, path in CORE.items() if "sim.core.agents" in core_imports(path)[0])
     assert users == ["sim.core.model"]
+
+
+def rule_uses(path: Path) -> set[str]:
+    """The functions of ``sim.core.rules`` that ``path`` calls or hands on: ``rules.f`` however the module is imported
+    (``from sim.core import rules``, ``import sim.core.rules as r``), and ``f`` imported by name from it."""
+    tree = ast.parse(path.read_text())
+    modules: set[str] = set()  # names bound to the rules module
+    functions: dict[str, str] = {}  # local name -> rule imported by name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "sim.core":
+            modules.update(a.asname or a.name for a in node.names if a.name == "rules")
+        elif isinstance(node, ast.ImportFrom) and node.module == "sim.core.rules":
+            functions.update({a.asname or a.name: a.name for a in node.names})
+        elif isinstance(node, ast.Import):
+            modules.update(a.asname for a in node.names if a.name == "sim.core.rules" and a.asname)
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+            used.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in functions:
+            used.add(functions[node.id])
+    return used
+
+
+def test_rule_uses_are_found_whatever_the_import(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text(
+        "from sim.core import rules as r\nfrom sim.core.rules import chooses as pick\nimport sim.core.rules as R\n"
+        "r.accepts(1)\npick(2)\nR.backs_down(3)\nf(r.utility)\n"
+    )
+    assert rule_uses(source) == {"accepts", "chooses", "backs_down", "utility"}
+
+
+def test_the_model_schedules_and_the_agents_decide():
+    """The model (sim/core/model.py) calls no rule marked as an actor's decision (``@rules.decision``: a choice, or
+    the belief a choice rests on): those are applied by the agents' methods, so each behavioural parameter has one
+    reader, the agent. The model applies the other rules (the agenda's and the deadline's bookkeeping, tension,
+    nuclear progress, the escalation ladder)."""
+    from sim.core import rules
+
+    marked = set(rules.decisions())
+    assert {"chooses", "accepts", "nash_solve"} <= marked  # the marker is in use, the list not empty
+    assert not {"utility", "next_tension", "escalation_ladder"} & marked
+    direct = sorted(rule_uses(SIM / "core" / "model.py") & marked)
+    assert not direct, f"sim/core/model.py applies the decision rules {direct}: call an agent's method that does"
+    unused = sorted(marked - rule_uses(SIM / "core" / "agents.py"))
+    assert not unused, f"decision rules {unused} are applied by no agent: unmark them or let an agent decide with them"
+
+
+def test_the_model_reads_no_behavioural_parameter_of_an_actor():
+    """An actor's parameters for the replications are read through its ``p()`` by the actor alone, never the model."""
+    tree = ast.parse((SIM / "core" / "model.py").read_text())
+    reads = sorted(
+        f"line {node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "p"
+    )
+    assert not reads, f"sim/core/model.py reads an actor's parameters itself: {reads}"
+
+
+def test_the_decisions_are_listed_in_the_model_docs():
+    from sim.core import rules
+
+    text = (SIM.parent / "docs" / "model.md").read_text()
+    assert "\n## Who decides\n" in text, "docs/model.md has no section '## Who decides'"
+    section = text.split("\n## Who decides\n", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(\w+)`", section))
+    decisions = set(rules.decisions())
+    assert decisions <= named, f"docs/model.md, 'Who decides', does not name the decision rules {sorted(decisions - named)}"
+    others = sorted(n for n in named - decisions if callable(getattr(rules, n, None)))
+    assert not others, f"docs/model.md, 'Who decides', names rules that are not marked decisions: {others}"

@@ -10,8 +10,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sim.analysis.calibrate import Calibration, weighted_quantiles
+from sim.analysis.calibrate import Calibration
 from sim.analysis.explore_plots import COLOURS
+from sim.analysis.weighting import weighted_quantiles
 from sim.core.params import OUTCOMES
 
 

@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.params import LEVER_SELF, ConfigError, Scenario, World, lever_of
+from sim.core.declare import LEVER_SELF, lever_of
+from sim.core.params import ConfigError, Scenario, World
 from sim.core.paths import ROLE_CLASSES, with_values
 from sim.core.runner import DEFAULT_BLOCK_SIZE, block_sizes, run_block
 from sim.core.uncertainty import Dist, parse_specs, with_draws

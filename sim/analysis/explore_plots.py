@@ -10,8 +10,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.analysis.figure_style import parameter_ticks
 from sim.analysis.gsa import box_limits
-from sim.analysis.plots import _parameter_ticks
 
 COLOURS = {"deal": "#2a9d8f", "escalation": "#e76f51", "stalemate": "#8d99ae", "any_strike": "#9d4edd"}
 
@@ -35,7 +35,7 @@ def indices_figure(indices: pd.DataFrame, outcomes, top: int = 15) -> Figure:
         ax.plot(rows["rbd_fast"], y, "k|", markersize=10, label="RBD-FAST (subsample)")
         floor = float(rows["noise_floor"].iloc[0])
         ax.axvline(floor, color="k", linestyle=":", linewidth=1, label=f"noise floor {floor:.1e}")
-        _parameter_ticks(ax, y, list(rows["parameter"]), fontsize=8)
+        parameter_ticks(ax, y, list(rows["parameter"]), fontsize=8)
         ax.set_title(f"P({o}): share of its variance each assumption explains alone", fontsize=9)
         ax.set_xlabel("first-order index S1 (share of the variance, 0 to 1)")
         ax.legend(fontsize=7, loc="lower right")
@@ -100,7 +100,7 @@ def prim_figure(boxes: pd.DataFrame, vectors: pd.DataFrame) -> Figure | None:
             bx.plot([0, 1], [i, i], color="lightgrey", linewidth=6)
             bx.plot([(a - lo) / width, (b - lo) / width], [i, i], color="r", linewidth=6)
             bx.text(1.02, i, f"[{a:.3g}, {b:.3g}]", va="center", fontsize=7)
-        _parameter_ticks(bx, list(range(len(names))), names, fontsize=8)
+        parameter_ticks(bx, list(range(len(names))), names, fontsize=8)
         bx.set_xlim(0, 1.25)
         bx.set_xlabel("position in the range drawn (0 = lowest draw, 1 = highest)")
         bx.set_title(f"chosen box: coverage {best['coverage']:.2f}, density {best['density']:.2f}", fontsize=9)

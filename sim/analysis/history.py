@@ -20,7 +20,8 @@ import pandas as pd
 import yaml
 
 from sim.analysis import retro
-from sim.core.params import OUTCOMES, WEEKS_PER_ROUND, ConfigError, Scenario, World, kind_of_key
+from sim.core.declare import kind_of_key
+from sim.core.params import OUTCOMES, WEEKS_PER_ROUND, ConfigError, Scenario, World
 from sim.core.paths import ROLE_CLASSES
 from sim.core.runner import Results, simulate
 

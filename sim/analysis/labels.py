@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 from functools import cache
 
-from sim.core.params import Issue, Mediator, Principal, Spoiler, Stakeholder, World, range_text
+from sim.core.declare import range_text
+from sim.core.params import Issue, Mediator, Principal, Spoiler, Stakeholder, World
 
 #: Actors' keys as people write them.
 ACTOR_NAMES = {"us": "US", "uae": "UAE", "eu3": "EU3", "iran": "Iran", "israel": "Israel", "oman": "Oman"}

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from sim.analysis.calibrate import weighted_quantiles
+from sim.analysis.weighting import weighted_quantiles
 from sim.core.params import OUTCOMES, Scenario
 from sim.core.runner import Results, block_sizes, episodes_frame, run_block
 from sim.core.uncertainty import stream, with_draws
@@ -119,7 +119,7 @@ def held_paths(data: Mapping) -> set[str]:
 def posterior_for(data: Mapping, file: str | None = "history"):
     """The posterior a run uses (its vectors restricted to this configuration's actors and free parameters), the
     stale note (or None) and the paths held at the configuration's values."""
-    from sim.analysis.calibrate import identity
+    from sim.analysis.calibrate_cases import identity
     from sim.config.posterior import Posterior, read, resolve, stale_note
 
     path = resolve(file)

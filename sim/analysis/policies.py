@@ -37,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.ema import OUTCOMES, Choices, LeverRange, Setup, apply, name_of
-from sim.analysis.explore import Design, discover, explore
+from sim.analysis.explore import explore
+from sim.analysis.explore_analysis import discover
+from sim.analysis.explore_design import Design
 from sim.core.params import ConfigError
 from sim.core.uncertainty import Dist, sample, stream
 

@@ -25,7 +25,7 @@ from sim.cli.common import fail
 from sim.cli.scenarios import catalogue
 from sim.config import schema
 from sim.config.compose import CONFIG_DIR, compose, known_actors
-from sim.core.params import range_text
+from sim.core.declare import range_text
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 META_FIELDS = ("role", "provenance")

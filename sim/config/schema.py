@@ -21,7 +21,7 @@ from typing import Any
 from omegaconf import MISSING
 
 from sim.core import params as core
-from sim.core.params import param
+from sim.core.declare import param
 from sim.core.paths import ROLE_CLASSES
 
 PROVENANCE_DOC = "where each parameter's value comes from: an article sentence (article: '...'), a public source or 'assumption'"

@@ -14,18 +14,12 @@ Any scalar parameter may also be an array over the replications (broadcasting).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Principal, Spoiler
-from sim.core.state import at, issue_bits, issue_rows, issue_values
-
-if TYPE_CHECKING:
-    from sim.core.model import NegotiationModel
-    from sim.core.state import BatchState
+from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows, issue_values
 
 
 def _bounds(red_lines: dict, issues: tuple[str, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +35,9 @@ class Actor(mesa.Agent):
     role = "actor"
     REP_ARRAYS: tuple[str, ...] = ()
 
-    def __init__(self, model: NegotiationModel, params) -> None:
+    def __init__(self, model: mesa.Model, params) -> None:
+        # ``model`` is the NegotiationModel that schedules the agent, named by Mesa's base class so that the agents
+        # do not import the model (tests/test_layers.py: no import circle in sim.core, type-checking imports too).
         super().__init__(model)
         self.params = params
         self.name = params.name
@@ -93,7 +89,7 @@ class PrincipalAgent(Actor):
         "keep_at_start",
     )
 
-    def __init__(self, model: NegotiationModel, params: Principal, resolve_uniform: np.ndarray, veto_uniform: np.ndarray) -> None:
+    def __init__(self, model: mesa.Model, params: Principal, resolve_uniform: np.ndarray, veto_uniform: np.ndarray) -> None:
         super().__init__(model, params)
         issues = model.issue_names
         n = self.state.n
@@ -268,6 +264,105 @@ class PrincipalAgent(Actor):
         mine, theirs = at(self.p("agenda_flexibility"), rows), at(self.other.p("agenda_flexibility"), rows)
         return self.pending[rows] & rules.precondition_yield(mine, theirs, draws)
 
+    def soften_stance(
+        self, rows: np.ndarray, track_draws: np.ndarray, soften_draws: np.ndarray, mediation
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Where the agenda is contested (``rows``), move on it; returns what it dropped (insisted, refused) as bit masks.
+
+        It takes the mediator's parallel track for the issues it insists on and
+        the other refuses, with the chance of
+        :func:`rules.parallel_track_acceptance` (its agenda flexibility, and the
+        lead mediator's ``mediation``: :meth:`MediatorAgent.sway`, 0 without
+        one), never for an issue it requires in any deal; and it agrees to
+        discuss each issue it refuses and the other demands with chance its
+        agenda flexibility. ``track_draws`` (len(rows),) and ``soften_draws``
+        (len(rows), I) are the model's uniforms.
+        """
+        other = self.other
+        flex = at(self.p("agenda_flexibility"), rows)
+        track = track_draws < rules.parallel_track_acceptance(flex, mediation)
+        per_issue = np.reshape(flex, (-1, 1)) if np.ndim(flex) else flex  # per replication: one per row
+        soften = issue_bits(soften_draws < per_issue)
+        # A parallel track takes only what it insists on, never what it requires in any deal.
+        drop_insist = np.where(track, self.insists[rows] & other.refuses[rows] & ~self.requires[rows], 0)
+        drop_refuse = soften & self.refuses[rows] & other.demands[rows]
+        self.insists[rows] &= ~drop_insist
+        self.refuses[rows] &= ~drop_refuse
+        return drop_insist, drop_refuse
+
+    def reconsider_stated(self, rows: np.ndarray, incentive) -> np.ndarray:
+        """Where no zone of agreement is left on a required issue (``rows``), weigh dropping its stated position;
+        returns the rows where it backs down (it has then dropped it: :meth:`back_down`).
+
+        Mapping rule 22: only where its own position is what closes the zone
+        (its red lines without it would open one on every required issue). It
+        prices the deal the mediator would then propose (the Nash package over
+        the wider box, by its belief's mean about the other's resolve) and
+        backs down when that is worth more than its outside option by its
+        audience cost (:func:`rules.backs_down`). Private red lines: with a
+        belief that the other's red line gives on the held term it also weighs
+        holding on (:func:`rules.holding_value`: the chance the other gives way
+        this round, its belief times the other's agenda flexibility, times the
+        deal at its own position, else a round of costly delay) and backs down
+        only when that is worth less (:func:`rules.backs_down_believing`); where
+        it holds, the other has held too, and its belief falls by Bayes' rule
+        (:func:`rules.giveway_update`).
+        """
+        s, other = self.state, self.other
+        a, b = self.model.principals
+        n_issues = len(self.model.issue_names)
+        r = rows
+        shape = (r.size, n_issues)
+        low = np.broadcast_to(np.maximum(issue_rows(s, self.fallback_low, r), other.issue("low", r)), shape)
+        high = np.broadcast_to(np.minimum(issue_rows(s, self.fallback_high, r), other.issue("high", r)), shape)
+        req = issue_flags(a.requires[r] | b.requires[r], n_issues)
+        opens = ~(req & (low > high)).any(axis=1)  # its own position is what closes the zone
+        if not opens.any():
+            return r[:0]
+        r, low, high, req = r[opens], low[opens], high[opens], req[opens]
+        ia, sa = a.issue_terms(r)[:2]
+        ib, sb = b.issue_terms(r)[:2]
+        frontier = rules.nash_frontier(ia, sa, ib, sb, low, high, issue_rows(s, s.status_quo, r))
+        discussed = ~issue_flags(a.refuses[r] | b.refuses[r], n_issues)
+        agenda = np.where(s.settled[r][:, None], s.agenda[r], discussed)
+        agenda = rules.parallel_track(agenda, low <= high, req)
+        incentive = at(incentive, r)
+        guess_other = 0.5 * (self.belief_lo[r] + self.belief_hi[r])  # its belief's mean about the other's resolve
+        d_self = self.disagreement(r, self.resolve[r], incentive)
+        d_other = other.disagreement(r, guess_other, incentive)
+        d_a, d_b = (d_self, d_other) if self is a else (d_other, d_self)
+        package = rules.nash_solve(frontier, d_a, d_b, agenda)
+        ideal, salience = self.issue_terms(r)[:2]
+        value = self.value_of(r, rules.utility(package, ideal, salience), incentive)
+        cost = at(self.p("audience_cost"), r)
+        belief = self.giveway_belief[s.ids[r]]
+        if belief.any():  # private red lines: it weighs holding on against backing down (rules.holding_value)
+            rate = np.broadcast_to(at(other.p("agenda_flexibility"), r), r.shape)
+            own = np.clip(package, issue_rows(s, self.stated_low, r), issue_rows(s, self.stated_high, r))
+            value_own = self.value_of(r, rules.utility(own, ideal, salience), incentive)
+            chance = rules.giveway_chance(belief, rate)
+            hold = rules.holding_value(chance, value_own, value - cost, self.outside[r], self.discount[r], self.risk[r])
+            drop = rules.backs_down_believing(value, cost, self.outside[r], hold)
+            # it held and so did the other (whose red line, in the model, is what the configuration says)
+            self.giveway_belief[s.ids[r[~drop]]] = rules.giveway_update(belief[~drop], rate[~drop])
+        else:
+            drop = rules.backs_down(value, cost, self.outside[r])
+        if drop.any():
+            self.back_down(s.ids[r[drop]])
+        return r[drop]
+
+    def quits_after_rejection(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """Whether it ends the talks after its veto players rejected the package, in ``rows``: with chance
+        ``ratification_exit`` (a stalemate); otherwise the talks go on."""
+        return draws < at(self.p("ratification_exit"), rows)
+
+    def acceptance_chance(self, rows: np.ndarray) -> np.ndarray:
+        """Its own sense, before it learns, that the other signs the package it offered in ``rows`` (direct talks):
+        0 where the package is outside the other's red lines or domestic bar."""
+        other = self.other
+        chance = rules.belief_acceptance_chance(self.belief_lo[rows], self.belief_hi[rows], other.cutoff[rows])
+        return np.where(other.within[rows], chance, 0.0)
+
     @property
     def base(self) -> np.ndarray:
         """Its outside option without its private resolve (public: what others can compute)."""
@@ -437,16 +532,23 @@ class PrincipalAgent(Actor):
         )
         return np.maximum(no_deal, force)
 
-    def decide_coercion(self, rows: np.ndarray, draws: np.ndarray, effects: np.ndarray, extension_probability):
-        """Take a coercive step below war in rows ``rows`` where continuing after it looks worth more; returns the mask.
+    def decide_coercion(self, at_table: np.ndarray, draws: np.ndarray, effects: np.ndarray, extension_probability) -> np.ndarray:
+        """Take a coercive step below war where continuing after it looks worth more; returns the rows where it does.
 
-        ``effects`` (V,), or (V, n) per replication, is what the step adds to the world variables. The
-        step's worth is :func:`rules.coercion_advantage`: continuing after the
-        step (the other's outside option moved, its own, the tension added to
-        the risk of waiting) against continuing without it, by its own beliefs;
-        the choice is :func:`rules.chooses` with its force noise, when the
-        occasion arises (``coercion_propensity``).
+        ``at_table`` (m,) marks the held replications where it may (a package
+        seen, not paused, nobody struck this round); ``draws`` (m,) are the
+        model's uniforms. ``effects`` (V,), or (V, n) per replication, is what
+        the step adds to the world variables. The step's worth is
+        :func:`rules.coercion_advantage`: continuing after the step (the other's
+        outside option moved, its own, the tension added to the risk of
+        waiting) against continuing without it, by its own beliefs; the choice
+        is :func:`rules.chooses` with its force noise, when the occasion arises
+        (``coercion_propensity``: only those rows are valued).
         """
+        rows = np.flatnonzero(at_table & (draws < self.p("coercion_propensity")))
+        if rows.size == 0:
+            return rows
+        draws = draws[rows]
         s, other = self.state, self.other
         world = s.world[:, rows]
         step = effects[:, None] if effects.ndim == 1 else np.take(effects, s.ids[rows], axis=1)
@@ -471,7 +573,8 @@ class PrincipalAgent(Actor):
             self.outside[rows],
             self.outside[rows] + delta_self,
         )
-        return rules.chooses(advantage, at(self.p("force_noise"), rows), at(self.p("coercion_propensity"), rows), draws)
+        takes = rules.chooses(advantage, at(self.p("force_noise"), rows), at(self.p("coercion_propensity"), rows), draws)
+        return rows[takes]
 
     def decide_force_instead(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """Use force in rows ``rows`` where the talks are cut off (a lapsed ultimatum, an ally's strike) and force is worth more.
@@ -509,10 +612,28 @@ class MediatorAgent(Actor):
     role = "mediator"
     REP_ARRAYS = ("lo", "hi")
 
-    def __init__(self, model: NegotiationModel, params) -> None:
+    def __init__(self, model: mesa.Model, params) -> None:
         super().__init__(model, params)
         self.lo = np.zeros((self.state.n, 2))
         self.hi = np.zeros((self.state.n, 2))
+
+    @staticmethod
+    def lead(mediators: tuple[MediatorAgent, ...]) -> MediatorAgent | None:
+        """The mediator that proposes: the most effective (on average over replications), None without one."""
+        return max(mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
+
+    @staticmethod
+    def combined_standing(mediators: tuple[MediatorAgent, ...]):
+        """The chance that some mediator's standing holds a bad round (a scalar, or (n,) when one is drawn)."""
+        unmoved: float | np.ndarray = 1.0  # the chance that no mediator's standing holds it
+        for m in mediators:
+            unmoved = unmoved * (1.0 - np.asarray(m.params.standing, dtype=float))
+        return 1.0 - unmoved
+
+    def sway(self, rows: np.ndarray):
+        """How far, as lead mediator, it moves an insisting side toward a parallel track in ``rows``: its
+        effectiveness (:func:`rules.parallel_track_acceptance`, :meth:`PrincipalAgent.soften_stance`)."""
+        return at(self.p("effectiveness"), rows)
 
     def meet(self, principals) -> None:
         """Its prior about each principal's resolve: uniform on [-spread, spread]."""
@@ -561,7 +682,7 @@ class SpoilerAgent(Actor):
     role = "spoiler"
     REP_ARRAYS = ("crossing",)
 
-    def __init__(self, model: NegotiationModel, params: Spoiler) -> None:
+    def __init__(self, model: mesa.Model, params: Spoiler) -> None:
         super().__init__(model, params)
         self.low, self.high = _bounds(params.red_lines, model.issue_names, self.state.n)
         self.watched = np.isin(model.issue_names, list(params.red_lines))
@@ -638,6 +759,11 @@ class StakeholderAgent(Actor):
     """A regional stakeholder (the UAE): lowers tension and presses both principals toward a deal."""
 
     role = "stakeholder"
+
+    @staticmethod
+    def combined_incentive(stakeholders: tuple[StakeholderAgent, ...]):
+        """What the stakeholders together add to a deal's value (a scalar, or (n,) when one is drawn)."""
+        return sum((h.params.incentive for h in stakeholders), 0.0)
 
     def step(self) -> None:
         """De-escalate, and press both principals: their value of no deal falls by its pressure each round.

@@ -31,7 +31,7 @@ from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, Stakeho
 from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
 from sim.core.reporters import model_reporters
-from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows
+from sim.core.state import BatchState, at, issue_flags, issue_rows
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
 #: New streams go at the end: a SeedSequence's children are numbered, so the earlier streams stay the same.
@@ -168,14 +168,9 @@ class NegotiationModel(mesa.Model):
         # or (n, I) when red lines, ideals, saliences or the status quo are drawn per replication (issue 12).
         self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
         self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], self.state.status_quo)
-        self.lead_mediator = max(self.mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
-        unmoved: float | np.ndarray = (
-            1.0  # the chance that no mediator's standing holds a bad round; a scalar or (n,) when one is drawn
-        )
-        for m in self.mediators:
-            unmoved = unmoved * (1.0 - np.asarray(m.params.standing, dtype=float))
-        self._standing = 1.0 - unmoved
-        self._incentive = sum((h.params.incentive for h in self.stakeholders), 0.0)
+        self.lead_mediator = MediatorAgent.lead(self.mediators)
+        self._standing = MediatorAgent.combined_standing(self.mediators)
+        self._incentive = StakeholderAgent.combined_incentive(self.stakeholders)
         self.has_preconditions = any(p.pending.any() for p in self.principals)
         self.has_veto = any(p.has_veto for p in self.principals)
         self.has_stated = any(p.has_stated for p in self.principals)
@@ -210,28 +205,7 @@ class NegotiationModel(mesa.Model):
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
-    # ------------------------------------------------------------ measures
-
-    @property
-    def round(self) -> int:
-        return self.state.round
-
-    @property
-    def tension(self) -> np.ndarray:
-        return self.state.tension
-
-    @property
-    def nuclear_progress(self) -> np.ndarray:
-        return self.state.nuclear_progress
-
-    @property
-    def alive(self) -> np.ndarray:
-        return self.state.alive
-
-    @property
-    def active(self) -> np.ndarray:
-        """Which held replications are still running (aligned with the state arrays)."""
-        return self.state.alive
+    # ------------------------------------------------------------ what the agents and the narrative read
 
     @property
     def standing(self):
@@ -248,22 +222,8 @@ class NegotiationModel(mesa.Model):
         return self.state.held(getattr(self.params.world, name))
 
     @property
-    def settled(self) -> np.ndarray:
-        """Whether the agenda is settled, per held replication (a view of the shared state)."""
-        return self.state.settled
-
-    @property
-    def agenda(self) -> np.ndarray:
-        """The agreed agenda (R, I) per held replication (a view of the shared state)."""
-        return self.state.agenda
-
-    @property
-    def proposal(self) -> np.ndarray:
-        """The package on the table (R, I) per held replication (a view of the shared state)."""
-        return self.state.proposal
-
-    @property
     def narrative(self) -> list[str]:
+        """The traced episode's story so far, a line per event (empty when not traced)."""
         return self.narrator.lines if self.narrator else []
 
     def principal(self, name: str) -> PrincipalAgent:
@@ -352,7 +312,9 @@ class NegotiationModel(mesa.Model):
         procedure (:func:`rules.precondition_yield`). At settlement an issue
         whose red lines cannot overlap goes to a parallel track unless either
         principal requires it (:func:`rules.parallel_track`); a required issue
-        the other refuses is contested until the refuser softens.
+        the other refuses is contested until the refuser softens. Where it is
+        contested, each principal in turn moves on its stance
+        (:meth:`PrincipalAgent.soften_stance`, swayed by the lead mediator).
         """
         s = self.state
         a, b = self.principals
@@ -384,19 +346,12 @@ class NegotiationModel(mesa.Model):
         s.settled[newly] = True
         rows, draws = open_rows[contested], draws[contested]
         disputing[rows] = True
-        effectiveness = at(self.lead_mediator.p("effectiveness"), rows) if self.lead_mediator else 0.0
-        for k, (p, other) in enumerate(((a, b), (b, a))):
-            flex = at(p.p("agenda_flexibility"), rows)
-            track = draws[:, k] < rules.parallel_track_acceptance(flex, effectiveness)
-            per_issue = np.reshape(flex, (-1, 1)) if np.ndim(flex) else flex  # per replication: one per row
-            soften = issue_bits(draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues] < per_issue)
-            # A parallel track takes only what it insists on, never what it requires in any deal.
-            drop_insist = np.where(track, p.insists[rows] & other.refuses[rows] & ~p.requires[rows], 0)
-            drop_refuse = soften & p.refuses[rows] & other.demands[rows]
+        mediation = self.lead_mediator.sway(rows) if self.lead_mediator else 0.0
+        for k, p in enumerate((a, b)):  # in turn: the second sees what the first dropped
+            soften_draws = draws[:, 2 + k * n_issues : 2 + (k + 1) * n_issues]
+            drop_insist, drop_refuse = p.soften_stance(rows, draws[:, k], soften_draws, mediation)
             if self.narrator and disputing[0] and rows.size and rows[0] == 0:
                 self.narrator.agenda_moves(p, issue_flags(drop_insist[0], n_issues), issue_flags(drop_refuse[0], n_issues))
-            p.insists[rows] &= ~drop_insist
-            p.refuses[rows] &= ~drop_refuse
         if self.narrator:
             fighting = np.zeros(s.m, dtype=bool)
             fighting[rows] = True  # over the scope (not procedure): the rows of ``conflict`` that are contested
@@ -448,19 +403,10 @@ class NegotiationModel(mesa.Model):
         Mapping rule 22: a principal's public position narrows its red lines
         (:func:`rules.stated_red_lines`). Where the narrowed lines of the two
         sides cannot overlap on an issue either requires, no package can be
-        signed; each holder whose own position is what closes the zone (its
-        red lines without it would open one on every required issue) prices
-        the deal the mediator would then propose (the Nash package over the
-        wider box, by its belief about the other) and backs down when that is
-        worth more than its outside option by its audience cost
-        (:func:`rules.backs_down`). Private red lines: a holder with a belief
-        that the other's red line gives on the held term also weighs holding
-        on (:func:`rules.holding_value`: the chance the other gives way this
-        round times the deal at its own position, else a round of costly
-        delay) and backs down only when that is worth less
-        (:func:`rules.backs_down_believing`); each round it holds and the
-        other holds too, its belief falls by Bayes' rule
-        (:func:`rules.giveway_update`). Skipped entirely when nobody states a position.
+        signed; there each holder weighs backing down
+        (:meth:`PrincipalAgent.reconsider_stated`, with its belief that the
+        other's red line gives: private red lines), and the model records it and
+        recomputes the red-line box. Skipped entirely when nobody states a position.
         """
         s = self.state
         a, b = self.principals
@@ -477,54 +423,18 @@ class NegotiationModel(mesa.Model):
             r = rows[blocked & p.holds_stated[s.ids[rows]]]
             if r.size == 0:
                 continue
-            other = p.other
-            shape = (r.size, n_issues)
-            low = np.broadcast_to(np.maximum(issue_rows(s, p.fallback_low, r), other.issue("low", r)), shape)
-            high = np.broadcast_to(np.minimum(issue_rows(s, p.fallback_high, r), other.issue("high", r)), shape)
-            req = issue_flags(a.requires[r] | b.requires[r], n_issues)
-            opens = ~(req & (low > high)).any(axis=1)  # its own position is what closes the zone
-            if not opens.any():
+            backs = p.reconsider_stated(r, self.incentive)
+            if self.narrator and r[0] == 0 and (backs.size == 0 or backs[0] != 0) and p.giveway_belief[s.ids[0]] > 0:
+                self.narrator.say(
+                    f"{p.name} holds its stated position: its belief that {p.other.name}'s red line gives is now "
+                    f"{float(p.giveway_belief[s.ids[0]]):.2f}"
+                )
+            if backs.size == 0:
                 continue
-            r, low, high, req = r[opens], low[opens], high[opens], req[opens]
-            ia, sa = a.issue_terms(r)[:2]
-            ib, sb = b.issue_terms(r)[:2]
-            frontier = rules.nash_frontier(ia, sa, ib, sb, low, high, issue_rows(s, s.status_quo, r))
-            discussed = ~issue_flags(a.refuses[r] | b.refuses[r], n_issues)
-            agenda = np.where(s.settled[r][:, None], s.agenda[r], discussed)
-            agenda = rules.parallel_track(agenda, low <= high, req)
-            incentive = at(self.incentive, r)
-            guess_other = 0.5 * (p.belief_lo[r] + p.belief_hi[r])  # its belief's mean about the other's resolve
-            d_p = p.disagreement(r, p.resolve[r], incentive)
-            d_o = other.disagreement(r, guess_other, incentive)
-            d_a, d_b = (d_p, d_o) if p is a else (d_o, d_p)
-            package = rules.nash_solve(frontier, d_a, d_b, agenda)
-            ideal, salience = p.issue_terms(r)[:2]
-            value = p.value_of(r, rules.utility(package, ideal, salience), incentive)
-            cost = at(p.p("audience_cost"), r)
-            belief = p.giveway_belief[s.ids[r]]
-            if belief.any():  # private red lines: it weighs holding on against backing down (rules.holding_value)
-                rate = np.broadcast_to(at(other.p("agenda_flexibility"), r), r.shape)
-                own = np.clip(package, issue_rows(s, p.stated_low, r), issue_rows(s, p.stated_high, r))
-                value_own = p.value_of(r, rules.utility(own, ideal, salience), incentive)
-                chance = rules.giveway_chance(belief, rate)
-                hold = rules.holding_value(chance, value_own, value - cost, p.outside[r], p.discount[r], p.risk[r])
-                drop = rules.backs_down_believing(value, cost, p.outside[r], hold)
-                # it held and so did the other (whose red line, in the model, is what the configuration says)
-                p.giveway_belief[s.ids[r[~drop]]] = rules.giveway_update(belief[~drop], rate[~drop])
-                if self.narrator and r[0] == 0 and not drop[0]:
-                    self.narrator.say(
-                        f"{p.name} holds its stated position: it believes {other.name} gives way this round with "
-                        f"chance {float(chance[0]):.1%} (its belief that {other.name}'s red line gives: {float(belief[0]):.2f})"
-                    )
-            else:
-                drop = rules.backs_down(value, cost, p.outside[r])
-            if not drop.any():
-                continue
-            ids = s.ids[r[drop]]
-            p.back_down(ids)
+            ids = s.ids[backs]
             self.backed_down[ids] = np.where(self.backed_down[ids] == 0, s.round, self.backed_down[ids])
             dropped = True
-            if self.narrator and r[drop][0] == 0:
+            if self.narrator and backs[0] == 0:
                 self.narrator.say(f"{p.name} backs down from its stated position (at an audience cost at home)")
         if dropped:
             self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
@@ -568,9 +478,7 @@ class NegotiationModel(mesa.Model):
                 if m is not self.lead_mediator:
                     m.learn(rows, answers)
         else:  # the proposer's own sense, before it learns, that the other would accept
-            other = self.principals[1 - self.principals.index(proposer)]
-            chance = rules.belief_acceptance_chance(proposer.belief_lo[rows], proposer.belief_hi[rows], other.cutoff[rows])
-            s.deal_chance[rows] = np.where(other.within[rows], chance, 0.0)
+            s.deal_chance[rows] = proposer.acceptance_chance(rows)
         shift_b = a.learn(rows, answers[1])
         shift_a = b.learn(rows, answers[0])
         a.gain[rows], b.gain[rows] = 0.5 * shift_a, 0.5 * shift_b
@@ -617,7 +525,7 @@ class NegotiationModel(mesa.Model):
             if self.narrator and rejected[0] == 0:
                 self.narrator.ratification(p)
             ends = np.zeros(s.m, dtype=bool)
-            ends[rejected] = draws[rejected, k] < at(p.p("ratification_exit"), rejected)
+            ends[rejected] = p.quits_after_rejection(rejected, draws[rejected, k])
             self._finish(ends, STALEMATE, f"{p.name.lower()}_ratification")
         return ratified
 
@@ -735,12 +643,9 @@ class NegotiationModel(mesa.Model):
         if paused:
             return
         for k, p, effects in self.coercers:
-            col = len(self.spoilers) + k
-            rows = np.flatnonzero(s.alive & s.proposal_seen & ~struck & (draws[:, col] < s.held(p.params.coercion_propensity)))
-            if rows.size == 0:
-                continue
-            takes = p.decide_coercion(rows, draws[rows, col], effects, extension_probability)
-            self._coerce(rows[takes], p.params.coercion_effects, f"{p.name}: a coercive step")
+            at_table = s.alive & s.proposal_seen & ~struck
+            rows = p.decide_coercion(at_table, draws[:, len(self.spoilers) + k], effects, extension_probability)
+            self._coerce(rows, p.params.coercion_effects, f"{p.name}: a coercive step")
 
     def _coerce(self, rows: np.ndarray, effects: dict, what: str) -> None:
         """Apply a coercive step's effects in rows ``rows`` and count it."""

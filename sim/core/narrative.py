@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 
 from sim.core.state import issue_flags
 
 if TYPE_CHECKING:
     from sim.core.agents import PrincipalAgent
-    from sim.core.model import NegotiationModel
 
 LADDER = {1: "a limited strike", 2: "a strike and retaliation", 3: "a strike, retaliation and war"}
 
@@ -22,8 +22,8 @@ LADDER = {1: "a limited strike", 2: "a strike and retaliation", 3: "a strike, re
 class Narrator:
     """Collects the round-by-round story of replication 0 of a model."""
 
-    def __init__(self, model: NegotiationModel) -> None:
-        self.model = model
+    def __init__(self, model: mesa.Model) -> None:
+        self.model = model  # the NegotiationModel that traces (Mesa's base class: the core has no import circle)
         self.lines: list[str] = []
 
     @property
@@ -33,7 +33,7 @@ class Narrator:
         return s.m > 0 and s.ids[0] == 0
 
     def say(self, text: str) -> None:
-        self.lines.append(f"round {self.model.round:>2}: {text}")
+        self.lines.append(f"round {self.model.state.round:>2}: {text}")
 
     def agenda_moves(self, p: PrincipalAgent, dropped_insist: np.ndarray, dropped_refuse: np.ndarray) -> None:
         names = np.array(self.model.issue_names)

@@ -4,7 +4,9 @@ Plain frozen dataclasses: the simulation core takes these and nothing else (no
 Hydra, no files). ``Scenario.validate()`` checks every semantic constraint and
 raises :class:`ConfigError` with a one-line message that names the offending
 parameter and how to fix it. The Hydra layer (``sim.config.compose``) builds these
-objects from YAML and adds the file or override to the message.
+objects from YAML and adds the file or override to the message. Every parameter
+is declared here, once, with ``param(doc=, range=, kind=)`` (:mod:`sim.core.declare`
+holds that machinery and the range checks).
 
 Orientation of the issue space: every issue is a dimension on [0, 1], 0 being
 Tehran's preferred end and 1 Washington's maximal demand (model spec, "The
@@ -15,10 +17,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
+
+from sim.core.declare import (
+    LEVER_SELF,
+    SIGNED,
+    UNIT,
+    ConfigError,
+    check_issue_keys,
+    check_ranges,
+    check_unit,
+    kind_of_key,
+    param,
+)
 
 #: World-state variables that events, pressure sensitivities and force rules may
 #: name. ``trust`` is per principal but events move both principals' trust.
@@ -31,117 +45,6 @@ OUTCOMES = ("deal", "escalation", "stalemate")
 #: historical case (model spec, "Time has one unit"). Deadlines, transitions, the horizon and simulated
 #: durations are counted in rounds and map from dates in weeks through this constant (docs/model.md, "Time").
 WEEKS_PER_ROUND = 1
-
-
-class ConfigError(ValueError):
-    """A configuration that the model cannot run; the message is one line for the user."""
-
-
-# ------------------------------------------------------------ declarations
-
-UNIT = (0.0, 1.0)
-SIGNED = (-1.0, 1.0)
-#: What a parameter describes. ``state``: the situation of one time and place (the world, trust, agenda
-#: stances, red lines), set per case by a historical or 2026 scenario from dated sources; ``behaviour``:
-#: how actors decide, one shared set for every case (retrodiction protocol); ``label``: names and tags.
-KINDS = ("state", "behaviour", "label")
-#: A *lever* is declared beside the kind (``param(..., lever=WHO)``): a parameter an actor chooses, a policy sets
-#: and ``sim.analysis.ema`` varies as a lever rather than an uncertainty. WHO is whose choice it is: ``"self"`` for
-#: a field of an actor (each actor with that field chooses its own), an actor's config key (``us``, ``iran``) for
-#: a field of the world. Its range of choices and their provenance are config (``configs/levers/``); the kind still
-#: says what the value is in a historical case (what that actor had chosen then: state; how it decides: behaviour).
-LEVER_SELF = "self"
-
-
-def param(
-    default: Any = MISSING,
-    *,
-    doc: str,
-    range: tuple[float, float] | None = None,
-    open_low: bool = False,
-    kind: str = "behaviour",
-    lever: str = "",
-    factory: Any = None,
-) -> Any:
-    """A dataclass field with its meaning, its range and its kind: the one declaration of a parameter.
-
-    The Hydra schemas (:mod:`sim.config.schema`), the range checks of
-    :meth:`Scenario.validate`, ``docs/parameters.md`` and ``sim.analysis.sensitivity``
-    all read this metadata. ``range`` bounds a number, or each value of a
-    mapping (per issue, per world variable); ``open_low`` excludes its low end.
-    ``lever`` marks a parameter an actor chooses (see :data:`LEVER_SELF`).
-    """
-    if kind not in KINDS:
-        raise ValueError(f"kind {kind!r}: use one of {', '.join(KINDS)}")
-    meta = {"doc": doc, "range": range, "open_low": open_low, "kind": kind, "lever": lever}
-    if factory is not None:
-        return field(default_factory=factory, metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-def range_text(f) -> str:
-    """A field's range as the docs and error messages write it: [0, 1], (0, 100], [0, inf)."""
-    bounds = f.metadata.get("range")
-    if bounds is None:
-        return ""
-    low, high = bounds
-    return f"{'(' if f.metadata.get('open_low') else '['}{low:g}, {high:g}{')' if math.isinf(high) else ']'}"
-
-
-def _in_range(value, low: float, high: float, open_low: bool) -> bool:
-    values = np.asarray(value, dtype=float) if isinstance(value, np.ndarray) else value
-    if isinstance(values, np.ndarray):  # per replication: its smallest and largest values (NaN fails both)
-        if values.size == 0:
-            return True
-        smallest, largest = values.min(), values.max()
-        return bool((smallest > low if open_low else smallest >= low) and largest <= high)
-    if not isinstance(values, int | float) or isinstance(values, bool) or math.isnan(values):
-        return False
-    return (values > low if open_low else values >= low) and values <= high
-
-
-def _check_unit(where: str, value, *, low: float = 0.0, high: float = 1.0, open_low: bool = False) -> None:
-    if not _in_range(value, low, high, open_low):
-        shown = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if math.isinf(high) else ']'}"
-        raise ConfigError(f"{where} = {value!r} is out of range: use a number in {shown}")
-
-
-def check_ranges(where: str, obj) -> None:
-    """Check every field of ``obj`` that declares a range: a number, or each value of a mapping."""
-    for f in fields(obj):
-        bounds = f.metadata.get("range")
-        if bounds is None:
-            continue
-        value = getattr(obj, f.name)
-        low, high = bounds
-        open_low = f.metadata.get("open_low", False)
-        if isinstance(value, Mapping):
-            for key, item in value.items():
-                _check_unit(f"{where}.{f.name}.{key}", item, low=low, high=high, open_low=open_low)
-        else:
-            _check_unit(f"{where}.{f.name}", value, low=low, high=high, open_low=open_low)
-
-
-def kind_of_key(cls, name: str) -> str | None:
-    """The declared kind (state, behaviour, label) of field ``name`` of dataclass ``cls``, None if no such field."""
-    for f in fields(cls):
-        if f.name == name:
-            return f.metadata.get("kind")
-    return None
-
-
-def lever_of(cls, name: str) -> str:
-    """Whose choice field ``name`` of dataclass ``cls`` is (``self`` or an actor's key); empty if it is no lever."""
-    for f in fields(cls):
-        if f.name == name:
-            return str(f.metadata.get("lever", ""))
-    return ""
-
-
-def _check_issue_keys(where: str, mapping, issues: tuple[str, ...]) -> None:
-    for key in mapping:
-        if key not in issues:
-            raise ConfigError(f"{where} names issue {key!r}, which is not on the issue list: use one of {', '.join(issues)}")
 
 
 @dataclass(frozen=True)
@@ -650,21 +553,21 @@ class Scenario:
 
 
 def _validate_red_lines(where: str, red_lines: dict, issues: tuple[str, ...]) -> None:
-    _check_issue_keys(where, red_lines, issues)
+    check_issue_keys(where, red_lines, issues)
     for issue, bounds in red_lines.items():
         if len(bounds) != 2:
             raise ConfigError(f"{where}.{issue} = {list(bounds)}: give a red line as [low, high]")
         low, high = bounds
-        _check_unit(f"{where}.{issue} (low end)", low)
-        _check_unit(f"{where}.{issue} (high end)", high)
+        check_unit(f"{where}.{issue} (low end)", low)
+        check_unit(f"{where}.{issue} (high end)", high)
         if np.any(np.asarray(low) > np.asarray(high)):  # per replication when drawn (sim.core.uncertainty)
             raise ConfigError(f"{where}.{issue} = [{low}, {high}] has its ends reversed: write [{high}, {low}]")
 
 
 def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
     where = p.name
-    _check_issue_keys(f"{where}.ideal", p.ideal, issues)
-    _check_issue_keys(f"{where}.salience", p.salience, issues)
+    check_issue_keys(f"{where}.ideal", p.ideal, issues)
+    check_issue_keys(f"{where}.salience", p.salience, issues)
     missing = [i for i in issues if i not in p.ideal]
     if missing:
         raise ConfigError(f"{where}.ideal has no value for {missing}: give an ideal point for every issue")
@@ -692,7 +595,7 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
                 f"[{low}, {high}]: move the ideal point inside or widen the red line"
             )
     for attr in ("refuses", "insists", "requires"):
-        _check_issue_keys(f"{where}.{attr}", dict.fromkeys(getattr(p, attr)), issues)
+        check_issue_keys(f"{where}.{attr}", dict.fromkeys(getattr(p, attr)), issues)
     refused_required = set(p.refuses) & set(p.requires)
     if refused_required:
         raise ConfigError(

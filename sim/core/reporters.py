@@ -7,21 +7,19 @@ model hands to ``mesa.DataCollector`` when it records (``record=True``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import mesa
 import numpy as np
 
 from sim.core.params import OUTCOMES, WORLD_VARS
 
-if TYPE_CHECKING:
-    from sim.core.model import NegotiationModel
 
-
-def model_reporters(model: NegotiationModel) -> dict:
-    """Reporter functions of replication 0, by column name."""
+def model_reporters(model: mesa.Model) -> dict:
+    """Reporter functions of replication 0 of ``model`` (the NegotiationModel that records), by column name."""
     names = model.issue_names
     reporters: dict[str, Callable[[Any], Any]] = {
-        "round": lambda m: m.round,
+        "round": lambda m: m.state.round,
         "outcome": lambda m: OUTCOMES[m.outcome[0]] if m.outcome[0] >= 0 else "running",
         "agenda_settled": lambda m: bool(m.state.settled[0]),
         "agenda": lambda m: m.params.scope_label(np.array(names)[m.state.agenda[0]]) if m.state.settled[0] else "",

@@ -11,10 +11,31 @@ assumption of this project.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit
+
+
+def decision[F: Callable](rule: F) -> F:
+    """Mark a rule as an actor's own judgement: a choice it makes, or the belief that choice rests on.
+
+    Only the agents (:mod:`sim.core.agents`) apply a marked rule; the model
+    schedules them and applies the other rules itself (bookkeeping of the
+    agenda and the deadline, the world's physics such as tension and nuclear
+    progress, the escalation ladder). ``tests/test_layers.py`` fails when
+    :mod:`sim.core.model` calls a marked rule. The marker changes nothing
+    else: the function is returned as it is.
+    """
+    rule.agent_decision = True  # type: ignore[attr-defined]
+    return rule
+
+
+def decisions() -> tuple[str, ...]:
+    """The names of the rules marked with :func:`decision`, in the order they are defined."""
+    return tuple(name for name, value in globals().items() if getattr(value, "agent_decision", False))
+
 
 # ---------------------------------------------------------------- utilities
 
@@ -209,6 +230,7 @@ def veto_bar(threshold, sovereignty_cost, unrest, unrest_at_start, keep, keep_at
     return np.clip(threshold * moved, 0.0, 1.0)
 
 
+@decision
 def ratifies(package_utility, bar) -> np.ndarray:
     """Whether veto players ratify a package signed at the table: its utility to their principal reaches their bar.
 
@@ -237,6 +259,7 @@ def stated_red_lines(low, high, stated_low, stated_high) -> tuple:
     return np.maximum(low, stated_low), np.minimum(high, stated_high)
 
 
+@decision
 def backs_down(value_off_position, audience_cost, outside) -> np.ndarray:
     """Whether a principal drops its stated position: a deal outside it beats its outside option by the audience cost.
 
@@ -254,6 +277,7 @@ def backs_down(value_off_position, audience_cost, outside) -> np.ndarray:
     return value_off_position - audience_cost > outside
 
 
+@decision
 def precondition_yield(flexibility_demander, flexibility_other, draws) -> np.ndarray:
     """Whether a demanded precondition is settled this round: the demander drops it or the other side yields.
 
@@ -320,6 +344,7 @@ def holdout_gain(cutoff, lo, hi) -> np.ndarray:
     return 0.25 * (np.clip(cutoff, lo, hi) - lo)
 
 
+@decision
 def acceptance_cutoff(value, base, lo, hi, discount, risk) -> np.ndarray:
     """The highest resolve at which a principal accepts a package worth ``value``: accept iff resolve <= cutoff.
 
@@ -350,6 +375,7 @@ def acceptance_cutoff(value, base, lo, hi, discount, risk) -> np.ndarray:
     return np.where(holds, c1, np.minimum(c1, fixed))
 
 
+@decision
 def accepts(resolve, cutoff, within_red_lines) -> np.ndarray:
     """A principal's answer: accept a package inside its red lines when its resolve does not exceed the cutoff.
 
@@ -361,6 +387,7 @@ def accepts(resolve, cutoff, within_red_lines) -> np.ndarray:
     return within_red_lines & (resolve <= cutoff + 1e-9)
 
 
+@decision
 def update_belief(lo, hi, cutoff, accepted, informative) -> tuple[np.ndarray, np.ndarray]:
     """Bayes' rule for a uniform belief [lo, hi] about a principal's resolve after its answer.
 
@@ -378,6 +405,7 @@ def update_belief(lo, hi, cutoff, accepted, informative) -> tuple[np.ndarray, np
     return new_lo, new_hi
 
 
+@decision
 def belief_acceptance_chance(lo, hi, cutoff) -> np.ndarray:
     """The chance, under a uniform belief [lo, hi] about a principal's resolve, that it accepts (resolve <= cutoff)."""
     width = hi - lo
@@ -386,6 +414,7 @@ def belief_acceptance_chance(lo, hi, cutoff) -> np.ndarray:
     )
 
 
+@decision
 def estimated_resolve(lo, hi, spread, effectiveness, noise_scale, normal_draws) -> np.ndarray:
     """The mediator's estimate of a principal's resolve: its belief's mean plus an error its effectiveness shrinks.
 
@@ -594,6 +623,7 @@ def nash_package(
     return nash_solve(frontier, disagreement_a, disagreement_b, agenda)
 
 
+@decision
 def nash_solve(frontier: Frontier, disagreement_a: np.ndarray, disagreement_b: np.ndarray, agenda: np.ndarray) -> np.ndarray:
     """The package of :func:`nash_package` from its precomputed ``frontier``, for disagreement points and agendas (R, I)."""
     f = frontier
@@ -652,6 +682,7 @@ def _package(f: Frontier, agenda, flat, best, s) -> np.ndarray:
     return np.where(agenda, f.start + share * f.step, f.status_quo)
 
 
+@decision
 def proposer_solve(frontier: Frontier, disagreement_a, disagreement_b, agenda, a_proposes: bool) -> np.ndarray:
     """A principal's own offer in direct talks: the package best for it that leaves the other its disagreement point.
 
@@ -726,6 +757,7 @@ def settled_scope(refuses_a, refuses_b, all_issues):
     return all_issues & ~(refuses_a | refuses_b)
 
 
+@decision
 def parallel_track_acceptance(flexibility: float, mediator_effectiveness: float) -> float:
     """Per-round chance that the insisting side moves its contested issues to a parallel track.
 
@@ -766,6 +798,7 @@ def next_tension(tension, increase, deescalation) -> np.ndarray:
 # --------------------------------------------------------------------- force
 
 
+@decision
 def continuation_value(discount, risk, deal_value_now, gain_self, gain_other, outside) -> np.ndarray:
     """What staying in the talks is worth to a principal, by its own beliefs, after this round's answers.
 
@@ -779,6 +812,7 @@ def continuation_value(discount, risk, deal_value_now, gain_self, gain_other, ou
     return waiting_value(discount, risk, deal_value_now + gain_self - gain_other, outside)
 
 
+@decision
 def chooses(advantage, noise, opportunity, draws) -> np.ndarray:
     """A noisy choice, taken when the occasion arises: True with chance ``opportunity`` x P(the option looks better).
 
@@ -807,6 +841,7 @@ def failure_estimate(failures, rounds) -> np.ndarray:
     return (failures + 1.0) / (rounds + 2.0)
 
 
+@decision
 def spoiler_strike_values(weights, strike_threshold, tension, progress, drag, crossing_chance):
     """Israel's value of striking now and of letting the talks go on, by its own beliefs: (strike, wait).
 
@@ -869,6 +904,7 @@ def coercion_shift(trust, delta_self, delta_other) -> np.ndarray:
     return trust * 0.5 * (delta_self - delta_other) + (1.0 - trust) * delta_self
 
 
+@decision
 def coercion_advantage(discount, risk, risk_after, expected_next, shift, outside, outside_after) -> np.ndarray:
     """What a coercive step below war is worth to a principal: continuing after it minus continuing without it.
 
@@ -888,6 +924,7 @@ def coercion_advantage(discount, risk, risk_after, expected_next, shift, outside
     return after - before
 
 
+@decision
 def sabotage_values(weights, sabotage_cost, tension, progress, drag, crossing_chance):
     """A spoiler's value of a covert strike or sabotage now and of waiting: (sabotage, wait).
 
@@ -904,6 +941,7 @@ def sabotage_values(weights, sabotage_cost, tension, progress, drag, crossing_ch
 # ------------------------------------------------------- ultimatums and allies
 
 
+@decision
 def force_over_no_deal(force, no_deal) -> np.ndarray:
     """What force is worth to a principal against the no deal it is left with when the talks are cut off.
 
@@ -935,6 +973,7 @@ def deadline_after_pause(deadline, start, resume) -> np.ndarray:
 # ------------------------------------------------------- private red lines (branch belief)
 
 
+@decision
 def giveway_chance(belief, rate) -> np.ndarray:
     """The chance a holder sees that the other side gives way on the held term this round: belief x rate.
 
@@ -952,6 +991,7 @@ def giveway_chance(belief, rate) -> np.ndarray:
     return np.asarray(belief, dtype=float) * np.asarray(rate, dtype=float)
 
 
+@decision
 def giveway_update(belief, rate) -> np.ndarray:
     """Bayes' rule for the holder's belief that the other's red line gives, after a round in which the other held.
 
@@ -970,6 +1010,7 @@ def giveway_update(belief, rate) -> np.ndarray:
     return np.where(total > 0, soft_holds / np.where(total > 0, total, 1.0), 0.0)
 
 
+@decision
 def holding_value(giveway, value_at_position, value_backing_down, outside, discount, risk) -> np.ndarray:
     """What holding its stated position one more round is worth to a principal, by its beliefs.
 
@@ -991,6 +1032,7 @@ def holding_value(giveway, value_at_position, value_backing_down, outside, disco
     return g * value_at_position + (1.0 - g) * waiting_value(discount, risk, value_backing_down, outside)
 
 
+@decision
 def backs_down_believing(value_off_position, audience_cost, outside, holding) -> np.ndarray:
     """Whether a principal drops its stated position: backing down beats its outside option and holding on.
 

@@ -19,7 +19,8 @@ from sim.analysis.history import (
     state_keys,
 )
 from sim.config.compose import load_scenario
-from sim.core.params import OUTCOMES, ConfigError, World, param
+from sim.core.declare import param
+from sim.core.params import OUTCOMES, ConfigError, World
 
 CASES = known_cases()
 

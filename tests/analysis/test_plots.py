@@ -269,13 +269,13 @@ def test_anatomy_draws_positions_proposals_tension_events_and_the_ending(traced)
     assert len(fig.axes) == 3  # two issues and the world panel
     assert [ax.get_title().split(" (")[0] for ax in issue_axes] == ["nuke", "rockets"]
     proposed = int(record["proposed"].sum())
-    assert proposed > 0 and list(traced.agenda[0]) == [True, False]  # the episode covers both cases below
+    assert proposed > 0 and list(traced.state.agenda[0]) == [True, False]  # the episode covers both cases below
     end = int(record["round"].iloc[-1])
     for ax, issue in zip(issue_axes, ("nuke", "rockets"), strict=True):
         by_label = {line.get_label(): line for line in ax.get_lines()}
         assert list(by_label["A position"].get_ydata()) == pytest.approx(record[f"position_A_{issue}"].to_list())
         assert list(by_label["B position"].get_ydata()) == pytest.approx(record[f"position_B_{issue}"].to_list())
-        on_agenda = bool(traced.agenda[0][traced.issue_names.index(issue)])
+        on_agenda = bool(traced.state.agenda[0][traced.issue_names.index(issue)])
         if on_agenda:
             assert len(by_label["M's proposal"].get_xdata()) == proposed
         else:

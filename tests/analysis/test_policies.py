@@ -13,7 +13,8 @@ from omegaconf import OmegaConf
 
 from sim.analysis import ema, policies
 from sim.config.compose import CONFIG_DIR, compose, scenario_from_config
-from sim.core.params import ConfigError, Mediator, Principal, Stakeholder, World, kind_of_key, lever_of
+from sim.core.declare import kind_of_key, lever_of
+from sim.core.params import ConfigError, Mediator, Principal, Stakeholder, World
 from sim.core.runner import simulate
 from sim.core.uncertainty import sample, stream
 

@@ -176,7 +176,7 @@ def test_the_episode_is_one_replication_of_the_scenario_on_screen_and_ends_like_
     assert model.narrative == reference.narrative
     html = text_of(dashboard.episode_html(model))
     outcome = reference.datacollector.get_model_vars_dataframe()["outcome"].iloc[-1]
-    assert f"ended in round {reference.round}: {outcome.upper()}" in html
+    assert f"ended in round {reference.state.round}: {outcome.upper()}" in html
     assert reference.causes[int(reference.cause[0])].replace("_", " ") in html
 
 
@@ -189,7 +189,7 @@ def test_the_episode_shows_each_sides_private_resolve_and_its_belief_about_the_o
     assert model.private[0][iran][1:] == (-spread[us], spread[us])
     while model.running:
         model.step()
-    assert len(model.private) == model.round + 1
+    assert len(model.private) == model.state.round + 1
     for beliefs in model.private:  # a belief always holds the other's true resolve
         for me, other in ((us, iran), (iran, us)):
             assert beliefs[me][1] - 1e-12 <= beliefs[other][0] <= beliefs[me][2] + 1e-12

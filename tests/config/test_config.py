@@ -19,7 +19,8 @@ from sim.cli.scenarios import main as scenarios_main
 from sim.cli.scenarios import scenario_info
 from sim.config import schema
 from sim.config.compose import CONFIG_DIR, compose, known_actors, known_scenarios, load_scenario, scenario_from_config
-from sim.core.params import KINDS, ConfigError, Event, Issue, World
+from sim.core.declare import KINDS
+from sim.core.params import ConfigError, Event, Issue, World
 from sim.core.paths import ROLE_CLASSES
 
 ROOT = Path(__file__).resolve().parents[2]

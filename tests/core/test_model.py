@@ -49,8 +49,8 @@ def test_one_replication_can_be_stepped_and_inspected_round_by_round(baseline):
     while model.running:
         model.step()
         rounds += 1
-        assert model.round == rounds
-        assert 0.0 <= float(model.tension[0]) <= 1.0
+        assert model.state.round == rounds
+        assert 0.0 <= float(model.state.tension[0]) <= 1.0
     assert model.outcome[0] in (DEAL, ESCALATION, STALEMATE)
     assert model.end_round[0] == rounds <= baseline.max_rounds
     record = model.datacollector.get_model_vars_dataframe()
