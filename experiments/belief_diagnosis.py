@@ -29,7 +29,7 @@ def _run(scenario, n, seed, record=None):
         original = rules.holding_value
 
         def spy(g, own, back, outside, discount, risk):
-            if model.round == 1 or not record:
+            if model.state.round == 1 or not record:
                 waiting = rules.waiting_value(discount, risk, back, outside)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     record.append((np.asarray(g) + 0 * back, (back - waiting) / (own - waiting)))
