@@ -106,16 +106,18 @@ def test_without_optimism_the_textbook_holder_backs_down_in_round_1_as_before():
 
 def test_optimism_makes_a_standoff_that_ends_when_the_belief_has_fallen():
     """With a prior of 0.9 that the other gives way (30% a round if soft), Washington holds; its belief falls by
-    Bayes each round; it backs down later, the same week in every replication (nothing else is random here)."""
+    Bayes each round; it backs down later. (The week may differ between replications by the tension each drew:
+    a refusal at a known deadlock adds none, so the tension is the world's alone, rules.talks_about_talks.)"""
     model = NegotiationModel(_textbook(0.9), 500, 3).run()
     weeks = model.backed_down
-    assert np.all(weeks > 1) and np.all(weeks == weeks[0])
+    assert np.all(weeks > 1)
     assert np.all(model.outcome == DEAL) and np.all(model.end_round == weeks)
     # the belief at which it backed down is the prior after weeks - 1 rounds of the other holding
-    belief = 0.9
-    for _ in range(weeks[0] - 1):
-        belief = float(rules.giveway_update(belief, 0.3))
-    assert np.allclose(model.principals[0].giveway_belief, belief)
+    for week in np.unique(weeks):
+        belief = 0.9
+        for _ in range(week - 1):
+            belief = float(rules.giveway_update(belief, 0.3))
+        assert np.allclose(model.principals[0].giveway_belief[weeks == week], belief)
 
 
 def test_a_prior_of_zero_leaves_every_episode_as_it_was():
