@@ -35,15 +35,18 @@ ROOT = Path(__file__).resolve().parent.parent
 QUICK_BACKDOWN = (
     "what kept the Western position for years. Since mapping rule 22 the Western side holds the suspension demand "
     "of the UN Security Council resolutions in force (`stated.enrichment = [1, 1]`), so no package can be signed "
-    "until it backs down, which it does when a deal outside its position beats its outside option by the audience "
-    "cost (0.16; Fearon 1994, Tomz 2007). With the outside option of the time (nuclear progress and sanctions "
-    "already high) that test is passed in week 1 in most replications (the table above), so deals still come at "
-    "once. In the record the position held from 2006 to 2013, for two reasons the model lacks: red lines are common "
-    "knowledge in the model, while the West held out in the belief that sanctions would bring Tehran back to a "
-    "suspension, as in 2003-05 (it weighed holding against the chance that the other side's red line gives, not "
-    "against no deal); and a position a UN Security Council resolution backs belongs to the five permanent members "
-    "together, not to one government (Washington dropped it first in the secret Muscat channel of 2013, where no "
-    "audience watched, and the P5+1 followed in the JPOA)."
+    "until it backs down. It backs down when a deal outside its position beats its outside option by the audience "
+    "cost (0.16; Fearon 1994, Tomz 2007) and beats holding on one more week, which is worth its belief that "
+    "Tehran's red line gives (private red lines, branch `belief`: a prior of 0.34, Hufbauer et al. 2007, falling by "
+    "Bayes' rule each week Tehran holds; a soft Tehran is believed to give way at its agenda flexibility, 5% a week) "
+    "times a deal at its own position, else a week of costly delay (docs/stated_positions.md, section 7). With the "
+    "outside option of the time (nuclear progress and sanctions already high) a believed chance of 1.7% a week "
+    "makes holding worth about as much as backing down, so the position gives way within weeks (the table above) "
+    "and deals still come within the case's span. In the record the position held from 2006 to 2013; what the "
+    "model lacks: a position a UN Security Council resolution backs belongs to the five permanent members together, "
+    "not to one government (Washington dropped it first in the secret Muscat channel of 2013, where no audience "
+    "watched, and the P5+1 followed in the JPOA), and the West's belief that Tehran would give way fell more slowly "
+    "in the record than Bayes' rule at these rates lets it fall."
 )
 MISSING = {
     "eu3_tehran_2003": (

@@ -57,6 +57,7 @@ LEVEL = {
     "ratification_exit",
     "betrayal_cost",
     "audience_cost",
+    "giveway_prior",
 }
 RATE = {
     "progress_rate",

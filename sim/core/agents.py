@@ -145,6 +145,10 @@ class PrincipalAgent(Actor):
             narrowed = [rules.stated_red_lines(b[0], b[1], st[0], st[1]) for b, st in zip(bounds, stated, strict=True)]
             bounds = [(np.full(n, lo, dtype=float), np.full(n, hi, dtype=float)) for lo, hi in narrowed]
             self.holds_stated = np.ones(n, dtype=bool)  # per replication id: it has not backed down
+            self.stated_low = issue_values([st[0] for st in stated], n)
+            self.stated_high = issue_values([st[1] for st in stated], n)
+            # Private red lines: its belief (per replication id) that the other's red line gives on the held term.
+            self.giveway_belief = np.broadcast_to(np.asarray(params.giveway_prior, dtype=float), (n,)).copy()
         fields = (
             [params.ideal[i] for i in issues],
             [params.salience.get(i, 0.0) for i in issues],
@@ -295,7 +299,14 @@ class PrincipalAgent(Actor):
         prices the deal the mediator would then propose (the Nash package over
         the wider box, by its belief's mean about the other's resolve) and
         backs down when that is worth more than its outside option by its
-        audience cost (:func:`rules.backs_down`).
+        audience cost (:func:`rules.backs_down`). Private red lines: with a
+        belief that the other's red line gives on the held term it also weighs
+        holding on (:func:`rules.holding_value`: the chance the other gives way
+        this round, its belief times the other's agenda flexibility, times the
+        deal at its own position, else a round of costly delay) and backs down
+        only when that is worth less (:func:`rules.backs_down_believing`); where
+        it holds, the other has held too, and its belief falls by Bayes' rule
+        (:func:`rules.giveway_update`).
         """
         s, other = self.state, self.other
         a, b = self.model.principals
@@ -323,7 +334,19 @@ class PrincipalAgent(Actor):
         package = rules.nash_solve(frontier, d_a, d_b, agenda)
         ideal, salience = self.issue_terms(r)[:2]
         value = self.value_of(r, rules.utility(package, ideal, salience), incentive)
-        drop = rules.backs_down(value, at(self.p("audience_cost"), r), self.outside[r])
+        cost = at(self.p("audience_cost"), r)
+        belief = self.giveway_belief[s.ids[r]]
+        if belief.any():  # private red lines: it weighs holding on against backing down (rules.holding_value)
+            rate = np.broadcast_to(at(other.p("agenda_flexibility"), r), r.shape)
+            own = np.clip(package, issue_rows(s, self.stated_low, r), issue_rows(s, self.stated_high, r))
+            value_own = self.value_of(r, rules.utility(own, ideal, salience), incentive)
+            chance = rules.giveway_chance(belief, rate)
+            hold = rules.holding_value(chance, value_own, value - cost, self.outside[r], self.discount[r], self.risk[r])
+            drop = rules.backs_down_believing(value, cost, self.outside[r], hold)
+            # it held and so did the other (whose red line, in the model, is what the configuration says)
+            self.giveway_belief[s.ids[r[~drop]]] = rules.giveway_update(belief[~drop], rate[~drop])
+        else:
+            drop = rules.backs_down(value, cost, self.outside[r])
         if drop.any():
             self.back_down(s.ids[r[drop]])
         return r[drop]

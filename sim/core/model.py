@@ -174,6 +174,7 @@ class NegotiationModel(mesa.Model):
         self.has_preconditions = any(p.pending.any() for p in self.principals)
         self.has_veto = any(p.has_veto for p in self.principals)
         self.has_stated = any(p.has_stated for p in self.principals)
+        self._deadlock = np.zeros(n, dtype=bool)  # this round's known deadlocks (_stated_phase)
 
         # Mechanisms of issue 18, each skipped entirely when not configured.
         self.transitions: dict[int, list[Transition]] = {}  # resume round -> the transitions that take effect then
@@ -404,12 +405,14 @@ class NegotiationModel(mesa.Model):
         (:func:`rules.stated_red_lines`). Where the narrowed lines of the two
         sides cannot overlap on an issue either requires, no package can be
         signed; there each holder weighs backing down
-        (:meth:`PrincipalAgent.reconsider_stated`), and the model records it and
+        (:meth:`PrincipalAgent.reconsider_stated`, with its belief that the
+        other's red line gives: private red lines), and the model records it and
         recomputes the red-line box. Skipped entirely when nobody states a position.
         """
         s = self.state
         a, b = self.principals
         n_issues = len(self.issue_names)
+        self._deadlock = np.zeros(s.m, dtype=bool)
         rows = np.flatnonzero(s.alive)
         if rows.size == 0:
             return
@@ -423,6 +426,11 @@ class NegotiationModel(mesa.Model):
             if r.size == 0:
                 continue
             backs = p.reconsider_stated(r, self.incentive)
+            if self.narrator and r[0] == 0 and (backs.size == 0 or backs[0] != 0) and p.giveway_belief[s.ids[0]] > 0:
+                self.narrator.say(
+                    f"{p.name} holds its stated position: its belief that {p.other.name}'s red line gives is now "
+                    f"{float(p.giveway_belief[s.ids[0]]):.2f}"
+                )
             if backs.size == 0:
                 continue
             ids = s.ids[backs]
@@ -433,6 +441,15 @@ class NegotiationModel(mesa.Model):
         if dropped:
             self.box = rules.red_line_box([a.low, b.low], [a.high, b.high])
             self.frontier = rules.nash_frontier(a.ideal, a.salience, b.ideal, b.salience, *self.box[:2], s.status_quo)
+        # A known deadlock (rules.known_deadlock): a held public position still closes the zone on a required issue.
+        held = np.zeros((rows.size, n_issues), dtype=bool)
+        for p in self.principals:
+            if p.has_stated:  # the issues where its position narrows its own red line, while it holds it
+                narrows = (issue_rows(s, p.stated_low, rows) > issue_rows(s, p.fallback_low, rows)) | (
+                    issue_rows(s, p.stated_high, rows) < issue_rows(s, p.fallback_high, rows)
+                )
+                held |= narrows & p.holds_stated[s.ids[rows], None]
+        self._deadlock[rows] = rules.known_deadlock(issue_rows(s, self.box[2], rows), required, held)
 
     def _bargaining_phase(self, paused: bool = False) -> np.ndarray:
         """4-6. Proposal, answers, learning, ratification. Returns the replications whose package was refused.
@@ -487,6 +504,11 @@ class NegotiationModel(mesa.Model):
             sp.watch(rows)
         refused = np.zeros(s.m, dtype=bool)
         refused[rows[~agreed]] = True
+        if self.has_stated:  # a refusal at a known deadlock is talks about talks, not a failed round
+            refused, procedural = rules.talks_about_talks(refused, self._deadlock)
+            s.procedural += procedural
+            if self.narrator and procedural[0]:
+                self.narrator.say("a known deadlock: the refusal was certain, so it is no news and adds no tension")
         s.add("tension", refused * self._w("failed_round_tension"))
         return refused
 

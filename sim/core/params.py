@@ -192,6 +192,14 @@ class Principal:
         "when a deal outside it is worth more than its outside option by at least this much",
         range=UNIT,
     )
+    giveway_prior: float = param(
+        0.0,
+        doc="its prior belief, while it holds a stated position that leaves no zone of agreement, that the other "
+        "side's red line gives on the held term (private red lines; the other, if it would, gives way per round with "
+        "its agenda_flexibility); updated by Bayes' rule each round the other holds (0: it never expects the other "
+        "to give way and backs down exactly by the audience-cost rule)",
+        range=UNIT,
+    )
     coercion_propensity: float = param(
         0.0,
         doc="chance per round that it weighs a coercive step below war (US: new sanctions; Iran: an enrichment step); "

@@ -968,3 +968,132 @@ def deadline_after_pause(deadline, start, resume) -> np.ndarray:
     they resume. Assumption.
     """
     return np.where((deadline >= start) & (deadline < resume), resume, deadline)
+
+
+# ------------------------------------------------------- private red lines (branch belief)
+
+
+@decision
+def giveway_chance(belief, rate) -> np.ndarray:
+    """The chance a holder sees that the other side gives way on the held term this round: belief x rate.
+
+    Private red lines: whether the other side's red line admits the term a
+    principal holds (the suspension of enrichment, 2003-2013) is the other's
+    private information. The holder believes with probability ``belief`` that
+    it does (a "soft" other), and that a soft other gives way in any round
+    with chance ``rate`` (it may hold for a while in the hope that the holder
+    gives way first: Fudenberg and Tirole 1986, the war of attrition with
+    private information; Abreu and Gul 2000); a "hard" other never does.
+    ``rate`` is the other side's agenda flexibility, the per-round chance with
+    which the model already lets it yield a contested stance or a precondition
+    (:func:`precondition_yield`): assumption in form.
+    """
+    return np.asarray(belief, dtype=float) * np.asarray(rate, dtype=float)
+
+
+@decision
+def giveway_update(belief, rate) -> np.ndarray:
+    """Bayes' rule for the holder's belief that the other's red line gives, after a round in which the other held.
+
+    P(soft | held) = b (1 - rate) / (b (1 - rate) + 1 - b): a hard other
+    always holds, a soft one holds with chance 1 - rate. The belief falls
+    with every round of holding, fast when a soft other would give way fast,
+    and never rises (Bayes 1763; the updating of Smith and Stam 2004,
+    "Bargaining and the Nature of War": beliefs that start apart converge as
+    the sides observe each other, and the standoff ends when they have).
+    Where the evidence contradicts certainty (b = 1 and rate = 1) the belief
+    becomes 0.
+    """
+    belief = np.asarray(belief, dtype=float)
+    soft_holds = belief * (1.0 - np.asarray(rate, dtype=float))
+    total = soft_holds + 1.0 - belief
+    return np.where(total > 0, soft_holds / np.where(total > 0, total, 1.0), 0.0)
+
+
+@decision
+def holding_value(giveway, value_at_position, value_backing_down, outside, discount, risk) -> np.ndarray:
+    """What holding its stated position one more round is worth to a principal, by its beliefs.
+
+    H = g V_own + (1 - g) x waiting_value(discount, risk, B, O): with the
+    chance g it sees that the other gives way this round
+    (:func:`giveway_chance`), a deal at its own position, worth ``V_own``;
+    otherwise a round of delay, discounted and at the risk that the talks end
+    meanwhile (its outside option O), after which it can still back down
+    (B = the deal outside its position minus the audience cost). The same
+    discount and perceived risk as its answers (:func:`waiting_value`; model
+    spec, "Time, deadlines and the cost of delay"). Comparing H with backing
+    down now is the one-stage look-ahead rule, optimal here because the
+    belief only falls while the other holds, so that once backing down beats
+    one more round it beats every later plan (a monotone stopping problem:
+    Chow, Robbins and Siegmund 1971). Mutual optimism (Blainey 1973; Fearon
+    1995) enters as a holder's prior that the other will give way.
+    """
+    g = np.asarray(giveway, dtype=float)
+    return g * value_at_position + (1.0 - g) * waiting_value(discount, risk, value_backing_down, outside)
+
+
+@decision
+def backs_down_believing(value_off_position, audience_cost, outside, holding) -> np.ndarray:
+    """Whether a principal drops its stated position: backing down beats its outside option and holding on.
+
+    B = value_off_position - audience_cost (:func:`backs_down`, Fearon 1994);
+    it backs down when B > O and B >= H (:func:`holding_value`). With a belief
+    of 0 that the other gives way, H = waiting_value(B, O) <= B whenever
+    B > O, so the rule is :func:`backs_down` exactly; a higher belief never
+    makes it back down sooner where the deal at its own position is worth at
+    least backing down.
+    """
+    backing = value_off_position - audience_cost
+    return (backing > outside) & (backing >= holding)
+
+
+# ------------------------------------------------------- known deadlock (branch belief)
+
+
+def known_deadlock(overlaps, required, held_stated) -> np.ndarray:
+    """The replications whose table is a known deadlock: (R,) from (R, I) flags.
+
+    True where, on some issue that a principal requires in any deal, the
+    red-line box is empty (``overlaps`` False, :func:`red_line_box`) and a
+    principal still holds a stated public position there that narrows its own
+    red line (``held_stated``, :func:`stated_red_lines`). A stated position is
+    public, so both sides know that no package can be signed there; red lines
+    that fail to overlap without a narrowing stated position are private, and a
+    refusal there is still news.
+    """
+    return (np.asarray(required) & np.asarray(held_stated) & ~np.asarray(overlaps)).any(axis=-1)
+
+
+def talks_about_talks(refused, deadlocked) -> tuple[np.ndarray, np.ndarray]:
+    """A refused package at a known deadlock is not a failed round: returns (failed, procedural).
+
+    Where the stated public positions leave no zone of agreement on a required
+    issue (:func:`known_deadlock`), both sides know that any package must be
+    refused by one of them; the refusal was certain before it was given, so it
+    carries no news (its likelihood is 1 whether the talks are going well or
+    badly: Bayes' rule leaves every belief where it was, as
+    :func:`update_belief` already does for a package outside the answerer's red
+    lines). Such a round is talks about talks: the parties meet and restate
+    positions, procedure without bargaining, what the pre-negotiation
+    literature calls the phase before the parties have agreed that a
+    negotiated settlement is possible (Saunders 1985; Stein 1989, *Getting to
+    the Table*; Zartman 1989, *Ripe for Resolution*: without a mutually
+    hurting stalemate and a perceived way out the conflict is not ripe, and
+    talks continue without converging, neither succeeding nor failing). Parties
+    keep such talks for their side effects, contact, information, an image of
+    reasonableness before third parties, the avoidance of a break (Iklé 1964,
+    *How Nations Negotiate*, ch. 4), and a commitment known to both sides
+    is a tactic of distributive bargaining, not a breakdown of it (Walton and
+    McKersie 1965). So a refused round in a known deadlock adds no tension
+    (``failed_round_tension``) and does not count as a failed round in the
+    estimate others make of whether the talks are failing
+    (:func:`failure_estimate`: neither a failure nor a success, it is left out
+    of the count altogether, ``procedural``). What still moves in a deadlock:
+    time and discounting, nuclear progress, coercion below war, events,
+    deadlines and the holder's belief that the other gives way (2005-2013: the
+    parties met, restated positions, and the talks lapsed or were adjourned;
+    tension came from nuclear steps and sanctions). Form: assumption.
+    """
+    refused = np.asarray(refused, dtype=bool)
+    deadlocked = np.asarray(deadlocked, dtype=bool)
+    return refused & ~deadlocked, refused & deadlocked

@@ -37,6 +37,7 @@ class BatchState:
         "proposed",
         "proposal_seen",
         "failures",
+        "procedural",
         "events_now",
         "deadline",
         "deal_chance",
@@ -68,6 +69,7 @@ class BatchState:
         self.proposed = np.zeros(n, dtype=bool)  # a package was on the table this round
         self.proposal_seen = np.zeros(n, dtype=bool)  # a package has been on the table at least once
         self.failures = np.zeros(n)  # rounds that ended without a deal (agenda disputes and refusals)
+        self.procedural = np.zeros(n)  # refused rounds at a known deadlock: talks about talks, no failure
         self.events_now = np.zeros((n, len(scenario.events)), dtype=bool)
         self.deadline = np.full(n, int(w.deadline), dtype=np.int32)
         self.deal_chance = np.zeros(n)  # the mediator's belief that this round's package would be signed
@@ -129,8 +131,11 @@ class BatchState:
 
     @property
     def drag(self) -> np.ndarray:
-        """How likely a round is to fail, judged from the rounds so far (see :func:`rules.failure_estimate`)."""
-        return rules.failure_estimate(self.failures, self.round)
+        """How likely a round is to fail, judged from the rounds so far (see :func:`rules.failure_estimate`).
+
+        Rounds of talks about talks (a refusal at a known deadlock, :func:`rules.talks_about_talks`) are left out.
+        """
+        return rules.failure_estimate(self.failures, self.round - self.procedural)
 
     def compact(self, keep: np.ndarray) -> None:
         """Drop the replications not in ``keep`` from every array."""
