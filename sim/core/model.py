@@ -199,6 +199,7 @@ class NegotiationModel(mesa.Model):
         self._held_bounds = self.block_starts
         self._live_blocks = np.ones(len(self.block_sizes), dtype=bool)
         self._ally_draws: np.ndarray | None = None
+        self._buffers: dict[tuple[int, int], np.ndarray] = {}  # scratch for draws (_scratch)
 
         self.narrator = Narrator(self) if trace else None
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self)) if record else None
@@ -376,7 +377,16 @@ class NegotiationModel(mesa.Model):
                     delta[hit, k] += effect[ids] if effect.ndim else effect
         else:
             s.events_now = draws < self.event_hazards
-            delta = s.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
+            # Events are rare: the arithmetic only where one happened (elsewhere the world, in [0, 1], stays as it is).
+            hit = np.flatnonzero(s.events_now.any(axis=1))
+            if hit.size:
+                delta = s.events_now[hit].astype(float) @ self.event_effects  # (hit, world vars + trust)
+                s.world[:, hit] = np.clip(s.world[:, hit] + delta[:, :-1].T, 0.0, 1.0)
+                for p in self.principals:
+                    p.trust[hit] = np.clip(p.trust[hit] + delta[:, -1], 0.0, 1.0)
+            if self.narrator:
+                self.narrator.events()
+            return
         s.world = np.clip(s.world + delta[:, :-1].T, 0.0, 1.0)
         for p in self.principals:
             p.trust = np.clip(p.trust + delta[:, -1], 0.0, 1.0)
@@ -749,8 +759,13 @@ class NegotiationModel(mesa.Model):
         gens = self.streams[stream]
         if len(gens) == 1:
             g = gens[0]
-            full = g.standard_normal((self.n, k), dtype=np.float32) if normal else g.random((self.n, k), np.float32)
-            return full if s.m == self.n else full[s.ids]
+            # Once rows have been dropped the block's draws are only gathered from: into a buffer kept for reuse.
+            full = np.empty((self.n, k), dtype=np.float32) if s.m == self.n else self._scratch(k)
+            if normal:
+                g.standard_normal(dtype=np.float32, out=full)
+            else:
+                g.random(dtype=np.float32, out=full)
+            return full if s.m == self.n else np.take(full, s.ids, axis=0)
         if rows is None:
             drawn = self._live_blocks
         else:
@@ -767,7 +782,7 @@ class NegotiationModel(mesa.Model):
                 continue
             size, g = self.block_sizes[b], gens[b]
             whole = hi - lo == size  # every row of the block held: drawn straight into place
-            full = out[lo:hi] if whole else np.empty((size, k), dtype=np.float32)
+            full = out[lo:hi] if whole else self._scratch(k, size)
             if normal:
                 g.standard_normal(dtype=np.float32, out=full)
             else:
@@ -775,6 +790,14 @@ class NegotiationModel(mesa.Model):
             if not whole:
                 np.take(full, s.ids[lo:hi] - self.block_starts[b], axis=0, out=out[lo:hi])
         return out
+
+    def _scratch(self, k: int, size: int | None = None) -> np.ndarray:
+        """A float32 buffer (size, k) (default: the batch's n rows) for draws that are only gathered from, reused."""
+        size = self.n if size is None else size
+        buf = self._buffers.get((size, k))
+        if buf is None:
+            buf = self._buffers[(size, k)] = np.empty((size, k), dtype=np.float32)
+        return buf
 
     def _round_blocks(self) -> None:
         """Which blocks have a replication running at the start of the round, and where each block's held rows lie."""
@@ -789,7 +812,7 @@ class NegotiationModel(mesa.Model):
 
     def _compact(self) -> None:
         """Drop ended replications from every state array, so later rounds only compute the running ones."""
-        keep = self.state.alive
+        keep = np.flatnonzero(self.state.alive)  # indices, found once: each boolean index would scan the mask again
         self.state.compact(keep)
         for agent in (*self.principals, *self.mediators, *self.spoilers, *self.stakeholders):
             agent.compact(keep)
