@@ -20,7 +20,7 @@ of the odds with their intervals (``comparison.png``) into ``--out``.
 Paired or not. Two runs with the same seed, block size and number of
 replications faced the same random numbers replication by replication (common
 random numbers: every block's seed derives from the master seed and the block
-index, and every mechanism draws from its own stream at a fixed shape), so
+index, and every mechanism's draws are keyed by replication, round and column), so
 their outcomes are compared pair by pair: the difference of the indicators per
 replication, McNemar's exact test (the binomial test on the discordant pairs),
 and Newcombe's (1998) score interval for a paired difference (method 10).

@@ -44,8 +44,9 @@ class Actor(mesa.Agent):
         self.state: BatchState = model.state
 
     def compact(self, keep: np.ndarray) -> None:
+        """Keep the rows ``keep`` (indices, ascending) of every per-replication array."""
         for name in self.REP_ARRAYS:
-            setattr(self, name, getattr(self, name)[keep])
+            setattr(self, name, np.take(getattr(self, name), keep, axis=0))
 
     def p(self, name: str):
         """One of its parameters for the replications held (a scalar, or an array over them: issue 12)."""

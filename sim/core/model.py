@@ -12,11 +12,12 @@ per-round record through Mesa's DataCollector (``record=True``,
 
 Randomness: the model gets a :class:`numpy.random.SeedSequence` and spawns one
 stream per mechanism (agenda, events, proposals, force, walk-outs, the private
-types, the escalation ladder, deadlines). Each round draws the same shapes from
-each stream whatever the parameters, and the types are drawn once at the start
-with a fixed shape, so two configurations run with the same seed face the same
-shocks (common random numbers) and a change to one mechanism does not reshuffle
-the others.
+types, the escalation ladder, deadlines). The types and the veto players'
+thresholds are drawn once at the start with a fixed shape; every round's draws
+are keyed by replication, stream, round and column (:mod:`sim.core.keyed`), so
+only the replications still running are drawn, two configurations run with the
+same seed face the same shocks (common random numbers) and a change to one
+mechanism does not reshuffle the others.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 import mesa
 import numpy as np
 
-from sim.core import rules
+from sim.core import keyed, rules
 from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, StakeholderAgent
 from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
@@ -102,6 +103,10 @@ class NegotiationModel(mesa.Model):
         ]
         super().__init__(rng=per_block[0].pop("mesa"))
         self.streams = {name: [b[name] for b in per_block] for name in STREAMS if name != "mesa"}
+        # Every round's draws are keyed (sim.core.keyed): a key per replication from its block's seed and its row.
+        self._row_keys = keyed.row_keys([int(seq.generate_state(1, np.uint64)[0]) for seq, _ in blocks], [n for _, n in blocks])
+        self._held_keys = self._row_keys
+        self._keys_for: np.ndarray | None = None
         self.block_sizes = [int(size) for _, size in blocks]
         self.block_starts = np.concatenate([[0], np.cumsum(self.block_sizes)]).astype(np.int64)
         self.params = scenario.validate()
@@ -196,9 +201,6 @@ class NegotiationModel(mesa.Model):
             if np.any(np.asarray(sp.params.sabotage_propensity) > 0) and sp.params.sabotage_effects
         ]
         self.has_allies = any(sp.params.ally for sp in self.spoilers)
-        self._bounds_for: np.ndarray | None = None
-        self._held_bounds = self.block_starts
-        self._live_blocks = np.ones(len(self.block_sizes), dtype=bool)
         self._ally_draws: np.ndarray | None = None
 
         self.narrator = Narrator(self) if trace else None
@@ -236,7 +238,6 @@ class NegotiationModel(mesa.Model):
         """Play one round in every replication still running."""
         s = self.state
         s.round += 1
-        self._round_blocks()
         paused = self._pause_phase() if self.paused_rounds or self.transitions else False
         if self.has_allies:
             self._ally_draws = self._draw("allies", len(self.spoilers) + len(self.principals))
@@ -377,7 +378,16 @@ class NegotiationModel(mesa.Model):
                     delta[hit, k] += effect[ids] if effect.ndim else effect
         else:
             s.events_now = draws < self.event_hazards
-            delta = s.events_now.astype(float) @ self.event_effects  # (R, world vars + trust)
+            # Events are rare: the arithmetic only where one happened (elsewhere the world, in [0, 1], stays as it is).
+            hit = np.flatnonzero(s.events_now.any(axis=1))
+            if hit.size:
+                delta = s.events_now[hit].astype(float) @ self.event_effects  # (hit, world vars + trust)
+                s.world[:, hit] = np.clip(s.world[:, hit] + delta[:, :-1].T, 0.0, 1.0)
+                for p in self.principals:
+                    p.trust[hit] = np.clip(p.trust[hit] + delta[:, -1], 0.0, 1.0)
+            if self.narrator:
+                self.narrator.events()
+            return
         s.world = np.clip(s.world + delta[:, :-1].T, 0.0, 1.0)
         for p in self.principals:
             p.trust = np.clip(p.trust + delta[:, -1], 0.0, 1.0)
@@ -458,13 +468,13 @@ class NegotiationModel(mesa.Model):
         offers (Rubinstein 1982), the first principal in odd rounds. A package
         both sign goes home to each side's veto players (Putnam 1988): if
         either rejects it, the round failed (:meth:`_ratification`).
-        The random draws cover every replication (common random numbers); the
-        arithmetic only the replications that bargain this round.
+        The random draws are keyed per replication (common random numbers) and,
+        like the arithmetic, made only in the replications that bargain this round.
         """
         s = self.state
-        draws = self._draw("proposal", 2, normal=True)
-        home = self._draw("ratification", 2) if self.has_veto else None
         rows = np.flatnonzero(s.settled & s.agenda.any(axis=1) & s.alive & (not paused))
+        draws = self._draw("proposal", 2, normal=True, rows=rows)  # only where a package is proposed
+        home = self._draw("ratification", 2, rows=rows) if self.has_veto else None
         s.proposed = np.zeros(s.m, dtype=bool)
         s.deal_chance = np.zeros(s.m)
         for p in self.principals:
@@ -732,11 +742,11 @@ class NegotiationModel(mesa.Model):
         a strike was made (over the held replications).
         """
         s = self.state
-        draws = self._draw("ultimatum", 3 + len(self.spoilers))
         rows = np.flatnonzero(lapse)
         struck = np.zeros(s.m, dtype=bool)
         if rows.size == 0:
             return struck
+        draws = self._draw("ultimatum", 3 + len(self.spoilers), rows=rows)  # read only where the ultimatum lapses
         self.ultimatum_lapsed[s.ids[rows]] = True
         if self.narrator and rows[0] == 0:
             self.narrator.say(f"the ultimatum of {self.params.world.ultimatum_by} lapses")
@@ -759,59 +769,26 @@ class NegotiationModel(mesa.Model):
     # ------------------------------------------------------------ bookkeeping
 
     def _draw(self, stream: str, k: int, *, normal: bool = False, rows: np.ndarray | None = None) -> np.ndarray:
-        """Draws (m, k) for the held replications: each block draws (its size, k) from its stream, the same shape
-        whatever happens (common random numbers), and the rows held are kept.
+        """Draws (m, k) for the held replications, keyed by replication, stream, round and column (sim.core.keyed).
 
-        A block draws only when one of its held ``rows`` needs it (default: a block with a replication running
-        at the start of the round), as it would alone: a block that has ended never draws again (its streams
-        are not read any more), and a stream drawn on a condition (the agenda's, only while an agenda is open)
-        is drawn where the block's own rows meet it. The rows of a block that does not draw are zeros (never read).
+        Only the rows held are drawn, or only ``rows`` of them when given (the others are zeros, never read):
+        each replication's numbers are its own whatever the others do (common random numbers), the same
+        whatever the grouping of blocks or the workers.
         """
         s = self.state
-        gens = self.streams[stream]
-        if len(gens) == 1:
-            g = gens[0]
-            full = g.standard_normal((self.n, k), dtype=np.float32) if normal else g.random((self.n, k), np.float32)
-            return full if s.m == self.n else full[s.ids]
+        if self._keys_for is not s.ids:
+            self._held_keys = self._row_keys if s.m == self.n else np.take(self._row_keys, s.ids)
+            self._keys_for = s.ids
+        draw = keyed.normals if normal else keyed.uniforms
         if rows is None:
-            drawn = self._live_blocks
-        else:
-            needed = s.ids[rows]
-            drawn = np.bincount(np.searchsorted(self.block_starts, needed, side="right") - 1, minlength=len(gens)) > 0
-        bounds = self._held_bounds
-        out = np.empty((s.m, k), dtype=np.float32)
-        for b in range(len(gens)):
-            lo, hi = bounds[b], bounds[b + 1]
-            if lo == hi:
-                continue
-            if not drawn[b]:
-                out[lo:hi] = 0.0
-                continue
-            size, g = self.block_sizes[b], gens[b]
-            whole = hi - lo == size  # every row of the block held: drawn straight into place
-            full = out[lo:hi] if whole else np.empty((size, k), dtype=np.float32)
-            if normal:
-                g.standard_normal(dtype=np.float32, out=full)
-            else:
-                g.random(dtype=np.float32, out=full)
-            if not whole:
-                np.take(full, s.ids[lo:hi] - self.block_starts[b], axis=0, out=out[lo:hi])
+            return draw(self._held_keys, STREAMS.index(stream), s.round, k)
+        out = np.zeros((s.m, k), dtype=np.float32)
+        out[rows] = draw(self._held_keys[rows], STREAMS.index(stream), s.round, k)
         return out
-
-    def _round_blocks(self) -> None:
-        """Which blocks have a replication running at the start of the round, and where each block's held rows lie."""
-        s = self.state
-        if len(self.block_sizes) == 1:
-            return
-        if self._bounds_for is not s.ids:  # held rows of block b: _held_bounds[b] to _held_bounds[b + 1] (ids sorted)
-            self._held_bounds = np.searchsorted(s.ids, self.block_starts)
-            self._bounds_for = s.ids
-        running = np.concatenate([[0], np.cumsum(s.alive)])[self._held_bounds]
-        self._live_blocks = np.diff(running) > 0
 
     def _compact(self) -> None:
         """Drop ended replications from every state array, so later rounds only compute the running ones."""
-        keep = self.state.alive
+        keep = np.flatnonzero(self.state.alive)  # indices, found once: each boolean index would scan the mask again
         self.state.compact(keep)
         for agent in (*self.principals, *self.mediators, *self.spoilers, *self.stakeholders):
             agent.compact(keep)

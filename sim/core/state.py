@@ -138,10 +138,10 @@ class BatchState:
         return rules.failure_estimate(self.failures, self.round - self.procedural)
 
     def compact(self, keep: np.ndarray) -> None:
-        """Drop the replications not in ``keep`` from every array."""
-        self.world = self.world[:, keep]
+        """Keep the replications ``keep`` (indices, ascending) in every array, dropping the others."""
+        self.world = np.take(self.world, keep, axis=1)
         for name in self.REP_ARRAYS:
-            setattr(self, name, getattr(self, name)[keep])
+            setattr(self, name, np.take(getattr(self, name), keep, axis=0))
         self.m = len(self.ids)
         self.compacted = True
         self._held = {}
