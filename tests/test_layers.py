@@ -60,15 +60,30 @@ def test_the_core_imports_nothing_of_the_other_layers_nor_of_files_or_terminals(
         assert not names & {"hydra", "omegaconf", "yaml", "tqdm", "argparse"}, path
 
 
+def core_module(path: Path) -> str:
+    """The dotted name of a module of ``sim.core`` (a package by its own name); a file elsewhere by its stem."""
+    if not path.is_relative_to(SIM / "core"):
+        return f"sim.core.{path.stem}"
+    parts = path.relative_to(SIM.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+RULES = SIM / "core" / "rules"
+
+#: Every module of the core, packages (such as ``sim.core.rules``) and their modules included, but not ``sim.core``.
+CORE = {core_module(p): p for p in sorted((SIM / "core").rglob("*.py")) if p != SIM / "core" / "__init__.py"}
+
+
 def core_imports(path: Path) -> tuple[set[str], set[str]]:
     """The modules of ``sim.core`` that ``path`` imports when it runs (at module level or inside a function) and
     those it imports only for type checking (under ``if TYPE_CHECKING``)."""
-    modules = {f"sim.core.{p.stem}" for p in (SIM / "core").glob("*.py") if p.stem != "__init__"}
+    modules = set(CORE)
     runtime: set[str] = set()
     typing_only: set[str] = set()
 
     def add(names: set[str], checking: bool) -> None:
-        found = {m for m in modules if m in names or any(n.startswith(m + ".") for n in names)}
+        # each name counts for the innermost module that holds it: sim.core.rules.delay, not the package sim.core.rules
+        found = {max(held, key=len) for n in names if (held := [m for m in modules if n == m or n.startswith(m + ".")])}
         (typing_only if checking else runtime).update(found)
 
     class Imports(ast.NodeVisitor):
@@ -93,7 +108,7 @@ def core_imports(path: Path) -> tuple[set[str], set[str]]:
             add({a.name for a in node.names}, self.checking)
 
     Imports().visit(ast.parse(path.read_text()))
-    own = f"sim.core.{path.stem}"
+    own = core_module(path)
     return runtime - {own}, typing_only - {own}
 
 
@@ -122,9 +137,6 @@ def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_import_circles_are_found_by_the_search():
     assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
     assert import_circles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
-
-
-CORE = {f"sim.core.{p.stem}": p for p in (SIM / "core").glob("*.py") if p.stem != "__init__"}
 
 
 def test_no_module_of_the_core_imports_itself_back_through_others():
@@ -157,18 +169,28 @@ def test_only_the_model_imports_the_agents_when_it_runs():
 
 
 def rule_uses(path: Path) -> set[str]:
-    """The functions of ``sim.core.rules`` that ``path`` calls or hands on: ``rules.f`` however the module is imported
-    (``from sim.core import rules``, ``import sim.core.rules as r``), and ``f`` imported by name from it."""
+    """The functions of the package ``sim.core.rules`` that ``path`` calls or hands on: ``rules.f`` however the package
+    or one of its theme modules is imported (``from sim.core import rules``, ``import sim.core.rules as r``,
+    ``from sim.core.rules import delay``, ``import sim.core.rules.delay as d``), and ``f`` imported by name from the
+    package or from a theme module (``from sim.core.rules.delay import accepts``)."""
+
+    def rules_module(name: str) -> bool:
+        return name == "sim.core.rules" or name.startswith("sim.core.rules.")
+
     tree = ast.parse(path.read_text())
-    modules: set[str] = set()  # names bound to the rules module
+    modules: set[str] = set()  # names bound to the rules package or one of its modules
     functions: dict[str, str] = {}  # local name -> rule imported by name
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "sim.core":
             modules.update(a.asname or a.name for a in node.names if a.name == "rules")
-        elif isinstance(node, ast.ImportFrom) and node.module == "sim.core.rules":
-            functions.update({a.asname or a.name: a.name for a in node.names})
+        elif isinstance(node, ast.ImportFrom) and node.module and rules_module(node.module):
+            for a in node.names:
+                if rules_module(f"{node.module}.{a.name}") and (RULES / f"{a.name}.py").exists():
+                    modules.add(a.asname or a.name)
+                else:
+                    functions[a.asname or a.name] = a.name
         elif isinstance(node, ast.Import):
-            modules.update(a.asname for a in node.names if a.name == "sim.core.rules" and a.asname)
+            modules.update(a.asname for a in node.names if rules_module(a.name) and a.asname)
     used = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
@@ -185,6 +207,32 @@ def test_rule_uses_are_found_whatever_the_import(tmp_path):
         "r.accepts(1)\npick(2)\nR.backs_down(3)\nf(r.utility)\n"
     )
     assert rule_uses(source) == {"accepts", "chooses", "backs_down", "utility"}
+    source.write_text(
+        "from sim.core.rules import delay\nfrom sim.core.rules.force import chooses\nimport sim.core.rules.procedure as p\n"
+        "delay.accepts(1)\nchooses(2)\np.backs_down(3)\n"
+    )
+    assert rule_uses(source) == {"accepts", "chooses", "backs_down"}
+
+
+def test_every_rule_of_a_theme_module_is_named_by_the_package():
+    """``sim.core.rules`` re-exports each public function and class of its theme modules, so ``rules.f`` finds every
+    rule and ``rules.decisions()`` lists every decision."""
+    import importlib
+
+    from sim.core import rules
+
+    missing = []
+    for path in sorted(RULES.glob("*.py")):
+        if path.stem == "__init__":
+            continue
+        module = importlib.import_module(f"sim.core.rules.{path.stem}")
+        defined = {name: value for name, value in vars(module).items() if getattr(value, "__module__", None) == module.__name__}
+        missing += [
+            f"{path.stem}.{name}"
+            for name, value in defined.items()
+            if not name.startswith("_") and (getattr(rules, name, None) is not value or name not in rules.__all__)
+        ]
+    assert not missing, f"sim/core/rules/__init__.py does not re-export {missing}"
 
 
 def test_the_model_schedules_and_the_agents_decide():

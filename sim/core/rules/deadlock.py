@@ -1,0 +1,56 @@
+"""Known deadlock: stated positions that cannot overlap, and talks about talks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# ------------------------------------------------------- known deadlock (branch belief)
+
+
+def known_deadlock(overlaps, required, held_stated) -> np.ndarray:
+    """The replications whose table is a known deadlock: (R,) from (R, I) flags.
+
+    True where, on some issue that a principal requires in any deal, the
+    red-line box is empty (``overlaps`` False, :func:`red_line_box`) and a
+    principal still holds a stated public position there that narrows its own
+    red line (``held_stated``, :func:`stated_red_lines`). A stated position is
+    public, so both sides know that no package can be signed there; red lines
+    that fail to overlap without a narrowing stated position are private, and a
+    refusal there is still news.
+    """
+    return (np.asarray(required) & np.asarray(held_stated) & ~np.asarray(overlaps)).any(axis=-1)
+
+
+def talks_about_talks(refused, deadlocked) -> tuple[np.ndarray, np.ndarray]:
+    """A refused package at a known deadlock is not a failed round: returns (failed, procedural).
+
+    Where the stated public positions leave no zone of agreement on a required
+    issue (:func:`known_deadlock`), both sides know that any package must be
+    refused by one of them; the refusal was certain before it was given, so it
+    carries no news (its likelihood is 1 whether the talks are going well or
+    badly: Bayes' rule leaves every belief where it was, as
+    :func:`update_belief` already does for a package outside the answerer's red
+    lines). Such a round is talks about talks: the parties meet and restate
+    positions, procedure without bargaining, what the pre-negotiation
+    literature calls the phase before the parties have agreed that a
+    negotiated settlement is possible (Saunders 1985; Stein 1989, *Getting to
+    the Table*; Zartman 1989, *Ripe for Resolution*: without a mutually
+    hurting stalemate and a perceived way out the conflict is not ripe, and
+    talks continue without converging, neither succeeding nor failing). Parties
+    keep such talks for their side effects, contact, information, an image of
+    reasonableness before third parties, the avoidance of a break (Iklé 1964,
+    *How Nations Negotiate*, ch. 4), and a commitment known to both sides
+    is a tactic of distributive bargaining, not a breakdown of it (Walton and
+    McKersie 1965). So a refused round in a known deadlock adds no tension
+    (``failed_round_tension``) and does not count as a failed round in the
+    estimate others make of whether the talks are failing
+    (:func:`failure_estimate`: neither a failure nor a success, it is left out
+    of the count altogether, ``procedural``). What still moves in a deadlock:
+    time and discounting, nuclear progress, coercion below war, events,
+    deadlines and the holder's belief that the other gives way (2005-2013: the
+    parties met, restated positions, and the talks lapsed or were adjourned;
+    tension came from nuclear steps and sanctions). Form: assumption.
+    """
+    refused = np.asarray(refused, dtype=bool)
+    deadlocked = np.asarray(deadlocked, dtype=bool)
+    return refused & ~deadlocked, refused & deadlocked
