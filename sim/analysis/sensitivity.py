@@ -98,16 +98,34 @@ def kind_of(provenance: str) -> str:
 
 
 def sensitivity(
-    scenario: Scenario, cfg, *, replications: int, seed: int, delta: float, relative: bool = True, assumptions_only: bool = False
+    scenario: Scenario,
+    cfg,
+    *,
+    replications: int,
+    seed: int,
+    delta: float,
+    relative: bool = True,
+    assumptions_only: bool = False,
+    only: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, dict]:
-    """Run every knob at its two settings; return the table and the unchanged run's summary."""
+    """Run every knob at its two settings; return the table and the unchanged run's summary.
+
+    ``only``: parameter paths or their prefixes (``actors.israel``, ``world.sanctions``); when given, only the
+    knobs at or under one of them are moved. A prefix that names no knob is a :class:`ConfigError`.
+    """
     from sim.core.runner import simulate
 
+    chosen = knobs(scenario, cfg)
+    if only:  # checked before anything is run
+        unknown = [o for o in only if not any(_under(k.key, o) for k in chosen)]
+        if unknown:
+            raise ConfigError(f"--only {','.join(unknown)}: no parameter has that path; `muscat-sim scenarios NAME` lists them")
+        chosen = [k for k in chosen if any(_under(k.key, o) for o in only)]
     base = simulate(scenario, replications, seed)
     base_hits = {o: (base.episodes["outcome"] == o).to_numpy() for o in OUTCOMES}
     aliases = actor_aliases(cfg.get("actors"))
     rows = []
-    for knob in knobs(scenario, cfg):
+    for knob in chosen:
         if assumptions_only and kind_of(knob.provenance) != "assumption":
             continue
         low, high = settings(knob, delta, relative)
@@ -144,6 +162,11 @@ def sensitivity(
     for o in OUTCOMES:
         table[f"swing_{o}"] = (table[f"p_{o}_high"] - table[f"p_{o}_low"]).abs()
     return table, base.summary
+
+
+def _under(key: str, prefix: str) -> bool:
+    """Whether parameter path ``key`` is ``prefix`` or lies under it (``actors.israel`` holds ``actors.israel.x``)."""
+    return key == prefix or key.startswith(prefix.rstrip(".") + ".")
 
 
 def tornado_table(table: pd.DataFrame, top: int) -> pd.DataFrame:

@@ -18,6 +18,7 @@ EPILOG = """\
 Examples:
   muscat-sim sensitivity replications=2000
   muscat-sim sensitivity scenario=nuclear_only replications=2000 --outcome deal --top 10
+  muscat-sim sensitivity replications=2000 --only actors.israel,world.sanctions
   muscat-sim sensitivity scenario=mine --config-dir my_configs replications=2000 --assumptions-only
 """
 
@@ -35,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outcome", default="escalation", help="the outcome to sort by: deal, escalation, stalemate")
     parser.add_argument("--assumptions-only", action="store_true", help="only parameters whose provenance says assumption")
     parser.add_argument("--top", type=int, default=15, help="rows to print and to draw (default 15)")
+    parser.add_argument(
+        "--only",
+        default="",
+        metavar="PATHS",
+        help="comma-separated parameter paths or prefixes to move, e.g. actors.israel,world.sanctions (default: all)",
+    )
     parser.add_argument(
         "--out", default=None, help="the folder for sensitivity.csv and sensitivity.png (default outputs/sensitivity/...)"
     )
@@ -60,15 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     name = scenario_of(given)
     replications, seed = int(cfg.replications), int(cfg.seed)
     start = time.perf_counter()
-    table, base = sensitivity(
-        scenario,
-        cfg,
-        replications=replications,
-        seed=seed,
-        delta=args.delta,
-        relative=not args.absolute,
-        assumptions_only=args.assumptions_only,
-    )
+    try:
+        table, base = sensitivity(
+            scenario,
+            cfg,
+            replications=replications,
+            seed=seed,
+            delta=args.delta,
+            relative=not args.absolute,
+            assumptions_only=args.assumptions_only,
+            only=tuple(o.strip() for o in args.only.split(",") if o.strip()),
+        )
+    except ConfigError as exc:  # --only naming no parameter: said before anything is run
+        fail(str(exc))
     table = table.sort_values(f"swing_{args.outcome}", ascending=False).reset_index(drop=True)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "sensitivity.csv", index=False)

@@ -14,6 +14,7 @@ import pytest
 from sim.analysis.sensitivity import knobs, sensitivity, settings, with_value
 from sim.config.compose import compose, scenario_from_config
 from sim.config.overrides import config_key
+from sim.core.params import ConfigError
 from sim.core.paths import Knob
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,14 +74,31 @@ def test_settings_move_by_a_share_or_by_delta_and_stay_in_range():
 
 def test_a_more_strike_prone_israel_shows_as_more_escalation_with_a_paired_interval(composed):
     cfg, scenario = composed
-    table, base = sensitivity(scenario, cfg, replications=3000, seed=1, delta=0.5)
+    only = ("actors.israel.strike_propensity", "actors.us.sovereignty_cost")
+    table, base = sensitivity(scenario, cfg, replications=3000, seed=1, delta=0.5, only=only)
     row = table.set_index("parameter").loc["actors.israel.strike_propensity"]
     assert row["d_escalation_high"] - row["d_escalation_high_ci"] > 0
     assert row["d_escalation_low"] + row["d_escalation_low_ci"] < 0
     assert row["provenance"] == "assumption"
     untouched = table.set_index("parameter").loc["actors.us.sovereignty_cost"]  # 0: a share of it is still 0
     assert untouched["d_escalation_high"] == 0.0 and untouched["p_escalation_high"] == base["p_escalation"]
+    assert list(table["parameter"]) == [k.key for k in knobs(scenario, cfg) if k.key in only]
+
+
+def test_without_only_every_knob_is_moved_and_a_prefix_selects_the_knobs_under_it(composed, monkeypatch):
+    """The loop's coverage, with the engine replaced by a stand-in that returns the unchanged run (fast)."""
+    import sim.core.runner as runner
+
+    cfg, scenario = composed
+    real = runner.simulate(scenario, 50, 1)
+    monkeypatch.setattr(runner, "simulate", lambda *args, **kwargs: real)
+    table, _ = sensitivity(scenario, cfg, replications=50, seed=1, delta=0.2)
     assert len(table) == len(knobs(scenario, cfg))
+    israel, _ = sensitivity(scenario, cfg, replications=50, seed=1, delta=0.2, only=("actors.israel",))
+    expected = [k.key for k in knobs(scenario, cfg) if k.key.startswith("actors.israel.")]
+    assert list(israel["parameter"]) == expected and len(expected) > 3
+    with pytest.raises(ConfigError, match=r"actors\.israe: no parameter has that path"):
+        sensitivity(scenario, cfg, replications=50, seed=1, delta=0.2, only=("actors.israe",))
 
 
 def test_the_command_writes_its_table_and_chart(tmp_path):
@@ -94,6 +112,8 @@ def test_the_command_writes_its_table_and_chart(tmp_path):
             "actors.uae.deescalation=0.03",
             "replications=500",
             "--assumptions-only",
+            "--only",
+            "actors.uae,actors.israel",
             "--top",
             "5",
             "--out",
@@ -108,6 +128,7 @@ def test_the_command_writes_its_table_and_chart(tmp_path):
     assert "change in P(escalation)" in proc.stdout
     table = pd.read_csv(tmp_path / "sensitivity.csv")
     assert (table["provenance"] == "assumption").all()
+    assert table["parameter"].str.match(r"actors\.(uae|israel)\.").all() and len(table) > 5
     assert (tmp_path / "sensitivity.png").stat().st_size > 10_000
 
 
@@ -118,6 +139,7 @@ def test_the_command_writes_its_table_and_chart(tmp_path):
         (["--outcome", "war"], "--outcome"),
         (["--delta", "1.5"], "--delta"),
         (["actors.us.trustt=0.3"], "did you mean"),
+        (["--only", "actors.isreal"], "--only actors.isreal: no parameter"),
     ],
 )
 def test_bad_arguments_get_one_line(args, fragment):

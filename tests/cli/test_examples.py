@@ -4,8 +4,11 @@ The examples are extracted, not copied: a command shown to a user that stops
 working fails this test. Each page's commands run in one test, in one scratch
 folder, in the order the page gives them, so that a sweep or a run made by one
 example is there for a later one that reads it (``compare multirun/...``). To keep the test short,
-replications are capped (``replications=N`` becomes at most :data:`CAP`) and
-the explorations' cross-check is made small; what is checked is that the
+replications are capped (``replications=N`` becomes at most :data:`CAP`),
+the explorations' cross-check is made small, the grids of ``calibrate`` and
+``policies`` shrink (:data:`GRIDS`), ``sensitivity`` moves one actor's
+parameters (``--only actors.israel``) and a plain run skips its odds beyond
+the configured values (``context_odds=false``, tested on their own); what is checked is that the
 command runs (exit status 0), or, for the transcripts of errors the pages show
 (``$ command`` then ``error: ...``), that it prints that very line.
 
@@ -39,6 +42,11 @@ scenario: {name: mine, description: "my variant: a shorter horizon"}
 max_rounds: 12
 provenance: {max_rounds: "assumption: three months of weekly rounds"}
 """
+#: Commands that run a grid of parameter vectors: the sizes the examples run at (what is checked is that they run).
+GRIDS = {
+    "calibrate": {"--vectors": "12", "--per-vector": "20"},
+    "policies": {"--vectors": "8", "--per-vector": "20"},
+}
 PROGRAM = re.compile(r"^(?:\$ )?(muscat-sim|python -m sim|\.venv/bin/python -m sim|\.venv/bin/muscat-sim)(?=\s|$)")
 
 
@@ -92,8 +100,11 @@ def page_commands(page: Path) -> list[tuple[str, str, str | None]]:
     return found
 
 
-def argv_of(command: str, cwd: Path) -> list[str] | None:
-    """The command as arguments for this interpreter, scaled down; None when it cannot be run here."""
+def argv_of(command: str, cwd: Path, plain_run: bool = True) -> list[str] | None:
+    """The command as arguments for this interpreter, scaled down; None when it cannot be run here.
+
+    ``plain_run``: False for an error transcript, which runs exactly as shown (replications aside).
+    """
     if any(marker in command for marker in NOT_RUN):
         return None
     words = shlex.split(command, comments=True)
@@ -105,14 +116,15 @@ def argv_of(command: str, cwd: Path) -> list[str] | None:
         if match:
             word = f"replications={min(int(match.group(1)), CAP)}"
         out.append(_placeholder(word, cwd))
-    if out and out[0] == "calibrate":  # its grid scaled down: a dozen vectors of 20 replications
-        sized = {"--vectors": "12", "--per-vector": "20"}
-        for flag, small in sized.items():
+    if out and out[0] in GRIDS:  # its grid scaled down: a few vectors of 20 replications
+        for flag, small in GRIDS[out[0]].items():
             if flag in out:
                 i = out.index(flag)
                 out[i + 1] = str(min(int(out[i + 1]), int(small)))
             else:
                 out += [flag, small]
+    if out and out[0] == "sensitivity" and "--only" not in out:  # one actor's parameters moved, not every one
+        out += ["--only", "actors.israel"]
     if out and out[0] == "explore":
         out += ["--rbd", "1000", "--no-draws"]
         out = [re.sub(r"replications=\d+", "replications=2000", w) for w in out]
@@ -120,6 +132,9 @@ def argv_of(command: str, cwd: Path) -> list[str] | None:
             out.append("replications=2000")
     elif not any(w.startswith("replications=") for w in out) and not _informational(out) and out[:1] != ["calibrate"]:
         out.append(f"replications={CAP}")
+    if plain_run and out and out[0] not in COMMANDS and not _informational(out) and "context_odds" not in command:
+        # a run's odds beyond the configured values cost seconds whatever the replications (tests/cli/test_context_odds.py)
+        out.append("context_odds=false")
     return [sys.executable, "-m", "sim", *out]
 
 
@@ -155,7 +170,7 @@ def scratch(tmp_path_factory) -> Path:
 
 def run_example(scratch: Path, where: str, command: str, expected: str | None) -> str | None:
     """Run one example; None if it behaved as the page says, else what went wrong."""
-    argv = argv_of(command, scratch)
+    argv = argv_of(command, scratch, plain_run=expected is None)
     if argv is None:
         return None
     proc = subprocess.run(argv, cwd=scratch, capture_output=True, text=True, timeout=600)
