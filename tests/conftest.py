@@ -15,6 +15,21 @@ def _quiet_mesa():
     logging.getLogger("MESA").setLevel(logging.WARNING)
 
 
+def without_context_odds(args) -> list[str]:
+    """A plain run's arguments with ``context_odds=false`` added (sub-commands, sweeps and help are left as they are).
+
+    A run's odds beyond the configured values cost seconds whatever its replications; tests/cli/test_context_odds.py
+    tests them, so the other command-line tests skip them as they cap replications.
+    """
+    from sim.cli import COMMANDS
+
+    args = list(args)
+    skip = {"-m", "--multirun", "--help", "-h", "--cfg", "--version", "--info", "-c"}
+    if (args and args[0] in COMMANDS) or skip & set(args) or any(a.startswith("context_odds") for a in args):
+        return args
+    return [*args, "context_odds=false"]
+
+
 @pytest.fixture(scope="session")
 def baseline() -> Scenario:
     """The baseline scenario as composed from configs/ (Hydra state cleared afterwards)."""

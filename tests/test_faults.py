@@ -38,13 +38,14 @@ from sim.core.params import ConfigError
 from sim.core.runner import Interrupted, simulate
 from sim.io import BlockStore, RunFileError, read_summary, write_results
 from sim.sweep import identity, plan, table
-from tests.conftest import toy_scenario
+from tests.conftest import toy_scenario, without_context_odds
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    argv = without_context_odds(args)
+    return subprocess.run([sys.executable, "-m", "sim", *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 def one_line(stderr: str) -> str:

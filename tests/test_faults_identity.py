@@ -21,7 +21,7 @@ import pytest
 from sim.core.runner import simulate
 from sim.io import BlockStore, write_results
 from sim.sweep import plan, table
-from tests.conftest import toy_scenario
+from tests.conftest import toy_scenario, without_context_odds
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = """# @package _global_
@@ -34,7 +34,8 @@ world:
 
 
 def run(*args: str, cwd: Path = ROOT, module: str = "sim", timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    argv = without_context_odds(args) if module == "sim" else list(args)
+    return subprocess.run([sys.executable, "-m", module, *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 def one_line(result: subprocess.CompletedProcess, code: int) -> str:

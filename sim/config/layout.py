@@ -32,6 +32,7 @@ NOT_IN_LABEL = (
     "plots",
     "episodes",
     "trace",
+    "context_odds",
     "output_root",
     "scenario",
 )

@@ -106,11 +106,11 @@ def test_the_server_runs_in_production_and_releases_closed_sessions_within_minut
 def test_a_dozen_sessions_opened_and_closed_leave_memory_bounded():
     """12 sessions, each with its own seed (so its own batch), opened and closed: memory back within a bound.
 
-        The bound: what the first session held (its batches, its episode, its figure) times 8 (the shared cache of
-        configured runs keeps at most 8 batches, sim.app.state._run) plus 8 MB; sessions that kept what they held
-        would grow with their number (12 sessions that each kept their batch would hold 12 of them, over the bound of 8:
-    fewer sessions could not tell a leak from the cache; each session under tracemalloc takes seconds). The release time: the figures still being drawn when a session closes
-        (a background thread each) are waited for, as the server's cull waits minutes.
+    The bound: what the first session held (its batches, its episode, its figure) times 8 (the shared cache of
+    configured runs keeps at most 8 batches, sim.app.state._run) plus 8 MB; sessions that kept what they held
+    would grow with their number (12 that each kept their batch would hold 12 of them, over the cache's 8; each
+    session under tracemalloc takes seconds, so no more are opened). The release time: the figures still being
+    drawn when a session closes (a background thread each) are waited for, as the server's cull waits minutes.
     """
     import threading
 
