@@ -17,30 +17,22 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.core.model import NegotiationModel
-    from sim.core.params import ConfigError, Scenario
-    from sim.core.runner import Results, episode, simulate
+    from sim.core import ConfigError, NegotiationModel, Results, Scenario, episode, simulate
 
-_LAZY = {
-    "NegotiationModel": "sim.core.model",
-    "ConfigError": "sim.core.params",
-    "Scenario": "sim.core.params",
-    "Results": "sim.core.runner",
-    "episode": "sim.core.runner",
-    "simulate": "sim.core.runner",
-}
+#: The core's names (sim.core imports each on first use in turn).
+_LAZY = ("NegotiationModel", "ConfigError", "Scenario", "Results", "episode", "simulate")
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module("sim.core"), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *_LAZY})
 
 
 def load_scenario(name: str = "baseline", overrides: list[str] | None = None) -> Scenario:

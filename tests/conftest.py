@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
@@ -28,6 +29,17 @@ def without_context_odds(args) -> list[str]:
     if (args and args[0] in COMMANDS) or skip & set(args) or any(a.startswith("context_odds") for a in args):
         return args
     return [*args, "context_odds=false"]
+
+
+def with_changes(p, **changes):
+    """A copy of a frozen parameter record (a principal, the world) with some fields changed."""
+    return dataclasses.replace(p, **changes)
+
+
+def with_principals(scenario: Scenario, a=None, b=None) -> Scenario:
+    """The scenario with its principals replaced (either or both), validated."""
+    pa, pb = scenario.principals
+    return dataclasses.replace(scenario, principals=(a or pa, b or pb)).validate()
 
 
 @pytest.fixture(scope="session")

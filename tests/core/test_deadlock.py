@@ -17,18 +17,11 @@ from sim.core import model as model_module
 from sim.core import rules
 from sim.core.model import DEAL, NegotiationModel
 from sim.core.params import Scenario
+from tests.conftest import with_changes as _with
+from tests.conftest import with_principals as _principals
 from tests.core.test_properties import SETTINGS, scenarios
 
 flags = st.lists(st.booleans(), min_size=1, max_size=12)
-
-
-def _with(p, **changes):
-    return dataclasses.replace(p, **changes)
-
-
-def _principals(scenario: Scenario, a=None, b=None) -> Scenario:
-    pa, pb = scenario.principals
-    return dataclasses.replace(scenario, principals=(a or pa, b or pb)).validate()
 
 
 # ------------------------------------------------------------------ the rules

@@ -8,8 +8,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -19,18 +17,11 @@ from sim import load_scenario
 from sim.core import rules
 from sim.core.model import DEAL, NegotiationModel
 from sim.core.params import ConfigError, Scenario
+from tests.conftest import with_changes as _with
+from tests.conftest import with_principals as _principals
 from tests.core.test_properties import SETTINGS, scenarios
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
-
-
-def _with(p, **changes):
-    return dataclasses.replace(p, **changes)
-
-
-def _principals(scenario: Scenario, a=None, b=None) -> Scenario:
-    pa, pb = scenario.principals
-    return dataclasses.replace(scenario, principals=(a or pa, b or pb)).validate()
 
 
 # ------------------------------------------------------------------ the rules
