@@ -361,7 +361,12 @@ class BlockStore:
         if not (self.directory / "identity.json").exists():
             atomic_write_text(self.directory / "identity.json", json.dumps({"key": self.key, **self.identity}, indent=1))
         buffer = io.BytesIO()
-        np.savez(buffer, __identity__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+        try:
+            np.savez(buffer, __identity__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+        except ValueError as exc:
+            # A Ctrl-C inside np.savez leaves its zip entry open, and closing the zip then raises ValueError
+            # ("open writing handle") with the interrupt as its context: the interrupt is what happened.
+            raise _interrupt_behind(exc) or exc from None
         atomic_write_bytes(self._path(block), buffer.getvalue())
 
     def clear(self) -> None:
@@ -385,6 +390,18 @@ class BlockStore:
 
 
 # ---------------------------------------------------------------- loading runs and sweeps in a notebook
+
+
+def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt (a Ctrl-C, or the command line's SIGTERM) that ``exc`` was raised while handling, if any."""
+    seen: set[int] = set()
+    cause = exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__context__
+    return None
 
 
 class Run:

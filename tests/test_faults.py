@@ -527,3 +527,29 @@ def test_a_temporary_file_left_by_a_killed_process_is_removed_when_the_run_resum
         path.write_bytes(b"PK half a block")
     make_store(tmp_path, toy, notices)
     assert not stale.exists() and mine.exists()
+
+
+def test_a_ctrl_c_while_a_block_is_saved_is_the_interrupt_not_a_zip_error(tmp_path, monkeypatch):
+    """Ctrl-C as np.savez closes a block's zip entry: the run stops as interrupted (exit 130), not with a zip error.
+
+    CI saw it: the entry's handle stayed open, closing the zip raised ValueError, and the command exited 1.
+    """
+    import zipfile
+
+    import numpy as np
+
+    from sim.io import BlockStore
+
+    store = BlockStore(tmp_path, toy_scenario(), seed=1, block_size=10, notice=None)
+    real, calls = zipfile._ZipWriteFile.close, []
+
+    def interrupted(self):
+        if not calls:  # the first entry's close: where the signal landed
+            calls.append(1)
+            raise KeyboardInterrupt
+        return real(self)
+
+    monkeypatch.setattr(zipfile._ZipWriteFile, "close", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.save(0, {"outcome": np.zeros(10, dtype=np.int8)})
+    assert calls and not list(tmp_path.rglob("block_*.npz"))

@@ -12,7 +12,7 @@ from tests.cli.test_cli import run_cli
 
 
 def test_a_run_shows_the_three_sets_of_odds(tmp_path):
-    proc = run_cli("replications=2000", "seed=7", f"hydra.run.dir={tmp_path}")
+    proc = run_cli("replications=2000", "seed=7", "context_odds=true", f"hydra.run.dir={tmp_path}")
     assert proc.returncode == 0, proc.stderr
     assert "across the assumptions" in proc.stdout and "configured: the odds if every value is as configured" in proc.stdout
     ctx = json.loads((tmp_path / "summary.json").read_text())["context_odds"]
@@ -31,7 +31,7 @@ def test_context_odds_can_be_turned_off(tmp_path):
 
 @pytest.mark.skipif(not SHIPPED.exists(), reason="no shipped posterior: python -m sim calibrate --ship makes it")
 def test_posterior_history_draws_behaviour_from_the_shipped_posterior(tmp_path):
-    proc = run_cli("posterior=history", "replications=2000", "seed=3", f"hydra.run.dir={tmp_path}")
+    proc = run_cli("posterior=history", "replications=2000", "seed=3", "context_odds=true", f"hydra.run.dir={tmp_path}")
     assert proc.returncode == 0, proc.stderr
     assert "Behaviour drawn per replication from the posterior" in proc.stdout
     summary = json.loads((tmp_path / "summary.json").read_text())
