@@ -46,9 +46,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.analysis.importance import Proposal
 
 from sim.analysis.calibrate_cases import (
     FORECASTS,
@@ -218,6 +222,100 @@ def stage_sizes(vectors: int, stages: int) -> list[int]:
     return [first] + [rest // (stages - 1) + (1 if i < rest % (stages - 1) else 0) for i in range(stages - 1)]
 
 
+def check_range_ends(targets: Sequence[Target], specs: Mapping[str, Dist]) -> None:
+    """Each range's two ends set once on each target, before any work: a value a scenario refuses fails here."""
+    for t in targets:
+        if t.scenario is None:
+            continue
+        ends = {
+            p: np.array([d.low, d.high]) for p, d in specs.items() if not p.startswith("actors.") or p.split(".")[1] in t.actors
+        }
+        if ends:
+            with_draws(t.scenario, ends, t.aliases)
+
+
+class Stage(NamedTuple):
+    """An adaptive stage: the proposal fitted to the vectors so far, and the new vectors drawn from it."""
+
+    proposal: Proposal
+    draws: dict[str, np.ndarray]
+
+
+def next_stage(
+    specs: Mapping[str, Dist],
+    draws: Mapping[str, np.ndarray],
+    hits: np.ndarray,
+    per_vector: int,
+    proposals: Sequence[Proposal | None],
+    sizes: Sequence[int],
+    seed: np.random.SeedSequence,
+) -> Stage:
+    """The next stage, of ``sizes[-1]`` vectors: a proposal fitted to every vector so far (the earlier stages,
+    ``sizes[:-1]``, drawn from ``proposals``; ``hits``: per case and vector, the replications that reproduced it)."""
+    from sim.analysis import importance as imp
+
+    paths = list(draws)
+    z = imp.to_normal(specs, draws, paths)
+    with np.errstate(divide="ignore"):
+        loglik = np.log(hits / per_vector)
+    ratio = imp.mixture_log_ratio(z, proposals, sizes[:-1])
+    proposal = imp.propose(imp.fit_surrogate(z, hits, per_vector), z, loglik, ratio)
+    new = imp.from_normal(specs, proposal.sample(sizes[-1], np.random.default_rng(seed)), paths)
+    return Stage(proposal, new)
+
+
+class _Grid:
+    """The counts of one calibration's grid as its units (target t, chunk j of vectors) finish."""
+
+    def __init__(self, targets: int, vectors: int, per_vector: int, chunk: int, save, progress) -> None:
+        self.counts = np.zeros((targets, vectors, len(OUTCOMES)), dtype=np.int32)
+        self.starts: list[int] = []  # global chunk index -> first vector
+        self.per_vector, self.chunk, self.save, self.progress = per_vector, chunk, save, progress
+        self.total = targets * vectors * per_vector
+        self.done = 0
+
+    def finished(self, t: int, j: int, c: np.ndarray, fresh: bool) -> None:
+        lo = self.starts[j]
+        self.counts[t, lo : lo + len(c)] = c
+        if fresh and self.save is not None:
+            self.save(t, j, c)
+        self.done += len(c) * self.per_vector
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def add_stage(self, lo: int, size: int) -> range:
+        """The chunks of a stage's vectors ``lo`` to ``lo + size``, numbered after the earlier stages'."""
+        first = len(self.starts)
+        self.starts += list(range(lo, lo + size, self.chunk))
+        return range(first, len(self.starts))
+
+    def pending(self, chunks: range, load) -> list[tuple[int, int]]:
+        """The units of ``chunks`` still to run; those ``load`` finds are counted as finished."""
+        todo = []
+        for t in range(len(self.counts)):
+            for j in chunks:
+                cached = load(t, j) if load is not None else None
+                if cached is not None:
+                    self.finished(t, j, cached, fresh=False)
+                else:
+                    todo.append((t, j))
+        return todo
+
+    def run(self, args: dict[tuple[int, int], tuple], run: Callable, workers: int) -> None:
+        """Run each unit (``args``: its arguments to ``run``), in ``workers`` processes if more than one."""
+        if workers == 1 or len(args) <= 1:
+            for (t, j), a in args.items():
+                self.finished(t, j, run(*a), fresh=True)
+            return
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(run, *a): unit for unit, a in args.items()}
+            for fut in as_completed(futures):
+                t, j = futures[fut]
+                self.finished(t, j, fut.result(), fresh=True)
+
+
 def calibrate(
     targets: Sequence[Target],
     specs: Mapping[str, Dist],
@@ -253,72 +351,27 @@ def calibrate(
         raise ConfigError(f"per_vector = {per_vector}: use a whole number >= 1")
     sizes = stage_sizes(vectors, stages)
     draws = prior_draws(specs, sizes[0], seed)
-    for t in targets:  # each range's two ends checked once on each target, before any work
-        if t.scenario is None:
-            continue
-        ends = {
-            p: np.array([d.low, d.high]) for p, d in specs.items() if not p.startswith("actors.") or p.split(".")[1] in t.actors
-        }
-        if ends:
-            with_draws(t.scenario, ends, t.aliases)
-    counts = np.zeros((len(targets), vectors, len(OUTCOMES)), dtype=np.int32)
-    total = len(targets) * vectors * per_vector
-    done = 0
+    check_range_ends(targets, specs)
+    grid = _Grid(len(targets), vectors, per_vector, chunk, save, progress)
     case_idx = [i for i, t in enumerate(targets) if t.actual is not None]
     fc_idx = [i for i, t in enumerate(targets) if t.actual is None]
     actual = [targets[i].actual_index for i in case_idx]
     paths = list(draws)
     proposals: list[imp.Proposal | None] = [None]
-    starts: list[int] = []  # global chunk index -> first vector
-
-    def finished(t: int, j: int, c: np.ndarray, fresh: bool) -> None:
-        nonlocal done
-        lo = starts[j]
-        counts[t, lo : lo + len(c)] = c
-        if fresh and save is not None:
-            save(t, j, c)
-        done += len(c) * per_vector
-        if progress:
-            progress(done, total)
-
     lo = 0
     for s, size in enumerate(sizes):
         if s > 0:  # a proposal fitted to every vector so far, its draws appended
-            z = imp.to_normal(specs, draws, paths)
-            hits = counts[case_idx, :lo][np.arange(len(case_idx)), :, actual]
-            with np.errstate(divide="ignore"):
-                loglik = np.log(hits / per_vector)
-            ratio = imp.mixture_log_ratio(z, proposals, sizes[:s])
-            proposal = imp.propose(imp.fit_surrogate(z, hits, per_vector), z, loglik, ratio)
-            rng = np.random.default_rng(stream(seed, VECTOR_STREAM, s))
-            new = imp.from_normal(specs, proposal.sample(size, rng), paths)
+            hits = grid.counts[case_idx, :lo][np.arange(len(case_idx)), :, actual]
+            proposal, new = next_stage(specs, draws, hits, per_vector, proposals, sizes[: s + 1], stream(seed, VECTOR_STREAM, s))
             draws = {p: np.concatenate([draws[p], new[p]]) for p in paths}
             proposals.append(proposal)
-        first_chunk = len(starts)
-        starts += list(range(lo, lo + size, chunk))
-        chunks = range(first_chunk, len(starts))
-        todo = []
-        for t in range(len(targets)):
-            for j in chunks:
-                cached = load(t, j) if load is not None else None
-                if cached is not None:
-                    finished(t, j, cached, fresh=False)
-                else:
-                    todo.append((t, j))
-
-        end = lo + size
-        args = {(t, j): (targets[t], draws, starts[j], min(starts[j] + chunk, end), per_vector, seed, t) for t, j in todo}
-        if workers == 1 or len(todo) <= 1:
-            for t, j in todo:
-                finished(t, j, run(*args[t, j]), fresh=True)
-        else:
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(run, *args[t, j]): (t, j) for t, j in todo}
-                for fut in as_completed(futures):
-                    t, j = futures[fut]
-                    finished(t, j, fut.result(), fresh=True)
+        chunks = grid.add_stage(lo, size)
+        todo = grid.pending(chunks, load)
+        args = {
+            (t, j): (targets[t], draws, grid.starts[j], min(grid.starts[j] + chunk, lo + size), per_vector, seed, t)
+            for t, j in todo
+        }
+        grid.run(args, run, workers)
         lo += size
     log_ratio = None
     if len(sizes) > 1:
@@ -330,7 +383,7 @@ def calibrate(
         cases=[targets[i].name for i in case_idx],
         actual=actual,
         forecasts=[targets[i].name for i in fc_idx],
-        counts=counts[order],
+        counts=grid.counts[order],
         per_vector=per_vector,
         seed=seed,
         log_ratio=log_ratio,

@@ -30,99 +30,17 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
+from sim.cli.calibrate_report import Diagnostics, diagnose, format_report, untrustworthy_cases
 from sim.cli.common import EXIT_BAD_INPUT, quiet_mesa
 from sim.core.params import OUTCOMES, ConfigError
 
 DEFAULT_VECTORS = 500
 DEFAULT_PER_VECTOR = 200
 DEFAULT_STAGES = 3  # 200 prior vectors, then two adaptive stages of 150
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:5.1f}%"
-
-
-def trust_problems(ess: float, khat: float, noise: float) -> list[str]:
-    """Why a posterior's weights cannot be trusted (empty: they can)."""
-    from sim.analysis.calibrate import MIN_ESS
-    from sim.analysis.importance import MAX_KHAT
-
-    problems = []
-    if not ess >= MIN_ESS:
-        problems.append(f"ESS {ess:.1f} below {MIN_ESS:.0f}")
-    if not khat <= MAX_KHAT:  # NaN too: too few vectors of positive weight to judge the tail
-        problems.append(f"Pareto k-hat {khat:.2f} above {MAX_KHAT}" if math.isfinite(khat) else "Pareto k-hat not estimable")
-    if noise > 1.0:
-        problems.append(f"likelihood noise {noise:.2f} above 1 (raise --per-vector)")
-    return problems
-
-
-def format_report(cal, table, scores: dict, feb: dict, shifts, ess: float, elapsed: float) -> str:
-    K, M = cal.counts.shape[1], cal.per_vector
-    stages = 1 if cal.stage is None else int(np.max(cal.stage)) + 1
-    khat, noise = cal.khat, cal.noise
-    problems = trust_problems(ess, khat, noise)
-    lines = [
-        f"History-weighted calibration: {len(cal.cases)} cases, {K} behavioural vectors x {M} replications "
-        f"in {stages} stage{'s' if stages > 1 else ''}, seed {cal.seed} "
-        f"({len(cal.specs)} behavioural parameters drawn; {elapsed:.0f} s)",
-        f"posterior on all cases: effective sample size (Kish) {ess:.1f} of {K} vectors, Pareto k-hat {khat:.2f}, "
-        f"likelihood noise {noise:.2f}"
-        + (
-            "  -- trustworthy"
-            if not problems
-            else f"  -- NOT trustworthy: {'; '.join(problems)}: raise --vectors (or --stages, --per-vector)"
-        ),
-        "",
-        "Leave-one-case-out (each case forecast from the posterior learned on the others):",
-    ]
-    head = (
-        f"{'case':<22} {'actual':<10} {'P(deal)':>8} {'P(esc.)':>8} {'P(stal.)':>8} {'P(act.)':>8} "
-        f"{'log':>6} {'Brier':>6} {'ESS':>6} {'k-hat':>6} {'base log':>8}"
-    )
-    lines += [head, "-" * len(head)]
-    for _, r in table.iterrows():
-        mark = "*" if r["floored"] else (" !" if r["fallback"] else " ")
-        lines.append(
-            f"{r['case']:<22} {r['actual']:<10} {_pct(r['p_deal']):>8} {_pct(r['p_escalation']):>8} {_pct(r['p_stalemate']):>8} "
-            f"{r['p_actual']:8.3f} {r['log_score']:6.2f}{mark}{r['brier']:5.3f} {r['ess']:6.1f} {r['khat']:6.2f} "
-            f"{r['base_log_score']:8.2f}"
-        )
-    verdict_u = "above" if scores["beats_uniform"] else "NOT above"
-    verdict_b = "above" if scores["beats_base_rate"] else "NOT above"
-    lines += [
-        "",
-        f"mean out-of-case log score {scores['mean_log_score']:.2f}: {verdict_u} the uniform forecast "
-        f"({scores['uniform_log_score']:.2f}), {verdict_b} the Laplace base rate of the other cases "
-        f"({scores['base_rate_log_score']:.2f})",
-        f"mean Brier {scores['mean_brier']:.3f} (uniform {scores['uniform_brier']:.3f}, "
-        f"base rate {scores['base_rate_brier']:.3f}; lower is better)",
-    ]
-    bad = [r["case"] for _, r in table.iterrows() if trust_problems(r["ess"], r["khat"], 0.0)]
-    if bad:
-        lines.append(f"! held-out posteriors NOT trustworthy (ESS < 30 or k-hat > 0.7) for: {', '.join(bad)}")
-    if scores["fallbacks"]:
-        lines.append("! no vector reproduced all the other cases: that case's forecast is the prior's")
-    if table["floored"].any():
-        lines.append("* probability estimated as 0: scored at half a replication of the whole grid")
-    lines += ["", "February 2026 (P(deal) / P(escalation) / P(stalemate), 5-95% across vectors):"]
-    for name, odds in feb.items():
-        for which in ("prior", "posterior"):
-            o = odds[which]
-            lines.append(
-                f"  {name:<20} {which:<9} "
-                + "  ".join(f"{k} {_pct(o[k]['p'])} [{100 * o[k]['p5']:.0f}-{100 * o[k]['p95']:.0f}]" for k in OUTCOMES)
-            )
-    lines += ["", "Parameters history moved most (posterior mean - prior mean, in prior sds):"]
-    for _, r in shifts.head(5).iterrows():
-        lines.append(
-            f"  {r['parameter']:<44} {r['shift_sd']:+.2f}  prior [{r['prior_p5']:.3g}, {r['prior_p95']:.3g}] -> "
-            f"posterior [{r['posterior_p5']:.3g}, {r['posterior_p95']:.3g}]"
-        )
-    return "\n".join(lines)
 
 
 EPILOG = """\
@@ -161,7 +79,7 @@ def run_settings(overrides: list[str]) -> dict[str, int]:
     return settings
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser():
     from sim.cli.common import CommandParser
 
     parser = CommandParser("calibrate", "History-weighted odds: learn behaviour from the historical cases.", EPILOG)
@@ -189,61 +107,59 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-root", default="outputs", help="where unfinished units wait (<root>/.blocks; default outputs)")
     parser.add_argument("--ship", action="store_true", help="also copy posterior.parquet to the package (sim/data/)")
     parser.add_argument("--no-figures", action="store_true", help="do not draw the figures")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    quiet_mesa()
+    return parser
+
+
+class Inputs(NamedTuple):
+    """What a calibration runs on, checked: its cases, the behavioural priors and the output folder."""
+
+    targets: list
+    specs: dict
+    out: Path
+
+
+def check_inputs(args) -> Inputs:
+    """Check the command line (setting ``args.seed`` and ``args.workers``) and load the cases; ConfigError if bad."""
     from sim.analysis import calibrate as cal_mod
-    from sim.analysis.importance import MAX_KHAT
+    from sim.config.layout import run_folder
 
-    try:
-        settings = run_settings(list(args.overrides))
-        args.seed, args.workers = settings["seed"], settings["workers"]
-        for key, value, low in (
-            ("--vectors ", args.vectors, 2),
-            ("--per-vector ", args.per_vector, 1),
-            ("seed=", args.seed, 0),
-            ("workers=", args.workers, 1),
-            ("--stages ", args.stages, 1),
-        ):
-            if value < low:
-                raise ConfigError(f"{key}{value}: use a whole number >= {low}")
-        for folder in args.config_dir:
-            if not Path(folder).is_dir():
-                raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds history/")
-        targets = cal_mod.load_targets(args.config_dir, args.case)
-        if sum(t.actual is not None for t in targets) < 2:
-            raise ConfigError("leave-one-case-out needs at least two cases: drop --case or add cases")
-        specs = cal_mod.prior_specs(args.config_dir)
-        cal_mod.stage_sizes(args.vectors, args.stages)
-        from sim.config.layout import run_folder
+    settings = run_settings(list(args.overrides))
+    args.seed, args.workers = settings["seed"], settings["workers"]
+    for key, value, low in (
+        ("--vectors ", args.vectors, 2),
+        ("--per-vector ", args.per_vector, 1),
+        ("seed=", args.seed, 0),
+        ("workers=", args.workers, 1),
+        ("--stages ", args.stages, 1),
+    ):
+        if value < low:
+            raise ConfigError(f"{key}{value}: use a whole number >= {low}")
+    for folder in args.config_dir:
+        if not Path(folder).is_dir():
+            raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds history/")
+    targets = cal_mod.load_targets(args.config_dir, args.case)
+    if sum(t.actual is not None for t in targets) < 2:
+        raise ConfigError("leave-one-case-out needs at least two cases: drop --case or add cases")
+    specs = cal_mod.prior_specs(args.config_dir)
+    cal_mod.stage_sizes(args.vectors, args.stages)
+    out = Path(args.out or run_folder("calibrate", "history"))
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: is a file, give a directory")
+    return Inputs(targets, specs, out)
 
-        out = Path(args.out or run_folder("calibrate", "history"))
-        if out.exists() and not out.is_dir():
-            raise ConfigError(f"--out {out}: is a file, give a directory")
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
 
-    ident = cal_mod.identity(args.config_dir)
-    store = UnitStore(
-        Path(args.cache_root) / ".blocks",
-        {
-            **ident,
-            "targets": [t.name for t in targets],
-            "vectors": args.vectors,
-            "per_vector": args.per_vector,
-            "seed": args.seed,
-            "stages": args.stages,
-            "sampler": sampler_fingerprint(),  # a later stage's vectors depend on the sampler's code
-        },
-    )
+def run_grid(args, inputs: Inputs, store: UnitStore):
+    """Run the calibration's grid with a progress bar; returns the calibration and its seconds."""
     from tqdm import tqdm
 
+    from sim.analysis import calibrate as cal_mod
+
     t0 = time.perf_counter()
-    total = len(targets) * args.vectors * args.per_vector
+    total = len(inputs.targets) * args.vectors * args.per_vector
     with tqdm(total=total, unit="ep", unit_scale=True, desc="calibrate", disable=None, leave=False, file=sys.stderr) as bar:
         cal = cal_mod.calibrate(
-            targets,
-            specs,
+            inputs.targets,
+            inputs.specs,
             vectors=args.vectors,
             per_vector=args.per_vector,
             seed=args.seed,
@@ -253,23 +169,50 @@ def main(argv: list[str] | None = None) -> int:
             save=store.save,
             progress=lambda done, _t: bar.update(done - bar.n),
         )
-    elapsed = time.perf_counter() - t0
-    table = cal.loco()
-    scores = cal_mod.loco_summary(table)
-    w = cal.weights
-    ess = cal_mod.kish_ess(w)
-    khat, noise = cal.khat, cal.noise
-    problems = trust_problems(ess, khat, noise)
-    shifts = cal_mod.parameter_shifts(cal.draws, w, specs)
-    feb = {name: cal.target_odds(name) for name in cal.forecasts}
-    print(format_report(cal, table, scores, feb, shifts, ess, elapsed))
+    return cal, time.perf_counter() - t0
 
-    out.mkdir(parents=True, exist_ok=True)
-    frame = cal.posterior_frame()
-    frame.attrs = {}
+
+def write_posterior(out: Path, cal, meta: dict) -> None:
+    """``posterior.parquet`` (with ``meta`` in its schema) and ``counts.npz``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    frame = cal.posterior_frame()
+    frame.attrs = {}
+    table_pa = pa.Table.from_pandas(frame, preserve_index=False)
+    table_pa = table_pa.replace_schema_metadata({**(table_pa.schema.metadata or {}), b"sim.calibrate": json.dumps(meta).encode()})
+    pq.write_table(table_pa, out / "posterior.parquet")
+    np.savez_compressed(out / "counts.npz", counts=cal.counts, targets=np.array([*cal.cases, *cal.forecasts]), actual=cal.actual)
+
+
+def summary_of(meta: dict, diag: Diagnostics, episodes: int, elapsed: float, workers: int) -> dict:
+    """The contents of ``summary.json``."""
+    from sim.analysis import calibrate as cal_mod
+    from sim.analysis.importance import MAX_KHAT
+
+    return {
+        **meta,
+        "elapsed_s": elapsed,
+        "episodes": episodes,
+        "episodes_per_s": episodes / elapsed if elapsed > 0 else math.inf,
+        "workers": workers,
+        "min_ess": cal_mod.MIN_ESS,
+        "max_khat": MAX_KHAT,
+        "ess_trustworthy": bool(diag.ess >= cal_mod.MIN_ESS),
+        "trustworthy": not diag.problems,
+        "trust_problems": diag.problems,
+        "loco_untrustworthy": untrustworthy_cases(diag.table),
+        "loco": diag.scores,
+        "loco_cases": diag.table.to_dict("records"),
+        "forecasts": diag.feb,
+        "moved_most": diag.shifts.head(10).to_dict("records"),
+    }
+
+
+def write_results(args, inputs: Inputs, cal, diag: Diagnostics, ident: dict, elapsed: float) -> None:
+    """Every file of a finished calibration into ``inputs.out``, and the shipped copy with ``--ship``."""
+    out = inputs.out
+    out.mkdir(parents=True, exist_ok=True)
     meta = {
         "identity": ident,
         "cases": dict(zip(cal.cases, (OUTCOMES[a] for a in cal.actual), strict=True)),
@@ -277,40 +220,21 @@ def main(argv: list[str] | None = None) -> int:
         "per_vector": args.per_vector,
         "seed": args.seed,
         "stages": args.stages,
-        "ess": ess,
-        "khat": khat,
-        "likelihood_noise": noise,
-        "ranges": {p: d.describe() for p, d in specs.items()},
+        "ess": diag.ess,
+        "khat": cal.khat,
+        "likelihood_noise": cal.noise,
+        "ranges": {p: d.describe() for p, d in inputs.specs.items()},
     }
-    table_pa = pa.Table.from_pandas(frame, preserve_index=False)
-    table_pa = table_pa.replace_schema_metadata({**(table_pa.schema.metadata or {}), b"sim.calibrate": json.dumps(meta).encode()})
-    pq.write_table(table_pa, out / "posterior.parquet")
-    np.savez_compressed(out / "counts.npz", counts=cal.counts, targets=np.array([*cal.cases, *cal.forecasts]), actual=cal.actual)
-    table.to_csv(out / "loco.csv", index=False)
-    shifts.to_csv(out / "parameters.csv", index=False)
-    episodes = total
-    summary = {
-        **meta,
-        "elapsed_s": elapsed,
-        "episodes": episodes,
-        "episodes_per_s": episodes / elapsed if elapsed > 0 else math.inf,
-        "workers": args.workers,
-        "min_ess": cal_mod.MIN_ESS,
-        "max_khat": MAX_KHAT,
-        "ess_trustworthy": bool(ess >= cal_mod.MIN_ESS),
-        "trustworthy": not problems,
-        "trust_problems": problems,
-        "loco_untrustworthy": [r["case"] for _, r in table.iterrows() if trust_problems(r["ess"], r["khat"], 0.0)],
-        "loco": scores,
-        "loco_cases": table.to_dict("records"),
-        "forecasts": feb,
-        "moved_most": shifts.head(10).to_dict("records"),
-    }
+    write_posterior(out, cal, meta)
+    diag.table.to_csv(out / "loco.csv", index=False)
+    diag.shifts.to_csv(out / "parameters.csv", index=False)
+    episodes = len(inputs.targets) * args.vectors * args.per_vector
+    summary = summary_of(meta, diag, episodes, elapsed, args.workers)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
     if not args.no_figures:
         from sim.analysis import calibrate_plots
 
-        for name, fig in calibrate_plots.figures(cal, table, shifts, feb).items():
+        for name, fig in calibrate_plots.figures(cal, diag.table, diag.shifts, diag.feb).items():
             fig.savefig(out / f"{name}.png", dpi=110)
     if args.ship:
         from sim.config.posterior import SHIPPED
@@ -318,9 +242,39 @@ def main(argv: list[str] | None = None) -> int:
         SHIPPED.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(out / "posterior.parquet", SHIPPED)
         print(f"Shipped the posterior to {SHIPPED}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    quiet_mesa()
+    from sim.analysis import calibrate as cal_mod
+
+    try:
+        inputs = check_inputs(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    ident = cal_mod.identity(args.config_dir)
+    store = UnitStore(
+        Path(args.cache_root) / ".blocks",
+        {
+            **ident,
+            "targets": [t.name for t in inputs.targets],
+            "vectors": args.vectors,
+            "per_vector": args.per_vector,
+            "seed": args.seed,
+            "stages": args.stages,
+            "sampler": sampler_fingerprint(),  # a later stage's vectors depend on the sampler's code
+        },
+    )
+    cal, elapsed = run_grid(args, inputs, store)
+    diag = diagnose(cal, inputs.specs)
+    print(format_report(cal, diag, elapsed))
+    write_results(args, inputs, cal, diag, ident, elapsed)
     store.clear()
     print(
-        f"\nWrote {out / 'posterior.parquet'}, counts.npz, loco.csv, parameters.csv, summary.json"
+        f"\nWrote {inputs.out / 'posterior.parquet'}, counts.npz, loco.csv, parameters.csv, summary.json"
         + ("" if args.no_figures else " and figures")
     )
     return 0

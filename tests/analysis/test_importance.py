@@ -143,7 +143,7 @@ def test_likelihood_noise_is_the_relative_variance_of_the_product():
 
 
 def test_the_trust_verdict_fails_on_a_small_ess_a_heavy_tail_or_a_noisy_likelihood():
-    from sim.cli.calibrate import trust_problems
+    from sim.cli.calibrate_report import trust_problems
 
     assert trust_problems(100.0, 0.3, 0.2) == []
     assert trust_problems(10.8, 0.3, 0.2) == ["ESS 10.8 below 30"]
