@@ -1,4 +1,4 @@
-"""Private red lines (branch `belief`): per historical case, how often and when the holder backs down, and what
+"""Private red lines: per historical case, how often and when the holder backs down, and what
 believed weekly chance that the other gives way would have made holding worth it.
 
     python experiments/belief_diagnosis.py [--replications N] [--seed S]

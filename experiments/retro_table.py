@@ -37,7 +37,7 @@ QUICK_BACKDOWN = (
     "of the UN Security Council resolutions in force (`stated.enrichment = [1, 1]`), so no package can be signed "
     "until it backs down. It backs down when a deal outside its position beats its outside option by the audience "
     "cost (0.16; Fearon 1994, Tomz 2007) and beats holding on one more week, which is worth its belief that "
-    "Tehran's red line gives (private red lines, branch `belief`: a prior of 0.34, Hufbauer et al. 2007, falling by "
+    "Tehran's red line gives (private red lines: a prior of 0.34, Hufbauer et al. 2007, falling by "
     "Bayes' rule each week Tehran holds; a soft Tehran is believed to give way at its agenda flexibility, 5% a week) "
     "times a deal at its own position, else a week of costly delay (docs/stated_positions.md, section 7). With the "
     "outside option of the time (nuclear progress and sanctions already high) a believed chance of 1.7% a week "

@@ -1,4 +1,4 @@
-"""Private red lines: a holder's belief that the other side gives way on the term it holds (branch `belief`).
+"""Private red lines: a holder's belief that the other side gives way on the term it holds.
 
 The rules (rules.giveway_chance, giveway_update, holding_value, backs_down_believing), their invariants
 (a holder who believes the other never gives way backs down exactly as rules.backs_down; more optimism never
