@@ -252,11 +252,14 @@ def saving_config_in_one_line():
 
     That save is outside the job's error handling, so a full disk or a file-size limit (``ulimit -f``) there
     ended in Hydra's traceback. Now it is :func:`sim.cli.faults.fail_os`'s line (exit 1), and the run folder,
-    which holds nothing computed yet, is removed.
+    which holds nothing computed yet, is removed. Each file is written atomically
+    (:func:`sim.sweep.job_config.save_config_atomically`), never left half-written.
     """
     from hydra.core import utils
 
-    save = utils._save_config
+    from sim.sweep.job_config import save_config_atomically as save
+
+    hydras_own = utils._save_config
     output_root: list = [None]  # from the job's config.yaml, saved first
 
     def guarded(cfg, filename: str, output_dir: Path) -> None:
@@ -276,7 +279,7 @@ def saving_config_in_one_line():
     try:
         yield
     finally:
-        utils._save_config = save
+        utils._save_config = hydras_own
 
 
 def main(argv: list[str] | None = None) -> None:
