@@ -102,13 +102,7 @@ class NegotiationModel(mesa.Model):
             dict(zip(STREAMS, (np.random.default_rng(s) for s in seq.spawn(len(STREAMS))), strict=True)) for seq, _ in blocks
         ]
         super().__init__(rng=per_block[0].pop("mesa"))
-        self.streams = {name: [b[name] for b in per_block] for name in STREAMS if name != "mesa"}
-        # Every round's draws are keyed (sim.core.keyed): a key per replication from its block's seed and its row.
-        self._row_keys = keyed.row_keys([int(seq.generate_state(1, np.uint64)[0]) for seq, _ in blocks], [n for _, n in blocks])
-        self._held_keys = self._row_keys
-        self._keys_for: np.ndarray | None = None
-        self.block_sizes = [int(size) for _, size in blocks]
-        self.block_starts = np.concatenate([[0], np.cumsum(self.block_sizes)]).astype(np.int64)
+        self._seed_blocks(blocks, per_block)
         self.params = scenario.validate()
         self.n = int(self.block_starts[-1])
         self.state = BatchState(scenario, self.n)
@@ -116,6 +110,30 @@ class NegotiationModel(mesa.Model):
         self.max_rounds = scenario.max_rounds
         self.issue_names = scenario.issue_names
         self.all_issues = (1 << len(self.issue_names)) - 1  # bit mask of every issue
+        self._set_events(scenario)
+        self.causes = cause_names(scenario)
+        self._set_results()
+        self._set_agents(scenario)
+        self._deadlock = np.zeros(n, dtype=bool)  # this round's known deadlocks (_stated_phase)
+        self._set_mechanisms(scenario)
+
+        self.narrator = Narrator(self) if trace else None
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self)) if record else None
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    def _seed_blocks(self, blocks: Sequence[tuple[np.random.SeedSequence, int]], per_block: list[dict]) -> None:
+        """Each block's random streams and replication keys, and where each block's rows start."""
+        self.streams = {name: [b[name] for b in per_block] for name in STREAMS if name != "mesa"}
+        # Every round's draws are keyed (sim.core.keyed): a key per replication from its block's seed and its row.
+        self._row_keys = keyed.row_keys([int(seq.generate_state(1, np.uint64)[0]) for seq, _ in blocks], [n for _, n in blocks])
+        self._held_keys = self._row_keys
+        self._keys_for: np.ndarray | None = None
+        self.block_sizes = [int(size) for _, size in blocks]
+        self.block_starts = np.concatenate([[0], np.cumsum(self.block_sizes)]).astype(np.int64)
+
+    def _set_events(self, scenario: Scenario) -> None:
+        """The events' hazards and their effects on the world variables and trust."""
         # Hazards (E,) and effects (E, V), or per replication (n, E) and, per event, the targets it moves with
         # their effects, a number or (n,), when any is an array over replications (drawn per replication).
         targets = (*WORLD_VARS, "trust")
@@ -131,7 +149,8 @@ class NegotiationModel(mesa.Model):
             self.event_hazards = np.array(hazards, dtype=float)
             self.event_effects = np.array(effects, dtype=float).reshape(len(scenario.events), len(targets))
 
-        self.causes = cause_names(scenario)
+    def _set_results(self) -> None:
+        """The per-replication results, filled in as replications end."""
         n_issues = len(self.issue_names)
         self.outcome = np.full(self.n, RUNNING, dtype=np.int8)
         self.end_round = np.zeros(self.n, dtype=np.int16)
@@ -154,6 +173,9 @@ class NegotiationModel(mesa.Model):
         self.joined_strike = np.full(self.n, -1, dtype=np.int16)  # cause code of the ally that joined a strike, -1: none
         self.backed_down = np.zeros(self.n, dtype=np.int16)  # week a stated position was first dropped, 0: never
 
+    def _set_agents(self, scenario: Scenario) -> None:
+        """The principals (with their private types and veto thresholds), mediators, spoilers and stakeholders,
+        and what depends only on them: the red-line box, the Nash frontier, the mediators' standing."""
         # The private types: one uniform per principal and replication, drawn once (fixed shape).
         types = np.concatenate([g.random((size, 2)) for g, size in zip(self.streams["types"], self.block_sizes, strict=True)])
         # The veto players' thresholds, one uniform per principal and replication, from their own stream (fixed shape).
@@ -179,9 +201,10 @@ class NegotiationModel(mesa.Model):
         self.has_preconditions = any(p.pending.any() for p in self.principals)
         self.has_veto = any(p.has_veto for p in self.principals)
         self.has_stated = any(p.has_stated for p in self.principals)
-        self._deadlock = np.zeros(n, dtype=bool)  # this round's known deadlocks (_stated_phase)
 
-        # Mechanisms of issue 18, each skipped entirely when not configured.
+    def _set_mechanisms(self, scenario: Scenario) -> None:
+        """The optional mechanisms (pauses and transitions, coercion, sabotage, allies), each skipped entirely
+        when not configured."""
         self.transitions: dict[int, list[Transition]] = {}  # resume round -> the transitions that take effect then
         self.pause_starts: dict[int, Transition] = {}
         self.paused_rounds: set[int] = set()
@@ -202,11 +225,6 @@ class NegotiationModel(mesa.Model):
         ]
         self.has_allies = any(sp.params.ally for sp in self.spoilers)
         self._ally_draws: np.ndarray | None = None
-
-        self.narrator = Narrator(self) if trace else None
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self)) if record else None
-        if self.datacollector is not None:
-            self.datacollector.collect(self)
 
     # ------------------------------------------------------------ what the agents and the narrative read
 

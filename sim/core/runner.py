@@ -335,6 +335,74 @@ class Results:
         return f"<p><b>{head}</b></p><table><tr><th>outcome</th><th>probability</th><th>95% interval</th></tr>{rows}</table>"
 
 
+def check_run_size(replications, block_size, workers, seed) -> None:
+    """Each of a run's sizes a whole number at or above its least value; ConfigError naming the first that is not."""
+    for key, value, low in (
+        ("replications", replications, 1),
+        ("block_size", block_size, 1),
+        ("workers", workers, 1),
+        ("seed", seed, 0),
+    ):
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
+            raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}")
+
+
+class _Progress:
+    """A run's blocks as they finish: kept in order, saved to the store when fresh, counted for ``progress``."""
+
+    def __init__(self, sizes: list[int], replications: int, store: BlockStore | None, progress) -> None:
+        self.sizes, self.replications, self.store, self.progress = sizes, replications, store, progress
+        self.blocks: list[dict] = [{}] * len(sizes)
+        self.done = self.finished_blocks = 0
+
+    def finished(self, b: int, arrays: dict, fresh: bool) -> None:
+        self.blocks[b] = arrays
+        if fresh and self.store is not None:
+            self.store.save(b, arrays)
+        self.finished_blocks += 1
+        self.done += self.sizes[b]
+        if self.progress:
+            self.progress(self.done, self.replications)
+
+    def to_run(self) -> list[int]:
+        """The blocks the store does not hold; those it holds are counted as finished."""
+        todo = []
+        for b, n in enumerate(self.sizes):
+            cached = self.store.load(b, n) if self.store is not None else None
+            if cached is None:
+                todo.append(b)
+            else:
+                self.finished(b, cached, fresh=False)
+        return todo
+
+
+def _run_here(scenario: Scenario, groups: list[list[int]], seed: int, run: _Progress) -> None:
+    """Run the groups of blocks one after the other in this process."""
+    for group in groups:
+        for b, arrays in zip(group, run_blocks(scenario, [(b, run.sizes[b]) for b in group], seed), strict=True):
+            run.finished(b, arrays, fresh=True)
+
+
+def _run_in_pool(scenario: Scenario, groups: list[list[int]], seed: int, workers: int, run: _Progress) -> None:
+    """Run the groups of blocks in up to ``workers`` processes; a signal ends the workers at once."""
+    with _deferred_signals() as signalled:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), initializer=_worker_signals, initargs=(os.getpid(),))
+        try:
+            pending = {pool.submit(run_blocks, scenario, [(b, run.sizes[b]) for b in group], seed): group for group in groups}
+            while pending and not signalled:
+                ready, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for fut in ready:
+                    for b, arrays in zip(pending.pop(fut), fut.result(), strict=True):
+                        run.finished(b, arrays, fresh=True)
+        except BaseException:
+            _stop(pool)
+            raise
+        if signalled:
+            _stop(pool)
+        else:
+            pool.shutdown(wait=True)
+
+
 def simulate(
     scenario: Scenario,
     replications: int,
@@ -355,70 +423,26 @@ def simulate(
     Ctrl-C raises :class:`Interrupted` (a ``KeyboardInterrupt``) with the
     number of blocks finished, after ending the worker processes at once.
     """
-    for key, value, low in (
-        ("replications", replications, 1),
-        ("block_size", block_size, 1),
-        ("workers", workers, 1),
-        ("seed", seed, 0),
-    ):
-        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
-            raise ConfigError(f"{key} = {value!r}: use a whole number >= {low}")
+    check_run_size(replications, block_size, workers, seed)
     scenario.validate()
     sizes = block_sizes(int(replications), int(block_size))
     start = time.perf_counter()
-    blocks: list[dict] = [{}] * len(sizes)
-    done = finished_blocks = 0
-
-    def finished(b: int, arrays: dict, fresh: bool) -> None:
-        nonlocal done, finished_blocks
-        blocks[b] = arrays
-        if fresh and store is not None:
-            store.save(b, arrays)
-        finished_blocks += 1
-        done += sizes[b]
-        if progress:
-            progress(done, int(replications))
-
-    todo = []
-    for b, n in enumerate(sizes):
-        cached = store.load(b, n) if store is not None else None
-        if cached is None:
-            todo.append(b)
-        else:
-            finished(b, cached, fresh=False)
+    run = _Progress(sizes, int(replications), store, progress)
+    todo = run.to_run()
     # Blocks run together in groups (the same numbers as one at a time, :func:`run_blocks`), unless the scenario
     # has parameters drawn per replication (arrays over one block's replications).
     joint = not has_arrays(scenario)
     groups = block_groups(todo, sizes, workers) if joint else [[b] for b in todo]
     try:
         if workers == 1 or len(groups) <= 1:
-            for group in groups:
-                for b, arrays in zip(group, run_blocks(scenario, [(b, sizes[b]) for b in group], seed), strict=True):
-                    finished(b, arrays, fresh=True)
+            _run_here(scenario, groups, seed, run)
         else:
-            with _deferred_signals() as signalled:
-                pool = ProcessPoolExecutor(
-                    max_workers=min(workers, len(groups)), initializer=_worker_signals, initargs=(os.getpid(),)
-                )
-                try:
-                    pending = {pool.submit(run_blocks, scenario, [(b, sizes[b]) for b in group], seed): group for group in groups}
-                    while pending and not signalled:
-                        ready, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                        for fut in ready:
-                            for b, arrays in zip(pending.pop(fut), fut.result(), strict=True):
-                                finished(b, arrays, fresh=True)
-                except BaseException:
-                    _stop(pool)
-                    raise
-                if signalled:
-                    _stop(pool)
-                else:
-                    pool.shutdown(wait=True)
+            _run_in_pool(scenario, groups, seed, workers, run)
     except KeyboardInterrupt as exc:
         if isinstance(exc, Interrupted):
             raise
-        raise Interrupted(finished_blocks, len(sizes)) from None
-    episodes = episodes_frame(scenario, blocks)
+        raise Interrupted(run.finished_blocks, len(sizes)) from None
+    episodes = episodes_frame(scenario, run.blocks)
     return Results(scenario, int(seed), int(block_size), episodes, time.perf_counter() - start)
 
 
