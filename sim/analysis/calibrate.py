@@ -316,6 +316,38 @@ class _Grid:
                 self.finished(t, j, fut.result(), fresh=True)
 
 
+def _calibration(
+    targets: Sequence[Target],
+    specs: Mapping[str, Dist],
+    draws: dict[str, np.ndarray],
+    counts: np.ndarray,
+    proposals: Sequence[Proposal | None],
+    sizes: Sequence[int],
+    per_vector: int,
+    seed: int,
+) -> Calibration:
+    """The :class:`Calibration` of a finished grid: the cases first, then the forecasts, each in ``targets``' order."""
+    from sim.analysis import importance as imp
+
+    case_idx = [i for i, t in enumerate(targets) if t.actual is not None]
+    fc_idx = [i for i, t in enumerate(targets) if t.actual is None]
+    log_ratio = None
+    if len(sizes) > 1:
+        log_ratio = imp.mixture_log_ratio(imp.to_normal(specs, draws, list(draws)), proposals, sizes)
+    return Calibration(
+        specs=dict(specs),
+        draws=draws,
+        cases=[targets[i].name for i in case_idx],
+        actual=[targets[i].actual_index for i in case_idx],
+        forecasts=[targets[i].name for i in fc_idx],
+        counts=counts[case_idx + fc_idx],
+        per_vector=per_vector,
+        seed=seed,
+        log_ratio=log_ratio,
+        stage=np.repeat(np.arange(len(sizes)), sizes),
+    )
+
+
 def calibrate(
     targets: Sequence[Target],
     specs: Mapping[str, Dist],
@@ -354,7 +386,6 @@ def calibrate(
     check_range_ends(targets, specs)
     grid = _Grid(len(targets), vectors, per_vector, chunk, save, progress)
     case_idx = [i for i, t in enumerate(targets) if t.actual is not None]
-    fc_idx = [i for i, t in enumerate(targets) if t.actual is None]
     actual = [targets[i].actual_index for i in case_idx]
     paths = list(draws)
     proposals: list[imp.Proposal | None] = [None]
@@ -373,19 +404,4 @@ def calibrate(
         }
         grid.run(args, run, workers)
         lo += size
-    log_ratio = None
-    if len(sizes) > 1:
-        log_ratio = imp.mixture_log_ratio(imp.to_normal(specs, draws, paths), proposals, sizes)
-    order = case_idx + fc_idx
-    return Calibration(
-        specs=dict(specs),
-        draws=draws,
-        cases=[targets[i].name for i in case_idx],
-        actual=actual,
-        forecasts=[targets[i].name for i in fc_idx],
-        counts=grid.counts[order],
-        per_vector=per_vector,
-        seed=seed,
-        log_ratio=log_ratio,
-        stage=np.repeat(np.arange(len(sizes)), sizes),
-    )
+    return _calibration(targets, specs, draws, grid.counts, proposals, sizes, per_vector, seed)
