@@ -83,54 +83,80 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
     grid = fig.add_gridspec(nrows + 1, ncols, height_ratios=[1.0] * nrows + [1.15])
     end_round = int(r[-1])
     final = str(record["outcome"].iloc[-1])
-    disputed = r[(~record["agenda_settled"].astype(bool)).to_numpy() & (r > 0)]
-
-    def frame(ax) -> None:
-        for d in disputed:
-            ax.axvspan(d - 0.5, d + 0.5, color="0.88", lw=0, zorder=0)
-        if final != "running":
-            ax.axvline(end_round, color=OUTCOME_COLORS[final], lw=2, zorder=1)
-        ax.set_xlim(-0.3, max(end_round, 1) + 0.6)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.25)
+    frame = _Frame(r[(~record["agenda_settled"].astype(bool)).to_numpy() & (r > 0)], final, end_round)
 
     first = None
     for k, issue in enumerate(issues):
         ax = fig.add_subplot(grid[k // ncols, k % ncols], sharex=first)
         first = first or ax
         frame(ax)
-        for j, name in enumerate(parts["principals"]):
-            color = PRINCIPAL_COLORS[j % len(PRINCIPAL_COLORS)]
-            column = f"position_{name}_{issue}"
-            if column in record:
-                ax.plot(r, record[column].to_numpy(float), color=color, lw=2, label=f"{name} position")
-            if name in parts["red_lines"]:
-                low, high = (float(b[k]) for b in parts["red_lines"][name])
-                for bound in (low, high):
-                    if 0.0 < bound < 1.0:
-                        ax.axhline(bound, color=color, lw=1, ls=":", label=f"{name} red line")
-        proposal = record[f"proposal_{issue}"].to_numpy(float)
-        on_agenda = agenda is None or issue in agenda
-        if on_agenda:
-            shown = ~np.isnan(proposal)
-            ax.plot(
-                r[shown], proposal[shown], ls="none", marker="D", ms=4.5, color="black", label=f"{parts['mediator']}'s proposal"
-            )
-        ax.set_ylim(-0.05, 1.05)
-        ax.set_title(
-            plain(issue) + ("" if on_agenda else " (off the agenda)"), fontsize=10, color="black" if on_agenda else "0.45"
-        )
+        _issue_panel(ax, k, issue, r, parts, agenda)
         if k % ncols == 0:
             ax.set_ylabel("0 Tehran … 1 Washington", fontsize=8)
+    handles, labels = _legend_entries(fig)
+
+    ax = fig.add_subplot(grid[nrows, :], sharex=first)
+    frame(ax)
+    ending = "still running" if final == "running" else f"{final.upper()}" + (f" ({plain(cause)})" if cause else "")
+    _world_panel(ax, r, parts, final, end_round, ending)
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(6, len(labels)), frameon=False, fontsize=9)
+    who = f"{parts['name']}: " if parts["name"] else ""
+    fig.suptitle(title or f"{who}one episode, {ending} in round {end_round}", fontsize=12)
+    return fig
+
+
+class _Frame:
+    """What every panel of an episode's anatomy shares: the rounds of agenda dispute shaded, the ending's line."""
+
+    def __init__(self, disputed: np.ndarray, final: str, end_round: int) -> None:
+        self.disputed, self.final, self.end_round = disputed, final, end_round
+
+    def __call__(self, ax) -> None:
+        for d in self.disputed:
+            ax.axvspan(d - 0.5, d + 0.5, color="0.88", lw=0, zorder=0)
+        if self.final != "running":
+            ax.axvline(self.end_round, color=OUTCOME_COLORS[self.final], lw=2, zorder=1)
+        ax.set_xlim(-0.3, max(self.end_round, 1) + 0.6)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.25)
+
+
+def _issue_panel(ax, k: int, issue: str, r: np.ndarray, parts: dict, agenda: Sequence[str] | None) -> None:
+    """Issue ``k``'s panel: each principal's position and red lines, the mediator's proposals when on the agenda."""
+    record = parts["record"]
+    for j, name in enumerate(parts["principals"]):
+        color = PRINCIPAL_COLORS[j % len(PRINCIPAL_COLORS)]
+        column = f"position_{name}_{issue}"
+        if column in record:
+            ax.plot(r, record[column].to_numpy(float), color=color, lw=2, label=f"{name} position")
+        if name in parts["red_lines"]:
+            low, high = (float(b[k]) for b in parts["red_lines"][name])
+            for bound in (low, high):
+                if 0.0 < bound < 1.0:
+                    ax.axhline(bound, color=color, lw=1, ls=":", label=f"{name} red line")
+    proposal = record[f"proposal_{issue}"].to_numpy(float)
+    on_agenda = agenda is None or issue in agenda
+    if on_agenda:
+        shown = ~np.isnan(proposal)
+        ax.plot(r[shown], proposal[shown], ls="none", marker="D", ms=4.5, color="black", label=f"{parts['mediator']}'s proposal")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title(plain(issue) + ("" if on_agenda else " (off the agenda)"), fontsize=10, color="black" if on_agenda else "0.45")
+
+
+def _legend_entries(fig) -> tuple[list, list[str]]:
+    """The handles and labels of every panel's lines so far, each label once."""
     handles, labels = [], []
     for ax in fig.axes:
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
+    return handles, labels
 
-    ax = fig.add_subplot(grid[nrows, :], sharex=first)
-    frame(ax)
+
+def _world_panel(ax, r: np.ndarray, parts: dict, final: str, end_round: int, ending: str) -> None:
+    """The bottom panel: tension, Iran's nuclear progress, the tension threshold, each event, the ending's label."""
+    record = parts["record"]
     ax.plot(r, record["tension"].to_numpy(float), color=OUTCOME_COLORS["escalation"], lw=2.2, label="tension")
     if "nuclear_progress" in record:
         ax.plot(r, record["nuclear_progress"].to_numpy(float), color="#6c3483", lw=1.4, ls="--", label="Iran's nuclear progress")
@@ -156,7 +182,6 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("level (0 to 1)")
     ax.set_xlabel("round (shaded: agenda dispute)")
-    ending = "still running" if final == "running" else f"{final.upper()}" + (f" ({plain(cause)})" if cause else "")
     if final != "running":
         ax.annotate(
             ending,
@@ -170,7 +195,3 @@ def anatomy(episode, *, agenda: Sequence[str] | None = None, cause: str | None =
             color=OUTCOME_COLORS[final],
         )
     ax.legend(frameon=False, fontsize=8, loc="lower left", ncols=min(4, 2 + len(names)))
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(6, len(labels)), frameon=False, fontsize=9)
-    who = f"{parts['name']}: " if parts["name"] else ""
-    fig.suptitle(title or f"{who}one episode, {ending} in round {end_round}", fontsize=12)
-    return fig
