@@ -38,8 +38,6 @@ def run_job(cfg: DictConfig) -> dict:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim.cli.report import format_summary
-    from sim.core.runner import episode, simulate
     from sim.io import BlockStore, write_results
 
     quiet_mesa()
@@ -52,14 +50,7 @@ def run_job(cfg: DictConfig) -> dict:
         from sim.sweep.identity import job_seed
 
         seed, seed_info = job_seed(cfg.seed)
-    if cfg.trace:
-        if cfg.replications != 1:
-            raise ConfigError(f"trace=true needs replications=1 (got {cfg.replications}): add replications=1")
-        model = episode(scenario, seed=seed, trace=True, record=True)
-        if not cfg.quiet:  # quiet=true: the narrative goes to narrative.txt only
-            print("\n".join(model.narrative))
-        model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
-        (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
+    model = _traced_episode(cfg, scenario, seed, out_dir) if cfg.trace else None
     # Finished blocks are kept until the run completes: re-running an interrupted command resumes it.
     # Their identity covers every config folder the composition read (users' --config-dir included).
     from sim.sweep.identity import job_fingerprint
@@ -67,26 +58,9 @@ def run_job(cfg: DictConfig) -> dict:
     configs = job_fingerprint(HydraConfig.get())
     store = BlockStore(block_cache_root(cfg, out_dir, in_sweep), scenario, seed, cfg.block_size, configs=configs)
     posterior_file = (cfg.get("posterior") or {}).get("file")
-    # The overrides the context odds compose again: users' config folders (--config-dir, hydra.searchpath) included.
-    from sim.config.overrides import override_key, with_search_path
-    from sim.sweep.identity import config_dirs
-
-    task = [o for o in HydraConfig.get().overrides.task if override_key(o) != "hydra.searchpath"]
-    overrides = with_search_path(task, [str(d) for d in config_dirs(HydraConfig.get())[1:]])
+    overrides = _job_overrides()
     with progress_bar(cfg.replications, enabled=not (cfg.quiet or in_sweep)) as progress:
-        if posterior_file:  # posterior=history: each replication's behaviour drawn from the posterior (sim.cli.odds)
-            posterior_info, results = _posterior_run(cfg, scenario, seed, progress)
-        else:
-            posterior_info = None
-            results = simulate(
-                scenario,
-                cfg.replications,
-                seed,
-                block_size=cfg.block_size,
-                workers=budget.effective_workers(cfg.workers, cfg.replications, cfg.block_size),
-                progress=progress,
-                store=store if cfg.replications > cfg.block_size else None,
-            )
+        posterior_info, results = _run_odds(cfg, scenario, seed, progress, store)
     results.summary.update(seed_info)
     if posterior_info is not None:
         results.summary["posterior"] = posterior_info
@@ -104,26 +78,73 @@ def run_job(cfg: DictConfig) -> dict:
         from sim.analysis.plots import write_figures
 
         try:
-            figures = write_figures(results, out_dir, episode=model if cfg.trace else None)
+            figures = write_figures(results, out_dir, episode=model)
         except KeyboardInterrupt as exc:  # the results are on disk and the blocks gone: say so, not "resume"
             raise signals.InterruptedWhileDrawing(out_dir) from exc
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)
-        from sim.config.layout import label
-
-        print(format_summary(results.summary, label(scenario.name, overrides)))
-        if context is not None:
-            from sim.cli.odds import format_context
-
-            print(format_context(context))
-        if posterior_info is not None:
-            print(
-                f"\nBehaviour drawn per replication from the posterior {posterior_info['file']} (ESS {posterior_info['ess']:.0f})"
-            )
-            if posterior_info["note"]:
-                print(posterior_info["note"])
+        _print_run(results.summary, scenario.name, overrides, context, posterior_info)
         names = [p.name for key, p in paths.items() if key != "summary"] + [f.name for f in figures]
         print(f"\nWrote {paths['summary']}" + (f" and {', '.join(names)}" if names else ""))
     return results.summary
+
+
+def _traced_episode(cfg: DictConfig, scenario, seed: int, out_dir: Path):
+    """``trace=true``: replication 0 as a recorded episode, its narrative printed and written with its trace."""
+    from sim.core.runner import episode
+
+    if cfg.replications != 1:
+        raise ConfigError(f"trace=true needs replications=1 (got {cfg.replications}): add replications=1")
+    model = episode(scenario, seed=seed, trace=True, record=True)
+    if not cfg.quiet:  # quiet=true: the narrative goes to narrative.txt only
+        print("\n".join(model.narrative))
+    model.datacollector.get_model_vars_dataframe().to_csv(out_dir / "trace.csv", index=False)
+    (out_dir / "narrative.txt").write_text("\n".join(model.narrative) + "\n")
+    return model
+
+
+def _job_overrides() -> list[str]:
+    """The overrides the context odds compose again: users' config folders (--config-dir, hydra.searchpath) included."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.config.overrides import override_key, with_search_path
+    from sim.sweep.identity import config_dirs
+
+    task = [o for o in HydraConfig.get().overrides.task if override_key(o) != "hydra.searchpath"]
+    return with_search_path(task, [str(d) for d in config_dirs(HydraConfig.get())[1:]])
+
+
+def _run_odds(cfg: DictConfig, scenario, seed: int, progress, store):
+    """The run's replications: (the posterior's description or None, the Results)."""
+    from sim.core.runner import simulate
+
+    if (cfg.get("posterior") or {}).get("file"):  # posterior=history: each replication's behaviour drawn from it
+        return _posterior_run(cfg, scenario, seed, progress)
+    results = simulate(
+        scenario,
+        cfg.replications,
+        seed,
+        block_size=cfg.block_size,
+        workers=budget.effective_workers(cfg.workers, cfg.replications, cfg.block_size),
+        progress=progress,
+        store=store if cfg.replications > cfg.block_size else None,
+    )
+    return None, results
+
+
+def _print_run(summary: dict, name: str, overrides: list[str], context, posterior_info) -> None:
+    """The run's table, its context odds and the posterior it drew from, if any."""
+    from sim.cli.report import format_summary
+    from sim.config.layout import label
+
+    print(format_summary(summary, label(name, overrides)))
+    if context is not None:
+        from sim.cli.odds import format_context
+
+        print(format_context(context))
+    if posterior_info is not None:
+        print(f"\nBehaviour drawn per replication from the posterior {posterior_info['file']} (ESS {posterior_info['ess']:.0f})")
+        if posterior_info["note"]:
+            print(posterior_info["note"])
 
 
 def _posterior_run(cfg: DictConfig, scenario, seed: int, progress):
