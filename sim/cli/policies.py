@@ -64,9 +64,9 @@ def print_report(run, frame, boxes, out: Path, deal_at_least: float, escalation_
     print(f"\nWrote {out}/policies.csv, odds.csv, boxes.csv, summary.json, tradeoff.png")
 
 
-def main(argv: list[str] | None = None) -> int:
-    from sim.analysis import ema, policies
-    from sim.cli.common import OVERRIDES_HELP, CommandParser, quiet_mesa
+def build_parser():
+    from sim.analysis import policies
+    from sim.cli.common import OVERRIDES_HELP, CommandParser
 
     parser = CommandParser(
         "policies", "Named policies over the same parameter vectors of the assumptions: regret and satisficing.", EPILOG
@@ -86,15 +86,54 @@ def main(argv: list[str] | None = None) -> int:
         help="history (the shipped posterior) or a posterior.parquet of sim.calibrate (= posterior.file=)",
     )
     parser.add_argument("--out", default=None, help="the run folder (default outputs/policies/<label>/<time>-<id>)")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return parser
+
+
+def _checked_overrides(args) -> list[str]:
+    """The thresholds checked and the overrides without ``policy=`` (policies are chosen with --policies)."""
+    for name, value in (("--deal-at-least", args.deal_at_least), ("--escalation-at-most", args.escalation_at_most)):
+        if not 0.0 <= value <= 1.0:
+            raise ConfigError(f"{name} {value}: use a probability in [0, 1]")
+    overrides = [o for o in args.overrides if not o.lstrip("+").startswith("policy=")]
+    if len(overrides) != len(args.overrides):
+        raise ConfigError("policy=...: choose policies with --policies a,b (each is run over the same vectors)")
+    return overrides
+
+
+def _posterior(cfg, file):
+    """The posterior to draw behaviour from (None: the configured priors), its note printed on stderr."""
+    if file in (None, "", "none", "null"):
+        return None
+    from omegaconf import OmegaConf
+
+    from sim.analysis.odds import posterior_for
+
+    posterior, note, _ = posterior_for(OmegaConf.to_container(cfg, resolve=True), str(file))
+    if note:
+        print(note, file=sys.stderr)
+    return posterior
+
+
+def _chosen_policies(args, setup, overrides: list[str], seed: int):
+    """The policies to run: sampled from the levers' ranges (--sample-levers) or named (--policies, default all)."""
+    from sim.analysis import policies
+
+    if args.sample_levers:
+        if args.sample_levers < 2:
+            raise ConfigError(f"--sample-levers {args.sample_levers}: use at least 2")
+        return policies.sampled_policies(setup.levers, args.sample_levers, seed, setup.integers)
+    names = [n.strip() for n in args.policies.split(",") if n.strip()] or policies.policy_names()
+    return policies.named_policies(overrides, names, setup.levers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sim.analysis import ema, policies
+    from sim.cli.common import quiet_mesa
+
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     quiet_mesa()
     try:
-        for name, value in (("--deal-at-least", args.deal_at_least), ("--escalation-at-most", args.escalation_at_most)):
-            if not 0.0 <= value <= 1.0:
-                raise ConfigError(f"{name} {value}: use a probability in [0, 1]")
-        overrides = [o for o in args.overrides if not o.lstrip("+").startswith("policy=")]
-        if len(overrides) != len(args.overrides):
-            raise ConfigError("policy=...: choose policies with --policies a,b (each is run over the same vectors)")
+        overrides = _checked_overrides(args)
         from sim.cli import faults
         from sim.cli.common import user_overrides
         from sim.config.compose import compose
@@ -110,22 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         faults.check_writable(out, keep=False, what="the policies to")  # before anything is computed
         setup = ema.setup(overrides)
         file = args.posterior or (cfg.get("posterior") or {}).get("file")
-        posterior = None
-        if file not in (None, "", "none", "null"):
-            from omegaconf import OmegaConf
-
-            from sim.analysis.odds import posterior_for
-
-            posterior, note, _ = posterior_for(OmegaConf.to_container(cfg, resolve=True), str(file))
-            if note:
-                print(note, file=sys.stderr)
-        if args.sample_levers:
-            if args.sample_levers < 2:
-                raise ConfigError(f"--sample-levers {args.sample_levers}: use at least 2")
-            chosen = policies.sampled_policies(setup.levers, args.sample_levers, seed, setup.integers)
-        else:
-            names = [n.strip() for n in args.policies.split(",") if n.strip()] or policies.policy_names()
-            chosen = policies.named_policies(overrides, names, setup.levers)
+        posterior = _posterior(cfg, file)
+        chosen = _chosen_policies(args, setup, overrides, seed)
         run = policies.run_policies(
             setup,
             chosen,
