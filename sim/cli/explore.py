@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from sim.cli import budget, faults
 from sim.cli.common import EXIT_BAD_INPUT
 from sim.config.overrides import override_key, override_value
-from sim.core.params import ConfigError
+from sim.core.params import ConfigError, Scenario
+
+if TYPE_CHECKING:
+    from sim.analysis.explore import Design
 
 DEFAULT_PER_VECTOR = 200
 MAX_VECTORS = 2000
@@ -139,9 +143,8 @@ Examples:
 """
 
 
-def main(argv: list[str] | None = None) -> int:
-    from sim.cli.common import OVERRIDES_HELP, CommandParser, quiet_mesa
-    from sim.config.compose import compose, scenario_from_config
+def build_parser():
+    from sim.cli.common import OVERRIDES_HELP, CommandParser
 
     parser = CommandParser("explore", "Odds under uncertainty: every assumption drawn per replication.", EPILOG)
     parser.add_argument(
@@ -157,38 +160,64 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rbd", type=int, default=100_000, help="episodes of the RBD-FAST cross-check (default 100000)")
     parser.add_argument("--no-draws", action="store_true", help="do not write draws.parquet")
     parser.add_argument("--out", default=None, help="the run folder (default outputs/explore/<label>/<time>-<id>)")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return parser
+
+
+class _Setup(NamedTuple):
+    """An exploration's inputs, checked: its overrides, config, scenario, ranges and design, and its folder."""
+
+    overrides: list[str]
+    cfg: DictConfig
+    scenario: Scenario
+    aliases: dict
+    notes: dict
+    design: Design
+    out: Path
+
+
+def _prepare(args) -> _Setup:
+    """The command line checked and composed, the design laid out; ConfigError before anything is computed."""
+    from sim.analysis.explore import Design
+    from sim.cli.common import user_overrides
+    from sim.config.compose import compose, scenario_from_config
+    from sim.config.overrides import check_settings, without_search_path
+
+    overrides = list(args.overrides)
+    if not any(o.lstrip("+").startswith("uncertainty=") for o in overrides):
+        overrides.insert(0, "uncertainty=assumptions")
+    overrides = user_overrides(overrides, args.config_dir)
+    cfg = compose(overrides)
+    overrides = without_search_path(overrides)
+    check_settings(cfg, lowest_replications=2)
+    scenario = scenario_from_config(cfg, overrides)
+    specs, aliases, notes = specs_for(cfg, overrides, scenario)
+    if args.per_vector < 2:
+        raise ConfigError(f"--per-vector {args.per_vector}: use a whole number >= 2")
+    vectors = default_vectors(cfg.replications, args.per_vector) if args.vectors is None else args.vectors
+    if vectors < 0 or vectors * args.per_vector >= cfg.replications:
+        raise ConfigError(
+            f"--vectors {vectors} x --per-vector {args.per_vector} leaves no replication for the "
+            f"episode design of {cfg.replications}: lower them or raise replications"
+        )
+    design = Design(specs, int(cfg.seed), int(cfg.replications), vectors, args.per_vector)
+    from sim.config.layout import run_folder, scenario_of
+
+    shown = [o for o in overrides if o != "uncertainty=assumptions"]
+    out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))
+    faults.check_writable(out, keep=False, what="the exploration to")  # before anything is computed
+    budget.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
+    return _Setup(overrides, cfg, scenario, aliases, notes, design, out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sim.cli.common import quiet_mesa
+
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     quiet_mesa()
-    from sim.analysis.explore import Design, analyse, explore, write
+    from sim.analysis.explore import analyse, explore, write
 
     try:
-        from sim.cli.common import user_overrides
-        from sim.config.overrides import check_settings, without_search_path
-
-        overrides = list(args.overrides)
-        if not any(o.lstrip("+").startswith("uncertainty=") for o in overrides):
-            overrides.insert(0, "uncertainty=assumptions")
-        overrides = user_overrides(overrides, args.config_dir)
-        cfg = compose(overrides)
-        overrides = without_search_path(overrides)
-        check_settings(cfg, lowest_replications=2)
-        scenario = scenario_from_config(cfg, overrides)
-        specs, aliases, notes = specs_for(cfg, overrides, scenario)
-        if args.per_vector < 2:
-            raise ConfigError(f"--per-vector {args.per_vector}: use a whole number >= 2")
-        vectors = default_vectors(cfg.replications, args.per_vector) if args.vectors is None else args.vectors
-        if vectors < 0 or vectors * args.per_vector >= cfg.replications:
-            raise ConfigError(
-                f"--vectors {vectors} x --per-vector {args.per_vector} leaves no replication for the "
-                f"episode design of {cfg.replications}: lower them or raise replications"
-            )
-        design = Design(specs, int(cfg.seed), int(cfg.replications), vectors, args.per_vector)
-        from sim.config.layout import run_folder, scenario_of
-
-        shown = [o for o in overrides if o != "uncertainty=assumptions"]
-        out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))
-        faults.check_writable(out, keep=False, what="the exploration to")  # before anything is computed
-        budget.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
+        overrides, cfg, scenario, aliases, notes, design, out = _prepare(args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

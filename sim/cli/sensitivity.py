@@ -23,7 +23,7 @@ Examples:
 """
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> CommandParser:
     parser = CommandParser("sensitivity", "Which assumptions move the odds: one-at-a-time sensitivity.", EPILOG)
     parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help=OVERRIDES_HELP + " (a bare NAME is scenario=NAME)")
     parser.add_argument(
@@ -45,23 +45,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", default=None, help="the folder for sensitivity.csv and sensitivity.png (default outputs/sensitivity/...)"
     )
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return parser
+
+
+def _prepare(args):
+    """The command line checked and composed: (the given overrides, the config, the scenario, the output folder);
+    ConfigError naming what is wrong, before anything is computed."""
+    given = [f"scenario={o}" if "=" not in o and not o.startswith("~") else o for o in args.overrides]
+    if args.outcome not in OUTCOMES:
+        raise ConfigError(f"--outcome {args.outcome!r}: use one of {', '.join(OUTCOMES)}")
+    if not 0.0 < args.delta < 1.0:
+        raise ConfigError(f"--delta {args.delta}: use a number between 0 and 1, e.g. --delta 0.1")
+    if args.top < 1:
+        raise ConfigError(f"--top {args.top}: use a whole number >= 1")
+    overrides = user_overrides(given, args.config_dir, {"replications": 10_000})
+    cfg = compose(overrides)
+    check_settings(cfg, lowest_replications=2)
+    scenario = scenario_from_config(cfg, without_search_path(overrides))
+    out = Path(args.out or run_folder("sensitivity", scenario_of(given), without_search_path(given)))
+    faults.check_writable(out, keep=False, what="the sensitivity table to")  # before anything is computed
+    budget.guard_size(scenario, int(cfg.replications), 10_000, out, episodes=False, what="replications")
+    return given, cfg, scenario, out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     quiet_mesa()
     try:
-        given = [f"scenario={o}" if "=" not in o and not o.startswith("~") else o for o in args.overrides]
-        if args.outcome not in OUTCOMES:
-            raise ConfigError(f"--outcome {args.outcome!r}: use one of {', '.join(OUTCOMES)}")
-        if not 0.0 < args.delta < 1.0:
-            raise ConfigError(f"--delta {args.delta}: use a number between 0 and 1, e.g. --delta 0.1")
-        if args.top < 1:
-            raise ConfigError(f"--top {args.top}: use a whole number >= 1")
-        overrides = user_overrides(given, args.config_dir, {"replications": 10_000})
-        cfg = compose(overrides)
-        check_settings(cfg, lowest_replications=2)
-        scenario = scenario_from_config(cfg, without_search_path(overrides))
-        out = Path(args.out or run_folder("sensitivity", scenario_of(given), without_search_path(given)))
-        faults.check_writable(out, keep=False, what="the sensitivity table to")  # before anything is computed
-        budget.guard_size(scenario, int(cfg.replications), 10_000, out, episodes=False, what="replications")
+        given, cfg, scenario, out = _prepare(args)
     except ConfigError as exc:
         fail(str(exc))
     name = scenario_of(given)
