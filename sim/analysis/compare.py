@@ -180,44 +180,54 @@ def compare(configs: list[Configuration], test: str = "auto") -> pd.DataFrame:
                 "test": None,
             }
             if index > 0:
-                use_pairs = test == "paired" or (test == "auto" and paired(first, config))
-                xs = ys = None
-                if use_pairs:
-                    if not paired(first, config):
-                        raise ConfigError(
-                            f"cannot pair {first.label!r} with {config.label!r}: they share no random numbers "
-                            f"(seed, block size, replications: {first.identity} vs {config.identity}); "
-                            "drop --test paired to compare them as independent samples"
-                        )
-                    xs, ys = first.outcomes(), config.outcomes()
-                    if xs is None or ys is None:
-                        if test == "paired":
-                            raise ConfigError(
-                                f"cannot pair {first.label!r} with {config.label!r}: their episodes.parquet is missing"
-                            )
-                        use_pairs = False
-                if use_pairs:
-                    x, y = (xs == outcome).to_numpy(), (ys == outcome).to_numpy()
-                    d_low, d_high = newcombe_paired(x, y)
-                    row.update(
-                        difference=float(y.mean() - x.mean()),
-                        difference_low=d_low,
-                        difference_high=d_high,
-                        p_value=mcnemar_p(x, y),
-                        test="paired (McNemar)",
-                    )
-                else:
-                    k1, n1 = first.count(outcome), first.n
-                    d_low, d_high = newcombe_unpaired(k1, n1, k, n)
-                    row.update(
-                        difference=k / n - k1 / n1,
-                        difference_low=d_low,
-                        difference_high=d_high,
-                        p_value=two_proportion_p(k1, n1, k, n),
-                        test="two-proportion z",
-                    )
+                row.update(difference_from(first, config, outcome, test))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def paired_outcomes(first: Configuration, other: Configuration, test: str) -> tuple[pd.Series, pd.Series] | None:
+    """Both runs' per-replication outcomes when they are to be compared pair by pair (``test`` paired, or auto and
+    sharing their random numbers), else None; ConfigError when ``test`` is paired and they cannot be."""
+    if not (test == "paired" or (test == "auto" and paired(first, other))):
+        return None
+    if not paired(first, other):
+        raise ConfigError(
+            f"cannot pair {first.label!r} with {other.label!r}: they share no random numbers "
+            f"(seed, block size, replications: {first.identity} vs {other.identity}); "
+            "drop --test paired to compare them as independent samples"
+        )
+    xs, ys = first.outcomes(), other.outcomes()
+    if xs is None or ys is None:
+        if test == "paired":
+            raise ConfigError(f"cannot pair {first.label!r} with {other.label!r}: their episodes.parquet is missing")
+        return None
+    return xs, ys
+
+
+def difference_from(first: Configuration, config: Configuration, outcome: str, test: str) -> dict:
+    """How ``config``'s probability of ``outcome`` differs from ``first``'s: the difference, its 95% interval, the
+    p-value and the test (paired McNemar when the runs pair, else two independent proportions)."""
+    pairs = paired_outcomes(first, config, test)
+    if pairs is not None:
+        x, y = (pairs[0] == outcome).to_numpy(), (pairs[1] == outcome).to_numpy()
+        d_low, d_high = newcombe_paired(x, y)
+        return dict(
+            difference=float(y.mean() - x.mean()),
+            difference_low=d_low,
+            difference_high=d_high,
+            p_value=mcnemar_p(x, y),
+            test="paired (McNemar)",
+        )
+    k, n = config.count(outcome), config.n
+    k1, n1 = first.count(outcome), first.n
+    d_low, d_high = newcombe_unpaired(k1, n1, k, n)
+    return dict(
+        difference=k / n - k1 / n1,
+        difference_low=d_low,
+        difference_high=d_high,
+        p_value=two_proportion_p(k1, n1, k, n),
+        test="two-proportion z",
+    )
 
 
 # ---------------------------------------------------------------- inputs
