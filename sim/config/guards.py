@@ -40,9 +40,22 @@ def _display(path: Path) -> str:
 
 def check_yaml_file(path: str | Path) -> None:
     """ConfigError (one line naming the file) if ``path`` is not a regular file or its YAML exceeds the limits."""
-    import yaml
-
     path = Path(path)
+    info = _regular_file(path)
+    stamp = (info.st_size, info.st_mtime_ns)
+    if _CHECKED.get(str(path)) == stamp:
+        return
+    text = _read_text(path, info.st_size)
+    if text is None:
+        return  # the composition names a file that is not UTF-8 (sim.config.errors._encoding_error)
+    aliases = _nesting_checked(path, text)
+    if aliases is None or (aliases and not _aliases_checked(path, text)):
+        return  # malformed: the composition names the line (sim.config.errors._yaml_error)
+    _CHECKED[str(path)] = stamp
+
+
+def _regular_file(path: Path) -> os.stat_result:
+    """``path``'s status; ConfigError if it cannot be read or is not a regular file."""
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -51,20 +64,35 @@ def check_yaml_file(path: str | Path) -> None:
         raise ConfigError(
             f"{_display(path)}: not a regular file (a FIFO, a device or a folder): remove it from the config folder"
         )
-    stamp = (info.st_size, info.st_mtime_ns)
-    if _CHECKED.get(str(path)) == stamp:
-        return
-    if info.st_size > MAX_YAML_BYTES:
+    return info
+
+
+def _read_text(path: Path, size: int) -> str | None:
+    """The file's text (None if it is not UTF-8); ConfigError if it is too large or cannot be read."""
+    if size > MAX_YAML_BYTES:
         raise ConfigError(
-            f"{_display(path)}: {info.st_size:,} bytes, more than the {MAX_YAML_BYTES:,} a config file may hold: "
+            f"{_display(path)}: {size:,} bytes, more than the {MAX_YAML_BYTES:,} a config file may hold: "
             "split it or remove what is not configuration"
         )
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        return  # the composition names a file that is not UTF-8 (sim.config.errors._encoding_error)
+        return None
     except OSError as exc:
         raise ConfigError(f"{_display(path)}: cannot be read ({exc.strerror}): check the file") from None
+
+
+def _too_deep(path: Path, line: int) -> ConfigError:
+    return ConfigError(
+        f"{_display(path)}, line {line}: nested more than {MAX_YAML_DEPTH} levels deep: "
+        "a config file this deep is not configuration; flatten it"
+    )
+
+
+def _nesting_checked(path: Path, text: str) -> bool | None:
+    """Whether the YAML uses aliases (None: it is malformed); ConfigError if nested deeper than MAX_YAML_DEPTH."""
+    import yaml
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     depth = deepest = 0
     opening = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
@@ -75,11 +103,7 @@ def check_yaml_file(path: str | Path) -> None:
             if isinstance(token, opening):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
-                    line = token.start_mark.line + 1 if token.start_mark is not None else 0
-                    raise ConfigError(
-                        f"{_display(path)}, line {line}: nested more than {MAX_YAML_DEPTH} levels deep: "
-                        "a config file this deep is not configuration; flatten it"
-                    )
+                    raise _too_deep(path, token.start_mark.line + 1 if token.start_mark is not None else 0)
                 deepest = max(deepest, depth)
             elif isinstance(token, closing):
                 depth -= 1
@@ -88,23 +112,26 @@ def check_yaml_file(path: str | Path) -> None:
     except yaml.YAMLError as exc:
         if "nesting depth" in str(exc) or "depth" in str(getattr(exc, "problem", "") or ""):  # libyaml's own limit
             mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else 0
-            raise ConfigError(
-                f"{_display(path)}, line {line}: nested more than {MAX_YAML_DEPTH} levels deep: "
-                "a config file this deep is not configuration; flatten it"
-            ) from None
-        return  # malformed: the composition names the line (sim.config.errors._yaml_error)
-    if aliases:
-        try:
-            root = yaml.compose(text, Loader=loader)
-        except yaml.YAMLError:
-            return
-        if root is not None and _expanded_size(root) > MAX_YAML_NODES:
-            raise ConfigError(
-                f"{_display(path)}: its aliases (*name) expand to more than {MAX_YAML_NODES:,} values: "
-                "a file that multiplies itself is refused; write the values out"
-            )
-    _CHECKED[str(path)] = stamp
+            raise _too_deep(path, mark.line + 1 if mark is not None else 0) from None
+        return None
+    return aliases
+
+
+def _aliases_checked(path: Path, text: str) -> bool:
+    """False if the YAML cannot be composed; ConfigError if its aliases expand past MAX_YAML_NODES values."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return False
+    if root is not None and _expanded_size(root) > MAX_YAML_NODES:
+        raise ConfigError(
+            f"{_display(path)}: its aliases (*name) expand to more than {MAX_YAML_NODES:,} values: "
+            "a file that multiplies itself is refused; write the values out"
+        )
+    return True
 
 
 def _expanded_size(root) -> int:
