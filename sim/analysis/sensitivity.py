@@ -97,6 +97,46 @@ def kind_of(provenance: str) -> str:
     return "assumption" if "assumption" in provenance.lower() else "sourced"
 
 
+def chosen_knobs(scenario: Scenario, cfg, only: tuple[str, ...] = ()) -> list:
+    """The knobs to move: every one, or those at or under a path of ``only`` (ConfigError if one names none)."""
+    chosen = knobs(scenario, cfg)
+    if only:
+        unknown = [o for o in only if not any(_under(k.key, o) for k in chosen)]
+        if unknown:
+            raise ConfigError(f"--only {','.join(unknown)}: no parameter has that path; `muscat-sim scenarios NAME` lists them")
+        chosen = [k for k in chosen if any(_under(k.key, o) for o in only)]
+    return chosen
+
+
+def _moved(scenario: Scenario, knob, value, side: str, aliases, base, base_hits: dict, replications: int, seed: int) -> dict:
+    """One side of a knob's row: each outcome's probability with the knob at ``value`` and its paired difference
+    from the unchanged run (the unchanged run's when ``value`` is the knob's own; NaN, with a note, when the
+    scenario refuses the value)."""
+    from sim.core.runner import simulate
+
+    row: dict = {}
+    if value == knob.value:
+        for o in OUTCOMES:
+            row[f"p_{o}_{side}"] = base.summary[f"p_{o}"]
+            row[f"d_{o}_{side}"], row[f"d_{o}_{side}_ci"] = 0.0, 0.0
+        return row
+    try:
+        variant = with_value(scenario, knob, value, aliases).validate()
+    except ConfigError as exc:  # e.g. an ideal point pushed outside its red line
+        row[f"note_{side}"] = str(exc)
+        for o in OUTCOMES:
+            row[f"p_{o}_{side}"] = np.nan
+            row[f"d_{o}_{side}"] = row[f"d_{o}_{side}_ci"] = np.nan
+        return row
+    episodes = simulate(variant, replications, seed).episodes
+    for o in OUTCOMES:
+        hits = (episodes["outcome"] == o).to_numpy()
+        diff, se = paired_difference(base_hits[o], hits)
+        row[f"p_{o}_{side}"] = float(hits.mean())
+        row[f"d_{o}_{side}"], row[f"d_{o}_{side}_ci"] = diff, Z95 * se
+    return row
+
+
 def sensitivity(
     scenario: Scenario,
     cfg,
@@ -115,12 +155,7 @@ def sensitivity(
     """
     from sim.core.runner import simulate
 
-    chosen = knobs(scenario, cfg)
-    if only:  # checked before anything is run
-        unknown = [o for o in only if not any(_under(k.key, o) for k in chosen)]
-        if unknown:
-            raise ConfigError(f"--only {','.join(unknown)}: no parameter has that path; `muscat-sim scenarios NAME` lists them")
-        chosen = [k for k in chosen if any(_under(k.key, o) for o in only)]
+    chosen = chosen_knobs(scenario, cfg, only)  # checked before anything is run
     base = simulate(scenario, replications, seed)
     base_hits = {o: (base.episodes["outcome"] == o).to_numpy() for o in OUTCOMES}
     aliases = actor_aliases(cfg.get("actors"))
@@ -138,25 +173,7 @@ def sensitivity(
             "high": high,
         }
         for side, value in (("low", low), ("high", high)):
-            if value == knob.value:
-                for o in OUTCOMES:
-                    row[f"p_{o}_{side}"] = base.summary[f"p_{o}"]
-                    row[f"d_{o}_{side}"], row[f"d_{o}_{side}_ci"] = 0.0, 0.0
-                continue
-            try:
-                variant = with_value(scenario, knob, value, aliases).validate()
-            except ConfigError as exc:  # e.g. an ideal point pushed outside its red line
-                row[f"note_{side}"] = str(exc)
-                for o in OUTCOMES:
-                    row[f"p_{o}_{side}"] = np.nan
-                    row[f"d_{o}_{side}"] = row[f"d_{o}_{side}_ci"] = np.nan
-                continue
-            episodes = simulate(variant, replications, seed).episodes
-            for o in OUTCOMES:
-                hits = (episodes["outcome"] == o).to_numpy()
-                diff, se = paired_difference(base_hits[o], hits)
-                row[f"p_{o}_{side}"] = float(hits.mean())
-                row[f"d_{o}_{side}"], row[f"d_{o}_{side}_ci"] = diff, Z95 * se
+            row.update(_moved(scenario, knob, value, side, aliases, base, base_hits, replications, seed))
         rows.append(row)
     table = pd.DataFrame(rows)
     for o in OUTCOMES:
