@@ -123,26 +123,10 @@ class FirstOrder:
         return pd.DataFrame(rows)
 
 
-def first_order(
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    binners: Sequence[Binner] | None = None,
-    bins: int | None = None,
-    n_outcomes: int | None = None,
-    alpha: float = 0.05,
-) -> FirstOrder:
-    """First-order indices of every column of ``x`` (N, P) on ``y``.
-
-    ``y``: (N,) or (N, O) floats, or with ``n_outcomes``, an (N,) integer code
-    in 0..n_outcomes-1 whose indicator of each category is an outcome (the
-    fast path for deal / escalation / stalemate). ``binners[j]`` bins column j
-    on its known distribution (:func:`binner`); without them, on the ranks.
-    """
-    x = np.asarray(x)
+def _bin_sums(x: np.ndarray, y, bin_of: Callable, bins: int, n_outcomes: int | None):
+    """Per parameter and bin, the draws (P, B) and the sums of each outcome (P, B, O); each outcome's mean (O,) and
+    total sum of squares (O,). ``y`` as in :func:`first_order`."""
     n, p = x.shape
-    bins = bins or default_bins(n)
-    bin_of = (lambda j, col: binners[j](col, bins)) if binners is not None else (lambda j, col: rank_binner(col, bins))
     if n_outcomes is not None:
         codes = np.asarray(y, dtype=np.int32)
         n_out = n_outcomes
@@ -166,6 +150,31 @@ def first_order(
                 sums[j, :, o] = np.bincount(b, weights=yy[:, o], minlength=bins)
         mean = yy.mean(axis=0)
         sst = ((yy - mean) ** 2).sum(axis=0)
+    return nb, sums, mean, sst
+
+
+def first_order(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    binners: Sequence[Binner] | None = None,
+    bins: int | None = None,
+    n_outcomes: int | None = None,
+    alpha: float = 0.05,
+) -> FirstOrder:
+    """First-order indices of every column of ``x`` (N, P) on ``y``.
+
+    ``y``: (N,) or (N, O) floats, or with ``n_outcomes``, an (N,) integer code
+    in 0..n_outcomes-1 whose indicator of each category is an outcome (the
+    fast path for deal / escalation / stalemate). ``binners[j]`` bins column j
+    on its known distribution (:func:`binner`); without them, on the ranks.
+    """
+    x = np.asarray(x)
+    n, p = x.shape
+    bins = bins or default_bins(n)
+    bin_of = (lambda j, col: binners[j](col, bins)) if binners is not None else (lambda j, col: rank_binner(col, bins))
+    nb, sums, mean, sst = _bin_sums(x, y, bin_of, bins, n_outcomes)
+    n_out = sums.shape[2]
     with np.errstate(invalid="ignore", divide="ignore"):
         bin_mean = sums / nb[:, :, None]
         ssb = np.nansum(nb[:, :, None] * (bin_mean - mean) ** 2, axis=1)  # (P, O)
@@ -329,8 +338,14 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, peel_alpha: float = 0.05, mass_min: 
     dense = frame[frame["density"] >= target].sort_values(["coverage", "density"], ascending=False)
     chosen = int(dense.index[0]) if len(dense) else int(frame["density"].idxmax())
     frame["chosen"] = frame["box"] == chosen
-    # The chosen box restricted to its significant limits (quasi-p < 0.05), its statistics recomputed on the
-    # vectors: peeling shaves a little off many parameters by chance, these are the restrictions that matter.
+    _add_significant_limits(frame, chosen, x, y)
+    return frame, chosen
+
+
+def _add_significant_limits(frame: pd.DataFrame, chosen: int, x: pd.DataFrame, y: np.ndarray) -> None:
+    """The chosen box's ``significant_*`` columns: the box restricted to its significant limits (quasi-p < 0.05),
+    its statistics recomputed on the vectors (peeling shaves a little off many parameters by chance, these are the
+    restrictions that matter)."""
     lims = box_limits(x, str(frame.loc[chosen, "limits"]))
     ps = [float(v) for v in str(frame.loc[chosen, "quasi_p"]).split("; ") if v]
     kept = {c: lim for (c, lim), qp in zip(lims.items(), ps, strict=False) if qp < 0.05}
@@ -345,7 +360,6 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, peel_alpha: float = 0.05, mass_min: 
     frame.loc[chosen, "significant_coverage"] = float(y[inside].sum() / y.sum())
     frame.loc[chosen, "significant_density"] = float(y[inside].mean()) if inside.any() else np.nan
     frame.loc[chosen, "significant_mass"] = float(inside.mean())
-    return frame, chosen
 
 
 def _restriction_p(sides) -> float:
