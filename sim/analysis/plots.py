@@ -268,27 +268,7 @@ def comparison(table: pd.DataFrame, *, title: str | None = None) -> Figure:
             ticks.append(y)
             names.append(f"{outcome}: {labels[i]}" if len(labels[i]) < 48 else f"{outcome}: {labels[i][:46]}…")
     for y, outcome, row in rows:
-        color = OUTCOME_COLORS[outcome]
-        left.barh(y, row["p"], 0.8, color=color, alpha=0.35 if row["index"] > 1 else 0.8)
-        left.errorbar(
-            row["p"], y, xerr=[[row["p"] - row["p_low"]], [row["p_high"] - row["p"]]], fmt="none", ecolor="black", capsize=3
-        )
-        left.annotate(
-            f"{100 * row['p']:.1f}%", (row["p_high"], y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
-        )
-        if pd.notna(row["difference"]):
-            d, lo, hi = (100 * float(row[c]) for c in ("difference", "difference_low", "difference_high"))
-            clear = lo > 0 or hi < 0
-            right.errorbar(
-                d, y, xerr=[[d - lo], [hi - d]], fmt="o", color=color, mfc=color if clear else "white", capsize=4, ms=6, lw=1.6
-            )
-            right.annotate(
-                f"{d:+.1f} [{lo:+.1f}, {hi:+.1f}]", (hi, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
-            )
-        else:
-            right.annotate(
-                "reference [1]", (0, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, color="0.4"
-            )
+        _comparison_row(left, right, y, OUTCOME_COLORS[outcome], row)
     left.set_yticks(ticks, names, fontsize=9)
     left.invert_yaxis()
     left.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -308,6 +288,28 @@ def comparison(table: pd.DataFrame, *, title: str | None = None) -> Figure:
         title or f"Comparison with [1] {labels[0][4:]}: {tests or 'no test'}; a filled dot's interval leaves 0", fontsize=11
     )
     return fig
+
+
+def _comparison_row(left, right, y: float, color: str, row) -> None:
+    """One configuration's bar and interval (left) and its difference from [1] with its interval (right)."""
+    left.barh(y, row["p"], 0.8, color=color, alpha=0.35 if row["index"] > 1 else 0.8)
+    left.errorbar(
+        row["p"], y, xerr=[[row["p"] - row["p_low"]], [row["p_high"] - row["p"]]], fmt="none", ecolor="black", capsize=3
+    )
+    left.annotate(
+        f"{100 * row['p']:.1f}%", (row["p_high"], y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
+    )
+    if pd.notna(row["difference"]):
+        d, lo, hi = (100 * float(row[c]) for c in ("difference", "difference_low", "difference_high"))
+        clear = lo > 0 or hi < 0
+        right.errorbar(
+            d, y, xerr=[[d - lo], [hi - d]], fmt="o", color=color, mfc=color if clear else "white", capsize=4, ms=6, lw=1.6
+        )
+        right.annotate(
+            f"{d:+.1f} [{lo:+.1f}, {hi:+.1f}]", (hi, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
+        )
+    else:
+        right.annotate("reference [1]", (0, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, color="0.4")
 
 
 # ---------------------------------------------------------------- files
