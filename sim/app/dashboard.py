@@ -430,6 +430,12 @@ def Controls(
         if checked is not None:
             replications.set(checked)
 
+    _scenario_card(configured, name, values, pick, move)
+    _run_card(replications, seed, episode_seed, on_save, pick_replications)
+
+
+def _scenario_card(configured: Configured, name: solara.Reactive[str], values: solara.Reactive[dict], pick, move) -> None:
+    """The scenario's list, its description and its knobs (each with its provenance), and the way back."""
     with solara.Card("Scenario", classes=["muscat-controls"]):
         solara.Select("Scenario", values=known_scenarios(), value=name.value, on_value=pick)
         solara.Text(configured.description, style={"font-size": "0.8em", "color": "#444"})
@@ -449,6 +455,10 @@ def Controls(
             on_click=lambda: values.set(dict(configured.values)),
             disabled=not changed(configured, values.value),
         )
+
+
+def _run_card(replications: solara.Reactive[int], seed, episode_seed, on_save, pick_replications) -> None:
+    """The run settings (replications, the two seeds) and the save button."""
     with solara.Card("Run"):
         solara.Select(
             "Replications per batch", values=list(REPLICATION_CHOICES), value=replications.value, on_value=pick_replications
@@ -518,35 +528,10 @@ def DashboardBody(
     batch = accepted(bounded_seed, batch_seed.value)
     shown_seed = accepted(bounded_seed, episode_seed.value)
 
-    def run() -> tuple[Odds | None, str | None]:
-        if batch is None:
-            return None, f"the seed of the batch must be a whole number from 0 to {2**32 - 1}"
-        try:
-            return live_odds(configured, current, replications=n, seed=batch), None
-        except ConfigError as exc:
-            return None, str(exc)
-        except Exception:  # logged on the server; the page gets one plain line, never a traceback or a path
-            log.exception("a batch of the dashboard failed")
-            return None, "the batch failed on the server (the details are in the server's log)"
-
-    odds, error = solara.use_memo(run, [name.value, moved, n, batch])
+    odds, error = solara.use_memo(lambda: _batch(configured, current, n, batch), [name.value, moved, n, batch])
 
     def save() -> None:
-        if odds is None:
-            saved.set("nothing to save: the batch on screen failed")
-            return
-        try:
-            path = save_run(odds, root=output_root)
-        except OSError as exc:  # a full disk, a folder it may not write: one line; the path stays in the server's log
-            log.warning("could not save the run: %s", exc)
-            saved.set(f"could not save the run: {exc.strerror or type(exc).__name__} (the details are in the server's log)")
-            return
-        summary = odds.results.summary
-        saved.set(
-            f"Saved {path}/summary.json and episodes.parquet. Compare with the scenario as configured "
-            f"(paired): python -m sim compare {summary['scenario']} {path} seed={summary['seed']} "
-            f"replications={summary['replications']}"
-        )
+        saved.set(_saved_line(odds, output_root))
 
     solara.Style(PAGE_STYLE)
     sidebar = [Controls(configured, name, values, reps, batch_seed, episode_seed, on_save=save, refused=refused)]
@@ -561,6 +546,36 @@ def DashboardBody(
         params = odds.results.scenario if odds is not None else configured.scenario
         seed_shown = shown_seed if shown_seed is not None else 0
         EpisodeViz(params, seed_shown).key(f"{name.value}|{moved}|{seed_shown}")
+
+
+def _batch(configured: Configured, current: dict, n: int, batch: int | None) -> tuple[Odds | None, str | None]:
+    """The live odds of the scenario with the knobs at ``current`` (None and a plain line when they cannot be run)."""
+    if batch is None:
+        return None, f"the seed of the batch must be a whole number from 0 to {2**32 - 1}"
+    try:
+        return live_odds(configured, current, replications=n, seed=batch), None
+    except ConfigError as exc:
+        return None, str(exc)
+    except Exception:  # logged on the server; the page gets one plain line, never a traceback or a path
+        log.exception("a batch of the dashboard failed")
+        return None, "the batch failed on the server (the details are in the server's log)"
+
+
+def _saved_line(odds: Odds | None, output_root: str) -> str:
+    """Save the batch on screen; the line that says where (and how to compare it), or why it was not saved."""
+    if odds is None:
+        return "nothing to save: the batch on screen failed"
+    try:
+        path = save_run(odds, root=output_root)
+    except OSError as exc:  # a full disk, a folder it may not write: one line; the path stays in the server's log
+        log.warning("could not save the run: %s", exc)
+        return f"could not save the run: {exc.strerror or type(exc).__name__} (the details are in the server's log)"
+    summary = odds.results.summary
+    return (
+        f"Saved {path}/summary.json and episodes.parquet. Compare with the scenario as configured "
+        f"(paired): python -m sim compare {summary['scenario']} {path} seed={summary['seed']} "
+        f"replications={summary['replications']}"
+    )
 
 
 @solara.component
