@@ -31,22 +31,20 @@ from sim.core.params import WEEKS_PER_ROUND, ConfigError
 ROOT = Path(__file__).resolve().parent.parent
 
 #: What the model lacks when it gets a case wrong: written from the record and from the runs of the model of branch
-#: `stall` (mapping rule 22 and the audience cost of backing down, issue 18). Printed only for a wrong case.
+#: `stall` (mapping rule 22 and the audience cost of backing down, issue 18) and of branch `joint` (rule 23, a position
+#: held jointly). Printed only for a wrong case.
 QUICK_BACKDOWN = (
-    "what kept the Western position for years. Since mapping rule 22 the Western side holds the suspension demand "
-    "of the UN Security Council resolutions in force (`stated.enrichment = [1, 1]`), so no package can be signed "
-    "until it backs down. It backs down when a deal outside its position beats its outside option by the audience "
-    "cost (0.16; Fearon 1994, Tomz 2007) and beats holding on one more week, which is worth its belief that "
-    "Tehran's red line gives (private red lines: a prior of 0.34, Hufbauer et al. 2007, falling by "
-    "Bayes' rule each week Tehran holds; a soft Tehran is believed to give way at its agenda flexibility, 5% a week) "
-    "times a deal at its own position, else a week of costly delay (docs/stated_positions.md, section 7). With the "
-    "outside option of the time (nuclear progress and sanctions already high) a believed chance of 1.7% a week "
-    "makes holding worth about as much as backing down, so the position gives way within weeks (the table above) "
-    "and deals still come within the case's span. In the record the position held from 2006 to 2013; what the "
-    "model lacks: a position a UN Security Council resolution backs belongs to the five permanent members together, "
-    "not to one government (Washington dropped it first in the secret Muscat channel of 2013, where no audience "
-    "watched, and the P5+1 followed in the JPOA), and the West's belief that Tehran would give way fell more slowly "
-    "in the record than Bayes' rule at these rates lets it fall."
+    "what kept the Western position for years, and what ended the round. Since mapping rule 22 the Western side "
+    "holds the suspension demand of the UN Security Council resolutions in force (`stated.enrichment = [1, 1]`), so "
+    "no package can be signed until it backs down; since rule 23 the demand is held by the five permanent members "
+    "together (`stated_holders.enrichment = 5`: Tsebelis 2002, Scharpf 1988), and it is dropped only where the "
+    "hardest of them would drop it: a deal outside the position must beat that holder's outside option by the "
+    "audience cost (0.16; Fearon 1994, Tomz 2007) and beat holding on one more week (private red lines: a prior of "
+    "0.34 that Tehran gives way, falling by Bayes' rule; docs/stated_positions.md, sections 7 and 9). The position "
+    "now gives way later, but it still gives way within the simulated span as nuclear progress lowers the outside "
+    "option and the belief falls, and a held deadlock has no exit of its own: the record's round lapsed with no "
+    "next date, where the model's ends only at a deadline, by a walk-out or at the horizon. What ended the demand "
+    "in 2013, a bilateral secret channel where no audience watched (Kurizaki 2007), is not in any case's state."
 )
 MISSING = {
     "eu3_tehran_2003": (
@@ -70,7 +68,10 @@ MISSING = {
     ),
     "geneva_istanbul_2010": "Missing: " + QUICK_BACKDOWN,
     "istanbul_moscow_2012": "Missing: " + QUICK_BACKDOWN,
-    "almaty_2013": "Missing: " + QUICK_BACKDOWN + " Here the Western side backs down in week 1 in all but a few replications.",
+    "almaty_2013": "Missing: "
+    + QUICK_BACKDOWN
+    + " Here nothing ends the round before the position gives way (the table above): the record's talks adjourned"
+    " before Iran's presidential election of 14 Jun 2013, which the case does not map as a transition (rule 19).",
     "jcpoa_2013_2015": (
         "Missing: deadlines set during the talks (the JPOA's, extended three times before the JCPOA at week 91)."
     ),

@@ -128,6 +128,9 @@ class PrincipalAgent(Actor):
         # Written in place row by row (answer): one array each, so that writing one never changes another.
         self.value, self.utility, self.cutoff, self.gain = np.zeros(n), np.zeros(n), np.full(n, np.inf), np.zeros(n)
         self.within = np.zeros(n, dtype=bool)
+        # Mapping rule 23: the shift of its outside option to its hardest co-holder's, per replication id, when its
+        # stated position is held jointly (hold_jointly); None when it holds it alone (nothing computed).
+        self.joint_shift: np.ndarray | None = None
         self._other: PrincipalAgent | None = None
 
     def _set_terms(self, params: Principal) -> None:
@@ -169,6 +172,20 @@ class PrincipalAgent(Actor):
             else np.array(f, dtype=float)
             for k, f in enumerate(fields)
         )
+
+    @property
+    def joint_holders(self) -> int:
+        """How many governments hold its stated position together (mapping rule 23): the most on any issue it states
+        a position on (dropping the position needs every one of them); 1 when it holds it alone or states none."""
+        stated = self.params.stated
+        return max((int(k) for issue, k in self.params.stated_holders.items() if issue in stated), default=1)
+
+    def hold_jointly(self, uniforms: np.ndarray) -> None:
+        """Its co-holders' private resolves, from ``uniforms`` (n, holders - 1), drawn once; the shift of its outside
+        option to its hardest holder's, per replication id (:func:`rules.hardest_holder`)."""
+        spread = np.asarray(self.params.resolve_spread, dtype=float)
+        co_holders = rules.resolve_draw(np.reshape(spread, (-1, 1)) if spread.ndim else spread, uniforms)
+        self.joint_shift = rules.hardest_holder(self.resolve, co_holders) - self.resolve
 
     def back_down(self, ids: np.ndarray) -> None:
         """It drops its stated position in replications ``ids`` (ids, not held rows): its red lines are its own again."""
@@ -336,18 +353,20 @@ class PrincipalAgent(Actor):
         ideal, salience = self.issue_terms(r)[:2]
         value = self.value_of(r, rules.utility(package, ideal, salience), incentive)
         cost = at(self.p("audience_cost"), r)
+        # held jointly (rule 23): it gives way only where its hardest holder would (rules.hardest_holder)
+        outside = self.outside[r] if self.joint_shift is None else self.outside[r] + self.joint_shift[s.ids[r]]
         belief = self.giveway_belief[s.ids[r]]
         if belief.any():  # private red lines: it weighs holding on against backing down (rules.holding_value)
             rate = np.broadcast_to(at(other.p("agenda_flexibility"), r), r.shape)
             own = np.clip(package, issue_rows(s, self.stated_low, r), issue_rows(s, self.stated_high, r))
             value_own = self.value_of(r, rules.utility(own, ideal, salience), incentive)
             chance = rules.giveway_chance(belief, rate)
-            hold = rules.holding_value(chance, value_own, value - cost, self.outside[r], self.discount[r], self.risk[r])
-            drop = rules.backs_down_believing(value, cost, self.outside[r], hold)
+            hold = rules.holding_value(chance, value_own, value - cost, outside, self.discount[r], self.risk[r])
+            drop = rules.backs_down_believing(value, cost, outside, hold)
             # it held and so did the other (whose red line, in the model, is what the configuration says)
             self.giveway_belief[s.ids[r[~drop]]] = rules.giveway_update(belief[~drop], rate[~drop])
         else:
-            drop = rules.backs_down(value, cost, self.outside[r])
+            drop = rules.backs_down(value, cost, outside)
         if drop.any():
             self.back_down(s.ids[r[drop]])
         return r[drop]

@@ -186,6 +186,14 @@ class NegotiationModel(mesa.Model):
         a, b = self.principals
         a.meet(b)
         b.meet(a)
+        # Mapping rule 23: a stated position held jointly; its co-holders' private resolves, drawn once, after the
+        # types (so nothing else draws differently), and only when a principal's position is held jointly.
+        for p in self.principals:
+            if p.joint_holders > 1:
+                k = p.joint_holders - 1
+                p.hold_jointly(
+                    np.concatenate([g.random((size, k)) for g, size in zip(self.streams["types"], self.block_sizes, strict=True)])
+                )
         self.mediators = tuple(MediatorAgent(self, m) for m in scenario.mediators)
         for m in self.mediators:
             m.meet(self.principals)

@@ -186,6 +186,15 @@ class Principal:
         "condition of any agreement): its red lines are narrowed to it until it backs down; an issue left out: none",
         kind="state",
     )
+    stated_holders: dict[str, int] = param(
+        factory=dict,
+        doc="per issue, how many governments own its stated position there together (mapping rule 23: the permanent "
+        "members of the UN Security Council behind a demand of the Council), each a veto player over dropping it: the "
+        "position gives way only when its hardest holder would drop it (rules.hardest_holder); an issue left out, or 1: "
+        "the principal alone; inert on an issue with no stated position",
+        range=(1.0, 15.0),
+        kind="state",
+    )
     audience_cost: float = param(
         0.0,
         doc="what backing down from its stated position costs it at home (Fearon 1994): it drops the position only "
@@ -586,6 +595,13 @@ def _validate_principal(p: Principal, issues: tuple[str, ...]) -> None:
             raise ConfigError(
                 f"{where}.stated.{issue} = [{low}, {high}] lies outside its own red line [{own_low}, {own_high}]: "
                 "a stated position must be a term it could sign; widen the red line or correct the position"
+            )
+    check_issue_keys(f"{where}.stated_holders", p.stated_holders, issues)
+    for issue, holders in p.stated_holders.items():
+        if np.any(np.asarray(holders) != np.round(holders)):
+            raise ConfigError(
+                f"{where}.stated_holders.{issue} = {holders!r} is not a whole number: give the number of governments "
+                "that hold the position together (1: the principal alone)"
             )
     for issue, (low, high) in p.red_lines.items():
         ideal = p.ideal[issue]

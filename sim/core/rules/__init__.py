@@ -54,7 +54,7 @@ from sim.core.rules.outside import (
     saturated_pressure,
     utility_threshold,
 )
-from sim.core.rules.procedure import backs_down, precondition_yield, stated_red_lines
+from sim.core.rules.procedure import backs_down, hardest_holder, precondition_yield, stated_red_lines
 from sim.core.rules.proposal import Frontier, nash_frontier, nash_package, nash_solve, proposer_solve, red_line_box
 from sim.core.rules.ratification import ratifies, veto_bar, veto_draw
 from sim.core.rules.red_lines import backs_down_believing, giveway_chance, giveway_update, holding_value
@@ -88,6 +88,7 @@ __all__ = [
     "force_value",
     "giveway_chance",
     "giveway_update",
+    "hardest_holder",
     "holding_value",
     "holdout_gain",
     "inside",

@@ -51,3 +51,40 @@ def precondition_yield(flexibility_demander, flexibility_other, draws) -> np.nda
     talks (model spec, "Preconditions and sequencing"). Assumption.
     """
     return draws < 1.0 - (1.0 - flexibility_demander) * (1.0 - flexibility_other)
+
+
+@decision
+def hardest_holder(own_resolve, co_holder_resolves) -> np.ndarray:
+    """A jointly held stated position gives way only when its hardest holder would drop it: the resolve that decides.
+
+    Mapping rule 23: a position a UN Security Council text demands (the
+    suspension of enrichment, 2006-2013) belongs to the Council's permanent
+    members together, not to the government at the table; ending it needs a
+    text none of them vetoes (UN Charter, art. 27(3)). Veto players
+    (Tsebelis 2002, *Veto Players*): a change of the status quo needs every
+    veto player's consent, so the status quo stands while any one of them
+    prefers it; the joint-decision trap (Scharpf 1988, "The Joint-Decision
+    Trap", *Public Administration* 66(3)): decisions that need unanimity
+    persist even when most of those who share them would drop them. So the
+    position is dropped only where every holder's own value of dropping it
+    beats its outside option and holding on (:func:`backs_down`,
+    :func:`backs_down_believing`). Each holder prices the package with the
+    principal's terms and audience cost, and its own outside option is the
+    principal's with its own private resolve (:func:`resolve_draw`): the
+    co-holders' resolves are drawn once per replication from the principal's
+    own prior, independently (assumption: the principal stands for the side,
+    and nothing public tells the holders apart). Because backing down falls
+    as the outside option rises (and holding on rises with it,
+    :func:`waiting_value`), every holder drops the position exactly when the
+    one with the highest resolve does: this returns that resolve, per
+    replication, from the principal's own (R,) and the co-holders' (R, k - 1).
+    What ended the demand in 2013, a bilateral secret channel where no
+    audience watched and no co-holder sat (Kurizaki 2007, "Efficient Secrecy",
+    *American Political Science Review* 101(3)), is not in the state: it was
+    not public at the start of any case (mapping rules 22 and 23).
+    """
+    own = np.asarray(own_resolve, dtype=float)
+    others = np.asarray(co_holder_resolves, dtype=float)
+    if others.shape[-1] == 0:
+        return own
+    return np.maximum(own, others.max(axis=-1))
