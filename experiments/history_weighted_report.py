@@ -168,7 +168,7 @@ def sampler_row(folder: Path, label: str | None = None) -> str:
     )
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calibration", default="outputs/calibrate/default")
     parser.add_argument("--sbc", default=str(ROOT / "docs" / "figures" / "sbc.json"))
@@ -182,23 +182,13 @@ def main() -> None:
         metavar="[LABEL=]DIR",
         help="other calibrations (other samplers) to set beside this one",
     )
-    args = parser.parse_args()
-    cal = Path(args.calibration)
-    summary = json.loads((cal / "summary.json").read_text())
-    loco = pd.read_csv(cal / "loco.csv")
-    params = pd.read_csv(cal / "parameters.csv")
-    figures = ROOT / "docs" / "figures"
-    for name in ("loco", "parameters", "feb_2026"):
-        if (cal / f"{name}.png").exists():
-            shutil.copyfile(cal / f"{name}.png", figures / f"history_{name}.png")
-    s = summary["loco"]
-    K, M = summary["vectors"], summary["per_vector"]
-    failing = loco[loco["log_score"] < loco["base_log_score"]]
-    sbc = json.loads(Path(args.sbc).read_text()) if Path(args.sbc).exists() else None
-    bench = json.loads(Path(args.bench).read_text()) if Path(args.bench).exists() else None
-    stages = summary.get("stages", 1)
+    return parser.parse_args()
+
+
+def ess_line(summary: dict, K: int) -> str:
+    """The posterior on all cases in one line: its ESS, k-hat, likelihood noise and whether it can be trusted."""
     trusted = summary.get("trustworthy", summary["ess_trustworthy"])
-    ess_line = (
+    return (
         f"effective sample size (Kish) **{summary['ess']:.1f}** of {K} vectors, Pareto k-hat "
         f"**{summary.get('khat', float('nan')):.2f}**, likelihood noise {summary.get('likelihood_noise', float('nan')):.2f}: "
         + (
@@ -207,14 +197,22 @@ def main() -> None:
             else "**not trustworthy** (" + "; ".join(summary.get("trust_problems", ["ESS below 30"])) + ")"
         )
     )
-    loco_bad = summary.get("loco_untrustworthy", [])
-    top = params.head(6)
-    moved = "\n".join(
+
+
+def moved_rows(params: pd.DataFrame) -> str:
+    """The six parameters history moved most, as rows of a Markdown table."""
+    return "\n".join(
         f"| `{r['parameter']}` | {r['range']} | {r['prior_mean']:.3g} | {r['posterior_mean']:.3g} | {r['shift_sd']:+.2f} | "
         f"[{r['posterior_p5']:.3g}, {r['posterior_p95']:.3g}] |"
-        for _, r in top.iterrows()
+        for _, r in params.head(6).iterrows()
     )
-    page = [
+
+
+def method_section(summary: dict, loco: pd.DataFrame, ess: str) -> list[str]:
+    """The page's title, the command that made it and what the calibration does, step by step."""
+    K, M = summary["vectors"], summary["per_vector"]
+    stages = summary.get("stages", 1)
+    return [
         "# History-weighted odds",
         "",
         "Written by `python experiments/history_weighted_report.py` from `python -m sim calibrate "
@@ -248,29 +246,37 @@ def main() -> None:
         "distance under a tolerance and would throw away the unbiased likelihood estimate; importance weights keep each "
         "held-out posterior free (drop the case's factor). The likelihood noise is the posterior-weighted relative "
         "variance of a vector's likelihood estimate (above 1, raise `--per-vector`).",
-        f"4. **Posterior on all cases**: {ess_line}. The Pareto k-hat of Pareto-smoothed importance sampling "
+        f"4. **Posterior on all cases**: {ess}. The Pareto k-hat of Pareto-smoothed importance sampling "
         "(`arviz-stats`) says whether the weights' tail is light enough to trust; the ESS alone can look fine when it is not.",
         "5. **Validity**: leave-one-case-out. Each case is forecast from the posterior learned on the *other* cases; an "
         "in-sample score is never reported as validity.",
         "",
-        *(
-            [
-                "## Samplers compared",
-                "",
-                "The same cases, model, seed and number of episodes; ESS and k-hat of the posterior on all cases, then the "
-                "worst of the ten held-out posteriors and how many of them fail the trust check (ESS < 30 or k-hat > 0.7); "
-                "the wall-clock time is on the shared 2-core machine (its load differed between runs).",
-                "",
-                "| sampler | vectors x replications | ESS | k-hat | min held-out ESS | max held-out k-hat | held-out "
-                "failing | LOCO mean log | LOCO Brier | time |",
-                "|---|---|---|---|---|---|---|---|---|---|",
-                *[sampler_row(Path(d.split("=", 1)[-1]), d.split("=", 1)[0] if "=" in d else None) for d in args.compare],
-                sampler_row(cal, "this calibration"),
-                "",
-            ]
-            if args.compare
-            else []
-        ),
+    ]
+
+
+def samplers_section(compare: list[str], cal: Path) -> list[str]:
+    """Other calibrations (``--compare``) beside this one, a row each."""
+    if not compare:
+        return []
+    return [
+        "## Samplers compared",
+        "",
+        "The same cases, model, seed and number of episodes; ESS and k-hat of the posterior on all cases, then the "
+        "worst of the ten held-out posteriors and how many of them fail the trust check (ESS < 30 or k-hat > 0.7); "
+        "the wall-clock time is on the shared 2-core machine (its load differed between runs).",
+        "",
+        "| sampler | vectors x replications | ESS | k-hat | min held-out ESS | max held-out k-hat | held-out "
+        "failing | LOCO mean log | LOCO Brier | time |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *[sampler_row(Path(d.split("=", 1)[-1]), d.split("=", 1)[0] if "=" in d else None) for d in compare],
+        sampler_row(cal, "this calibration"),
+        "",
+    ]
+
+
+def loco_section(loco: pd.DataFrame, s: dict, loco_bad: list[str]) -> list[str]:
+    """The leave-one-case-out scores and how to read them."""
+    return [
         "## Leave-one-case-out scores",
         "",
         loco_table(loco),
@@ -287,6 +293,11 @@ def main() -> None:
         "![Out-of-case forecasts](figures/history_loco.png)",
         "",
     ]
+
+
+def failing_section(failing: pd.DataFrame, loco: pd.DataFrame) -> list[str]:
+    """The cases the model forecasts worse than the base rate, and what it lacks for each."""
+    page: list[str] = []
     if len(failing):
         page += [
             f"### Where the model does worse than the base rate ({len(failing)} of {len(loco)} cases)",
@@ -302,7 +313,13 @@ def main() -> None:
                 + WHY.get(str(r["case"]), "")
             )
         page.append("")
-    page += [
+    return page
+
+
+def february_section(summary: dict, moved: str) -> list[str]:
+    """February 2026's odds, prior against posterior, and the parameters history moved."""
+    M = summary["per_vector"]
+    return [
         "## February 2026: the assumptions' ranges against history-weighted",
         "",
         "Mean odds, with the 5-95% spread across parameter vectors (which includes the binomial noise of "
@@ -331,6 +348,11 @@ def main() -> None:
         "about one prior sd on a single parameter is within what chance weighting of a few dozen effective vectors gives.",
         "",
     ]
+
+
+def sbc_section(sbc: dict | None) -> list[str]:
+    """The simulation-based calibration check (experiments/sbc_history.py), if it was run."""
+    page: list[str] = []
     if sbc:
         page += ["## The machinery checked on synthetic history (simulation-based calibration)", ""]
         page += [
@@ -363,6 +385,13 @@ def main() -> None:
             "(`tests/analysis/test_calibrate.py`).",
             "",
         ]
+    return page
+
+
+def cost_section(bench: dict | None, summary: dict) -> list[str]:
+    """What a calibration costs (experiments/bench_calibrate.py), if it was measured."""
+    K, M = summary["vectors"], summary["per_vector"]
+    page: list[str] = []
     if bench:
         cpu = bench["cpu"]
         page += [
@@ -381,23 +410,30 @@ def main() -> None:
             f"{cpu['context_odds_s']:.1f} s of CPU ({bench['context_odds_s']:.1f} s of wall clock while shared).",
             "",
         ]
-    page += [
-        "## Use it",
-        "",
-        "```bash",
-        "python -m sim calibrate                       # default size; --vectors, --per-vector, --stages, seed=, workers=",
-        "python -m sim calibrate --config-dir my_configs  # with your own cases in my_configs/history/*.yaml",
-        "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
-        'python -m sim compare baseline "baseline posterior=history"   # configured against history-weighted',
-        "```",
-        "",
-        "`--ship` copies the posterior to `sim/data/posterior_history.parquet`, the file `posterior=history` reads; it "
-        "carries the identity of the code, configs and cases it was made with, and a run whose posterior is stale says so "
-        "in one line. The notebook `notebooks/09_history_weighted.ipynb` runs a small calibration and reads this one.",
-        "",
-    ]
-    Path(args.out).write_text("\n".join(page))
-    readme = Path(args.readme)
+    return page
+
+
+USE_IT = [
+    "## Use it",
+    "",
+    "```bash",
+    "python -m sim calibrate                       # default size; --vectors, --per-vector, --stages, seed=, workers=",
+    "python -m sim calibrate --config-dir my_configs  # with your own cases in my_configs/history/*.yaml",
+    "python -m sim posterior=history               # a run (or a sweep, -m) with history-weighted behaviour",
+    'python -m sim compare baseline "baseline posterior=history"   # configured against history-weighted',
+    "```",
+    "",
+    "`--ship` copies the posterior to `sim/data/posterior_history.parquet`, the file `posterior=history` reads; it "
+    "carries the identity of the code, configs and cases it was made with, and a run whose posterior is stale says so "
+    "in one line. The notebook `notebooks/09_history_weighted.ipynb` runs a small calibration and reads this one.",
+    "",
+]
+
+
+def write_readme_section(readme: Path, loco: pd.DataFrame, summary: dict, s: dict, failing: pd.DataFrame, ess: str) -> None:
+    """The short section of the history page (between START and END), replaced or appended."""
+    K, M = summary["vectors"], summary["per_vector"]
+    stages = summary.get("stages", 1)
     text = readme.read_text()
     section = "\n".join(
         [
@@ -406,7 +442,7 @@ def main() -> None:
             "",
             f"`python -m sim calibrate` weighs the behavioural assumptions by the {len(loco)} historical rounds (2003-2025) "
             "and scores the model leave-one-case-out ([docs/history_weighted.md](history_weighted.md)). "
-            f"Out-of-case scores ({K} vectors x {M} replications in {stages} stage(s); posterior on all cases: {ess_line}):",
+            f"Out-of-case scores ({K} vectors x {M} replications in {stages} stage(s); posterior on all cases: {ess}):",
             "",
             loco_table(loco),
             "",
@@ -426,6 +462,31 @@ def main() -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     readme.write_text(text)
+
+
+def main() -> None:
+    args = parse_args()
+    cal = Path(args.calibration)
+    summary = json.loads((cal / "summary.json").read_text())
+    loco = pd.read_csv(cal / "loco.csv")
+    params = pd.read_csv(cal / "parameters.csv")
+    figures = ROOT / "docs" / "figures"
+    for name in ("loco", "parameters", "feb_2026"):
+        if (cal / f"{name}.png").exists():
+            shutil.copyfile(cal / f"{name}.png", figures / f"history_{name}.png")
+    s = summary["loco"]
+    failing = loco[loco["log_score"] < loco["base_log_score"]]
+    sbc = json.loads(Path(args.sbc).read_text()) if Path(args.sbc).exists() else None
+    bench = json.loads(Path(args.bench).read_text()) if Path(args.bench).exists() else None
+    ess = ess_line(summary, summary["vectors"])
+    page = method_section(summary, loco, ess) + samplers_section(args.compare, cal)
+    page += loco_section(loco, s, summary.get("loco_untrustworthy", []))
+    page += failing_section(failing, loco)
+    page += february_section(summary, moved_rows(params))
+    page += sbc_section(sbc) + cost_section(bench, summary) + USE_IT
+    Path(args.out).write_text("\n".join(page))
+    readme = Path(args.readme)
+    write_readme_section(readme, loco, summary, s, failing, ess)
     print(f"wrote {args.out} and the section of {readme}")
 
 
