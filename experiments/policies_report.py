@@ -140,6 +140,21 @@ def boxes_text(run_dir: Path, robust: str) -> list[str]:
 def write_notebook() -> None:
     import nbformat
 
+    book = nbformat.v4.new_notebook(cells=policy_cells() + ema_cells())
+    book.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    for k, cell in enumerate(book.cells):
+        cell["id"] = f"cell-{k:02d}"
+    nbformat.validate(book)
+    NOTEBOOK.write_text(nbformat.writes(book) + "\n")
+
+
+def policy_cells() -> list:
+    """The notebook's cells up to scenario discovery: its parameters, the policies run over the vectors, the figures."""
+    import nbformat
+
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     params = code(
         "VECTORS = 300      # parameter vectors of the assumptions\n"
@@ -149,7 +164,7 @@ def write_notebook() -> None:
         "EMA_REPLICATIONS = 100  # replications per experiment of the EMA Workbench model"
     )
     params.metadata["tags"] = ["parameters"]
-    cells = [
+    return [
         md(
             "# Which policy is robust?\n\n"
             "The levers are what an actor chooses (Washington's agenda demands and flexibility, posture, sanctions relief up "
@@ -192,6 +207,15 @@ def write_notebook() -> None:
             "boxes = policies.failures(run, robust, seed=SEED)\n"
             'boxes[boxes["chosen"].fillna(False).astype(bool)] if "chosen" in boxes else boxes'
         ),
+    ]
+
+
+def ema_cells() -> list:
+    """The notebook's cells on the same model in EMA Workbench."""
+    import nbformat
+
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    return [
         md(
             "## The same model in EMA Workbench\n\n"
             "`sim.ema.model` is an `ema_workbench.Model`: the assumptions as uncertainties, the levers as levers. "
@@ -215,18 +239,9 @@ def write_notebook() -> None:
             'scores.sort_values("p_deal", ascending=False).head(10)'
         ),
     ]
-    book = nbformat.v4.new_notebook(cells=cells)
-    book.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    for k, cell in enumerate(book.cells):
-        cell["id"] = f"cell-{k:02d}"
-    nbformat.validate(book)
-    NOTEBOOK.write_text(nbformat.writes(book) + "\n")
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vectors", type=int, default=1000)
     parser.add_argument("--per-vector", type=int, default=200)
@@ -235,41 +250,28 @@ def main() -> None:
     parser.add_argument("--posterior", default=None)
     parser.add_argument("--keep", default="outputs/policies/report", help="the run folder")
     parser.add_argument("--reuse", default=None, help="report on this finished run folder instead of running again")
-    args = parser.parse_args()
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    from sim.analysis import policy_plots
+    return parser.parse_args()
+
+
+def run_policies(args: argparse.Namespace, run_dir: Path) -> None:
+    """``python -m sim policies`` into ``run_dir``, its wall and CPU seconds written beside it."""
     from sim.cli.policies import main as policies_main
 
-    run_dir = Path(args.reuse or args.keep)
-    command = (
-        f"python -m sim policies seed={args.seed} workers={args.workers} --vectors {args.vectors} --per-vector {args.per_vector}"
-        + (f" --posterior {args.posterior}" if args.posterior else "")
-    )
-    if not args.reuse:
-        t, cpu = time.perf_counter(), cpu_seconds()
-        argv = [f"seed={args.seed}", f"workers={args.workers}", "--vectors", str(args.vectors)]
-        argv += ["--per-vector", str(args.per_vector), "--out", str(run_dir)]
-        argv += ["--posterior", args.posterior] if args.posterior else []
-        code = policies_main(argv)
-        if code:
-            raise SystemExit(code)
-        (run_dir / "wall_s.txt").write_text(f"{time.perf_counter() - t:.1f}\n")
-        (run_dir / "cpu_s.txt").write_text(f"{cpu_seconds() - cpu:.1f}\n")
-    wall = float((run_dir / "wall_s.txt").read_text())
-    cpu_file = run_dir / "cpu_s.txt"
-    cpu_text = f", {float(cpu_file.read_text()):.0f} s of CPU time in all" if cpu_file.exists() else ""
-    summary = json.loads((run_dir / "summary.json").read_text())
-    frame = pd.read_csv(run_dir / "policies.csv")
-    FIGURES.mkdir(parents=True, exist_ok=True)
-    shutil.copy(run_dir / "tradeoff.png", FIGURES / "policies_tradeoff.png")
-    run = run_from_folder(run_dir, summary)
-    policy_plots.regret_figure(run).savefig(FIGURES / "policies_regret.png", dpi=110)
+    t, cpu = time.perf_counter(), cpu_seconds()
+    argv = [f"seed={args.seed}", f"workers={args.workers}", "--vectors", str(args.vectors)]
+    argv += ["--per-vector", str(args.per_vector), "--out", str(run_dir)]
+    argv += ["--posterior", args.posterior] if args.posterior else []
+    code = policies_main(argv)
+    if code:
+        raise SystemExit(code)
+    (run_dir / "wall_s.txt").write_text(f"{time.perf_counter() - t:.1f}\n")
+    (run_dir / "cpu_s.txt").write_text(f"{cpu_seconds() - cpu:.1f}\n")
 
-    robust = summary["most_robust"]
-    table_lines = policy_table(frame)
-    paragraph = conclusions(run_dir, frame, summary)
+
+def intro_text(command: str, wall: float, cpu_text: str, frame: pd.DataFrame, summary: dict) -> str:
+    """The paragraph that says what was run, how long it took, and how regret and satisficing are measured."""
     threshold = summary["threshold"]
-    intro = (
+    return (
         f"`{command}` ({wall:.0f} s wall on the 2 cores this machine shares{cpu_text}; {summary['elapsed_s']:.0f} s "
         "of it simulating): the "
         f"{len(frame)} named policies of `configs/policy/` over the same {summary['vectors']:,} parameter vectors of "
@@ -278,33 +280,43 @@ def main() -> None:
         f"P(deal) at least {pct(threshold['deal_at_least'])} and P(escalation) at most "
         f"{pct(threshold['escalation_at_most'])}."
     )
-    doc = [
-        "# Which policy is robust?",
-        "",
-        "<!-- written by experiments/policies_report.py from a run of python -m sim policies; do not edit by hand -->",
-        "",
-        "The question an analyst brings is rarely the odds alone: it is what Washington, Tehran, Muscat or Abu Dhabi",
-        "could do to make a deal likelier and a war less likely, and whether that holds whatever the assumptions turn",
-        "out to be. The simulator separates what an actor controls from what nobody does:",
-        "",
-        "- **levers** (docs/parameters.md, *Levers*): parameters an actor chooses, declared with `param(..., lever=WHO)`",
-        "  in `sim/core/params.py`, each with a range of choices and its provenance in `configs/levers/`;",
-        "- **uncertainties**: the assumptions, with the ranges of `configs/uncertainty/assumptions.yaml` (a lever is",
-        "  never one of them);",
-        "- **named policies** (`configs/policy/`, `policy=NAME` over any scenario): a setting of some levers, each",
-        "  with a sentence on whose strategy it is;",
-        "- **outcomes**: P(deal), P(escalation), P(any strike) and the mean number of rounds, each the share over a",
-        "  batch of replications.",
-        "",
-        "`sim.ema.model(scenario)` is this as an `ema_workbench.Model`; `ema_workbench.perform_experiments(model,",
-        "scenarios=..., policies=...)` runs on it with the sequential or the multiprocessing evaluator, every",
-        "experiment's batch with the run's seed (common random numbers), and its outcomes are exactly those of the",
-        "project's own `simulate()` for the same values and seed (a test checks it). `python -m sim policies` runs",
-        "the named policies (or `--sample-levers N` lever settings) over the same vectors of the assumptions",
-        "(`--posterior FILE` draws them from a history-weighted posterior instead), every vector's replications side",
-        "by side in the engine's blocks, and writes `policies.csv`, `odds.csv` (EMA Workbench's experiments layout),",
-        "`boxes.csv`, `summary.json` and `tradeoff.png`.",
-        "",
+
+
+#: What docs/policies.md says before this run's numbers: levers, uncertainties, named policies, outcomes.
+DOC_HEAD = [
+    "# Which policy is robust?",
+    "",
+    "<!-- written by experiments/policies_report.py from a run of python -m sim policies; do not edit by hand -->",
+    "",
+    "The question an analyst brings is rarely the odds alone: it is what Washington, Tehran, Muscat or Abu Dhabi",
+    "could do to make a deal likelier and a war less likely, and whether that holds whatever the assumptions turn",
+    "out to be. The simulator separates what an actor controls from what nobody does:",
+    "",
+    "- **levers** (docs/parameters.md, *Levers*): parameters an actor chooses, declared with `param(..., lever=WHO)`",
+    "  in `sim/core/params.py`, each with a range of choices and its provenance in `configs/levers/`;",
+    "- **uncertainties**: the assumptions, with the ranges of `configs/uncertainty/assumptions.yaml` (a lever is",
+    "  never one of them);",
+    "- **named policies** (`configs/policy/`, `policy=NAME` over any scenario): a setting of some levers, each",
+    "  with a sentence on whose strategy it is;",
+    "- **outcomes**: P(deal), P(escalation), P(any strike) and the mean number of rounds, each the share over a",
+    "  batch of replications.",
+    "",
+    "`sim.ema.model(scenario)` is this as an `ema_workbench.Model`; `ema_workbench.perform_experiments(model,",
+    "scenarios=..., policies=...)` runs on it with the sequential or the multiprocessing evaluator, every",
+    "experiment's batch with the run's seed (common random numbers), and its outcomes are exactly those of the",
+    "project's own `simulate()` for the same values and seed (a test checks it). `python -m sim policies` runs",
+    "the named policies (or `--sample-levers N` lever settings) over the same vectors of the assumptions",
+    "(`--posterior FILE` draws them from a history-weighted posterior instead), every vector's replications side",
+    "by side in the engine's blocks, and writes `policies.csv`, `odds.csv` (EMA Workbench's experiments layout),",
+    "`boxes.csv`, `summary.json` and `tradeoff.png`.",
+    "",
+]
+
+
+def doc_page(intro: str, table_lines: list[str], paragraph: list[str], run_dir: Path, robust: str) -> list[str]:
+    """docs/policies.md: the head, this run's table, figures and conclusions, and where the robust policy fails."""
+    return [
+        *DOC_HEAD,
         "## The policies over the assumptions",
         "",
         intro,
@@ -328,7 +340,10 @@ def main() -> None:
         "`sim/core/params.py` and one range in `configs/levers/`; `python -m sim.docs` and this page follow.",
         "",
     ]
-    DOC.write_text("\n".join(doc).rstrip() + "\n")
+
+
+def write_readme_section(intro: str, table_lines: list[str], paragraph: list[str]) -> None:
+    """The short section of docs/uncertainty.md (between START and END), replaced or appended."""
     section = [
         START,
         "## Which policy is robust",
@@ -349,6 +364,36 @@ def main() -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
     README.write_text(text)
+
+
+def main() -> None:
+    args = parse_args()
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    from sim.analysis import policy_plots
+
+    run_dir = Path(args.reuse or args.keep)
+    command = (
+        f"python -m sim policies seed={args.seed} workers={args.workers} --vectors {args.vectors} --per-vector {args.per_vector}"
+        + (f" --posterior {args.posterior}" if args.posterior else "")
+    )
+    if not args.reuse:
+        run_policies(args, run_dir)
+    wall = float((run_dir / "wall_s.txt").read_text())
+    cpu_file = run_dir / "cpu_s.txt"
+    cpu_text = f", {float(cpu_file.read_text()):.0f} s of CPU time in all" if cpu_file.exists() else ""
+    summary = json.loads((run_dir / "summary.json").read_text())
+    frame = pd.read_csv(run_dir / "policies.csv")
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    shutil.copy(run_dir / "tradeoff.png", FIGURES / "policies_tradeoff.png")
+    run = run_from_folder(run_dir, summary)
+    policy_plots.regret_figure(run).savefig(FIGURES / "policies_regret.png", dpi=110)
+
+    table_lines = policy_table(frame)
+    paragraph = conclusions(run_dir, frame, summary)
+    intro = intro_text(command, wall, cpu_text, frame, summary)
+    doc = doc_page(intro, table_lines, paragraph, run_dir, summary["most_robust"])
+    DOC.write_text("\n".join(doc).rstrip() + "\n")
+    write_readme_section(intro, table_lines, paragraph)
     write_notebook()
     print(f"Wrote {DOC}, {FIGURES}/policies_*.png, the section of {README} and {NOTEBOOK}")
 
