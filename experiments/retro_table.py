@@ -143,7 +143,18 @@ def comparison(before: pd.DataFrame, after: pd.DataFrame, results: dict) -> list
 def section(
     table: pd.DataFrame, results: dict, replications: int, seed: int, figure: str | None, before: pd.DataFrame | None = None
 ) -> str:
-    scores = retro.mean_scores(table)
+    lines = intro_and_table(table, replications, seed) + score_lines(retro.mean_scores(table))
+    if before is not None:
+        lines += comparison(before, table, results)
+    if figure:
+        lines += [f"![Each case's odds, the actual outcome outlined]({figure})", ""]
+    lines += ["Case by case (a wrong case keeps its row, with the mechanism the model lacks):", ""]
+    lines += [case_line(r, results) for _, r in table.iterrows()]
+    return "\n".join(lines + horizon_lines(table))
+
+
+def intro_and_table(table: pd.DataFrame, replications: int, seed: int) -> list[str]:
+    """What was run and how the cases were set up, then a row per case."""
     lines = [
         "## Does it reproduce history?",
         "",
@@ -169,9 +180,14 @@ def section(
             f"{_pct(r['p_stalemate'])} | {_pct(r['p_actual'])} | {r['log_score']:.2f} | {r['brier']:.3f} | "
             f"{verdict} | {weeks} / {r['actual_weeks']} | {_pct(r['p_actual_in_band'])} |"
         )
+    return lines
+
+
+def score_lines(scores: dict) -> list[str]:
+    """The mean log and Brier scores against the uniform forecast, and the count of right cases."""
     beats_log = scores["mean_log_score"] > scores["uniform_log_score"]
     beats_brier = scores["mean_brier"] < scores["uniform_brier"]
-    lines += [
+    return [
         "",
         f"Mean log score {scores['mean_log_score']:.2f} against {scores['uniform_log_score']:.2f} for the uniform "
         f"forecast (one third each; higher is better): {'better' if beats_log else 'worse'} than uniform. Mean "
@@ -182,44 +198,47 @@ def section(
         "a check, not a calibration.",
         "",
     ]
-    if before is not None:
-        lines += comparison(before, table, results)
-    if figure:
-        lines += [f"![Each case's odds, the actual outcome outlined]({figure})", ""]
-    lines += ["Case by case (a wrong case keeps its row, with the mechanism the model lacks):", ""]
-    for _, r in table.iterrows():
-        name = r["case"]
-        case = load_case(name)
-        s = results[name].summary
-        said = (
-            f"escalations by {_shares(s['escalation_causes'])}; stalemates by {_shares(s['stalemate_causes'])}; "
-            f"the actual end: {_cause(case.history.get('cause') or case.actual)}"
+
+
+def case_line(r: pd.Series, results: dict) -> str:
+    """One case's line: right or wrong (with what the model lacks), the causes, and the timing."""
+    name = r["case"]
+    case = load_case(name)
+    s = results[name].summary
+    said = (
+        f"escalations by {_shares(s['escalation_causes'])}; stalemates by {_shares(s['stalemate_causes'])}; "
+        f"the actual end: {_cause(case.history.get('cause') or case.actual)}"
+    )
+    if r["most_likely"] != r["actual"]:
+        line = (
+            f"- **`{name}`: wrong.** The model gives {r['most_likely']} {_pct(r[f'p_{r.most_likely}'])}, "
+            f"the actual {r['actual']} {_pct(r['p_actual'])} ({said}). "
+            + MISSING.get(name, "No diagnosis written yet for this case.")
         )
-        if r["most_likely"] != r["actual"]:
-            lines.append(
-                f"- **`{name}`: wrong.** The model gives {r['most_likely']} {_pct(r[f'p_{r.most_likely}'])}, "
-                f"the actual {r['actual']} {_pct(r['p_actual'])} ({said}). "
-                + MISSING.get(name, "No diagnosis written yet for this case.")
-            )
-        else:
-            cause = case.history.get("cause")
-            leading = max(s["escalation_causes"].items(), key=lambda kv: kv[1])[0] if s["escalation_causes"] else None
-            note = (
-                f" Right outcome, different route: the model's escalations are mostly {leading.replace('_', ' ')}, "
-                f"the actual one was {_cause(cause)}."
-                if r["actual"] == "escalation" and cause and leading and leading != cause
-                else ""
-            )
-            lines.append(f"- `{name}`: right ({said}).{note}")
-        timing = r["mean_weeks"]
-        if not math.isnan(timing):
-            lines[-1] += (
-                f" Timing: the simulated {r['actual']} comes at week {timing:.1f} on average (median "
-                f"{r['median_weeks']:.0f}), the actual one at week {r['actual_weeks']}."
-            )
+    else:
+        cause = case.history.get("cause")
+        leading = max(s["escalation_causes"].items(), key=lambda kv: kv[1])[0] if s["escalation_causes"] else None
+        note = (
+            f" Right outcome, different route: the model's escalations are mostly {leading.replace('_', ' ')}, "
+            f"the actual one was {_cause(cause)}."
+            if r["actual"] == "escalation" and cause and leading and leading != cause
+            else ""
+        )
+        line = f"- `{name}`: right ({said}).{note}"
+    timing = r["mean_weeks"]
+    if not math.isnan(timing):
+        line += (
+            f" Timing: the simulated {r['actual']} comes at week {timing:.1f} on average (median "
+            f"{r['median_weeks']:.0f}), the actual one at week {r['actual_weeks']}."
+        )
+    return line
+
+
+def horizon_lines(table: pd.DataFrame) -> list[str]:
+    """The round's length and the horizon, and which cases' durations the horizon cannot reach."""
     horizon = {name: load_case(name).scenario.max_rounds * WEEKS_PER_ROUND for name in table["case"]}
     beyond = [f"{r['case']} ({r['actual_weeks']} weeks)" for _, r in table.iterrows() if r["actual_weeks"] > horizon[r["case"]]]
-    lines += [
+    return [
         "",
         f"One round is {WEEKS_PER_ROUND} week{'s' if WEEKS_PER_ROUND > 1 else ''} in every case (`WEEKS_PER_ROUND`), and the "
         f"horizon (`max_rounds`, a run bound set once for every case and scenario) is {max(horizon.values())} weeks"
@@ -228,7 +247,6 @@ def section(
         "two of the actual weeks (the retrodiction protocol's timing score).",
         "",
     ]
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
