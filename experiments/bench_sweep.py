@@ -46,7 +46,7 @@ def grid(configs: int) -> tuple[list[float], list[float]]:
     return strike, mediator
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", type=int, default=100)
     parser.add_argument("--replications", type=int, default=20_000)
@@ -54,11 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel jobs of the joblib launcher")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the sweep directory and print its path")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    strike, mediator = grid(args.configs)
-    tmp = tempfile.mkdtemp(prefix="bench_sweep_")
-    sweep_dir = Path(tmp) / "sweep"
+
+def sweep_command(args: argparse.Namespace, strike, mediator, sweep_dir: Path) -> tuple[list[str], int]:
+    """The sweep's command line and how many of its jobs run in parallel."""
     command = [
         sys.executable,
         "-m",
@@ -76,20 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.launcher == "joblib":
         command.append(f"hydra.launcher.n_jobs={args.n_jobs}")
         parallel = args.n_jobs
-    print(
-        f"Sweep: {len(strike)} x {len(mediator)} = {len(strike) * len(mediator)} configurations x "
-        f"{args.replications:,} replications, launcher {args.launcher}"
-        + (f" (n_jobs={args.n_jobs})" if args.launcher == "joblib" else "")
-        + f", {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run"
-    )
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        print(done.stdout[-2000:], done.stderr[-2000:], sep="\n", file=sys.stderr)
-        print(f"the sweep failed (exit {done.returncode})", file=sys.stderr)
-        return 1
+    return command, parallel
 
+
+def report(sweep_dir: Path, wall: float, parallel: int) -> None:
+    """The sweep's jobs, episodes, wall and compute time, overhead per job and throughput, against the targets."""
     import pandas as pd
 
     table = pd.read_parquet(sweep_dir / "sweep.parquet")
@@ -111,6 +102,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"throughput: {episodes / wall:,.0f} episodes/s over the whole sweep")
     print(f"load average after the run: {os.getloadavg()[0]:.2f} (other processes on the machine disturb these figures)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    strike, mediator = grid(args.configs)
+    tmp = tempfile.mkdtemp(prefix="bench_sweep_")
+    sweep_dir = Path(tmp) / "sweep"
+    command, parallel = sweep_command(args, strike, mediator, sweep_dir)
+    print(
+        f"Sweep: {len(strike)} x {len(mediator)} = {len(strike) * len(mediator)} configurations x "
+        f"{args.replications:,} replications, launcher {args.launcher}"
+        + (f" (n_jobs={args.n_jobs})" if args.launcher == "joblib" else "")
+        + f", {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run"
+    )
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        print(done.stdout[-2000:], done.stderr[-2000:], sep="\n", file=sys.stderr)
+        print(f"the sweep failed (exit {done.returncode})", file=sys.stderr)
+        return 1
+
+    report(sweep_dir, wall, parallel)
     if args.keep:
         print(f"sweep directory: {sweep_dir}")
     else:
