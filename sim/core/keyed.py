@@ -48,11 +48,20 @@ def row_keys(block_keys: list[int], sizes: list[int]) -> np.ndarray:
 
 
 def _steps(stream: int, round_: int, k: int) -> np.ndarray:
-    """(1, k) uint64: the Weyl steps of positions (stream, round, 0..k-1)."""
-    if not 0 <= round_ < MAX_ROUNDS or k > MAX_COLUMNS:
-        raise ValueError(f"keyed draws: round {round_} or {k} columns out of range (< {MAX_ROUNDS}, <= {MAX_COLUMNS})")
-    first = ((stream * MAX_ROUNDS + round_) * MAX_COLUMNS) + 1
-    return (np.arange(first, first + k, dtype=np.uint64) * GOLDEN)[None, :]
+    """(1, k) uint64: the Weyl steps of positions (stream, round, 0..k-1); read-only, made once per position."""
+    steps = _STEPS.get((stream, round_, k))
+    if steps is None:
+        if not 0 <= round_ < MAX_ROUNDS or k > MAX_COLUMNS:
+            raise ValueError(f"keyed draws: round {round_} or {k} columns out of range (< {MAX_ROUNDS}, <= {MAX_COLUMNS})")
+        first = ((stream * MAX_ROUNDS + round_) * MAX_COLUMNS) + 1
+        steps = (np.arange(first, first + k, dtype=np.uint64) * GOLDEN)[None, :]
+        steps.flags.writeable = False
+        _STEPS[stream, round_, k] = steps
+    return steps
+
+
+#: The steps made so far, by (stream, round, columns): a few hundred small arrays in a whole run.
+_STEPS: dict[tuple[int, int, int], np.ndarray] = {}
 
 
 def _bits(keys: np.ndarray, stream: int, round_: int, k: int) -> np.ndarray:
@@ -71,6 +80,12 @@ def uniforms(keys: np.ndarray, stream: int, round_: int, k: int) -> np.ndarray:
     m = len(keys)
     out = np.empty((m, k), dtype=np.float32)
     rows = max(1, CHUNK // max(k, 1))
+    if m <= rows:  # one chunk (a small block): the same arithmetic without the loop's slicing
+        x = np.add(keys[:, None], steps)
+        mix(x)
+        np.right_shift(x, np.uint64(40), out=x)
+        np.multiply(x, np.float32(2.0**-24), out=out, casting="unsafe")
+        return out
     x = np.empty((min(rows, m), k), dtype=np.uint64)
     tmp = np.empty_like(x)
     for lo in range(0, m, rows):

@@ -53,6 +53,11 @@ def chooses(advantage, noise, opportunity, draws) -> np.ndarray:
     propensity): assumption. One uniform draw per decision.
     """
     noise = np.asarray(noise, dtype=float)
+    if noise.ndim == 0:  # one noise for every replication (the usual case): the same numbers without the masks
+        if noise > 0:
+            with np.errstate(over="ignore", divide="ignore"):
+                return draws < opportunity * expit(advantage / noise)
+        return draws < opportunity * (advantage > 0).astype(float)
     safe = np.where(noise > 0, noise, 1.0)
     with np.errstate(over="ignore", divide="ignore"):  # a tiny noise is the sharp rule: expit(+-inf) is 1 or 0
         looks_better = np.where(noise > 0, expit(advantage / safe), (advantage > 0).astype(float))
