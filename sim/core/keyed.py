@@ -76,25 +76,27 @@ CHUNK = 1 << 15
 
 def uniforms(keys: np.ndarray, stream: int, round_: int, k: int) -> np.ndarray:
     """(len(keys), k) float32 uniforms on [0, 1), multiples of 2^-24 (as NumPy's float32 ``random``)."""
-    steps = _steps(stream, round_, k)
+    steps = _steps(stream, round_, k).T  # (k, 1): the arithmetic runs column by column, along the replications
     m = len(keys)
     out = np.empty((m, k), dtype=np.float32)
     rows = max(1, CHUNK // max(k, 1))
     if m <= rows:  # one chunk (a small block): the same arithmetic without the loop's slicing
-        x = np.add(keys[:, None], steps)
+        x = np.add(keys[None, :], steps)
         mix(x)
         np.right_shift(x, np.uint64(40), out=x)
-        np.multiply(x, np.float32(2.0**-24), out=out, casting="unsafe")
+        np.multiply(x.T, np.float32(2.0**-24), out=out, casting="unsafe")
         return out
-    x = np.empty((min(rows, m), k), dtype=np.uint64)
+    # Each pass of the mix over a (k, rows) chunk runs along its contiguous rows: about a third quicker than over
+    # (rows, k), whose inner loops are only k long. The same numbers, element by element.
+    x = np.empty((k, min(rows, m)), dtype=np.uint64)
     tmp = np.empty_like(x)
     for lo in range(0, m, rows):
         hi = min(m, lo + rows)
-        xs, ts = x[: hi - lo], tmp[: hi - lo]
-        np.add(keys[lo:hi, None], steps, out=xs)
+        xs, ts = x[:, : hi - lo], tmp[:, : hi - lo]
+        np.add(keys[None, lo:hi], steps, out=xs)
         mix(xs, ts)
         np.right_shift(xs, np.uint64(40), out=ts)
-        np.multiply(ts, np.float32(2.0**-24), out=out[lo:hi], casting="unsafe")  # < 2^24: exact in float32
+        np.multiply(ts.T, np.float32(2.0**-24), out=out[lo:hi], casting="unsafe")  # < 2^24: exact in float32
     return out
 
 
