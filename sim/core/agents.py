@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Principal, Spoiler
+from sim.core.rows import any_along
 from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows, issue_values
 
 
@@ -317,7 +318,7 @@ class PrincipalAgent(Actor):
         low = np.broadcast_to(np.maximum(issue_rows(s, self.fallback_low, r), other.issue("low", r)), shape)
         high = np.broadcast_to(np.minimum(issue_rows(s, self.fallback_high, r), other.issue("high", r)), shape)
         req = issue_flags(a.requires[r] | b.requires[r], n_issues)
-        opens = ~(req & (low > high)).any(axis=1)  # its own position is what closes the zone
+        opens = ~any_along(req & (low > high))  # its own position is what closes the zone
         if not opens.any():
             return r[:0]
         r, low, high, req = r[opens], low[opens], high[opens], req[opens]

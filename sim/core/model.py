@@ -32,6 +32,7 @@ from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, Stakeho
 from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
 from sim.core.reporters import model_reporters
+from sim.core.rows import any_along
 from sim.core.state import BatchState, at, issue_flags, issue_rows
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
@@ -379,7 +380,7 @@ class NegotiationModel(mesa.Model):
         else:
             s.events_now = draws < self.event_hazards
             # Events are rare: the arithmetic only where one happened (elsewhere the world, in [0, 1], stays as it is).
-            hit = np.flatnonzero(s.events_now.any(axis=1))
+            hit = np.flatnonzero(any_along(s.events_now))
             if hit.size:
                 delta = s.events_now[hit].astype(float) @ self.event_effects  # (hit, world vars + trust)
                 s.world[:, hit] = np.clip(s.world[:, hit] + delta[:, :-1].T, 0.0, 1.0)
@@ -427,7 +428,7 @@ class NegotiationModel(mesa.Model):
         if rows.size == 0:
             return
         required = issue_flags(a.requires[rows] | b.requires[rows], n_issues)
-        blocked = (required & ~issue_rows(s, self.box[2], rows)).any(axis=1)
+        blocked = any_along(required & ~issue_rows(s, self.box[2], rows))
         dropped = False
         for p in self.principals:
             if not p.has_stated:
@@ -472,7 +473,7 @@ class NegotiationModel(mesa.Model):
         like the arithmetic, made only in the replications that bargain this round.
         """
         s = self.state
-        rows = np.flatnonzero(s.settled & s.agenda.any(axis=1) & s.alive & (not paused))
+        rows = np.flatnonzero(s.settled & any_along(s.agenda) & s.alive & (not paused))
         draws = self._draw("proposal", 2, normal=True, rows=rows)  # only where a package is proposed
         home = self._draw("ratification", 2, rows=rows) if self.has_veto else None
         s.proposed = np.zeros(s.m, dtype=bool)
