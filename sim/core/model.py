@@ -564,7 +564,7 @@ class NegotiationModel(mesa.Model):
         """
         s = self.state
         draws = self._draw("force", len(self.spoilers) + len(self.principals))
-        ladder = self._draw("ladder", 2)
+        ladder = None  # the ladder's numbers are drawn only in the rows of a strike (_strike)
         struck = np.zeros(s.m, dtype=bool)
         for j, sp in enumerate(self.spoilers):
             fires, strike, wait = sp.decide_strike(draws[:, j])
@@ -591,10 +591,14 @@ class NegotiationModel(mesa.Model):
 
         ``force_value`` and ``continue_value`` are the striker's values there
         (one per replication of ``hit``); the arithmetic covers only ``hit``.
+        ``ladder`` (m, 2) holds the ladder's uniforms; None: the ``ladder``
+        stream's, drawn in the rows ``hit`` only (keyed: the same numbers).
         """
         if hit.size == 0:
             return
         s = self.state
+        if ladder is None:
+            ladder = self._draw("ladder", 2, rows=hit)
         severity, resumed = rules.escalation_ladder(
             at(self._w("retaliation_probability"), hit), at(self._w("resume_probability"), hit), ladder[hit]
         )
@@ -690,7 +694,10 @@ class NegotiationModel(mesa.Model):
     def _walkout_phase(self) -> None:
         """8. Walk-out: a principal for whom no deal is worth more than staying ends the talks."""
         s = self.state
-        draws = self._draw("walkout", 1)
+        leaving = np.flatnonzero((self._exits[0] | self._exits[1]) & s.alive) if self._exits else np.zeros(0, dtype=np.intp)
+        if leaving.size == 0:
+            return
+        draws = self._draw("walkout", 1, rows=leaving)  # read only where a principal leaves (keyed: the same numbers)
         escalates = rules.collapse_escalates(self._w("collapse_escalation"), s.tension, draws[:, 0])
         for p, leaves in zip(self.principals, self._exits, strict=True):
             leaves = leaves & s.alive
@@ -707,9 +714,10 @@ class NegotiationModel(mesa.Model):
         """
         s = self.state
         w = self.params.world
-        if w.deadline <= 0:  # no deadline: the stream is never used (every run with a deadline draws each round)
+        if w.deadline <= 0:  # no deadline: the stream is never used
             return
-        draws = self._draw("deadline", 1)[:, 0]
+        due = np.flatnonzero((s.deadline > 0) & (s.deadline == s.round))  # the draws are read only at a deadline
+        draws = self._draw("deadline", 1, rows=due)[:, 0]
         lapse = rules.deadline_lapses(s.round, s.deadline, self._w("extension_probability"), draws) & s.alive
         extended = (s.deadline == s.round) & ~lapse
         s.deadline = np.where(extended, s.deadline + w.extension_rounds, s.deadline)
