@@ -34,6 +34,7 @@ from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
 from sim.core.reporters import model_reporters
 from sim.core.rows import any_along
 from sim.core.state import BatchState, at, issue_flags, issue_rows
+from sim.core.ufuncs import clip
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
 #: New streams go at the end: a SeedSequence's children are numbered, so the earlier streams stay the same.
@@ -383,15 +384,15 @@ class NegotiationModel(mesa.Model):
             hit = np.flatnonzero(any_along(s.events_now))
             if hit.size:
                 delta = s.events_now[hit].astype(float) @ self.event_effects  # (hit, world vars + trust)
-                s.world[:, hit] = np.clip(s.world[:, hit] + delta[:, :-1].T, 0.0, 1.0)
+                s.world[:, hit] = clip(s.world[:, hit] + delta[:, :-1].T, 0.0, 1.0)
                 for p in self.principals:
-                    p.trust[hit] = np.clip(p.trust[hit] + delta[:, -1], 0.0, 1.0)
+                    p.trust[hit] = clip(p.trust[hit] + delta[:, -1], 0.0, 1.0)
             if self.narrator:
                 self.narrator.events()
             return
-        s.world = np.clip(s.world + delta[:, :-1].T, 0.0, 1.0)
+        s.world = clip(s.world + delta[:, :-1].T, 0.0, 1.0)
         for p in self.principals:
-            p.trust = np.clip(p.trust + delta[:, -1], 0.0, 1.0)
+            p.trust = clip(p.trust + delta[:, -1], 0.0, 1.0)
         if self.narrator:
             self.narrator.events()
 
@@ -548,7 +549,7 @@ class NegotiationModel(mesa.Model):
             ratified[np.flatnonzero(agreed)[~ok]] = False
             self.ratification_failures[s.ids[rejected]] += 1
             p.learn_win_set(rejected)
-            p.other.trust[rejected] = np.clip(p.other.trust[rejected] - at(loss, rejected), 0.0, 1.0)
+            p.other.trust[rejected] = clip(p.other.trust[rejected] - at(loss, rejected), 0.0, 1.0)
             if self.narrator and rejected[0] == 0:
                 self.narrator.ratification(p)
             ends = np.zeros(s.m, dtype=bool)

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Scenario
+from sim.core.ufuncs import clip
 
 
 def scalar(value) -> bool:
@@ -115,9 +116,9 @@ class BatchState:
         """Add ``delta`` to world variable ``name`` (kept in [0, 1]): in every held replication, or in rows ``rows``."""
         i = WORLD_VARS.index(name)
         if rows is None:
-            self.world[i] = np.clip(self.world[i] + delta, 0.0, 1.0)
+            self.world[i] = clip(self.world[i] + delta, 0.0, 1.0)
         else:
-            self.world[i, rows] = np.clip(self.world[i, rows] + delta, 0.0, 1.0)
+            self.world[i, rows] = clip(self.world[i, rows] + delta, 0.0, 1.0)
 
     def set(self, name: str, value: np.ndarray) -> None:
         self.world[WORLD_VARS.index(name)] = value

@@ -8,6 +8,7 @@ from scipy.special import expit
 
 from sim.core.rules.delay import waiting_value
 from sim.core.rules.marker import decision
+from sim.core.ufuncs import clip
 
 # ------------------------------------------------------------------- tension
 
@@ -20,7 +21,7 @@ def next_tension(tension, increase, deescalation) -> np.ndarray:
     communication open" and the UAE "publicly urged both ... to pursue a
     diplomatic path".
     """
-    return np.clip(tension + increase - deescalation, 0.0, 1.0)
+    return clip(tension + increase - deescalation, 0.0, 1.0)
 
 
 # --------------------------------------------------------------------- force
