@@ -25,8 +25,10 @@ def _columns(x: np.ndarray) -> bool:
 def any_along(flags: np.ndarray) -> np.ndarray:
     """``flags.any(axis=-1)`` of boolean flags (R, K)."""
     flags = np.asarray(flags)
-    if flags.dtype != bool or not _columns(flags):
+    if flags.dtype != bool:
         return flags.any(axis=-1)
+    if not _columns(flags):
+        return np.logical_or.reduce(flags, axis=-1)  # flags.any(axis=-1), without its Python layer
     out = flags[:, 0].copy()
     for j in range(1, flags.shape[1]):
         out |= flags[:, j]
@@ -36,8 +38,10 @@ def any_along(flags: np.ndarray) -> np.ndarray:
 def all_along(flags: np.ndarray) -> np.ndarray:
     """``flags.all(axis=-1)`` of boolean flags (R, K)."""
     flags = np.asarray(flags)
-    if flags.dtype != bool or not _columns(flags):
+    if flags.dtype != bool:
         return flags.all(axis=-1)
+    if not _columns(flags):
+        return np.logical_and.reduce(flags, axis=-1)
     out = flags[:, 0].copy()
     for j in range(1, flags.shape[1]):
         out &= flags[:, j]
@@ -51,7 +55,7 @@ def argmax_along(x: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(x)
     if not _columns(x) or (x.dtype != bool and np.isnan(x).any()):
-        return np.argmax(x, axis=1)
+        return x.argmax(axis=1)
     best = np.zeros(x.shape[0], dtype=np.intp)
     top = x[:, 0].copy()
     for j in range(1, x.shape[1]):
@@ -66,7 +70,7 @@ def cumsum_along(x: np.ndarray) -> np.ndarray:
     """``np.cumsum(x, axis=1)`` of floats (R, K): the same sums, added left to right in the same order."""
     x = np.asarray(x)
     if x.dtype != np.float64 or not _columns(x):
-        return np.cumsum(x, axis=1)
+        return x.cumsum(axis=1)
     out = np.empty_like(x)
     out[:, 0] = x[:, 0]
     for j in range(1, x.shape[1]):

@@ -22,7 +22,7 @@ def no_deal_value(base, sensitivity: np.ndarray, state: np.ndarray, hardening) -
     """
     sens = np.asarray(sensitivity, dtype=float)
     sens = sens[:, None] if sens.ndim == 1 else sens  # (K, 1), or (K, R) when drawn per replication
-    return clip(base - np.sum(sens * state, axis=0) + hardening, 0.0, 1.0)
+    return clip(base - np.add.reduce(sens * state, axis=0) + hardening, 0.0, 1.0)  # np.sum, without its Python layer
 
 
 def force_value(posture_weight, progress_weight, war_cost, posture, progress) -> np.ndarray:
