@@ -87,12 +87,14 @@ def vector_scenario(target: Target, draws: Mapping[str, np.ndarray], k: int) -> 
 FORECASTS = ("feb_2026_by_rules", "baseline")
 
 
-def _target(name: str, overrides: list[str], actual: str | None) -> Target:
+def _target(name: str, overrides: list[str], actual: str | None, cfg=None) -> Target:
+    """The target composed from ``overrides`` (``cfg``: that composition when the caller already has it)."""
     from omegaconf import OmegaConf
 
     from sim.config.compose import compose, scenario_from_config
 
-    cfg = compose(overrides)
+    if cfg is None:
+        cfg = compose(overrides)
     data = OmegaConf.to_container(cfg, resolve=True)
     actors = {k: a for k, a in (data.get("actors") or {}).items() if a is not None}
     return Target(
@@ -140,11 +142,12 @@ def load_targets(
         overrides = with_search_path([f"+history={name}"], dirs)
         from sim.config.compose import compose
 
-        history = compose(overrides).get("history")
+        cfg = compose(overrides)  # once per case (a composition costs about a second): its outcome, then its target
+        history = cfg.get("history")
         actual = None if history is None else history.get("actual")
         if actual not in OUTCOMES:
             raise ConfigError(f"history/{name}.yaml: history.actual = {actual!r}: use one of {', '.join(OUTCOMES)}")
-        out.append(_target(name, overrides, str(actual)))
+        out.append(_target(name, overrides, str(actual), cfg))
     for name in forecasts:
         out.append(_target(name, with_search_path([f"scenario={name}"], dirs), None))
     return out

@@ -19,7 +19,9 @@ import numpy as np
 
 from sim.core import rules
 from sim.core.params import WORLD_VARS, Principal, Spoiler
+from sim.core.rows import any_along
 from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows, issue_values
+from sim.core.ufuncs import clip
 
 
 def _bounds(red_lines: dict, issues: tuple[str, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -334,7 +336,7 @@ class PrincipalAgent(Actor):
         low = np.broadcast_to(np.maximum(issue_rows(s, self.fallback_low, r), other.issue("low", r)), shape)
         high = np.broadcast_to(np.minimum(issue_rows(s, self.fallback_high, r), other.issue("high", r)), shape)
         req = issue_flags(a.requires[r] | b.requires[r], n_issues)
-        opens = ~(req & (low > high)).any(axis=1)  # its own position is what closes the zone
+        opens = ~any_along(req & (low > high))  # its own position is what closes the zone
         if not opens.any():
             return r[:0]
         r, low, high, req = r[opens], low[opens], high[opens], req[opens]
@@ -358,7 +360,7 @@ class PrincipalAgent(Actor):
         belief = self.giveway_belief[s.ids[r]]
         if belief.any():  # private red lines: it weighs holding on against backing down (rules.holding_value)
             rate = np.broadcast_to(at(other.p("agenda_flexibility"), r), r.shape)
-            own = np.clip(package, issue_rows(s, self.stated_low, r), issue_rows(s, self.stated_high, r))
+            own = clip(package, issue_rows(s, self.stated_low, r), issue_rows(s, self.stated_high, r))
             value_own = self.value_of(r, rules.utility(own, ideal, salience), incentive)
             chance = rules.giveway_chance(belief, rate)
             hold = rules.holding_value(chance, value_own, value - cost, outside, self.discount[r], self.risk[r])
@@ -572,7 +574,7 @@ class PrincipalAgent(Actor):
         s, other = self.state, self.other
         world = s.world[:, rows]
         step = effects[:, None] if effects.ndim == 1 else np.take(effects, s.ids[rows], axis=1)
-        after = np.clip(world + step, 0.0, 1.0)
+        after = clip(world + step, 0.0, 1.0)
         delta_self = self.base_at(rows, after) - self.base[rows]
         delta_other = other.base_at(rows, after) - other.base[rows]
         shift = rules.coercion_shift(self.trust[rows], delta_self, delta_other)
@@ -623,7 +625,7 @@ class PrincipalAgent(Actor):
     @property
     def aspiration(self) -> np.ndarray:
         """The package utility it still demands: the utility worth its outside option (its own resolve)."""
-        return np.clip(self.threshold_utility(self.resolve, self.model.incentive), 0.0, 1.0)
+        return clip(self.threshold_utility(self.resolve, self.model.incentive), 0.0, 1.0)
 
 
 class MediatorAgent(Actor):
@@ -665,7 +667,7 @@ class MediatorAgent(Actor):
         """Keep the channel open: take tension off and build trust between the principals."""
         self.state.relief = self.state.relief + self.p("deescalation")
         for p in self.model.principals:
-            p.trust = np.clip(p.trust + self.p("trust_building"), 0.0, 1.0)
+            p.trust = clip(p.trust + self.p("trust_building"), 0.0, 1.0)
 
     def propose(self, rows: np.ndarray, normal_draws: np.ndarray, incentive) -> np.ndarray:
         """Packages for replications ``rows``: the Nash package over its estimates of each side's outside option.

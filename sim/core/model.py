@@ -32,7 +32,9 @@ from sim.core.agents import MediatorAgent, PrincipalAgent, SpoilerAgent, Stakeho
 from sim.core.narrative import Narrator
 from sim.core.params import OUTCOMES, WORLD_VARS, Scenario, Transition
 from sim.core.reporters import model_reporters
+from sim.core.rows import any_along
 from sim.core.state import BatchState, at, issue_flags, issue_rows
+from sim.core.ufuncs import clip
 
 RUNNING, DEAL, ESCALATION, STALEMATE = -1, 0, 1, 2
 #: New streams go at the end: a SeedSequence's children are numbered, so the earlier streams stay the same.
@@ -405,18 +407,18 @@ class NegotiationModel(mesa.Model):
         else:
             s.events_now = draws < self.event_hazards
             # Events are rare: the arithmetic only where one happened (elsewhere the world, in [0, 1], stays as it is).
-            hit = np.flatnonzero(s.events_now.any(axis=1))
+            hit = np.flatnonzero(any_along(s.events_now))
             if hit.size:
                 delta = s.events_now[hit].astype(float) @ self.event_effects  # (hit, world vars + trust)
-                s.world[:, hit] = np.clip(s.world[:, hit] + delta[:, :-1].T, 0.0, 1.0)
+                s.world[:, hit] = clip(s.world[:, hit] + delta[:, :-1].T, 0.0, 1.0)
                 for p in self.principals:
-                    p.trust[hit] = np.clip(p.trust[hit] + delta[:, -1], 0.0, 1.0)
+                    p.trust[hit] = clip(p.trust[hit] + delta[:, -1], 0.0, 1.0)
             if self.narrator:
                 self.narrator.events()
             return
-        s.world = np.clip(s.world + delta[:, :-1].T, 0.0, 1.0)
+        s.world = clip(s.world + delta[:, :-1].T, 0.0, 1.0)
         for p in self.principals:
-            p.trust = np.clip(p.trust + delta[:, -1], 0.0, 1.0)
+            p.trust = clip(p.trust + delta[:, -1], 0.0, 1.0)
         if self.narrator:
             self.narrator.events()
 
@@ -453,7 +455,7 @@ class NegotiationModel(mesa.Model):
         if rows.size == 0:
             return
         required = issue_flags(a.requires[rows] | b.requires[rows], n_issues)
-        blocked = (required & ~issue_rows(s, self.box[2], rows)).any(axis=1)
+        blocked = any_along(required & ~issue_rows(s, self.box[2], rows))
         dropped = False
         for p in self.principals:
             if not p.has_stated:
@@ -498,7 +500,7 @@ class NegotiationModel(mesa.Model):
         like the arithmetic, made only in the replications that bargain this round.
         """
         s = self.state
-        rows = np.flatnonzero(s.settled & s.agenda.any(axis=1) & s.alive & (not paused))
+        rows = np.flatnonzero(s.settled & any_along(s.agenda) & s.alive & (not paused))
         draws = self._draw("proposal", 2, normal=True, rows=rows)  # only where a package is proposed
         home = self._draw("ratification", 2, rows=rows) if self.has_veto else None
         s.proposed = np.zeros(s.m, dtype=bool)
@@ -573,7 +575,7 @@ class NegotiationModel(mesa.Model):
             ratified[np.flatnonzero(agreed)[~ok]] = False
             self.ratification_failures[s.ids[rejected]] += 1
             p.learn_win_set(rejected)
-            p.other.trust[rejected] = np.clip(p.other.trust[rejected] - at(loss, rejected), 0.0, 1.0)
+            p.other.trust[rejected] = clip(p.other.trust[rejected] - at(loss, rejected), 0.0, 1.0)
             if self.narrator and rejected[0] == 0:
                 self.narrator.ratification(p)
             ends = np.zeros(s.m, dtype=bool)
@@ -589,7 +591,7 @@ class NegotiationModel(mesa.Model):
         """
         s = self.state
         draws = self._draw("force", len(self.spoilers) + len(self.principals))
-        ladder = self._draw("ladder", 2)
+        ladder = None  # the ladder's numbers are drawn only in the rows of a strike (_strike)
         struck = np.zeros(s.m, dtype=bool)
         for j, sp in enumerate(self.spoilers):
             fires, strike, wait = sp.decide_strike(draws[:, j])
@@ -616,10 +618,14 @@ class NegotiationModel(mesa.Model):
 
         ``force_value`` and ``continue_value`` are the striker's values there
         (one per replication of ``hit``); the arithmetic covers only ``hit``.
+        ``ladder`` (m, 2) holds the ladder's uniforms; None: the ``ladder``
+        stream's, drawn in the rows ``hit`` only (keyed: the same numbers).
         """
         if hit.size == 0:
             return
         s = self.state
+        if ladder is None:
+            ladder = self._draw("ladder", 2, rows=hit)
         severity, resumed = rules.escalation_ladder(
             at(self._w("retaliation_probability"), hit), at(self._w("resume_probability"), hit), ladder[hit]
         )
@@ -715,7 +721,10 @@ class NegotiationModel(mesa.Model):
     def _walkout_phase(self) -> None:
         """8. Walk-out: a principal for whom no deal is worth more than staying ends the talks."""
         s = self.state
-        draws = self._draw("walkout", 1)
+        leaving = np.flatnonzero((self._exits[0] | self._exits[1]) & s.alive) if self._exits else np.zeros(0, dtype=np.intp)
+        if leaving.size == 0:
+            return
+        draws = self._draw("walkout", 1, rows=leaving)  # read only where a principal leaves (keyed: the same numbers)
         escalates = rules.collapse_escalates(self._w("collapse_escalation"), s.tension, draws[:, 0])
         for p, leaves in zip(self.principals, self._exits, strict=True):
             leaves = leaves & s.alive
@@ -732,9 +741,10 @@ class NegotiationModel(mesa.Model):
         """
         s = self.state
         w = self.params.world
-        if w.deadline <= 0:  # no deadline: the stream is never used (every run with a deadline draws each round)
+        if w.deadline <= 0:  # no deadline: the stream is never used
             return
-        draws = self._draw("deadline", 1)[:, 0]
+        due = np.flatnonzero((s.deadline > 0) & (s.deadline == s.round))  # the draws are read only at a deadline
+        draws = self._draw("deadline", 1, rows=due)[:, 0]
         lapse = rules.deadline_lapses(s.round, s.deadline, self._w("extension_probability"), draws) & s.alive
         extended = (s.deadline == s.round) & ~lapse
         s.deadline = np.where(extended, s.deadline + w.extension_rounds, s.deadline)

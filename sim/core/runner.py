@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import math
 import os
 import signal
@@ -67,6 +68,21 @@ def has_arrays(value) -> bool:
     return False
 
 
+@functools.cache
+def _blas():
+    """threadpoolctl's view of the BLAS libraries loaded (looked up once: it walks the process's libraries)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread: the model's products are (R, I) @ (I,), a few microseconds of
+    work per thousand rows, and OpenBLAS's threads waiting for each other on a busy machine cost up to 20 times
+    that (each row's sum is computed alike whatever the number of threads: the same numbers)."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
 def run_blocks(scenario: Scenario, blocks: list[tuple[int, int]], seed: int) -> list[dict[str, np.ndarray]]:
     """Run blocks ``(index, size)`` of one run together in one batch; return each block's per-replication arrays.
 
@@ -78,7 +94,8 @@ def run_blocks(scenario: Scenario, blocks: list[tuple[int, int]], seed: int) -> 
     parameters drawn per replication (those arrays belong to one block).
     """
     tune_allocator()
-    model = NegotiationModel(scenario, blocks=[(block_seed(seed, b), n) for b, n in blocks]).run()
+    with one_blas_thread():
+        model = NegotiationModel(scenario, blocks=[(block_seed(seed, b), n) for b, n in blocks]).run()
     weights = 1 << np.arange(len(scenario.issues), dtype=np.int64)
     scope_code = np.where(model.final_settled, model.final_agenda @ weights, -1)
     arrays: dict[str, np.ndarray] = {

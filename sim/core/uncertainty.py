@@ -33,6 +33,7 @@ from scipy import special
 
 from sim.core.params import ConfigError, Scenario
 from sim.core.paths import actor_slot, with_values
+from sim.core.ufuncs import clip
 
 #: Spawn-key tag of the parameter-draw stream ("unc"): SeedSequence(seed, spawn_key=(STREAM, ...)) can never
 #: coincide with a block's shock stream SeedSequence(seed, spawn_key=(block,)) or the streams the model spawns
@@ -93,7 +94,7 @@ class Dist:
             a, b = self._phi_bounds()
             # far in a tail or on a tiny support: scipy's log-space algorithm
             x = self.mean + self.sd * special.ndtri(a + u * (b - a)) if b - a > 1e-6 else self._scipy().ppf(u)
-        return np.clip(x, self.low, self.high, out=x)
+        return clip(x, self.low, self.high, out=x)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """CDF at ``x`` (clipped to [0, 1]); a point mass has CDF 0 below and 1 from its value on."""
@@ -101,7 +102,7 @@ class Dist:
         if self.is_point:
             return (x >= self.low).astype(np.float64)
         width = self.high - self.low
-        z = np.clip(x, self.low, self.high)
+        z = clip(x, self.low, self.high)
         if self.kind == "uniform":
             p = (z - self.low) / width
         elif self.kind == "loguniform":
@@ -115,7 +116,7 @@ class Dist:
         else:
             a, b = self._phi_bounds()
             p = (special.ndtr((z - self.mean) / self.sd) - a) / (b - a) if b - a > 1e-6 else self._scipy().cdf(z)
-        return np.clip(p, 0.0, 1.0)
+        return clip(p, 0.0, 1.0)
 
     def _phi_bounds(self) -> tuple[float, float]:
         return (float(special.ndtr((self.low - self.mean) / self.sd)), float(special.ndtr((self.high - self.mean) / self.sd)))
@@ -179,7 +180,7 @@ def quantiles(dists: list[Dist], u: np.ndarray, out: np.ndarray | None = None) -
         np.subtract(1.0, up, out=up)
         x *= up
         x += above
-    return np.clip(x, low, high, out=x if out is None else out)
+    return clip(x, low, high, out=x if out is None else out)
 
 
 def _number(where: str, key: str, value) -> float:
@@ -312,7 +313,7 @@ def sample(specs: Mapping[str, Dist], n: int, seed: np.random.SeedSequence) -> d
             x[rows] = [d.ppf(row) for d, row in zip(dists, u, strict=True)]
     low = np.array([specs[p].low for p in paths])[:, None]
     high = np.array([specs[p].high for p in paths])[:, None]
-    np.clip(x, low, high, out=x)
+    clip(x, low, high, out=x)
     return {p: x[k] for k, p in enumerate(paths)}
 
 

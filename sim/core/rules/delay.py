@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.rules.marker import decision
+from sim.core.ufuncs import clip
 
 # ------------------------------------------------------- time and the cost of delay
 
@@ -32,7 +33,7 @@ def perceived_risk(risk_at_full_tension, tension, at_deadline, extension_probabi
     let pass: the deadline effect of Roth, Murnighan and Schoumaker (1988).
     Linear in tension: assumption.
     """
-    survive = 1.0 - np.clip(risk_at_full_tension * tension, 0.0, 1.0)
+    survive = 1.0 - clip(risk_at_full_tension * tension, 0.0, 1.0)
     survive = np.where(at_deadline, survive * extension_probability, survive)
     return 1.0 - survive
 
@@ -60,7 +61,7 @@ def holdout_gain(cutoff, lo, hi) -> np.ndarray:
     approximation: assumption. It is 0 under complete information (lo = hi):
     there is nothing to gain by holding out (Rubinstein 1982).
     """
-    return 0.25 * (np.clip(cutoff, lo, hi) - lo)
+    return 0.25 * (clip(cutoff, lo, hi) - lo)
 
 
 @decision
@@ -90,7 +91,7 @@ def acceptance_cutoff(value, base, lo, hi, discount, risk) -> np.ndarray:
     q = 0.25 * (1.0 - risk) / risk
     mid = (a + q * lo) / (1.0 + q)
     fixed = np.where(mid < lo, a, np.where(mid > hi, a - q * (hi - lo), mid))
-    holds = c1 <= a - q * (np.clip(c1, lo, hi) - lo)
+    holds = c1 <= a - q * (clip(c1, lo, hi) - lo)
     return np.where(holds, c1, np.minimum(c1, fixed))
 
 
@@ -118,7 +119,7 @@ def update_belief(lo, hi, cutoff, accepted, informative) -> tuple[np.ndarray, np
     answerer's red lines) the belief is unchanged. Exact Bayes: Fudenberg and
     Tirole (1983), Cramton (1984).
     """
-    c = np.clip(cutoff, lo, hi)
+    c = clip(cutoff, lo, hi)
     new_lo = np.where(informative & ~accepted, c, lo)
     new_hi = np.where(informative & accepted, c, hi)
     return new_lo, new_hi
@@ -129,7 +130,7 @@ def belief_acceptance_chance(lo, hi, cutoff) -> np.ndarray:
     """The chance, under a uniform belief [lo, hi] about a principal's resolve, that it accepts (resolve <= cutoff)."""
     width = hi - lo
     return np.where(
-        width > 1e-12, np.clip((cutoff - lo) / np.where(width > 1e-12, width, 1.0), 0.0, 1.0), (cutoff >= lo - 1e-9).astype(float)
+        width > 1e-12, clip((cutoff - lo) / np.where(width > 1e-12, width, 1.0), 0.0, 1.0), (cutoff >= lo - 1e-9).astype(float)
     )
 
 
@@ -146,7 +147,7 @@ def estimated_resolve(lo, hi, spread, effectiveness, noise_scale, normal_draws) 
     """
     left = np.where(spread > 0, (hi - lo) / np.where(spread > 0, 2.0 * spread, 1.0), 0.0)
     guess = 0.5 * (lo + hi) + (1.0 - effectiveness) * noise_scale * left * normal_draws
-    return np.clip(guess, lo, hi)
+    return clip(guess, lo, hi)
 
 
 def concession_share(package_utility, threshold_utility) -> np.ndarray:
@@ -159,7 +160,7 @@ def concession_share(package_utility, threshold_utility) -> np.ndarray:
     follows the threshold, not a clock (model spec, "Concession").
     """
     loss = 1.0 - package_utility
-    return np.clip(np.divide(1.0 - threshold_utility, loss, out=np.ones_like(loss), where=loss > 1e-12), 0.0, 1.0)
+    return clip(np.divide(1.0 - threshold_utility, loss, out=np.ones_like(loss), where=loss > 1e-12), 0.0, 1.0)
 
 
 def concede_positions(ideal, proposal, low, high, conceded) -> np.ndarray:
@@ -168,8 +169,8 @@ def concede_positions(ideal, proposal, low, high, conceded) -> np.ndarray:
     Model spec, "Concession": positions move toward the proposal, never past
     a red line. Linear path (Zeuthen 1930 in its simplest form): assumption.
     """
-    position = ideal + np.clip(conceded, 0.0, 1.0)[:, None] * (proposal - ideal)
-    return np.clip(position, low, high)
+    position = ideal + clip(conceded, 0.0, 1.0)[:, None] * (proposal - ideal)
+    return clip(position, low, high)
 
 
 def interim_package(status_quo, package, scale, agenda, low, high) -> np.ndarray:
@@ -183,7 +184,7 @@ def interim_package(status_quo, package, scale, agenda, low, high) -> np.ndarray
     package on the table, so it stays inside both red lines. Off-agenda issues
     stay at the status quo. Linear interpolation: assumption.
     """
-    least = np.clip(status_quo, low, np.maximum(low, high))
+    least = clip(status_quo, low, np.maximum(low, high))
     return np.where(agenda, least + scale * (package - least), status_quo)
 
 

@@ -8,6 +8,7 @@ from scipy.special import expit
 
 from sim.core.rules.delay import waiting_value
 from sim.core.rules.marker import decision
+from sim.core.ufuncs import clip
 
 # ------------------------------------------------------------------- tension
 
@@ -20,7 +21,7 @@ def next_tension(tension, increase, deescalation) -> np.ndarray:
     communication open" and the UAE "publicly urged both ... to pursue a
     diplomatic path".
     """
-    return np.clip(tension + increase - deescalation, 0.0, 1.0)
+    return clip(tension + increase - deescalation, 0.0, 1.0)
 
 
 # --------------------------------------------------------------------- force
@@ -53,6 +54,11 @@ def chooses(advantage, noise, opportunity, draws) -> np.ndarray:
     propensity): assumption. One uniform draw per decision.
     """
     noise = np.asarray(noise, dtype=float)
+    if noise.ndim == 0:  # one noise for every replication (the usual case): the same numbers without the masks
+        if noise > 0:
+            with np.errstate(over="ignore", divide="ignore"):
+                return draws < opportunity * expit(advantage / noise)
+        return draws < opportunity * (advantage > 0).astype(float)
     safe = np.where(noise > 0, noise, 1.0)
     with np.errstate(over="ignore", divide="ignore"):  # a tiny noise is the sharp rule: expit(+-inf) is 1 or 0
         looks_better = np.where(noise > 0, expit(advantage / safe), (advantage > 0).astype(float))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.ufuncs import clip
+
 # ------------------------------------------------------- the outside option
 
 
@@ -20,7 +22,7 @@ def no_deal_value(base, sensitivity: np.ndarray, state: np.ndarray, hardening) -
     """
     sens = np.asarray(sensitivity, dtype=float)
     sens = sens[:, None] if sens.ndim == 1 else sens  # (K, 1), or (K, R) when drawn per replication
-    return np.clip(base - np.sum(sens * state, axis=0) + hardening, 0.0, 1.0)
+    return clip(base - np.add.reduce(sens * state, axis=0) + hardening, 0.0, 1.0)  # np.sum, without its Python layer
 
 
 def force_value(posture_weight, progress_weight, war_cost, posture, progress) -> np.ndarray:
@@ -111,7 +113,7 @@ def utility_threshold(outside, incentive, keep, betrayal_cost, domestic_cost) ->
     """
     keep = np.maximum(keep, 1e-6)
     threshold = outside + ((1.0 - keep) * betrayal_cost + domestic_cost) / keep - incentive
-    return np.clip(threshold, -1.0, 2.0)
+    return clip(threshold, -1.0, 2.0)
 
 
 def saturated_pressure(built_up, cap) -> np.ndarray:

@@ -7,8 +7,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.core.rows import argmax_along, cumsum_along
 from sim.core.rules.marker import decision
 from sim.core.rules.utilities import row_dot, utility
+from sim.core.ufuncs import clip
 
 # ------------------------------------------------------------------ proposal
 
@@ -87,8 +89,8 @@ def nash_frontier(ideal_a, salience_a, ideal_b, salience_b, low, high, status_qu
     inputs = (ideal_a, salience_a, ideal_b, salience_b, low, high, status_quo)
     shape = np.broadcast_shapes(*(np.shape(v) for v in inputs))
     top = np.maximum(low, high)
-    c_a = np.clip(ideal_a, low, top)  # each side's best term inside the box
-    c_b = np.clip(ideal_b, low, top)
+    c_a = clip(ideal_a, low, top)  # each side's best term inside the box
+    c_b = clip(ideal_b, low, top)
     start = np.where(low <= high, c_a, 0.5 * (low + high))
     sq = np.asarray(status_quo, dtype=float)
     step = c_b - c_a
@@ -163,18 +165,18 @@ def nash_solve(frontier: Frontier, disagreement_a: np.ndarray, disagreement_b: n
     # Nash maximum on each segment: d/ds (alpha + g s)(beta - c s) = 0.
     den = 2.0 * g * c
     s = np.divide(g * beta - c * alpha, den, out=(g > 0).astype(float), where=den > 0)
-    np.clip(s, 0.0, 1.0, out=s)
+    clip(s, 0.0, 1.0, out=s)
     surplus_b = alpha + g * s
     surplus_a = beta - c * s
     product = np.where((surplus_a >= 0) & (surplus_b >= 0), surplus_a * surplus_b, -np.inf)
-    best = np.argmax(product, axis=1)
+    best = argmax_along(product)
     rows = np.arange(n_rows)
     no_zone = np.flatnonzero(product[rows, best] == -np.inf)
     if no_zone.size:  # egalitarian point on the frontier: equal surpluses
         al, be, gg, cc = alpha[no_zone], beta[no_zone], g[no_zone], c[no_zone]
         with np.errstate(over="ignore"):  # a vanishing segment: the share is clipped to [0, 1] anyway
-            s_eq = np.clip(np.divide(be - al, gg + cc, out=np.zeros_like(al), where=gg + cc > 0), 0.0, 1.0)
-        best[no_zone] = np.argmax(np.minimum(al + gg * s_eq, be - cc * s_eq), axis=1)
+            s_eq = clip(np.divide(be - al, gg + cc, out=np.zeros_like(al), where=gg + cc > 0), 0.0, 1.0)
+        best[no_zone] = argmax_along(np.minimum(al + gg * s_eq, be - cc * s_eq))
         s[no_zone] = s_eq
     return _package(f, agenda, flat, best, s)
 
@@ -194,8 +196,8 @@ def _segments(f: Frontier, disagreement_a, disagreement_b, agenda):
     u_b0 = f.u_b_sq + row_dot(on, f.start_change_b)
     g = on * f.gain_b  # (R, I) b's gain and a's cost of moving each issue fully
     c = on * f.cost_a
-    alpha = (u_b0 - disagreement_b)[:, None] + (np.cumsum(g, axis=1) - g)  # b's surplus at segment start
-    beta = (u_a0 - disagreement_a)[:, None] - (np.cumsum(c, axis=1) - c)  # a's surplus at segment start
+    alpha = (u_b0 - disagreement_b)[:, None] + (cumsum_along(g) - g)  # b's surplus at segment start
+    beta = (u_a0 - disagreement_a)[:, None] - (cumsum_along(c) - c)  # a's surplus at segment start
     return flat, g, c, alpha, beta
 
 
@@ -236,15 +238,15 @@ def proposer_solve(frontier: Frontier, disagreement_a, disagreement_b, agenda, a
     rows = np.arange(n_rows)
     if a_proposes:  # the first segment whose end gives b its disagreement point, moved just that far
         reach = alpha + g >= 0
-        best = np.argmax(reach, axis=1)
+        best = argmax_along(reach)
         with np.errstate(over="ignore"):  # a vanishing segment: the share is clipped to [0, 1] anyway
-            s = np.clip(np.divide(-alpha, g, out=np.zeros_like(g), where=g > 0), 0.0, 1.0)
+            s = clip(np.divide(-alpha, g, out=np.zeros_like(g), where=g > 0), 0.0, 1.0)
         ok = reach[rows, best] & (beta[rows, best] - c[rows, best] * s[rows, best] >= 0)
     else:  # the last segment whose start still gives a its disagreement point, moved as far as a allows
         keeps = beta >= 0
-        best = n_issues - 1 - np.argmax(keeps[:, ::-1], axis=1)
+        best = n_issues - 1 - argmax_along(keeps[:, ::-1])
         with np.errstate(over="ignore"):
-            s = np.clip(np.divide(beta, c, out=np.ones_like(c), where=c > 0), 0.0, 1.0)
+            s = clip(np.divide(beta, c, out=np.ones_like(c), where=c > 0), 0.0, 1.0)
         ok = keeps[rows, best] & (alpha[rows, best] + g[rows, best] * s[rows, best] >= 0)
     package = _package(f, agenda, flat, best, s)
     if not ok.all():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.rules.marker import decision
+from sim.core.ufuncs import clip
 
 # ------------------------------------------------------- domestic ratification
 
@@ -17,7 +18,7 @@ def veto_draw(threshold, spread, uniform) -> np.ndarray:
     negotiator itself; the negotiator knows only ``threshold`` (the mean).
     Uniform: assumption (as for resolve, :func:`resolve_draw`).
     """
-    return np.clip(threshold + spread * (2.0 * uniform - 1.0), 0.0, 1.0)
+    return clip(threshold + spread * (2.0 * uniform - 1.0), 0.0, 1.0)
 
 
 def veto_bar(threshold, sovereignty_cost, unrest, unrest_at_start, keep, keep_at_start) -> np.ndarray:
@@ -33,7 +34,7 @@ def veto_bar(threshold, sovereignty_cost, unrest, unrest_at_start, keep, keep_at
     Proportional form: assumption.
     """
     moved = (1.0 + sovereignty_cost * (unrest - unrest_at_start)) * (2.0 - keep) / (2.0 - keep_at_start)
-    return np.clip(threshold * moved, 0.0, 1.0)
+    return clip(threshold * moved, 0.0, 1.0)
 
 
 @decision

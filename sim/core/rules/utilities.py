@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.rows import all_along
+
 # ---------------------------------------------------------------- utilities
 
 
@@ -34,4 +36,4 @@ def inside(x: np.ndarray, low: np.ndarray, high: np.ndarray, mask: np.ndarray) -
     lines; red lines bind the terms a deal sets, i.e. the issues on the agenda.
     """
     ok = (x >= low - 1e-12) & (x <= high + 1e-12)
-    return np.all(ok | ~mask, axis=1)
+    return all_along(ok | ~mask)
