@@ -377,6 +377,17 @@ def calibrate(
     units in processes; the counts do not depend on it (every unit's shocks
     are fixed by its target).
     """
+    from sim.core.runner import one_blas_thread
+
+    # The proposals' linear algebra (scipy's eigh and svd of a 100 x 100 matrix, about 55 times in a calibration)
+    # on one BLAS thread, as the model's: OpenBLAS's threads waiting for each other on a busy machine made each take
+    # 0.3 s instead of 2 ms. The numbers differ in the last bits from those of two threads, and so do the vectors
+    # of the adaptive stages drawn from them: a calibration's results change once, then no longer depend on it.
+    with one_blas_thread():
+        return _calibrate(targets, specs, vectors, per_vector, seed, stages, chunk, workers, load, save, progress, run)
+
+
+def _calibrate(targets, specs, vectors, per_vector, seed, stages, chunk, workers, load, save, progress, run) -> Calibration:
     from sim.analysis import importance as imp
 
     if per_vector < 1:
