@@ -42,9 +42,9 @@ QUICK_BACKDOWN = (
     "audience cost (0.16; Fearon 1994, Tomz 2007) and beat holding on one more week (private red lines: a prior of "
     "0.34 that Tehran gives way, falling by Bayes' rule; docs/stated_positions.md, sections 7 and 9). The position "
     "now gives way later, but it still gives way within the simulated span as nuclear progress lowers the outside "
-    "option and the belief falls, and a held deadlock has no exit of its own: the record's round lapsed with no "
-    "next date, where the model's ends only at a deadline, by a walk-out or at the horizon. What ended the demand "
-    "in 2013, a bilateral secret channel where no audience watched (Kurizaki 2007), is not in any case's state."
+    "option and the belief falls. Since section 10 a side adjourns a held deadlock when its belief that the other "
+    "gives way no longer pays for the delay (`world.deadlock_exit`). What ended the demand in 2013, a bilateral "
+    "secret channel where no audience watched (Kurizaki 2007), is not in any case's state."
 )
 MISSING = {
     "eu3_tehran_2003": (
@@ -70,8 +70,11 @@ MISSING = {
     "istanbul_moscow_2012": "Missing: " + QUICK_BACKDOWN,
     "almaty_2013": "Missing: "
     + QUICK_BACKDOWN
-    + " Here nothing ends the round before the position gives way (the table above): the record's talks adjourned"
-    " before Iran's presidential election of 14 Jun 2013, which the case does not map as a transition (rule 19).",
+    + " Here Tehran adjourns in 30% of the replications, but its belief that the West gives way pays for the delay"
+    " until about week 11-13 (its outside option is lower than in 2010), the week the West gives way (median 11);"
+    " and where it stops waiting its outside option is a breakout in 72% of the deadlocked replications, so the"
+    " exit is an escalation (docs/stated_positions.md, section 10.4). The record's talks adjourned at week 6 before"
+    " Iran's presidential election (week 16, a pause in the case).",
     "jcpoa_2013_2015": (
         "Missing: deadlines set during the talks (the JPOA's, extended three times before the JCPOA at week 91)."
     ),

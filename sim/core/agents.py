@@ -133,6 +133,11 @@ class PrincipalAgent(Actor):
         # Mapping rule 23: the shift of its outside option to its hardest co-holder's, per replication id, when its
         # stated position is held jointly (hold_jointly); None when it holds it alone (nothing computed).
         self.joint_shift: np.ndarray | None = None
+        # Adjourning a held deadlock (world.deadlock_exit): per replication id, its belief that the other gives way on
+        # the position it holds against it, and what staying is worth this round at a known deadlock (NaN: not
+        # priced this round); None when the mechanism is off (nothing computed: start_deadlock_exit).
+        self.await_belief: np.ndarray | None = None
+        self.stay: np.ndarray | None = None
         self._other: PrincipalAgent | None = None
 
     def _set_terms(self, params: Principal) -> None:
@@ -188,6 +193,12 @@ class PrincipalAgent(Actor):
         spread = np.asarray(self.params.resolve_spread, dtype=float)
         co_holders = rules.resolve_draw(np.reshape(spread, (-1, 1)) if spread.ndim else spread, uniforms)
         self.joint_shift = rules.hardest_holder(self.resolve, co_holders) - self.resolve
+
+    def start_deadlock_exit(self) -> None:
+        """Adjourning a held deadlock is on: its belief that the other gives way starts at its ``giveway_prior``."""
+        n = self.state.n
+        self.await_belief = np.broadcast_to(np.asarray(self.params.giveway_prior, dtype=float), (n,)).copy()
+        self.stay = np.full(n, np.nan)
 
     def back_down(self, ids: np.ndarray) -> None:
         """It drops its stated position in replications ``ids`` (ids, not held rows): its red lines are its own again."""
@@ -358,6 +369,7 @@ class PrincipalAgent(Actor):
         # held jointly (rule 23): it gives way only where its hardest holder would (rules.hardest_holder)
         outside = self.outside[r] if self.joint_shift is None else self.outside[r] + self.joint_shift[s.ids[r]]
         belief = self.giveway_belief[s.ids[r]]
+        hold = None
         if belief.any():  # private red lines: it weighs holding on against backing down (rules.holding_value)
             rate = np.broadcast_to(at(other.p("agenda_flexibility"), r), r.shape)
             own = clip(package, issue_rows(s, self.stated_low, r), issue_rows(s, self.stated_high, r))
@@ -369,9 +381,38 @@ class PrincipalAgent(Actor):
             self.giveway_belief[s.ids[r[~drop]]] = rules.giveway_update(belief[~drop], rate[~drop])
         else:
             drop = rules.backs_down(value, cost, outside)
+        if self.stay is not None and other.stay is not None and other.await_belief is not None:
+            self._price_deadlock(r, drop, hold, package, value - cost, outside, incentive)
         if drop.any():
             self.back_down(s.ids[r[drop]])
         return r[drop]
+
+    def _price_deadlock(self, r, drop, hold, package, backing, outside, incentive) -> None:
+        """Adjourning a held deadlock (world.deadlock_exit): where it holds its position in rows ``r``, what staying
+        is worth to it (holding on, :func:`rules.holding_value`, by the rule it has just applied) and to the other,
+        which waits for it to give way (:func:`rules.awaiting_value`: the other's belief that it gives way, updated
+        by Bayes' rule now that it has held this round, times its own per-round rate, and the deal the mediator
+        would propose once it backs down, ``package``)."""
+        s, other = self.state, self.other
+        mine, theirs, believed = self.stay, other.stay, other.await_belief
+        assert mine is not None and theirs is not None and believed is not None  # the mechanism is on
+        held = r[~drop]
+        if held.size == 0:
+            return
+        ids = s.ids[held]
+        keep = ~drop
+        if hold is None:  # no belief that the other gives way: holding is a round of delay, then backing down
+            hold = rules.waiting_value(self.discount[r], self.risk[r], backing, outside)
+        mine[ids] = np.fmax(mine[ids], hold[keep])
+        rate = np.broadcast_to(at(self.p("agenda_flexibility"), held), held.shape)
+        belief = rules.giveway_update(believed[ids], rate)
+        believed[ids] = belief
+        o_ideal, o_salience = other.issue_terms(held)[:2]
+        prize = other.value_of(held, rules.utility(package[keep], o_ideal, o_salience), at(incentive, keep))
+        staying = rules.awaiting_value(
+            rules.giveway_chance(belief, rate), prize, other.discount[held], other.risk[held], other.outside[held]
+        )
+        theirs[ids] = np.fmax(theirs[ids], staying)
 
     def quits_after_rejection(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """Whether it ends the talks after its veto players rejected the package, in ``rows``: with chance
@@ -524,7 +565,7 @@ class PrincipalAgent(Actor):
             self.discount[rows], self.risk[rows], self.value[rows], self.gain[rows], self.other.gain[rows], self.outside[rows]
         )
 
-    def decide_exit(self, rows: np.ndarray, standing, draws: np.ndarray):
+    def decide_exit(self, rows: np.ndarray, standing, draws: np.ndarray, deadlocked: np.ndarray | None = None):
         """Leave where its outside option beats continuing; returns (force, walkout, O, C) over ``rows``.
 
         One decision, taken when the occasion arises (``walkout_propensity``,
@@ -538,6 +579,11 @@ class PrincipalAgent(Actor):
         """
         outside = self.outside[rows]
         staying = self.continuing(rows)
+        if deadlocked is not None and self.stay is not None:  # adjourning a held deadlock (world.deadlock_exit)
+            priced = self.stay[self.state.ids[rows]]
+            # where nobody's giving way could open a zone: a round of delay, then the outside option
+            at_deadlock = np.where(np.isnan(priced), self.discount[rows] * outside, priced)
+            staying = rules.deadlock_staying(deadlocked, staying, at_deadlock)
         occasion = at(self.p("walkout_propensity") * (1.0 - standing), rows)
         leaves = rules.chooses(outside - staying, at(self.p("force_noise"), rows), occasion, draws)
         by_force = self.force[rows] > self.no_deal[rows]

@@ -77,6 +77,12 @@ def cause_names(scenario: Scenario) -> tuple[str, ...]:
         *(f"{p.name.lower()}_ratification" for p in scenario.principals),
         "deadline_lapse",
         "horizon",
+        # adjourning a held deadlock (world.deadlock_exit): only where it can happen, so other codes never change
+        *(
+            (f"{p.name.lower()}_adjourns" for p in scenario.principals)
+            if scenario.world.deadlock_exit and any(p.stated for p in scenario.principals)
+            else ()
+        ),
     )
 
 
@@ -211,6 +217,12 @@ class NegotiationModel(mesa.Model):
         self.has_preconditions = any(p.pending.any() for p in self.principals)
         self.has_veto = any(p.has_veto for p in self.principals)
         self.has_stated = any(p.has_stated for p in self.principals)
+        # Adjourning a held deadlock (world.deadlock_exit): skipped entirely when off or when nobody states a position.
+        self.deadlock_exit = self.has_stated and bool(scenario.world.deadlock_exit)
+        self._adjourning = np.zeros(self.n, dtype=bool)
+        if self.deadlock_exit:
+            for p in self.principals:
+                p.start_deadlock_exit()
 
     def _set_mechanisms(self, scenario: Scenario) -> None:
         """The optional mechanisms (pauses and transitions, coercion, sabotage, allies), each skipped entirely
@@ -456,6 +468,10 @@ class NegotiationModel(mesa.Model):
             return
         required = issue_flags(a.requires[rows] | b.requires[rows], n_issues)
         blocked = any_along(required & ~issue_rows(s, self.box[2], rows))
+        if self.deadlock_exit:  # what staying at a deadlock is worth is priced afresh each round
+            for p in self.principals:
+                assert p.stay is not None
+                p.stay[s.ids[rows]] = np.nan
         dropped = False
         for p in self.principals:
             if not p.has_stated:
@@ -602,8 +618,12 @@ class NegotiationModel(mesa.Model):
         self._struck = struck
         rows = np.flatnonzero(s.alive & s.proposal_seen & ~struck & (not paused))
         self._exits = []
+        deadlocked = None
+        if self.deadlock_exit:  # leaving a known deadlock adjourns the round (none while paused: nobody leaves then)
+            self._adjourning = self._deadlock & s.alive if not paused else np.zeros(s.m, dtype=bool)
+            deadlocked = self._adjourning[rows]
         for j, p in enumerate(self.principals):
-            force, walk, outside, staying = p.decide_exit(rows, self.standing, draws[rows, len(self.spoilers) + j])
+            force, walk, outside, staying = p.decide_exit(rows, self.standing, draws[rows, len(self.spoilers) + j], deadlocked)
             by_force = force & s.alive[rows] & ~struck[rows]  # (the other principal's force may have ended some)
             self._strike(rows[by_force], p.params.cause, outside[by_force], staying[by_force], ladder, striker=p)
             struck[rows[by_force]] = True
@@ -728,6 +748,10 @@ class NegotiationModel(mesa.Model):
         escalates = rules.collapse_escalates(self._w("collapse_escalation"), s.tension, draws[:, 0])
         for p, leaves in zip(self.principals, self._exits, strict=True):
             leaves = leaves & s.alive
+            if self.deadlock_exit:  # at a known deadlock: an adjournment without a date (rules.deadlock_staying)
+                adjourns = leaves & self._adjourning
+                self._finish(adjourns, STALEMATE, f"{p.name.lower()}_adjourns")
+                leaves &= ~adjourns
             self._finish(leaves & escalates, ESCALATION, "collapse_to_confrontation", severity=3)
             self._finish(leaves & ~escalates, STALEMATE, f"{p.name.lower()}_walkout")
 

@@ -382,6 +382,14 @@ class World:
         lever="us",
     )
     extension_probability: float = param(0.5, doc="chance that the talks are extended at a deadline", range=UNIT)
+    deadlock_exit: int = param(
+        0,
+        doc="1: at a known deadlock (a held stated position leaves no zone of agreement on a required issue) a "
+        "principal weighs leaving against what staying is worth by its own rule of the deadlock (the holder: holding "
+        "on; the other side: its belief that the holder gives way, rules.awaiting_value), not against the package on "
+        "the table, and leaving there adjourns the round (a stalemate, <name>_adjourns); 0: off",
+        range=(0, 1),
+    )
     extension_rounds: int = param(4, doc="rounds an extension adds to the deadline", range=(1, math.inf))
     retaliation_probability: float = param(0.5, doc="chance that a limited strike draws retaliation", range=UNIT)
     resume_probability: float = param(

@@ -64,7 +64,10 @@ def _textbook_deadlock(failed_round_tension: float) -> Scenario:
     s = load_scenario("textbook_complete_information")
     us, iran = s.principals
     us = _with(us, stated={"enrichment": (1.0, 1.0)}, audience_cost=1.0)
-    s = dataclasses.replace(s, world=dataclasses.replace(s.world, failed_round_tension=failed_round_tension))
+    # adjourning the deadlock (section 10, world.deadlock_exit) is off here: this tests section 8's rule alone, over
+    # six rounds in which no replication may end (tests/core/test_lapse.py tests the adjournment)
+    world = dataclasses.replace(s.world, failed_round_tension=failed_round_tension, deadlock_exit=0)
+    s = dataclasses.replace(s, world=world)
     return _principals(s, us, iran)
 
 

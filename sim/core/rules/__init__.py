@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sim.core.rules.agenda import agenda_conflict, parallel_track, parallel_track_acceptance, settled_scope
 from sim.core.rules.coercion import coercion_advantage, coercion_shift, sabotage_values
-from sim.core.rules.deadlock import known_deadlock, talks_about_talks
+from sim.core.rules.deadlock import awaiting_value, deadlock_staying, known_deadlock, talks_about_talks
 from sim.core.rules.delay import (
     acceptance_cutoff,
     accepts,
@@ -65,6 +65,7 @@ __all__ = [
     "acceptance_cutoff",
     "accepts",
     "agenda_conflict",
+    "awaiting_value",
     "backs_down",
     "backs_down_believing",
     "belief_acceptance_chance",
@@ -77,6 +78,7 @@ __all__ = [
     "continuation_value",
     "deadline_after_pause",
     "deadline_lapses",
+    "deadlock_staying",
     "deal_value",
     "decision",
     "decisions",

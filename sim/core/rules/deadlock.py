@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.rules.marker import decision
+from sim.core.rules.red_lines import holding_value
+
 # ------------------------------------------------------- known deadlock (branch belief)
 
 
@@ -54,3 +57,49 @@ def talks_about_talks(refused, deadlocked) -> tuple[np.ndarray, np.ndarray]:
     refused = np.asarray(refused, dtype=bool)
     deadlocked = np.asarray(deadlocked, dtype=bool)
     return refused & ~deadlocked, refused & deadlocked
+
+
+# ------------------------------------------------------- adjourning a held deadlock (branch lapse)
+
+
+@decision
+def awaiting_value(giveway, prize, discount, risk, outside) -> np.ndarray:
+    """What staying one more round at a known deadlock is worth to the side that waits for the other to give way.
+
+    g x prize + (1 - g) x discount x O: with the chance g it sees that the
+    holder drops its stated position this round (:func:`giveway_chance`, its
+    own belief that the holder gives way times the holder's per-round rate), the
+    deal the mediator would then propose (``prize``, its value by
+    :func:`deal_value`); otherwise a round of delay, after which it can still
+    leave for its outside option O (breakdown risk or not, it ends at O:
+    ``waiting_value(discount, risk, O, O)``). It is :func:`holding_value` with
+    the fallback O in place of backing down: the waiting side cannot back down
+    onto a term its own red line excludes. A war of attrition with a third
+    choice, leaving the contest without conceding: each side waits while its
+    hope that the other concedes soon enough pays for the delay, and exits when
+    it no longer does (Ponsati and Sakovics 1995, "The war of attrition with
+    incomplete information", *Mathematical Social Sciences* 29(3) [verify];
+    the outside options of bargaining, Binmore, Shaked and Sutton 1989); a
+    stalemate with no perceived way out is not ripe and the parties stop
+    convening (Zartman 2000, "Ripeness: The Hurting Stalemate and Beyond").
+    One-stage look-ahead, optimal because the belief only falls while the
+    holder holds (Chow, Robbins and Siegmund 1971), as for the holder.
+    """
+    return holding_value(giveway, prize, outside, outside, discount, risk)
+
+
+def deadlock_staying(deadlocked, continuing, staying_at_deadlock) -> np.ndarray:
+    """What staying in the talks is worth to a principal in the walk-out decision: (R,) from (R,) arrays.
+
+    Where the table is a known deadlock (:func:`known_deadlock`) the package on
+    the table is inside neither side's red lines, so it is not the deal that
+    waiting brings (``continuing``, :func:`continuation_value`, prices it as
+    next round's deal); there staying is worth what the principal's own rule of
+    the deadlock says (``staying_at_deadlock``: the holder's
+    :func:`holding_value`, the waiting side's :func:`awaiting_value`, and
+    discount x O where neither side's giving way could open a zone). Leaving
+    there is an adjournment of the round without a next date, the usual end of
+    the rounds of 2005-2013 (Almaty, 6 Apr 2013; Istanbul, 22 Jan 2011), a
+    stalemate and not a collapse of the talks. Form: assumption.
+    """
+    return np.where(np.asarray(deadlocked, dtype=bool), staying_at_deadlock, continuing)
