@@ -7,7 +7,7 @@ import numpy as np
 from sim.core.rules.marker import decision
 from sim.core.rules.red_lines import holding_value
 
-# ------------------------------------------------------- known deadlock (branch belief)
+# ------------------------------------------------------- known deadlock
 
 
 def known_deadlock(overlaps, required, held_stated) -> np.ndarray:
@@ -59,7 +59,7 @@ def talks_about_talks(refused, deadlocked) -> tuple[np.ndarray, np.ndarray]:
     return refused & ~deadlocked, refused & deadlocked
 
 
-# ------------------------------------------------------- adjourning a held deadlock (branch lapse)
+# ------------------------------------------------------- adjourning a held deadlock
 
 
 @decision

@@ -7,7 +7,7 @@ import numpy as np
 from sim.core.rules.delay import waiting_value
 from sim.core.rules.marker import decision
 
-# ------------------------------------------------------- private red lines (branch belief)
+# ------------------------------------------------------- private red lines
 
 
 @decision
