@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from sim.cli import preflight
 from sim.core.params import OUTCOMES
 from sim.sweep import identity
 from sim.sweep import table as sweep_table
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_COLUMNS = [f"p_{o}{s}" for o in OUTCOMES for s in ("", "_low", "_high")] + [
@@ -30,7 +29,7 @@ RESULT_COLUMNS = [f"p_{o}{s}" for o in OUTCOMES for s in ("", "_low", "_high")] 
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = run_sim(*args)
     if check and done.returncode != 0:
         raise AssertionError(f"exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done
@@ -205,14 +204,7 @@ def test_a_sweep_without_common_random_numbers_gets_a_root_of_its_own(tmp_path):
 def test_toggling_crn_does_not_overwrite_the_other_sweeps_results(tmp_path):
     def sweep(*extra: str) -> str:
         args = ["-m", "actors.us.trust=0.3,0.6", "replications=100", "seed=5", "hydra/launcher=basic", *extra]
-        done = subprocess.run(
-            [sys.executable, "-m", "sim", *args],
-            cwd=tmp_path,  # the default sweep root is relative: multirun/...
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = run_sim(*args, cwd=tmp_path)  # the default sweep root is relative: multirun/...
         assert done.returncode == 0, done.stderr
         return done.stdout.splitlines()[-1]
 
