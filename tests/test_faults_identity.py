@@ -61,6 +61,7 @@ def sweep_deals(root: Path) -> list[float]:
 # ---------------------------------------------------------------- 1. silent wrong results
 
 
+@pytest.mark.slow
 def test_a_sweep_over_a_changed_user_config_recomputes_and_two_projects_never_share(tmp_path):
     mine = project(tmp_path / "my", 0.6)
     sweep = tmp_path / "sweep"

@@ -38,6 +38,7 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 GRID = ("scenario=baseline,nuclear_only", "actors.israel.strike_propensity=0.02,0.2", "replications=300", "seed=11")
 
 
+@pytest.mark.slow
 def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own_composition(tmp_path):
     # Serial: Hydra's basic launcher, every job composed by Hydra itself (fast_compose=false).
     run_cli("-m", *GRID, "hydra/launcher=basic", "hydra.sweeper.fast_compose=false", f"hydra.sweep.dir={tmp_path / 'serial'}")
@@ -130,6 +131,7 @@ def test_a_failed_job_is_a_row_with_its_error_and_the_others_go_on(tmp_path):
     assert table.loc[1, "status"] == "ok" and table.loc[1, "p_deal"] >= 0
 
 
+@pytest.mark.slow
 def test_submitit_local_launcher_runs_a_sweep_into_the_same_table(tmp_path):
     import hydra_plugins.hydra_submitit_launcher  # noqa: F401  (in the dev extra: CI must run this test)
 
@@ -201,6 +203,7 @@ def test_a_sweep_without_common_random_numbers_gets_a_root_of_its_own(tmp_path):
     assert not sweep_root(["-m", "--config-dir", str(tmp_path), "sweep=mine", "hydra.sweeper.crn=true"]).endswith("-nocrn")
 
 
+@pytest.mark.slow
 def test_toggling_crn_does_not_overwrite_the_other_sweeps_results(tmp_path):
     def sweep(*extra: str) -> str:
         args = ["-m", "actors.us.trust=0.3,0.6", "replications=100", "seed=5", "hydra/launcher=basic", *extra]
