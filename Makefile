@@ -41,7 +41,7 @@ test: prereqs $(STAMP) assets
 	$(PY) -m mypy
 	$(PY) -m sim docs --check
 	$(PY) -m mkdocs build --strict --quiet
-	$(PY) -m pytest -n 2 $(ARGS)
+	$(PY) -m pytest -n 2 --dist worksteal $(ARGS)
 
 # The documentation site (mkdocs.yml): built into site/ with warnings as errors; docs-serve on 127.0.0.1:8000.
 docs: $(STAMP)

@@ -39,13 +39,14 @@ from sim.core.runner import Interrupted, simulate
 from sim.io import BlockStore, RunFileError, read_summary, write_results
 from sim.sweep import identity, plan, table
 from tests.conftest import toy_scenario, without_context_odds
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
     argv = without_context_odds(args)
-    return subprocess.run([sys.executable, "-m", "sim", *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return run_sim(*argv, cwd=cwd, timeout=timeout)
 
 
 def one_line(stderr: str) -> str:

@@ -22,6 +22,7 @@ from sim.core.runner import simulate
 from sim.io import BlockStore, write_results
 from sim.sweep import plan, table
 from tests.conftest import toy_scenario, without_context_odds
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = """# @package _global_
@@ -35,6 +36,8 @@ world:
 
 def run(*args: str, cwd: Path = ROOT, module: str = "sim", timeout: float = 300) -> subprocess.CompletedProcess:
     argv = without_context_odds(args) if module == "sim" else list(args)
+    if module == "sim":
+        return run_sim(*argv, cwd=cwd, timeout=timeout)
     return subprocess.run([sys.executable, "-m", module, *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
@@ -58,6 +61,7 @@ def sweep_deals(root: Path) -> list[float]:
 # ---------------------------------------------------------------- 1. silent wrong results
 
 
+@pytest.mark.slow
 def test_a_sweep_over_a_changed_user_config_recomputes_and_two_projects_never_share(tmp_path):
     mine = project(tmp_path / "my", 0.6)
     sweep = tmp_path / "sweep"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ from sim.config.compose import load_scenario
 from sim.core.runner import simulate
 from sim.io import write_results
 from sim.sweep import table as sweep_table
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -183,13 +182,7 @@ def test_bad_comparisons_are_one_line_and_exit_2(runs, tmp_path, capsys, make_ar
 
 
 def test_the_command_line_prints_no_traceback_on_bad_input(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "compare", str(tmp_path / "nope"), str(tmp_path / "nada")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_sim("compare", str(tmp_path / "nope"), str(tmp_path / "nada"), cwd=ROOT, timeout=120)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -26,6 +24,7 @@ from sim.core.params import OUTCOMES, Event, Spoiler
 from sim.core.runner import block_seed, simulate
 from sim.core.stats import summarize
 from tests.conftest import toy_scenario
+from tests.forked import run_sim
 
 
 @pytest.fixture(scope="module")
@@ -334,13 +333,7 @@ def test_plots_refuse_inputs_of_the_wrong_kind(toy_run):
 def test_the_command_line_writes_the_figures_into_the_run_directory_on_request(tmp_path, args, expected):
     out = tmp_path / "run"
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", *args, "seed=3", "plots=true", f"hydra.run.dir={out}"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_sim(*args, "seed=3", "plots=true", f"hydra.run.dir={out}", cwd=root, timeout=300)
     assert proc.returncode == 0, proc.stderr
     written = {p.name for p in out.glob("*.png")}
     assert written == expected
@@ -351,13 +344,7 @@ def test_the_command_line_writes_the_figures_into_the_run_directory_on_request(t
 def test_the_command_line_writes_no_figures_by_default(tmp_path):
     out = tmp_path / "run"
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", "replications=200", "quiet=true", f"hydra.run.dir={out}"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_sim("replications=200", "quiet=true", f"hydra.run.dir={out}", cwd=root, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert (out / "summary.json").exists() and not list(out.glob("*.png"))
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +14,7 @@ from sim.config.compose import compose, scenario_from_config
 from sim.config.overrides import config_key
 from sim.core.params import ConfigError
 from sim.core.paths import Knob
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,26 +101,19 @@ def test_without_only_every_knob_is_moved_and_a_prefix_selects_the_knobs_under_i
 
 
 def test_the_command_writes_its_table_and_chart(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "sensitivity",
-            "nuclear_only",
-            "actors.uae.deescalation=0.03",
-            "replications=500",
-            "--assumptions-only",
-            "--only",
-            "actors.uae,actors.israel",
-            "--top",
-            "5",
-            "--out",
-            str(tmp_path),
-        ],
+    proc = run_sim(
+        "sensitivity",
+        "nuclear_only",
+        "actors.uae.deescalation=0.03",
+        "replications=500",
+        "--assumptions-only",
+        "--only",
+        "actors.uae,actors.israel",
+        "--top",
+        "5",
+        "--out",
+        str(tmp_path),
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
@@ -143,12 +135,6 @@ def test_the_command_writes_its_table_and_chart(tmp_path):
     ],
 )
 def test_bad_arguments_get_one_line(args, fragment):
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", "sensitivity", *args, "replications=100"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_sim("sensitivity", *args, "replications=100", cwd=ROOT, timeout=120)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and fragment in proc.stderr

@@ -103,6 +103,7 @@ def test_the_server_runs_in_production_and_releases_closed_sessions_within_minut
     assert int(os.environ["SOLARA_KERNEL_MAX_COUNT"]) <= 64
 
 
+@pytest.mark.slow
 def test_a_dozen_sessions_opened_and_closed_leave_memory_bounded():
     """12 sessions, each with its own seed (so its own batch), opened and closed: memory back within a bound.
 

@@ -195,6 +195,7 @@ def check_screenshot(path: Path) -> None:
         assert colours is None or len(colours) > 100, f"the screenshot has {len(colours)} colours: a blank page?"
 
 
+@pytest.mark.slow
 def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(app_url, tmp_path):
     with sync_playwright() as p:
         browser = launch(p)

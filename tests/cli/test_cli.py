@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,13 +12,14 @@ import pytest
 from sim.cli.app import main
 from tests.cli.conftest import assert_one_line_error
 from tests.conftest import without_context_odds
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     argv = without_context_odds(args)
-    return subprocess.run([sys.executable, "-m", "sim", *argv], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return run_sim(*argv, cwd=cwd)
 
 
 def test_a_baseline_run_prints_the_odds_and_writes_its_files(tmp_path):

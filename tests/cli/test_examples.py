@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import pytest
 
 from sim.cli import COMMANDS
 from sim.config.compose import CONFIG_DIR
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "docs").glob("*/*.md"))]
@@ -173,7 +173,7 @@ def run_example(scratch: Path, where: str, command: str, expected: str | None) -
     argv = argv_of(command, scratch, plain_run=expected is None)
     if argv is None:
         return None
-    proc = subprocess.run(argv, cwd=scratch, capture_output=True, text=True, timeout=600)
+    proc = run_sim(*argv[3:], cwd=scratch, timeout=600)  # python -m sim, forked from a process that has imported it
     if expected is not None:
         if proc.returncode != 2 or proc.stderr.strip() != expected:
             got = f"(exit {proc.returncode})\n  {proc.stderr.strip()}"

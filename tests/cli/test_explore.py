@@ -13,6 +13,7 @@ from sim.cli.explore import main
 from sim.config.compose import compose, load_scenario, scenario_from_config
 from sim.core.runner import simulate
 from sim.core.uncertainty import parse_dist, parse_specs
+from tests.forked import run_sim
 
 
 def test_without_ranges_the_odds_are_exactly_the_plain_runs(tmp_path, capsys):
@@ -113,12 +114,7 @@ def test_bad_input_is_one_line(args, fragment, tmp_path, capsys):
 
 
 def test_a_plain_run_refuses_ranges_in_one_line():
-    import subprocess
-    import sys
-
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", "uncertainty=assumptions", "replications=100"], capture_output=True, text=True, timeout=120
-    )
+    proc = run_sim("uncertainty=assumptions", "replications=100", timeout=120)
     assert proc.returncode == 2 and "python -m sim explore" in proc.stderr and proc.stderr.count("\n") == 1
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -11,12 +10,13 @@ import pytest
 
 from sim.analysis.history import known_cases, load_case, run_case
 from sim.analysis.retro import COLUMNS
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def retro(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", "retro", *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return run_sim("retro", *args)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,14 @@ import yaml
 from sim.cli.app import main
 from tests.cli.conftest import assert_one_line_error
 from tests.conftest import without_context_odds
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     argv = without_context_odds(args)
-    return subprocess.run([sys.executable, "-m", "sim", *argv], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return run_sim(*argv)
 
 
 def test_cfg_hydra_resolve_prints_the_hydra_config_with_the_run_folder_resolved(tmp_path):

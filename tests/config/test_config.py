@@ -22,6 +22,7 @@ from sim.config.compose import CONFIG_DIR, compose, known_actors, known_scenario
 from sim.core.declare import KINDS
 from sim.core.params import ConfigError, Event, Issue, World
 from sim.core.paths import ROLE_CLASSES
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = ROLE_CLASSES
@@ -215,6 +216,8 @@ def test_docs_parameters_md_documents_every_parameter_of_every_role():
 
 
 def run(module: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    if module == "sim":
+        return run_sim(*args, cwd=cwd)  # a fresh interpreter when cwd holds a copy of the package
     return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 

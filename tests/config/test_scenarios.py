@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +20,7 @@ import yaml
 from sim.config.compose import CONFIG_DIR, known_scenarios, load_scenario
 from sim.core.runner import simulate
 from sim.core.stats import paired_difference
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICATIONS = 10_000
@@ -189,20 +188,13 @@ def test_a_new_actor_runs_from_yaml_alone(tmp_path, runs):
 
 def test_a_sixth_actor_runs_from_the_command_line(tmp_path):
     out = tmp_path / "run"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "scenario=trust_building",
-            "+actors@actors.eu3=eu3",
-            "replications=2000",
-            "seed=3",
-            f"hydra.run.dir={out}",
-        ],
+    proc = run_sim(
+        "scenario=trust_building",
+        "+actors@actors.eu3=eu3",
+        "replications=2000",
+        "seed=3",
+        f"hydra.run.dir={out}",
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr

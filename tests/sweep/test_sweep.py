@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from sim.cli import preflight
 from sim.core.params import OUTCOMES
 from sim.sweep import identity
 from sim.sweep import table as sweep_table
+from tests.forked import run_sim
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_COLUMNS = [f"p_{o}{s}" for o in OUTCOMES for s in ("", "_low", "_high")] + [
@@ -30,7 +29,7 @@ RESULT_COLUMNS = [f"p_{o}{s}" for o in OUTCOMES for s in ("", "_low", "_high")] 
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = run_sim(*args)
     if check and done.returncode != 0:
         raise AssertionError(f"exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done
@@ -39,6 +38,7 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 GRID = ("scenario=baseline,nuclear_only", "actors.israel.strike_propensity=0.02,0.2", "replications=300", "seed=11")
 
 
+@pytest.mark.slow
 def test_joblib_sweep_gives_the_same_table_as_the_serial_launcher_and_hydras_own_composition(tmp_path):
     # Serial: Hydra's basic launcher, every job composed by Hydra itself (fast_compose=false).
     run_cli("-m", *GRID, "hydra/launcher=basic", "hydra.sweeper.fast_compose=false", f"hydra.sweep.dir={tmp_path / 'serial'}")
@@ -131,6 +131,7 @@ def test_a_failed_job_is_a_row_with_its_error_and_the_others_go_on(tmp_path):
     assert table.loc[1, "status"] == "ok" and table.loc[1, "p_deal"] >= 0
 
 
+@pytest.mark.slow
 def test_submitit_local_launcher_runs_a_sweep_into_the_same_table(tmp_path):
     import hydra_plugins.hydra_submitit_launcher  # noqa: F401  (in the dev extra: CI must run this test)
 
@@ -202,17 +203,11 @@ def test_a_sweep_without_common_random_numbers_gets_a_root_of_its_own(tmp_path):
     assert not sweep_root(["-m", "--config-dir", str(tmp_path), "sweep=mine", "hydra.sweeper.crn=true"]).endswith("-nocrn")
 
 
+@pytest.mark.slow
 def test_toggling_crn_does_not_overwrite_the_other_sweeps_results(tmp_path):
     def sweep(*extra: str) -> str:
         args = ["-m", "actors.us.trust=0.3,0.6", "replications=100", "seed=5", "hydra/launcher=basic", *extra]
-        done = subprocess.run(
-            [sys.executable, "-m", "sim", *args],
-            cwd=tmp_path,  # the default sweep root is relative: multirun/...
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = run_sim(*args, cwd=tmp_path)  # the default sweep root is relative: multirun/...
         assert done.returncode == 0, done.stderr
         return done.stdout.splitlines()[-1]
 
