@@ -10,7 +10,7 @@ the comparison is paired): no Israeli strike, no US force, no agenda fight
 
 from __future__ import annotations
 
-import sys
+import argparse
 
 import pandas as pd
 
@@ -27,8 +27,11 @@ COUNTERFACTUALS = {
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("replications", nargs="?", type=int, default=100_000, help="default 100,000")
+    parser.add_argument("seed", nargs="?", type=int, default=7, help="default 7")
+    args = parser.parse_args()
+    n, seed = args.replications, args.seed
     episodes = simulate(load_scenario("baseline"), n, seed).episodes
     table = pd.crosstab(episodes["scope"], episodes["outcome"], normalize="index")
     table["share of runs"] = episodes["scope"].value_counts(normalize=True)
