@@ -380,6 +380,16 @@ def wait_for_blocks(directory: Path, count: int, proc: subprocess.Popen, limit: 
     raise AssertionError(f"no {count} blocks in {directory} (exit {proc.poll()})")
 
 
+def ctrl_c_at_its_default() -> None:
+    """In the child before exec: SIGINT at its default, as a terminal's shell starts a command.
+
+    A child inherits an ignored SIGINT and Python then leaves it ignored (as a background job's must be);
+    a library loaded in the same pytest worker earlier (a dashboard test's server) can leave the worker's
+    SIGINT ignored, which made Ctrl-C a no-op in CI's run, not in the program.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     "sig, workers, code, word",
     [(signal.SIGINT, 1, 130, "interrupted"), (signal.SIGINT, 2, 130, "interrupted"), (signal.SIGTERM, 2, 143, "terminated")],
@@ -394,6 +404,7 @@ def test_ctrl_c_is_one_line_exit_130_within_two_seconds_and_keeps_the_blocks(tmp
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=ctrl_c_at_its_default,
     )
     wait_for_blocks(tmp_path / ".blocks", 2, proc)
     start = time.monotonic()
