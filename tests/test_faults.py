@@ -381,13 +381,16 @@ def wait_for_blocks(directory: Path, count: int, proc: subprocess.Popen, limit: 
 
 
 def ctrl_c_at_its_default() -> None:
-    """In the child before exec: SIGINT at its default, as a terminal's shell starts a command.
+    """In the child before exec: SIGINT at its default and not blocked, as a terminal's shell starts a command.
 
-    A child inherits an ignored SIGINT and Python then leaves it ignored (as a background job's must be);
-    a library loaded in the same pytest worker earlier (a dashboard test's server) can leave the worker's
-    SIGINT ignored, which made Ctrl-C a no-op in CI's run, not in the program.
+    A child inherits an ignored SIGINT (Python then leaves it ignored, as a background job's must be) and a
+    blocked one (the signal mask survives exec). In CI's clean-clone run both SIGINT cases ran on to exit 0 and a
+    SIGINT the drawing test sent itself did nothing, in one pytest worker only, while the SIGTERM case passed and
+    all pass alone: something earlier in that worker (not identified; multiprocessing's resource tracker blocks
+    SIGINT around its own start, and loky's ignores it) left SIGINT ignored or blocked for its children.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @pytest.mark.parametrize(

@@ -439,7 +439,8 @@ def test_a_run_folder_with_anything_computed_is_never_removed(tmp_path):
 
 CTRL_C_WHILE_DRAWING = """
 import os, signal, sys, time
-signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal, whatever the pytest worker inherited
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal, whatever the pytest worker passed on
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 import sim.analysis.plots as plots
 
 def drawing(*args, **kwargs):  # Ctrl-C arrives while the figures are drawn
