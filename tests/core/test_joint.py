@@ -21,8 +21,8 @@ from sim.core.params import ConfigError, Scenario
 from tests.conftest import with_changes as _with
 from tests.conftest import with_principals as _principals
 from tests.core.test_properties import SETTINGS, scenarios
+from tests.core.test_stated import draw_position, unit
 
-unit = st.floats(0.0, 1.0, allow_nan=False)
 resolve = st.floats(-0.5, 0.5, allow_nan=False)
 
 
@@ -106,12 +106,7 @@ def test_one_holder_or_holders_of_a_position_nobody_states_change_nothing():
 def test_holding_jointly_never_makes_a_position_give_way_sooner(scenario, seed, holders, data):
     """Hypothesis: in any scenario, a position held by several gives way no sooner than held alone, and where
     held alone it never gave way the episode is the same."""
-    a, b = scenario.principals
-    issue = data.draw(st.sampled_from(scenario.issue_names))
-    low, high = a.red_lines.get(issue, (0.0, 1.0))
-    point = data.draw(st.floats(low, high))
-    a = _with(a, stated={issue: (point, high)}, audience_cost=data.draw(unit), requires=(issue,))
-    b = _with(b, refuses=tuple(i for i in b.refuses if i != issue))
+    issue, a, b = draw_position(scenario, data)
     alone = NegotiationModel(_principals(scenario, a, b), 300, seed).run()
     joint = NegotiationModel(_principals(scenario, _with(a, stated_holders={issue: holders}), b), 300, seed).run()
     first = [np.where(m.backed_down > 0, m.backed_down.astype(np.int32), np.iinfo(np.int32).max) for m in (alone, joint)]

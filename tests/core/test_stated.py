@@ -24,6 +24,18 @@ from tests.core.test_properties import SETTINGS, scenarios
 unit = st.floats(0.0, 1.0, allow_nan=False)
 
 
+def draw_position(scenario: Scenario, data) -> tuple[str, object, object]:
+    """Hypothesis: the first principal states a position on a drawn issue it requires (from a drawn point of its
+    red line to its end, with a drawn audience cost), and the second does not refuse to discuss that issue."""
+    a, b = scenario.principals
+    issue = data.draw(st.sampled_from(scenario.issue_names))
+    low, high = a.red_lines.get(issue, (0.0, 1.0))
+    point = data.draw(st.floats(low, high))
+    a = _with(a, stated={issue: (point, high)}, audience_cost=data.draw(unit), requires=(issue,))
+    b = _with(b, refuses=tuple(i for i in b.refuses if i != issue))
+    return issue, a, b
+
+
 # ------------------------------------------------------------------ the rules
 
 
@@ -86,12 +98,8 @@ def test_a_stated_position_outside_its_own_red_line_is_a_one_line_error():
 @given(scenarios(), st.integers(0, 2**32 - 1), st.data())
 def test_no_deal_breaks_a_position_its_holder_still_holds(scenario, seed, data):
     """Hypothesis: where no principal backed down, every deal lies inside every stated position."""
-    a, b = scenario.principals
-    issue = data.draw(st.sampled_from(scenario.issue_names))
-    low, high = a.red_lines.get(issue, (0.0, 1.0))
-    point = data.draw(st.floats(low, high))
-    a = _with(a, stated={issue: (point, high)}, audience_cost=data.draw(unit), requires=(issue,))
-    b = _with(b, refuses=tuple(i for i in b.refuses if i != issue))
+    issue, a, b = draw_position(scenario, data)
+    point = a.stated[issue][0]
     model = NegotiationModel(_principals(scenario, a, b), 300, seed).run()
     k = scenario.issue_names.index(issue)
     held = (model.outcome == DEAL) & (model.backed_down == 0)
