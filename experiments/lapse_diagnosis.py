@@ -39,6 +39,11 @@ def trace(name: str, n: int, seed: int, deadlock_force: int | None = None):
         out = original(self, rows, standing, draws, deadlocked)
         s = model.state
         dl = model._deadlock[rows] if getattr(model, "_deadlock", None) is not None else np.zeros(rows.size, bool)
+        if out[0].any():  # its strikes (or breakouts): at a known deadlock or not, and force less what staying is worth
+            f = out[0]
+            margin = self.force[rows[f]] + self.resolve[rows[f]] - out[3][f]
+            over_no_deal = self.force[rows[f]] - self.no_deal[rows[f]]
+            rec[("force", self.name)].append((dl[f], margin, np.full(margin.size, s.round), over_no_deal))
         if dl.any():
             r = rows[dl]
             outside, staying = out[2][dl], out[3][dl]
@@ -79,6 +84,17 @@ def main() -> None:
         bd = model.backed_down
         print(f"\n### {name}: {args.replications} replications, seed {args.seed}")
         print(f"ends by: {causes(model, result)}")
+        for who in [p.name for p in model.principals]:
+            chunks = rec.get(("force", who))
+            if chunks:
+                at_dl, margin, week, over = (np.concatenate([x[k] for x in chunks]) for k in range(4))
+                m = margin[at_dl]
+                print(
+                    f"{who} uses force {margin.size} times ({args.replications} replications): {at_dl.sum()} at a known "
+                    f"deadlock, of which force - staying <= 0 in {(m <= 0).sum()}; median force - staying there "
+                    f"{np.median(m) if m.size else float('nan'):+.4f}, median week {np.median(week[at_dl]) if m.size else '-'}"
+                    f", median force - no deal {np.median(over[at_dl]) if m.size else float('nan'):+.4f}"
+                )
         print(f"backed down {np.mean(bd > 0):.1%}, median week {np.median(bd[bd > 0]) if (bd > 0).any() else '-'}")
         print(
             "| week | principal | deadlocked runs | V package | O outside | C continuing | C - O "
