@@ -2,18 +2,21 @@
 weighs when the decision to leave comes up.
 
     python experiments/lapse_diagnosis.py [--cases almaty_2013 geneva_istanbul_2010] [--replications N] [--seed S]
+        [--deadlock-force 0|1]
 
 For the replications still running whose table is a known deadlock (rules.known_deadlock) in a given week, the
 medians over replications of: the value to each principal of the package on the table (V, rules.deal_value), its
 outside option (O), what continuing is worth to it by the walk-out rule (C, rules.continuation_value), the chance
 it leaves when the occasion comes up (walkout_propensity x (1 - standing) x the logit of O - C), the holder's
-belief that the other gives way, and the share of those packages inside the principal's own red lines.
+belief that the other gives way, and the share of those packages inside the principal's own red lines; and how the
+replications end, by cause (breakouts, strikes, adjournments, walk-outs, deals).
 Diagnosis only: nothing here is tuned, and it changes no value.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections import defaultdict
 
 import numpy as np
@@ -24,15 +27,23 @@ from sim.core.agents import PrincipalAgent
 from sim.core.model import NegotiationModel
 
 
-def trace(name: str, n: int, seed: int):
-    model = NegotiationModel(load_case(name).scenario, n, seed)
+def trace(name: str, n: int, seed: int, deadlock_force: int | None = None):
+    scenario = load_case(name).scenario
+    if deadlock_force is not None:  # section 11's switch, to compare the exits with it on and off
+        scenario = dataclasses.replace(scenario, world=dataclasses.replace(scenario.world, deadlock_force=deadlock_force))
+    model = NegotiationModel(scenario, n, seed)
     rec: dict = defaultdict(list)
     original = PrincipalAgent.decide_exit
 
-    def spy(self, rows, standing, draws):
-        out = original(self, rows, standing, draws)
+    def spy(self, rows, standing, draws, deadlocked=None):
+        out = original(self, rows, standing, draws, deadlocked)
         s = model.state
         dl = model._deadlock[rows] if getattr(model, "_deadlock", None) is not None else np.zeros(rows.size, bool)
+        if out[0].any():  # its strikes (or breakouts): at a known deadlock or not, and force less what staying is worth
+            f = out[0]
+            margin = self.force[rows[f]] + self.resolve[rows[f]] - out[3][f]
+            over_no_deal = self.force[rows[f]] - self.no_deal[rows[f]]
+            rec[("force", self.name)].append((dl[f], margin, np.full(margin.size, s.round), over_no_deal))
         if dl.any():
             r = rows[dl]
             outside, staying = out[2][dl], out[3][dl]
@@ -46,10 +57,18 @@ def trace(name: str, n: int, seed: int):
 
     PrincipalAgent.decide_exit = spy
     try:
-        model.run()
+        result = model.run()
     finally:
         PrincipalAgent.decide_exit = original
-    return model, rec
+    return model, rec, result
+
+
+def causes(model, result) -> str:
+    """The share of replications ending by each cause (breakouts, strikes, adjournments, ...), largest first."""
+    names = model.causes
+    codes, counts = np.unique(result.cause, return_counts=True)
+    shares = sorted(zip(counts / result.cause.size, (names[c] for c in codes), strict=True), reverse=True)
+    return ", ".join(f"{name} {share:.1%}" for share, name in shares)
 
 
 def main() -> None:
@@ -57,12 +76,25 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", default=["almaty_2013", "geneva_istanbul_2010"])
     parser.add_argument("--replications", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--deadlock-force", type=int, choices=(0, 1), default=None, help="override world.deadlock_force")
     parser.add_argument("--weeks", type=int, nargs="+", default=[1, 2, 4, 6, 8, 10, 12, 13, 16, 20, 25, 30])
     args = parser.parse_args()
     for name in args.cases:
-        model, rec = trace(name, args.replications, args.seed)
+        model, rec, result = trace(name, args.replications, args.seed, args.deadlock_force)
         bd = model.backed_down
         print(f"\n### {name}: {args.replications} replications, seed {args.seed}")
+        print(f"ends by: {causes(model, result)}")
+        for who in [p.name for p in model.principals]:
+            chunks = rec.get(("force", who))
+            if chunks:
+                at_dl, margin, week, over = (np.concatenate([x[k] for x in chunks]) for k in range(4))
+                m = margin[at_dl]
+                print(
+                    f"{who} uses force {margin.size} times ({args.replications} replications): {at_dl.sum()} at a known "
+                    f"deadlock, of which force - staying <= 0 in {(m <= 0).sum()}; median force - staying there "
+                    f"{np.median(m) if m.size else float('nan'):+.4f}, median week {np.median(week[at_dl]) if m.size else '-'}"
+                    f", median force - no deal {np.median(over[at_dl]) if m.size else float('nan'):+.4f}"
+                )
         print(f"backed down {np.mean(bd > 0):.1%}, median week {np.median(bd[bd > 0]) if (bd > 0).any() else '-'}")
         print(
             "| week | principal | deadlocked runs | V package | O outside | C continuing | C - O "

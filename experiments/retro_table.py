@@ -70,11 +70,11 @@ MISSING = {
     "istanbul_moscow_2012": "Missing: " + QUICK_BACKDOWN,
     "almaty_2013": "Missing: "
     + QUICK_BACKDOWN
-    + " Here Tehran adjourns in 30% of the replications, but its belief that the West gives way pays for the delay"
-    " until about week 11-13 (its outside option is lower than in 2010), the week the West gives way (median 11);"
-    " and where it stops waiting its outside option is a breakout in 72% of the deadlocked replications, so the"
-    " exit is an escalation (docs/stated_positions.md, section 10.4). The record's talks adjourned at week 6 before"
-    " Iran's presidential election (week 16, a pause in the case).",
+    + " Here Tehran adjourns in 39% of the replications (since section 11 a side that leaves a known deadlock"
+    " adjourns unless force beats waiting too), but its belief that the West gives way pays for the delay until"
+    " about week 11-13 (its outside option is lower than in 2010), the week the West gives way (median 11), and the"
+    " deals come then (docs/stated_positions.md, sections 10.4 and 11.2). The record's talks adjourned at week 6"
+    " before Iran's presidential election (week 16, a pause in the case).",
     "jcpoa_2013_2015": (
         "Missing: deadlines set during the talks (the JPOA's, extended three times before the JCPOA at week 91)."
     ),

@@ -575,7 +575,9 @@ class PrincipalAgent(Actor):
         leaves by force when force is its outside option (worth more than no
         deal), else it walks out: the form follows the value, so pressure that
         lowers no deal below force changes neither the odds of leaving nor the
-        outside option.
+        outside option. At a known deadlock with ``world.deadlock_force`` on it
+        leaves by force only where force also beats adjourning (staying's value
+        there, :func:`rules.force_at_deadlock`), else it adjourns.
         """
         outside = self.outside[rows]
         staying = self.continuing(rows)
@@ -587,6 +589,12 @@ class PrincipalAgent(Actor):
         occasion = at(self.p("walkout_propensity") * (1.0 - standing), rows)
         leaves = rules.chooses(outside - staying, at(self.p("force_noise"), rows), occasion, draws)
         by_force = self.force[rows] > self.no_deal[rows]
+        if deadlocked is not None and self.stay is not None and self.model.params.world.deadlock_force:
+            # leaving a known deadlock: force only where it beats adjourning too (rules.force_at_deadlock); its resolve
+            # shifts force and no deal alike, as in its outside option
+            resolve = self.resolve[rows]
+            at_deadlock = rules.force_at_deadlock(self.force[rows] + resolve, self.no_deal[rows] + resolve, staying)
+            by_force = np.where(deadlocked, at_deadlock, by_force)
         return leaves & by_force, leaves & ~by_force, outside, staying
 
     def base_at(self, rows: np.ndarray, world: np.ndarray) -> np.ndarray:

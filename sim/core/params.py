@@ -390,6 +390,13 @@ class World:
         "the table, and leaving there adjourns the round (a stalemate, <name>_adjourns); 0: off",
         range=(0, 1),
     )
+    deadlock_force: int = param(
+        0,
+        doc="1: a principal that leaves a known deadlock (with deadlock_exit on) leaves by force only where force is "
+        "worth more than both no deal and adjourning, valued as staying at the deadlock (rules.force_at_deadlock), "
+        "else it adjourns; 0: off, force over no deal alone",
+        range=(0, 1),
+    )
     extension_rounds: int = param(4, doc="rounds an extension adds to the deadline", range=(1, math.inf))
     retaliation_probability: float = param(0.5, doc="chance that a limited strike draws retaliation", range=UNIT)
     resume_probability: float = param(

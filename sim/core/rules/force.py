@@ -137,3 +137,24 @@ def force_over_no_deal(force, no_deal) -> np.ndarray:
     :func:`force_value`; its resolve shifts both alike.
     """
     return force - no_deal
+
+
+@decision
+def force_at_deadlock(force, no_deal, adjourning) -> np.ndarray:
+    """Whether a principal that leaves a known deadlock leaves by force: force worth more than both ways of not signing.
+
+    At a known deadlock (:func:`known_deadlock`) leaving has two forms besides
+    force: no deal (``no_deal``), and adjourning, which ends the round without a
+    next date but keeps the option to resume (``adjourning``: what waiting for
+    a later round is worth to it, its value of staying at the deadlock,
+    :func:`deadlock_staying`). Force is taken only where it beats both. War is
+    costly, so a side fights only where war is worth more than what it expects
+    from bargaining now and later: Fearon (1995), "Rationalist Explanations for
+    War"; Powell (2006), "War as a Commitment Problem": force against the
+    continuation value of the bargaining game, not against the status quo
+    alone. Keeping talks alive without expecting agreement soon is a purpose of
+    its own (Iklé 1964, *How Nations Negotiate*, ch. 4 [verify the chapter]).
+    That adjourning is worth what staying at the deadlock is worth:
+    assumption. Elsewhere the form of leaving is force over no deal alone.
+    """
+    return (force > no_deal) & (force > adjourning)
