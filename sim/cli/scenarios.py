@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     from sim.config.layout import scenario_of
 
     parser = CommandParser("scenarios", "The scenario catalogue: list the scenarios, or show one's resolved parameters.", EPILOG)
-    parser.add_argument("overrides", nargs="*", metavar="[NAME] KEY=VALUE", help="a scenario's name, then " + OVERRIDES_HELP)
+    parser.add_overrides("a scenario's name, then " + OVERRIDES_HELP, metavar="[NAME] KEY=VALUE")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         given = list(args.overrides)

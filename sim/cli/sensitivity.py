@@ -25,7 +25,7 @@ Examples:
 
 def build_parser() -> CommandParser:
     parser = CommandParser("sensitivity", "Which assumptions move the odds: one-at-a-time sensitivity.", EPILOG)
-    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help=OVERRIDES_HELP + " (a bare NAME is scenario=NAME)")
+    parser.add_overrides(OVERRIDES_HELP + " (a bare NAME is scenario=NAME)")
     parser.add_argument(
         "--delta",
         type=float,
