@@ -47,20 +47,11 @@ def path_kind(path: str, roles: Mapping[str, str]) -> str:
     ``agenda.I.status_quo`` by :class:`~sim.core.params.Issue`, ``events.*`` by
     :class:`~sim.core.params.Event`.
     """
-    from sim.analysis.history import ROLE_CLASSES, config_kind, kind_of
-    from sim.core.params import Event, Issue
+    from sim.analysis.history import kind_of
+    from sim.core.paths import declared_field
 
-    parts = path.split(".")
-    if parts[0] in ("world", "actors"):
-        key = ".".join(parts[:3]) if parts[0] == "actors" else ".".join(parts[:2])
-        if parts[0] == "actors" and roles.get(parts[1]) not in ROLE_CLASSES:
-            raise ConfigError(f"{path}: actor {parts[1]!r} has no known role")
-        return config_kind(key, roles)
-    if parts[0] == "agenda" and len(parts) == 3:
-        return kind_of(Issue, parts[2])
-    if parts[0] == "events" and len(parts) >= 3:
-        return kind_of(Event, parts[2])
-    return "behaviour"
+    found = declared_field(path, roles)
+    return "behaviour" if found is None else kind_of(*found)
 
 
 def behaviour_specs(specs: Mapping[str, Dist], roles: Mapping[str, str]) -> dict[str, Dist]:

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sim.core.params import ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder
+from sim.core.params import ConfigError, Event, Issue, Mediator, Principal, Scenario, Spoiler, Stakeholder, World
 
 #: Each actor role's parameter class and the Scenario field that holds its actors.
 ROLE_CLASSES: dict[str, type] = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
@@ -112,6 +112,29 @@ def locate(scenario: Scenario, path: str, aliases: Mapping[str, str] | None = No
     if len(parts) == 1:
         return Slot(None, None, parts)
     raise ConfigError(f"{path}: name a parameter as {GRAMMAR}")
+
+
+def declared_field(path: str, roles: Mapping[str, str]) -> tuple[type, str] | None:
+    """The dataclass that declares the field a parameter path names, and the field's name, without a scenario.
+
+    ``roles`` gives each actor key's role (``{"us": "principal"}``). None for a
+    setting of the scenario itself (``max_rounds``) or a path outside the
+    grammar's objects; a one-line ConfigError for an actor of no known role.
+    """
+    parts = path.split(".")
+    head = parts[0]
+    if head == "world" and len(parts) == 2:
+        return World, parts[1]
+    if head == "actors" and len(parts) >= 3:
+        role = roles.get(parts[1])
+        if role not in ROLE_CLASSES:
+            raise ConfigError(f"{path}: actor {parts[1]!r} has no known role")
+        return ROLE_CLASSES[role], parts[2]
+    if head == "agenda" and len(parts) == 3:
+        return Issue, parts[2]
+    if head == "events" and len(parts) >= 3:
+        return Event, parts[2]
+    return None
 
 
 def _object(scenario: Scenario, slot: Slot) -> Any:
