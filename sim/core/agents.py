@@ -340,29 +340,10 @@ class PrincipalAgent(Actor):
         (:func:`rules.giveway_update`).
         """
         s, other = self.state, self.other
-        a, b = self.model.principals
-        n_issues = len(self.model.issue_names)
-        r = rows
-        shape = (r.size, n_issues)
-        low = np.broadcast_to(np.maximum(issue_rows(s, self.fallback_low, r), other.issue("low", r)), shape)
-        high = np.broadcast_to(np.minimum(issue_rows(s, self.fallback_high, r), other.issue("high", r)), shape)
-        req = issue_flags(a.requires[r] | b.requires[r], n_issues)
-        opens = ~any_along(req & (low > high))  # its own position is what closes the zone
-        if not opens.any():
-            return r[:0]
-        r, low, high, req = r[opens], low[opens], high[opens], req[opens]
-        ia, sa = a.issue_terms(r)[:2]
-        ib, sb = b.issue_terms(r)[:2]
-        frontier = rules.nash_frontier(ia, sa, ib, sb, low, high, issue_rows(s, s.status_quo, r))
-        discussed = ~issue_flags(a.refuses[r] | b.refuses[r], n_issues)
-        agenda = np.where(s.settled[r][:, None], s.agenda[r], discussed)
-        agenda = rules.parallel_track(agenda, low <= high, req)
+        r, package = self._deal_without_position(rows, incentive)
+        if r.size == 0:
+            return r
         incentive = at(incentive, r)
-        guess_other = 0.5 * (self.belief_lo[r] + self.belief_hi[r])  # its belief's mean about the other's resolve
-        d_self = self.disagreement(r, self.resolve[r], incentive)
-        d_other = other.disagreement(r, guess_other, incentive)
-        d_a, d_b = (d_self, d_other) if self is a else (d_other, d_self)
-        package = rules.nash_solve(frontier, d_a, d_b, agenda)
         ideal, salience = self.issue_terms(r)[:2]
         value = self.value_of(r, rules.utility(package, ideal, salience), incentive)
         cost = at(self.p("audience_cost"), r)
@@ -386,6 +367,35 @@ class PrincipalAgent(Actor):
         if drop.any():
             self.back_down(s.ids[r[drop]])
         return r[drop]
+
+    def _deal_without_position(self, rows: np.ndarray, incentive) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of ``rows`` where its own stated position is what closes the zone (its red lines without it would
+        open one on every required issue), and there the deal the mediator would propose if it dropped it: the Nash
+        package over the wider box, by its belief's mean about the other's resolve."""
+        s, other = self.state, self.other
+        a, b = self.model.principals
+        n_issues = len(self.model.issue_names)
+        r = rows
+        shape = (r.size, n_issues)
+        low = np.broadcast_to(np.maximum(issue_rows(s, self.fallback_low, r), other.issue("low", r)), shape)
+        high = np.broadcast_to(np.minimum(issue_rows(s, self.fallback_high, r), other.issue("high", r)), shape)
+        req = issue_flags(a.requires[r] | b.requires[r], n_issues)
+        opens = ~any_along(req & (low > high))  # its own position is what closes the zone
+        if not opens.any():
+            return r[:0], np.empty((0, n_issues))
+        r, low, high, req = r[opens], low[opens], high[opens], req[opens]
+        ia, sa = a.issue_terms(r)[:2]
+        ib, sb = b.issue_terms(r)[:2]
+        frontier = rules.nash_frontier(ia, sa, ib, sb, low, high, issue_rows(s, s.status_quo, r))
+        discussed = ~issue_flags(a.refuses[r] | b.refuses[r], n_issues)
+        agenda = np.where(s.settled[r][:, None], s.agenda[r], discussed)
+        agenda = rules.parallel_track(agenda, low <= high, req)
+        incentive = at(incentive, r)
+        guess_other = 0.5 * (self.belief_lo[r] + self.belief_hi[r])  # its belief's mean about the other's resolve
+        d_self = self.disagreement(r, self.resolve[r], incentive)
+        d_other = other.disagreement(r, guess_other, incentive)
+        d_a, d_b = (d_self, d_other) if self is a else (d_other, d_self)
+        return r, rules.nash_solve(frontier, d_a, d_b, agenda)
 
     def _price_deadlock(self, r, drop, hold, package, backing, outside, incentive) -> None:
         """Adjourning a held deadlock (world.deadlock_exit): where it holds its position in rows ``r``, what staying
