@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from sim.cli.common import EXIT_BAD_INPUT, print_box
+from sim.config.overrides import override_key
 from sim.core.params import ConfigError
 
 EPILOG = """\
@@ -89,7 +90,7 @@ def _checked_overrides(args) -> list[str]:
     for name, value in (("--deal-at-least", args.deal_at_least), ("--escalation-at-most", args.escalation_at_most)):
         if not 0.0 <= value <= 1.0:
             raise ConfigError(f"{name} {value}: use a probability in [0, 1]")
-    overrides = [o for o in args.overrides if not o.lstrip("+").startswith("policy=")]
+    overrides = [o for o in args.overrides if not ("=" in o and override_key(o) == "policy")]
     if len(overrides) != len(args.overrides):
         raise ConfigError("policy=...: choose policies with --policies a,b (each is run over the same vectors)")
     return overrides
