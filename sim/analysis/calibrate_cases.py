@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.core.params import OUTCOMES, ConfigError, Scenario
+from sim.core.paths import applies_to, declared_field
 from sim.core.uncertainty import Dist, sample, stream, with_draws
 
 #: Spawn key of the prior vectors' stream (apart from the exploration's 0 and 1).
@@ -48,7 +49,6 @@ def path_kind(path: str, roles: Mapping[str, str]) -> str:
     :class:`~sim.core.params.Event`.
     """
     from sim.analysis.history import kind_of
-    from sim.core.paths import declared_field
 
     found = declared_field(path, roles)
     return "behaviour" if found is None else kind_of(*found)
@@ -70,7 +70,7 @@ def vector_scenario(target: Target, draws: Mapping[str, np.ndarray], k: int) -> 
     """The target's scenario with vector ``k`` (parameters of actors the target lacks left out)."""
     if target.scenario is None:
         raise ConfigError(f"{target.name}: a toy target has no scenario to simulate")
-    values = {p: float(v[k]) for p, v in draws.items() if not p.startswith("actors.") or p.split(".")[1] in target.actors}
+    values = {p: float(v[k]) for p, v in draws.items() if applies_to(p, target.actors)}
     return with_draws(target.scenario, values, target.aliases, check=False) if values else target.scenario
 
 

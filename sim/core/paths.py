@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -74,6 +74,18 @@ def is_number(value: Any) -> bool:
 def actor_aliases(actors: Mapping[str, Any] | None) -> dict[str, str]:
     """Config key -> actor name (``{"oman": "Oman"}``) from a configuration's ``actors`` block (dict or DictConfig)."""
     return {str(key): str(actor.get("name")) for key, actor in (actors or {}).items() if actor}
+
+
+def actor_of(path: str) -> str | None:
+    """The actor key a parameter path names (``actors.<key>.X`` -> ``key``), None for a path of no actor."""
+    parts = path.split(".")
+    return parts[1] if parts[0] == "actors" and len(parts) > 1 else None
+
+
+def applies_to(path: str, actors: Collection[str]) -> bool:
+    """Whether parameter ``path`` has a place among ``actors`` (config keys): a path of no actor, or of one of them."""
+    key = actor_of(path)
+    return key is None or key in actors
 
 
 def _norm(name: str) -> str:
