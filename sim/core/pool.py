@@ -21,6 +21,10 @@ from typing import Any
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 WATCHDOG_S = 0.5
+#: How long :meth:`WorkerPool.stop` waits for each killed worker to end. A killed process ends once the kernel
+#: schedules it, which on a loaded machine can take over a second (a worker was seen alive after one second at a
+#: load average of 14 on two cores); the bound only matters for a process stuck in uninterruptible I/O.
+STOP_WAIT_S = 10.0
 
 
 def die_with_parent(parent: int) -> None:
@@ -129,7 +133,7 @@ class WorkerPool:
                 process.kill()
         self._executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
-            process.join(timeout=1)
+            process.join(timeout=STOP_WAIT_S)
         self._stopped = True
 
     def __enter__(self) -> WorkerPool:
