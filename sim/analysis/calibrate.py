@@ -83,6 +83,7 @@ from sim.analysis.weighting import (
 )
 from sim.config.posterior import MIN_ESS  # (defined below the analysis layer: make run reads it)
 from sim.core.params import OUTCOMES, ConfigError
+from sim.core.paths import applies_to
 from sim.core.uncertainty import Dist, stream, with_draws
 
 #: The calibration's parts live in calibrate_cases (targets, prior), weighting (weights, scores) and sbc (checks);
@@ -227,9 +228,7 @@ def check_range_ends(targets: Sequence[Target], specs: Mapping[str, Dist]) -> No
     for t in targets:
         if t.scenario is None:
             continue
-        ends = {
-            p: np.array([d.low, d.high]) for p, d in specs.items() if not p.startswith("actors.") or p.split(".")[1] in t.actors
-        }
+        ends = {p: np.array([d.low, d.high]) for p, d in specs.items() if applies_to(p, t.actors)}
         if ends:
             with_draws(t.scenario, ends, t.aliases)
 

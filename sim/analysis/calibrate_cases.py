@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.core.params import OUTCOMES, ConfigError, Scenario
+from sim.core.paths import applies_to, declared_field
 from sim.core.uncertainty import Dist, sample, stream, with_draws
 
 #: Spawn key of the prior vectors' stream (apart from the exploration's 0 and 1).
@@ -47,20 +48,10 @@ def path_kind(path: str, roles: Mapping[str, str]) -> str:
     ``agenda.I.status_quo`` by :class:`~sim.core.params.Issue`, ``events.*`` by
     :class:`~sim.core.params.Event`.
     """
-    from sim.analysis.history import ROLE_CLASSES, config_kind, kind_of
-    from sim.core.params import Event, Issue
+    from sim.analysis.history import kind_of
 
-    parts = path.split(".")
-    if parts[0] in ("world", "actors"):
-        key = ".".join(parts[:3]) if parts[0] == "actors" else ".".join(parts[:2])
-        if parts[0] == "actors" and roles.get(parts[1]) not in ROLE_CLASSES:
-            raise ConfigError(f"{path}: actor {parts[1]!r} has no known role")
-        return config_kind(key, roles)
-    if parts[0] == "agenda" and len(parts) == 3:
-        return kind_of(Issue, parts[2])
-    if parts[0] == "events" and len(parts) >= 3:
-        return kind_of(Event, parts[2])
-    return "behaviour"
+    found = declared_field(path, roles)
+    return "behaviour" if found is None else kind_of(*found)
 
 
 def behaviour_specs(specs: Mapping[str, Dist], roles: Mapping[str, str]) -> dict[str, Dist]:
@@ -79,7 +70,7 @@ def vector_scenario(target: Target, draws: Mapping[str, np.ndarray], k: int) -> 
     """The target's scenario with vector ``k`` (parameters of actors the target lacks left out)."""
     if target.scenario is None:
         raise ConfigError(f"{target.name}: a toy target has no scenario to simulate")
-    values = {p: float(v[k]) for p, v in draws.items() if not p.startswith("actors.") or p.split(".")[1] in target.actors}
+    values = {p: float(v[k]) for p, v in draws.items() if applies_to(p, target.actors)}
     return with_draws(target.scenario, values, target.aliases, check=False) if values else target.scenario
 
 

@@ -361,14 +361,14 @@ def from_scenario(spec: str, settings: list[str], out: Path) -> Configuration:
     """
     from sim.config.compose import compose, scenario_from_config
     from sim.config.layout import label
-    from sim.config.overrides import check_settings, without_search_path
+    from sim.config.overrides import check_settings, override_value, without_search_path
     from sim.core.runner import simulate
     from sim.io import write_results
 
     parts = spec.split()
     name, overrides = parts[0], parts[1:]
     if name.startswith("scenario="):
-        name = name.split("=", 1)[1]
+        name = override_value(name)
     if "=" in name or name.startswith("~"):  # only overrides: the baseline with them
         name, overrides = "baseline", parts
     full = [*settings, f"scenario={name}", *overrides]

@@ -21,8 +21,8 @@ import yaml
 
 from sim.analysis import retro
 from sim.core.declare import kind_of_key
-from sim.core.params import OUTCOMES, WEEKS_PER_ROUND, ConfigError, Scenario, World
-from sim.core.paths import ROLE_CLASSES
+from sim.core.params import OUTCOMES, WEEKS_PER_ROUND, ConfigError, Scenario
+from sim.core.paths import declared_field
 from sim.core.runner import Results, simulate
 
 # ------------------------------------------------------------------ state or behaviour
@@ -80,16 +80,12 @@ def config_kind(key: str, roles: Mapping[str, str]) -> str:
     parts = key.split(".")
     if parts[0] == "transitions":  # scheduled changes of government: facts of the time (sim.core.params.Transition)
         return "state"
-    if parts[0] == "world" and len(parts) == 2:
-        return kind_of(World, parts[1])
     if parts[0] == "actors" and len(parts) == 2:
         return "state"
-    if parts[0] == "actors" and len(parts) >= 3:
-        role = roles.get(parts[1])
-        if role not in ROLE_CLASSES:
-            raise ConfigError(f"{key}: actor {parts[1]!r} has no known role")
-        return kind_of(ROLE_CLASSES[role], parts[2])
-    return "behaviour"
+    # the agenda and the events are lists in a config file (agenda.issues.0...): only world and actors keys read
+    # as parameter paths
+    found = declared_field(key, roles) if parts[0] in ("world", "actors") else None
+    return "behaviour" if found is None else kind_of(*found)
 
 
 def _defaults_entries(path: Path) -> list[str]:

@@ -31,6 +31,7 @@ import numpy as np
 
 from sim.analysis.weighting import weighted_quantiles
 from sim.core.params import OUTCOMES, Scenario
+from sim.core.paths import applies_to
 from sim.core.runner import Results, block_sizes, episodes_frame, run_block
 from sim.core.uncertainty import stream, with_draws
 
@@ -129,5 +130,5 @@ def posterior_for(data: Mapping, file: str | None = "history"):
     note = stale_note(post, identity())
     actors = {k for k, a in (data.get("actors") or {}).items() if a}
     held = held_paths(data)
-    keep = {p: x for p, x in post.draws.items() if p not in held and (not p.startswith("actors.") or p.split(".")[1] in actors)}
+    keep = {p: x for p, x in post.draws.items() if p not in held and applies_to(p, actors)}
     return Posterior(post.path, keep, post.weights, post.meta), note, held & set(post.draws)

@@ -21,8 +21,9 @@ import os
 import shutil
 import sys
 
+from sim.cli.common import fail
+
 APP = "sim.app.dashboard"
-EXIT_BAD_INPUT = 2
 
 
 #: How long a closed browser session's kernel (its state, its last batch) is kept: Solara's default is 24 hours.
@@ -91,8 +92,7 @@ def prepare_assets(fetch: bool) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     if importlib.util.find_spec("solara") is None:
-        print("error: the dashboard needs the app extra: pip install 'muscat-sim[app]'", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT)
+        fail("the dashboard needs the app extra: pip install 'muscat-sim[app]'")
     note = prepare_assets(fetch=not args.no_fetch)
     if note:
         print(note, file=sys.stderr)

@@ -30,6 +30,7 @@ from sim.cli.preflight import (
     sweep_identity,
 )
 from sim.config.compose import CONFIG_DIR, scenario_from_config
+from sim.config.overrides import override_key, override_value
 from sim.core.params import ConfigError
 
 
@@ -106,7 +107,7 @@ def _job_overrides() -> list[str]:
     """The overrides the context odds compose again: users' config folders (--config-dir, hydra.searchpath) included."""
     from hydra.core.hydra_config import HydraConfig
 
-    from sim.config.overrides import override_key, with_search_path
+    from sim.config.overrides import with_search_path
     from sim.sweep.identity import config_dirs
 
     task = [o for o in HydraConfig.get().overrides.task if override_key(o) != "hydra.searchpath"]
@@ -355,7 +356,7 @@ def _main(argv: list[str]) -> None:
         fail(str(exc))
     except OSError as exc:
         faults.fail_os(exc)
-    quiet = any(a.lstrip("+").lower() == "quiet=true" for a in argv)
+    quiet = any(override_key(a) == "quiet" and override_value(a).lower() == "true" for a in argv)
     if quiet and not any(a.startswith("hydra/hydra_logging=") for a in argv):
         argv = [*argv, "hydra/hydra_logging=disabled"]  # no "[HYDRA] Launching ..." lines either
     sys.argv = [sys.argv[0], *overrides_last(argv)]  # Hydra reads the overrides as one run of arguments

@@ -83,12 +83,7 @@ def build_parser():
     from sim.cli.common import CommandParser
 
     parser = CommandParser("calibrate", "History-weighted odds: learn behaviour from the historical cases.", EPILOG)
-    parser.add_argument(
-        "overrides",
-        nargs="*",
-        metavar="KEY=VALUE",
-        help="seed=S (default 0), workers=W (default 2)",
-    )
+    parser.add_overrides("seed=S (default 0), workers=W (default 2)")
     parser.add_argument("--vectors", type=int, default=DEFAULT_VECTORS, help=f"behavioural vectors K (default {DEFAULT_VECTORS})")
     parser.add_argument(
         "--per-vector",

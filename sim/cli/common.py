@@ -78,6 +78,10 @@ class CommandParser(argparse.ArgumentParser):
         )
         self.add_argument("--config-dir", "-cd", action="append", default=[], metavar="DIR", help=CONFIG_DIR_HELP)
 
+    def add_overrides(self, help: str = OVERRIDES_HELP, metavar: str = "KEY=VALUE") -> None:
+        """The command's positional Hydra overrides (``KEY=VALUE ...``, any number)."""
+        self.add_argument("overrides", nargs="*", metavar=metavar, help=help)
+
     def error(self, message: str) -> NoReturn:
         fail(f"{message} (see {self.prog} --help)")
 
@@ -104,3 +108,10 @@ def user_overrides(overrides: list[str], config_dirs: list[str], defaults: dict[
     result = with_search_path([*first, *overrides], [str(Path(d).resolve()) for d in config_dirs])
     faults.check_scenario_file(result)
     return result
+
+
+def print_box(heading: str, box) -> None:
+    """A PRIM box (a row of a boxes table): ``heading``, its coverage, density and mass, then one line per limit."""
+    print(f"\n{heading}: coverage {box['coverage']:.2f}, density {box['density']:.2f}, mass {box['mass']:.2f}")
+    for part in str(box["limits"]).split("; "):
+        print(f"  {part}")

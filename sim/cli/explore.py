@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli import budget, faults
-from sim.cli.common import EXIT_BAD_INPUT
+from sim.cli.common import EXIT_BAD_INPUT, print_box
 from sim.config.overrides import override_key, override_value
 from sim.core.params import ConfigError, Scenario
 
@@ -121,12 +121,7 @@ def print_report(ex, an, out: Path) -> None:
             )
     boxes = chosen_boxes(an.boxes)
     for _, b in boxes.iterrows():
-        print(
-            f"\nPRIM box for '{b['target']}' ({100 * b['share_of_vectors']:.0f}% of vectors): coverage "
-            f"{b['coverage']:.2f}, density {b['density']:.2f}, mass {b['mass']:.2f}"
-        )
-        for part in str(b["limits"]).split("; "):
-            print(f"  {part}")
+        print_box(f"PRIM box for '{b['target']}' ({100 * b['share_of_vectors']:.0f}% of vectors)", b)
         if isinstance(b.get("significant_limits"), str) and b["significant_limits"]:
             print(
                 f"  restrictions with quasi-p < 0.05 alone: coverage {b['significant_coverage']:.2f}, density "
@@ -147,12 +142,7 @@ def build_parser():
     from sim.cli.common import OVERRIDES_HELP, CommandParser
 
     parser = CommandParser("explore", "Odds under uncertainty: every assumption drawn per replication.", EPILOG)
-    parser.add_argument(
-        "overrides",
-        nargs="*",
-        metavar="KEY=VALUE",
-        help=OVERRIDES_HELP + "; uncertainty=NAME picks the ranges (default assumptions)",
-    )
+    parser.add_overrides(OVERRIDES_HELP + "; uncertainty=NAME picks the ranges (default assumptions)")
     parser.add_argument(
         "--vectors", type=int, default=None, help="parameter vectors K of the two-level design (default: up to 2000)"
     )

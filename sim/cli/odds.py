@@ -30,9 +30,10 @@ def assumption_vectors(cfg: DictConfig, overrides: list[str], scenario: Scenario
     from sim.analysis.odds import ODDS_STREAM
     from sim.cli.explore import specs_for
     from sim.config.compose import compose
+    from sim.config.overrides import override_key
     from sim.core.uncertainty import sample, stream
 
-    with_ranges = compose(["uncertainty=assumptions", *[o for o in overrides if not o.lstrip("+").startswith("uncertainty")]])
+    with_ranges = compose(["uncertainty=assumptions", *[o for o in overrides if not override_key(o).startswith("uncertainty")]])
     specs, _, _ = specs_for(with_ranges, overrides, scenario)
     specs = {p: d for p, d in specs.items() if not d.is_point}
     return sample(specs, VECTORS, stream(seed, ODDS_STREAM)) if specs else {}

@@ -17,7 +17,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.cli.common import EXIT_BAD_INPUT
+from sim.cli.common import EXIT_BAD_INPUT, print_box
+from sim.config.overrides import override_key
 from sim.core.params import ConfigError
 
 EPILOG = """\
@@ -55,23 +56,18 @@ def print_report(run, frame, boxes, out: Path, deal_at_least: float, escalation_
     chosen = boxes[boxes.get("chosen", False).fillna(False).astype(bool)] if "chosen" in boxes else boxes.iloc[0:0]
     robust = frame["policy"].iloc[0]
     for _, b in chosen.iterrows():
-        print(
-            f"\nWhere {robust} fails ({b['share_of_vectors']:.0%} of vectors), PRIM's box: coverage {b['coverage']:.2f}, "
-            f"density {b['density']:.2f}, mass {b['mass']:.2f}"
-        )
-        for part in str(b["limits"]).split("; "):
-            print(f"  {part}")
+        print_box(f"Where {robust} fails ({b['share_of_vectors']:.0%} of vectors), PRIM's box", b)
     print(f"\nWrote {out}/policies.csv, odds.csv, boxes.csv, summary.json, tradeoff.png")
 
 
 def build_parser():
     from sim.analysis import policies
-    from sim.cli.common import OVERRIDES_HELP, CommandParser
+    from sim.cli.common import CommandParser
 
     parser = CommandParser(
         "policies", "Named policies over the same parameter vectors of the assumptions: regret and satisficing.", EPILOG
     )
-    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help=OVERRIDES_HELP)
+    parser.add_overrides()
     parser.add_argument("--policies", default="", help="comma-separated names from configs/policy/ (default: all)")
     parser.add_argument("--sample-levers", type=int, default=0, help="N lever settings drawn from the levers' ranges instead")
     parser.add_argument("--vectors", type=int, default=policies.DEFAULT_VECTORS, help="parameter vectors (default 1000)")
@@ -94,7 +90,7 @@ def _checked_overrides(args) -> list[str]:
     for name, value in (("--deal-at-least", args.deal_at_least), ("--escalation-at-most", args.escalation_at_most)):
         if not 0.0 <= value <= 1.0:
             raise ConfigError(f"{name} {value}: use a probability in [0, 1]")
-    overrides = [o for o in args.overrides if not o.lstrip("+").startswith("policy=")]
+    overrides = [o for o in args.overrides if not ("=" in o and override_key(o) == "policy")]
     if len(overrides) != len(args.overrides):
         raise ConfigError("policy=...: choose policies with --policies a,b (each is run over the same vectors)")
     return overrides

@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.cli import budget, faults
 from sim.config.cache import ComposeCache, parse
 from sim.config.compose import compose, explain_compose_error, hydra_group_options, scenario_from_config
-from sim.config.overrides import bare_key, override_key, split_override, with_search_path
+from sim.config.overrides import bare_key, is_override, override_key, split_override, with_search_path
 from sim.core.params import ConfigError
 from sim.sweep.identity import default_sweep_dir
 
@@ -100,7 +100,7 @@ def overrides_last(argv: list[str]) -> list[str]:
 
 def _override_positions(argv: list[str]) -> list[int]:
     skip = {i + 1 for i, a in enumerate(argv) if a in (*CONFIG_DIR_FLAGS, "--config-name", "-cn", "--config-path", "-cp")}
-    return [i for i, a in enumerate(argv) if i not in skip and not a.startswith("-") and ("=" in a or a.startswith("~"))]
+    return [i for i, a in enumerate(argv) if i not in skip and not a.startswith("-") and is_override(a)]
 
 
 def check_arguments(argv: list[str]) -> None:
@@ -108,7 +108,7 @@ def check_arguments(argv: list[str]) -> None:
     from pathlib import Path
 
     for i, arg in enumerate(argv):
-        if arg.startswith("-") or "=" in arg or arg.startswith("~") or is_value_of_flag(argv, i):
+        if arg.startswith("-") or is_override(arg) or is_value_of_flag(argv, i):
             continue
         raise ConfigError(f"{arg!r} is not an override: write key=value (e.g. {arg}=...), or ~{arg} to remove a key")
     for directory in user_config_dirs(argv):
@@ -178,8 +178,7 @@ def user_config_dirs(argv: list[str]) -> list[str]:
 
 def overrides_of(argv: list[str]) -> list[str]:
     """The overrides of a command line (``key=value``, ``~key``), without flags and their values."""
-    skip = {i + 1 for i, a in enumerate(argv) if a in (*CONFIG_DIR_FLAGS, "--config-name", "-cn", "--config-path", "-cp")}
-    return [a for i, a in enumerate(argv) if i not in skip and not a.startswith("-") and ("=" in a or a.startswith("~"))]
+    return [argv[i] for i in _override_positions(argv)]
 
 
 def check_run_settings(cfg: DictConfig) -> None:

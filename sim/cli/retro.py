@@ -82,7 +82,7 @@ Examples:
 
 def main(argv: list[str] | None = None) -> int:
     parser = CommandParser("retro", "Score the model against the historical cases (state of the time, shared behaviour).", EPILOG)
-    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help=OVERRIDES_HELP + " (default replications=20000)")
+    parser.add_overrides(OVERRIDES_HELP + " (default replications=20000)")
     parser.add_argument("--out", default=None, help="the folder for retro.csv and retro.png (default outputs/retro/...)")
     parser.add_argument("--case", action="append", default=None, help="run only this case (repeatable)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)

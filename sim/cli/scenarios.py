@@ -194,13 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     from sim.cli.common import OVERRIDES_HELP, CommandParser, user_overrides
     from sim.config.compose import user_dirs
     from sim.config.layout import scenario_of
+    from sim.config.overrides import is_override
 
     parser = CommandParser("scenarios", "The scenario catalogue: list the scenarios, or show one's resolved parameters.", EPILOG)
-    parser.add_argument("overrides", nargs="*", metavar="[NAME] KEY=VALUE", help="a scenario's name, then " + OVERRIDES_HELP)
+    parser.add_overrides("a scenario's name, then " + OVERRIDES_HELP, metavar="[NAME] KEY=VALUE")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         given = list(args.overrides)
-        if given and "=" not in given[0] and not given[0].startswith("~"):
+        if given and not is_override(given[0]):
             given[0] = f"scenario={given[0]}"
         overrides = user_overrides(given, args.config_dir)
         extra = user_dirs(overrides)

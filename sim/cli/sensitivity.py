@@ -11,7 +11,7 @@ from sim.cli import budget, faults
 from sim.cli.common import OVERRIDES_HELP, CommandParser, fail, quiet_mesa, user_overrides
 from sim.config.compose import compose, scenario_from_config
 from sim.config.layout import label, run_folder, scenario_of
-from sim.config.overrides import check_settings, without_search_path
+from sim.config.overrides import check_settings, is_override, without_search_path
 from sim.core.params import OUTCOMES, ConfigError
 
 EPILOG = """\
@@ -25,7 +25,7 @@ Examples:
 
 def build_parser() -> CommandParser:
     parser = CommandParser("sensitivity", "Which assumptions move the odds: one-at-a-time sensitivity.", EPILOG)
-    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help=OVERRIDES_HELP + " (a bare NAME is scenario=NAME)")
+    parser.add_overrides(OVERRIDES_HELP + " (a bare NAME is scenario=NAME)")
     parser.add_argument(
         "--delta",
         type=float,
@@ -51,7 +51,7 @@ def build_parser() -> CommandParser:
 def _prepare(args):
     """The command line checked and composed: (the given overrides, the config, the scenario, the output folder);
     ConfigError naming what is wrong, before anything is computed."""
-    given = [f"scenario={o}" if "=" not in o and not o.startswith("~") else o for o in args.overrides]
+    given = [o if is_override(o) else f"scenario={o}" for o in args.overrides]
     if args.outcome not in OUTCOMES:
         raise ConfigError(f"--outcome {args.outcome!r}: use one of {', '.join(OUTCOMES)}")
     if not 0.0 < args.delta < 1.0:

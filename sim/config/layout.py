@@ -22,6 +22,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from sim.config.overrides import bare_key, split_override
+
 #: Keys that say how a command runs, not what it runs: left out of the label.
 NOT_IN_LABEL = (
     "replications",
@@ -43,15 +45,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._=,+@-]+")
 def _short(override: str) -> str | None:
     """One override in the label's words, or None for one that does not change the model."""
     text = override.strip()
-    key, sep, value = text.partition("=")
-    bare = key.lstrip("+~")
+    key, value = split_override(text)
+    bare = bare_key(key)
     if bare.startswith("hydra") or bare in NOT_IN_LABEL:
         return None
     if text.startswith("~"):
         return "no-" + bare.removeprefix("actors.")
     if "@" in bare and bare.split("@", 1)[0] == "actors":  # +actors@actors.eu3=eu3
         return "with-" + bare.split("@", 1)[1].removeprefix("actors.")
-    return f"{bare.removeprefix('actors.')}{sep}{value}"
+    return f"{bare.removeprefix('actors.')}{'=' if '=' in text else ''}{value}"
 
 
 def label(scenario: str, overrides: Iterable[str] = ()) -> str:
@@ -68,8 +70,8 @@ def scenario_of(overrides: Iterable[str], default: str = "baseline") -> str:
     """The scenario an override list selects (``scenario=NAME``), or ``default``."""
     name = default
     for o in overrides:
-        key, sep, value = str(o).partition("=")
-        if sep and key.lstrip("+") == "scenario":
+        key, value = split_override(str(o))
+        if "=" in str(o) and key.lstrip("+") == "scenario":
             name = value
     return name
 

@@ -18,6 +18,12 @@ def split_override(override: str) -> tuple[str, str]:
     return key, value
 
 
+def is_override(word: str) -> bool:
+    """Whether a command-line word is an override (``key=value``, ``+key=value``, ``~key``), not a name or a flag's
+    value."""
+    return "=" in word or word.startswith("~")
+
+
 def override_value(override: str) -> str:
     """The value an override gives: ``'a.b=0.3'`` -> ``'0.3'``; ``''`` for ``'~a'``."""
     return split_override(override)[1]

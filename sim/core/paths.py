@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from sim.core.params import ConfigError, Mediator, Principal, Scenario, Spoiler, Stakeholder
+from sim.core.params import ConfigError, Event, Issue, Mediator, Principal, Scenario, Spoiler, Stakeholder, World
 
 #: Each actor role's parameter class and the Scenario field that holds its actors.
 ROLE_CLASSES: dict[str, type] = {"principal": Principal, "mediator": Mediator, "spoiler": Spoiler, "stakeholder": Stakeholder}
@@ -76,6 +76,18 @@ def actor_aliases(actors: Mapping[str, Any] | None) -> dict[str, str]:
     return {str(key): str(actor.get("name")) for key, actor in (actors or {}).items() if actor}
 
 
+def actor_of(path: str) -> str | None:
+    """The actor key a parameter path names (``actors.<key>.X`` -> ``key``), None for a path of no actor."""
+    parts = path.split(".")
+    return parts[1] if parts[0] == "actors" and len(parts) > 1 else None
+
+
+def applies_to(path: str, actors: Collection[str]) -> bool:
+    """Whether parameter ``path`` has a place among ``actors`` (config keys): a path of no actor, or of one of them."""
+    key = actor_of(path)
+    return key is None or key in actors
+
+
 def _norm(name: str) -> str:
     return name.lower().replace(" ", "_").replace("-", "_")
 
@@ -112,6 +124,29 @@ def locate(scenario: Scenario, path: str, aliases: Mapping[str, str] | None = No
     if len(parts) == 1:
         return Slot(None, None, parts)
     raise ConfigError(f"{path}: name a parameter as {GRAMMAR}")
+
+
+def declared_field(path: str, roles: Mapping[str, str]) -> tuple[type, str] | None:
+    """The dataclass that declares the field a parameter path names, and the field's name, without a scenario.
+
+    ``roles`` gives each actor key's role (``{"us": "principal"}``). None for a
+    setting of the scenario itself (``max_rounds``) or a path outside the
+    grammar's objects; a one-line ConfigError for an actor of no known role.
+    """
+    parts = path.split(".")
+    head = parts[0]
+    if head == "world" and len(parts) == 2:
+        return World, parts[1]
+    if head == "actors" and len(parts) >= 3:
+        role = roles.get(parts[1])
+        if role not in ROLE_CLASSES:
+            raise ConfigError(f"{path}: actor {parts[1]!r} has no known role")
+        return ROLE_CLASSES[role], parts[2]
+    if head == "agenda" and len(parts) == 3:
+        return Issue, parts[2]
+    if head == "events" and len(parts) >= 3:
+        return Event, parts[2]
+    return None
 
 
 def _object(scenario: Scenario, slot: Slot) -> Any:

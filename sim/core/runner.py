@@ -10,16 +10,12 @@ the summary records it.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import math
-import os
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -30,6 +26,7 @@ from sim.core.interrupt import Interrupted as Interrupted  # raised here; define
 from sim.core.memory import tune_allocator
 from sim.core.model import DEAL_TYPES, OUTCOMES, NegotiationModel, cause_names
 from sim.core.params import ConfigError, Scenario
+from sim.core.pool import WorkerPool, deferred_signals
 from sim.core.stats import summarize
 
 DEFAULT_BLOCK_SIZE = 10_000
@@ -198,101 +195,6 @@ def episodes_frame(scenario: Scenario, blocks: list[dict[str, np.ndarray]]) -> p
     return frame
 
 
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-WATCHDOG_S = 0.5
-
-
-def _die_with_parent(parent: int) -> None:
-    """End this worker when its parent dies, whatever killed it (kill -9, SIGHUP, SIGQUIT).
-
-    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``);
-    everywhere, a daemon thread also checks every half second that the parent
-    is still this process's parent (an orphan is adopted by another process),
-    which covers a parent that died before the prctl call.
-    """
-    import ctypes
-    import sys
-
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(WATCHDOG_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
-def _worker_signals(parent: int | None = None) -> None:
-    """Worker processes leave Ctrl-C to the parent, which cancels the run and ends them; SIGTERM ends them at once.
-
-    They also end when the parent dies without ending them (:func:`_die_with_parent`).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if parent is not None:
-        _die_with_parent(parent)
-
-
-@contextlib.contextmanager
-def _deferred_signals() -> Iterator[list]:
-    """While a pool runs, note SIGINT/SIGTERM instead of raising inside the executor's machinery.
-
-    A KeyboardInterrupt raised at an arbitrary point of ``concurrent.futures``
-    can leave its locks held, and the shutdown that follows then waits
-    forever. Here a signal whose handler is a Python function (Ctrl-C's
-    default, or one the caller installed) is only recorded; the caller checks
-    the record between waits, ends the pool, then hands the signal to the
-    handler it was meant for (which raises). Outside the main thread nothing
-    is deferred.
-    """
-    caught: list = []
-    if threading.current_thread() is not threading.main_thread():
-        yield caught
-        return
-    previous = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        handler = signal.getsignal(sig)
-        if callable(handler):
-            previous[sig] = handler
-            signal.signal(sig, lambda signum, frame: caught.append((signum, frame)))
-    try:
-        yield caught
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if caught:
-            signum, frame = caught[0]
-            previous[signum](signum, frame)  # raises KeyboardInterrupt (or whatever the caller's handler does)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End a pool now: kill the workers, cancel what has not started, do not wait for running blocks.
-
-    SIGKILL, not SIGTERM: a worker forked a moment ago may not have run its
-    initializer yet and still carry the parent's handler that only notes
-    SIGTERM (:func:`_deferred_signals`); it would survive, finish its block and
-    wait forever to hand in a result that nobody reads (seen once in the
-    test suite, where blocks of the toy scenario take a millisecond). A
-    worker keeps nothing that needs cleaning up: the parent saves every
-    finished block.
-    """
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join(timeout=1)
-
-
 class BlockStore(Protocol):
     """Where finished blocks are kept, so that a run that fails part-way loses nothing (see sim.io).
 
@@ -402,22 +304,15 @@ def _run_here(scenario: Scenario, groups: list[list[int]], seed: int, run: _Prog
 
 def _run_in_pool(scenario: Scenario, groups: list[list[int]], seed: int, workers: int, run: _Progress) -> None:
     """Run the groups of blocks in up to ``workers`` processes; a signal ends the workers at once."""
-    with _deferred_signals() as signalled:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), initializer=_worker_signals, initargs=(os.getpid(),))
-        try:
-            pending = {pool.submit(run_blocks, scenario, [(b, run.sizes[b]) for b in group], seed): group for group in groups}
-            while pending and not signalled:
-                ready, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                for fut in ready:
-                    for b, arrays in zip(pending.pop(fut), fut.result(), strict=True):
-                        run.finished(b, arrays, fresh=True)
-        except BaseException:
-            _stop(pool)
-            raise
+    with deferred_signals() as signalled, WorkerPool(min(workers, len(groups))) as pool:
+        pending = {pool.submit(run_blocks, scenario, [(b, run.sizes[b]) for b in group], seed): group for group in groups}
+        while pending and not signalled:
+            ready, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for fut in ready:
+                for b, arrays in zip(pending.pop(fut), fut.result(), strict=True):
+                    run.finished(b, arrays, fresh=True)
         if signalled:
-            _stop(pool)
-        else:
-            pool.shutdown(wait=True)
+            pool.stop()
 
 
 def simulate(

@@ -32,7 +32,7 @@ import numpy as np
 from scipy import special
 
 from sim.core.params import ConfigError, Scenario
-from sim.core.paths import actor_slot, with_values
+from sim.core.paths import actor_of, actor_slot, with_values
 from sim.core.ufuncs import clip
 
 #: Spawn-key tag of the parameter-draw stream ("unc"): SeedSequence(seed, spawn_key=(STREAM, ...)) can never
@@ -322,7 +322,7 @@ def sample(specs: Mapping[str, Dist], n: int, seed: np.random.SeedSequence) -> d
 
 def _renormalise_saliences(scenario: Scenario, drawn: Iterable[str], aliases: Mapping[str, str]) -> Scenario:
     """Drawn saliences are relative weights: rescale each such actor's saliences to sum to one per replication."""
-    actors = {p.split(".")[1] for p in drawn if p.startswith("actors.") and p.split(".")[2:3] == ["salience"]}
+    actors = {key for p in drawn if (key := actor_of(p)) is not None and p.split(".")[2:3] == ["salience"]}
     for key in actors:
         group, i = actor_slot(scenario, key, aliases)
         items = list(getattr(scenario, group))

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from sim import load_scenario
-from sim.core.params import ConfigError
-from sim.core.paths import Knob, actor_aliases, describe, value_at, with_values
+from sim.core.params import ConfigError, Event, Issue, Mediator, World
+from sim.core.paths import Knob, actor_aliases, actor_of, applies_to, declared_field, describe, value_at, with_values
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,29 @@ def test_a_choice_is_set_as_it_is_but_a_number_goes_to_numbers_only(baseline):
     assert with_values(baseline, {"world.ultimatum_by": "US"}).world.ultimatum_by == "US"
     with pytest.raises(ConfigError, match="not a number"):
         with_values(baseline, {"world.ultimatum_by": 0.5})
+
+
+@pytest.mark.parametrize(
+    "path, declared",
+    [
+        ("world.tension", (World, "tension")),
+        ("actors.oman.effectiveness", (Mediator, "effectiveness")),
+        ("actors.oman.pressure.sanctions", (Mediator, "pressure")),
+        ("agenda.enrichment.status_quo", (Issue, "status_quo")),
+        ("events.proxy_attack.effects.tension", (Event, "effects")),
+        ("max_rounds", None),
+    ],
+)
+def test_the_declaring_class_of_a_path_is_found_without_a_scenario(path, declared):
+    assert declared_field(path, {"oman": "mediator"}) == declared
+
+
+def test_a_path_of_an_actor_without_a_known_role_is_one_line():
+    with pytest.raises(ConfigError, match="actor 'eu3' has no known role"):
+        declared_field("actors.eu3.resolve", {"oman": "mediator"})
+
+
+def test_a_path_names_its_actor_and_applies_only_where_that_actor_is_present():
+    assert actor_of("actors.uae.pressure.sanctions") == "uae" and actor_of("world.tension") is None
+    assert applies_to("world.tension", set()) and applies_to("actors.uae.resolve", {"uae", "us"})
+    assert not applies_to("actors.uae.resolve", {"us", "iran"})

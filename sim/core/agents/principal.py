@@ -1,16 +1,5 @@
-"""The actors as Mesa agents, one class per role; each owns its decisions.
-
-Each agent holds its parameters and its own state as NumPy arrays over the
-replications of the batch (``trust`` has shape (R,)), reads the shared
-:class:`sim.core.state.BatchState` and decides by calling the rules of
-:mod:`sim.core.rules`: a principal assesses its outside option, answers a package,
-learns from the other's answer and chooses between continuing, walking out and
-force; the mediator proposes and learns; the spoiler lobbies and decides to
-strike; the stakeholder de-escalates and presses. Agents never draw random
-numbers themselves: the model hands them its draws, so that every mechanism
-keeps its own random stream (common random numbers across configurations).
-Any scalar parameter may also be an array over the replications (broadcasting).
-"""
+"""A principal (the United States, Iran): its beliefs, its answers and proposals, and its choice between
+continuing, walking out and force."""
 
 from __future__ import annotations
 
@@ -18,44 +7,11 @@ import mesa
 import numpy as np
 
 from sim.core import rules
-from sim.core.params import WORLD_VARS, Principal, Spoiler
+from sim.core.agents.actor import Actor
+from sim.core.params import WORLD_VARS, Principal
 from sim.core.rows import any_along
-from sim.core.state import BatchState, at, issue_bits, issue_flags, issue_rows, issue_values
+from sim.core.state import at, issue_bits, issue_flags, issue_rows, issue_values
 from sim.core.ufuncs import clip
-
-
-def _bounds(red_lines: dict, issues: tuple[str, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Red lines as (low, high) arrays over issues, (I,) or (n, I); an issue without one is [0, 1]."""
-    low = issue_values((red_lines.get(i, (0.0, 1.0))[0] for i in issues), n)
-    high = issue_values((red_lines.get(i, (0.0, 1.0))[1] for i in issues), n)
-    return low, high
-
-
-class Actor(mesa.Agent):
-    """Common base: every actor has a name, a role, its parameters and the shared batch state."""
-
-    role = "actor"
-    REP_ARRAYS: tuple[str, ...] = ()
-
-    def __init__(self, model: mesa.Model, params) -> None:
-        # ``model`` is the NegotiationModel that schedules the agent, named by Mesa's base class so that the agents
-        # do not import the model (tests/test_layers.py: no import circle in sim.core, type-checking imports too).
-        super().__init__(model)
-        self.params = params
-        self.name = params.name
-        self.state: BatchState = model.state
-
-    def compact(self, keep: np.ndarray) -> None:
-        """Keep the rows ``keep`` (indices, ascending) of every per-replication array."""
-        for name in self.REP_ARRAYS:
-            setattr(self, name, np.take(getattr(self, name), keep, axis=0))
-
-    def p(self, name: str):
-        """One of its parameters for the replications held (a scalar, or an array over them: issue 12)."""
-        return self.state.held(getattr(self.params, name))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r})"
 
 
 class PrincipalAgent(Actor):
@@ -340,29 +296,10 @@ class PrincipalAgent(Actor):
         (:func:`rules.giveway_update`).
         """
         s, other = self.state, self.other
-        a, b = self.model.principals
-        n_issues = len(self.model.issue_names)
-        r = rows
-        shape = (r.size, n_issues)
-        low = np.broadcast_to(np.maximum(issue_rows(s, self.fallback_low, r), other.issue("low", r)), shape)
-        high = np.broadcast_to(np.minimum(issue_rows(s, self.fallback_high, r), other.issue("high", r)), shape)
-        req = issue_flags(a.requires[r] | b.requires[r], n_issues)
-        opens = ~any_along(req & (low > high))  # its own position is what closes the zone
-        if not opens.any():
-            return r[:0]
-        r, low, high, req = r[opens], low[opens], high[opens], req[opens]
-        ia, sa = a.issue_terms(r)[:2]
-        ib, sb = b.issue_terms(r)[:2]
-        frontier = rules.nash_frontier(ia, sa, ib, sb, low, high, issue_rows(s, s.status_quo, r))
-        discussed = ~issue_flags(a.refuses[r] | b.refuses[r], n_issues)
-        agenda = np.where(s.settled[r][:, None], s.agenda[r], discussed)
-        agenda = rules.parallel_track(agenda, low <= high, req)
+        r, package = self._deal_without_position(rows, incentive)
+        if r.size == 0:
+            return r
         incentive = at(incentive, r)
-        guess_other = 0.5 * (self.belief_lo[r] + self.belief_hi[r])  # its belief's mean about the other's resolve
-        d_self = self.disagreement(r, self.resolve[r], incentive)
-        d_other = other.disagreement(r, guess_other, incentive)
-        d_a, d_b = (d_self, d_other) if self is a else (d_other, d_self)
-        package = rules.nash_solve(frontier, d_a, d_b, agenda)
         ideal, salience = self.issue_terms(r)[:2]
         value = self.value_of(r, rules.utility(package, ideal, salience), incentive)
         cost = at(self.p("audience_cost"), r)
@@ -386,6 +323,35 @@ class PrincipalAgent(Actor):
         if drop.any():
             self.back_down(s.ids[r[drop]])
         return r[drop]
+
+    def _deal_without_position(self, rows: np.ndarray, incentive) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of ``rows`` where its own stated position is what closes the zone (its red lines without it would
+        open one on every required issue), and there the deal the mediator would propose if it dropped it: the Nash
+        package over the wider box, by its belief's mean about the other's resolve."""
+        s, other = self.state, self.other
+        a, b = self.model.principals
+        n_issues = len(self.model.issue_names)
+        r = rows
+        shape = (r.size, n_issues)
+        low = np.broadcast_to(np.maximum(issue_rows(s, self.fallback_low, r), other.issue("low", r)), shape)
+        high = np.broadcast_to(np.minimum(issue_rows(s, self.fallback_high, r), other.issue("high", r)), shape)
+        req = issue_flags(a.requires[r] | b.requires[r], n_issues)
+        opens = ~any_along(req & (low > high))  # its own position is what closes the zone
+        if not opens.any():
+            return r[:0], np.empty((0, n_issues))
+        r, low, high, req = r[opens], low[opens], high[opens], req[opens]
+        ia, sa = a.issue_terms(r)[:2]
+        ib, sb = b.issue_terms(r)[:2]
+        frontier = rules.nash_frontier(ia, sa, ib, sb, low, high, issue_rows(s, s.status_quo, r))
+        discussed = ~issue_flags(a.refuses[r] | b.refuses[r], n_issues)
+        agenda = np.where(s.settled[r][:, None], s.agenda[r], discussed)
+        agenda = rules.parallel_track(agenda, low <= high, req)
+        incentive = at(incentive, r)
+        guess_other = 0.5 * (self.belief_lo[r] + self.belief_hi[r])  # its belief's mean about the other's resolve
+        d_self = self.disagreement(r, self.resolve[r], incentive)
+        d_other = other.disagreement(r, guess_other, incentive)
+        d_a, d_b = (d_self, d_other) if self is a else (d_other, d_self)
+        return r, rules.nash_solve(frontier, d_a, d_b, agenda)
 
     def _price_deadlock(self, r, drop, hold, package, backing, outside, incentive) -> None:
         """Adjourning a held deadlock (world.deadlock_exit): where it holds its position in rows ``r``, what staying
@@ -680,172 +646,3 @@ class PrincipalAgent(Actor):
     def aspiration(self) -> np.ndarray:
         """The package utility it still demands: the utility worth its outside option (its own resolve)."""
         return clip(self.threshold_utility(self.resolve, self.model.incentive), 0.0, 1.0)
-
-
-class MediatorAgent(Actor):
-    """A mediator (Oman): proposes packages from its beliefs, learns, de-escalates, builds trust."""
-
-    role = "mediator"
-    REP_ARRAYS = ("lo", "hi")
-
-    def __init__(self, model: mesa.Model, params) -> None:
-        super().__init__(model, params)
-        self.lo = np.zeros((self.state.n, 2))
-        self.hi = np.zeros((self.state.n, 2))
-
-    @staticmethod
-    def lead(mediators: tuple[MediatorAgent, ...]) -> MediatorAgent | None:
-        """The mediator that proposes: the most effective (on average over replications), None without one."""
-        return max(mediators, key=lambda m: float(np.mean(m.params.effectiveness)), default=None)
-
-    @staticmethod
-    def combined_standing(mediators: tuple[MediatorAgent, ...]):
-        """The chance that some mediator's standing holds a bad round (a scalar, or (n,) when one is drawn)."""
-        unmoved: float | np.ndarray = 1.0  # the chance that no mediator's standing holds it
-        for m in mediators:
-            unmoved = unmoved * (1.0 - np.asarray(m.params.standing, dtype=float))
-        return 1.0 - unmoved
-
-    def sway(self, rows: np.ndarray):
-        """How far, as lead mediator, it moves an insisting side toward a parallel track in ``rows``: its
-        effectiveness (:func:`rules.parallel_track_acceptance`, :meth:`PrincipalAgent.soften_stance`)."""
-        return at(self.p("effectiveness"), rows)
-
-    def meet(self, principals) -> None:
-        """Its prior about each principal's resolve: uniform on [-spread, spread]."""
-        for k, p in enumerate(principals):
-            self.lo[:, k] = -p.params.resolve_spread
-            self.hi[:, k] = p.params.resolve_spread
-
-    def step(self) -> None:
-        """Keep the channel open: take tension off and build trust between the principals."""
-        self.state.relief = self.state.relief + self.p("deescalation")
-        for p in self.model.principals:
-            p.trust = clip(p.trust + self.p("trust_building"), 0.0, 1.0)
-
-    def propose(self, rows: np.ndarray, normal_draws: np.ndarray, incentive) -> np.ndarray:
-        """Packages for replications ``rows``: the Nash package over its estimates of each side's outside option.
-
-        ``normal_draws`` (m, 2) covers every held replication. The frontier is
-        the model's, computed once per run (:func:`rules.nash_frontier`): its
-        rows for ``rows`` when it is per replication (issue 12).
-        """
-        model, s = self.model, self.state
-        a, b = model.principals
-        frontier = model.frontier.take(lambda packed: np.take(packed, s.ids[rows], axis=0))  # one gather per round
-        d = []
-        effectiveness, noise, incentive = (at(x, rows) for x in (self.p("effectiveness"), self.p("proposal_noise"), incentive))
-        for k, pr in enumerate((a, b)):
-            guess = rules.estimated_resolve(
-                self.lo[rows, k], self.hi[rows, k], at(pr.p("resolve_spread"), rows), effectiveness, noise, normal_draws[rows, k]
-            )
-            d.append(pr.disagreement(rows, guess, incentive))
-        return rules.nash_solve(frontier, d[0], d[1], s.agenda[rows])
-
-    def learn(self, rows: np.ndarray, answers: list[np.ndarray]) -> np.ndarray:
-        """Update its beliefs from both answers; return the chance it gave the package of being signed."""
-        chance = np.ones(len(rows))
-        for k, (p, accepted) in enumerate(zip(self.model.principals, answers, strict=True)):
-            lo, hi = self.lo[rows, k], self.hi[rows, k]
-            chance = chance * np.where(p.within[rows], rules.belief_acceptance_chance(lo, hi, p.cutoff[rows]), 0.0)
-            self.lo[rows, k], self.hi[rows, k] = rules.update_belief(lo, hi, p.cutoff[rows], accepted, p.within[rows])
-        return chance
-
-
-class SpoilerAgent(Actor):
-    """A spoiler outside the room (Israel): lobbies its target principal and decides whether to strike."""
-
-    role = "spoiler"
-    REP_ARRAYS = ("crossing",)
-
-    def __init__(self, model: mesa.Model, params: Spoiler) -> None:
-        super().__init__(model, params)
-        self.low, self.high = _bounds(params.red_lines, model.issue_names, self.state.n)
-        self.watched = np.isin(model.issue_names, list(params.red_lines))
-        self.crossing = np.zeros(self.state.n, dtype=bool)
-
-    def lobby(self) -> None:
-        """Harden the target principal's terms: its value of no deal rises by the lobbying weight per round (the
-        pressure built up saturates at ``world.pressure_cap``, :func:`rules.saturated_pressure`)."""
-        target = self.model.principal(self.params.target)
-        target.hardening = target.hardening + self.p("lobbying")
-
-    def watch(self, rows: np.ndarray) -> None:
-        """Note where the package on the table (in ``rows``) crosses this spoiler's own red line."""
-        s = self.state
-        self.crossing = np.zeros(s.m, dtype=bool)
-        mask = np.broadcast_to(self.watched, (len(rows), len(self.watched)))
-        low, high = issue_rows(s, self.low, rows), issue_rows(s, self.high, rows)
-        self.crossing[rows] = ~rules.inside(s.proposal[rows], low, high, mask)
-
-    def _judged(self, rule, cost) -> tuple[np.ndarray, np.ndarray]:
-        """A rung's value now and the value of waiting by ``rule``, at the rung's ``cost``, by its own beliefs."""
-        s, p = self.state, self.p
-        weights = (p("weight_tension"), p("weight_progress"), p("weight_failure"), p("weight_crossing"))
-        return rule(weights, cost, s.tension, s.nuclear_progress, s.drag, s.deal_chance * self.crossing)
-
-    def strike_values(self) -> tuple[np.ndarray, np.ndarray]:
-        """Its value of striking now and of waiting, by its own beliefs (see :func:`rules.spoiler_strike_values`)."""
-        return self._judged(rules.spoiler_strike_values, self.p("strike_threshold"))
-
-    def decide_strike(self, draws: np.ndarray):
-        """Strike where striking looks worth more than waiting and the occasion arises; returns (strike, S, W)."""
-        strike, wait = self.strike_values()
-        return rules.chooses(strike - wait, self.p("strike_noise"), self.p("strike_propensity"), draws), strike, wait
-
-    def decide_sabotage(self, draws: np.ndarray) -> np.ndarray:
-        """A covert strike or sabotage, a rung below a strike: where it looks worth more than waiting at its cost.
-
-        :func:`rules.sabotage_values` (its strike values with the sabotage's
-        lower cost), chosen by :func:`rules.chooses` when the occasion arises
-        (``sabotage_propensity``).
-        """
-        value, wait = self._judged(rules.sabotage_values, self.p("sabotage_cost"))
-        return rules.chooses(value - wait, self.p("strike_noise"), self.p("sabotage_propensity"), draws)
-
-    def decide_strike_now(self, rows: np.ndarray, draws: np.ndarray, *, talks_failed: bool = False) -> np.ndarray:
-        """Strike in rows ``rows`` when the occasion is forced on it (its ally struck, an ultimatum lapsed), by its own values.
-
-        Its strike values as ever (:func:`rules.spoiler_strike_values`); with
-        ``talks_failed`` the talks have just failed, so its sense that a round
-        fails is 1. The occasion is certain for a spoiler that weighs strikes at
-        all (``strike_propensity`` > 0: a propensity of 0 shuts its strikes);
-        the choice noisy as ever.
-        """
-        s, p = self.state, self.p
-        drag = np.ones(len(rows)) if talks_failed else s.drag[rows]
-        strike, wait = rules.spoiler_strike_values(
-            (
-                at(p("weight_tension"), rows),
-                at(p("weight_progress"), rows),
-                at(p("weight_failure"), rows),
-                at(p("weight_crossing"), rows),
-            ),
-            at(p("strike_threshold"), rows),
-            s.tension[rows],
-            s.nuclear_progress[rows],
-            drag,
-            (s.deal_chance * self.crossing)[rows],
-        )
-        weighs = (np.asarray(at(p("strike_propensity"), rows)) > 0).astype(float)
-        return rules.chooses(strike - wait, at(p("strike_noise"), rows), weighs, draws)
-
-
-class StakeholderAgent(Actor):
-    """A regional stakeholder (the UAE): lowers tension and presses both principals toward a deal."""
-
-    role = "stakeholder"
-
-    @staticmethod
-    def combined_incentive(stakeholders: tuple[StakeholderAgent, ...]):
-        """What the stakeholders together add to a deal's value (a scalar, or (n,) when one is drawn)."""
-        return sum((h.params.incentive for h in stakeholders), 0.0)
-
-    def step(self) -> None:
-        """De-escalate, and press both principals: their value of no deal falls by its pressure each round.
-
-        The pressure builds up; its effect saturates at ``world.pressure_cap`` (:func:`rules.saturated_pressure`).
-        """
-        self.state.relief = self.state.relief + self.p("deescalation")
-        for p in self.model.principals:
-            p.hardening = p.hardening - self.p("pressure")
