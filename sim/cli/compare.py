@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         from sim.config.layout import label, stamp
 
         out = args.out or Path("outputs") / "compare" / label(label_of(specs)) / stamp()
-        faults.check_writable(out, keep=False, what="the comparison to")  # before anything is computed
+        faults.check_writable(out, keep=False, what="the comparison to", setting="--out DIR")  # before anything is computed
         _guard(specs, settings, out)
         configs = [c for arg in specs for c in resolve(arg, settings, out)]
         table = compare(configs, args.test)
