@@ -104,13 +104,12 @@ def test_the_server_runs_in_production_and_releases_closed_sessions_within_minut
 
 
 @pytest.mark.slow
-def test_a_dozen_sessions_opened_and_closed_leave_memory_bounded():
-    """12 sessions, each with its own seed (so its own batch), opened and closed: memory back within a bound.
+def test_twenty_sessions_opened_and_closed_leave_memory_bounded():
+    """20 sessions (the number issue 23 asks), each with its own seed (so its own batch), opened and closed: memory back within a bound.
 
     The bound: what the first session held (its batches, its episode, its figure) times 8 (the shared cache of
     configured runs keeps at most 8 batches, sim.app.state._run) plus 8 MB; sessions that kept what they held
-    would grow with their number (12 that each kept their batch would hold 12 of them, over the cache's 8; each
-    session under tracemalloc takes seconds, so no more are opened). The release time: the figures still being
+    would grow with their number (20 that each kept their batch would hold 20 of them, well over the cache's 8). The release time: the figures still being
     drawn when a session closes (a background thread each) are waited for, as the server's cull waits minutes.
     """
     import threading
@@ -121,7 +120,7 @@ def test_a_dozen_sessions_opened_and_closed_leave_memory_bounded():
     tracemalloc.start()
     try:
         start = tracemalloc.get_traced_memory()[0]
-        for session in range(12):
+        for session in range(20):
             _, rc = solara.render(dashboard.Dashboard(replications=SMALL, seed=100 + session), handle_error=False)
             if batch_bytes is None:
                 gc.collect()
@@ -134,7 +133,8 @@ def test_a_dozen_sessions_opened_and_closed_leave_memory_bounded():
     finally:
         tracemalloc.stop()
     bound = 8 * batch_bytes + 8e6
-    assert kept < bound, f"{kept / 1e6:.1f} MB kept after 12 closed sessions (bound {bound / 1e6:.1f} MB)"
+    print("MEASURE", batch_bytes, kept)  # TEMP
+    assert kept < bound, f"{kept / 1e6:.1f} MB kept after 20 closed sessions (bound {bound / 1e6:.1f} MB)"
     assert not math.isnan(kept)
 
 
