@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from sim.cli.calibrate import UnitStore
 
@@ -59,3 +60,19 @@ def test_calibrate_has_the_size_guard_for_replications_and_vectors(tmp_path):
     line = one_line(calibrate(tmp_path, "--vectors", "300000000000", "--per-vector", "5", "--out", str(out)), 2)
     assert "--vectors 300000000000 needs about" in line and "use fewer vectors" in line
     assert not out.exists() and not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["scenarios"], ["scenarios", "deep"], ["sensitivity", "deep"], ["compare", "baseline", "deep"], ["calibrate"]],
+)
+def test_a_deeply_nested_yaml_in_a_users_folder_is_one_line_in_every_command(tmp_path, command):
+    """A 20,000-deep YAML file was a 2,990-line RecursionError in ``scenarios`` and ``sensitivity``."""
+    mine = tmp_path / "my"
+    (mine / "scenario").mkdir(parents=True)
+    (mine / "scenario" / "deep.yaml").write_text("# @package _global_\nx: " + "[" * 20000 + "]" * 20000 + "\n")
+    argv = [sys.executable, "-m", "sim", *command, "--config-dir", str(mine)]
+    out = [] if command[0] == "scenarios" else ["--out", str(tmp_path / "o")]
+    line = one_line(subprocess.run([*argv, *out], cwd=tmp_path, capture_output=True, text=True, timeout=300), 2)
+    assert "deep.yaml" in line and "nested more than" in line
+    assert not (tmp_path / "o").exists()

@@ -137,6 +137,9 @@ def check_inputs(args) -> Inputs:
     for folder in args.config_dir:
         if not Path(folder).is_dir():
             raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds history/")
+    from sim.config.guards import check_config_dirs
+
+    check_config_dirs(args.config_dir)  # size, depth and alias limits before any of their YAML is parsed
     targets = cal_mod.load_targets(args.config_dir, args.case)
     if sum(t.actual is not None for t in targets) < 2:
         raise ConfigError("leave-one-case-out needs at least two cases: drop --case or add cases")

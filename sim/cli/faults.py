@@ -66,6 +66,9 @@ def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None
     path = next((d / "scenario" / f"{name}.yaml" for d in dirs if (d / "scenario" / f"{name}.yaml").exists()), None)
     if path is None:
         return  # an unknown scenario: the composition names it
+    from sim.config.guards import check_yaml_file
+
+    check_yaml_file(path)  # size, depth and alias limits before parsing (ConfigError naming the file)
     try:
         text = path.read_bytes().decode("utf-8")
         data = yaml.safe_load(text)
