@@ -76,3 +76,15 @@ def test_a_deeply_nested_yaml_in_a_users_folder_is_one_line_in_every_command(tmp
     line = one_line(subprocess.run([*argv, *out], cwd=tmp_path, capture_output=True, text=True, timeout=300), 2)
     assert "deep.yaml" in line and "nested more than" in line
     assert not (tmp_path / "o").exists()
+
+
+def test_a_sweeps_progress_counts_only_its_own_jobs():
+    """After a config file changed, the old rows are other jobs': '[sweep 2/2]' only once both new jobs are done."""
+    import pandas as pd
+
+    from sim.sweep.callback import _done
+
+    table = pd.DataFrame({"job": [0, 1], "key": ["new0", "old1"]})  # job 0 rerun, job 1's row still the old job's
+    assert _done(table, {"jobs": 2, "keys": ["new0", "new1"]}) == 1
+    assert _done(table, {"jobs": 2, "keys": ["new0", "old1"]}) == 2
+    assert _done(table, {}) == 2  # a manifest without keys (an older sweep): every row counts
