@@ -197,3 +197,21 @@ def test_a_save_that_cannot_be_written_is_one_line(page, monkeypatch):
     lines = shown_lines(page)
     assert any(line.startswith("could not save the run: No space left on device") for line in lines), lines
     assert "/srv/secret" not in " ".join(lines) and "Traceback" not in page_text(page)
+
+
+def test_solara_reads_the_release_time_and_the_kernel_cap_the_server_sets():
+    """The settings are the ones Solara reads (its settings are read on import: a fresh process, as the server is)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from sim.app.__main__ import server_environment\n"
+        "server_environment()\n"
+        "import solara.server.settings as s, solara.util as u\n"
+        "print(u.parse_timedelta(s.kernel.cull_timeout), s.kernel.max_count)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_KERNEL_")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
+    seconds, max_count = out.stdout.split()
+    assert float(seconds) <= 300 and int(max_count) <= 64
