@@ -88,3 +88,22 @@ def test_a_sweeps_progress_counts_only_its_own_jobs():
     assert _done(table, {"jobs": 2, "keys": ["new0", "new1"]}) == 1
     assert _done(table, {"jobs": 2, "keys": ["new0", "old1"]}) == 2
     assert _done(table, {}) == 2  # a manifest without keys (an older sweep): every row counts
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sensitivity", "baseline", "world.tension=${oc.env:NOPE_NOT_SET}"],
+        ["explore", "world.tension=${oc.env:NOPE_NOT_SET}"],
+        ["retro", "world.tension=${world.tension}"],
+        ["scenarios", "baseline", "world.tension=${oc.decode:'[1,2'}"],
+        ["compare", "baseline", "nuclear_only", "world.tension=${oc.env:NOPE_NOT_SET}"],
+    ],
+)
+def test_an_interpolation_that_does_not_resolve_is_one_line_in_every_command(tmp_path, command):
+    """Issue 23 found 70- to 200-line tracebacks here in sensitivity, explore and scenarios."""
+    out = [] if command[0] == "scenarios" else ["--out", str(tmp_path / "o")]
+    argv = [sys.executable, "-m", "sim", *command, *out]
+    line = one_line(subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=300), 2)
+    assert "world.tension" in line and "interpolation" in line
+    assert not (tmp_path / "o").exists()
