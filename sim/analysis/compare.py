@@ -353,17 +353,14 @@ def from_sweep(root: Path, selector: str | None) -> list[Configuration]:
     return configs
 
 
-def from_scenario(spec: str, settings: list[str], out: Path) -> Configuration:
-    """Run ``"NAME key=value ..."`` now with the shared ``settings`` (``replications=N``, ``seed=S``, search path).
+def compose_spec(spec: str, settings: list[str]):
+    """``"NAME key=value ..."`` composed with ``settings``: (name, overrides, config, scenario); ConfigError if bad.
 
-    Its files go to ``out/runs/<label>``; the run is composed as ``muscat-sim`` composes it, so a user's
-    scenario found through ``hydra.searchpath`` (``--config-dir``) works too.
+    Called for every configuration before any is run (:func:`check_specs`), so a
+    bad override in the last one is one line at once, not after the others ran.
     """
     from sim.config.compose import compose, scenario_from_config
-    from sim.config.layout import label
     from sim.config.overrides import check_settings, override_value, without_search_path
-    from sim.core.runner import simulate
-    from sim.io import write_results
 
     parts = spec.split()
     name, overrides = parts[0], parts[1:]
@@ -374,7 +371,27 @@ def from_scenario(spec: str, settings: list[str], out: Path) -> Configuration:
     full = [*settings, f"scenario={name}", *overrides]
     cfg = compose(full)
     check_settings(cfg)
-    scenario = scenario_from_config(cfg, without_search_path(full))
+    return name, overrides, cfg, scenario_from_config(cfg, without_search_path(full))
+
+
+def check_specs(specs: list[str], settings: list[str]) -> None:
+    """Compose every configuration to be run now (not run folders or sweeps); ConfigError (one line) if one is bad."""
+    for spec in specs:
+        if not Path(spec.split("@", 1)[0]).is_dir() and not ("/" in spec and not spec.split()[0].count("=")):
+            compose_spec(spec, settings)
+
+
+def from_scenario(spec: str, settings: list[str], out: Path) -> Configuration:
+    """Run ``"NAME key=value ..."`` now with the shared ``settings`` (``replications=N``, ``seed=S``, search path).
+
+    Its files go to ``out/runs/<label>``; the run is composed as ``muscat-sim`` composes it, so a user's
+    scenario found through ``hydra.searchpath`` (``--config-dir``) works too.
+    """
+    from sim.config.layout import label
+    from sim.core.runner import simulate
+    from sim.io import write_results
+
+    name, overrides, cfg, scenario = compose_spec(spec, settings)
     replications, seed, block_size = int(cfg.replications), int(cfg.seed), int(cfg.block_size)
     if (cfg.get("posterior") or {}).get("file"):  # history-weighted behaviour (posterior=history)
         from omegaconf import OmegaConf
@@ -426,53 +443,3 @@ def label_of(specs: list[str]) -> str:
             scenario = parts[0].removeprefix("scenario=") if "=" not in parts[0] or parts[0].startswith("scenario=") else ""
             names.append(label(scenario or "baseline", parts[1:] if scenario else parts))
     return "_vs_".join(names)
-
-
-# ---------------------------------------------------------------- output
-
-
-def _pct(x: float | None, signed: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    return f"{100 * x:+.1f}" if signed else f"{100 * x:.1f}%"
-
-
-def _p_text(p: float | None) -> str:
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    return "<1e-16" if p < 1e-16 else f"{p:.3g}"
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """The comparison as text: probabilities, then differences from [1] in percentage points."""
-    width = max(14, *(len(str(c)) for c in table["configuration"])) + 5
-    width = min(width, 60)
-    lines = [
-        f"{'outcome':<11}{'configuration':<{width}}{'probability':>11}  {'95% interval':<17}"
-        f"{'diff vs [1]':>12}  {'95% interval (pts)':<19}{'p-value':>9}  test"
-    ]
-    for outcome in OUTCOMES:
-        part = table[table["outcome"] == outcome]
-        for i, (_, row) in enumerate(part.iterrows()):
-            label = f"[{row['index']}] {row['configuration']}"
-            if len(label) > width - 1:
-                label = label[: width - 2] + "…"
-            interval = f"[{_pct(row['p_low'])}, {_pct(row['p_high'])}]"
-            diff = _pct(row["difference"], signed=True)
-            diff_ci = f"[{_pct(row['difference_low'], True)}, {_pct(row['difference_high'], True)}]" if diff else ""
-            lines.append(
-                f"{outcome if i == 0 else '':<11}{label:<{width}}{_pct(row['p']):>11}  {interval:<17}"
-                f"{diff:>12}  {diff_ci:<19}{_p_text(row['p_value']):>9}  {'' if pd.isna(row['test']) else row['test']}"
-            )
-    return "\n".join(lines)
-
-
-def write_outputs(table: pd.DataFrame, configs: list[Configuration], out: Path) -> dict[str, Path]:
-    from sim.analysis.plots import comparison
-
-    out.mkdir(parents=True, exist_ok=True)
-    csv = out / "comparison.csv"
-    table.to_csv(csv, index=False)
-    png = out / "comparison.png"
-    comparison(table).savefig(png, dpi=120)
-    return {"csv": csv, "png": png}

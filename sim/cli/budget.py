@@ -53,6 +53,11 @@ def _mem_available() -> float | None:
         return None
 
 
+def memory_available() -> float | None:
+    """The memory this machine has available now (bytes), or None if it cannot be read."""
+    return _mem_available()
+
+
 def _disk_available(directory: Path) -> float | None:
     path = directory.resolve()
     while not path.exists() and path != path.parent:

@@ -132,6 +132,9 @@ def check_inputs(args) -> Inputs:
     for folder in args.config_dir:
         if not Path(folder).is_dir():
             raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds history/")
+    from sim.config.guards import check_config_dirs
+
+    check_config_dirs(args.config_dir)  # size, depth and alias limits before any of their YAML is parsed
     targets = cal_mod.load_targets(args.config_dir, args.case)
     if sum(t.actual is not None for t in targets) < 2:
         raise ConfigError("leave-one-case-out needs at least two cases: drop --case or add cases")
@@ -140,7 +143,36 @@ def check_inputs(args) -> Inputs:
     out = Path(args.out or run_folder("calibrate", "history"))
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: is a file, give a directory")
+    from sim.cli import faults
+
+    faults.check_writable(out, keep=False, what="the calibration to", setting="--out DIR")  # before anything is computed
+    guard_grid(targets, specs, args, out)
     return Inputs(targets, specs, out)
+
+
+def guard_grid(targets: list, specs: dict, args, out: Path) -> None:
+    """The size guard of calibrate: one vector's replications (one block a worker holds) and the vectors' draws.
+
+    ``--per-vector`` is measured as one block of that many replications, run
+    ``targets x vectors`` times (:func:`sim.cli.budget.guard_size`); ``--vectors``
+    sets the arrays held for the whole grid: the draws (one value per
+    parameter) and the counts (three per target), with room for the stages'
+    copies (x 4). ConfigError (one line) if either cannot fit in memory.
+    """
+    from sim.cli import budget
+
+    scenario = next((t.scenario for t in targets if t.scenario is not None), None)
+    if scenario is not None:
+        runs = len(targets) * args.vectors
+        budget.guard_size(scenario, args.per_vector, args.per_vector, out, episodes=False, runs=runs, what="--per-vector")
+    per_vector_bytes = 4 * 8 * (len(specs) + 3 * len(targets))
+    available = budget.memory_available()
+    if available is not None and args.vectors * per_vector_bytes > 0.8 * available:
+        raise ConfigError(
+            f"--vectors {args.vectors} needs about {budget.human_bytes(args.vectors * per_vector_bytes)} of memory "
+            f"({budget.human_bytes(available)} available): use fewer vectors "
+            f"(at most about --vectors {int(0.8 * available / per_vector_bytes):,})"
+        )
 
 
 def run_grid(args, inputs: Inputs, store: UnitStore):
@@ -301,8 +333,16 @@ class UnitStore:
         return self.directory / f"unit_{t:03d}_{j:05d}.npy"
 
     def load(self, t: int, j: int):
+        import os
+        import stat
+
         path = self._path(t, j)
-        if not path.exists():
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):  # a FIFO (would block), a device or a link: never opened
+            path.unlink(missing_ok=True)
             return None
         try:
             counts = np.load(path, allow_pickle=False)

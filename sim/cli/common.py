@@ -103,6 +103,9 @@ def user_overrides(overrides: list[str], config_dirs: list[str], defaults: dict[
     for folder in config_dirs:
         if not Path(folder).is_dir():
             raise ConfigError(f"--config-dir {folder}: no such folder: give a folder that holds scenario/, actors/ ...")
+    from sim.config.guards import check_config_dirs
+
+    check_config_dirs(config_dirs)  # size, depth and alias limits before any of their YAML is parsed
     given = {override_key(o) for o in overrides}
     first = [f"{key}={value}" for key, value in (defaults or {}).items() if key not in given]
     result = with_search_path([*first, *overrides], [str(Path(d).resolve()) for d in config_dirs])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.analysis.compare import compare, format_table, resolve, write_outputs
+from sim.analysis.compare import check_specs, compare, resolve
+from sim.analysis.compare_output import format_table, write_outputs
 from sim.cli import budget, faults
 from sim.cli.common import OVERRIDES_HELP, RUN_SETTINGS, CommandParser, fail, quiet_mesa, user_overrides
 from sim.core.params import ConfigError
@@ -62,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         from sim.config.layout import label, stamp
 
         out = args.out or Path("outputs") / "compare" / label(label_of(specs)) / stamp()
-        faults.check_writable(out, keep=False, what="the comparison to")  # before anything is computed
+        faults.check_writable(out, keep=False, what="the comparison to", setting="--out DIR")  # before anything is computed
+        check_specs(specs, settings)  # every configuration composed before any is run
         _guard(specs, settings, out)
         configs = [c for arg in specs for c in resolve(arg, settings, out)]
         table = compare(configs, args.test)

@@ -194,7 +194,7 @@ def _prepare(args) -> _Setup:
 
     shown = [o for o in overrides if o != "uncertainty=assumptions"]
     out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))
-    faults.check_writable(out, keep=False, what="the exploration to")  # before anything is computed
+    faults.check_writable(out, keep=False, what="the exploration to", setting="--out DIR")  # before anything is computed
     budget.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
     return _Setup(overrides, cfg, scenario, aliases, notes, design, out)
 

@@ -66,6 +66,9 @@ def check_scenario_file(overrides: Iterable[str], config_dir: Path | None = None
     path = next((d / "scenario" / f"{name}.yaml" for d in dirs if (d / "scenario" / f"{name}.yaml").exists()), None)
     if path is None:
         return  # an unknown scenario: the composition names it
+    from sim.config.guards import check_yaml_file
+
+    check_yaml_file(path)  # size, depth and alias limits before parsing (ConfigError naming the file)
     try:
         text = path.read_bytes().decode("utf-8")
         data = yaml.safe_load(text)
@@ -127,8 +130,8 @@ def fail_os(exc: OSError, *, blocks_kept: bool = True) -> NoReturn:
     raise SystemExit(code)
 
 
-def os_error_line(exc: OSError, what: str = "", *, blocks_kept: bool = True) -> str:
-    """One line for an OSError: which path, what went wrong, what to do."""
+def os_error_line(exc: OSError, what: str = "", *, blocks_kept: bool = True, setting: str = "") -> str:
+    """One line for an OSError: which path, what went wrong, what to do (``setting``: the option that moves it)."""
     path = exc.filename or ""
     reason = exc.strerror or str(exc)
     space = (
@@ -152,11 +155,13 @@ def os_error_line(exc: OSError, what: str = "", *, blocks_kept: bool = True) -> 
         errno.EMFILE: "too many open files: raise the limit (ulimit -n) or use fewer workers",
         errno.ENFILE: "too many open files: raise the limit (ulimit -n) or use fewer workers",
     }.get(exc.errno or 0, "check the path and the disk, or choose another output_root=...")
+    if setting:  # a command with its own option for the folder (--out): name that one
+        fix = fix.replace("output_root=... (or hydra.run.dir=...)", setting).replace("output_root=...", setting)
     where = f" {path}" if path else ""
     return f"cannot write{(' ' + what) if what else ''}{where}: {reason}: {fix}"
 
 
-def check_writable(directory: str | Path, *, keep: bool = True, what: str = "the results to") -> None:
+def check_writable(directory: str | Path, *, keep: bool = True, what: str = "the results to", setting: str = "") -> None:
     """Make ``directory`` and write (and remove) a small probe file in it; ConfigError in one line if that fails.
 
     ``keep=False`` removes again the folders it made, so that a command that
@@ -178,7 +183,7 @@ def check_writable(directory: str | Path, *, keep: bool = True, what: str = "the
     except OSError as exc:
         if exc.filename == str(probe):  # name the folder, not the probe
             exc = OSError(exc.errno, exc.strerror, str(directory))
-        raise ConfigError(os_error_line(exc, what)) from None
+        raise ConfigError(os_error_line(exc, what, setting=setting)) from None
     finally:
         with contextlib.suppress(OSError):
             probe.unlink()

@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         seed, workers, block_size = (int(cfg.get(k)) for k in ("seed", "workers", "block_size"))
         model = model_overrides(overrides)  # neither run settings nor hydra.searchpath
         out = Path(args.out or run_folder("policies", scenario_of(model), model))
-        faults.check_writable(out, keep=False, what="the policies to")  # before anything is computed
+        faults.check_writable(out, keep=False, what="the policies to", setting="--out DIR")  # before anything is computed
         setup = ema.setup(overrides)
         file = args.posterior or (cfg.get("posterior") or {}).get("file")
         posterior = _posterior(cfg, file)

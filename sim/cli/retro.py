@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         from sim.cli import budget, faults
         from sim.config.compose import load_scenario
 
-        faults.check_writable(out, keep=False, what="the retrodiction to")  # before anything is computed
+        faults.check_writable(out, keep=False, what="the retrodiction to", setting="--out DIR")  # before anything is computed
         if budget.needs_guard(replications, 10_000):
             budget.guard_size(load_scenario("baseline"), replications, 10_000, out, episodes=False, runs=len(cases))
         table, _ = score_cases(cases, replications, seed, overrides=overrides, workers=int(cfg.workers))

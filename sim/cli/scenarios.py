@@ -83,6 +83,9 @@ def scenario_changes(data: Mapping) -> tuple[dict[str, object], dict[str, str]]:
 
 def _read_scenario_file(path: Path) -> dict:
     """A scenario file's content; ConfigError naming the file if it is not UTF-8, not YAML, empty or not a mapping."""
+    from sim.config.guards import check_yaml_file
+
+    check_yaml_file(path)  # a FIFO, a "billion laughs" or a 20,000-deep nesting: one line before parsing
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -63,7 +63,7 @@ def _prepare(args):
     check_settings(cfg, lowest_replications=2)
     scenario = scenario_from_config(cfg, without_search_path(overrides))
     out = Path(args.out or run_folder("sensitivity", scenario_of(given), without_search_path(given)))
-    faults.check_writable(out, keep=False, what="the sensitivity table to")  # before anything is computed
+    faults.check_writable(out, keep=False, what="the sensitivity table to", setting="--out DIR")  # before anything is computed
     budget.guard_size(scenario, int(cfg.replications), 10_000, out, episodes=False, what="replications")
     return given, cfg, scenario, out
 

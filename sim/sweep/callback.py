@@ -48,4 +48,13 @@ class SweepTable(Callback):
         quiet = bool(config.get("quiet", False))
         if self.echo and not quiet:
             manifest = read_manifest(root)
-            print(_format_line(row, len(table), manifest.get("jobs"), manifest.get("swept")), flush=True)
+            print(_format_line(row, _done(table, manifest), manifest.get("jobs"), manifest.get("swept")), flush=True)
+
+
+def _done(table, manifest: dict) -> int:
+    """How many of this sweep's jobs are done: rows of its job keys (a row kept from before a config file changed
+    is another job's, so "[sweep 2/2]" is never printed while the second job still runs)."""
+    keys = manifest.get("keys")
+    if not keys or "key" not in getattr(table, "columns", ()):
+        return len(table)
+    return int(table["key"].isin(list(keys)).sum())
