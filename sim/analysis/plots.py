@@ -39,6 +39,7 @@ from sim.analysis.figure_style import (
     SERIES_COLORS,
     episodes_of,
     plain,
+    plain_cause,
     runs_of,
     summary_of,
 )
@@ -135,14 +136,14 @@ def rounds(run, *, title: str | None = None) -> Figure:
         bottom += counts
         if hit.any():
             ax.axvline(ended[hit].mean(), color=OUTCOME_COLORS[o], ls="--", lw=1.3)
-    ax.set_xlabel("round in which the talks end (dashed: mean round of each outcome)")
+    ax.set_xlabel("round (one week each) in which the talks end (dashed: mean round of each outcome)")
     ax.set_ylabel("share of replications")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0.4, last + 0.6)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper right")  # the mass of the episodes is in the early rounds, on the left
     ax.set_title(title or "Rounds to outcome")
     return fig
 
@@ -176,7 +177,7 @@ def causes(runs, *, outcome: str = "escalation", absolute: bool = False, title: 
         ax.barh(y + offset, shares, height * 0.92, color=color, label=label if k > 1 else None)
         for yi, v in zip(y + offset, shares, strict=True):
             ax.annotate(f"{100 * v:.1f}%", (v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(y, [plain(c) for c in names])
+    ax.set_yticks(y, [plain_cause(c) for c in names])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(f"share of all replications (adds up to P({outcome}))" if absolute else f"share of {outcome}s")
@@ -358,20 +359,40 @@ def retrodiction(table: pd.DataFrame, *, title: str | None = None) -> Figure:
     return fig
 
 
-def write_figures(results, directory, *, episode=None, dpi: int = 120) -> list[Path]:
-    """Write the figures of a run into ``directory``: odds.png, rounds.png, causes.png, terms.png.
+def run_figures(results, *, episode=None, label: str | None = None) -> dict[str, Figure]:
+    """The figures of a run by name: odds, rounds, causes, terms (and anatomy with ``episode``).
+
+    ``label`` names the run in every title (the command line gives the label of
+    its output folder, ``baseline+no-israel`` for ``~actors.israel``, so a
+    modified run is never titled as the scenario it changed); by default the
+    scenario's name.
+    """
+    s = summary_of(results)
+    name = label or s.get("scenario", "run")
+    p_esc = f"P(escalation) = {100 * s['p_escalation']:.1f}%"
+    deals = int((episodes_of(results)["outcome"].astype(str) == "deal").sum())
+    figures = {
+        "odds": odds(results, title=f"Odds of the talks: {name} ({s['replications']:,} replications)"),
+        "rounds": rounds(results, title=f"Rounds to outcome: {name}"),
+        "causes": causes(results, title=f"Causes of escalation: {name} ({p_esc})"),
+        "terms": deal_terms(results, title=f"Deal terms per issue: {name} ({deals:,} deals)"),
+    }
+    if episode is not None:
+        figures["anatomy"] = anatomy(episode)
+    return figures
+
+
+def write_figures(results, directory, *, episode=None, dpi: int = 120, label: str | None = None) -> list[Path]:
+    """Write the figures of a run (:func:`run_figures`) into ``directory``: odds.png, rounds.png, causes.png, terms.png.
 
     With ``episode`` (a NegotiationModel run with ``record=True``) also
-    anatomy.png. Returns the paths written. The command line calls this with
-    ``plots=true``.
+    anatomy.png; ``label`` names the run in the titles. Returns the paths
+    written. The command line calls this with ``plots=true``.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    figures = {"odds": odds(results), "rounds": rounds(results), "causes": causes(results), "terms": deal_terms(results)}
-    if episode is not None:
-        figures["anatomy"] = anatomy(episode)
     paths = []
-    for name, fig in figures.items():
+    for name, fig in run_figures(results, episode=episode, label=label).items():
         path = directory / f"{name}.png"
         fig.savefig(path, dpi=dpi)
         paths.append(path)
@@ -388,6 +409,7 @@ __all__ = [
     "odds",
     "odds_vs_parameter",
     "rounds",
+    "run_figures",
     "summary_row",
     "write_figures",
 ]
