@@ -13,6 +13,7 @@ from html import escape
 import numpy as np
 
 from sim import NegotiationModel
+from sim.analysis.figure_style import plain_cause
 from sim.app.state import OUTCOMES, Odds
 
 #: How the table names an event other than the three outcomes (the strike of the mechanics of issue 10).
@@ -86,7 +87,8 @@ def odds_html(odds: Odds) -> str:
     base = dict(odds.configured.summary.get("escalation_causes") or {})
     if causes:
         rows = [
-            [_label(c), _pct(s), _pct(base[c]) if c in base else "–"] for c, s in sorted(causes.items(), key=lambda kv: -kv[1])
+            [plain_cause(c), _pct(s), _pct(base[c]) if c in base else "–"]
+            for c, s in sorted(causes.items(), key=lambda kv: -kv[1])
         ]
         parts.append(_table(["cause of escalation", "share of escalations", "as configured"], rows, right=(1, 2)))
     else:
@@ -108,7 +110,7 @@ def episode_html(model: NegotiationModel) -> str:
         status = f"round {int(row['round'])} of at most {model.max_rounds}: talks continue"
     else:
         code = int(model.cause[0])
-        cause = _label(model.causes[code]) if code >= 0 else ""
+        cause = plain_cause(model.causes[code]) if code >= 0 else ""
         status = f"ended in round {int(row['round'])}: {outcome.upper()} ({cause})"
     agenda = row["agenda"] if bool(row["agenda_settled"]) else "in dispute"
     parts = [

@@ -71,7 +71,7 @@ def test_the_first_render_runs_one_batch_of_the_configured_scenario_and_shows_it
     text = odds_text(page)
     assert f"P(deal) {100 * odds.probability('deal'):.1f}%" in text
     assert f"{SMALL:,} replications, seed 4, the scenario as configured" in text
-    assert "israeli strike" in text  # the causes of escalation
+    assert "Israeli strike" in text  # the causes of escalation, in words (sim.analysis.figure_style.plain_cause)
 
 
 def test_moving_a_slider_runs_a_new_batch_and_changes_the_odds(page, batches):
