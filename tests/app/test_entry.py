@@ -57,7 +57,8 @@ def test_config_dir_reaches_the_server_as_the_folders_the_dashboard_composes_wit
     solaras = ["TELEMETRY_MIXPANEL_ENABLE", "KERNEL_CULL_TIMEOUT", "THEME_SHOW_BANNER"]
     solaras += ["KERNEL_MAX_PER_SESSION", "KERNEL_MAX_COUNT"]
     for name in (entry.CONFIG_DIRS_ENV, *(f"SOLARA_{s}" for s in solaras)):
-        monkeypatch.delenv(name, raising=False)  # what main sets is removed again after the test
+        monkeypatch.setenv(name, "")  # recorded as it was (unset, usually), so that what main sets is undone after
+        monkeypatch.delenv(name)
     started = []
     monkeypatch.setattr(cli, "main", lambda args, prog_name: started.append(args))
     (tmp_path / "a").mkdir()
