@@ -49,8 +49,9 @@ Examples:
   muscat-sim calibrate --config-dir my_configs --vectors 20 --per-vector 50 workers=1
   muscat-sim calibrate --vectors 500 --per-vector 200 seed=0 workers=2 --ship
 
-Run settings as every command spells them: seed=S, workers=W. The grid is sized as explore and policies size
-theirs: --vectors K behavioural vectors x --per-vector M replications (per vector and case);
+Run settings as every command spells them: seed=S, workers=W; output_root=DIR, the root of the output folder.
+The grid is sized as explore and policies size theirs: --vectors K behavioural vectors x --per-vector M
+replications (per vector and case);
 --vectors K sets how many behavioural vectors are drawn.
 Behaviour is drawn from uncertainty=assumptions; state comes from each case: no other override applies.
 """

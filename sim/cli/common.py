@@ -62,7 +62,8 @@ CONFIG_DIR_HELP = (
 )
 OVERRIDES_HELP = (
     "Hydra overrides as for muscat-sim: scenario=NAME, KEY=VALUE, ~actors.NAME, +actors@actors.NAME=NAME, "
-    "hydra.searchpath=[file://DIR], and the run settings replications=N seed=S workers=W block_size=B"
+    "hydra.searchpath=[file://DIR], the run settings replications=N seed=S workers=W block_size=B, and output_root=DIR "
+    "(the root of the output folder)"
 )
 
 
