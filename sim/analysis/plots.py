@@ -321,18 +321,20 @@ def retrodiction(table: pd.DataFrame, *, title: str | None = None) -> Figure:
 
     ``table``: one row per case with ``case``, ``actual`` and ``p_<outcome>``
     (``retro.csv`` of ``python -m sim retro``, or :func:`sim.analysis.retro.score_table`).
+    The cases run down the page (one row each, in the table's order), so the
+    figure keeps a page's width however many cases there are.
     """
-    fig = Figure(figsize=(1.8 + 2.2 * len(table), 4.2), layout="constrained")
+    fig = Figure(figsize=(9, 1.3 + 0.62 * len(table)), layout="constrained")
     ax = fig.add_subplot()
-    width = 0.26
-    x = np.arange(len(table))
+    height = 0.26
+    y = np.arange(len(table))
     for k, o in enumerate(OUTCOMES):
         p = table[f"p_{o}"].to_numpy(dtype=float)
         actual = (table["actual"] == o).to_numpy()
-        bars = ax.bar(
-            x + (k - 1) * width,
+        bars = ax.barh(
+            y + (k - 1) * height,
             p,
-            width,
+            height,
             color=OUTCOME_COLORS[o],
             label=o,
             edgecolor=np.where(actual, "black", "none").tolist(),
@@ -340,22 +342,34 @@ def retrodiction(table: pd.DataFrame, *, title: str | None = None) -> Figure:
         )
         for bar, hit, value in zip(bars, actual, p, strict=True):
             ax.annotate(
-                f"{100 * value:.0f}%" + ("\nactual" if hit else ""),
-                (bar.get_x() + bar.get_width() / 2, value),
-                ha="center",
-                va="bottom",
+                f"{100 * value:.0f}%" + (" actual" if hit else ""),
+                (value, bar.get_y() + bar.get_height() / 2),
+                ha="left",
+                va="center",
                 fontsize=8,
                 fontweight="bold" if hit else "normal",
-                xytext=(0, 2),
+                xytext=(3, 0),
                 textcoords="offset points",
             )
-    ax.set_xticks(x, [f"{c}\n(actual: {a})" for c, a in zip(table["case"], table["actual"], strict=True)])
-    ax.set_ylim(0, 1.15)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.axhline(1 / 3, color="0.6", linestyle=":", linewidth=1, label="uniform (1/3)")
-    ax.set_ylabel("simulated probability")
-    ax.legend(loc="upper right", fontsize=8, ncols=4)
-    ax.set_title(title or "Retrodiction: the model's odds for each case, the actual outcome outlined")
+    ax.set_yticks(y, [f"{c}\n(actual: {a})" for c, a in zip(table["case"], table["actual"], strict=True)], fontsize=9)
+    ax.invert_yaxis()  # the first case at the top
+    ax.set_xlim(0, 1.18)  # room for the values written after the bars
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xticks(np.linspace(0, 1, 6))
+    ax.axvline(1 / 3, color="0.6", linestyle=":", linewidth=1, label="uniform (1/3)")
+    ax.set_xlabel("simulated probability of each outcome (the actual one outlined)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=OUTCOME_COLORS[o], label=o) for o in OUTCOMES]  # no outline: the bars' outline marks the actual
+    handles += [
+        Patch(facecolor="white", edgecolor="black", linewidth=2.0, label="what happened"),
+        Line2D([], [], color="0.6", linestyle=":", label="uniform (1/3)"),
+    ]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8, ncols=5, frameon=False)
+    ax.set_title(title or "Retrodiction: the model's odds for each case, the actual outcome outlined", pad=22)
     return fig
 
 
