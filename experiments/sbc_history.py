@@ -130,6 +130,7 @@ def figure(results: dict) -> Figure:
             f"{label}\n90% coverage {100 * r['coverage_90']:.0f}%, posterior sd / prior sd {r['mean_sd_ratio']:.2f}", fontsize=8
         )
         ax.set_xlabel("posterior CDF at the true value (uniform if calibrated)", fontsize=8)
+        ax.set_ylabel("density (1 = uniform)", fontsize=8)
     return fig
 
 

@@ -12,6 +12,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.analysis.calibrate import Calibration
 from sim.analysis.explore_plots import COLOURS
+from sim.analysis.labels import describe, scale
 from sim.analysis.weighting import weighted_quantiles
 from sim.core.params import OUTCOMES
 
@@ -43,7 +44,7 @@ def parameters_figure(cal: Calibration, shifts: pd.DataFrame, top: int = 6) -> F
     names = list(shifts["parameter"].head(top))
     ncols = 3
     nrows = -(-len(names) // ncols)
-    fig = Figure(figsize=(11, 2.6 * max(nrows, 1)), layout="constrained")
+    fig = Figure(figsize=(11, 3.0 * max(nrows, 1)), layout="constrained")
     axes = fig.subplots(max(nrows, 1), ncols, squeeze=False).ravel()
     w = cal.weights
     for ax in axes[len(names) :]:
@@ -54,7 +55,10 @@ def parameters_figure(cal: Calibration, shifts: pd.DataFrame, top: int = 6) -> F
         ax.hist(x, bins=bins, density=True, color="#bbbbbb", label="prior")
         if w.sum() > 0:
             ax.hist(x, bins=bins, weights=w, density=True, histtype="step", color="#264653", linewidth=2, label="posterior")
-        ax.set_title(name, fontsize=8)
+        ax.set_title(f"{describe(name)}\n{name}", fontsize=8)  # plain words from the parameter's declaration, then its key
+        unit = scale(name)
+        ax.set_xlabel(f"value{f' (scale {unit})' if unit else ''}", fontsize=8)
+        ax.set_ylabel("density", fontsize=8)
         ax.tick_params(labelsize=7)
     if names:
         axes[0].legend(fontsize=7)
@@ -89,6 +93,7 @@ def forecast_figure(cal: Calibration) -> Figure:
         ax.set_xticks(range(len(OUTCOMES)), OUTCOMES)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_ylim(0, 1)
+        ax.set_ylabel("probability across parameter vectors", fontsize=8)
         ax.set_title(f"{name}: prior (left, pale) vs posterior (right)\nmedian, 5-95% across vectors; -: mean", fontsize=8)
     return fig
 

@@ -63,6 +63,16 @@ def plain(name: str) -> str:
     return str(name).replace("_", " ")
 
 
+#: Words of a cause's name as people write them (``us_strike`` is "US strike", not "us strike").
+CAUSE_WORDS = {"us": "US", "iran": "Iran", "israeli": "Israeli", "uae": "UAE", "oman": "Oman", "israel": "Israel"}
+
+
+def plain_cause(name: str) -> str:
+    """A cause of an ending in words: ``iran_breakout`` -> "Iran breakout", ``tension_spiral`` -> "Tension spiral"."""
+    words = [CAUSE_WORDS.get(w, w) for w in str(name).split("_")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]]) if words and words[0] else str(name)
+
+
 KEY_STYLE = {"fontsize": 7, "color": "0.35", "family": "monospace"}
 
 

@@ -39,6 +39,7 @@ from sim.analysis.figure_style import (
     SERIES_COLORS,
     episodes_of,
     plain,
+    plain_cause,
     runs_of,
     summary_of,
 )
@@ -135,14 +136,14 @@ def rounds(run, *, title: str | None = None) -> Figure:
         bottom += counts
         if hit.any():
             ax.axvline(ended[hit].mean(), color=OUTCOME_COLORS[o], ls="--", lw=1.3)
-    ax.set_xlabel("round in which the talks end (dashed: mean round of each outcome)")
+    ax.set_xlabel("round (one week each) in which the talks end (dashed: mean round of each outcome)")
     ax.set_ylabel("share of replications")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0.4, last + 0.6)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper right")  # the mass of the episodes is in the early rounds, on the left
     ax.set_title(title or "Rounds to outcome")
     return fig
 
@@ -176,7 +177,7 @@ def causes(runs, *, outcome: str = "escalation", absolute: bool = False, title: 
         ax.barh(y + offset, shares, height * 0.92, color=color, label=label if k > 1 else None)
         for yi, v in zip(y + offset, shares, strict=True):
             ax.annotate(f"{100 * v:.1f}%", (v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(y, [plain(c) for c in names])
+    ax.set_yticks(y, [plain_cause(c) for c in names])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(f"share of all replications (adds up to P({outcome}))" if absolute else f"share of {outcome}s")
@@ -320,18 +321,20 @@ def retrodiction(table: pd.DataFrame, *, title: str | None = None) -> Figure:
 
     ``table``: one row per case with ``case``, ``actual`` and ``p_<outcome>``
     (``retro.csv`` of ``python -m sim retro``, or :func:`sim.analysis.retro.score_table`).
+    The cases run down the page (one row each, in the table's order), so the
+    figure keeps a page's width however many cases there are.
     """
-    fig = Figure(figsize=(1.8 + 2.2 * len(table), 4.2), layout="constrained")
+    fig = Figure(figsize=(9, 1.3 + 0.62 * len(table)), layout="constrained")
     ax = fig.add_subplot()
-    width = 0.26
-    x = np.arange(len(table))
+    height = 0.26
+    y = np.arange(len(table))
     for k, o in enumerate(OUTCOMES):
         p = table[f"p_{o}"].to_numpy(dtype=float)
         actual = (table["actual"] == o).to_numpy()
-        bars = ax.bar(
-            x + (k - 1) * width,
+        bars = ax.barh(
+            y + (k - 1) * height,
             p,
-            width,
+            height,
             color=OUTCOME_COLORS[o],
             label=o,
             edgecolor=np.where(actual, "black", "none").tolist(),
@@ -339,39 +342,71 @@ def retrodiction(table: pd.DataFrame, *, title: str | None = None) -> Figure:
         )
         for bar, hit, value in zip(bars, actual, p, strict=True):
             ax.annotate(
-                f"{100 * value:.0f}%" + ("\nactual" if hit else ""),
-                (bar.get_x() + bar.get_width() / 2, value),
-                ha="center",
-                va="bottom",
+                f"{100 * value:.0f}%" + (" actual" if hit else ""),
+                (value, bar.get_y() + bar.get_height() / 2),
+                ha="left",
+                va="center",
                 fontsize=8,
                 fontweight="bold" if hit else "normal",
-                xytext=(0, 2),
+                xytext=(3, 0),
                 textcoords="offset points",
             )
-    ax.set_xticks(x, [f"{c}\n(actual: {a})" for c, a in zip(table["case"], table["actual"], strict=True)])
-    ax.set_ylim(0, 1.15)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.axhline(1 / 3, color="0.6", linestyle=":", linewidth=1, label="uniform (1/3)")
-    ax.set_ylabel("simulated probability")
-    ax.legend(loc="upper right", fontsize=8, ncols=4)
-    ax.set_title(title or "Retrodiction: the model's odds for each case, the actual outcome outlined")
+    ax.set_yticks(y, [f"{c}\n(actual: {a})" for c, a in zip(table["case"], table["actual"], strict=True)], fontsize=9)
+    ax.invert_yaxis()  # the first case at the top
+    ax.set_xlim(0, 1.18)  # room for the values written after the bars
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xticks(np.linspace(0, 1, 6))
+    ax.axvline(1 / 3, color="0.6", linestyle=":", linewidth=1, label="uniform (1/3)")
+    ax.set_xlabel("simulated probability of each outcome (the actual one outlined)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=OUTCOME_COLORS[o], label=o) for o in OUTCOMES]  # no outline: the bars' outline marks the actual
+    handles += [
+        Patch(facecolor="white", edgecolor="black", linewidth=2.0, label="what happened"),
+        Line2D([], [], color="0.6", linestyle=":", label="uniform (1/3)"),
+    ]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8, ncols=5, frameon=False)
+    ax.set_title(title or "Retrodiction: the model's odds for each case, the actual outcome outlined", pad=22)
     return fig
 
 
-def write_figures(results, directory, *, episode=None, dpi: int = 120) -> list[Path]:
-    """Write the figures of a run into ``directory``: odds.png, rounds.png, causes.png, terms.png.
+def run_figures(results, *, episode=None, label: str | None = None) -> dict[str, Figure]:
+    """The figures of a run by name: odds, rounds, causes, terms (and anatomy with ``episode``).
+
+    ``label`` names the run in every title (the command line gives the label of
+    its output folder, ``baseline+no-israel`` for ``~actors.israel``, so a
+    modified run is never titled as the scenario it changed); by default the
+    scenario's name.
+    """
+    s = summary_of(results)
+    name = label or s.get("scenario", "run")
+    p_esc = f"P(escalation) = {100 * s['p_escalation']:.1f}%"
+    deals = int((episodes_of(results)["outcome"].astype(str) == "deal").sum())
+    figures = {
+        "odds": odds(results, title=f"Odds of the talks: {name} ({s['replications']:,} replications)"),
+        "rounds": rounds(results, title=f"Rounds to outcome: {name}"),
+        "causes": causes(results, title=f"Causes of escalation: {name} ({p_esc})"),
+        "terms": deal_terms(results, title=f"Deal terms per issue: {name} ({deals:,} deals)"),
+    }
+    if episode is not None:
+        figures["anatomy"] = anatomy(episode)
+    return figures
+
+
+def write_figures(results, directory, *, episode=None, dpi: int = 120, label: str | None = None) -> list[Path]:
+    """Write the figures of a run (:func:`run_figures`) into ``directory``: odds.png, rounds.png, causes.png, terms.png.
 
     With ``episode`` (a NegotiationModel run with ``record=True``) also
-    anatomy.png. Returns the paths written. The command line calls this with
-    ``plots=true``.
+    anatomy.png; ``label`` names the run in the titles. Returns the paths
+    written. The command line calls this with ``plots=true``.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    figures = {"odds": odds(results), "rounds": rounds(results), "causes": causes(results), "terms": deal_terms(results)}
-    if episode is not None:
-        figures["anatomy"] = anatomy(episode)
     paths = []
-    for name, fig in figures.items():
+    for name, fig in run_figures(results, episode=episode, label=label).items():
         path = directory / f"{name}.png"
         fig.savefig(path, dpi=dpi)
         paths.append(path)
@@ -388,6 +423,7 @@ __all__ = [
     "odds",
     "odds_vs_parameter",
     "rounds",
+    "run_figures",
     "summary_row",
     "write_figures",
 ]

@@ -24,6 +24,9 @@ import sys
 from sim.cli.common import fail
 
 APP = "sim.app.dashboard"
+#: The variable that carries ``--config-dir`` to the server (the same name as :data:`sim.app.state.CONFIG_DIRS_ENV`;
+#: not imported from there, so that ``--help`` and the missing-extra line need no Solara).
+CONFIG_DIRS_ENV = "MUSCAT_APP_CONFIG_DIRS"
 
 
 #: How long a closed browser session's kernel (its state, its last batch) is kept: Solara's default is 24 hours.
@@ -57,12 +60,22 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="muscat-sim-app",
         description="The dashboard: move an assumption, watch the odds and one episode change (a Solara app).",
-        epilog="Examples:\n  muscat-sim-app\n  muscat-sim-app --port 8766 --no-open\n  muscat-sim-app -- --auto-restart\n",
+        epilog=(
+            "Examples:\n  muscat-sim-app\n  muscat-sim-app --port 8766 --no-open\n"
+            "  muscat-sim-app --config-dir my_configs\n  muscat-sim-app -- --auto-restart\n"
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     p.add_argument("--no-open", action="store_true", help="do not open a browser")
+    p.add_argument(
+        "--config-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of your own configs (scenario/NAME.yaml ...), as every muscat-sim command takes it (repeatable)",
+    )
     p.add_argument("--no-fetch", action="store_true", help="do not fetch Solara's front-end files with npm on first start")
     p.add_argument("solara", nargs=argparse.REMAINDER, help="after --: options for `solara run`, unchanged")
     return p
@@ -91,12 +104,17 @@ def prepare_assets(fetch: bool) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    for folder in args.config_dir:
+        if not os.path.isdir(folder):
+            fail(f"--config-dir {folder}: no such folder: give a folder that holds scenario/, actors/ ...")
     if importlib.util.find_spec("solara") is None:
         fail("the dashboard needs the app extra: pip install 'muscat-sim[app]'")
     note = prepare_assets(fetch=not args.no_fetch)
     if note:
         print(note, file=sys.stderr)
     server_environment()
+    if args.config_dir:  # read by sim.app.state in the server (the same process): the users' folders on the search path
+        os.environ[CONFIG_DIRS_ENV] = os.pathsep.join(os.path.abspath(d) for d in args.config_dir)
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # no "This website runs on Solara" over the figure
     from solara.__main__ import cli  # after the environment is set: Solara reads it on import
 

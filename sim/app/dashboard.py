@@ -24,25 +24,23 @@ over the public API (:mod:`sim.app.state` for the numbers,
 Figures are drawn in a background thread (``solara.lab.use_task``), so a slider
 change shows its odds as soon as the batch is done, without waiting for
 Matplotlib.
+
+The page is split along its seams: this module holds the layout and the
+callbacks (the controls, what a change runs, the save, the error boundary);
+:mod:`sim.app.tables` the HTML of the odds and of the episode's state;
+:mod:`sim.app.episode` the episode panel and its figure.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import math
-import time
-from html import escape
 
-import numpy as np
 import solara
-import solara.lab
 
-from sim import ConfigError, NegotiationModel, Scenario
-from sim.analysis import plots
+from sim import ConfigError
+from sim.app.episode import Episode, EpisodePanel, EpisodeViz
 from sim.app.state import (
     DEFAULT_REPLICATIONS,
-    OUTCOMES,
     REPLICATION_CHOICES,
     Configured,
     Knob,
@@ -57,74 +55,13 @@ from sim.app.state import (
     live_odds,
     save_run,
 )
-from sim.core.runner import block_seed
+from sim.app.tables import episode_html, odds_html, odds_rows, odds_text
 
 log = logging.getLogger("sim.app")
-NARRATIVE_LINES = 14
-PLAY_INTERVAL_S = 0.5
-FIGURE_DELAY_S = 0.3
 #: The one line the page shows for a value the dashboard's own controls could not have sent.
 REFUSED_LINE = "a value the controls do not offer was refused and not run (the details are in the server's log)"
 #: The one line the page shows when something fails on the server (the traceback goes to the server's log).
 FAILED_LINE = "something failed on the server; the details are in the server's log"
-#: How the table names an event other than the three outcomes (the strike of the mechanics of issue 10).
-EVENT_LABELS = {"any_strike": "P(any strike during the talks)"}
-
-
-class Episode(NegotiationModel):
-    """One replication of ``params`` with its narrative and per-round record, for the episode panel.
-
-    Mesa reserves the keyword ``scenario`` for its own scenario objects, so the
-    simulator's :class:`~sim.Scenario` is passed as ``params``.
-    """
-
-    def __init__(self, params: Scenario, seed: int = 0) -> None:
-        # Replication 0 of the first block of a run with this seed: the episode of
-        # ``python -m sim replications=1 trace=true seed=SEED`` and of ``sim.episode(scenario, SEED)``.
-        super().__init__(params, 1, block_seed(seed, 0), trace=True, record=True)
-        self.episode_seed = seed
-        self.private: list[dict[str, tuple[float, float, float]]] = [self._private()]
-
-    def step(self) -> None:
-        super().step()
-        self.private.append(self._private())
-
-    def _private(self) -> dict[str, tuple[float, float, float]]:
-        """Per principal: its private resolve, and its belief about the other's (uniform on [low, high]).
-
-        Offsets from the configured outside option, read from the principal agents
-        (the mechanics of issue 10); the DataCollector record does not hold them.
-        """
-        return {
-            p.name: (float(p.resolve[0]), float(p.belief_lo[0]), float(p.belief_hi[0]))
-            for p in self.principals
-            if all(hasattr(p, a) for a in ("resolve", "belief_lo", "belief_hi"))
-        }
-
-
-def _pct(p: float) -> str:
-    return f"{100 * p:.1f}%"
-
-
-def _points(x: float) -> str:
-    return f"{100 * x:+.1f}".replace("-", "−")
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ")
-
-
-def _table(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> str:
-    """An HTML table (cells escaped; ``right``: the columns aligned right)."""
-
-    def cells(tag: str, row: list[str]) -> str:
-        return "".join(f"<{tag}{' class=num' if i in right else ''}>{escape(str(c))}</{tag}>" for i, c in enumerate(row))
-
-    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
-    return f"<table class=muscat-table><thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
-
-
-NARRATIVE_STYLE = "font-size: 0.85rem; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; margin: 0"
 PAGE_STYLE = """
 .muscat-provenance {font-size: 0.8rem !important; color: #444 !important; line-height: 1.3 !important}
 .muscat-narrative {font-size: 0.85rem; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; margin: 0}
@@ -133,88 +70,6 @@ PAGE_STYLE = """
 .muscat-range span {position: absolute; top: 0; height: 100%; background: #2a9d8f; border-radius: 3px}
 .muscat-range-text {font-size: 0.78rem; color: #2a6f66}
 """
-
-STYLE = """<style>
-.muscat-table {border-collapse: collapse; margin: 4px 0 12px 0; font-size: 0.92em}
-.muscat-table th, .muscat-table td {padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left}
-.muscat-table .num {text-align: right}
-</style>"""
-
-
-def odds_rows(odds: Odds) -> list[list[str]]:
-    """Per outcome: its probability, 95% interval and change from the scenario as configured (paired)."""
-    rows = []
-    for event in [*OUTCOMES, *(e for e in odds.difference if e not in OUTCOMES)]:
-        low, high = odds.interval(event)
-        mean, _ = odds.difference[event]
-        dlow, dhigh = odds.difference_interval(event)
-        change = "none (same scenario)" if not odds.overrides else f"{_points(mean)} ({_points(dlow)} to {_points(dhigh)})"
-        rows.append(
-            [EVENT_LABELS.get(event, f"P({event})"), _pct(odds.probability(event)), f"{_pct(low)} – {_pct(high)}", change]
-        )
-    return rows
-
-
-def odds_text(odds: Odds) -> str:
-    """The live odds in one line, as the page shows them first."""
-    return " · ".join(f"{row[0]} {row[1]}" for row in odds_rows(odds)[: len(OUTCOMES)])
-
-
-def odds_html(odds: Odds) -> str:
-    """The live odds: the three outcomes with intervals and paired differences, the causes of escalation."""
-    summary = odds.results.summary
-    what = ", ".join(odds.overrides) if odds.overrides else "the scenario as configured"
-    parts = [
-        STYLE,
-        f"<p class=muscat-odds-line><b>{escape(odds_text(odds))}</b></p>",
-        f"<p>{summary['replications']:,} replications, seed {summary['seed']}, {escape(what)} "
-        f"(ran in {odds.elapsed_s:.2f} s)</p>",
-        _table(
-            ["outcome", "probability", "95% interval", "change from as configured, points (paired 95% interval)"],
-            odds_rows(odds),
-            right=(1,),
-        ),
-    ]
-    causes = odds.escalation_causes
-    base = dict(odds.configured.summary.get("escalation_causes") or {})
-    if causes:
-        rows = [
-            [_label(c), _pct(s), _pct(base[c]) if c in base else "–"] for c, s in sorted(causes.items(), key=lambda kv: -kv[1])
-        ]
-        parts.append(_table(["cause of escalation", "share of escalations", "as configured"], rows, right=(1, 2)))
-    else:
-        parts.append("<p>No escalation in this batch.</p>")
-    return "".join(parts)
-
-
-def _png(figure) -> bytes:
-    """The figure as PNG bytes; the figure is then closed (pyplot would keep every figure of every session)."""
-    import matplotlib.pyplot as plt
-
-    try:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100)
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
-
-
-@solara.component
-def BackgroundFigure(draw, dependencies: list, alt: str = "figure"):
-    """A Matplotlib figure drawn in a background thread; the last one stays on screen meanwhile."""
-
-    def work() -> bytes | None:
-        time.sleep(FIGURE_DELAY_S)  # let the odds of a slider change reach the page before Matplotlib takes the GIL
-        if not task.is_current():  # superseded by a newer change (or the panel is gone): draw nothing
-            return None
-        return _png(draw())
-
-    task = solara.lab.use_task(work, dependencies=dependencies, raise_error=False)
-    solara.ProgressLinear(task.pending)
-    if task.error:
-        solara.Error(f"could not draw the {alt}: {task.exception}")
-    elif task.latest is not None:
-        solara.Image(task.latest, format="png", width="100%")
 
 
 @solara.component
@@ -258,137 +113,6 @@ def OddsPanel(odds: Odds | None, error: str | None = None):
             solara.Error(error, classes=["muscat-error"])
         if odds is not None:
             solara.HTML(unsafe_innerHTML=odds_html(odds), classes=["muscat-odds"]).meta(ref="muscat-odds")
-
-
-def _record_row(model: NegotiationModel):
-    record = model.datacollector.get_model_vars_dataframe()
-    return record, record.iloc[-1]
-
-
-def episode_html(model: NegotiationModel) -> str:
-    """The state of a one-replication episode after its latest round: status, agenda, positions, measures."""
-    _, row = _record_row(model)
-    principals = [p.name for p in model.params.principals]
-    outcome = str(row["outcome"])
-    if outcome == "running":
-        status = f"round {int(row['round'])} of at most {model.max_rounds}: talks continue"
-    else:
-        code = int(model.cause[0])
-        cause = _label(model.causes[code]) if code >= 0 else ""
-        status = f"ended in round {int(row['round'])}: {outcome.upper()} ({cause})"
-    agenda = row["agenda"] if bool(row["agenda_settled"]) else "in dispute"
-    parts = [
-        STYLE,
-        f"<p class=muscat-episode-status><b>Episode seed {getattr(model, 'episode_seed', '?')}</b>: {escape(status)}</p>",
-        f"<p>Agenda: {escape(str(agenda) or 'none')}; events this round: {escape(_label(str(row['events'])) or 'none')}</p>",
-    ]
-    shown = {"round", "outcome", "agenda_settled", "agenda", "proposed", "events"}
-    rows = []
-    for issue in model.issue_names:
-        cells = [_label(issue)]
-        for p in principals:
-            column = f"position_{p}_{issue}"
-            shown.add(column)
-            cells.append(_fmt(row.get(column)))
-        shown.add(f"proposal_{issue}")
-        cells.append(_fmt(row.get(f"proposal_{issue}")))
-        rows.append(cells)
-    parts.append(
-        _table(["issue", *(f"{p} position" for p in principals), "proposal"], rows, right=tuple(range(1, len(principals) + 2)))
-    )
-    per_side = sorted({c.removesuffix(f"_{p}") for c in row.index for p in principals if c.endswith(f"_{p}")} - shown)
-    if per_side:
-        rows = []
-        for measure in per_side:
-            rows.append([_label(measure), *(_fmt(row.get(f"{measure}_{p}")) for p in principals)])
-            shown.update(f"{measure}_{p}" for p in principals)
-        parts.append(_table(["measure", *principals], rows, right=tuple(range(1, len(principals) + 1))))
-    private = getattr(model, "private", None)
-    if private and private[-1]:
-        latest = private[-1]
-        parts.append(
-            _table(
-                ["private information", *principals],
-                [
-                    ["its resolve (drawn, offset from configured)", *(_signed(latest[p][0]) for p in principals)],
-                    [
-                        "its belief about the other's resolve",
-                        *(f"{_signed(latest[p][1])} to {_signed(latest[p][2])}" for p in principals),
-                    ],
-                ],
-                right=tuple(range(1, len(principals) + 1)),
-            )
-        )
-    rest = [c for c in row.index if c not in shown]
-    if rest:
-        parts.append(_table(["measure", "value"], [[_label(c), _fmt(row[c])] for c in rest], right=(1,)))
-    return "".join(parts)
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.2f}".replace("-", "−")
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _fmt(value) -> str:
-    if _missing(value):
-        return "–"
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, float | np.floating):
-        return f"{value:.2f}"
-    return str(value)
-
-
-@solara.component
-def EpisodePanel(m: NegotiationModel, steps: int):
-    """The episode on screen after its latest round: state and narrative side by side, the anatomy below at full width."""
-    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap", "gap": "16px"}):
-        with solara.Column(style={"flex": "1 1 420px", "min-width": "0"}):
-            solara.HTML(unsafe_innerHTML=episode_html(m), classes=["muscat-episode-state"]).meta(ref="muscat-episode-state")
-        with solara.Column(style={"flex": "1 1 420px", "min-width": "0"}):
-            text = "\n".join(m.narrative[-NARRATIVE_LINES:]) or "(not started: press Step or Play above)"
-            solara.Preformatted(text, class_="muscat-narrative", style_=NARRATIVE_STYLE)  # v.Html's own keywords
-    BackgroundFigure(lambda: plots.anatomy(m), [id(m), steps], alt="anatomy of the episode")
-
-
-@solara.component
-def EpisodeViz(params: Scenario, seed: int):
-    """One replication with Reset, Step and Play; re-created when the scenario on screen changes."""
-    model = solara.use_reactive(solara.use_memo(lambda: Episode(params, seed), []))
-    steps = solara.use_reactive(0)
-    playing = solara.use_reactive(False)
-    ended = not model.value.running
-
-    def step() -> None:
-        if model.value.running:
-            model.value.step()
-            steps.set(steps.value + 1)
-        if not model.value.running:
-            playing.set(False)
-
-    def reset() -> None:
-        playing.set(False)
-        model.set(Episode(params, seed))
-        steps.set(0)
-
-    def play() -> None:
-        while playing.value and model.value.running:
-            time.sleep(PLAY_INTERVAL_S)
-            if not playing.value:
-                break
-            step()
-
-    solara.lab.use_task(play, dependencies=[playing.value], raise_error=False)
-    with solara.Card("One episode, round by round", classes=["muscat-episode"]):
-        with solara.Row(style={"gap": "8px", "align-items": "center"}):
-            solara.Button("Reset", on_click=reset, outlined=True)
-            solara.Button("Step", on_click=step, disabled=ended or playing.value, color="primary")
-            solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value), disabled=ended)
-        EpisodePanel(model.value, steps.value)
 
 
 @solara.component
@@ -596,5 +320,6 @@ __all__ = [
     "Page",
     "episode_html",
     "odds_html",
+    "odds_rows",
     "odds_text",
 ]

@@ -16,6 +16,7 @@ numbers (common random numbers) and their difference is estimated pair by pair
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ DEFAULT_REPLICATIONS = 10_000
 REPLICATION_CHOICES = (1_000, 10_000, 100_000)
 MAX_REPLICATIONS = max(REPLICATION_CHOICES)
 MAX_SEED = 2**32 - 1
+#: Users' config folders (``muscat-sim-app --config-dir DIR``), separated by ``os.pathsep``: the entry point passes
+#: them to the Solara server in this variable; every composition of the dashboard puts them on Hydra's search path.
+CONFIG_DIRS_ENV = "MUSCAT_APP_CONFIG_DIRS"
 
 
 #: The parameters users argue about. A knob whose key a scenario does not set is not shown
@@ -79,18 +83,26 @@ def plausible_ranges(name: str, keys) -> dict[str, tuple[float, float]]:
     from sim.core.uncertainty import parse_specs
 
     try:
-        data = OmegaConf.to_container(compose([f"scenario={name}", "uncertainty=assumptions"]), resolve=True)
+        data = OmegaConf.to_container(compose([f"scenario={name}", "uncertainty=assumptions", *search_path()]), resolve=True)
         specs = parse_specs(dict(data.get("uncertainty") or {}), prefix="")
     except (ConfigError, ValueError):
         return {}
     return {key: (float(specs[key].low), float(specs[key].high)) for key in keys if key in specs}
 
 
-def known_scenarios() -> list[str]:
-    """The scenario names of the configs (``scenario=NAME``)."""
-    from sim.config.compose import known_scenarios as names
+def search_path() -> list[str]:
+    """The override that puts the users' config folders (:data:`CONFIG_DIRS_ENV`) on Hydra's search path, or none."""
+    from sim.config.overrides import with_search_path
 
-    return names()
+    return with_search_path([], [d for d in os.environ.get(CONFIG_DIRS_ENV, "").split(os.pathsep) if d])
+
+
+def known_scenarios() -> list[str]:
+    """The scenario names of the configs (``scenario=NAME``), the users' folders' (``--config-dir``) included."""
+    from sim.config.compose import known_scenarios as names
+    from sim.config.errors import user_dirs
+
+    return sorted({*names(), *(name for d in user_dirs(search_path()) for name in names(d))})
 
 
 def _node(cfg, dotted: str):
@@ -124,7 +136,7 @@ def configure(name: str) -> Configured:
 
     from sim.config.compose import compose, scenario_from_config
 
-    overrides = [f"scenario={name}"]
+    overrides = [f"scenario={name}", *search_path()]
     cfg = compose(overrides)
     scenario = scenario_from_config(cfg, overrides)
     knobs, values, provenance = [], {}, {}
@@ -175,7 +187,7 @@ def scenario_with(configured: Configured, values: Mapping[str, float]) -> Scenar
         scenario = _replace(scenario, configured, key, value) if scenario is not None else None
     if scenario is None:  # a key without a fast path: compose (a quarter of a second)
         knobs = {k.key: k for k in configured.knobs}
-        return load_scenario(configured.name, [knobs[k].override(v) for k, v in diff.items()])
+        return load_scenario(configured.name, [*search_path(), *[knobs[k].override(v) for k, v in diff.items()]])
     return scenario.validate()
 
 
@@ -292,6 +304,7 @@ def save_run(odds: Odds, directory: str | Path | None = None, *, root: str | Pat
     write_results(odds.results, directory)
     line = [
         f"scenario={summary['scenario']}",
+        *search_path(),  # a scenario of a user's folder: compare composes it from there again
         *odds.overrides,
         f"seed={summary['seed']}",
         f"replications={summary['replications']}",

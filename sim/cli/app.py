@@ -79,7 +79,9 @@ def run_job(cfg: DictConfig) -> dict:
         from sim.analysis.plots import write_figures
 
         try:
-            figures = write_figures(results, out_dir, episode=model)
+            from sim.config.layout import label
+
+            figures = write_figures(results, out_dir, episode=model, label=label(scenario.name, overrides))
         except KeyboardInterrupt as exc:  # the results are on disk and the blocks gone: say so, not "resume"
             raise signals.InterruptedWhileDrawing(out_dir) from exc
     if not (cfg.quiet or in_sweep):  # a sweep prints one line per job instead (sim.sweep.callback.SweepTable)

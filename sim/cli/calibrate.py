@@ -49,8 +49,9 @@ Examples:
   muscat-sim calibrate --config-dir my_configs --vectors 20 --per-vector 50 workers=1
   muscat-sim calibrate --vectors 500 --per-vector 200 seed=0 workers=2 --ship
 
-Run settings as every command spells them: seed=S, workers=W. The grid is sized as explore and policies size
-theirs: --vectors K behavioural vectors x --per-vector M replications (per vector and case);
+Run settings as every command spells them: seed=S, workers=W; output_root=DIR, the root of the output folder.
+The grid is sized as explore and policies size theirs: --vectors K behavioural vectors x --per-vector M
+replications (per vector and case);
 --vectors K sets how many behavioural vectors are drawn.
 Behaviour is drawn from uncertainty=assumptions; state comes from each case: no other override applies.
 """
@@ -68,7 +69,7 @@ def run_settings(overrides: list[str]) -> dict[str, int]:
         key, value = split_bare(o)
         if key not in settings:
             raise ConfigError(
-                f"{o}: calibrate takes seed= and workers= only (the grid: --vectors, --per-vector; "
+                f"{o}: calibrate takes seed=, workers= and output_root= only (the grid: --vectors, --per-vector; "
                 "behaviour is drawn from uncertainty=assumptions, "
                 "state comes from each case)"
             )
@@ -116,9 +117,12 @@ class Inputs(NamedTuple):
 def check_inputs(args) -> Inputs:
     """Check the command line (setting ``args.seed`` and ``args.workers``) and load the cases; ConfigError if bad."""
     from sim.analysis import calibrate as cal_mod
+    from sim.cli.common import output_root
     from sim.config.layout import run_folder
+    from sim.config.overrides import override_key
 
-    settings = run_settings(list(args.overrides))
+    root = output_root(list(args.overrides))  # output_root=DIR, as every command takes it
+    settings = run_settings([o for o in args.overrides if override_key(o) != "output_root"])
     args.seed, args.workers = settings["seed"], settings["workers"]
     for key, value, low in (
         ("--vectors ", args.vectors, 2),
@@ -140,7 +144,7 @@ def check_inputs(args) -> Inputs:
         raise ConfigError("leave-one-case-out needs at least two cases: drop --case or add cases")
     specs = cal_mod.prior_specs(args.config_dir)
     cal_mod.stage_sizes(args.vectors, args.stages)
-    out = Path(args.out or run_folder("calibrate", "history"))
+    out = Path(args.out or run_folder("calibrate", "history", root=root))
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: is a file, give a directory")
     from sim.cli import faults

@@ -62,7 +62,8 @@ CONFIG_DIR_HELP = (
 )
 OVERRIDES_HELP = (
     "Hydra overrides as for muscat-sim: scenario=NAME, KEY=VALUE, ~actors.NAME, +actors@actors.NAME=NAME, "
-    "hydra.searchpath=[file://DIR], and the run settings replications=N seed=S workers=W block_size=B"
+    "hydra.searchpath=[file://DIR], the run settings replications=N seed=S workers=W block_size=B, and output_root=DIR "
+    "(the root of the output folder)"
 )
 
 
@@ -88,6 +89,21 @@ class CommandParser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):  # type: ignore[override]
         """Options and overrides in any order (``scenario=mine --config-dir DIR replications=500``)."""
         return self.parse_intermixed_args(args, namespace)
+
+
+def output_root(overrides: list[str]) -> str:
+    """The root of a command's default output folder: the last ``output_root=DIR`` given (as a run takes it), else outputs.
+
+    Every command lays its folder out as ``<output_root>/<command>/<label>/<time>-<id>`` (:mod:`sim.config.layout`);
+    ``--out DIR`` names the folder itself. ConfigError for an empty ``output_root=``.
+    """
+    from sim.cli.faults import DEFAULT_OUTPUT_ROOT
+    from sim.config.overrides import override_key, override_value
+
+    given = [override_value(o).strip() for o in overrides if override_key(o) == "output_root"]
+    if given and not given[-1]:
+        raise ConfigError("output_root=: give a folder, e.g. output_root=outputs")
+    return given[-1] if given else DEFAULT_OUTPUT_ROOT
 
 
 def user_overrides(overrides: list[str], config_dirs: list[str], defaults: dict[str, object] | None = None) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from sim.analysis.compare import check_specs, compare, resolve
 from sim.analysis.compare_output import format_table, write_outputs
 from sim.cli import budget, faults
-from sim.cli.common import OVERRIDES_HELP, RUN_SETTINGS, CommandParser, fail, quiet_mesa, user_overrides
+from sim.cli.common import OVERRIDES_HELP, RUN_SETTINGS, CommandParser, fail, output_root, quiet_mesa, user_overrides
 from sim.core.params import ConfigError
 
 EPILOG = """\
@@ -24,13 +24,13 @@ all, so their replications pair (common random numbers).
 
 
 def split_arguments(arguments: list[str]) -> tuple[list[str], list[str]]:
-    """(RUN specs, shared settings): ``replications=N``, ``seed=S`` ... and ``hydra.searchpath`` are settings."""
+    """(RUN specs, shared settings): ``replications=N``, ``seed=S`` ..., ``hydra.searchpath`` and ``output_root`` are settings."""
     from sim.config.overrides import override_key
 
     runs, settings = [], []
     for arg in arguments:
         single = " " not in arg.strip() and "=" in arg
-        if single and (override_key(arg) in RUN_SETTINGS or override_key(arg) == "hydra.searchpath"):
+        if single and (override_key(arg) in RUN_SETTINGS or override_key(arg) in ("hydra.searchpath", "output_root")):
             settings.append(arg)
         else:
             runs.append(arg)
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         from sim.analysis.compare import label_of
         from sim.config.layout import label, stamp
 
-        out = args.out or Path("outputs") / "compare" / label(label_of(specs)) / stamp()
+        out = args.out or Path(output_root(settings)) / "compare" / label(label_of(specs)) / stamp()
         faults.check_writable(out, keep=False, what="the comparison to", setting="--out DIR")  # before anything is computed
         check_specs(specs, settings)  # every configuration composed before any is run
         _guard(specs, settings, out)

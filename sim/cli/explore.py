@@ -190,10 +190,11 @@ def _prepare(args) -> _Setup:
             f"episode design of {cfg.replications}: lower them or raise replications"
         )
     design = Design(specs, int(cfg.seed), int(cfg.replications), vectors, args.per_vector)
+    from sim.cli.common import output_root
     from sim.config.layout import run_folder, scenario_of
 
     shown = [o for o in overrides if o != "uncertainty=assumptions"]
-    out = Path(args.out or run_folder("explore", scenario_of(overrides), shown))
+    out = Path(args.out or run_folder("explore", scenario_of(overrides), shown, root=output_root(overrides)))
     faults.check_writable(out, keep=False, what="the exploration to", setting="--out DIR")  # before anything is computed
     budget.guard_size(scenario, int(cfg.replications), int(cfg.block_size), out, episodes=not args.no_draws)
     return _Setup(overrides, cfg, scenario, aliases, notes, design, out)

@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         overrides = _checked_overrides(args)
         from sim.cli import faults
-        from sim.cli.common import user_overrides
+        from sim.cli.common import output_root, user_overrides
         from sim.config.compose import compose
         from sim.config.layout import run_folder, scenario_of
         from sim.config.overrides import check_settings, model_overrides
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         check_settings(cfg)
         seed, workers, block_size = (int(cfg.get(k)) for k in ("seed", "workers", "block_size"))
         model = model_overrides(overrides)  # neither run settings nor hydra.searchpath
-        out = Path(args.out or run_folder("policies", scenario_of(model), model))
+        out = Path(args.out or run_folder("policies", scenario_of(model), model, root=output_root(overrides)))
         faults.check_writable(out, keep=False, what="the policies to", setting="--out DIR")  # before anything is computed
         setup = ema.setup(overrides)
         file = args.posterior or (cfg.get("posterior") or {}).get("file")

@@ -26,6 +26,7 @@ from sim.cli.common import (
     RUN_SETTINGS,
     CommandParser,
     fail,
+    output_root,
     quiet_mesa,
     user_overrides,
 )
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             if name not in known:
                 raise ConfigError(f"--case {name!r}: unknown case, known cases are {', '.join(known)}")
         model = without_search_path([o for o in overrides if override_key(o) not in RUN_SETTINGS])
-        out = Path(args.out or run_folder("retro", scenario_of(model), model))
+        out = Path(args.out or run_folder("retro", scenario_of(model), model, root=output_root(overrides)))
         if out.exists() and not out.is_dir():
             raise ConfigError(f"--out {out}: is a file, give a directory")
         from sim.cli import budget, faults

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sim.analysis.sensitivity import format_table, sensitivity, tornado_table
 from sim.cli import budget, faults
-from sim.cli.common import OVERRIDES_HELP, CommandParser, fail, quiet_mesa, user_overrides
+from sim.cli.common import OVERRIDES_HELP, CommandParser, fail, output_root, quiet_mesa, user_overrides
 from sim.config.compose import compose, scenario_from_config
 from sim.config.layout import label, run_folder, scenario_of
 from sim.config.overrides import check_settings, is_override, without_search_path
@@ -62,7 +62,8 @@ def _prepare(args):
     cfg = compose(overrides)
     check_settings(cfg, lowest_replications=2)
     scenario = scenario_from_config(cfg, without_search_path(overrides))
-    out = Path(args.out or run_folder("sensitivity", scenario_of(given), without_search_path(given)))
+    root = output_root(given)
+    out = Path(args.out or run_folder("sensitivity", scenario_of(given), without_search_path(given), root=root))
     faults.check_writable(out, keep=False, what="the sensitivity table to", setting="--out DIR")  # before anything is computed
     budget.guard_size(scenario, int(cfg.replications), 10_000, out, episodes=False, what="replications")
     return given, cfg, scenario, out

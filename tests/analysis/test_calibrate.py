@@ -178,7 +178,7 @@ def test_bad_input_is_one_line(capsys):
     err = capsys.readouterr().err
     assert "unknown historical case 'nope'" in err and err.count("\n") == 1
     for bad, says in (
-        ("replications=5", "calibrate takes seed= and workers= only"),
+        ("replications=5", "calibrate takes seed=, workers= and output_root= only"),
         ("seed=x", "seed must be a whole number"),
         ("workers=0", "workers=0: use a whole number >= 1"),
     ):

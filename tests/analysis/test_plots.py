@@ -137,7 +137,7 @@ def test_causes_draws_one_bar_per_cause_with_its_share():
     s = summary_of(["escalation"] * 3 + ["deal"], causes=["strike", "strike", "spiral", "agreement"])
     ax = plots.causes(s).axes[0]
     widths = [p.get_width() for p in bars(ax)]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["strike", "spiral"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Strike", "Spiral"]
     assert widths == pytest.approx([2 / 3, 1 / 3])
     absolute = plots.causes(s, absolute=True).axes[0]
     assert sum(p.get_width() for p in bars(absolute)) == pytest.approx(s["p_escalation"])
@@ -149,7 +149,7 @@ def test_causes_of_two_runs_covers_the_union_of_their_causes():
     b = summary_of(["escalation", "deal"], causes=["breakout", "agreement"])
     ax = plots.causes({"a": a, "b": b}).axes[0]
     assert len(bars(ax)) == 2 * 3
-    assert {t.get_text() for t in ax.get_yticklabels()} == {"strike", "spiral", "breakout"}
+    assert {t.get_text() for t in ax.get_yticklabels()} == {"Strike", "Spiral", "Breakout"}
 
 
 def test_causes_without_any_escalation_says_so():
@@ -378,3 +378,29 @@ def test_sweep_plots_read_the_table_the_sweep_machinery_writes(toy_run):
     assert plots.heatmap(table, "actors.s.strike", "world.tension").axes[0].images[0].get_array().shape == (2, 2)
     line = plots.odds_vs_parameter(table[table["world.tension"] == 0.1], "actors.s.strike").axes[0]
     assert len([c for c in line.collections if isinstance(c, PolyCollection)]) == 3
+
+
+def test_the_calibration_figure_names_each_parameter_in_plain_words_with_its_key_and_scale():
+    from types import SimpleNamespace
+
+    from sim.analysis.calibrate_plots import parameters_figure
+    from sim.analysis.labels import describe, scale
+
+    key = "actors.us.trust"
+    cal = SimpleNamespace(draws={key: np.linspace(0.1, 0.9, 50)}, weights=np.linspace(1, 2, 50))
+    fig = parameters_figure(cal, pd.DataFrame({"parameter": [key]}))
+    ax = fig.axes[0]
+    assert describe(key) != key and ax.get_title() == f"{describe(key)}\n{key}"
+    assert ax.get_ylabel() == "density" and scale(key) and scale(key) in ax.get_xlabel()
+
+
+def test_a_runs_figures_name_the_run_by_its_label_and_its_causes_in_words(toy_run):
+    """A modified run (``~actors.israel``) is titled by its label, never as the scenario it changed."""
+    from sim.analysis.figure_style import plain_cause
+
+    figures = plots.run_figures(toy_run, label="baseline+no-israel")
+    titles = {name: (fig._suptitle or fig.axes[0].title).get_text() for name, fig in figures.items()}
+    assert set(titles) == {"odds", "rounds", "causes", "terms"}
+    assert all("baseline+no-israel" in t for t in titles.values()), titles
+    assert plain_cause("us_strike") == "US strike" and plain_cause("iran_breakout") == "Iran breakout"
+    assert plain_cause("tension_spiral") == "Tension spiral"

@@ -10,7 +10,7 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from sim.app import dashboard, state
+from sim.app import dashboard, episode, state
 from sim.app.__main__ import CULL_TIMEOUT, server_environment, solara_arguments
 from tests.app.conftest import SMALL
 
@@ -175,7 +175,7 @@ def test_a_failure_in_a_handler_is_one_plain_line_and_logged(page, monkeypatch, 
     def broken(*args, **kwargs):
         raise RuntimeError("secret path /home/someone/sim/app/state.py")
 
-    monkeypatch.setattr(dashboard, "Episode", broken)
+    monkeypatch.setattr(episode, "Episode", broken)  # the Reset button of the episode panel (sim.app.episode)
     page.find(v.Btn, children=["Reset"]).widget.click()
     lines = shown_lines(page)
     assert lines == [dashboard.FAILED_LINE], lines

@@ -9,6 +9,7 @@ import pytest
 import solara
 
 from sim import episode, load_scenario
+from sim.analysis.figure_style import plain_cause
 from sim.app import dashboard, state
 from sim.io import read_summary
 from tests.app.conftest import SMALL
@@ -71,7 +72,7 @@ def test_the_first_render_runs_one_batch_of_the_configured_scenario_and_shows_it
     text = odds_text(page)
     assert f"P(deal) {100 * odds.probability('deal'):.1f}%" in text
     assert f"{SMALL:,} replications, seed 4, the scenario as configured" in text
-    assert "israeli strike" in text  # the causes of escalation
+    assert "Israeli strike" in text  # the causes of escalation, in words (sim.analysis.figure_style.plain_cause)
 
 
 def test_moving_a_slider_runs_a_new_batch_and_changes_the_odds(page, batches):
@@ -177,7 +178,7 @@ def test_the_episode_is_one_replication_of_the_scenario_on_screen_and_ends_like_
     html = text_of(dashboard.episode_html(model))
     outcome = reference.datacollector.get_model_vars_dataframe()["outcome"].iloc[-1]
     assert f"ended in round {reference.state.round}: {outcome.upper()}" in html
-    assert reference.causes[int(reference.cause[0])].replace("_", " ") in html
+    assert plain_cause(reference.causes[int(reference.cause[0])]) in html  # "Israeli strike", as the figures word it
 
 
 def test_the_episode_shows_each_sides_private_resolve_and_its_belief_about_the_others():

@@ -188,3 +188,29 @@ def test_a_run_that_records_strikes_gets_their_probability_and_paired_difference
     assert mean > 0 and se > 0
     row = odds_rows(odds)[-1]
     assert row[0] == "P(any strike during the talks)" and row[1] == f"{100 * strikes.mean():.1f}%"
+
+
+def test_a_scenario_of_a_users_folder_is_listed_composed_run_and_saved_for_compare(tmp_path, monkeypatch, capsys):
+    """``muscat-sim-app --config-dir DIR`` (:data:`state.CONFIG_DIRS_ENV`): the user's scenario works as in every command."""
+    from sim.cli import compare
+
+    mine = tmp_path / "my_configs"
+    (mine / "scenario").mkdir(parents=True)
+    (mine / "scenario" / "mine.yaml").write_text(
+        "# @package _global_\n"
+        'scenario: {name: mine, description: "my variant: a shorter horizon"}\n'
+        "max_rounds: 12\n"
+        'provenance: {max_rounds: "assumption: three months of weekly rounds"}\n'
+    )
+    monkeypatch.setenv(state.CONFIG_DIRS_ENV, str(mine))
+    assert {"mine", "baseline"} <= set(state.known_scenarios()) and state.bounded_scenario("mine") == "mine"
+    configured = configure("mine")
+    assert configured.values["max_rounds"] == 12 and configured.provenance["max_rounds"].startswith("assumption: three")
+    monkeypatch.setattr(state, "_replace", lambda *args: None)  # the composed path, which must see the user's folder
+    odds = live_odds(configured, {**configured.values, "max_rounds": 10}, replications=SMALL, seed=1)
+    assert odds.results.scenario.max_rounds == 10 and odds.configured.scenario.max_rounds == 12
+    folder = save_run(odds, root=tmp_path / "saved")
+    assert folder.parent.parent == tmp_path / "saved"
+    argv = ["mine", str(folder), "--config-dir", str(mine), f"replications={SMALL}", "seed=1", "--out", str(tmp_path / "c")]
+    code = compare.main(argv)
+    assert code == 0 and "max_rounds=10" in capsys.readouterr().out

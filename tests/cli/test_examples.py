@@ -225,3 +225,23 @@ def test_the_readme_is_a_front_page():
     assert len(text.encode()) < 15_000
     for heading in ("## The two commands", "## A worked example", "## Where to go next"):
         assert heading in text
+
+
+def test_the_guides_own_scenario_is_the_one_the_examples_run_with():
+    """The examples run with ``my_configs/scenario/mine.yaml`` as the guide's ``cat > ... <<'YAML'`` writes it."""
+    text = (ROOT / "docs" / "guide.md").read_text()
+    found = re.search(r"cat > my_configs/scenario/mine\.yaml <<'YAML'\n(.*?)\nYAML\n", text, re.S)
+    assert found, "docs/guide.md no longer writes my_configs/scenario/mine.yaml"
+    assert found.group(1) + "\n" == MINE
+
+
+def test_the_dashboards_help_examples_parse():
+    """``muscat-sim-app --help``'s examples start a server, so they are parsed here, not run (tests/app runs the server)."""
+    from sim.app.__main__ import parser  # needs no Solara
+
+    p = parser()
+    lines = [line.strip() for line in (p.epilog or "").splitlines() if line.strip().startswith("muscat-sim-app")]
+    assert len(lines) >= 3
+    for line in lines:
+        args = p.parse_args(shlex.split(line)[1:])
+        assert args.port > 0
