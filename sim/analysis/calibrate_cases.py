@@ -75,11 +75,26 @@ def prior_draws(specs: Mapping[str, Dist], vectors: int, seed: int) -> dict[str,
     return sample(specs, vectors, stream(seed, VECTOR_STREAM))
 
 
+def _applies(target: Target, path: str) -> bool:
+    """Whether a drawn parameter belongs to ``target`` (an actor's only when the target has that actor)."""
+    return not path.startswith("actors.") or path.split(".")[1] in target.actors
+
+
 def vector_scenario(target: Target, draws: Mapping[str, np.ndarray], k: int) -> Scenario:
     """The target's scenario with vector ``k`` (parameters of actors the target lacks left out)."""
     if target.scenario is None:
         raise ConfigError(f"{target.name}: a toy target has no scenario to simulate")
-    values = {p: float(v[k]) for p, v in draws.items() if not p.startswith("actors.") or p.split(".")[1] in target.actors}
+    values = {p: float(v[k]) for p, v in draws.items() if _applies(target, p)}
+    return with_draws(target.scenario, values, target.aliases, check=False) if values else target.scenario
+
+
+def vectors_scenario(target: Target, draws: Mapping[str, np.ndarray], lo: int, hi: int, per_vector: int) -> Scenario:
+    """The target's scenario with vectors ``lo`` to ``hi - 1`` as parameters drawn per replication: each vector's
+    values repeated over ``per_vector`` consecutive rows (vector k in rows ``(k - lo) * per_vector`` onwards), so
+    one batch runs them all (:func:`sim.analysis.calibrate.run_vectors`)."""
+    if target.scenario is None:
+        raise ConfigError(f"{target.name}: a toy target has no scenario to simulate")
+    values = {p: np.repeat(np.asarray(v[lo:hi], dtype=np.float64), per_vector) for p, v in draws.items() if _applies(target, p)}
     return with_draws(target.scenario, values, target.aliases, check=False) if values else target.scenario
 
 
