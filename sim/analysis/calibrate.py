@@ -7,9 +7,10 @@ The method (``../shared/design/retrodiction.md``, protocol step 5; issue 19):
    every case is the case's own and is never drawn).
 2. **Simulation with common random numbers.** Every case is run under every
    vector, M replications each; vector k of case c uses the shocks of block
-   ``c`` of the seed (:func:`sim.core.runner.run_block`), the same for every
-   vector, so two vectors' odds in a case differ by their parameters, not by
-   their luck.
+   ``c`` of the seed, the same for every vector, so two vectors' odds in a
+   case differ by their parameters, not by their luck (:func:`run_vectors`
+   runs a chunk of vectors in one batch, each vector a block seeded as block
+   ``c``: the counts a vector has alone).
 3. **Importance weights.** Vector k is weighed by the likelihood of what
    happened, estimated by simulation (times prior over proposal when it was
    not drawn from the prior): ``L_k = prod_c h_kc / M`` with
