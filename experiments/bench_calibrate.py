@@ -1,12 +1,14 @@
 """The cost of history weighting: ``python -m sim calibrate``'s episodes per second against a plain run, and the
 time the context odds add to ``make run``.
 
-    python experiments/bench_calibrate.py [--vectors 20] [--per-vector 200] [--out docs/figures/bench_calibrate.json]
+    python experiments/bench_calibrate.py [--vectors 50] [--per-vector 200] [--out docs/figures/bench_calibrate.json]
 
 A calibration runs each vector of each case as a block of its own (M
-replications with the case's shocks: common random numbers across vectors), so
-it pays the per-block cost (building the model, the Python of each round) once
-per vector and case; a plain run pays it once per 10,000 replications. Measured
+replications with the case's shocks: common random numbers across vectors), the
+blocks of a chunk of 50 vectors in one batch with their parameters per
+replication, so it pays the per-round cost (the Python of each round) once per
+chunk and case; a plain run pays it once per 100,000 replications, and has no
+parameters per replication to gather. Measured
 in one process, on the machine as it is: wall-clock rates, and rates per second of this process's CPU time
 (what the machine gives when it is not shared; the default calibration's time on two free cores is projected
 from the latter: 12 targets x 500 vectors, two workers).
@@ -28,7 +30,7 @@ from sim.core.runner import simulate
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vectors", type=int, default=20)
+    parser.add_argument("--vectors", type=int, default=50)  # one chunk of vectors per case, as the default grid runs them
     parser.add_argument("--per-vector", type=int, default=200)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()

@@ -398,12 +398,15 @@ def cost_section(bench: dict | None, summary: dict) -> list[str]:
             "## Cost",
             "",
             f"`python experiments/bench_calibrate.py`, in one process, per second of its CPU time (the machine was shared "
-            f"by six sessions, load average {bench['load_average_1min']:.1f} on 2 cores, so wall-clock rates were "
+            f"with other jobs, load average {bench['load_average_1min']:.1f} on 2 cores, so wall-clock rates were "
             f"{bench['plain_run_episodes_per_s']:,.0f} and {bench['calibrate_episodes_per_s']:,.0f} episodes/s): a plain run "
             f"{cpu['plain_run_episodes_per_s']:,.0f} episodes/s, a calibration {cpu['calibrate_episodes_per_s']:,.0f} "
             f"episodes/s ({cpu['ratio']:.2f} of it; {cpu['calibrate_ms_per_vector_and_case']:.0f} ms per vector and case "
-            "of 200 replications). Every vector of every case is a block of its own so that all vectors meet the same "
-            "shocks; the block's fixed cost (building the model, the Python of each round) is paid per vector. The "
+            "of 200 replications, two of the costlier cases). Every vector of every case is a block of its own so that all "
+            "vectors meet the same shocks, and the blocks of 50 vectors of a case run as one batch with their parameters "
+            "per replication: the Python of each round is paid per chunk of vectors, not per vector; what is left of "
+            "the gap is that chunk's rounds (it runs until its last replication ends) and the parameters gathered "
+            "per replication. The "
             f"default size ({K} x {M}, 12 targets, workers=2) projects to {cpu['default_calibration_s_on_two_free_cores']:.0f} s "
             f"on two free cores; measured today it took {summary['elapsed_s']:.0f} s of wall clock on the shared machine. "
             f"The context odds of a plain run (two designs of 20,000 episodes and two compositions) cost "

@@ -7,9 +7,10 @@ The method (``../shared/design/retrodiction.md``, protocol step 5; issue 19):
    every case is the case's own and is never drawn).
 2. **Simulation with common random numbers.** Every case is run under every
    vector, M replications each; vector k of case c uses the shocks of block
-   ``c`` of the seed (:func:`sim.core.runner.run_block`), the same for every
-   vector, so two vectors' odds in a case differ by their parameters, not by
-   their luck.
+   ``c`` of the seed, the same for every vector, so two vectors' odds in a
+   case differ by their parameters, not by their luck (:func:`run_vectors`
+   runs a chunk of vectors in one batch, each vector a block seeded as block
+   ``c``: the counts a vector has alone).
 3. **Importance weights.** Vector k is weighed by the likelihood of what
    happened, estimated by simulation (times prior over proposal when it was
    not drawn from the prior): ``L_k = prod_c h_kc / M`` with
@@ -66,6 +67,7 @@ from sim.analysis.calibrate_cases import (
     prior_draws,
     prior_specs,
     vector_scenario,
+    vectors_scenario,
 )
 from sim.analysis.sbc import sbc_ranks, toy_probabilities, toy_run
 from sim.analysis.weighting import (
@@ -118,6 +120,7 @@ __all__ = [
     "toy_probabilities",
     "toy_run",
     "vector_scenario",
+    "vectors_scenario",
     "weighted_quantiles",
 ]
 
@@ -127,12 +130,20 @@ __all__ = [
 
 def run_vectors(target: Target, draws: Mapping[str, np.ndarray], lo: int, hi: int, per_vector: int, seed: int, block: int):
     """Outcome counts (hi - lo, 3) of vectors [lo, hi) on ``target``, each ``per_vector`` replications with the
-    shocks of block ``block`` (the same for every vector: common random numbers)."""
-    from sim.core.runner import run_block
+    shocks of block ``block`` (the same for every vector: common random numbers).
 
+    The vectors run in one batch (:func:`sim.core.runner.run_blocks`): the model takes any parameter per
+    replication, so each vector's values fill its own ``per_vector`` rows (:func:`vectors_scenario`), and each
+    vector is a block of its own seeded as block ``block``, whose rows draw the same keyed numbers as every other
+    vector's. The per-round Python, most of a block of 200 replications' time, is paid once per chunk of vectors
+    instead of once per vector. A row's numbers depend on its own parameters and key only, so a vector's counts
+    are the same whatever the chunk it runs in.
+    """
+    from sim.core.runner import run_blocks
+
+    blocks = run_blocks(vectors_scenario(target, draws, lo, hi, per_vector), [(block, per_vector)] * (hi - lo), seed)
     counts = np.zeros((hi - lo, len(OUTCOMES)), dtype=np.int32)
-    for i, k in enumerate(range(lo, hi)):
-        out = run_block(vector_scenario(target, draws, k), per_vector, seed, block)
+    for i, out in enumerate(blocks):
         counts[i] = np.bincount(out["outcome"], minlength=len(OUTCOMES))[: len(OUTCOMES)]
     return counts
 
@@ -355,7 +366,7 @@ def calibrate(
     per_vector: int,
     seed: int,
     stages: int = 1,
-    chunk: int = 25,
+    chunk: int = 50,
     workers: int = 1,
     load: Callable[[int, int], np.ndarray | None] | None = None,
     save: Callable[[int, int, np.ndarray], None] | None = None,

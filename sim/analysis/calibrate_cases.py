@@ -74,6 +74,16 @@ def vector_scenario(target: Target, draws: Mapping[str, np.ndarray], k: int) -> 
     return with_draws(target.scenario, values, target.aliases, check=False) if values else target.scenario
 
 
+def vectors_scenario(target: Target, draws: Mapping[str, np.ndarray], lo: int, hi: int, per_vector: int) -> Scenario:
+    """The target's scenario with vectors ``lo`` to ``hi - 1`` as parameters drawn per replication: each vector's
+    values repeated over ``per_vector`` consecutive rows (vector k in rows ``(k - lo) * per_vector`` onwards), so
+    one batch runs them all (:func:`sim.analysis.calibrate.run_vectors`)."""
+    if target.scenario is None:
+        raise ConfigError(f"{target.name}: a toy target has no scenario to simulate")
+    values = {p: np.repeat(np.asarray(v[lo:hi], dtype=np.float64), per_vector) for p, v in draws.items() if applies_to(p, target.actors)}
+    return with_draws(target.scenario, values, target.aliases, check=False) if values else target.scenario
+
+
 #: Scenarios forecast under the prior and the posterior besides the cases (no outcome): 2026 by the rules and as read.
 FORECASTS = ("feb_2026_by_rules", "baseline")
 

@@ -15,9 +15,9 @@ log-likelihoods, weights), ``loco.csv``, ``summary.json`` and the figures
 ``loco.png``, ``parameters.png``, ``feb_2026.png``. ``--ship`` also copies
 the posterior to ``sim/data/posterior.parquet`` (the file ``posterior=history``
 reads). Cost: targets x K x M episodes, 1.2 million at the default size
-(12 targets, 500 x 200: 323 s with two workers on the shared development
-machine with the prior-only sampler, 1,182 s for the staged one under a load
-average of 8 on 2 cores; the stages add under a second of fitting each).
+(12 targets, 500 x 200), the vectors of a case run 50 at a time in one batch:
+about 100 CPU-seconds in all, about a minute of wall time with two workers on
+the two free cores of the development machine (docs/performance.md).
 Finished units are kept in ``outputs/.blocks/calibrate-<key>``: the same
 command resumes after an interrupt. Method: :mod:`sim.analysis.calibrate`.
 """

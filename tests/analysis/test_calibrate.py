@@ -112,6 +112,24 @@ def test_common_random_numbers_same_vector_same_counts_in_a_target():
     assert np.array_equal(c[0], c[1]) and c.sum(axis=1).tolist() == [50, 50, 50]
 
 
+def test_a_chunk_of_vectors_in_one_batch_gives_each_vector_the_counts_it_has_alone():
+    """run_vectors runs a chunk of vectors as one batch (parameters per replication): each vector's counts are those
+    of its own block run alone with its values as plain numbers, whatever the chunk; equal vectors, equal counts."""
+    from sim.core.runner import run_block
+
+    target = cal.load_targets(cases=["jcpoa_2013_2015"], forecasts=())[0]
+    draws = cal.prior_draws(cal.prior_specs(), 4, 5)
+    batch = cal.run_vectors(target, draws, 0, 4, 40, 5, 3)
+    alone = [np.bincount(run_block(cal.vector_scenario(target, draws, k), 40, 5, 3)["outcome"], minlength=3) for k in range(4)]
+    assert np.array_equal(batch, np.array(alone))
+    assert len({tuple(c) for c in batch}) > 1  # the vectors do differ
+    split = np.concatenate([cal.run_vectors(target, draws, 0, 1, 40, 5, 3), cal.run_vectors(target, draws, 1, 4, 40, 5, 3)])
+    assert np.array_equal(batch, split)
+    twice = cal.run_vectors(target, {p: v[[2, 0, 2]] for p, v in draws.items()}, 0, 3, 40, 5, 3)
+    assert np.array_equal(twice, batch[[2, 0, 2]])  # common random numbers: a vector's counts wherever it sits
+    assert not np.array_equal(cal.run_vectors(target, draws, 0, 4, 40, 5, 4), batch)  # another block: other shocks
+
+
 def test_simulation_based_calibration_on_the_toy_model():
     """Synthetic history from a known vector: the posterior concentrates around it, 90% intervals cover it ~90%."""
     rng = np.random.default_rng(11)
