@@ -80,7 +80,8 @@ def vectors_scenario(target: Target, draws: Mapping[str, np.ndarray], lo: int, h
     one batch runs them all (:func:`sim.analysis.calibrate.run_vectors`)."""
     if target.scenario is None:
         raise ConfigError(f"{target.name}: a toy target has no scenario to simulate")
-    values = {p: np.repeat(np.asarray(v[lo:hi], dtype=np.float64), per_vector) for p, v in draws.items() if applies_to(p, target.actors)}
+    applying = {p: v for p, v in draws.items() if applies_to(p, target.actors)}
+    values = {p: np.repeat(np.asarray(v[lo:hi], dtype=np.float64), per_vector) for p, v in applying.items()}
     return with_draws(target.scenario, values, target.aliases, check=False) if values else target.scenario
 
 
