@@ -14,6 +14,7 @@ parses every file under configs/ once before it forks, so each forked ``python -
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import os
@@ -29,7 +30,7 @@ def _omegaconf_loader(loader) -> bool:
     return getattr(loader, "__name__", "") == "OmegaConfLoader" and getattr(loader, "__module__", "") == "omegaconf._utils"
 
 
-def _load(stream, Loader=None):  # noqa: N803 (yaml.load's own keyword)
+def _load(stream, Loader=None):  # yaml.load's own signature
     if not _omegaconf_loader(Loader) or not (isinstance(stream, str) or hasattr(stream, "read")):
         return _ORIGINAL(stream, Loader=Loader)
     text = stream if isinstance(stream, str) else stream.read()
@@ -58,7 +59,5 @@ def warm(root: Path) -> None:
     from omegaconf._utils import get_yaml_loader
 
     for path in sorted(root.rglob("*.yaml")):
-        try:
+        with contextlib.suppress(yaml.YAMLError, UnicodeDecodeError):
             _load(path.read_text(encoding="utf-8"), Loader=get_yaml_loader())
-        except (yaml.YAMLError, UnicodeDecodeError):
-            pass
