@@ -9,6 +9,9 @@ import pytest
 
 from sim.config.compose import load_scenario
 from sim.core.params import Event, Issue, Mediator, Principal, Scenario, Spoiler, Stakeholder, World
+from tests import yaml_cache
+
+yaml_cache.install()  # each config file's text parsed once per test process (tests/yaml_cache.py)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -148,6 +148,10 @@ def _serve() -> None:
     from hydra.core.plugins import Plugins
 
     Plugins.instance()  # Hydra's scan of its plugins, done once
+    from tests import yaml_cache
+
+    yaml_cache.install()  # the config files parsed once here: every forked command starts with them (tests/yaml_cache.py)
+    yaml_cache.warm(ROOT / "configs")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C at the terminal is pytest's, not the server's
     while True:
         line = sys.stdin.readline()
