@@ -29,26 +29,23 @@ START, END = "<!-- history-weighted:start -->", "<!-- history-weighted:end -->"
 #: Why the model misses a case, from its mechanics as of this branch (written from the record and the runs).
 WHY = {
     "eu3_tehran_2003": (
-        "a deal in the very first round. With no sanctions, no breakout capacity and no agenda fight the model's talks "
-        "take several rounds of offers before a package inside both red lines is accepted; a one-round declaration "
-        "(a freeze offered to avert a referral to the Security Council, the IAEA's deadline two weeks away) is a "
-        "coercive bargain the model has no mechanism for."
+        "a voluntary, temporary suspension signed in the first round (the Tehran Declaration, 21 Oct 2003) while "
+        "Tehran kept its claim to enrich. The model has one enrichment issue: by mapping rule 22 the West holds "
+        "GOV/2003/69's suspension demand, Tehran's red line excludes it, and the only deals the model finds come "
+        "from the West backing down. A temporary term priced apart from a permanent one is missing, and no rule "
+        "read from the texts yet tells 2003's voluntary suspension from 2006-2013's imposed one "
+        "(docs/stated_positions.md 9.3)."
     ),
     "eu3_2005": (
-        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
-        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
-        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
-        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
-        "it would be a rule adopted after scoring). "
-        "Also: the transition of June 2005 resumes with unchanged parameters (the winner was not known at the start)."
+        "the EU3's suspension demand of the Paris Agreement is mapped (rule 22), held by the West alone (no Council "
+        "text yet, rule 23), so enrichment deadlocks and the West backs down more often than in 2006-2013, where "
+        "the permanent members hold the demand together. "
+        "The transition of June 2005 resumes with unchanged parameters (the winner was not known at the start)."
     ),
     "p5_offer_2006": (
-        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
-        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
-        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
-        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
-        "it would be a rule adopted after scoring). "
-        "The US precondition (suspension first, Rice 31 May 2006) is mapped and delays the talks, but does not stop them."
+        "the Western suspension demand of the time is mapped (rules 22 and 23: held by the permanent members "
+        "together), so enrichment deadlocks and the round ends mostly by a side adjourning; the US precondition "
+        "(suspension first, Rice 31 May 2006) is mapped and delays the talks."
     ),
     "geneva_2009": (
         "an agreement in principle undone at home. Ratification by veto players is now in the model (issue 18), but "
@@ -57,28 +54,31 @@ WHY = {
         "as behaviour) applies here too."
     ),
     "geneva_istanbul_2010": (
-        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
-        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
-        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
-        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
-        "it would be a rule adopted after scoring). "
+        "the Western suspension demand of the time is mapped (rules 22 and 23: held by the permanent members "
+        "together), so enrichment deadlocks and the round ends mostly by a side adjourning; Tehran's outside option "
+        "is close to the deal it waits for, so it adjourns early (docs/stated_positions.md 10.4)."
     ),
     "istanbul_moscow_2012": (
-        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
-        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
-        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
-        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
-        "it would be a rule adopted after scoring). "
-        "Coercion below war (sanctions steps, sabotage) is now in the model but moves the odds by under half a point."
+        "the Western suspension demand of the time is mapped (rules 22 and 23: held by the permanent members "
+        "together), so enrichment deadlocks and the round ends mostly by a side adjourning; here the side that "
+        "stops waiting is often Washington, and its outside option at the deadlock is a strike, valued above no deal "
+        "(+0.11, docs/stated_positions.md 11.2), where the record's round ended without force. Coercion below war "
+        "(sanctions steps, sabotage) is in the model but moves the odds by under half a point."
     ),
     "almaty_2013": (
-        "the required issues and preconditions are now in the model (issue 18), but the red lines are behaviour in the "
-        "mapping (the 2026 values), so Washington's enrichment red line overlaps Tehran's and a package is signed; the "
-        "Western zero-enrichment demand of the time (the EU3's objective guarantees, 2005; UN Security Council "
-        "suspension demands, 2006-2010) that left no overlap is not in the case (the mapping's doubt 2; not applied: "
-        "it would be a rule adopted after scoring). "
+        "the five permanent members' suspension demand (rules 22 and 23) deadlocks enrichment, but in the model "
+        "the West's hardest holder backs down before the Iranian election of June 2013 (median week 11; the case "
+        "schedules the election as a pause at week 16), while Tehran waits at near indifference "
+        "(docs/stated_positions.md 10.4 and 11.3). Missing: actors that anticipate a scheduled change of government "
+        "and wait for it."
     ),
-    "jcpoa_2013_2015": "",
+    "jcpoa_2013_2015": (
+        "a deal reached over 91 weeks through an interim accord (the Joint Plan of Action, Nov 2013) and two extended "
+        "deadlines. Out of case the posterior makes Tehran's breakout and its adjourning at the deadlock likelier "
+        "than the West's backing down: force is valued above no deal (a breakout +0.10 in 2013-15, "
+        "docs/stated_positions.md 11.2), and the model has no interim terms that freeze the programme while talks go "
+        "on, so the long path the record took is not available to it."
+    ),
     "vienna_2021_2022": (
         "a pause (Iran's election) and coercion below war, and the guarantee problem after the US withdrawal "
         "(`guarantee`, `transitions`: issue 18)."
