@@ -151,7 +151,7 @@ def test_a_code_change_between_interrupt_and_resume_runs_every_block_again(tmp_p
     toy = toy_scenario()
     interrupted_run(toy, make_store(tmp_path, toy, notices), after=3)
     before = make_store(tmp_path, toy, notices)
-    monkeypatch.setattr(simio, "code_fingerprint", lambda: "edited-sources")
+    monkeypatch.setattr(simio.identity, "code_fingerprint", lambda: "edited-sources")
     after = make_store(tmp_path, toy, notices)
     assert after.key != before.key
     simulate(toy, 5000, 3, block_size=1000, store=after)

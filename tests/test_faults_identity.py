@@ -91,7 +91,7 @@ def test_a_sweep_over_a_changed_user_config_recomputes_and_two_projects_never_sh
 
 
 def test_the_block_cache_key_covers_numpy_and_mesa_versions(tmp_path, monkeypatch):
-    from sim import io as simio
+    from sim.io import identity as simio
 
     scenario = toy_scenario()
     key = BlockStore(tmp_path, scenario, 1, 100).key
@@ -101,7 +101,7 @@ def test_the_block_cache_key_covers_numpy_and_mesa_versions(tmp_path, monkeypatc
 
 
 def test_a_sweep_job_key_covers_user_config_folders_and_library_versions(tmp_path, monkeypatch):
-    from sim import io as simio
+    from sim.io import identity as simio
     from sim.sweep import identity
 
     mine = project(tmp_path / "my", 0.6)

@@ -133,7 +133,7 @@ def job_key(overrides: Iterable[str], fingerprint: str | None = None, crn: bool 
     versions of NumPy and Mesa; the configs are the fingerprint of every config
     folder the job's composition read (:func:`job_fingerprint`).
     """
-    from sim.io import code_fingerprint, library_versions, package_version
+    from sim.io.identity import code_fingerprint, library_versions, package_version
 
     code = [package_version(), code_fingerprint(), library_versions()]
     payload = json.dumps([identity_overrides(overrides), fingerprint or config_fingerprint(), code, bool(crn)], sort_keys=True)
