@@ -125,15 +125,27 @@ class WorkerPool:
         worker keeps nothing that needs cleaning up: the parent saves every
         finished block.
         """
-        # The executor's table of its worker processes: Python 3.12 has no public call that kills them
-        # (3.14 adds ProcessPoolExecutor.kill_workers); this is the one place that reads it.
-        processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        # Python 3.12 has no public call that kills an executor's workers (3.14 adds kill_workers); this method is
+        # the one place that reads the executor's private state: its workers, its result pipe and its reader thread.
+        executor = self._executor
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        results = getattr(executor, "_result_queue", None)
+        reader = getattr(executor, "_executor_manager_thread", None)
         for process in processes:
             if process.is_alive():
                 process.kill()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.join(timeout=STOP_WAIT_S)
+        # A worker killed while writing its result leaves part of a message in the result pipe, and the executor's
+        # reader thread waits for the rest for ever (the interpreter then hangs at exit, joining that thread).
+        # The parent holds the pipe's last open write end once the workers are dead: closing it turns the wait
+        # into end-of-file, which the thread handles as a broken pool and ends.
+        if results is not None and not any(p.is_alive() for p in processes):
+            with contextlib.suppress(OSError):
+                results._writer.close()
+        if reader is not None:
+            reader.join(timeout=STOP_WAIT_S)
         self._stopped = True
 
     def __enter__(self) -> WorkerPool:
