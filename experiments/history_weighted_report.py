@@ -408,7 +408,9 @@ def cost_section(bench: dict | None, summary: dict) -> list[str]:
             "the gap is that chunk's rounds (it runs until its last replication ends) and the parameters gathered "
             "per replication. The "
             f"default size ({K} x {M}, 12 targets, workers=2) projects to {cpu['default_calibration_s_on_two_free_cores']:.0f} s "
-            f"on two free cores; measured today it took {summary['elapsed_s']:.0f} s of wall clock on the shared machine. "
+            f"on two free cores; the calibration above took {summary['elapsed_s']:.0f} s of wall clock "
+            "(the projection is from the "
+            "benchmark's CPU rate on a machine under load, an upper bound). "
             f"The context odds of a plain run (two designs of 20,000 episodes and two compositions) cost "
             f"{cpu['context_odds_s']:.1f} s of CPU ({bench['context_odds_s']:.1f} s of wall clock while shared).",
             "",
