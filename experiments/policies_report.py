@@ -337,7 +337,7 @@ def doc_page(intro: str, table_lines: list[str], paragraph: list[str], run_dir: 
         "A principal's `requires` (the issues any deal must settle) and red lines are what it can accept, not a move",
         "it makes at the table; `coercion_propensity` and the other propensities are how an actor decides (behaviour,",
         "shared by every case and drawn as assumptions). Declaring one of them a lever is one `lever=` in",
-        "`sim/core/params.py` and one range in `configs/levers/`; `python -m sim.docs` and this page follow.",
+        "`sim/core/params.py` and one range in `configs/levers/`; `python -m sim docs` and this page follow.",
         "",
     ]
 
