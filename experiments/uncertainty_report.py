@@ -7,7 +7,7 @@ and the synthetic check of the first-order estimator; writes a Markdown
 section with the numbers of this run (nothing typed by hand).
 
     python experiments/uncertainty_report.py [--replications 1000000] [--workers 2]
-                                             [--oat-replications 20000] [--out PATH]
+                                             [--oat-replications 20000] [--out docs/uncertainty.md]
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import pandas as pd
 from scipy import stats
 
 OUTCOMES = ("deal", "escalation")
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES_START = "<!-- policies:start"
 
 
 def pct(x: float, digits: int = 1) -> str:
@@ -89,7 +91,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--oat-replications", type=int, default=20_000)
-    parser.add_argument("--out", default="/work/scratch/unc_readme.md")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "uncertainty.md"), help="the page; its policies block is kept")
     parser.add_argument("--keep", default=None, help="keep the exploration's run folder here")
     parser.add_argument("--reuse", default=None, help="report on this finished run folder instead of exploring again")
     parser.add_argument("overrides", nargs="*", help="extra KEY=VALUE for the exploration (e.g. uncertainty=none)")
@@ -330,6 +332,16 @@ def estimator_section(synth: list[tuple[str, float, float]]) -> list[str]:
     return lines
 
 
+def write_page(out: Path, lines: list[str]) -> None:
+    """Write the page: these lines (the first heading made the page's title), then the policies block an existing
+    page holds (written by ``experiments/policies_report.py`` between its markers), unchanged."""
+    body = "\n".join(lines) + "\n"
+    body = body.replace("## Odds under uncertainty", "# Odds under uncertainty", 1)
+    old = out.read_text() if out.exists() else ""
+    marker = old.find(POLICIES_START)
+    out.write_text(body + ("\n" + old[marker:] if marker >= 0 else ""))
+
+
 def main() -> None:
     args = parse_args()
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -354,7 +366,7 @@ def main() -> None:
     for o in OUTCOMES:
         lines += oat_lines(indices, oat, o, args.oat_replications)
     lines += estimator_section(synth)
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    write_page(Path(args.out), lines)
     print(f"Wrote {args.out}")
     tmp.cleanup()
 
