@@ -1,4 +1,4 @@
-"""Write docs/history_weighted.md (and the short section of docs/history.md) from a calibration's output.
+"""Write docs/history_weighted.md (and the short sections of docs/history.md and README.md) from a calibration's output.
 
     python experiments/history_weighted_report.py --calibration outputs/calibrate/default
         [--sbc docs/figures/sbc.json] [--bench docs/figures/bench_calibrate.json]
@@ -10,8 +10,12 @@ and writes the page: the method, the leave-one-case-out table with its verdict
 against the uniform forecast and the Laplace base rate (the cases that fail,
 and why the model misses them), the February 2026 odds prior and posterior,
 the parameters history moved, the check on synthetic history, the cost. The
-docs/history.md gets the table between its markers. Nothing is tuned: the numbers are
-whatever the calibration gave.
+docs/history.md gets the table between its markers. The out-of-case forecasts
+also go to ``docs/figures/history_loco.json``, and from it and
+``docs/figures/retro.json`` (``experiments/retro_table.py``) the README's table
+of the cases is rewritten (its ``trust-cases`` block), with the synthetic check
+at full size (its ``trust-synthetic`` block; ``--no-readme`` leaves the README
+alone). Nothing is tuned: the numbers are whatever the calibration gave.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import readme_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- history-weighted:start -->", "<!-- history-weighted:end -->"
@@ -174,7 +179,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sbc", default=str(ROOT / "docs" / "figures" / "sbc.json"))
     parser.add_argument("--bench", default=str(ROOT / "docs" / "figures" / "bench_calibrate.json"))
     parser.add_argument("--out", default=str(ROOT / "docs" / "history_weighted.md"))
-    parser.add_argument("--readme", default=str(ROOT / "docs" / "history.md"), help="the page with the short section")
+    parser.add_argument("--history-page", default=str(ROOT / "docs" / "history.md"), help="the page with the short section")
+    parser.add_argument("--loco-json", default=str(readme_blocks.LOCO_JSON), help="the out-of-case forecasts, for the README")
+    parser.add_argument("--readme", default=str(readme_blocks.README), help="the page with the trust-cases block")
+    parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
     parser.add_argument(
         "--compare",
         nargs="*",
@@ -435,14 +443,12 @@ USE_IT = [
 ]
 
 
-def write_readme_section(readme: Path, loco: pd.DataFrame, summary: dict, s: dict, failing: pd.DataFrame, ess: str) -> None:
+def write_history_section(page: Path, loco: pd.DataFrame, summary: dict, s: dict, failing: pd.DataFrame, ess: str) -> None:
     """The short section of the history page (between START and END), replaced or appended."""
     K, M = summary["vectors"], summary["per_vector"]
     stages = summary.get("stages", 1)
-    text = readme.read_text()
     section = "\n".join(
         [
-            START,
             "## History-weighted odds",
             "",
             f"`python -m sim calibrate` weighs the behavioural assumptions by the {len(loco)} historical rounds (2003-2025) "
@@ -458,15 +464,44 @@ def write_readme_section(readme: Path, loco: pd.DataFrame, summary: dict, s: dic
                 else ""
             ),
             "",
-            END,
         ]
     )
-    if START in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    readme.write_text(text)
+    readme_blocks.replace_between(page, START, END, section, append=True)
+
+
+def loco_json(loco: pd.DataFrame, summary: dict, calibration: Path) -> dict:
+    """What the README's table of the cases takes from the calibration: each case's out-of-case forecast, the means."""
+    from sim.analysis.retro import OUTCOMES
+
+    cols = ("p_deal", "p_escalation", "p_stalemate", "p_actual", "log_score", "base_p_actual", "base_log_score")
+    return {
+        "calibration": calibration.name,
+        "vectors": summary["vectors"],
+        "per_vector": summary["per_vector"],
+        "stages": summary.get("stages", 1),
+        "seed": summary["seed"],
+        "cases": [
+            {
+                "case": r["case"],
+                "actual": r["actual"],
+                "most_likely": max(OUTCOMES, key=lambda o, r=r: r[f"p_{o}"]),  # the first on a tie, as retro.most_likely
+                **{c: float(r[c]) for c in cols},
+            }
+            for _, r in loco.iterrows()
+        ],
+        "scores": {k: (v if isinstance(v, bool) else float(v)) for k, v in summary["loco"].items()},
+    }
+
+
+def synthetic_block(sbc: dict) -> str:
+    """The README's line on the check on synthetic history at full size (the ``trust-synthetic`` block)."""
+    real = next(r for label, r in sbc.items() if label.startswith("real engine"))
+    return (
+        f"On synthetic history (`python experiments/sbc_history.py` at full size: {real['cases']} cases, "
+        f"{real['vectors']} vectors x {real['per_vector']} replications, {real['repetitions']} repetitions) the 90% "
+        f"intervals cover the known truth {100 * real['coverage_90']:.1f}% of the time; the posterior is barely narrower "
+        f"than the prior (sd ratio {real['mean_sd_ratio']:.2f}): history at this size says little about any one parameter."
+    )
 
 
 def main() -> None:
@@ -490,9 +525,17 @@ def main() -> None:
     page += february_section(summary, moved_rows(params))
     page += sbc_section(sbc) + cost_section(bench, summary) + USE_IT
     Path(args.out).write_text("\n".join(page))
-    readme = Path(args.readme)
-    write_readme_section(readme, loco, summary, s, failing, ess)
-    print(f"wrote {args.out} and the section of {readme}")
+    page_path = Path(args.history_page)
+    write_history_section(page_path, loco, summary, s, failing, ess)
+    Path(args.loco_json).write_text(json.dumps(loco_json(loco, summary, cal), indent=2) + "\n")
+    print(f"wrote {args.out}, the section of {page_path} and {args.loco_json}")
+    if not args.no_readme:
+        readme = Path(args.readme)
+        if sbc:
+            readme_blocks.write_block("trust-synthetic", synthetic_block(sbc), readme)
+            print(f"wrote the trust-synthetic block of {readme}")
+        if readme_blocks.write_trust_cases(readme, loco_path=Path(args.loco_json)):
+            print(f"wrote the trust-cases block of {readme}")
 
 
 if __name__ == "__main__":

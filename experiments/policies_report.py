@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import readme_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "policies.md"
@@ -345,7 +346,6 @@ def doc_page(intro: str, table_lines: list[str], paragraph: list[str], run_dir: 
 def write_readme_section(intro: str, table_lines: list[str], paragraph: list[str]) -> None:
     """The short section of docs/uncertainty.md (between START and END), replaced or appended."""
     section = [
-        START,
         "## Which policy is robust",
         "",
         intro + " Details, the figures and scenario discovery on the failures: [docs/policies.md](policies.md).",
@@ -354,16 +354,8 @@ def write_readme_section(intro: str, table_lines: list[str], paragraph: list[str
         "![P(deal) against P(escalation) per policy](figures/policies_tradeoff.png)",
         "",
         *paragraph,
-        END,
     ]
-    text = README.read_text()
-    if START in text:
-        head, _, rest = text.partition(START)
-        _, _, tail = rest.partition(END)
-        text = head + "\n".join(section) + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
-    README.write_text(text)
+    readme_blocks.replace_between(README, START, END, "\n".join(section), append=True)
 
 
 def main() -> None:

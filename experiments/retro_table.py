@@ -10,11 +10,17 @@ the model gets wrong (its most likely outcome is not what happened) the
 mechanism that is missing, beside what the run itself says about that case
 (how its escalations and stalemates came about). The figure goes next to it.
 Nothing here is tuned: the numbers are whatever the current model gives.
+
+It also writes each case's odds to ``docs/figures/retro.json`` and, from that
+file and the history-weighted one (``docs/figures/history_loco.json``), the
+README's table of the cases (its ``trust-cases`` block; ``--no-readme`` leaves
+the README alone).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import os
@@ -23,6 +29,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import readme_blocks
 
 from sim.analysis import plots, retro
 from sim.analysis.history import load_case, score_cases, without_stated_positions
@@ -252,12 +259,31 @@ def horizon_lines(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def retro_json(table: pd.DataFrame, replications: int, seed: int) -> dict:
+    """What the README's table of the cases takes from this run: each case's odds and the mean scores."""
+    cols = ("p_deal", "p_escalation", "p_stalemate", "p_actual", "log_score")
+    return {
+        "command": f"python experiments/retro_table.py --replications {replications} --seed {seed}",
+        "replications": replications,
+        "seed": seed,
+        "commit": git_commit(),
+        "cases": [
+            {"case": r["case"], "actual": r["actual"], "most_likely": r["most_likely"], **{c: float(r[c]) for c in cols}}
+            for _, r in table.iterrows()
+        ],
+        "scores": {k: (int(v) if k in ("cases", "hits") else float(v)) for k, v in retro.mean_scores(table).items()},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "docs" / "history" / "retro.md"), help="the Markdown file to write")
     parser.add_argument("--figure", default=str(ROOT / "docs" / "figures" / "retro.png"), help="the figure to write")
+    parser.add_argument("--json", default=str(readme_blocks.RETRO_JSON), help="each case's odds, for the README's table")
+    parser.add_argument("--readme", default=str(readme_blocks.README), help="the page with the trust-cases block")
+    parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
     args = parser.parse_args(argv)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     if args.replications < 1 or args.seed < 0:
@@ -277,7 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     plots.retrodiction(table).savefig(fig_path, dpi=120)
     link = Path(os.path.relpath(fig_path.resolve(), out.resolve().parent))  # as the page (docs/history/retro.md) links it
     out.write_text(section(table, results, args.replications, args.seed, str(link), before))
-    print(f"wrote {out} and {fig_path}")
+    Path(args.json).write_text(json.dumps(retro_json(table, args.replications, args.seed), indent=2) + "\n")
+    print(f"wrote {out}, {fig_path} and {args.json}")
+    if not args.no_readme and readme_blocks.write_trust_cases(Path(args.readme), retro_path=Path(args.json)):
+        print(f"wrote the trust-cases block of {args.readme}")
     return 0
 
 

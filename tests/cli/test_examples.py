@@ -220,11 +220,67 @@ def test_every_command_of_a_page_runs_in_the_order_given(page):
 
 
 def test_the_readme_is_a_front_page():
-    """What it is, the two commands, the worked example, where to go next: under 15 KB, the rest in docs/."""
+    """What it is, the two commands, the worked example, how far to trust it, where to go next: under 15 KB."""
     text = (ROOT / "README.md").read_text()
-    assert len(text.encode()) < 15_000
-    for heading in ("## The two commands", "## A worked example", "## Where to go next"):
+    assert len(text.encode()) < 15_000, f"README.md is {len(text.encode()):,} bytes: move what a user needs least to docs/"
+    for heading in ("## The two commands", "## A worked example", "## How far to trust it", "## Where to go next"):
         assert heading in text
+
+
+def _experiment(name: str, monkeypatch):
+    """A module of experiments/ (they import each other as scripts do, from their own folder)."""
+    import importlib
+
+    monkeypatch.syspath_prepend(str(ROOT / "experiments"))
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    return importlib.import_module(name)
+
+
+def _readme_block(blocks, name: str, text: str) -> str:
+    start, end = blocks.markers(name)
+    assert text.count(start) == 1 and text.count(end) == 1, f"README.md: the {name} block lost its markers {start} {end}"
+    body = text.split(start, 1)[1].split(end, 1)[0].strip("\n")
+    assert body, f"README.md: the {name} block is empty: run {blocks.BLOCKS[name]}"
+    return body
+
+
+def test_the_readmes_generated_blocks_have_their_markers_and_the_scripts_numbers(monkeypatch):
+    """Every number of "How far to trust it" is a script's: each block sits between its markers, and is what the script wrote.
+
+    The table of the cases is re-rendered from the JSON files its two scripts wrote, the synthetic check from
+    docs/figures/sbc.json, and the actor-worth rows must be those of docs/actor_worth.md (same run).
+    """
+    import json
+
+    blocks = _experiment("readme_blocks", monkeypatch)
+    text = (ROOT / "README.md").read_text()
+    found = {name: _readme_block(blocks, name, text) for name in blocks.BLOCKS}
+    retro, loco = (json.loads(p.read_text()) for p in (blocks.RETRO_JSON, blocks.LOCO_JSON))
+    assert found["trust-cases"] == blocks.trust_cases(retro, loco), (
+        "stale: rerun experiments/retro_table.py or experiments/history_weighted_report.py"
+    )
+    assert [c["case"] for c in retro["cases"]] == [c["case"] for c in loco["cases"]]
+    report = _experiment("history_weighted_report", monkeypatch)
+    sbc = json.loads((ROOT / "docs" / "figures" / "sbc.json").read_text())
+    assert found["trust-synthetic"] == report.synthetic_block(sbc)
+    page = (ROOT / "docs" / "actor_worth.md").read_text().splitlines()
+    rows = [line for line in found["actor-worth"].splitlines() if line.startswith("| ") and "%" in line]
+    assert [r.split(" | ")[0] for r in rows] == ["| Oman", "| Israel", "| UAE"]
+    for row in rows:
+        actor, p_deal, shares = (cell.strip() for cell in row.strip("|").split("|"))
+        assert any(line.startswith(f"| {actor} | {p_deal} |") and line.endswith(f"| {shares} |") for line in page), row
+
+
+def test_a_readme_block_is_replaced_between_its_markers_and_never_appended(tmp_path, monkeypatch):
+    blocks = _experiment("readme_blocks", monkeypatch)
+    page = tmp_path / "README.md"
+    page.write_text("# T\n\n<!-- x:start -->\nold\n<!-- x:end -->\n\n## Next\n")
+    blocks.replace_between(page, "<!-- x:start -->", "<!-- x:end -->", "new\nlines")
+    assert page.read_text() == "# T\n\n<!-- x:start -->\nnew\nlines\n<!-- x:end -->\n\n## Next\n"
+    with pytest.raises(ValueError, match="no <!-- y:start -->"):
+        blocks.replace_between(page, "<!-- y:start -->", "<!-- y:end -->", "z")
+    blocks.replace_between(page, "<!-- y:start -->", "<!-- y:end -->", "z", append=True)
+    assert page.read_text().endswith("## Next\n\n<!-- y:start -->\nz\n<!-- y:end -->\n")
 
 
 def test_the_guides_own_scenario_is_the_one_the_examples_run_with():
