@@ -56,6 +56,7 @@ LEVEL = {
     "veto_threshold",
     "ratification_exit",
     "betrayal_cost",
+    "successor_keeps",
     "audience_cost",
     "giveway_prior",
 }

@@ -230,7 +230,11 @@ class NegotiationModel(mesa.Model):
         self.transitions: dict[int, list[Transition]] = {}  # resume round -> the transitions that take effect then
         self.pause_starts: dict[int, Transition] = {}
         self.paused_rounds: set[int] = set()
+        # principal -> the round its government's first scheduled change begins (deals signed before it rest on its
+        # successor: rules.keep_chance_before_turnover)
+        self.turnover_at: dict[str, int] = {}
         for t in scenario.transitions:
+            self.turnover_at[t.actor] = min(self.turnover_at.get(t.actor, t.start_round), t.start_round)
             self.transitions.setdefault(t.resume_round, []).append(t)
             self.pause_starts.setdefault(t.start_round, t)
             self.paused_rounds.update(range(t.start_round, t.resume_round))

@@ -161,6 +161,13 @@ class Principal:
         doc="what being cheated (the other reneges after it has implemented) costs it below its outside option",
         range=UNIT,
     )
+    successor_keeps: float = param(
+        1.0,
+        doc="the chance the other side counts on that its next government honours a deal it signed and did not "
+        "guarantee: before a scheduled change of its government (transitions) the other counts on a deal being kept "
+        "with chance guarantee + (1 - guarantee) x trust x successor_keeps (1: a successor always honours it)",
+        range=UNIT,
+    )
     veto_threshold: float = param(
         0.0,
         doc="package utility (to it) below which its domestic veto players refuse to ratify, at the opening unrest and "

@@ -397,6 +397,15 @@ class PrincipalAgent(Actor):
         """Its outside option without its private resolve (public: what others can compute)."""
         return np.maximum(self.no_deal, self.force)
 
+    def keep_chance(self) -> np.ndarray:
+        """The chance it counts on that the other keeps a deal signed this round: before the other's scheduled change
+        of government, the successor must honour it too (:func:`rules.keep_chance_before_turnover`)."""
+        other = self.other
+        turnover = self.model.turnover_at.get(other.name)
+        if turnover is not None and self.state.round < turnover:
+            return rules.keep_chance_before_turnover(self.trust, other.p("guarantee"), other.p("successor_keeps"))
+        return rules.keep_chance(self.trust, other.p("guarantee"))
+
     def assess(self, extension_probability) -> None:
         """Value its outside option (no deal after pressure, or force) and the risk of waiting, this round."""
         s, p = self.state, self.p
@@ -407,7 +416,7 @@ class PrincipalAgent(Actor):
             p("force_posture_weight"), p("force_progress_weight"), p("war_cost"), s.military_posture, s.nuclear_progress
         )
         self.outside = rules.outside_option(self.no_deal, self.force, self.resolve)
-        self.keep = rules.keep_chance(self.trust, self.other.p("guarantee"))
+        self.keep = self.keep_chance()
         if self.has_veto:  # the bars its negotiator believes in this round (the mean, and the top of the range)
             self.bar, self.bar_safe = self.domestic_bar(), self.domestic_bar(safe=True)
         at_deadline = (s.deadline > 0) & (s.deadline == s.round)

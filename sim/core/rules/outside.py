@@ -79,6 +79,25 @@ def keep_chance(trust, guarantee) -> np.ndarray:
     return trust + (1.0 - trust) * guarantee
 
 
+def keep_chance_before_turnover(trust, guarantee, successor_keeps) -> np.ndarray:
+    """The chance a principal counts on that the other keeps a deal signed before the other's scheduled change of
+    government: guarantee + (1 - guarantee) x trust x successor_keeps.
+
+    Bound by what guarantees it (``guarantee``), the deal is kept whoever
+    governs; unbound, it is kept only if the government that signs means to
+    (``trust``) and its successor, in office before the deal is carried out,
+    honours it (``successor_keeps``, a belief about the other's politics).
+    With ``successor_keeps`` = 1 this is :func:`keep_chance`. Commitments made
+    by leaders about to leave are worth less to the other side: a change of
+    leader with a change of the coalition behind it raises the chance that a
+    state breaks its commitments (Leeds, Mattes & Vogel 2009, "Interests,
+    Institutions, and the Reliability of International Commitments", AJPS
+    53(2)), and agreements are tied to the leaders who make them (McGillivray &
+    Smith 2008, *Punishing the Prince*). The product form: assumption.
+    """
+    return guarantee + (1.0 - guarantee) * trust * successor_keeps
+
+
 def deal_value(package_utility, incentive, keep, betrayal_cost, domestic_cost) -> np.ndarray:
     """What signing a package is worth to a principal, on the scale of its outside option (its certainty equivalent).
 
