@@ -35,9 +35,7 @@ def test_the_rule_by_hand():
 
 def with_successor(scenario, name, successor_keeps, guarantee=None):
     principals = tuple(
-        dataclasses.replace(
-            p, successor_keeps=successor_keeps, **({} if guarantee is None else {"guarantee": guarantee})
-        )
+        dataclasses.replace(p, successor_keeps=successor_keeps, **({} if guarantee is None else {"guarantee": guarantee}))
         if p.name == name
         else p
         for p in scenario.principals
