@@ -36,7 +36,10 @@ BLOCKS = {
 #: experiments/history_weighted_report.py and ``MISSING`` in experiments/retro_table.py (edit them together).
 LACKS = {
     "eu3_tehran_2003": "missing a temporary suspension as a term distinct from a permanent end of enrichment",
-    "almaty_2013": "missing actors that anticipate a scheduled change of government and wait for it",
+    "almaty_2013": (
+        "missing a side that holds out for a scheduled change of government (the discount on a deal the outgoing "
+        "government signs is in the model, but the P5+1 format's guarantee binds the successor too)"
+    ),
     "jcpoa_2013_2015": "missing interim terms that freeze the programme while talks go on, and deadlines set during them",
     "istanbul_moscow_2012": "Washington's outside option at the deadlock is a strike, valued above no deal, where the "
     "record's round ended without force",

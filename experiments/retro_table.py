@@ -81,7 +81,10 @@ MISSING = {
     " adjourns unless force beats waiting too), but its belief that the West gives way pays for the delay until"
     " about week 11-13 (its outside option is lower than in 2010), the week the West gives way (median 11), and the"
     " deals come then (docs/stated_positions.md, sections 10.4 and 11.2). The record's talks adjourned at week 6"
-    " before Iran's presidential election (week 16, a pause in the case).",
+    " before Iran's presidential election (week 16, a pause in the case). A deal signed before that election rests on"
+    " the next Iranian government (rules.keep_chance_before_turnover), but the P5+1 format's guarantee (0.7) binds it"
+    " too, so that discount moves the case by a few points only; what is missing is a West that holds its demand"
+    " until the election.",
     "jcpoa_2013_2015": (
         "Missing: deadlines set during the talks (the JPOA's, extended three times before the JCPOA at week 91)."
     ),
