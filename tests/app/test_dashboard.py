@@ -152,14 +152,27 @@ def test_the_episode_steps_round_by_round_with_its_step_button_and_resets(page):
 
     horizon = load_scenario("baseline").max_rounds  # the configured horizon (104 weeks since issue 18)
     assert f"round 0 of at most {horizon}" in episode_state(page)
-    step = page.find(v.Btn, children=["Step"]).widget
-    step.click()
-    assert re.search(rf"round 1 of at most {horizon}|ended in round 1", episode_state(page))
+    # The button is looked up before each click and the state read until it shows the step: the Play task runs in
+    # a thread of its own and can re-render the card between a click and the read (seen once under load).
+    page.find(v.Btn, children=["Step"]).widget.click()
+    assert shows(page, rf"round 1 of at most {horizon}|ended in round 1")
     assert "round  1:" in page.find(v.Html, tag="pre").widget.children[0]
-    step.click()
-    assert re.search(rf"round 2 of at most {horizon}|ended in round [12]", episode_state(page))
+    page.find(v.Btn, children=["Step"]).widget.click()
+    assert shows(page, rf"round 2 of at most {horizon}|ended in round [12]")
     page.find(v.Btn, children=["Reset"]).widget.click()
-    assert f"round 0 of at most {horizon}" in episode_state(page)
+    assert shows(page, f"round 0 of at most {horizon}")
+
+
+def shows(page, pattern: str, timeout: float = 10.0) -> bool:
+    """Whether the episode's state matches ``pattern`` within ``timeout`` seconds (it is re-read every 50 ms)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not re.search(pattern, episode_state(page)):
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_a_slider_change_starts_a_new_episode_of_the_new_scenario(page):
