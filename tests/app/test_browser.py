@@ -1,4 +1,5 @@
-"""The dashboard in a real browser: start ``python -m sim.app`` on 127.0.0.1, move a slider, read the odds.
+"""The dashboard in a real browser: start ``python -m sim.app`` on 127.0.0.1, move a slider, read the odds; send
+values the menus do not offer, as a crafted page would, and see one plain line.
 
 Playwright drives Debian's ``chromium-headless-shell`` (``.ci/run`` installs it;
 Playwright's own browser download cannot work on these machines). Solara's
@@ -169,3 +170,43 @@ def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(a
         FIGURE.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, FIGURE)
     print(f"slider change to updated odds (10,000 replications): {', '.join(f'{x:.2f}' for x in latencies)} s")
+
+
+#: Sets a menu of the page to ``value`` as its Vue component would (the value goes to the server as the widget's
+#: ``v_model``, through Jupyter's widget protocol): a value the menu does not offer, as a crafted page would send it.
+CRAFT_JS = """([label, value]) => {
+  const field = [...document.querySelectorAll('.v-select')].find(e => (e.querySelector('label') || {}).innerText === label);
+  let vm = field && field.__vue__;
+  while (vm && vm.$options.name !== 'v-select') vm = vm.$parent;
+  if (!vm) return false;
+  vm.$emit('input', value);
+  return true;
+}"""
+
+
+@pytest.mark.slow
+def test_values_a_crafted_page_sends_are_one_plain_line_in_the_browser(app_url):
+    """The in-process tests (test_bounds.py) set widgets directly; here the values go through the real server."""
+    from sim.app.dashboard import REFUSED_LINE
+
+    log = SERVER_LOGS[app_url]
+    crafted = [("Replications per batch", 500_000), ("Replications per batch", "abc"), ("Scenario", "../../etc/passwd")]
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = open_dashboard(browser, app_url)
+            odds = page.locator(".muscat-odds-line").inner_text()
+            for label, value in crafted:
+                assert page.evaluate(CRAFT_JS, [label, value]), f"no menu {label!r} on the page"
+                deadline = time.monotonic() + 30
+                while f"{str(value)!r}" not in log.read_text():  # the server's log line of the refusal
+                    assert time.monotonic() < deadline, f"the server never refused {value!r}: {log.read_text()[-2000:]}"
+                    time.sleep(0.2)
+                expect(page.get_by_text(REFUSED_LINE)).to_be_visible(timeout=30_000)
+                body = page.locator("body").inner_text()
+                assert "Traceback" not in body and str(value) not in body, body[-2000:]
+            assert page.locator(".muscat-odds-line").inner_text() == odds  # nothing was run
+            assert "10,000 replications" in page.locator(".muscat-odds").inner_text()
+            assert page.errors == []
+        finally:
+            browser.close()
