@@ -39,8 +39,8 @@ MAX_KERNELS_PER_SESSION = 8
 MAX_KERNELS = 32
 #: glibc's malloc arenas for the server (glibc's default: up to 8 per core). Every session draws its figures in threads
 #: of its own, and what a released session freed stays reserved in whichever arena its threads used: with the default,
-#: the server's resident memory grew by about 1.5 MB per session released (60 MB after 40 sessions, still rising);
-#: with 2, by about 0.2 MB once the first 8 were open (tests/app/test_bounds.py measures the running server).
+#: the server's resident memory grew by 29-36 MB over sessions 9 to 40 (two runs on 2 cores; 39 MB over 9 to 60, still
+#: rising), with 2 by 4-7 MB (tests/app/test_bounds.py measures the running server).
 MALLOC_ARENAS = 2
 #: mallopt's parameter number of M_ARENA_MAX (glibc's malloc.h).
 _M_ARENA_MAX = -8
