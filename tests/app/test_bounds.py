@@ -177,17 +177,17 @@ def test_the_running_server_releases_closed_sessions_and_their_memory_after_the_
 
     The bound on memory: the server's resident memory after the release at most 16 MB above what it was after the 8th
     page. Measured (2 cores shared, load 3-4; ``muscat-sim-app`` caps glibc's malloc arenas at 2): 229 MB at start,
-    291-293 MB after the first page, 313-319 MB after the 8th (2-4 kernels alive at once, pages of 1.3-1.9 s), then
-    5-8 MB more after the 12 further pages and their release (three runs; 4 MB after 32 further pages in a probe).
+    283-293 MB after the first page, 313-319 MB after the 8th (2-4 kernels alive at once, pages of 1.1-1.9 s), then
+    5-10 MB more after the 12 further pages and their release (four runs; 4 MB after 32 further pages in a probe).
     Kept sessions (a release time of 10 minutes) added 38-39 MB over the same 12 pages (324 -> 363 MB, about 3 MB
     each; two runs), over twice the bound. With glibc's default arenas (8 per core, ``MALLOC_ARENA_MAX=16`` here)
     released sessions added 6-22 MB over those 12 pages (five runs): at 20 pages the bound does not tell that from the
     cap of :func:`sim.app.__main__.cap_malloc_arenas`, which shows over longer runs (pages 9 to 40: 29-36 MB with
     glibc's default, 4-7 MB with the cap).
 
-    Cost: 37-43 s (3 s to start the server, 31-37 s of pages, 3 s of release, 2 s of Solara's collection after it).
-    20 pages (the number issue 23 asks) are enough to tell 5-8 MB of growth from 38 MB; fewer after the 8th would
-    narrow that gap, more would cost 1.3-1.9 s each.
+    Cost: 29-43 s (four runs: 3 s to start the server, 21-37 s of pages, 3 s of release, 2 s of Solara's collection
+    after it). 20 pages (the number issue 23 asks) are enough to tell 5-10 MB of growth from 38 MB; fewer after the
+    8th would narrow that gap, more would cost 1.1-1.9 s each.
     """
     import time
 
