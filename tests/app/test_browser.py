@@ -1,4 +1,5 @@
-"""The dashboard in a real browser: start ``python -m sim.app`` on 127.0.0.1, move a slider, read the odds.
+"""The dashboard in a real browser: start ``python -m sim.app`` on 127.0.0.1, move a slider, read the odds; send
+values the menus do not offer, as a crafted page would, and see one plain line.
 
 Playwright drives Debian's ``chromium-headless-shell`` (``.ci/run`` installs it;
 Playwright's own browser download cannot work on these machines). Solara's
@@ -13,40 +14,22 @@ folder; ``UPDATE_FIGURES=1`` also copies it to the README's
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
-from sim.app import assets
+from tests.app.live import HEIGHT, SERVER_LOGS, WIDTH, launch, open_dashboard, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURE = ROOT / "docs" / "figures" / "dashboard.png"  # the README's screenshot: written only with UPDATE_FIGURES=1
 UPDATE_FIGURES = os.environ.get("UPDATE_FIGURES", "").strip().lower() not in ("", "0", "false", "no")
-CHROMIUM = Path(os.environ.get("MUSCAT_CHROMIUM", "/usr/lib/chromium/chromium-headless-shell"))
-#: As a probe of these machines found: no background traffic to hosts the closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-START_TIMEOUT_S = 90
-#: The window the page must read well in (a laptop's browser), and the least width of the episode's figure there.
-WIDTH, HEIGHT = 1400, 1000
+#: The least width of the episode's figure in the window the page must read well in (live.WIDTH x live.HEIGHT).
 FIGURE_MIN_WIDTH = 700
 #: Every element inside a card must end inside it (pixels of slack for borders and rounding).
 OVERFLOW_JS = """() => {
@@ -68,75 +51,6 @@ OVERFLOW_JS = """() => {
 }"""
 #: A slider change with 10,000 replications must show its odds within this (measured: see the README).
 LATENCY_LIMIT_S = 3.0
-#: Each served app's log, by its address: a failing wait quotes it.
-SERVER_LOGS: dict[str, Path] = {}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(workdir: Path):
-    """``python -m sim.app`` on a free port of 127.0.0.1, run in ``workdir``; yields its address, stops it after."""
-    cache = Path(os.environ.get(assets.ENV) or assets.default_directory())
-    missing = [p for p in assets.required_packages() if not (cache / p / "package.json").exists()]
-    assert not missing, f"Solara's front-end files are missing from {cache}: run `python -m sim.app.assets` ({missing})"
-    port = free_port()
-    env = {**os.environ, assets.ENV: str(cache), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    log_path = workdir / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "sim.app", "--no-open", "--port", str(port)],
-            cwd=workdir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}/"
-        SERVER_LOGS[url] = log_path
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while True:
-                assert server.poll() is None, f"the app stopped: {log_path.read_text()[-2000:]}"
-                try:
-                    with urllib.request.urlopen(url, timeout=5) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, f"no answer from {url} in {START_TIMEOUT_S} s"
-                time.sleep(0.5)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def launch(playwright):
-    """Debian's headless Chromium, driven by Playwright."""
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: make prereqs (apt-get install -y chromium chromium-headless-shell), "
-        "or point MUSCAT_CHROMIUM at a headless Chromium"
-    )
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-
-
-def open_dashboard(browser, url: str):
-    """A page with the dashboard loaded (its first odds shown); records failed requests and script errors."""
-    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-    page.unserved, page.errors = [], []
-    page.on("response", lambda r: page.unserved.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(url)
-    page.locator(".muscat-odds-line").wait_for(timeout=60_000)
-    return page
 
 
 def move_slider(page, key: str, share: float) -> float:
@@ -181,8 +95,8 @@ def odds_from(text: str) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("app")) as url:
-        yield url
+    with serve(tmp_path_factory.mktemp("app")) as server:
+        yield server.url
 
 
 def check_screenshot(path: Path) -> None:
@@ -256,3 +170,43 @@ def test_moving_a_slider_in_the_browser_updates_the_odds_and_the_episode_steps(a
         FIGURE.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, FIGURE)
     print(f"slider change to updated odds (10,000 replications): {', '.join(f'{x:.2f}' for x in latencies)} s")
+
+
+#: Sets a menu of the page to ``value`` as its Vue component would (the value goes to the server as the widget's
+#: ``v_model``, through Jupyter's widget protocol): a value the menu does not offer, as a crafted page would send it.
+CRAFT_JS = """([label, value]) => {
+  const field = [...document.querySelectorAll('.v-select')].find(e => (e.querySelector('label') || {}).innerText === label);
+  let vm = field && field.__vue__;
+  while (vm && vm.$options.name !== 'v-select') vm = vm.$parent;
+  if (!vm) return false;
+  vm.$emit('input', value);
+  return true;
+}"""
+
+
+@pytest.mark.slow
+def test_values_a_crafted_page_sends_are_one_plain_line_in_the_browser(app_url):
+    """The in-process tests (test_bounds.py) set widgets directly; here the values go through the real server."""
+    from sim.app.dashboard import REFUSED_LINE
+
+    log = SERVER_LOGS[app_url]
+    crafted = [("Replications per batch", 500_000), ("Replications per batch", "abc"), ("Scenario", "../../etc/passwd")]
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = open_dashboard(browser, app_url)
+            odds = page.locator(".muscat-odds-line").inner_text()
+            for label, value in crafted:
+                assert page.evaluate(CRAFT_JS, [label, value]), f"no menu {label!r} on the page"
+                deadline = time.monotonic() + 30
+                while f"{str(value)!r}" not in log.read_text():  # the server's log line of the refusal
+                    assert time.monotonic() < deadline, f"the server never refused {value!r}: {log.read_text()[-2000:]}"
+                    time.sleep(0.2)
+                expect(page.get_by_text(REFUSED_LINE)).to_be_visible(timeout=30_000)
+                body = page.locator("body").inner_text()
+                assert "Traceback" not in body and str(value) not in body, body[-2000:]
+            assert page.locator(".muscat-odds-line").inner_text() == odds  # nothing was run
+            assert "10,000 replications" in page.locator(".muscat-odds").inner_text()
+            assert page.errors == []
+        finally:
+            browser.close()
