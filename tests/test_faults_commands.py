@@ -107,3 +107,40 @@ def test_an_interpolation_that_does_not_resolve_is_one_line_in_every_command(tmp
     line = one_line(subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=300), 2)
     assert "world.tension" in line and "interpolation" in line
     assert not (tmp_path / "o").exists()
+
+
+def test_ctrl_c_ends_a_calibration_on_two_workers_at_once_and_keeps_its_units(tmp_path):
+    """SIGINT to the process group while two workers compute: exit 130 in one line, no worker left, units kept.
+
+    The workers run in sim.core.pool.WorkerPool, whose stop kills them even while one writes its result (a plain
+    ProcessPoolExecutor waited for the running units and could hang at exit: tests/core/test_pool.py).
+    """
+    from tests.test_faults import ctrl_c_at_its_default
+
+    argv = [sys.executable, "-m", "sim", "calibrate", "--case", "jcpoa_2013_2015", "--case", "oman_rome_2025"]
+    argv += ["workers=2", "--no-figures", "--vectors", "400", "--per-vector", "200", "--stages", "1"]
+    argv += ["--cache-root", str(tmp_path / "cache"), "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_at_its_default,
+    )
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not list((tmp_path / "cache").rglob("unit_*.npy")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.communicate()[1][-2000:]
+    start = time.monotonic()
+    os.killpg(proc.pid, 2)
+    _, err = proc.communicate(timeout=60)
+    elapsed = time.monotonic() - start
+    lines = err.strip().splitlines()
+    assert proc.returncode == 130 and len(lines) == 1 and "Traceback" not in err, err[-2000:]
+    assert elapsed < 5.0, f"exit took {elapsed:.2f} s"
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # nobody left in the command's process group
+        os.killpg(proc.pid, 0)
+    assert list((tmp_path / "cache").rglob("unit_*.npy"))  # what was finished is kept for the resume

@@ -317,9 +317,11 @@ class _Grid:
             for (t, j), a in args.items():
                 self.finished(t, j, run(*a), fresh=True)
             return
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import as_completed
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        from sim.core.pool import WorkerPool  # Ctrl-C or a failure ends the workers at once, not after their units
+
+        with WorkerPool(workers) as pool:
             futures = {pool.submit(run, *a): unit for unit, a in args.items()}
             for fut in as_completed(futures):
                 t, j = futures[fut]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,7 @@ from sim.analysis.explore_analysis import (
 from sim.analysis.explore_design import DUMMY, DUMMY_DIST, EXTRA_OUTCOMES, Design, Exploration, scenario_for
 from sim.core.memory import tune_allocator
 from sim.core.params import OUTCOMES, Scenario
+from sim.core.pool import WorkerPool
 from sim.core.runner import block_sizes, run_block
 from sim.core.uncertainty import with_draws
 
@@ -136,7 +137,7 @@ def explore(
             if progress:
                 progress(done, design.replications)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(sizes))) as pool:
+        with WorkerPool(min(workers, len(sizes))) as pool:  # Ctrl-C or a failure ends the workers at once
             futures = [pool.submit(run_explore_block, *job) for job in jobs]
             for fut in as_completed(futures):
                 b, keep, xb = fut.result()

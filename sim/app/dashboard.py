@@ -150,7 +150,7 @@ def Controls(
             values.set({**values.value, knob.key: checked})
 
     def pick_replications(value) -> None:
-        checked = check(bounded_replications, value, (*REPLICATION_CHOICES, replications.value))
+        checked = check(bounded_replications, value, tuple(dict.fromkeys((*REPLICATION_CHOICES, replications.value))))
         if checked is not None:
             replications.set(checked)
 

@@ -42,6 +42,9 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
+    except KeyboardInterrupt:  # Ctrl-C in a command that does not say more itself (a run says what it kept)
+        print("interrupted: the results were not written (run the same command again)", file=sys.stderr)
+        code = EXIT_INTERRUPTED
     except MemoryError:  # the machine's fault (exit 1), in one line
         print("error: out of memory: use fewer replications (or close other programs)", file=sys.stderr)
         code = EXIT_FAULT
