@@ -196,6 +196,14 @@ class Calibration:
         return normalise(self.log_w)
 
     @property
+    def prior_weights(self) -> np.ndarray:
+        """Equal weights on the vectors drawn from the prior (the first stage), none on the adaptive stages' (drawn
+        from proposals fitted to the cases: counting them as prior draws moves the prior toward the posterior)."""
+        K = self.counts.shape[1]
+        prior = np.ones(K) if self.stage is None else (np.asarray(self.stage) == 0).astype(float)
+        return prior / prior.sum()
+
+    @property
     def ess(self) -> float:
         return kish_ess(self.weights)
 
@@ -203,10 +211,13 @@ class Calibration:
         return loco(self.case_counts, self.actual, self.cases, self.per_vector, self.ratio)
 
     def target_odds(self, name: str) -> dict[str, dict[str, dict[str, float]]]:
-        """Prior and posterior odds (with their 5-95% spread across vectors) of a case or forecast target."""
+        """Prior and posterior odds (with their 5-95% spread across vectors) of a case or forecast target.
+
+        The prior's are those of the vectors drawn from the prior (the first stage): the later stages' come from
+        proposals fitted to the cases, and counting them as prior draws would move the prior toward the posterior.
+        """
         i = [*self.cases, *self.forecasts].index(name)
-        K = self.counts.shape[1]
-        return {"prior": odds_spread(self.counts[i], np.ones(K)), "posterior": odds_spread(self.counts[i], self.weights)}
+        return {"prior": odds_spread(self.counts[i], self.prior_weights), "posterior": odds_spread(self.counts[i], self.weights)}
 
     def posterior_frame(self) -> pd.DataFrame:
         """posterior.parquet: one row per vector, its parameters, log-likelihood per case, weight."""

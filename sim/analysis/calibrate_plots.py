@@ -52,7 +52,7 @@ def parameters_figure(cal: Calibration, shifts: pd.DataFrame, top: int = 6) -> F
     for ax, name in zip(axes, names, strict=False):
         x = np.asarray(cal.draws[name])
         bins = np.histogram_bin_edges(x, bins=20)
-        ax.hist(x, bins=bins, density=True, color="#bbbbbb", label="prior")
+        ax.hist(x, bins=bins, weights=cal.prior_weights, density=True, color="#bbbbbb", label="prior")
         if w.sum() > 0:
             ax.hist(x, bins=bins, weights=w, density=True, histtype="step", color="#264653", linewidth=2, label="posterior")
         ax.set_title(f"{describe(name)}\n{name}", fontsize=8)  # plain words from the parameter's declaration, then its key
@@ -71,7 +71,7 @@ def forecast_figure(cal: Calibration) -> Figure:
     fig = Figure(figsize=(5 * max(len(cal.forecasts), 1), 3.4), layout="constrained")
     axes = fig.subplots(1, max(len(cal.forecasts), 1), squeeze=False).ravel()
     w = cal.weights
-    uniform = np.full(cal.counts.shape[1], 1.0 / cal.counts.shape[1])
+    uniform = cal.prior_weights  # the prior's draws (an adaptive calibration's first stage)
     for ax, name in zip(axes, cal.forecasts, strict=False):
         i = len(cal.cases) + cal.forecasts.index(name)
         p = cal.counts[i] / cal.counts[i].sum(axis=1, keepdims=True)

@@ -152,13 +152,20 @@ def weighted_quantiles(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> np.n
     return np.interp(np.asarray(q, dtype=float), cdf, x)
 
 
-def parameter_shifts(draws: Mapping[str, np.ndarray], w: np.ndarray, specs: Mapping[str, Dist]) -> pd.DataFrame:
-    """Prior against posterior per parameter: means, 5-95% intervals, and the shift of the mean in prior sds."""
+def parameter_shifts(
+    draws: Mapping[str, np.ndarray], w: np.ndarray, specs: Mapping[str, Dist], prior: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Prior against posterior per parameter: means, 5-95% intervals, and the shift of the mean in prior sds.
+
+    ``prior``: the weights of the prior draws (equal on every vector if None; an adaptive calibration's later
+    stages come from proposals and carry none)."""
     rows = []
-    uniform = np.full(len(w), 1.0 / len(w))
+    uniform = np.full(len(w), 1.0 / len(w)) if prior is None else np.asarray(prior, dtype=float) / np.sum(prior)
     for path, x in draws.items():
-        sd = float(np.std(x))
-        pm, qm = float(np.mean(x)), float(np.sum(w * x)) if w.sum() > 0 else math.nan
+        x = np.asarray(x, dtype=float)
+        pm = float(uniform @ x)
+        sd = float(np.sqrt(uniform @ (x - pm) ** 2))
+        qm = float(np.sum(w * x)) if w.sum() > 0 else math.nan
         lo, hi = weighted_quantiles(x, uniform, [0.05, 0.95])
         plo, phi = weighted_quantiles(x, w, [0.05, 0.95])
         rows.append(

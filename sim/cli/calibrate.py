@@ -14,10 +14,10 @@ scores every case leave-one-case-out, and writes into ``--out`` (default
 log-likelihoods, weights), ``loco.csv``, ``summary.json`` and the figures
 ``loco.png``, ``parameters.png``, ``feb_2026.png``. ``--ship`` also copies
 the posterior to ``sim/data/posterior.parquet`` (the file ``posterior=history``
-reads). Cost: targets x K x M episodes, 1.2 million at the default size
-(12 targets, 500 x 200), the vectors of a case run 50 at a time in one batch:
-about 100 CPU-seconds in all, about a minute of wall time with two workers on
-the two free cores of the development machine (docs/performance.md).
+reads). Cost: targets x K x M episodes, 2.4 million at the default size
+(12 targets, 1000 x 200), the vectors of a case run 50 at a time in one batch:
+about 100 CPU-seconds in all, under a minute of wall time with two workers on
+the two cores of the development machine (54 s measured; docs/performance.md).
 Finished units are kept in ``outputs/.blocks/calibrate-<key>``: the same
 command resumes after an interrupt. Method: :mod:`sim.analysis.calibrate`.
 """
@@ -38,7 +38,7 @@ from sim.cli.calibrate_report import Diagnostics, diagnose, format_report, untru
 from sim.cli.common import EXIT_BAD_INPUT, quiet_mesa
 from sim.core.params import OUTCOMES, ConfigError
 
-DEFAULT_VECTORS = 500
+DEFAULT_VECTORS = 1000  # 500 left a posterior of Kish ESS 31 (107 parameters); 1000 gives 148 (docs/history_weighted.md)
 DEFAULT_PER_VECTOR = 200
 DEFAULT_STAGES = 3  # 200 prior vectors, then two adaptive stages of 150
 
@@ -47,7 +47,7 @@ EPILOG = """\
 Examples:
   muscat-sim calibrate --vectors 20 --per-vector 50 --case jcpoa_2013_2015 --case oman_rome_2025 seed=1 workers=1
   muscat-sim calibrate --config-dir my_configs --vectors 20 --per-vector 50 workers=1
-  muscat-sim calibrate --vectors 500 --per-vector 200 seed=0 workers=2 --ship
+  muscat-sim calibrate --vectors 1000 --per-vector 200 seed=0 workers=2 --ship
 
 Run settings as every command spells them: seed=S, workers=W; output_root=DIR, the root of the output folder.
 The grid is sized as explore and policies size theirs: --vectors K behavioural vectors x --per-vector M

@@ -55,7 +55,7 @@ def diagnose(cal, specs: dict) -> Diagnostics:
         scores=cal_mod.loco_summary(table),
         ess=ess,
         problems=trust_problems(ess, cal.khat, cal.noise),
-        shifts=cal_mod.parameter_shifts(cal.draws, cal.weights, specs),
+        shifts=cal_mod.parameter_shifts(cal.draws, cal.weights, specs, cal.prior_weights),
         feb={name: cal.target_odds(name) for name in cal.forecasts},
     )
 

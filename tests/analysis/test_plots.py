@@ -387,7 +387,7 @@ def test_the_calibration_figure_names_each_parameter_in_plain_words_with_its_key
     from sim.analysis.labels import describe, scale
 
     key = "actors.us.trust"
-    cal = SimpleNamespace(draws={key: np.linspace(0.1, 0.9, 50)}, weights=np.linspace(1, 2, 50))
+    cal = SimpleNamespace(draws={key: np.linspace(0.1, 0.9, 50)}, weights=np.linspace(1, 2, 50), prior_weights=np.ones(50) / 50)
     fig = parameters_figure(cal, pd.DataFrame({"parameter": [key]}))
     ax = fig.axes[0]
     assert describe(key) != key and ax.get_title() == f"{describe(key)}\n{key}"
