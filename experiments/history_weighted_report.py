@@ -382,14 +382,13 @@ def sbc_section(sbc: dict | None) -> list[str]:
             )
         real = next((r for label, r in sbc.items() if label.startswith("real engine")), None)
         cover = real["coverage_90"] if real else float("nan")
-        rate = (
-            f"at about the stated rate ({100 * cover:.1f}%)"
-            if abs(cover - 0.9) <= 0.03
-            else f"less often than stated ({100 * cover:.1f}% for a 90% interval: read the posterior's intervals as "
-            "somewhat too narrow)"
-            if cover < 0.9
-            else f"more often than stated ({100 * cover:.1f}%)"
-        )
+        if abs(cover - 0.9) <= 0.03:
+            rate = f"at about the stated rate ({100 * cover:.1f}%)"
+        elif cover < 0.9:
+            rate = f"less often than stated ({100 * cover:.1f}% for a 90% interval: read the posterior's intervals as "
+            rate += "somewhat too narrow)"
+        else:
+            rate = f"more often than stated ({100 * cover:.1f}%)"
         page += [
             "",
             "![Rank histograms](figures/sbc.png)",

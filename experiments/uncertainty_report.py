@@ -21,11 +21,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import policies_report
 from scipy import stats
 
 OUTCOMES = ("deal", "escalation")
 ROOT = Path(__file__).resolve().parent.parent
-POLICIES_START = "<!-- policies:start"
+POLICIES_START = policies_report.START  # the block that script writes into this page, kept as it is
 
 
 def pct(x: float, digits: int = 1) -> str:

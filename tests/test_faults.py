@@ -393,6 +393,19 @@ def ctrl_c_at_its_default() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def start_as_a_terminal_would(argv: list[str], cwd: Path = ROOT) -> subprocess.Popen:
+    """``argv`` in a process group of its own (Ctrl-C goes to the whole group), SIGINT at its default, output piped."""
+    return subprocess.Popen(
+        argv,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_at_its_default,
+    )
+
+
 @pytest.mark.parametrize(
     "sig, workers, code, word",
     [(signal.SIGINT, 1, 130, "interrupted"), (signal.SIGINT, 2, 130, "interrupted"), (signal.SIGTERM, 2, 143, "terminated")],
@@ -400,15 +413,7 @@ def ctrl_c_at_its_default() -> None:
 def test_ctrl_c_is_one_line_exit_130_within_two_seconds_and_keeps_the_blocks(tmp_path, sig, workers, code, word):
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) and SIGTERM (a scheduler's kill)."""
     args = ["replications=150000", "block_size=1000", "seed=9", f"workers={workers}", "quiet=true", f"output_root={tmp_path}"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=ctrl_c_at_its_default,
-    )
+    proc = start_as_a_terminal_would([sys.executable, "-m", "sim", *args])
     wait_for_blocks(tmp_path / ".blocks", 2, proc)
     start = time.monotonic()
     os.killpg(proc.pid, sig)

@@ -115,20 +115,12 @@ def test_ctrl_c_ends_a_calibration_on_two_workers_at_once_and_keeps_its_units(tm
     The workers run in sim.core.pool.WorkerPool, whose stop kills them even while one writes its result (a plain
     ProcessPoolExecutor waited for the running units and could hang at exit: tests/core/test_pool.py).
     """
-    from tests.test_faults import ctrl_c_at_its_default
+    from tests.test_faults import start_as_a_terminal_would
 
     argv = [sys.executable, "-m", "sim", "calibrate", "--case", "jcpoa_2013_2015", "--case", "oman_rome_2025"]
     argv += ["workers=2", "--no-figures", "--vectors", "400", "--per-vector", "200", "--stages", "1"]
     argv += ["--cache-root", str(tmp_path / "cache"), "--out", str(tmp_path / "out")]
-    proc = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=ctrl_c_at_its_default,
-    )
+    proc = start_as_a_terminal_would(argv)
     deadline = time.monotonic() + 120
     while proc.poll() is None and not list((tmp_path / "cache").rglob("unit_*.npy")) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -71,13 +71,13 @@ def forecast_figure(cal: Calibration) -> Figure:
     fig = Figure(figsize=(5 * max(len(cal.forecasts), 1), 3.4), layout="constrained")
     axes = fig.subplots(1, max(len(cal.forecasts), 1), squeeze=False).ravel()
     w = cal.weights
-    uniform = cal.prior_weights  # the prior's draws (an adaptive calibration's first stage)
+    prior = cal.prior_weights  # the prior's draws (an adaptive calibration's first stage)
     for ax, name in zip(axes, cal.forecasts, strict=False):
         i = len(cal.cases) + cal.forecasts.index(name)
         p = cal.counts[i] / cal.counts[i].sum(axis=1, keepdims=True)
         for j, o in enumerate(OUTCOMES):
-            for k, (_which, ww) in enumerate((("prior", uniform), ("posterior", w))):
-                lo, mid, hi = weighted_quantiles(p[:, j], ww if ww.sum() > 0 else uniform, [0.05, 0.5, 0.95])
+            for k, (_which, ww) in enumerate((("prior", prior), ("posterior", w))):
+                lo, mid, hi = weighted_quantiles(p[:, j], ww if ww.sum() > 0 else prior, [0.05, 0.5, 0.95])
                 x = j + (k - 0.5) * 0.3
                 ax.errorbar(
                     x,

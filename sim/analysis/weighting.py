@@ -160,13 +160,13 @@ def parameter_shifts(
     ``prior``: the weights of the prior draws (equal on every vector if None; an adaptive calibration's later
     stages come from proposals and carry none)."""
     rows = []
-    uniform = np.full(len(w), 1.0 / len(w)) if prior is None else np.asarray(prior, dtype=float) / np.sum(prior)
+    prior_w = np.full(len(w), 1.0 / len(w)) if prior is None else np.asarray(prior, dtype=float) / np.sum(prior)
     for path, x in draws.items():
         x = np.asarray(x, dtype=float)
-        pm = float(uniform @ x)
-        sd = float(np.sqrt(uniform @ (x - pm) ** 2))
+        pm = float(prior_w @ x)
+        sd = float(np.sqrt(prior_w @ (x - pm) ** 2))
         qm = float(np.sum(w * x)) if w.sum() > 0 else math.nan
-        lo, hi = weighted_quantiles(x, uniform, [0.05, 0.95])
+        lo, hi = weighted_quantiles(x, prior_w, [0.05, 0.95])
         plo, phi = weighted_quantiles(x, w, [0.05, 0.95])
         rows.append(
             {
